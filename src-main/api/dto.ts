@@ -1,0 +1,108 @@
+/**
+ * Data transfer objects: what crosses the API boundary. Plain JSON; units in the field names.
+ * Coin amounts end in `Coin`, USD amounts in `Usd`, vols are decimals (`iv`), times are epoch ms (`Ms`).
+ */
+export type Currency = 'BTC' | 'ETH';
+export type SourceKind = 'demo' | 'deribit' | 'replay';
+export type ConnectionState = 'connecting' | 'live' | 'stale' | 'disconnected' | 'stopped';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** Where the app runs: the Electron desktop window or the headless host in a browser. */
+  mode: 'electron' | 'browser' | 'in-process';
+  dbPath: string;
+  source: SourceKind;
+  currencies: Currency[];
+  /** Total markets events handled since start. */
+  eventsApplied: number;
+}
+
+export interface FeedStatus {
+  source: SourceKind;
+  /** Free text naming the feed, e.g. `Demo market (seed 42)`. */
+  label: string;
+  state: ConnectionState;
+  /** Events per second over the last few seconds. */
+  messagesPerSecond: number;
+  /** Mean tsRecv − tsEvent over the last few seconds, ms (0 for simulated data). */
+  lagMs: number;
+  /** Milliseconds since the last event (0 when none is late). */
+  silenceMs: number;
+  /** Malformed or unknown inputs dropped so far. */
+  rejectedEvents: number;
+}
+
+export interface CurrencyHeader {
+  currency: Currency;
+  indexUsd: number | null;
+  perpetualUsd: number | null;
+  /** The nearest expiry's forward. */
+  frontForwardUsd: number | null;
+  frontExpiryLabel: string | null;
+}
+
+export interface HeaderSnapshot {
+  feed: FeedStatus;
+  currencies: CurrencyHeader[];
+  /** Market time of the latest event (simulated time in replay). */
+  marketTimeMs: number;
+  /** Sequence number of the latest applied event. */
+  seq: number;
+}
+
+export interface ExpirySummary {
+  /** Deribit's date code, e.g. `27DEC26`. */
+  label: string;
+  expiryMs: number;
+  years: number;
+  forwardUsd: number | null;
+  underlyingIndex: string | null;
+  strikes: number;
+  openInterest: number;
+}
+
+export interface ExpiryListSnapshot {
+  currency: Currency;
+  expiries: ExpirySummary[];
+}
+
+export interface OptionQuoteRow {
+  instrument: string;
+  bidCoin: number | null;
+  askCoin: number | null;
+  markCoin: number | null;
+  markUsd: number | null;
+  /** Mark IV, decimal. */
+  iv: number | null;
+  /** Deribit display units: delta N(d1), gamma per USD, vega USD per vol point, theta USD per day. */
+  delta: number | null;
+  gamma: number | null;
+  vega: number | null;
+  theta: number | null;
+  /** Contracts (1 contract = 1 coin). */
+  openInterest: number | null;
+}
+
+export interface ChainRow {
+  strikeUsd: number;
+  call: OptionQuoteRow | null;
+  put: OptionQuoteRow | null;
+}
+
+export interface ChainSnapshot {
+  currency: Currency;
+  expiryLabel: string;
+  expiryMs: number;
+  years: number;
+  forwardUsd: number | null;
+  underlyingIndex: string | null;
+  indexUsd: number | null;
+  rows: ChainRow[];
+  /** Market sequence number the greeks were computed from. */
+  greeksSeq: number;
+  /** Market sequence number of the latest quote in this snapshot. */
+  quotesSeq: number;
+  /** Wall-clock ms the worker pool took for this expiry's greeks. */
+  greeksComputeMs: number;
+}

@@ -1,0 +1,43 @@
+/**
+ * The worker pool (piscina) behind the engine's GreeksPort. Inputs are transferred to the worker and the
+ * results transferred back, so a batch crosses threads without a copy.
+ */
+import { Piscina } from 'piscina';
+import type { GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
+
+export interface GreeksPoolOptions {
+  /** The built worker entry (out/main/greeksWorker.cjs) or, in tests, the TypeScript source run through tsx. */
+  filename: string;
+  execArgv?: string[];
+  maxThreads?: number;
+}
+
+export class GreeksPool implements GreeksPort {
+  private readonly pool: Piscina;
+  tasksRun = 0;
+
+  constructor(options: GreeksPoolOptions) {
+    this.pool = new Piscina({
+      filename: options.filename,
+      minThreads: 1,
+      maxThreads: options.maxThreads ?? 2,
+      idleTimeout: 60_000,
+      ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+    });
+  }
+
+  async computeGreeks(batch: GreeksBatch): Promise<GreeksResult> {
+    const result = (await this.pool.run(batch, { transferList: [batch.inputs.buffer as ArrayBuffer] })) as unknown;
+    if (!(result instanceof Float64Array)) throw new TypeError('greeks worker returned something other than a Float64Array');
+    this.tasksRun++;
+    return result;
+  }
+
+  get threads(): number {
+    return this.pool.threads.length;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The in-process API server: validates every command and subscription against the contract, dispatches to
+ * handlers, and keeps one latest-value channel per stream key so a late subscriber gets the current snapshot
+ * at once. The Electron IPC bridge, the WebSocket host and in-process callers all go through here.
+ */
+import {
+  commandParams,
+  isCommandName,
+  isTopicName,
+  topicParams,
+  type ApiClient,
+  type CommandName,
+  type CommandParams,
+  type CommandResults,
+  type StreamMessage,
+  type TopicName,
+  type TopicParams,
+  type TopicPayloads,
+  type Unsubscribe,
+} from '../api/contract';
+import { ApiException } from '../api/errors';
+
+export type CommandHandler<C extends CommandName> = (
+  params: CommandParams<C>,
+) => CommandResults[C] | Promise<CommandResults[C]>;
+
+/** Resolves a topic's parameters to the key of the channel that carries it; throws NOT_FOUND when none. */
+export type TopicResolver<T extends TopicName> = (params: TopicParams<T>) => string;
+
+/** A stream's latest value plus its listeners. Publishing replaces the value whole (snapshots, not deltas). */
+export class SnapshotChannel<T> {
+  private latest: StreamMessage<T> | null = null;
+  private readonly listeners = new Set<(message: StreamMessage<T>) => void>();
+
+  publish(data: T): void {
+    const message = { version: (this.latest?.version ?? 0) + 1, data };
+    this.latest = message;
+    for (const listener of [...this.listeners]) listener(message);
+  }
+
+  current(): StreamMessage<T> | null {
+    return this.latest;
+  }
+
+  subscribe(listener: (message: StreamMessage<T>) => void): Unsubscribe {
+    this.listeners.add(listener);
+    if (this.latest) listener(this.latest);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+}
+
+export class ApiHub {
+  private readonly commands = new Map<string, (params: never) => unknown>();
+  private readonly resolvers = new Map<string, (params: never) => string>();
+  private readonly channels = new Map<string, SnapshotChannel<unknown>>();
+
+  handle<C extends CommandName>(command: C, handler: CommandHandler<C>): void {
+    this.commands.set(command, handler as (params: never) => unknown);
+  }
+
+  /** Declares how a topic's parameters map to a channel key. */
+  topic<T extends TopicName>(topic: T, resolve: TopicResolver<T>): void {
+    this.resolvers.set(topic, resolve as (params: never) => string);
+  }
+
+  /** The channel for a topic key, created on first use (publishers and subscribers may come in any order). */
+  channel<T extends TopicName>(topic: T, key: string): SnapshotChannel<TopicPayloads[T]> {
+    const id = `${topic}/${key}`;
+    let channel = this.channels.get(id);
+    if (!channel) {
+      channel = new SnapshotChannel<unknown>();
+      this.channels.set(id, channel);
+    }
+    return channel as SnapshotChannel<TopicPayloads[T]>;
+  }
+
+  /** Validates and runs a command. Untrusted input: `command` and `params` come straight off a transport. */
+  async call(command: unknown, params: unknown): Promise<unknown> {
+    if (!isCommandName(command)) throw new ApiException('UNKNOWN_METHOD', `unknown command ${JSON.stringify(command)}`);
+    const handler = this.commands.get(command);
+    if (!handler) throw new ApiException('UNAVAILABLE', `command ${command} has no handler in this process`);
+    const validated = commandParams[command](params ?? {}, 'params');
+    return await handler(validated as never);
+  }
+
+  /** Validates a subscription and attaches the listener; the current snapshot, if any, arrives at once. */
+  subscribe(topic: unknown, params: unknown, listener: (message: StreamMessage<unknown>) => void): Unsubscribe {
+    if (!isTopicName(topic)) throw new ApiException('UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(topic)}`);
+    const resolve = this.resolvers.get(topic);
+    if (!resolve) throw new ApiException('UNAVAILABLE', `topic ${topic} has no publisher in this process`);
+    const validated = topicParams[topic](params ?? {}, 'params');
+    const key = resolve(validated as never);
+    return this.channel(topic, key).subscribe(listener as (message: StreamMessage<unknown>) => void);
+  }
+
+  /** A typed client over direct calls (tests, CLI). */
+  client(): ApiClient {
+    return {
+      call: <C extends CommandName>(command: C, params: CommandParams<C>) =>
+        this.call(command, params) as Promise<CommandResults[C]>,
+      subscribe: <T extends TopicName>(
+        topic: T,
+        params: TopicParams<T>,
+        listener: (message: StreamMessage<TopicPayloads[T]>) => void,
+      ) => this.subscribe(topic, params, listener as (message: StreamMessage<unknown>) => void),
+    };
+  }
+}

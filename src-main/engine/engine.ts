@@ -1,0 +1,158 @@
+/**
+ * The deterministic kernel: applies normalized market events to the market state and schedules analytics on
+ * the worker pool, coalescing bursts. Single-threaded; clock, pool and outputs are injected, so live feeds,
+ * replays and tests run the same code.
+ */
+import type { Currency, SequencedEvent } from '../core/market/events';
+import { MS_PER_YEAR } from '../core/units';
+import { MarketState, type ExpiryBook, type StateChange } from './marketState';
+import { GREEKS_INPUT_FIELDS, type GreeksPort, type Scheduler } from './ports';
+
+export type EngineChange =
+  | { kind: 'quotes'; book: ExpiryBook }
+  | { kind: 'greeks'; book: ExpiryBook }
+  | { kind: 'currency'; currency: Currency }
+  | { kind: 'expiries'; currency: Currency };
+
+export interface EngineOptions {
+  greeks: GreeksPort;
+  scheduler: Scheduler;
+  /** How long a burst of quote changes may accumulate before greeks are recomputed. */
+  coalesceMs?: number;
+  onChange?: (change: EngineChange) => void;
+  /** Called when a computation fails (a bug or a dead pool); the engine keeps running. */
+  onError?: (error: unknown) => void;
+}
+
+export class Engine {
+  readonly market = new MarketState();
+  eventsApplied = 0;
+  eventsRejected = 0;
+  lastRejection: string | null = null;
+
+  private readonly dirty = new Set<ExpiryBook>();
+  private readonly inFlight = new Set<ExpiryBook>();
+  private timer: unknown = null;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: EngineOptions) {}
+
+  apply(event: SequencedEvent): StateChange {
+    const change = this.market.apply(event);
+    switch (change.kind) {
+      case 'rejected':
+        this.eventsRejected++;
+        this.lastRejection = change.reason;
+        return change;
+      case 'expiry':
+        this.markDirty(change.book);
+        this.emit({ kind: 'quotes', book: change.book });
+        if (event.type === 'instrument') this.emit({ kind: 'expiries', currency: change.book.currency });
+        break;
+      case 'currency':
+        this.emit({ kind: 'currency', currency: change.currency });
+        break;
+      case 'none':
+        break;
+    }
+    this.eventsApplied++;
+    this.rollOff();
+    return change;
+  }
+
+  /** Resolves once no greeks computation is pending or running. */
+  idle(): Promise<void> {
+    if (this.dirty.size === 0 && this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  dispose(): void {
+    if (this.timer !== null) this.options.scheduler.clearTimeout(this.timer);
+    this.timer = null;
+    this.dirty.clear();
+    this.settleIdle();
+  }
+
+  private emit(change: EngineChange): void {
+    this.options.onChange?.(change);
+  }
+
+  private rollOff(): void {
+    for (const book of this.market.rollOff(this.market.timeMs)) {
+      this.dirty.delete(book);
+      this.emit({ kind: 'expiries', currency: book.currency });
+    }
+  }
+
+  private markDirty(book: ExpiryBook): void {
+    this.dirty.add(book);
+    if (this.timer === null) {
+      this.timer = this.options.scheduler.setTimeout(() => {
+        this.timer = null;
+        this.dispatchDirty();
+      }, this.options.coalesceMs ?? 50);
+    }
+  }
+
+  private dispatchDirty(): void {
+    for (const book of [...this.dirty]) {
+      if (this.inFlight.has(book)) continue; // recomputed when the running job returns
+      this.dirty.delete(book);
+      void this.compute(book);
+    }
+    this.settleIdle();
+  }
+
+  /** One pool task per expiry: the options of one expiry share a forward and a time to expiry. */
+  private async compute(book: ExpiryBook): Promise<void> {
+    const options = book.options;
+    const count = options.length;
+    const seq = book.quotesSeq;
+    const years = (book.expiryMs - this.market.timeMs) / MS_PER_YEAR;
+    const inputs = new Float64Array(count * GREEKS_INPUT_FIELDS);
+    for (let i = 0; i < count; i++) {
+      const option = options[i]!;
+      const ticker = option.ticker;
+      inputs[i] = ticker ? ticker.underlyingPriceUsd : NaN;
+      inputs[count + i] = option.def.strikeUsd;
+      inputs[2 * count + i] = years;
+      inputs[3 * count + i] = ticker ? ticker.markIv : NaN;
+      inputs[4 * count + i] = option.def.optionType === 'call' ? 1 : 0;
+    }
+    this.inFlight.add(book);
+    const started = this.options.scheduler.now();
+    try {
+      const result = await this.options.greeks.computeGreeks({ count, inputs });
+      // The book may have gained instruments while the job ran; the result then describes an older list.
+      if (book.options === options && options.length === count) {
+        for (let i = 0; i < count; i++) {
+          options[i]!.greeks = {
+            priceUsd: result[i]!,
+            delta: result[count + i]!,
+            gamma: result[2 * count + i]!,
+            vega: result[3 * count + i]!,
+            theta: result[4 * count + i]!,
+          };
+        }
+        book.greeksSeq = seq;
+        book.greeksComputeMs = this.options.scheduler.now() - started;
+        this.emit({ kind: 'greeks', book });
+      } else {
+        this.markDirty(book);
+      }
+    } catch (error) {
+      this.options.onError?.(error);
+    } finally {
+      this.inFlight.delete(book);
+      if (this.dirty.has(book)) this.markDirty(book);
+      this.settleIdle();
+    }
+  }
+
+  private settleIdle(): void {
+    if (this.dirty.size > 0 || this.inFlight.size > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Market state: the engine's projection of the event stream. Per currency: instruments grouped by expiry,
+ * the latest ticker per instrument, the index, futures. It is a cache over the event log, never the truth.
+ */
+import { formatExpiryCode } from '../core/market/expiryCode';
+import type {
+  Currency,
+  FutureTickerEvent,
+  InstrumentDef,
+  MarketEvent,
+  OptionTickerEvent,
+  SequencedEvent,
+} from '../core/market/events';
+
+export interface OptionGreeksView {
+  delta: number;
+  gamma: number;
+  vega: number;
+  theta: number;
+  /** Model price (Black-76 at the mark IV on the forward), USD. */
+  priceUsd: number;
+}
+
+export interface OptionState {
+  def: InstrumentDef & { strikeUsd: number; optionType: 'call' | 'put'; expiryMs: number };
+  ticker: OptionTickerEvent | null;
+  tickerSeq: number;
+  greeks: OptionGreeksView | null;
+}
+
+export class ExpiryBook {
+  readonly label: string;
+  /** Options sorted by strike, calls before puts at the same strike. */
+  options: OptionState[] = [];
+  /** Seq of the latest quote change in this expiry. */
+  quotesSeq = 0;
+  /** Seq of the quotes the current greeks were computed from (0: none yet). */
+  greeksSeq = 0;
+  greeksComputeMs = 0;
+
+  constructor(
+    readonly currency: Currency,
+    readonly expiryMs: number,
+  ) {
+    this.label = formatExpiryCode(expiryMs);
+  }
+
+  /** Replaces the list (never mutates it) so a computation holding the old list can tell it is stale. */
+  add(option: OptionState): void {
+    this.options = [...this.options, option].sort(
+      (a, b) => a.def.strikeUsd - b.def.strikeUsd || (a.def.optionType === 'call' ? -1 : 1) - (b.def.optionType === 'call' ? -1 : 1),
+    );
+  }
+
+  /** The forward from the most recently updated ticker of this expiry. */
+  forward(): { forwardUsd: number; underlyingIndex: string } | null {
+    let best: OptionTickerEvent | null = null;
+    let bestSeq = -1;
+    for (const option of this.options) {
+      if (option.ticker && option.tickerSeq > bestSeq) {
+        best = option.ticker;
+        bestSeq = option.tickerSeq;
+      }
+    }
+    return best ? { forwardUsd: best.underlyingPriceUsd, underlyingIndex: best.underlyingIndex } : null;
+  }
+}
+
+export class CurrencyState {
+  indexUsd: number | null = null;
+  perpetual: FutureTickerEvent | null = null;
+  readonly futures = new Map<string, FutureTickerEvent>();
+  /** Expiry books keyed by expiry ms. */
+  readonly expiries = new Map<number, ExpiryBook>();
+
+  constructor(readonly currency: Currency) {}
+
+  sortedExpiries(): ExpiryBook[] {
+    return [...this.expiries.values()].sort((a, b) => a.expiryMs - b.expiryMs);
+  }
+
+  expiryByLabel(label: string): ExpiryBook | null {
+    for (const book of this.expiries.values()) if (book.label === label) return book;
+    return null;
+  }
+}
+
+/** What an applied event changed, so the scheduler knows which analytics to refresh. */
+export type StateChange =
+  | { kind: 'expiry'; book: ExpiryBook }
+  | { kind: 'currency'; currency: Currency }
+  | { kind: 'none' }
+  | { kind: 'rejected'; reason: string };
+
+export class MarketState {
+  readonly currencies = new Map<Currency, CurrencyState>();
+  private readonly options = new Map<string, { state: OptionState; book: ExpiryBook }>();
+  private readonly futures = new Map<string, InstrumentDef>();
+  seq = 0;
+  /** Market time: tsEvent of the latest applied event. */
+  timeMs = 0;
+
+  currency(currency: Currency): CurrencyState {
+    let state = this.currencies.get(currency);
+    if (!state) {
+      state = new CurrencyState(currency);
+      this.currencies.set(currency, state);
+    }
+    return state;
+  }
+
+  apply(event: SequencedEvent): StateChange {
+    if (event.seq <= this.seq) return { kind: 'rejected', reason: `seq ${event.seq} is not after ${this.seq}` };
+    this.seq = event.seq;
+    if (event.tsEvent > this.timeMs) this.timeMs = event.tsEvent;
+    return this.applyBody(event);
+  }
+
+  private applyBody(event: MarketEvent): StateChange {
+    switch (event.type) {
+      case 'instrument':
+        return this.addInstrument(event.instrument);
+      case 'index': {
+        this.currency(event.currency).indexUsd = event.priceUsd;
+        return { kind: 'currency', currency: event.currency };
+      }
+      case 'option_ticker': {
+        const entry = this.options.get(event.instrument);
+        if (!entry) return { kind: 'rejected', reason: `ticker for unknown option ${event.instrument}` };
+        entry.state.ticker = event;
+        entry.state.tickerSeq = this.seq;
+        entry.book.quotesSeq = this.seq;
+        return { kind: 'expiry', book: entry.book };
+      }
+      case 'future_ticker': {
+        const def = this.futures.get(event.instrument);
+        if (!def) return { kind: 'rejected', reason: `ticker for unknown future ${event.instrument}` };
+        const state = this.currency(def.currency);
+        if (def.kind === 'perpetual') state.perpetual = event;
+        else state.futures.set(event.instrument, event);
+        return { kind: 'currency', currency: def.currency };
+      }
+      case 'trade':
+        return this.options.has(event.instrument) || this.futures.has(event.instrument)
+          ? { kind: 'none' }
+          : { kind: 'rejected', reason: `trade in unknown instrument ${event.instrument}` };
+    }
+  }
+
+  private addInstrument(def: InstrumentDef): StateChange {
+    if (def.kind !== 'option') {
+      this.futures.set(def.name, def);
+      return { kind: 'currency', currency: def.currency };
+    }
+    if (def.expiryMs === null || def.strikeUsd === null || def.optionType === null) {
+      return { kind: 'rejected', reason: `option ${def.name} lacks expiry, strike or type` };
+    }
+    const existing = this.options.get(def.name);
+    if (existing) {
+      existing.state.def = { ...def, strikeUsd: def.strikeUsd, optionType: def.optionType, expiryMs: def.expiryMs };
+      return { kind: 'none' };
+    }
+    const currency = this.currency(def.currency);
+    let book = currency.expiries.get(def.expiryMs);
+    if (!book) {
+      book = new ExpiryBook(def.currency, def.expiryMs);
+      currency.expiries.set(def.expiryMs, book);
+    }
+    const state: OptionState = {
+      def: { ...def, strikeUsd: def.strikeUsd, optionType: def.optionType, expiryMs: def.expiryMs },
+      ticker: null,
+      tickerSeq: 0,
+      greeks: null,
+    };
+    book.add(state);
+    this.options.set(def.name, { state, book });
+    return { kind: 'expiry', book };
+  }
+
+  /** Drops expiries that settled before `nowMs` (they no longer trade and have no greeks). */
+  rollOff(nowMs: number): ExpiryBook[] {
+    const removed: ExpiryBook[] = [];
+    for (const currency of this.currencies.values()) {
+      for (const [expiryMs, book] of currency.expiries) {
+        if (expiryMs > nowMs) continue;
+        currency.expiries.delete(expiryMs);
+        for (const option of book.options) this.options.delete(option.def.name);
+        removed.push(book);
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,27 @@
+/** The shape every market-data adapter has: it pushes normalized events to a sink until stopped. */
+import type { ConnectionState, SourceKind } from '../api/dto';
+import type { MarketEvent } from '../core/market/events';
+
+export type EventSink = (events: readonly MarketEvent[]) => void;
+
+export interface FeedAdapter {
+  readonly source: SourceKind;
+  /** Human-readable name shown in the header, e.g. `Demo market (seed 42)`. */
+  readonly label: string;
+  start(sink: EventSink): void;
+  stop(): void;
+  state(): ConnectionState;
+}
+
+export interface FeedClock {
+  /** Epoch milliseconds. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemFeedClock: FeedClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

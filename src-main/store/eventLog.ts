@@ -1,0 +1,188 @@
+/**
+ * The append-only event log: sessions and their numbered market events. Writes come in batches inside one
+ * transaction each; reads stream in `seq` order so a replay never holds a whole session in memory.
+ */
+import type { MarketEvent, SequencedEvent } from '../core/market/events';
+import type { Db } from './database';
+
+export type SessionSource = 'demo' | 'deribit' | 'deribit-testnet' | 'tardis' | 'recording';
+
+export interface SessionRow {
+  id: number;
+  name: string;
+  source: SessionSource;
+  createdMs: number;
+  firstEventMs: number | null;
+  lastEventMs: number | null;
+  eventCount: number;
+}
+
+interface SessionRecord {
+  id: number;
+  name: string;
+  source: SessionSource;
+  created_ms: number;
+  first_event_ms: number | null;
+  last_event_ms: number | null;
+  event_count: number;
+}
+
+const toSession = (row: SessionRecord): SessionRow => ({
+  id: row.id,
+  name: row.name,
+  source: row.source,
+  createdMs: row.created_ms,
+  firstEventMs: row.first_event_ms,
+  lastEventMs: row.last_event_ms,
+  eventCount: row.event_count,
+});
+
+function instrumentOf(event: MarketEvent): string | null {
+  switch (event.type) {
+    case 'instrument':
+      return event.instrument.name;
+    case 'index':
+      return null;
+    default:
+      return event.instrument;
+  }
+}
+
+export class EventLog {
+  private readonly insertEvent;
+  private readonly updateSession;
+  private readonly selectSession;
+
+  constructor(private readonly db: Db) {
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (session_id, seq, ts_event, ts_recv, type, instrument, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.updateSession = db.prepare(
+      `UPDATE sessions SET event_count = event_count + ?,
+         first_event_ms = COALESCE(first_event_ms, ?), last_event_ms = MAX(COALESCE(last_event_ms, 0), ?)
+       WHERE id = ?`,
+    );
+    this.selectSession = db.prepare<[number], SessionRecord>('SELECT * FROM sessions WHERE id = ?');
+  }
+
+  createSession(name: string, source: SessionSource, nowMs: number): SessionRow {
+    if (name.trim().length === 0) throw new Error('session name must not be empty');
+    const result = this.db
+      .prepare('INSERT INTO sessions (name, source, created_ms) VALUES (?, ?, ?)')
+      .run(name, source, nowMs);
+    return this.session(Number(result.lastInsertRowid));
+  }
+
+  session(id: number): SessionRow {
+    const row = this.selectSession.get(id);
+    if (!row) throw new Error(`no session with id ${id}`);
+    return toSession(row);
+  }
+
+  sessionByName(name: string): SessionRow | null {
+    const row = this.db.prepare<[string], SessionRecord>('SELECT * FROM sessions WHERE name = ?').get(name);
+    return row ? toSession(row) : null;
+  }
+
+  listSessions(): SessionRow[] {
+    return this.db.prepare<[], SessionRecord>('SELECT * FROM sessions ORDER BY created_ms DESC, id DESC').all().map(toSession);
+  }
+
+  /** Highest seq stored for a session (0 when empty): a recorder resumes after it. */
+  lastSeq(sessionId: number): number {
+    const row = this.db
+      .prepare<[number], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events WHERE session_id = ?')
+      .get(sessionId);
+    return row?.seq ?? 0;
+  }
+
+  /** Appends events in one transaction: all of the batch is durable, or none of it. */
+  appendBatch(sessionId: number, events: readonly SequencedEvent[]): void {
+    if (events.length === 0) return;
+    this.db.transaction(() => {
+      let first = Infinity;
+      let last = -Infinity;
+      for (const event of events) {
+        const { seq, tsEvent, tsRecv, type } = event;
+        this.insertEvent.run(sessionId, seq, tsEvent, tsRecv, type, instrumentOf(event), JSON.stringify(event));
+        if (tsEvent < first) first = tsEvent;
+        if (tsEvent > last) last = tsEvent;
+      }
+      this.updateSession.run(events.length, first, last, sessionId);
+    })();
+  }
+
+  /** Streams a session's events in seq order, `batchSize` rows per query. */
+  *read(sessionId: number, options: { fromSeq?: number; batchSize?: number } = {}): Generator<SequencedEvent> {
+    const batchSize = options.batchSize ?? 5000;
+    const select = this.db.prepare<[number, number, number], { payload: string }>(
+      'SELECT payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    let after = (options.fromSeq ?? 1) - 1;
+    for (;;) {
+      const rows = select.all(sessionId, after, batchSize);
+      for (const row of rows) {
+        const event = JSON.parse(row.payload) as SequencedEvent;
+        after = event.seq;
+        yield event;
+      }
+      if (rows.length < batchSize) return;
+    }
+  }
+}
+
+export interface RecorderTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * Numbers incoming events and writes them in batches: a batch commits at most `flushMs` after its first event
+ * (DESIGN: <= 100 ms), or as soon as it holds `maxBatch` events. A crash loses at most the open batch.
+ */
+export class EventRecorder {
+  private seq: number;
+  private pending: SequencedEvent[] = [];
+  private timer: unknown = null;
+  private closed = false;
+
+  constructor(
+    private readonly log: EventLog,
+    readonly sessionId: number,
+    private readonly options: { flushMs?: number; maxBatch?: number; timers?: RecorderTimers } = {},
+  ) {
+    this.seq = log.lastSeq(sessionId);
+  }
+
+  /** Assigns the next seq, queues the event for the next commit and returns it numbered. */
+  record(event: MarketEvent): SequencedEvent {
+    if (this.closed) throw new Error('recorder is closed');
+    const sequenced = { ...event, seq: ++this.seq } as SequencedEvent;
+    this.pending.push(sequenced);
+    if (this.pending.length >= (this.options.maxBatch ?? 10_000)) this.flush();
+    else if (this.timer === null) {
+      const timers = this.options.timers ?? globalThis;
+      this.timer = timers.setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, this.options.flushMs ?? 100);
+    }
+    return sequenced;
+  }
+
+  flush(): void {
+    if (this.timer !== null) {
+      (this.options.timers ?? globalThis).clearTimeout(this.timer as ReturnType<typeof setTimeout>);
+      this.timer = null;
+    }
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.log.appendBatch(this.sessionId, batch);
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}

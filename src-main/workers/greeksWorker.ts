@@ -1,0 +1,35 @@
+/**
+ * Piscina worker: Black-76 greeks for one expiry batch. Input and output are single packed Float64Arrays
+ * (see engine/ports.ts) so both directions transfer without copying.
+ */
+import { move } from 'piscina';
+import { computeChainGreeks, type ChainGreeks, type ChainInputs } from '../core/pricing/chain';
+import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, type GreeksBatch } from '../engine/ports';
+
+export default function greeksTask(batch: GreeksBatch): unknown {
+  const { count, inputs } = batch;
+  if (!(inputs instanceof Float64Array) || inputs.length !== count * GREEKS_INPUT_FIELDS) {
+    throw new TypeError(`greeks batch of ${count} options needs ${count * GREEKS_INPUT_FIELDS} inputs, got ${inputs?.length}`);
+  }
+  const field = (array: Float64Array, k: number): Float64Array => array.subarray(k * count, (k + 1) * count);
+  const isCall = new Uint8Array(count);
+  const callFlags = field(inputs, 4);
+  for (let i = 0; i < count; i++) isCall[i] = callFlags[i] === 1 ? 1 : 0;
+  const chain: ChainInputs = {
+    forward: field(inputs, 0),
+    strike: field(inputs, 1),
+    years: field(inputs, 2),
+    vol: field(inputs, 3),
+    isCall,
+  };
+  const output = new Float64Array(count * GREEKS_OUTPUT_FIELDS);
+  const out: ChainGreeks = {
+    price: field(output, 0),
+    delta: field(output, 1),
+    gamma: field(output, 2),
+    vega: field(output, 3),
+    theta: field(output, 4),
+  };
+  computeChainGreeks(chain, out, count);
+  return move(output);
+}

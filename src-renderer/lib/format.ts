@@ -1,0 +1,33 @@
+/** Number formatting for the tables: fixed decimals, thin dashes for missing values, units in headers. */
+const DASH = '–';
+
+export function fixed(value: number | null | undefined, decimals: number): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? DASH : value.toFixed(decimals);
+}
+
+export function usd(value: number | null | undefined, decimals = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** A decimal vol as percent: 0.5512 → "55.1". */
+export function volPercent(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? DASH : (value * 100).toFixed(1);
+}
+
+export function integer(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** Time to expiry for humans: `17h`, `3.4d`, `182d`. */
+export function timeToExpiry(years: number): string {
+  const days = years * 365;
+  if (days < 1) return `${Math.max(0, Math.round(days * 24))}h`;
+  if (days < 10) return `${days.toFixed(1)}d`;
+  return `${Math.round(days)}d`;
+}
+
+export function utcTime(ms: number): string {
+  return ms > 0 ? new Date(ms).toISOString().slice(11, 19) + ' UTC' : DASH;
+}
