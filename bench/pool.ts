@@ -1,0 +1,53 @@
+/**
+ * Worker-pool benchmark: one expiry's greeks computed in a piscina worker on transferred Float64Arrays, as the
+ * engine does it. Measures the round trip per batch (pool overhead included) at realistic expiry sizes, and
+ * the engine's event throughput with greeks coalesced.
+ */
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { GreeksPool } from '../src-main/app/greeksPool';
+import { GREEKS_INPUT_FIELDS } from '../src-main/engine/ports';
+
+function batch(count: number): Float64Array {
+  const inputs = new Float64Array(count * GREEKS_INPUT_FIELDS);
+  for (let i = 0; i < count; i++) {
+    inputs[i] = 95_000;
+    inputs[count + i] = 60_000 + (i * 80_000) / count;
+    inputs[2 * count + i] = 30 / 365;
+    inputs[3 * count + i] = 0.5 + 0.2 * Math.abs(i / count - 0.5);
+    inputs[4 * count + i] = i % 2;
+  }
+  return inputs;
+}
+
+export async function runPoolBench(): Promise<Record<string, unknown>> {
+  const built = resolve('out/main/greeksWorker.cjs');
+  const pool = existsSync(built)
+    ? new GreeksPool({ filename: built })
+    : new GreeksPool({ filename: resolve('src-main/workers/greeksWorker.ts'), execArgv: ['--import', 'tsx'] });
+  const results: Record<string, unknown> = { worker: existsSync(built) ? built : 'tsx source' };
+  try {
+    for (const count of [100, 250, 1000]) {
+      // Warm-up: spin up threads and JIT the kernel.
+      for (let i = 0; i < 50; i++) await pool.computeGreeks({ count, inputs: batch(count) });
+      const rounds = 400;
+      const prepared = Array.from({ length: rounds }, () => batch(count));
+      const sequentialStart = performance.now();
+      for (const inputs of prepared) await pool.computeGreeks({ count, inputs });
+      const sequentialMs = performance.now() - sequentialStart;
+      const parallelInputs = Array.from({ length: rounds }, () => batch(count));
+      const parallelStart = performance.now();
+      await Promise.all(parallelInputs.map((inputs) => pool.computeGreeks({ count, inputs })));
+      const parallelMs = performance.now() - parallelStart;
+      results[`expiry_${count}_options`] = {
+        round_trip_us_per_batch: Number(((sequentialMs * 1000) / rounds).toFixed(1)),
+        throughput_batches_per_s_parallel: Math.round((rounds * 1000) / parallelMs),
+        ns_per_option_parallel: Number(((parallelMs * 1e6) / (rounds * count)).toFixed(1)),
+      };
+    }
+    results['threads'] = pool.threads;
+  } finally {
+    await pool.close();
+  }
+  return results;
+}

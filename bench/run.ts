@@ -1,0 +1,47 @@
+/**
+ * `npm run bench [-- NAME...]`: runs the named benchmarks (all by default) and prints one JSON document with
+ * the machine it ran on. The latest figures are kept by hand in bench/RESULTS.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { runPoolBench } from './pool';
+
+type Bench = () => Promise<Record<string, unknown>>;
+
+const BENCHES: Record<string, Bench> = {
+  pool: runPoolBench,
+  pricing: async () => (await import('./pricing')).runPricingBench(),
+};
+
+async function main(): Promise<number> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0) {
+    console.error(`bench: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+    return 2;
+  }
+  const selected = names.length > 0 ? names : Object.keys(BENCHES);
+  const report: Record<string, unknown> = {
+    machine: {
+      node: process.version,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      platform: `${process.platform}-${process.arch}`,
+    },
+    started: new Date().toISOString(),
+  };
+  for (const name of selected) {
+    process.stderr.write(`bench: running ${name}…\n`);
+    report[name] = await BENCHES[name]!();
+  }
+  const json = JSON.stringify(report, null, 2);
+  mkdirSync('bench/out', { recursive: true });
+  writeFileSync('bench/out/latest.json', json);
+  console.log(json);
+  return 0;
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});
