@@ -3,34 +3,76 @@
  * One definition, three transports: Electron IPC (preload), WebSocket (headless host), in-process calls.
  * Each entry names its parameter validator; results and stream payloads are the DTOs in ./dto.
  */
-import type { AppInfo, ChainSnapshot, ExpiryListSnapshot, FeedStatus, HeaderSnapshot } from './dto';
+import type {
+  AppInfo,
+  ChainSnapshot,
+  DeskStatus,
+  ExpiryListSnapshot,
+  FeedStatus,
+  HeaderSnapshot,
+  SessionSummary,
+  SourceSpec,
+} from './dto';
 import { v, type Validator } from './validate';
 
 const currency = v.literal('BTC', 'ETH');
 /** Deribit expiry codes: `1JAN26`, `27DEC26`. */
 const expiryLabel = v.string({ maxLength: 8, pattern: /^[0-9]{1,2}[A-Z]{3}[0-9]{2}$/ });
 const empty = v.object({});
+const sessionName = v.string({ maxLength: 120, pattern: /^[\w .:@()+-]+$/ });
+const sessionId = v.number({ integer: true, min: 1 });
+const speed: Validator<number | 'max'> = (value, path) =>
+  value === 'max' ? 'max' : v.number({ min: 0.01, max: 10_000 })(value, path);
+const epochMs = v.number({ integer: true, min: 0 });
+
+/** A source spec: the fields that kind needs, nothing else. */
+const sourceSpec: Validator<SourceSpec> = (value, path) => {
+  const kind = v.literal('demo', 'deribit', 'replay')((value as { kind?: unknown } | null)?.kind, `${path}.kind`);
+  if (kind === 'demo') return v.object({ kind: v.literal('demo'), seed: v.optional(v.number({ integer: true, min: 0, max: 2 ** 31 - 1 })) })(value, path);
+  if (kind === 'deribit') return v.object({ kind: v.literal('deribit'), network: v.literal('mainnet', 'testnet') })(value, path);
+  return v.object({ kind: v.literal('replay'), session: sessionName, speed, fromMs: v.optional(epochMs), toMs: v.optional(epochMs) })(value, path);
+};
 
 export const commandParams = {
   'app.info': empty,
   'feed.status': empty,
+  'desk.status': empty,
+  'source.set': v.object({ source: sourceSpec }),
+  'record.start': v.object({ session: sessionName }),
+  'record.stop': empty,
+  'sessions.list': empty,
+  'sessions.rename': v.object({ id: sessionId, name: sessionName }),
+  'sessions.delete': v.object({ id: sessionId }),
+  'replay.control': v.object({ action: v.literal('pause', 'resume', 'speed', 'seek'), speed: v.optional(speed), toMs: v.optional(epochMs) }),
 } as const satisfies Record<string, Validator<unknown>>;
 
 export interface CommandResults {
   'app.info': AppInfo;
   'feed.status': FeedStatus;
+  'desk.status': DeskStatus;
+  'source.set': DeskStatus;
+  'record.start': DeskStatus;
+  'record.stop': DeskStatus;
+  'sessions.list': SessionSummary[];
+  'sessions.rename': SessionSummary;
+  'sessions.delete': SessionSummary[];
+  'replay.control': DeskStatus;
 }
 
 export const topicParams = {
   header: empty,
   expiries: v.object({ currency }),
   chain: v.object({ currency, expiry: expiryLabel }),
+  desk: empty,
+  sessions: empty,
 } as const satisfies Record<string, Validator<unknown>>;
 
 export interface TopicPayloads {
   header: HeaderSnapshot;
   expiries: ExpiryListSnapshot;
   chain: ChainSnapshot;
+  desk: DeskStatus;
+  sessions: SessionSummary[];
 }
 
 export type CommandName = keyof typeof commandParams & keyof CommandResults;
@@ -67,8 +109,8 @@ export interface ApiClient {
  * refused subscription) by id; `event` carries a stream message for a subscription id.
  */
 export type ClientFrame =
-  | { kind: 'call'; id: number; method: string; params: unknown }
-  | { kind: 'subscribe'; id: number; topic: string; params: unknown }
+  | { kind: 'call'; id: number; method: string; params?: unknown }
+  | { kind: 'subscribe'; id: number; topic: string; params?: unknown }
   | { kind: 'unsubscribe'; id: number };
 
 export type ServerFrame =

@@ -106,3 +106,46 @@ export interface ChainSnapshot {
   /** Wall-clock ms the worker pool took for this expiry's greeks. */
   greeksComputeMs: number;
 }
+
+/** Which market data the engine runs on. */
+export type SourceSpec =
+  | { kind: 'demo'; seed?: number }
+  | { kind: 'deribit'; network: 'mainnet' | 'testnet' }
+  | { kind: 'replay'; session: string; speed: number | 'max'; fromMs?: number; toMs?: number };
+
+export interface SessionSummary {
+  id: number;
+  name: string;
+  source: string;
+  createdMs: number;
+  firstEventMs: number | null;
+  lastEventMs: number | null;
+  eventCount: number;
+  /** Stored payload bytes. */
+  sizeBytes: number;
+}
+
+export interface RecordingStatus {
+  sessionId: number;
+  session: string;
+  startedMs: number;
+  eventsRecorded: number;
+}
+
+export interface ReplayStatus {
+  session: string;
+  firstMs: number;
+  lastMs: number;
+  currentMs: number;
+  eventsDelivered: number;
+  totalEvents: number;
+  speed: number | 'max';
+  paused: boolean;
+  done: boolean;
+}
+
+export interface DeskStatus {
+  source: SourceSpec;
+  recording: RecordingStatus | null;
+  replay: ReplayStatus | null;
+}

@@ -6,6 +6,14 @@ import { ApiException } from './errors';
 
 export type Validator<T> = (value: unknown, path: string) => T;
 
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** What `v.object(shape)` returns: fields whose validator may give `undefined` become optional. */
+export type ObjectOf<S extends Record<string, Validator<unknown>>> = Simplify<
+  { [K in keyof S as undefined extends ReturnType<S[K]> ? never : K]: ReturnType<S[K]> } & {
+    [K in keyof S as undefined extends ReturnType<S[K]> ? K : never]?: Exclude<ReturnType<S[K]>, undefined>;
+  }
+>;
+
 function fail(path: string, expected: string, value: unknown): never {
   let shown: string;
   try {
@@ -49,19 +57,20 @@ export const v = {
     return (value, path) => (value === undefined ? undefined : inner(value, path));
   },
   /** An object with exactly these keys (unknown keys are rejected: they are usually a caller's typo). */
-  object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<{ [K in keyof S]: ReturnType<S[K]> }> {
+  object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<ObjectOf<S>> {
     return (value, path) => {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        if (!(key in shape)) fail(path ? `${path}.${key}` : key, 'absent (unknown field)', record[key]);
+        // Own keys only: `key in shape` would let `constructor`, `toString` or `__proto__` through.
+        if (!Object.prototype.hasOwnProperty.call(shape, key)) fail(path ? `${path}.${key}` : key, 'absent (unknown field)', record[key]);
       }
       const out: Record<string, unknown> = {};
       for (const [key, validator] of Object.entries(shape)) {
         const result = validator(record[key], path ? `${path}.${key}` : key);
         if (result !== undefined) out[key] = result;
       }
-      return out as { [K in keyof S]: ReturnType<S[K]> };
+      return out as ObjectOf<S>;
     };
   },
 };

@@ -1,17 +1,24 @@
 /**
  * Composition: builds the store, worker pool, engine, feed and API hub from settings, and wires the engine's
  * changes to throttled snapshot streams. The one place that knows how the parts fit.
+ *
+ * Data flow per feed batch: number the events → append them to the recording session (if recording) →
+ * `engine.apply` each → mark the snapshots they touched → publish at most every `publishIntervalMs`.
+ * Switching the source (demo, live Deribit, a recorded session) replaces feed and engine together, so the
+ * new source starts from an empty market state.
  */
-import type { AppInfo } from '../api/dto';
+import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import { ApiException } from '../api/errors';
 import { CURRENCIES, type Currency, type MarketEvent, type SequencedEvent } from '../core/market/events';
 import { Engine } from '../engine/engine';
 import type { ExpiryBook } from '../engine/marketState';
 import { realScheduler, type Scheduler } from '../engine/ports';
 import { chainSnapshot, expiryList, headerSnapshot } from '../engine/snapshots';
+import { ReplayFeed } from '../feeds/recording/replayFeed';
 import { DemoFeed } from '../feeds/simulator/demoFeed';
 import { systemFeedClock, type FeedAdapter, type FeedClock } from '../feeds/types';
 import { openDatabase, type Db } from '../store/database';
+import { EventLog, EventRecorder, type SessionRow, type SessionSource } from '../store/eventLog';
 import { InstrumentRepository } from '../store/instruments';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
@@ -25,41 +32,98 @@ export interface GammaDeskOptions {
   mode: AppInfo['mode'];
   worker: { filename: string; execArgv?: string[] };
   demoSeed?: number;
+  /** The source to start on (default: the demo market). */
+  source?: SourceSpec;
   /** Snapshot streams publish at most once per interval (DESIGN: throttled, about 5 Hz). */
   publishIntervalMs?: number;
   feedClock?: FeedClock;
   scheduler?: Scheduler;
   nativeBinding?: string;
-  /** Replace the default demo feed (tests, later: live Deribit, replay). */
+  /** Replace the feed built from `source` (tests). */
   feed?: FeedAdapter;
+  /** Builds feeds the app cannot build itself (live Deribit is wired by the caller). */
+  feedFactory?: (spec: SourceSpec) => FeedAdapter | null;
 }
+
+interface Recording {
+  recorder: EventRecorder;
+  session: SessionRow;
+  startedMs: number;
+  events: number;
+}
+
+const toSummary = (row: SessionRow): SessionSummary => ({
+  id: row.id,
+  name: row.name,
+  source: row.source,
+  createdMs: row.createdMs,
+  firstEventMs: row.firstEventMs,
+  lastEventMs: row.lastEventMs,
+  eventCount: row.eventCount,
+  sizeBytes: row.payloadBytes,
+});
 
 export class GammaDeskApp {
   readonly hub = new ApiHub();
-  readonly engine: Engine;
   readonly db: Db;
   readonly pool: GreeksPool;
-  readonly feed: FeedAdapter;
-  private readonly monitor: FeedMonitor;
+  readonly log: EventLog;
+  private engineInstance!: Engine;
+  private feedInstance!: FeedAdapter;
+  private monitor!: FeedMonitor;
+  private sourceSpec: SourceSpec;
   private readonly instruments: InstrumentRepository;
   private readonly feedClock: FeedClock;
   private seq = 0;
+  private recording: Recording | null = null;
   private publishTimer: ReturnType<typeof setInterval> | null = null;
   private readonly dirtyBooks = new Set<ExpiryBook>();
   private readonly dirtyExpiryLists = new Set<Currency>();
+  private deskDirty = true;
   private stopped = false;
 
   private constructor(private readonly options: GammaDeskOptions) {
     this.feedClock = options.feedClock ?? systemFeedClock;
     this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    this.log = new EventLog(this.db);
     this.instruments = new InstrumentRepository(this.db);
     this.pool = new GreeksPool({
       filename: options.worker.filename,
       ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}),
     });
-    this.engine = new Engine({
+    this.sourceSpec = options.source ?? { kind: 'demo', seed: options.demoSeed ?? DEFAULT_DEMO_SEED };
+    this.install(options.feed ?? this.createFeed(this.sourceSpec));
+    this.registerApi();
+  }
+
+  static start(options: GammaDeskOptions): GammaDeskApp {
+    const app = new GammaDeskApp(options);
+    app.feedInstance.start((events) => app.ingest(events));
+    app.publishTimer = setInterval(() => app.publish(), options.publishIntervalMs ?? 200);
+    return app;
+  }
+
+  get engine(): Engine {
+    return this.engineInstance;
+  }
+
+  get feed(): FeedAdapter {
+    return this.feedInstance;
+  }
+
+  get source(): SourceSpec {
+    return this.sourceSpec;
+  }
+
+  /** A fresh engine and monitor for a feed (not started). */
+  private install(feed: FeedAdapter): void {
+    this.engineInstance?.dispose();
+    this.seq = 0;
+    this.feedInstance = feed;
+    this.monitor = new FeedMonitor(feed, () => this.feedClock.now());
+    this.engineInstance = new Engine({
       greeks: this.pool,
-      scheduler: options.scheduler ?? realScheduler,
+      scheduler: this.options.scheduler ?? realScheduler,
       onChange: (change) => {
         if (change.kind === 'quotes' || change.kind === 'greeks') this.dirtyBooks.add(change.book);
         if (change.kind === 'expiries') this.dirtyExpiryLists.add(change.currency);
@@ -67,55 +131,200 @@ export class GammaDeskApp {
       },
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
-    this.feed = options.feed ?? new DemoFeed(options.demoSeed ?? DEFAULT_DEMO_SEED, this.feedClock);
-    this.monitor = new FeedMonitor(this.feed, () => this.feedClock.now());
-    this.registerApi();
+    this.dirtyBooks.clear();
+    for (const currency of CURRENCIES) this.dirtyExpiryLists.add(currency);
+    this.deskDirty = true;
   }
 
-  static start(options: GammaDeskOptions): GammaDeskApp {
-    const app = new GammaDeskApp(options);
-    app.feed.start((events) => app.ingest(events));
-    app.publishTimer = setInterval(() => app.publish(), options.publishIntervalMs ?? 200);
-    return app;
+  private createFeed(spec: SourceSpec): FeedAdapter {
+    const custom = this.options.feedFactory?.(spec);
+    if (custom) return custom;
+    switch (spec.kind) {
+      case 'demo':
+        return new DemoFeed(spec.seed ?? DEFAULT_DEMO_SEED, this.feedClock);
+      case 'replay': {
+        const session = this.log.sessionByName(spec.session);
+        if (!session) throw new ApiException('NOT_FOUND', `no recorded session named ${JSON.stringify(spec.session)}`);
+        return new ReplayFeed({
+          log: this.log,
+          session,
+          speed: spec.speed,
+          clock: this.feedClock,
+          ...(spec.fromMs !== undefined ? { fromMs: spec.fromMs } : {}),
+          ...(spec.toMs !== undefined ? { toMs: spec.toMs } : {}),
+          onDone: () => (this.deskDirty = true),
+        });
+      }
+      case 'deribit':
+        throw new ApiException('UNAVAILABLE', 'the live Deribit feed is not available in this build');
+    }
   }
 
-  /** Numbers events in arrival order and hands them to the engine (the recorder will append them first). */
+  /** Replaces the running feed and engine with a new source. A recording in progress is stopped first. */
+  switchSource(spec: SourceSpec): DeskStatus {
+    if (this.stopped) throw new ApiException('UNAVAILABLE', 'GammaDesk is stopping');
+    const feed = this.createFeed(spec); // throws before anything changes when the source cannot be built
+    this.stopRecording();
+    this.feedInstance.stop();
+    this.sourceSpec = spec;
+    this.install(feed);
+    feed.start((events) => this.ingest(events));
+    this.publish();
+    return this.deskStatus();
+  }
+
+  /** Numbers events in arrival order, records them first (when recording), then hands them to the engine. */
   private ingest(events: readonly MarketEvent[]): void {
     if (this.stopped) return;
+    const recording = this.recording;
+    if (recording) {
+      for (const event of events) recording.recorder.record(event);
+      recording.events += events.length;
+    }
     const defs = [];
     for (const event of events) {
       const sequenced = { ...event, seq: ++this.seq } as SequencedEvent;
-      const change = this.engine.apply(sequenced);
+      const change = this.engineInstance.apply(sequenced);
       if (change.kind === 'rejected') this.monitor.rejected++;
       if (event.type === 'instrument') defs.push(event.instrument);
     }
-    this.instruments.upsertMany(defs, this.feed.source, this.feedClock.now());
+    if (this.sourceSpec.kind !== 'replay') this.instruments.upsertMany(defs, this.feedInstance.source, this.feedClock.now());
     this.monitor.observe(events);
+  }
+
+  startRecording(name: string): DeskStatus {
+    if (this.recording) throw new ApiException('INVALID_ARGUMENT', `already recording session ${this.recording.session.name}`);
+    if (this.sourceSpec.kind === 'replay') throw new ApiException('INVALID_ARGUMENT', 'a replay cannot be recorded again: it is a recording already');
+    if (this.log.sessionByName(name)) throw new ApiException('INVALID_ARGUMENT', `a session named ${JSON.stringify(name)} exists already`);
+    const source: SessionSource = this.sourceSpec.kind === 'deribit' ? (this.sourceSpec.network === 'testnet' ? 'deribit-testnet' : 'deribit') : 'demo';
+    const session = this.log.createSession(name, source, Math.floor(this.feedClock.now()));
+    const recorder = new EventRecorder(this.log, session.id);
+    // A recording must be replayable on its own: it starts with the current instruments and quotes.
+    const snapshot = this.engineInstance.market.currentStateEvents();
+    for (const event of snapshot) recorder.record(event);
+    this.recording = { recorder, session, startedMs: Math.floor(this.feedClock.now()), events: snapshot.length };
+    this.deskDirty = true;
+    this.publishSessions();
+    return this.deskStatus();
+  }
+
+  stopRecording(): DeskStatus {
+    const recording = this.recording;
+    if (recording) {
+      this.recording = null;
+      recording.recorder.close();
+      this.deskDirty = true;
+      this.publishSessions();
+    }
+    return this.deskStatus();
+  }
+
+  private recordingStatus(): RecordingStatus | null {
+    const r = this.recording;
+    return r ? { sessionId: r.session.id, session: r.session.name, startedMs: r.startedMs, eventsRecorded: r.events } : null;
+  }
+
+  deskStatus(): DeskStatus {
+    return {
+      source: this.sourceSpec,
+      recording: this.recordingStatus(),
+      replay: this.feedInstance instanceof ReplayFeed ? this.feedInstance.progress() : null,
+    };
+  }
+
+  sessions(): SessionSummary[] {
+    return this.log.listSessions().map(toSummary);
   }
 
   private registerApi(): void {
     const hub = this.hub;
-    const market = this.engine.market;
+    const market = () => this.engineInstance.market;
+    const invalid = (fn: () => unknown): unknown => {
+      try {
+        return fn();
+      } catch (error) {
+        if (error instanceof ApiException) throw error;
+        throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
+      }
+    };
     hub.handle('app.info', () => this.info());
     hub.handle('feed.status', () => this.monitor.status());
+    hub.handle('desk.status', () => this.deskStatus());
+    hub.handle('source.set', ({ source }) => this.switchSource(source));
+    hub.handle('record.start', ({ session }) => this.startRecording(session));
+    hub.handle('record.stop', () => this.stopRecording());
+    hub.handle('sessions.list', () => this.sessions());
+    hub.handle('sessions.rename', ({ id, name }) => {
+      const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
+      this.publishSessions();
+      return toSummary(renamed);
+    });
+    hub.handle('sessions.delete', ({ id }) => {
+      if (this.recording?.session.id === id) throw new ApiException('INVALID_ARGUMENT', 'stop recording before deleting this session');
+      const replaying = this.sourceSpec.kind === 'replay' ? this.log.sessionByName(this.sourceSpec.session) : null;
+      if (replaying?.id === id) throw new ApiException('INVALID_ARGUMENT', 'switch to another source before deleting the session being replayed');
+      invalid(() => this.log.deleteSession(id));
+      this.publishSessions();
+      return this.sessions();
+    });
+    hub.handle('replay.control', ({ action, speed, toMs }) => this.controlReplay(action, speed, toMs));
 
     hub.topic('header', () => {
       if (!hub.channel('header', 'all').current()) this.publishHeader();
       return 'all';
     });
+    hub.topic('desk', () => {
+      if (!hub.channel('desk', 'all').current()) hub.channel('desk', 'all').publish(this.deskStatus());
+      return 'all';
+    });
+    hub.topic('sessions', () => {
+      if (!hub.channel('sessions', 'all').current()) this.publishSessions();
+      return 'all';
+    });
     hub.topic('expiries', ({ currency }) => {
       const channel = hub.channel('expiries', currency);
-      if (!channel.current()) channel.publish(expiryList(market, currency));
+      if (!channel.current()) channel.publish(expiryList(market(), currency));
       return currency;
     });
     hub.topic('chain', ({ currency, expiry }) => {
-      const book = market.currencies.get(currency)?.expiryByLabel(expiry);
+      const book = market().currencies.get(currency)?.expiryByLabel(expiry);
       if (!book) throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry} in the current market`);
       const key = `${currency}/${expiry}`;
       const channel = hub.channel('chain', key);
-      if (!channel.current()) channel.publish(chainSnapshot(market, book));
+      if (!channel.current() || channel.current()!.data.expiryMs !== book.expiryMs || this.dirtyBooks.has(book)) {
+        channel.publish(chainSnapshot(market(), book));
+      }
       return key;
     });
+  }
+
+  private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
+    const feed = this.feedInstance;
+    const spec = this.sourceSpec;
+    if (!(feed instanceof ReplayFeed) || spec.kind !== 'replay') throw new ApiException('INVALID_ARGUMENT', 'no replay is running');
+    switch (action) {
+      case 'pause':
+        feed.pause();
+        break;
+      case 'resume':
+        feed.resume();
+        break;
+      case 'speed':
+        if (speed === undefined) throw new ApiException('INVALID_ARGUMENT', 'speed needs a speed');
+        feed.setSpeed(speed);
+        this.sourceSpec = { ...spec, speed };
+        break;
+      case 'seek': {
+        if (toMs === undefined) throw new ApiException('INVALID_ARGUMENT', 'seek needs toMs');
+        // Seeking rebuilds the state: replay from the start with everything before toMs applied at once.
+        const paused = feed.progress().paused;
+        this.switchSource({ ...spec, fromMs: toMs });
+        if (paused && this.feedInstance instanceof ReplayFeed) this.feedInstance.pause();
+        break;
+      }
+    }
+    this.deskDirty = true;
+    return this.deskStatus();
   }
 
   info(): AppInfo {
@@ -124,20 +333,28 @@ export class GammaDeskApp {
       version: APP_VERSION,
       mode: this.options.mode,
       dbPath: this.options.dbPath,
-      source: this.feed.source,
+      source: this.feedInstance.source,
       currencies: [...CURRENCIES],
-      eventsApplied: this.engine.eventsApplied,
+      eventsApplied: this.engineInstance.eventsApplied,
     };
   }
 
   private publishHeader(): void {
-    this.hub.channel('header', 'all').publish(headerSnapshot(this.engine.market, this.monitor.status(), CURRENCIES));
+    this.hub.channel('header', 'all').publish(headerSnapshot(this.engineInstance.market, this.monitor.status(), CURRENCIES));
+  }
+
+  private publishSessions(): void {
+    this.hub.channel('sessions', 'all').publish(this.sessions());
   }
 
   /** Publishes what changed since the last interval, to the streams somebody listens to. */
   private publish(): void {
     this.publishHeader();
-    const market = this.engine.market;
+    const market = this.engineInstance.market;
+    if (this.deskDirty || this.recording || this.feedInstance instanceof ReplayFeed) {
+      this.hub.channel('desk', 'all').publish(this.deskStatus());
+      this.deskDirty = false;
+    }
     for (const currency of this.dirtyExpiryLists) {
       const channel = this.hub.channel('expiries', currency);
       // A channel that was ever read keeps a fresh cached value for the next late subscriber.
@@ -154,9 +371,10 @@ export class GammaDeskApp {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.feed.stop();
+    this.feedInstance.stop();
+    this.stopRecording();
     if (this.publishTimer) clearInterval(this.publishTimer);
-    this.engine.dispose();
+    this.engineInstance.dispose();
     await this.pool.close();
     this.db.close();
   }

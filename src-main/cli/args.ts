@@ -28,7 +28,8 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const flag = spec[name];
+    // Own keys only: `--constructor` or `--toString` must not find Object.prototype members.
+    const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`unknown option --${name}`);
     if (flag.type === 'boolean') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);

@@ -4,7 +4,19 @@
  */
 import { APP_VERSION } from '../app/app';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args';
+import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
+import { recordSession, replaySession } from './session';
+
+function parsed<T>(flag: string, parse: (text: string) => T, text: string): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new UsageError(`--${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const dbFlag: FlagSpec = { type: 'string', description: 'SQLite database file (default: $GAMMADESK_HOME/gammadesk.db or ~/.gammadesk/gammadesk.db)' };
 
 interface Command {
   summary: string;
@@ -19,7 +31,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'gammadesk serve [--port N] [--db FILE] [--seed N]',
     flags: {
       port: { type: 'string', description: 'TCP port on 127.0.0.1 (default: a free port)' },
-      db: { type: 'string', description: 'SQLite database file (default: $GAMMADESK_HOME/gammadesk.db or ~/.gammadesk/gammadesk.db)' },
+      db: dbFlag,
       seed: { type: 'string', description: 'demo market seed (default 42)' },
     },
     async run({ positionals, flags }) {
@@ -46,6 +58,73 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+COMMANDS['record'] = {
+  summary: 'record a market session (demo or live Deribit) into the event log',
+  usage: 'gammadesk record --session NAME [--source demo|deribit|deribit-testnet] [--duration 10m] [--db FILE] [--seed N]',
+  flags: {
+    session: { type: 'string', description: 'name of the new session (required, unique)' },
+    source: { type: 'string', description: 'demo (default), deribit (mainnet) or deribit-testnet' },
+    duration: { type: 'string', description: 'stop after this long, e.g. 90s, 10m, 2h (default: until Ctrl-C)' },
+    db: dbFlag,
+    seed: { type: 'string', description: 'demo market seed (default 42)' },
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length > 0) throw new UsageError(`record takes no arguments, got ${positionals.join(' ')}`);
+    const session = flags['session'];
+    if (typeof session !== 'string' || session.trim() === '') throw new UsageError('--session NAME is required');
+    const source = flags['source'] ?? 'demo';
+    if (source !== 'demo' && source !== 'deribit' && source !== 'deribit-testnet') {
+      throw new UsageError(`--source must be demo, deribit or deribit-testnet, got ${String(source)}`);
+    }
+    const durationMs = typeof flags['duration'] === 'string' ? parsed('duration', parseDuration, flags['duration']) : undefined;
+    const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 - 1 });
+    const result = await recordSession({
+      source,
+      session,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+    });
+    console.log(JSON.stringify(result));
+    return 0;
+  },
+};
+
+COMMANDS['replay'] = {
+  summary: 'replay a recorded session through the engine and report (deterministic)',
+  usage: 'gammadesk replay SESSION [--speed 1|10|max] [--from T] [--to T] [--report json] [--db FILE]',
+  flags: {
+    speed: { type: 'string', description: 'recorded seconds per wall second, or max (default max)' },
+    from: { type: 'string', description: 'start time (ISO 8601 or epoch ms); earlier events only build the state' },
+    to: { type: 'string', description: 'stop time (ISO 8601 or epoch ms)' },
+    report: { type: 'string', description: 'json: print the report as JSON on stdout' },
+    db: dbFlag,
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length !== 1) throw new UsageError('replay needs exactly one SESSION name');
+    const rawSpeed = flags['speed'] ?? 'max';
+    const speed = rawSpeed === 'max' ? 'max' : Number(rawSpeed);
+    if (speed !== 'max' && !(Number.isFinite(speed) && speed > 0)) throw new UsageError(`--speed must be a positive number or max, got ${String(rawSpeed)}`);
+    if (flags['report'] !== undefined && flags['report'] !== 'json') throw new UsageError(`--report takes json, got ${String(flags['report'])}`);
+    const fromMs = typeof flags['from'] === 'string' ? parsed('from', parseTime, flags['from']) : undefined;
+    const toMs = typeof flags['to'] === 'string' ? parsed('to', parseTime, flags['to']) : undefined;
+    if (fromMs !== undefined && toMs !== undefined && toMs < fromMs) throw new UsageError('--to is before --from');
+    const report = await replaySession({
+      session: positionals[0]!,
+      speed,
+      ...(fromMs !== undefined ? { fromMs } : {}),
+      ...(toMs !== undefined ? { toMs } : {}),
+      ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}),
+    });
+    if (flags['report'] === 'json') console.log(JSON.stringify(report, null, 2));
+    else {
+      console.log(`${report.events} events over ${report.span_seconds.toFixed(1)} s of market time, replayed in ${report.wall_seconds} s (${report.events_per_second} events/s)`);
+      console.log(`final analytics snapshot sha256 ${report.snapshot_sha256}`);
+    }
+    return 0;
+  },
+};
+
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
@@ -69,7 +148,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(APP_VERSION);
     return 0;
   }
-  const command = COMMANDS[name];
+  // Own keys only: `gammadesk constructor` or `toString` must be unknown commands, not Object.prototype members.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     console.error(`gammadesk: unknown command '${name}'\n\n${help()}`);
     return 2;

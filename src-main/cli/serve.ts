@@ -41,7 +41,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
   } catch (error) {
     await app.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is in use: pick another with --port, or omit it for a free one`);
+    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is in use: pick another with --port, or omit it for a free one`, { cause: error });
     throw error;
   }
   return {

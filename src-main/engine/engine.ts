@@ -60,6 +60,16 @@ export class Engine {
     return change;
   }
 
+  /**
+   * Recomputes every expiry at the current market time. A replay calls it at the end so its final analytics
+   * depend only on the final state, not on when the coalescing timers happened to fire.
+   */
+  refreshAll(): void {
+    for (const currency of this.market.currencies.values()) {
+      for (const book of currency.expiries.values()) this.markDirty(book);
+    }
+  }
+
   /** Resolves once no greeks computation is pending or running. */
   idle(): Promise<void> {
     if (this.dirty.size === 0 && this.inFlight.size === 0) return Promise.resolve();

@@ -6,7 +6,9 @@ import { formatExpiryCode } from '../core/market/expiryCode';
 import type {
   Currency,
   FutureTickerEvent,
+  IndexEvent,
   InstrumentDef,
+  InstrumentEvent,
   MarketEvent,
   OptionTickerEvent,
   SequencedEvent,
@@ -96,6 +98,9 @@ export class MarketState {
   readonly currencies = new Map<Currency, CurrencyState>();
   private readonly options = new Map<string, { state: OptionState; book: ExpiryBook }>();
   private readonly futures = new Map<string, InstrumentDef>();
+  /** The events that defined the current state, kept so a recording can start from it. */
+  private readonly instrumentEvents = new Map<string, InstrumentEvent>();
+  private readonly indexEvents = new Map<Currency, IndexEvent>();
   seq = 0;
   /** Market time: tsEvent of the latest applied event. */
   timeMs = 0;
@@ -119,8 +124,10 @@ export class MarketState {
   private applyBody(event: MarketEvent): StateChange {
     switch (event.type) {
       case 'instrument':
+        this.instrumentEvents.set(event.instrument.name, event);
         return this.addInstrument(event.instrument);
       case 'index': {
+        this.indexEvents.set(event.currency, event);
         this.currency(event.currency).indexUsd = event.priceUsd;
         return { kind: 'currency', currency: event.currency };
       }
@@ -177,6 +184,25 @@ export class MarketState {
     return { kind: 'expiry', book };
   }
 
+  /**
+   * Events that rebuild the current state from nothing: instrument definitions, then the latest index, future
+   * and option tickers, in that order (each keeps its original timestamps).
+   */
+  currentStateEvents(): MarketEvent[] {
+    const events: MarketEvent[] = [];
+    for (const event of this.instrumentEvents.values()) {
+      const def = event.instrument;
+      if (def.kind !== 'option' || this.options.has(def.name)) events.push(event);
+    }
+    events.push(...this.indexEvents.values());
+    for (const currency of this.currencies.values()) {
+      if (currency.perpetual) events.push(currency.perpetual);
+      events.push(...currency.futures.values());
+    }
+    for (const { state } of this.options.values()) if (state.ticker) events.push(state.ticker);
+    return events;
+  }
+
   /** Drops expiries that settled before `nowMs` (they no longer trade and have no greeks). */
   rollOff(nowMs: number): ExpiryBook[] {
     const removed: ExpiryBook[] = [];
@@ -184,7 +210,10 @@ export class MarketState {
       for (const [expiryMs, book] of currency.expiries) {
         if (expiryMs > nowMs) continue;
         currency.expiries.delete(expiryMs);
-        for (const option of book.options) this.options.delete(option.def.name);
+        for (const option of book.options) {
+          this.options.delete(option.def.name);
+          this.instrumentEvents.delete(option.def.name);
+        }
         removed.push(book);
       }
     }

@@ -103,3 +103,18 @@ export function headerSnapshot(market: MarketState, feed: FeedStatus, currencies
   });
   return { feed, currencies: headers, marketTimeMs: market.timeMs, seq: market.seq };
 }
+
+/**
+ * Everything the engine has computed, without wall-clock figures (compute times, feed rates): two replays of
+ * one session give the same object, so its hash identifies the analytics state.
+ */
+export function analyticsSnapshot(market: MarketState): { seq: number; marketTimeMs: number; chains: Omit<ChainSnapshot, 'greeksComputeMs'>[] } {
+  const chains: Omit<ChainSnapshot, 'greeksComputeMs'>[] = [];
+  for (const currency of [...market.currencies.keys()].sort()) {
+    for (const book of market.currencies.get(currency)!.sortedExpiries()) {
+      const { greeksComputeMs: _wallClock, ...chain } = chainSnapshot(market, book);
+      chains.push(chain);
+    }
+  }
+  return { seq: market.seq, marketTimeMs: market.timeMs, chains };
+}

@@ -26,13 +26,19 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     readonly: options.readonly ?? false,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  db.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode: a committed transaction survives a process crash (kill -9); only an OS crash or power
-  // loss can lose the last commits. Recording batches every <= 100 ms, so that is the worst case anyway.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  if (!options.readonly) migrate(db, MIGRATIONS, options.targetVersion);
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a committed transaction survives a process crash (kill -9); only an OS crash or power
+    // loss can lose the last commits. Recording batches every <= 100 ms, so that is the worst case anyway.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) migrate(db, MIGRATIONS, options.targetVersion);
+  } catch (error) {
+    // A refused database (newer schema, failed migration) must not stay open behind the caller's back.
+    db.close();
+    throw error;
+  }
   return db;
 }
 

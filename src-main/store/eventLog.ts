@@ -15,6 +15,8 @@ export interface SessionRow {
   firstEventMs: number | null;
   lastEventMs: number | null;
   eventCount: number;
+  /** Stored payload bytes (JSON), a close lower bound of the session's size on disk. */
+  payloadBytes: number;
 }
 
 interface SessionRecord {
@@ -25,6 +27,7 @@ interface SessionRecord {
   first_event_ms: number | null;
   last_event_ms: number | null;
   event_count: number;
+  payload_bytes: number;
 }
 
 const toSession = (row: SessionRecord): SessionRow => ({
@@ -35,6 +38,7 @@ const toSession = (row: SessionRecord): SessionRow => ({
   firstEventMs: row.first_event_ms,
   lastEventMs: row.last_event_ms,
   eventCount: row.event_count,
+  payloadBytes: row.payload_bytes,
 });
 
 function instrumentOf(event: MarketEvent): string | null {
@@ -58,7 +62,7 @@ export class EventLog {
       'INSERT INTO events (session_id, seq, ts_event, ts_recv, type, instrument, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.updateSession = db.prepare(
-      `UPDATE sessions SET event_count = event_count + ?,
+      `UPDATE sessions SET event_count = event_count + ?, payload_bytes = payload_bytes + ?,
          first_event_ms = COALESCE(first_event_ms, ?), last_event_ms = MAX(COALESCE(last_event_ms, 0), ?)
        WHERE id = ?`,
     );
@@ -88,6 +92,21 @@ export class EventLog {
     return this.db.prepare<[], SessionRecord>('SELECT * FROM sessions ORDER BY created_ms DESC, id DESC').all().map(toSession);
   }
 
+  renameSession(id: number, name: string): SessionRow {
+    if (name.trim().length === 0) throw new Error('session name must not be empty');
+    const clash = this.sessionByName(name);
+    if (clash && clash.id !== id) throw new Error(`a session named ${JSON.stringify(name)} exists already`);
+    const result = this.db.prepare('UPDATE sessions SET name = ? WHERE id = ?').run(name, id);
+    if (result.changes === 0) throw new Error(`no session with id ${id}`);
+    return this.session(id);
+  }
+
+  /** Deletes a session and all its events (the only way events ever leave the log). */
+  deleteSession(id: number): void {
+    const result = this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+    if (result.changes === 0) throw new Error(`no session with id ${id}`);
+  }
+
   /** Highest seq stored for a session (0 when empty): a recorder resumes after it. */
   lastSeq(sessionId: number): number {
     const row = this.db
@@ -102,13 +121,16 @@ export class EventLog {
     this.db.transaction(() => {
       let first = Infinity;
       let last = -Infinity;
+      let bytes = 0;
       for (const event of events) {
         const { seq, tsEvent, tsRecv, type } = event;
-        this.insertEvent.run(sessionId, seq, tsEvent, tsRecv, type, instrumentOf(event), JSON.stringify(event));
+        const payload = JSON.stringify(event);
+        bytes += payload.length;
+        this.insertEvent.run(sessionId, seq, tsEvent, tsRecv, type, instrumentOf(event), payload);
         if (tsEvent < first) first = tsEvent;
         if (tsEvent > last) last = tsEvent;
       }
-      this.updateSession.run(events.length, first, last, sessionId);
+      this.updateSession.run(events.length, bytes, first, last, sessionId);
     })();
   }
 

@@ -3,7 +3,15 @@
  * `$state.raw` and replaced whole on every message (they are immutable once received).
  */
 import type { Unsubscribe } from '../../src-main/api/contract';
-import type { ChainSnapshot, Currency, ExpirySummary, HeaderSnapshot } from '../../src-main/api/dto';
+import type {
+  ChainSnapshot,
+  Currency,
+  DeskStatus,
+  ExpirySummary,
+  HeaderSnapshot,
+  SessionSummary,
+  SourceSpec,
+} from '../../src-main/api/dto';
 import type { LinkState, Transport } from './transport';
 
 export class DeskState {
@@ -16,6 +24,11 @@ export class DeskState {
   /** Chain messages received for the current selection (a visible sign that data keeps flowing). */
   chainVersion = $state(0);
   streamError = $state<string | null>(null);
+  status = $state.raw<DeskStatus | null>(null);
+  sessions = $state.raw<SessionSummary[]>([]);
+  /** The last command's failure, shown until the next command. */
+  commandError = $state<string | null>(null);
+  busy = $state(false);
 
   private expiriesSub: Unsubscribe | null = null;
   private chainSub: Unsubscribe | null = null;
@@ -28,7 +41,58 @@ export class DeskState {
       if (topic === 'chain' && error.code === 'NOT_FOUND') this.selectExpiry(this.expiries[0]?.label ?? null);
     });
     transport.subscribe('header', {}, (message) => (this.header = message.data));
+    transport.subscribe('desk', {}, (message) => (this.status = message.data));
+    transport.subscribe('sessions', {}, (message) => (this.sessions = message.data));
     this.selectCurrency('BTC');
+  }
+
+  /** Runs a command, keeping its error for the UI instead of throwing into an event handler. */
+  private async run<T>(work: () => Promise<T>): Promise<T | null> {
+    this.busy = true;
+    this.commandError = null;
+    try {
+      return await work();
+    } catch (error) {
+      this.commandError = error instanceof Error ? error.message : String(error);
+      return null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async setSource(source: SourceSpec): Promise<void> {
+    const status = await this.run(() => this.transport.call('source.set', { source }));
+    if (status) {
+      this.status = status;
+      // A new source starts from an empty market: pick the expiry again once its list arrives.
+      this.selectCurrency(this.currency);
+    }
+  }
+
+  async startRecording(session: string): Promise<void> {
+    const status = await this.run(() => this.transport.call('record.start', { session }));
+    if (status) this.status = status;
+  }
+
+  async stopRecording(): Promise<void> {
+    const status = await this.run(() => this.transport.call('record.stop', {}));
+    if (status) this.status = status;
+  }
+
+  async renameSession(id: number, name: string): Promise<void> {
+    await this.run(() => this.transport.call('sessions.rename', { id, name }));
+  }
+
+  async deleteSession(id: number): Promise<void> {
+    await this.run(() => this.transport.call('sessions.delete', { id }));
+  }
+
+  async replayControl(action: 'pause' | 'resume' | 'speed' | 'seek', options: { speed?: number | 'max'; toMs?: number } = {}): Promise<void> {
+    const status = await this.run(() => this.transport.call('replay.control', { action, ...options }));
+    if (status) {
+      this.status = status;
+      if (action === 'seek') this.selectCurrency(this.currency);
+    }
   }
 
   selectCurrency(currency: Currency): void {

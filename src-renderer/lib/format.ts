@@ -31,3 +31,22 @@ export function timeToExpiry(years: number): string {
 export function utcTime(ms: number): string {
   return ms > 0 ? new Date(ms).toISOString().slice(11, 19) + ' UTC' : DASH;
 }
+
+export function utcDateTime(ms: number | null): string {
+  return ms !== null && ms > 0 ? new Date(ms).toISOString().slice(0, 19).replace('T', ' ') + ' UTC' : DASH;
+}
+
+/** A span between two instants: `4m 12s`, `2h 05m`. */
+export function duration(fromMs: number | null, toMs: number | null): string {
+  if (fromMs === null || toMs === null) return DASH;
+  const seconds = Math.max(0, Math.round((toMs - fromMs) / 1000));
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function bytes(value: number): string {
+  if (value < 1024) return `${value} B`;
+  if (value < 1024 ** 2) return `${(value / 1024).toFixed(1)} KiB`;
+  if (value < 1024 ** 3) return `${(value / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(value / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -1,0 +1,146 @@
+/** `gammadesk record` and `gammadesk replay`: the engine without a UI, on the demo/live market or a session. */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { SourceSpec } from '../api/dto';
+import { GammaDeskApp } from '../app/app';
+import { defaultDbPath } from '../app/paths';
+import { analyticsSnapshot } from '../engine/snapshots';
+import type { ReplayFeed, ReplaySpeed } from '../feeds/recording/replayFeed';
+import { builtPaths } from './builtPaths';
+import { ProgressBar } from './progress';
+
+function headlessApp(dbPath: string | undefined, source: SourceSpec): GammaDeskApp {
+  return GammaDeskApp.start({
+    dbPath: dbPath ? resolve(dbPath) : defaultDbPath(),
+    mode: 'in-process',
+    worker: { filename: builtPaths().worker },
+    source,
+    publishIntervalMs: 1000,
+  });
+}
+
+function untilSignal(signal?: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    const finish = (): void => {
+      process.off('SIGINT', finish);
+      process.off('SIGTERM', finish);
+      done();
+    };
+    process.once('SIGINT', finish);
+    process.once('SIGTERM', finish);
+    signal?.addEventListener('abort', finish, { once: true });
+  });
+}
+
+export interface RecordOptions {
+  source: 'demo' | 'deribit' | 'deribit-testnet';
+  session: string;
+  durationMs?: number;
+  dbPath?: string;
+  seed?: number;
+}
+
+export async function recordSession(options: RecordOptions): Promise<{ events: number; sizeBytes: number; session: string }> {
+  const spec: SourceSpec =
+    options.source === 'demo'
+      ? { kind: 'demo', ...(options.seed !== undefined ? { seed: options.seed } : {}) }
+      : { kind: 'deribit', network: options.source === 'deribit-testnet' ? 'testnet' : 'mainnet' };
+  const app = headlessApp(options.dbPath, spec);
+  try {
+    app.startRecording(options.session);
+    const started = Date.now();
+    const bar = new ProgressBar(`recording ${options.session}`);
+    const timer = setInterval(() => {
+      const status = app.deskStatus().recording;
+      const elapsed = Date.now() - started;
+      bar.update(options.durationMs ? Math.min(1, elapsed / options.durationMs) : null, `${status?.eventsRecorded ?? 0} events · ${(elapsed / 1000).toFixed(0)} s · Ctrl-C stops`);
+    }, 250);
+    const stop = new AbortController();
+    const limit = options.durationMs ? setTimeout(() => stop.abort(), options.durationMs) : null;
+    await untilSignal(stop.signal);
+    clearInterval(timer);
+    if (limit) clearTimeout(limit);
+    app.stopRecording();
+    const row = app.log.sessionByName(options.session)!;
+    bar.done(`done: ${row.eventCount} events, ${row.payloadBytes} bytes`);
+    return { events: row.eventCount, sizeBytes: row.payloadBytes, session: row.name };
+  } finally {
+    await app.stop();
+  }
+}
+
+export interface ReplayReport {
+  session: string;
+  events: number;
+  first_event_ms: number | null;
+  last_event_ms: number | null;
+  span_seconds: number;
+  wall_seconds: number;
+  events_per_second: number;
+  speed: ReplaySpeed;
+  expiries: number;
+  final_seq: number;
+  snapshot_sha256: string;
+}
+
+export async function replaySession(options: {
+  session: string;
+  speed: ReplaySpeed;
+  fromMs?: number;
+  toMs?: number;
+  dbPath?: string;
+  quiet?: boolean;
+}): Promise<ReplayReport> {
+  const spec: SourceSpec = {
+    kind: 'replay',
+    session: options.session,
+    speed: options.speed,
+    ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
+    ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
+  };
+  const app = headlessApp(options.dbPath, spec);
+  try {
+    const feed = app.feed as ReplayFeed;
+    const started = performance.now();
+    const bar = new ProgressBar(`replay ${options.session}`);
+    const cancelled = new AbortController();
+    const onSignal = (): void => cancelled.abort();
+    process.once('SIGINT', onSignal);
+    await new Promise<void>((done, fail) => {
+      const poll = setInterval(() => {
+        const progress = feed.progress();
+        const span = Math.max(1, progress.lastMs - progress.firstMs);
+        if (!options.quiet) bar.update(Math.min(1, (progress.currentMs - progress.firstMs) / span), `${progress.eventsDelivered} events`);
+        if (progress.done) {
+          clearInterval(poll);
+          done();
+        } else if (cancelled.signal.aborted) {
+          clearInterval(poll);
+          fail(new Error('replay cancelled'));
+        }
+      }, 50);
+    });
+    process.off('SIGINT', onSignal);
+    app.engine.refreshAll();
+    await app.engine.idle();
+    const wallSeconds = (performance.now() - started) / 1000;
+    const snapshot = analyticsSnapshot(app.engine.market);
+    const progress = feed.progress();
+    if (!options.quiet) bar.done(`done: ${progress.eventsDelivered} events in ${wallSeconds.toFixed(2)} s`);
+    return {
+      session: options.session,
+      events: progress.eventsDelivered,
+      first_event_ms: progress.firstMs,
+      last_event_ms: progress.currentMs,
+      span_seconds: (progress.currentMs - progress.firstMs) / 1000,
+      wall_seconds: Number(wallSeconds.toFixed(3)),
+      events_per_second: Math.round(progress.eventsDelivered / wallSeconds),
+      speed: options.speed,
+      expiries: snapshot.chains.length,
+      final_seq: snapshot.seq,
+      snapshot_sha256: createHash('sha256').update(JSON.stringify(snapshot)).digest('hex'),
+    };
+  } finally {
+    await app.stop();
+  }
+}

@@ -1,0 +1,478 @@
+/**
+ * Black-76 implied volatility to machine precision, after P. Jäckel, "Let's Be Rational", Wilmott (2015)
+ * 40-53 ("LBR"), implemented from the paper:
+ *   - everything is mapped to an out-of-the-money call in normalised coordinates (x = ln(F/K) <= 0,
+ *     beta = price / sqrt(F K) minus the normalised intrinsic value);
+ *   - the normalised total vol s = sigma sqrt(T) is bracketed by four segments around the inflexion point
+ *     s_c = sqrt(2|x|); on the two outer ones the price is first transformed (lower map f = c |x| Phi(-z)^3,
+ *     upper map f = Phi(-s/2)) and a rational cubic (Delbourgo-Gregory) in the transformed variable gives the
+ *     initial guess; on the two middle ones the rational cubic interpolates s(beta) directly;
+ *   - at most two Householder steps of order 3 on an objective that is near-linear in that segment
+ *     (1/ln b in the lowest segment, ln(b_max - b) in the highest, b itself in the middle), with a bracket
+ *     that falls back to bisection if an update leaves it.
+ * The derivatives of the maps were re-derived here (comments give the formulas) rather than transcribed.
+ *
+ * Failure is explicit: every entry point reports an `IvReason`; a NaN vol always comes with a non-Ok reason.
+ */
+import { inverseNormCdfInitialGuess, normCdf } from './normal';
+import { normalisedBlackCall, normalisedIntrinsic, normalisedVega } from './normalizedBlack';
+
+/** Why an implied vol is NaN (or `Ok`). Numeric so a chain can store reasons in a Uint8Array. */
+export const IvReason = {
+  /** A vol was found. */
+  Ok: 0,
+  /** Forward or strike not positive and finite, or time to expiry NaN. */
+  InvalidInput: 1,
+  /** The price is NaN or negative (e.g. no bid). */
+  MissingPrice: 2,
+  /** The option has expired (years <= 0): its price carries no vol information. */
+  Expired: 3,
+  /** Price below intrinsic value: breaks the no-arbitrage lower bound. */
+  BelowIntrinsic: 4,
+  /** Price at or above the upper bound (F for a call, K for a put; undiscounted). */
+  AboveMaximum: 5,
+  /**
+   * The time value (price minus intrinsic) is zero or lost in the rounding of the price, so no vol is
+   * determined to the requested accuracy: e.g. a deep in-the-money option whose price equals its intrinsic value
+   * in double precision, or an out-of-the-money price that underflows.
+   */
+  TimeValueLost: 6,
+} as const;
+export type IvReason = (typeof IvReason)[keyof typeof IvReason];
+
+/** Human-readable names for `IvReason` values (logs, UI, CLI output). */
+export const IV_REASON_NAMES: Readonly<Record<IvReason, string>> = {
+  0: 'ok',
+  1: 'invalid-input',
+  2: 'missing-price',
+  3: 'expired',
+  4: 'below-intrinsic',
+  5: 'above-maximum',
+  6: 'time-value-lost',
+};
+
+const DBL_EPSILON = Number.EPSILON;
+const DBL_MIN = 2.2250738585072014e-308;
+const DBL_MAX = Number.MAX_VALUE;
+const SQRT_DBL_MAX = Math.sqrt(DBL_MAX);
+const SQRT_THREE = Math.sqrt(3);
+const ONE_OVER_SQRT_THREE = 1 / SQRT_THREE;
+const TWO_PI = 2 * Math.PI;
+/** 2 pi / sqrt(27): the constant of the lower map f(s) = c |x| Phi(-|x|/(sqrt(3) s))^3. */
+const TWO_PI_OVER_SQRT_TWENTY_SEVEN = TWO_PI / Math.sqrt(27);
+const PI_OVER_SIX = Math.PI / 6;
+const SQRT_PI_OVER_TWO = Math.sqrt(Math.PI / 2);
+/** Rational cubic control-parameter bounds (Jäckel section 5): r > -1, and "infinite" = linear. */
+const MINIMUM_RATIONAL_CUBIC_CONTROL = -(1 - Math.sqrt(DBL_EPSILON));
+const MAXIMUM_RATIONAL_CUBIC_CONTROL = 2 / (DBL_EPSILON * DBL_EPSILON);
+/** Householder(3) steps after the initial guess: LBR's design point; two reach machine precision. */
+export const DEFAULT_IV_ITERATIONS = 2;
+/**
+ * Default acceptance bound for the relative IV uncertainty caused by the price's own rounding
+ * (~eps x price / (vega x sigma)); above it the time value is considered lost (reason TimeValueLost).
+ */
+export const DEFAULT_MAX_RELATIVE_IV_UNCERTAINTY = 1e-6;
+
+const isZero = (v: number): boolean => Math.abs(v) < DBL_MIN;
+
+/** Delbourgo-Gregory rational cubic through (xl, yl), (xr, yr) with slopes dl, dr and control r. */
+function rationalCubicInterpolation(x: number, xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, r: number): number {
+  const h = xr - xl;
+  if (Math.abs(h) <= 0) return 0.5 * (yl + yr);
+  const t = (x - xl) / h;
+  if (!(r >= MAXIMUM_RATIONAL_CUBIC_CONTROL)) {
+    const omt = 1 - t;
+    const t2 = t * t;
+    const omt2 = omt * omt;
+    return (yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2 + yl * omt2 * omt) / (1 + (r - 3) * t * omt);
+  }
+  return yr * t + yl * (1 - t); // r -> infinity: linear
+}
+
+/** Control parameter r such that the rational cubic has second derivative `d2l` at the left end. */
+function controlToFitSecondDerivativeAtLeft(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2l: number): number {
+  const h = xr - xl;
+  const numerator = 0.5 * h * d2l + (dr - dl);
+  if (isZero(numerator)) return 0;
+  const denominator = (yr - yl) / h - dl;
+  if (isZero(denominator)) return numerator > 0 ? MAXIMUM_RATIONAL_CUBIC_CONTROL : MINIMUM_RATIONAL_CUBIC_CONTROL;
+  return numerator / denominator;
+}
+
+/** Control parameter r such that the rational cubic has second derivative `d2r` at the right end. */
+function controlToFitSecondDerivativeAtRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2r: number): number {
+  const h = xr - xl;
+  const numerator = 0.5 * h * d2r + (dr - dl);
+  if (isZero(numerator)) return 0;
+  const denominator = dr - (yr - yl) / h;
+  if (isZero(denominator)) return numerator > 0 ? MAXIMUM_RATIONAL_CUBIC_CONTROL : MINIMUM_RATIONAL_CUBIC_CONTROL;
+  return numerator / denominator;
+}
+
+/**
+ * Smallest control parameter that keeps the interpolant monotone / convex like the data (Delbourgo-Gregory
+ * shape conditions, their (3.8) and (3.18)); `slope` is the secant slope.
+ */
+function minimumShapePreservingControl(dl: number, dr: number, slope: number, preferShapePreservation: boolean): number {
+  const monotonic = dl * slope >= 0 && dr * slope >= 0;
+  const convex = dl <= slope && slope <= dr;
+  const concave = dl >= slope && slope >= dr;
+  if (!monotonic && !convex && !concave) return MINIMUM_RATIONAL_CUBIC_CONTROL;
+  let r1 = -DBL_MAX;
+  let r2 = -DBL_MAX;
+  if (monotonic) {
+    if (!isZero(slope)) r1 = (dr + dl) / slope;
+    else if (preferShapePreservation) r1 = MAXIMUM_RATIONAL_CUBIC_CONTROL;
+  }
+  if (convex || concave) {
+    const slopeMinusLeft = slope - dl;
+    const rightMinusSlope = dr - slope;
+    if (!(isZero(slopeMinusLeft) || isZero(rightMinusSlope))) {
+      r2 = Math.max(Math.abs((dr - dl) / rightMinusSlope), Math.abs((dr - dl) / slopeMinusLeft));
+    } else if (preferShapePreservation) {
+      r2 = MAXIMUM_RATIONAL_CUBIC_CONTROL;
+    }
+  } else if (monotonic && preferShapePreservation) {
+    r2 = MAXIMUM_RATIONAL_CUBIC_CONTROL;
+  }
+  return Math.max(MINIMUM_RATIONAL_CUBIC_CONTROL, r1, r2);
+}
+
+function convexControlAtLeft(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2l: number, preferShapePreservation: boolean): number {
+  const r = controlToFitSecondDerivativeAtLeft(xl, xr, yl, yr, dl, dr, d2l);
+  return Math.max(r, minimumShapePreservingControl(dl, dr, (yr - yl) / (xr - xl), preferShapePreservation));
+}
+
+function convexControlAtRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2r: number, preferShapePreservation: boolean): number {
+  const r = controlToFitSecondDerivativeAtRight(xl, xr, yl, yr, dl, dr, d2r);
+  return Math.max(r, minimumShapePreservingControl(dl, dr, (yr - yl) / (xr - xl), preferShapePreservation));
+}
+
+/** Householder(3) step factor: s += newton (1 + halley newton / 2) / (1 + newton (halley + hh3 newton / 6)). */
+function householderFactor(newton: number, halley: number, hh3: number): number {
+  return (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
+}
+
+// Scratch for the map derivatives (module-level so the solver allocates nothing per call).
+let mapF = 0;
+let mapFp = 0;
+let mapFpp = 0;
+
+/**
+ * Lower map f(s) = c |x| Phi(-z)^3 with z = |x|/(sqrt(3) s), c = 2 pi/sqrt(27), and its derivatives with
+ * respect to beta = b(x, s) (b' = exp(-x^2/(2s^2) - s^2/8)/sqrt(2 pi), y = z^2):
+ *   df/dbeta   = 2 pi y Phi(-z)^2 exp(y + s^2/8)
+ *   d2f/dbeta2 = (pi/6) (y/s^3) Phi(-z) [8 sqrt(3) s |x| + (3 s^4 - 24 s^2 - 8 x^2) Phi(-z)/phi(z)] exp(2y + s^2/4)
+ */
+function computeLowerMap(x: number, s: number): void {
+  const ax = Math.abs(x);
+  const z = (ONE_OVER_SQRT_THREE * ax) / s;
+  const y = z * z;
+  const s2 = s * s;
+  const phiMinusZ = normCdf(-z);
+  const pdfZ = 0.39894228040143267794 * Math.exp(-0.5 * y);
+  mapFpp = ((PI_OVER_SIX * y) / (s2 * s)) * phiMinusZ * (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * phiMinusZ) / pdfZ) * Math.exp(2 * y + 0.25 * s2);
+  const phi2 = phiMinusZ * phiMinusZ;
+  mapFp = TWO_PI * y * phi2 * Math.exp(y + 0.125 * s2);
+  mapF = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (phi2 * phiMinusZ);
+}
+
+/** Inverse of the lower map: s = |x| / (sqrt(3) |Phi^-1((f / (c |x|))^(1/3))|). */
+function inverseLowerMap(x: number, f: number): number {
+  if (f <= 0) return 0;
+  return Math.abs(x / (SQRT_THREE * inverseNormCdfInitialGuess(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * Math.abs(x))))));
+}
+
+/**
+ * Upper map f(s) = Phi(-s/2) and its beta-derivatives (w = (x/s)^2):
+ *   df/dbeta = -exp(w/2)/2,   d2f/dbeta2 = sqrt(pi/2) exp(w + s^2/8) w / s.
+ */
+function computeUpperMap(x: number, s: number): void {
+  mapF = normCdf(-0.5 * s);
+  if (x === 0) {
+    mapFp = -0.5;
+    mapFpp = 0;
+  } else {
+    const w = (x / s) * (x / s);
+    mapFp = -0.5 * Math.exp(0.5 * w);
+    mapFpp = ((SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s)) * w) / s;
+  }
+}
+
+/** Inverse of the upper map: s = -2 Phi^-1(f). */
+function inverseUpperMap(f: number): number {
+  return -2 * inverseNormCdfInitialGuess(f);
+}
+
+/**
+ * Normalised total vol s for an out-of-the-money call: x <= 0, 0 < beta < b_max = e^{x/2}. Returns NaN only
+ * if the inputs violate those preconditions.
+ */
+function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number): number {
+  const bMax = Math.exp(0.5 * x);
+  let iterations = 0;
+  let directionReversals = 0;
+  let s = -DBL_MAX;
+  let ds = s;
+  let dsPrevious = 0;
+  let sLeft = DBL_MIN;
+  let sRight = DBL_MAX;
+  // The inflexion point of b(s), where the second derivative changes sign.
+  const sC = Math.sqrt(Math.abs(2 * x));
+  const bC = normalisedBlackCall(x, sC);
+  const vC = normalisedVega(x, sC);
+  let segment: 'lowest' | 'middle' | 'highest';
+  if (beta < bC) {
+    const sL = sC - bC / vC;
+    const bL = normalisedBlackCall(x, sL);
+    if (beta < bL) {
+      computeLowerMap(x, sL);
+      const fL = mapF;
+      const rLl = convexControlAtRight(0, bL, 0, fL, 1, mapFp, mapFpp, true);
+      let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, mapFp, rLl);
+      if (!(f > 0)) {
+        // Rounding can spoil the cubic for extreme |x|: quadratic with f(0) = 0, f'(0) = 1 and f(b_l) instead.
+        const t = beta / bL;
+        f = (fL * t + bL * (1 - t)) * t;
+      }
+      s = inverseLowerMap(x, f);
+      sRight = sL;
+      segment = 'lowest';
+    } else {
+      const vL = normalisedVega(x, sL);
+      const rLm = convexControlAtRight(bL, bC, sL, sC, 1 / vL, 1 / vC, 0, false);
+      s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1 / vL, 1 / vC, rLm);
+      sLeft = sL;
+      sRight = sC;
+      segment = 'middle';
+    }
+  } else {
+    const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
+    const bH = normalisedBlackCall(x, sH);
+    if (beta <= bH) {
+      const vH = normalisedVega(x, sH);
+      const rHm = convexControlAtLeft(bC, bH, sC, sH, 1 / vC, 1 / vH, 0, false);
+      s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1 / vC, 1 / vH, rHm);
+      sLeft = sC;
+      sRight = sH;
+      segment = 'middle';
+    } else {
+      computeUpperMap(x, sH);
+      const fH = mapF;
+      let f = NaN;
+      if (mapFpp > -SQRT_DBL_MAX && mapFpp < SQRT_DBL_MAX) {
+        const rHh = convexControlAtLeft(bH, bMax, fH, 0, mapFp, -0.5, mapFpp, true);
+        f = rationalCubicInterpolation(beta, bH, bMax, fH, 0, mapFp, -0.5, rHh);
+      }
+      if (!(f > 0)) {
+        // Quadratic with f(b_h), f(b_max) = 0 and f'(b_max) = -1/2.
+        const h = bMax - bH;
+        const t = (beta - bH) / h;
+        f = (fH * (1 - t) + 0.5 * h * t) * (1 - t);
+      }
+      s = inverseUpperMap(f);
+      sLeft = sH;
+      // Near b_max the objective ln(b_max - b) is the near-linear one; below b_max/2 plain b - beta is better.
+      segment = beta > 0.5 * bMax ? 'highest' : 'middle';
+    }
+  }
+
+  const lnBeta = segment === 'lowest' ? Math.log(beta) : 0;
+  for (; iterations < iterationLimit && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
+    if (ds * dsPrevious < 0) directionReversals++;
+    if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
+      // Looping, or the step left the bracket: bisect (only seen for extreme |x|, e.g. > 500).
+      s = 0.5 * (sLeft + sRight);
+      if (sRight - sLeft <= DBL_EPSILON * s) break;
+      directionReversals = 0;
+      ds = 0;
+    }
+    dsPrevious = ds;
+    const b = normalisedBlackCall(x, s);
+    const bp = normalisedVega(x, s);
+    if (b > beta && s < sRight) sRight = s;
+    else if (b < beta && s > sLeft) sLeft = s;
+    // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4 (from b' = exp(-x^2/(2s^2) - s^2/8)/sqrt(2pi)).
+    const h = x / s;
+    const bHalley = (h * h) / s - s / 4;
+    const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
+    if (segment === 'lowest') {
+      // g(s) = 1/ln b(s) - 1/ln beta:
+      //   newton = (ln beta - ln b) ln b / ln beta * b/b',  halley = b''/b' - b'/b (1 + 2/ln b),
+      //   hh3 = b'''/b' + 2 (b'/b)^2 (1 + 3/ln b (1 + 1/ln b)) - 3 (b''/b') (b'/b) (1 + 2/ln b).
+      if (b <= 0 || bp <= 0) {
+        ds = 0.5 * (sLeft + sRight) - s; // underflow: bisect this step
+      } else {
+        const lnB = Math.log(b);
+        const bpob = bp / b;
+        const newton = ((lnBeta - lnB) * lnB) / lnBeta / bpob;
+        const halley = bHalley - bpob * (1 + 2 / lnB);
+        const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
+        ds = newton * householderFactor(newton, halley, hh3);
+      }
+    } else if (segment === 'highest') {
+      // g(s) = ln((b_max - beta)/(b_max - b(s))): g' = b'/(b_max - b),
+      //   newton = -g/g', halley = b''/b' + g', hh3 = b'''/b' + g' (2 g' + 3 b''/b').
+      if (b >= bMax || bp <= DBL_MIN) {
+        ds = 0.5 * (sLeft + sRight) - s;
+      } else {
+        const bMaxMinusB = bMax - b;
+        const g = Math.log((bMax - beta) / bMaxMinusB);
+        const gp = bp / bMaxMinusB;
+        const newton = -g / gp;
+        const halley = bHalley + gp;
+        const hh3 = bHh3 + gp * (2 * gp + 3 * bHalley);
+        ds = newton * householderFactor(newton, halley, hh3);
+      }
+    } else {
+      // g(s) = b(s) - beta: newton = (beta - b)/b', halley = b''/b', hh3 = b'''/b'.
+      const newton = (beta - b) / bp;
+      ds = newton * householderFactor(newton, bHalley, bHh3);
+    }
+    ds = Math.max(-0.5 * s, ds);
+    s += ds;
+  }
+  return s;
+}
+
+/** Result of a single implied-vol solve. */
+export interface ImpliedVolResult {
+  /** Decimal vol, NaN unless `reason` is Ok. */
+  vol: number;
+  reason: IvReason;
+}
+
+// Module-level result register for the allocation-free batch path.
+let lastReason: IvReason = IvReason.Ok;
+
+/**
+ * Core solver shared by the single-option and chain entry points; returns the vol (NaN on failure) and leaves
+ * the reason in `lastReason`. Prices are undiscounted (r = 0), in the same currency as F and K.
+ */
+function impliedVolCore(price: number, forward: number, strike: number, years: number, isCall: boolean, iterations: number, maxRelativeUncertainty: number): number {
+  if (!(forward > 0 && strike > 0 && forward < Infinity && strike < Infinity) || Number.isNaN(years)) {
+    lastReason = IvReason.InvalidInput;
+    return NaN;
+  }
+  if (!(price >= 0) || price === Infinity) {
+    lastReason = IvReason.MissingPrice;
+    return NaN;
+  }
+  if (years <= 0) {
+    lastReason = IvReason.Expired;
+    return NaN;
+  }
+  const intrinsic = isCall ? Math.max(forward - strike, 0) : Math.max(strike - forward, 0);
+  if (price < intrinsic) {
+    lastReason = IvReason.BelowIntrinsic;
+    return NaN;
+  }
+  if (price >= (isCall ? forward : strike)) {
+    lastReason = IvReason.AboveMaximum;
+    return NaN;
+  }
+  const x = Math.log(forward / strike);
+  const sqrtFK = Math.sqrt(forward) * Math.sqrt(strike);
+  // Out-of-the-money time value in normalised units; for an in-the-money option, price - intrinsic (exact
+  // intrinsic F - K, not the normalised 2 sinh(x/2), which would add its own rounding).
+  const timeValue = price - intrinsic;
+  const beta = timeValue / sqrtFK;
+  // Out-of-the-money call coordinates: puts map to calls by x -> -x, and the in-the-money case was reduced
+  // to its out-of-the-money counterpart above, so the solver always sees x <= 0.
+  const xOtm = -Math.abs(x);
+  if (!(beta >= DBL_MIN)) {
+    lastReason = IvReason.TimeValueLost;
+    return NaN;
+  }
+  if (beta >= Math.exp(0.5 * xOtm)) {
+    lastReason = IvReason.AboveMaximum;
+    return NaN;
+  }
+  const s = solveOutOfTheMoneyCall(beta, xOtm, iterations);
+  if (!(s > 0 && s < Infinity)) {
+    lastReason = IvReason.TimeValueLost;
+    return NaN;
+  }
+  // Conditioning: the price is known to ~eps (relative), i.e. the time value to ~eps x price. The induced
+  // relative vol error is eps price / (sqrt(FK) b'(s) s); refuse when that exceeds the caller's bound
+  // This bites in the money (the time value is a small difference) and next to the upper bound (prices within
+  // rounding of F or K); out of the money and below the bound d ln b / d ln s >= ~1 keeps it near eps.
+  const uncertainty = (DBL_EPSILON * (price / sqrtFK)) / (normalisedVega(xOtm, s) * s);
+  if (!(uncertainty <= maxRelativeUncertainty)) {
+    lastReason = IvReason.TimeValueLost;
+    return NaN;
+  }
+  lastReason = IvReason.Ok;
+  return s / Math.sqrt(years);
+}
+
+/** Options for the implied-vol solvers. */
+export interface ImpliedVolOptions {
+  /** Householder iterations after the initial guess (default 2: machine precision per LBR). */
+  iterations?: number;
+  /**
+   * Largest accepted relative vol uncertainty implied by the price's rounding (default 1e-6). In-the-money
+   * options whose time value is too small to carry the vol to this accuracy return TimeValueLost.
+   */
+  maxRelativeUncertainty?: number;
+}
+
+/**
+ * Black-76 implied volatility (r = 0) from an undiscounted price, with the reason when it is not defined.
+ * `price`, `forward` and `strike` in one currency (USD on Deribit: coin mark price x forward); `years` ACT/365.
+ * Never throws.
+ */
+export function impliedVolBlack76(price: number, forward: number, strike: number, years: number, isCall: boolean, options?: ImpliedVolOptions): ImpliedVolResult {
+  const vol = impliedVolCore(
+    price, forward, strike, years, isCall,
+    options?.iterations ?? DEFAULT_IV_ITERATIONS,
+    options?.maxRelativeUncertainty ?? DEFAULT_MAX_RELATIVE_IV_UNCERTAINTY,
+  );
+  return { vol, reason: lastReason };
+}
+
+/**
+ * Implied vol from a Deribit inverse option price in coin: converts to USD with the forward (price x F) and
+ * inverts Black-76. Same reasons as `impliedVolBlack76`.
+ */
+export function impliedVolFromCoinPrice(priceCoin: number, forward: number, strike: number, years: number, isCall: boolean, options?: ImpliedVolOptions): ImpliedVolResult {
+  return impliedVolBlack76(priceCoin * forward, forward, strike, years, isCall, options);
+}
+
+/**
+ * Normalised implied total vol s = sigma sqrt(T) from a normalised price beta = price/sqrt(F K) at
+ * x = ln(F/K) (Jäckel's coordinates). NaN when beta is outside (intrinsic, max).
+ */
+export function normalisedImpliedVolatility(beta: number, x: number, isCall: boolean, iterations = DEFAULT_IV_ITERATIONS): number {
+  const q = isCall ? x : -x; // call-equivalent log-moneyness
+  let b = beta;
+  if (q > 0) b -= normalisedIntrinsic(q, true);
+  if (!(b > 0) || b >= Math.exp(-0.5 * Math.abs(q))) return NaN;
+  return solveOutOfTheMoneyCall(b, -Math.abs(q), iterations);
+}
+
+/**
+ * Batch kernel: implied vols of `count` options into `outVol` (decimal, NaN on failure) and `outReason`
+ * (`IvReason` codes). Inputs are struct-of-arrays; `price` is the undiscounted USD price per option (for
+ * Deribit's coin quotes pass `priceIsCoin = true` and the kernel multiplies by the forward). Allocation-free.
+ * Call it once each for bid, ask and mark.
+ */
+export function computeChainImpliedVols(
+  price: Float64Array,
+  forward: Float64Array,
+  strike: Float64Array,
+  years: Float64Array,
+  isCall: Uint8Array,
+  outVol: Float64Array,
+  outReason: Uint8Array,
+  count: number,
+  priceIsCoin = false,
+  maxRelativeUncertainty = DEFAULT_MAX_RELATIVE_IV_UNCERTAINTY,
+): void {
+  for (let i = 0; i < count; i++) {
+    const f = forward[i]!;
+    const p = priceIsCoin ? price[i]! * f : price[i]!;
+    outVol[i] = impliedVolCore(p, f, strike[i]!, years[i]!, isCall[i] === 1, DEFAULT_IV_ITERATIONS, maxRelativeUncertainty);
+    outReason[i] = lastReason;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Time to expiry, Deribit convention: options and futures expire at 08:00 UTC on their expiry date, and time is
+ * ACT/365 measured in milliseconds: T = (expiry - now) / (365 x 86 400 000 ms). No day-count calendar, no
+ * business days, no leap-year adjustment (a leap year is 366/365 years long).
+ *
+ * Settlement: Deribit settles on the time-weighted average of its index over the 30 minutes before 08:00 UTC,
+ * and during that window it decays the delta it displays linearly to 0. The pricing kernels do NOT model this:
+ * they price Black-76 to the expiry instant. Instead this module FLAGS the window (`settlementPhase`) and
+ * offers the linear factor Deribit applies (`settlementDeltaFactor`) for callers that want Deribit's displayed
+ * delta (e.g. exposure maps in the last half hour). Reason: the averaging makes the option path-dependent, and a
+ * scaled Black delta is only Deribit's display convention, not a hedge ratio we want to bake into every kernel.
+ */
+import { MS_PER_YEAR, type EpochMs, type Years } from '../units';
+
+/** Length of Deribit's settlement averaging window: 30 minutes before expiry. */
+export const SETTLEMENT_WINDOW_MS = 30 * 60 * 1000;
+
+/**
+ * ACT/365 years from `nowMs` to `expiryMs` (both epoch ms, UTC). Negative after expiry: callers treat
+ * `years <= 0` as expired (the kernels return intrinsic values then). NaN if either input is NaN.
+ */
+export function yearsToExpiry(expiryMs: EpochMs | number, nowMs: EpochMs | number): Years {
+  return ((expiryMs - nowMs) / MS_PER_YEAR) as Years;
+}
+
+/** Where an option stands relative to its settlement. */
+export type SettlementPhase = 'open' | 'settling' | 'expired';
+
+/**
+ * 'open' more than 30 minutes before expiry, 'settling' inside the 30-minute averaging window
+ * (expiry - 30 min < now < expiry), 'expired' at or after expiry.
+ */
+export function settlementPhase(expiryMs: EpochMs | number, nowMs: EpochMs | number): SettlementPhase {
+  if (nowMs >= expiryMs) return 'expired';
+  return expiryMs - nowMs < SETTLEMENT_WINDOW_MS ? 'settling' : 'open';
+}
+
+/**
+ * Deribit's display-delta factor: 1 until 30 minutes before expiry, then falling linearly to 0 at expiry (the
+ * share of the settlement average still to be observed); 0 after expiry. Multiply a Black-76 delta by it to get
+ * the delta Deribit shows during settlement.
+ */
+export function settlementDeltaFactor(expiryMs: EpochMs | number, nowMs: EpochMs | number): number {
+  const remaining = expiryMs - nowMs;
+  if (remaining <= 0) return 0;
+  return remaining >= SETTLEMENT_WINDOW_MS ? 1 : remaining / SETTLEMENT_WINDOW_MS;
+}
