@@ -81,6 +81,7 @@ export class GammaDeskApp {
   private readonly dirtyExpiryLists = new Set<Currency>();
   private deskDirty = true;
   private stopped = false;
+  private lastSessionsPublishMs = 0;
 
   private constructor(private readonly options: GammaDeskOptions) {
     this.feedClock = options.feedClock ?? systemFeedClock;
@@ -354,6 +355,11 @@ export class GammaDeskApp {
     if (this.deskDirty || this.recording || this.feedInstance instanceof ReplayFeed) {
       this.hub.channel('desk', 'all').publish(this.deskStatus());
       this.deskDirty = false;
+    }
+    // While recording, the session list shows the growing session once a second.
+    if (this.recording && this.feedClock.now() - this.lastSessionsPublishMs >= 1000) {
+      this.lastSessionsPublishMs = this.feedClock.now();
+      this.publishSessions();
     }
     for (const currency of this.dirtyExpiryLists) {
       const channel = this.hub.channel('expiries', currency);

@@ -83,7 +83,7 @@ export class ReplayFeed implements FeedAdapter {
   }
 
   state(): ConnectionState {
-    if (!this.running) return this.done ? 'stopped' : 'connecting';
+    if (!this.running || this.done) return this.done ? 'stopped' : 'connecting';
     return this.paused ? 'stale' : 'live';
   }
 

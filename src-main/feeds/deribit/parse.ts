@@ -1,0 +1,846 @@
+/**
+ * Deribit API v2 (JSON-RPC over WebSocket) payloads → normalized {@link MarketEvent}s.
+ *
+ * Everything here is pure: no IO, no clock (the receive time `tsRecv` is a parameter), no randomness. Every field
+ * that is used is validated; a payload that fails validation yields a {@link DeribitParseError} with the
+ * offending path and value, never a throw. Array payloads (trades, option marks, instrument lists) are validated
+ * item by item, so one bad item never loses the good ones next to it.
+ *
+ * Units at this edge (DESIGN.md, "Deribit conventions"):
+ * - inverse option prices (`mark_price`, `best_bid_price`, trade `price`) are in coin; kept in coin.
+ * - linear (USDC) option prices are in USDC; converted to coin-equivalent by dividing by `underlying_price`, so
+ *   that `markCoin × underlyingPriceUsd` is the USD price for both settlement styles.
+ * - ticker IVs (`mark_iv`, `bid_iv`, `ask_iv`) and trade `iv` are percent → decimals; `markprice.options` `iv`
+ *   is already a decimal.
+ * - future/perpetual prices are USD; amounts and open interest of inverse futures are USD. Linear (USDC)
+ *   futures quote amounts in coin: they are converted to USD at the quoted price.
+ * - option amounts and open interest are in contracts (1 contract = 1 coin).
+ *
+ * Channel intervals are not interpreted: `ticker.X.100ms`, `ticker.X.raw` and `ticker.X.agg2` parse alike, so the
+ * recorded (`.raw`) fixtures and the live (`.100ms`) subscriptions share one code path.
+ */
+import type {
+  Currency,
+  FutureTickerEvent,
+  IndexEvent,
+  InstrumentDef,
+  InstrumentEvent,
+  InstrumentKind,
+  MarketEvent,
+  OptionTickerEvent,
+  TradeEvent,
+} from '../../core/market/events';
+import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
+import { epochMs, instrumentName, type EpochMs, type InstrumentName } from '../../core/units';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors and results
+
+/**
+ * Why an input was refused:
+ * - `invalid_json`: the frame is not JSON.
+ * - `invalid_frame`: JSON, but not a JSON-RPC 2.0 response, notification or heartbeat.
+ * - `invalid_field`: a field this parser uses is missing, of the wrong type or out of range.
+ * - `unsupported_channel`: a well-formed notification on a channel this adapter does not handle (e.g. `quote.*`).
+ * - `unsupported_instrument`: a well-formed payload about an instrument this adapter does not model (combos,
+ *   spot, currencies other than BTC/ETH where a {@link Currency} is needed).
+ */
+export type DeribitParseErrorCode =
+  | 'invalid_json'
+  | 'invalid_frame'
+  | 'invalid_field'
+  | 'unsupported_channel'
+  | 'unsupported_instrument';
+
+/** A refused input, returned (never thrown) by the parsers. `message` names the path and the offending value. */
+export class DeribitParseError extends Error {
+  override readonly name = 'DeribitParseError';
+  constructor(
+    readonly code: DeribitParseErrorCode,
+    /** Full-sentence reason including the offending value. */
+    readonly reason: string,
+    /** JSON path of the offending field, e.g. `data[2].amount`; empty for whole-frame errors. */
+    readonly path: string = '',
+    readonly channel: string | null = null,
+    readonly instrument: string | null = null,
+  ) {
+    super(`${code}${channel ? ` on ${channel}` : ''}${path ? ` at ${path}` : ''}: ${reason}`);
+  }
+
+  /** True for malformed input (as opposed to well-formed input about something unsupported). */
+  get malformed(): boolean {
+    return this.code === 'invalid_json' || this.code === 'invalid_frame' || this.code === 'invalid_field';
+  }
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: DeribitParseError };
+
+const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+const fail = <T>(error: DeribitParseError): ParseResult<T> => ({ ok: false, error });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schema validation (internal). Readers throw SchemaViolation; every exported function catches it.
+
+class SchemaViolation extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (field missing)';
+  if (typeof value === 'string') return `${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)} (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return 'an object';
+}
+
+interface NumberRule {
+  /** Smallest allowed value (inclusive). */
+  min?: number;
+  /** Strictly greater than zero. */
+  positive?: boolean;
+  integer?: boolean;
+}
+
+function checkNumber(value: unknown, path: string, rule: NumberRule = {}): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new SchemaViolation(path, `expected a finite number, got ${describe(value)}`);
+  }
+  if (rule.integer && !Number.isInteger(value)) throw new SchemaViolation(path, `expected an integer, got ${value}`);
+  if (rule.positive && !(value > 0)) throw new SchemaViolation(path, `expected a number > 0, got ${value}`);
+  if (rule.min !== undefined && value < rule.min) throw new SchemaViolation(path, `expected a number ≥ ${rule.min}, got ${value}`);
+  return value;
+}
+
+/** Typed, path-aware access to one JSON object. */
+class Reader {
+  private constructor(
+    private readonly record: Readonly<Record<string, unknown>>,
+    readonly path: string,
+  ) {}
+
+  static of(value: unknown, path: string): Reader {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new SchemaViolation(path || '(root)', `expected an object, got ${describe(value)}`);
+    }
+    return new Reader(value as Record<string, unknown>, path);
+  }
+
+  private at(key: string): string {
+    return this.path ? `${this.path}.${key}` : key;
+  }
+
+  has(key: string): boolean {
+    return this.record[key] !== undefined && this.record[key] !== null;
+  }
+
+  raw(key: string): unknown {
+    return this.record[key];
+  }
+
+  number(key: string, rule?: NumberRule): number {
+    return checkNumber(this.record[key], this.at(key), rule);
+  }
+
+  /** A number, or null when the field is absent or null. */
+  optionalNumber(key: string, rule?: NumberRule): number | null {
+    return this.has(key) ? this.number(key, rule) : null;
+  }
+
+  timestamp(key = 'timestamp'): EpochMs {
+    return epochMs(this.number(key, { integer: true, min: 0 }));
+  }
+
+  string(key: string): string {
+    const value = this.record[key];
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new SchemaViolation(this.at(key), `expected a non-empty string, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  optionalString(key: string): string | null {
+    return this.has(key) ? this.string(key) : null;
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[]): T {
+    const value = this.record[key];
+    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+      throw new SchemaViolation(this.at(key), `expected one of ${values.join(', ')}, got ${describe(value)}`);
+    }
+    return value as T;
+  }
+
+  boolean(key: string): boolean {
+    const value = this.record[key];
+    if (typeof value !== 'boolean') throw new SchemaViolation(this.at(key), `expected true or false, got ${describe(value)}`);
+    return value;
+  }
+
+  array(key: string): unknown[] {
+    const value = this.record[key];
+    if (!Array.isArray(value)) throw new SchemaViolation(this.at(key), `expected an array, got ${describe(value)}`);
+    return value;
+  }
+}
+
+/** Runs a parser body, turning schema violations (and only those) into a typed error result. */
+interface ErrorContext {
+  channel?: string | null;
+  instrument?: string | null;
+}
+
+/**
+ * Runs a parser body, turning schema violations (and only those) into a typed error result. `context` is read
+ * after the body ran, so a body can record the instrument name it got to.
+ */
+function guarded<T>(body: () => ParseResult<T>, context: () => ErrorContext = () => ({})): ParseResult<T> {
+  try {
+    return body();
+  } catch (error) {
+    const { channel = null, instrument = null } = context();
+    if (error instanceof SchemaViolation) {
+      return fail(new DeribitParseError('invalid_field', error.reason, error.path, channel, instrument));
+    }
+    if (error instanceof RangeError) {
+      // The checked unit constructors (epochMs, instrumentName, ...) refuse out-of-range values with a RangeError.
+      return fail(new DeribitParseError('invalid_field', error.message, '', channel, instrument));
+    }
+    throw error; // a programming error: fail fast (STYLE.md 14)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Frames
+
+/** One JSON-RPC error object from Deribit (`too_many_requests` is code 10028). */
+export interface RpcErrorBody {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** A classified inbound frame. */
+export type DeribitFrame =
+  | { kind: 'response'; id: number; result: unknown }
+  | { kind: 'error_response'; id: number | null; error: RpcErrorBody }
+  | { kind: 'subscription'; channel: string; data: unknown }
+  /** `heartbeat` is informational; `test_request` must be answered with `public/test`. */
+  | { kind: 'heartbeat'; type: 'heartbeat' | 'test_request' };
+
+/** Classifies one WebSocket text frame. Notification `data` is left for {@link parseNotification}. */
+export function parseFrame(text: string): ParseResult<DeribitFrame> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return fail(new DeribitParseError('invalid_json', `frame is not JSON (${(error as Error).message}): ${describe(text)}`));
+  }
+  return parseFrameValue(json);
+}
+
+/** As {@link parseFrame}, for an already-decoded JSON value. */
+export function parseFrameValue(json: unknown): ParseResult<DeribitFrame> {
+  try {
+    const frame = Reader.of(json, '');
+    if (frame.raw('jsonrpc') !== '2.0') {
+      return fail(new DeribitParseError('invalid_frame', `"jsonrpc" must be "2.0", got ${describe(frame.raw('jsonrpc'))}`, 'jsonrpc'));
+    }
+    const method = frame.raw('method');
+    if (method === 'subscription') {
+      const params = Reader.of(frame.raw('params'), 'params');
+      const channel = params.string('channel');
+      if (params.raw('data') === undefined) return fail(new DeribitParseError('invalid_frame', 'notification has no "data"', 'params.data', channel));
+      return ok({ kind: 'subscription', channel, data: params.raw('data') });
+    }
+    if (method === 'heartbeat') {
+      const params = Reader.of(frame.raw('params'), 'params');
+      return ok({ kind: 'heartbeat', type: params.oneOf('type', ['heartbeat', 'test_request'] as const) });
+    }
+    if (method !== undefined) {
+      return fail(new DeribitParseError('invalid_frame', `unexpected server method ${describe(method)}`, 'method'));
+    }
+    const rawId = frame.raw('id');
+    if (frame.raw('error') !== undefined) {
+      const error = Reader.of(frame.raw('error'), 'error');
+      const id = rawId === null || rawId === undefined ? null : checkNumber(rawId, 'id', { integer: true });
+      const body: RpcErrorBody = { code: error.number('code', { integer: true }), message: error.optionalString('message') ?? '' };
+      if (error.raw('data') !== undefined) body.data = error.raw('data');
+      return ok({ kind: 'error_response', id, error: body });
+    }
+    if (!('result' in (json as object))) {
+      return fail(new DeribitParseError('invalid_frame', 'frame is neither a notification, a heartbeat nor a response (no "result")'));
+    }
+    return ok({ kind: 'response', id: checkNumber(rawId, 'id', { integer: true }), result: frame.raw('result') });
+  } catch (error) {
+    if (error instanceof SchemaViolation) return fail(new DeribitParseError('invalid_frame', error.reason, error.path));
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Channels
+
+/** A parsed subscription channel name. */
+export type DeribitChannel =
+  | { kind: 'ticker'; instrument: string; interval: string }
+  | { kind: 'book'; instrument: string; interval: string }
+  | { kind: 'trades_instrument'; instrument: string; interval: string }
+  | { kind: 'trades_kind'; instrumentKind: string; currency: string; interval: string }
+  | { kind: 'markprice_options'; indexName: string }
+  | { kind: 'price_index'; indexName: string }
+  | { kind: 'instrument_state'; instrumentKind: string; currency: string };
+
+/** Parses a channel name such as `ticker.BTC-PERPETUAL.100ms` or `trades.option.BTC.100ms`. */
+export function parseChannel(channel: string): ParseResult<DeribitChannel> {
+  const parts = channel.split('.');
+  const [head, a, b, c] = parts;
+  const unsupported = (why: string) => fail<DeribitChannel>(new DeribitParseError('unsupported_channel', why, '', channel));
+  if (parts.some((part) => part.length === 0)) return unsupported(`channel "${channel}" has an empty part`);
+  switch (head) {
+    case 'ticker':
+      if (parts.length === 3) return ok({ kind: 'ticker', instrument: a!, interval: b! });
+      break;
+    case 'book':
+      if (parts.length === 3) return ok({ kind: 'book', instrument: a!, interval: b! });
+      if (parts.length === 5) return unsupported('grouped (aggregated) book channels are not used: subscribe to book.{instrument}.{interval}');
+      break;
+    case 'trades':
+      if (parts.length === 3) return ok({ kind: 'trades_instrument', instrument: a!, interval: b! });
+      if (parts.length === 4) return ok({ kind: 'trades_kind', instrumentKind: a!, currency: b!, interval: c! });
+      break;
+    case 'markprice':
+      if (parts.length === 3 && a === 'options') return ok({ kind: 'markprice_options', indexName: b! });
+      break;
+    case 'deribit_price_index':
+      if (parts.length === 2) return ok({ kind: 'price_index', indexName: a! });
+      break;
+    case 'instrument':
+      if (parts.length === 4 && a === 'state') return ok({ kind: 'instrument_state', instrumentKind: b!, currency: c! });
+      break;
+  }
+  return unsupported(`channel "${channel}" is not one this adapter handles`);
+}
+
+/** `btc_usd` → `BTC`, `eth_usd` → `ETH`; null for other indexes (e.g. `sol_usdc`). */
+export function indexCurrency(indexName: string): Currency | null {
+  if (indexName === 'btc_usd') return 'BTC';
+  if (indexName === 'eth_usd') return 'ETH';
+  return null;
+}
+
+/** The Deribit price index name of a currency (`BTC` → `btc_usd`). */
+export function currencyIndexName(currency: Currency): string {
+  return `${currency.toLowerCase()}_usd`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Instruments
+
+function isCurrency(value: string): value is Currency {
+  return value === 'BTC' || value === 'ETH';
+}
+
+function parseName(name: string, path: string, channel: string | null): ParseResult<ParsedInstrument> {
+  try {
+    return ok(parseInstrumentName(name));
+  } catch (error) {
+    if (error instanceof InstrumentNameError) {
+      // Combos and structured products are well-formed Deribit names this engine does not model.
+      const code = /combo|structured/.test(error.reason) ? 'unsupported_instrument' : 'invalid_field';
+      return fail(new DeribitParseError(code, error.message, path, channel, name));
+    }
+    throw error;
+  }
+}
+
+/**
+ * One item of a `public/get_instruments` result → an {@link InstrumentEvent}. Options, dated futures and
+ * perpetuals (Deribit kind `future` with `settlement_period: "perpetual"`) of BTC and ETH, inverse or linear
+ * (`settlement_currency` / `instrument_type` / a `_USDC` name). Fees come from `maker_commission` /
+ * `taker_commission`. The name is cross-checked against `kind`, `strike`, `option_type` and the expiry.
+ */
+export function parseInstrument(raw: unknown, tsRecv: number, path = 'result'): ParseResult<InstrumentEvent> {
+  let name: string | null = null;
+  return guarded(
+    () => {
+      const item = Reader.of(raw, path);
+      name = item.string('instrument_name');
+      const deribitKind = item.string('kind');
+      if (deribitKind !== 'option' && deribitKind !== 'future') {
+        return fail(new DeribitParseError('unsupported_instrument', `instrument kind "${deribitKind}" is not modelled (options, futures and perpetuals are)`, `${path}.kind`, null, name));
+      }
+      const parsedName = parseName(name, `${path}.instrument_name`, null);
+      if (!parsedName.ok) return parsedName;
+      const parsed = parsedName.value;
+      const baseCurrency = item.string('base_currency');
+      if (!isCurrency(baseCurrency)) {
+        return fail(new DeribitParseError('unsupported_instrument', `base currency "${baseCurrency}" is not BTC or ETH`, `${path}.base_currency`, null, name));
+      }
+      if (parsed.currency !== baseCurrency) {
+        throw new SchemaViolation(`${path}.base_currency`, `"${baseCurrency}" disagrees with the instrument name ${name}`);
+      }
+      const settlementPeriod = item.optionalString('settlement_period');
+      const kind: InstrumentKind = deribitKind === 'option' ? 'option' : settlementPeriod === 'perpetual' ? 'perpetual' : 'future';
+      if (parsed.kind !== kind) {
+        throw new SchemaViolation(`${path}.kind`, `"${deribitKind}" (settlement_period ${describe(settlementPeriod)}) disagrees with the instrument name ${name}, which is a ${parsed.kind}`);
+      }
+      // Settlement: USDC-settled (linear) instruments say so in settlement_currency / instrument_type and in the name.
+      const settlementCurrency = item.optionalString('settlement_currency');
+      const instrumentType = item.optionalString('instrument_type');
+      const linear = parsed.settlement === 'linear' || settlementCurrency === 'USDC' || instrumentType === 'linear';
+      if (linear !== (parsed.settlement === 'linear')) {
+        throw new SchemaViolation(`${path}.settlement_currency`, `settlement ${describe(settlementCurrency)} / instrument_type ${describe(instrumentType)} disagrees with the instrument name ${name}`);
+      }
+      let expiryMs: EpochMs | null = null;
+      if (kind !== 'perpetual') {
+        expiryMs = item.timestamp('expiration_timestamp');
+        const nameExpiry = (parsed as { expiryMs: number }).expiryMs;
+        if (expiryMs !== nameExpiry) {
+          throw new SchemaViolation(`${path}.expiration_timestamp`, `${expiryMs} (${new Date(expiryMs).toISOString()}) is not the expiry in the name ${name} (${new Date(nameExpiry).toISOString()})`);
+        }
+      }
+      let strikeUsd: number | null = null;
+      let optionType: 'call' | 'put' | null = null;
+      if (kind === 'option' && parsed.kind === 'option') {
+        strikeUsd = item.number('strike', { positive: true });
+        optionType = item.oneOf('option_type', ['call', 'put'] as const);
+        if (strikeUsd !== parsed.strike) throw new SchemaViolation(`${path}.strike`, `${strikeUsd} disagrees with the strike in the name ${name}`);
+        if (optionType !== parsed.optionType) throw new SchemaViolation(`${path}.option_type`, `"${optionType}" disagrees with the name ${name}`);
+      }
+      const instrument: InstrumentDef = {
+        name: instrumentName(name),
+        currency: baseCurrency,
+        kind,
+        settlement: linear ? 'linear' : 'inverse',
+        expiryMs,
+        strikeUsd,
+        optionType,
+        contractSize: item.number('contract_size', { positive: true }),
+        tickSize: item.number('tick_size', { positive: true }),
+        minTradeAmount: item.number('min_trade_amount', { positive: true }),
+        makerCommission: item.number('maker_commission'),
+        takerCommission: item.number('taker_commission'),
+      };
+      const recv = epochMs(Math.floor(tsRecv));
+      return ok({ type: 'instrument', tsEvent: recv, tsRecv: recv, instrument });
+    },
+    () => ({ instrument: name }),
+  );
+}
+
+/** The result of a `public/get_instruments` call: the good items, and one error per refused item. */
+export interface ParsedInstruments {
+  events: InstrumentEvent[];
+  rejected: DeribitParseError[];
+}
+
+/** Parses a whole `public/get_instruments` result (an array), item by item. */
+export function parseInstruments(result: unknown, tsRecv: number): ParsedInstruments {
+  if (!Array.isArray(result)) {
+    return { events: [], rejected: [new DeribitParseError('invalid_field', `expected an array of instruments, got ${describe(result)}`, 'result')] };
+  }
+  const events: InstrumentEvent[] = [];
+  const rejected: DeribitParseError[] = [];
+  result.forEach((item, i) => {
+    const parsed = parseInstrument(item, tsRecv, `result[${i}]`);
+    if (parsed.ok) events.push(parsed.value);
+    else rejected.push(parsed.error);
+  });
+  return { events, rejected };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notifications
+
+/** One price level change of a book notification: `["new" | "change" | "delete", price, amount]`. */
+export interface BookLevelChange {
+  action: 'new' | 'change' | 'delete';
+  price: number;
+  /** Futures: USD (inverse) or coin (linear); options: contracts. 0 for deletes. */
+  amount: number;
+}
+
+/** A `book.{instrument}.{interval}` notification. */
+export interface BookUpdate {
+  instrument: InstrumentName;
+  tsEvent: EpochMs;
+  tsRecv: EpochMs;
+  /**
+   * A full book (replace everything) rather than a change. Deribit marks it with `type: "snapshot"`; older
+   * recordings have no `type` and no `prev_change_id` on snapshots, and a `prev_change_id` of 0 also means a
+   * fresh book (tardis-node reads them the same way).
+   */
+  isSnapshot: boolean;
+  changeId: number;
+  /** The change id this change applies on top of; null on snapshots. */
+  prevChangeId: number | null;
+  bids: BookLevelChange[];
+  asks: BookLevelChange[];
+}
+
+/** One item of `markprice.options.{index}`: an option's mark price and mark IV (already a decimal). */
+export interface OptionMarkUpdate {
+  instrument: InstrumentName;
+  /** As sent: coin for inverse options, USDC for linear ones (converted in {@link applyOptionMark}). */
+  markPrice: number;
+  linear: boolean;
+  /** Decimal IV (this channel, unlike the ticker, sends decimals). */
+  markIv: number;
+  tsEvent: EpochMs;
+  tsRecv: EpochMs;
+}
+
+/** `instrument.state.{kind}.{currency}`: a listing or a removal. */
+export interface InstrumentStateChange {
+  instrument: InstrumentName;
+  /** As sent: `created`, `started`, `settled`, `closed`, `terminated`, ... */
+  state: string;
+  /** What it means for the universe: `listed` (refresh instruments), `removed`, or `other` (no action). */
+  effect: 'listed' | 'removed' | 'other';
+  tsEvent: EpochMs;
+}
+
+/** A ticker saying its instrument has expired (`estimated_delivery_price: "expired"`). */
+export interface ExpiredInstrument {
+  instrument: InstrumentName;
+  /** `delivery_price` when sent, USD. */
+  deliveryPriceUsd: number | null;
+  tsEvent: EpochMs;
+}
+
+/** Everything one notification can carry; most fields are empty for any one channel. */
+export interface ParsedNotification {
+  /** Normalized events in message order. */
+  events: MarketEvent[];
+  /** Items refused (the good items of the same message are in the other fields). */
+  rejected: DeribitParseError[];
+  book: BookUpdate | null;
+  marks: OptionMarkUpdate[];
+  instrumentStates: InstrumentStateChange[];
+  expired: ExpiredInstrument[];
+}
+
+function emptyNotification(): ParsedNotification {
+  return { events: [], rejected: [], book: null, marks: [], instrumentStates: [], expired: [] };
+}
+
+function rejectedNotification(error: DeribitParseError): ParsedNotification {
+  return { ...emptyNotification(), rejected: [error] };
+}
+
+/**
+ * Parses the `data` of one subscription notification on `channel`, received at `tsRecv` (epoch ms).
+ * Never throws; refused items are in `rejected`.
+ */
+export function parseNotification(channel: string, data: unknown, tsRecv: number): ParsedNotification {
+  const parsedChannel = parseChannel(channel);
+  if (!parsedChannel.ok) return rejectedNotification(parsedChannel.error);
+  const ch = parsedChannel.value;
+  const recv = Math.floor(tsRecv);
+  switch (ch.kind) {
+    case 'ticker':
+      return parseTicker(channel, ch.instrument, data, recv);
+    case 'book': {
+      const book = parseBook(channel, ch.instrument, data, recv);
+      return book.ok ? { ...emptyNotification(), book: book.value } : rejectedNotification(book.error);
+    }
+    case 'trades_instrument':
+    case 'trades_kind':
+      return parseTrades(channel, ch.kind === 'trades_instrument' ? ch.instrument : null, data, recv);
+    case 'markprice_options':
+      return parseOptionMarks(channel, data, recv);
+    case 'price_index': {
+      const index = parseIndex(channel, ch.indexName, data, recv);
+      return index.ok ? { ...emptyNotification(), events: [index.value] } : rejectedNotification(index.error);
+    }
+    case 'instrument_state': {
+      const state = parseInstrumentState(channel, data);
+      return state.ok ? { ...emptyNotification(), instrumentStates: [state.value] } : rejectedNotification(state.error);
+    }
+  }
+}
+
+/** A null best price means "no order on that side": Deribit sends 0 (options) or null. */
+function bestPrice(value: number | null, amount: number): number | null {
+  return value === null || value === 0 || amount === 0 ? null : value;
+}
+
+/**
+ * `ticker.{instrument}.{interval}` → {@link OptionTickerEvent} or {@link FutureTickerEvent} (kind from the name).
+ * An expired option (`estimated_delivery_price: "expired"`) still yields its final ticker, plus an
+ * {@link ExpiredInstrument} so the adapter can drop it from the universe.
+ */
+export function parseTicker(channel: string, channelInstrument: string, data: unknown, tsRecv: number): ParsedNotification {
+  const parsedName = parseName(channelInstrument, 'channel', channel);
+  if (!parsedName.ok) return rejectedNotification(parsedName.error);
+  const parsed = parsedName.value;
+  const result = guarded<ParsedNotification>(
+    () => {
+      const d = Reader.of(data, 'data');
+      const name = d.string('instrument_name');
+      if (name !== channelInstrument) throw new SchemaViolation('data.instrument_name', `"${name}" is not the channel's instrument ${channelInstrument}`);
+      const tsEvent = d.timestamp();
+      const recv = epochMs(tsRecv);
+      const instrument = instrumentName(name);
+      const delivery = d.raw('estimated_delivery_price');
+      if (delivery !== undefined && delivery !== null && delivery !== 'expired') checkNumber(delivery, 'data.estimated_delivery_price');
+      const expired: ExpiredInstrument[] =
+        delivery === 'expired' ? [{ instrument, deliveryPriceUsd: d.optionalNumber('delivery_price', { positive: true }), tsEvent }] : [];
+      const bidAmount = d.optionalNumber('best_bid_amount', { min: 0 }) ?? 0;
+      const askAmount = d.optionalNumber('best_ask_amount', { min: 0 }) ?? 0;
+      if (parsed.kind === 'option') {
+        const underlyingPriceUsd = d.number('underlying_price', { positive: true });
+        // Linear (USDC) options quote in USDC: convert to coin-equivalent at the expiry's forward.
+        const toCoin = parsed.settlement === 'linear' ? 1 / underlyingPriceUsd : 1;
+        const bid = bestPrice(d.optionalNumber('best_bid_price', { min: 0 }), bidAmount);
+        const ask = bestPrice(d.optionalNumber('best_ask_price', { min: 0 }), askAmount);
+        // A side's IV means nothing without an order on that side; Deribit sends 0 (or a 500 % cap) there.
+        const bidIvPercent = d.optionalNumber('bid_iv', { min: 0 });
+        const askIvPercent = d.optionalNumber('ask_iv', { min: 0 });
+        const event: OptionTickerEvent = {
+          type: 'option_ticker',
+          tsEvent,
+          tsRecv: recv,
+          instrument,
+          bidCoin: bid === null ? null : bid * toCoin,
+          askCoin: ask === null ? null : ask * toCoin,
+          bidAmount,
+          askAmount,
+          markCoin: d.number('mark_price', { min: 0 }) * toCoin,
+          markIv: d.number('mark_iv', { min: 0 }) / 100,
+          bidIv: bid === null || bidIvPercent === null || bidIvPercent === 0 ? null : bidIvPercent / 100,
+          askIv: ask === null || askIvPercent === null || askIvPercent === 0 ? null : askIvPercent / 100,
+          underlyingPriceUsd,
+          underlyingIndex: d.string('underlying_index'),
+          indexPriceUsd: d.number('index_price', { positive: true }),
+          openInterest: d.number('open_interest', { min: 0 }),
+        };
+        return ok({ ...emptyNotification(), events: [event], expired });
+      }
+      // Futures and perpetuals: USD prices. Linear (USDC) futures quote amounts in coin: convert at the mark.
+      const markUsd = d.number('mark_price', { positive: true });
+      const amountToUsd = parsed.settlement === 'linear' ? markUsd : 1;
+      const bid = bestPrice(d.optionalNumber('best_bid_price', { min: 0 }), bidAmount);
+      const ask = bestPrice(d.optionalNumber('best_ask_price', { min: 0 }), askAmount);
+      // Validated even though only funding_8h is carried: a wrong type here means the payload is not what we think.
+      if (parsed.kind === 'perpetual') d.optionalNumber('current_funding');
+      const event: FutureTickerEvent = {
+        type: 'future_ticker',
+        tsEvent,
+        tsRecv: recv,
+        instrument,
+        bidUsd: bid,
+        askUsd: ask,
+        bidAmountUsd: bidAmount * amountToUsd,
+        askAmountUsd: askAmount * amountToUsd,
+        markUsd,
+        indexPriceUsd: d.number('index_price', { positive: true }),
+        openInterestUsd: d.number('open_interest', { min: 0 }) * amountToUsd,
+        funding8h: parsed.kind === 'perpetual' ? d.optionalNumber('funding_8h') : null,
+      };
+      return ok({ ...emptyNotification(), events: [event], expired });
+    },
+    () => ({ channel, instrument: channelInstrument }),
+  );
+  return result.ok ? result.value : rejectedNotification(result.error);
+}
+
+/** `deribit_price_index.{btc_usd|eth_usd}` → {@link IndexEvent}. */
+export function parseIndex(channel: string, channelIndex: string, data: unknown, tsRecv: number): ParseResult<IndexEvent> {
+  const currency = indexCurrency(channelIndex);
+  if (currency === null) {
+    return fail(new DeribitParseError('unsupported_channel', `price index "${channelIndex}" is not btc_usd or eth_usd`, '', channel));
+  }
+  return guarded(
+    () => {
+      const d = Reader.of(data, 'data');
+      const indexName = d.string('index_name');
+      if (indexName !== channelIndex) throw new SchemaViolation('data.index_name', `"${indexName}" is not the channel's index ${channelIndex}`);
+      return ok({ type: 'index', tsEvent: d.timestamp(), tsRecv: epochMs(tsRecv), currency, priceUsd: d.number('price', { positive: true }) });
+    },
+    () => ({ channel }),
+  );
+}
+
+const LIQUIDATION_FLAGS = ['M', 'T', 'MT'] as const;
+
+/**
+ * `trades.{instrument}.{interval}` and `trades.{kind}.{currency}.{interval}` → {@link TradeEvent}s, item by item.
+ * `direction` is the taker's side. Options: price in coin (USDC for linear options, flagged `priceUnit: 'usd'`),
+ * amount in contracts, `iv` percent → decimal. Futures: price USD, amount USD (linear futures: coin × price).
+ */
+export function parseTrades(channel: string, channelInstrument: string | null, data: unknown, tsRecv: number): ParsedNotification {
+  if (!Array.isArray(data)) {
+    return rejectedNotification(new DeribitParseError('invalid_field', `expected an array of trades, got ${describe(data)}`, 'data', channel));
+  }
+  const out = emptyNotification();
+  data.forEach((item, i) => {
+    const path = `data[${i}]`;
+    let name: string | null = null;
+    const result = guarded<TradeEvent>(
+      () => {
+        const t = Reader.of(item, path);
+        name = t.string('instrument_name');
+        if (channelInstrument !== null && name !== channelInstrument) {
+          throw new SchemaViolation(`${path}.instrument_name`, `"${name}" is not the channel's instrument ${channelInstrument}`);
+        }
+        const parsedName = parseName(name, `${path}.instrument_name`, channel);
+        if (!parsedName.ok) return parsedName;
+        const parsed = parsedName.value;
+        const rawId = t.raw('trade_id');
+        const tradeId = typeof rawId === 'number' && Number.isInteger(rawId) ? String(rawId) : t.string('trade_id');
+        const isOption = parsed.kind === 'option';
+        const price = isOption ? t.number('price', { min: 0 }) : t.number('price', { positive: true });
+        const amount = t.number('amount', { positive: true });
+        const ivPercent = isOption ? t.optionalNumber('iv', { min: 0 }) : null;
+        const liquidation = t.raw('liquidation');
+        if (liquidation !== undefined && liquidation !== null) t.oneOf('liquidation', LIQUIDATION_FLAGS);
+        const blockTradeId = t.raw('block_trade_id');
+        const event: TradeEvent = {
+          type: 'trade',
+          tsEvent: t.timestamp(),
+          tsRecv: epochMs(tsRecv),
+          instrument: instrumentName(name),
+          tradeId,
+          price,
+          priceUnit: isOption && parsed.settlement === 'inverse' ? 'coin' : 'usd',
+          amount: !isOption && parsed.settlement === 'linear' ? amount * price : amount,
+          takerSide: t.oneOf('direction', ['buy', 'sell'] as const),
+          iv: ivPercent === null ? null : ivPercent / 100,
+          indexPriceUsd: t.number('index_price', { positive: true }),
+          blockTradeId:
+            blockTradeId === undefined || blockTradeId === null
+              ? null
+              : typeof blockTradeId === 'number' && Number.isInteger(blockTradeId)
+                ? String(blockTradeId)
+                : t.string('block_trade_id'),
+          liquidation: liquidation !== undefined && liquidation !== null,
+        };
+        return ok(event);
+      },
+      () => ({ channel, instrument: name }),
+    );
+    if (result.ok) out.events.push(result.value);
+    else out.rejected.push(result.error);
+  });
+  return out;
+}
+
+/** `markprice.options.{index}` → one {@link OptionMarkUpdate} per item (IV decimal as sent). */
+export function parseOptionMarks(channel: string, data: unknown, tsRecv: number): ParsedNotification {
+  if (!Array.isArray(data)) {
+    return rejectedNotification(new DeribitParseError('invalid_field', `expected an array of option marks, got ${describe(data)}`, 'data', channel));
+  }
+  const out = emptyNotification();
+  data.forEach((item, i) => {
+    const path = `data[${i}]`;
+    let name: string | null = null;
+    const result = guarded<OptionMarkUpdate>(
+      () => {
+        const m = Reader.of(item, path);
+        name = m.string('instrument_name');
+        const parsedName = parseName(name, `${path}.instrument_name`, channel);
+        if (!parsedName.ok) return parsedName;
+        if (parsedName.value.kind !== 'option') throw new SchemaViolation(`${path}.instrument_name`, `${name} is not an option`);
+        return ok({
+          instrument: instrumentName(name),
+          markPrice: m.number('mark_price', { min: 0 }),
+          linear: parsedName.value.settlement === 'linear',
+          markIv: m.number('iv', { min: 0 }),
+          tsEvent: m.timestamp(),
+          tsRecv: epochMs(tsRecv),
+        });
+      },
+      () => ({ channel, instrument: name }),
+    );
+    if (result.ok) out.marks.push(result.value);
+    else out.rejected.push(result.error);
+  });
+  return out;
+}
+
+/**
+ * Applies a `markprice.options` update to the last full ticker of the same option: a new
+ * {@link OptionTickerEvent} with the mark price and mark IV replaced and the mark's timestamps, everything else
+ * (quotes, forward, open interest) carried over. Returns null when the mark is not newer than the ticker or
+ * changes nothing, so a replay of the event log sees exactly the state the live engine saw.
+ */
+export function applyOptionMark(last: OptionTickerEvent, mark: OptionMarkUpdate): OptionTickerEvent | null {
+  if (last.instrument !== mark.instrument) {
+    throw new Error(`applyOptionMark: mark for ${mark.instrument} applied to the ticker of ${last.instrument}`);
+  }
+  if (mark.tsEvent <= last.tsEvent) return null;
+  const markCoin = mark.linear ? mark.markPrice / last.underlyingPriceUsd : mark.markPrice;
+  if (markCoin === last.markCoin && mark.markIv === last.markIv) return null;
+  return { ...last, markCoin, markIv: mark.markIv, tsEvent: mark.tsEvent, tsRecv: mark.tsRecv };
+}
+
+const BOOK_ACTIONS = ['new', 'change', 'delete'] as const;
+
+function parseLevels(levels: unknown[], path: string): BookLevelChange[] {
+  return levels.map((level, i) => {
+    const at = `${path}[${i}]`;
+    if (!Array.isArray(level) || level.length !== 3) {
+      throw new SchemaViolation(at, `expected [action, price, amount], got ${describe(level)}`);
+    }
+    const [action, price, amount] = level as [unknown, unknown, unknown];
+    if (typeof action !== 'string' || !(BOOK_ACTIONS as readonly string[]).includes(action)) {
+      throw new SchemaViolation(`${at}[0]`, `expected new, change or delete, got ${describe(action)}`);
+    }
+    return {
+      action: action as BookLevelChange['action'],
+      price: checkNumber(price, `${at}[1]`),
+      amount: checkNumber(amount, `${at}[2]`, { min: 0 }),
+    };
+  });
+}
+
+/** `book.{instrument}.{interval}` → {@link BookUpdate} (snapshot or change, with change ids). */
+export function parseBook(channel: string, channelInstrument: string, data: unknown, tsRecv: number): ParseResult<BookUpdate> {
+  return guarded(
+    () => {
+      const d = Reader.of(data, 'data');
+      const name = d.string('instrument_name');
+      if (name !== channelInstrument) throw new SchemaViolation('data.instrument_name', `"${name}" is not the channel's instrument ${channelInstrument}`);
+      const type = d.has('type') ? d.oneOf('type', ['snapshot', 'change'] as const) : null;
+      const prevChangeId = d.optionalNumber('prev_change_id', { integer: true, min: 0 });
+      const isSnapshot = type === 'snapshot' || prevChangeId === null || prevChangeId === 0;
+      return ok({
+        instrument: instrumentName(name),
+        tsEvent: d.timestamp(),
+        tsRecv: epochMs(tsRecv),
+        isSnapshot,
+        changeId: d.number('change_id', { integer: true, min: 0 }),
+        prevChangeId: isSnapshot ? null : prevChangeId,
+        bids: parseLevels(d.array('bids'), 'data.bids'),
+        asks: parseLevels(d.array('asks'), 'data.asks'),
+      });
+    },
+    () => ({ channel, instrument: channelInstrument }),
+  );
+}
+
+const LISTED_STATES = new Set(['created', 'started']);
+const REMOVED_STATES = new Set(['settled', 'closed', 'terminated', 'deactivated', 'delivered']);
+
+/** `instrument.state.{kind}.{currency}` → {@link InstrumentStateChange}. */
+export function parseInstrumentState(channel: string, data: unknown): ParseResult<InstrumentStateChange> {
+  return guarded(
+    () => {
+      const d = Reader.of(data, 'data');
+      const state = d.string('state');
+      return ok({
+        instrument: instrumentName(d.string('instrument_name')),
+        state,
+        effect: LISTED_STATES.has(state) ? 'listed' : REMOVED_STATES.has(state) ? 'removed' : 'other',
+        tsEvent: d.timestamp(),
+      });
+    },
+    () => ({ channel }),
+  );
+}
