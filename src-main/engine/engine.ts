@@ -34,6 +34,7 @@ export class Engine {
   private readonly inFlight = new Set<ExpiryBook>();
   private timer: unknown = null;
   private idleWaiters: (() => void)[] = [];
+  private disposed = false;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -76,7 +77,9 @@ export class Engine {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Stops scheduling; a job still in the pool is ignored when it returns or fails (the pool may be closing). */
   dispose(): void {
+    this.disposed = true;
     if (this.timer !== null) this.options.scheduler.clearTimeout(this.timer);
     this.timer = null;
     this.dirty.clear();
@@ -133,6 +136,7 @@ export class Engine {
     const started = this.options.scheduler.now();
     try {
       const result = await this.options.greeks.computeGreeks({ count, inputs });
+      if (this.disposed) return;
       // The book may have gained instruments while the job ran; the result then describes an older list.
       if (book.options === options && options.length === count) {
         for (let i = 0; i < count; i++) {
@@ -151,10 +155,10 @@ export class Engine {
         this.markDirty(book);
       }
     } catch (error) {
-      this.options.onError?.(error);
+      if (!this.disposed) this.options.onError?.(error);
     } finally {
       this.inFlight.delete(book);
-      if (this.dirty.has(book)) this.markDirty(book);
+      if (!this.disposed && this.dirty.has(book)) this.markDirty(book);
       this.settleIdle();
     }
   }
