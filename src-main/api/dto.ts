@@ -134,8 +134,11 @@ export interface RecordingStatus {
 
 export interface ReplayStatus {
   session: string;
+  /** The session's whole span. */
   firstMs: number;
   lastMs: number;
+  /** Where this replay's window starts (after a seek or `--from`). */
+  windowStartMs: number;
   currentMs: number;
   eventsDelivered: number;
   totalEvents: number;

@@ -153,7 +153,11 @@ export class GammaDeskApp {
           clock: this.feedClock,
           ...(spec.fromMs !== undefined ? { fromMs: spec.fromMs } : {}),
           ...(spec.toMs !== undefined ? { toMs: spec.toMs } : {}),
-          onDone: () => (this.deskDirty = true),
+          onDone: () => {
+            // Final analytics from the final state only (as `gammadesk replay` reports them).
+            this.engineInstance.refreshAll();
+            this.deskDirty = true;
+          },
         });
       }
       case 'deribit':

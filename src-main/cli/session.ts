@@ -109,8 +109,9 @@ export async function replaySession(options: {
     await new Promise<void>((done, fail) => {
       const poll = setInterval(() => {
         const progress = feed.progress();
-        const span = Math.max(1, progress.lastMs - progress.firstMs);
-        if (!options.quiet) bar.update(Math.min(1, (progress.currentMs - progress.firstMs) / span), `${progress.eventsDelivered} events`);
+        const end = options.toMs ?? progress.lastMs;
+        const span = Math.max(1, end - progress.windowStartMs);
+        if (!options.quiet) bar.update(Math.min(1, Math.max(0, (progress.currentMs - progress.windowStartMs) / span)), `${progress.eventsDelivered} events`);
         if (progress.done) {
           clearInterval(poll);
           done();
@@ -130,9 +131,9 @@ export async function replaySession(options: {
     return {
       session: options.session,
       events: progress.eventsDelivered,
-      first_event_ms: progress.firstMs,
+      first_event_ms: progress.windowStartMs,
       last_event_ms: progress.currentMs,
-      span_seconds: (progress.currentMs - progress.firstMs) / 1000,
+      span_seconds: (progress.currentMs - progress.windowStartMs) / 1000,
       wall_seconds: Number(wallSeconds.toFixed(3)),
       events_per_second: Math.round(progress.eventsDelivered / wallSeconds),
       speed: options.speed,

@@ -14,8 +14,8 @@
  *
  * Failure is explicit: every entry point reports an `IvReason`; a NaN vol always comes with a non-Ok reason.
  */
-import { inverseNormCdfInitialGuess, normCdf } from './normal';
-import { normalisedBlackCall, normalisedIntrinsic, normalisedVega } from './normalizedBlack';
+import { inverseNormCdfInitialGuess, normCdfGivenPdf } from './normal';
+import { normalisedBlackCallOtmWithVega, normalisedIntrinsic, normalisedVega } from './normalizedBlack';
 
 /** Why an implied vol is NaN (or `Ok`). Numeric so a chain can store reasons in a Uint8Array. */
 export const IvReason = {
@@ -62,6 +62,7 @@ const TWO_PI = 2 * Math.PI;
 const TWO_PI_OVER_SQRT_TWENTY_SEVEN = TWO_PI / Math.sqrt(27);
 const PI_OVER_SIX = Math.PI / 6;
 const SQRT_PI_OVER_TWO = Math.sqrt(Math.PI / 2);
+const ONE_OVER_SQRT_TWO_PI = 1 / Math.sqrt(2 * Math.PI);
 /** Rational cubic control-parameter bounds (Jäckel section 5): r > -1, and "infinite" = linear. */
 const MINIMUM_RATIONAL_CUBIC_CONTROL = -(1 - Math.sqrt(DBL_EPSILON));
 const MAXIMUM_RATIONAL_CUBIC_CONTROL = 2 / (DBL_EPSILON * DBL_EPSILON);
@@ -169,11 +170,12 @@ function computeLowerMap(x: number, s: number): void {
   const z = (ONE_OVER_SQRT_THREE * ax) / s;
   const y = z * z;
   const s2 = s * s;
-  const phiMinusZ = normCdf(-z);
-  const pdfZ = 0.39894228040143267794 * Math.exp(-0.5 * y);
-  mapFpp = ((PI_OVER_SIX * y) / (s2 * s)) * phiMinusZ * (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * phiMinusZ) / pdfZ) * Math.exp(2 * y + 0.25 * s2);
+  const pdfZ = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * y);
+  const phiMinusZ = normCdfGivenPdf(-z, pdfZ);
+  const growth = Math.exp(y + 0.125 * s2); // exp(2y + s^2/4) is its square
+  mapFpp = ((PI_OVER_SIX * y) / (s2 * s)) * phiMinusZ * (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * phiMinusZ) / pdfZ) * growth * growth;
   const phi2 = phiMinusZ * phiMinusZ;
-  mapFp = TWO_PI * y * phi2 * Math.exp(y + 0.125 * s2);
+  mapFp = TWO_PI * y * phi2 * growth;
   mapF = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (phi2 * phiMinusZ);
 }
 
@@ -188,14 +190,16 @@ function inverseLowerMap(x: number, f: number): number {
  *   df/dbeta = -exp(w/2)/2,   d2f/dbeta2 = sqrt(pi/2) exp(w + s^2/8) w / s.
  */
 function computeUpperMap(x: number, s: number): void {
-  mapF = normCdf(-0.5 * s);
+  const halfS = 0.5 * s;
+  mapF = normCdfGivenPdf(-halfS, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * halfS * halfS));
   if (x === 0) {
     mapFp = -0.5;
     mapFpp = 0;
   } else {
     const w = (x / s) * (x / s);
-    mapFp = -0.5 * Math.exp(0.5 * w);
-    mapFpp = ((SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s)) * w) / s;
+    const halfGrowth = Math.exp(0.5 * w);
+    mapFp = -0.5 * halfGrowth;
+    mapFpp = SQRT_PI_OVER_TWO * halfGrowth * halfGrowth * Math.exp(0.125 * s * s) * (w / s);
   }
 }
 
@@ -204,9 +208,17 @@ function inverseUpperMap(f: number): number {
   return -2 * inverseNormCdfInitialGuess(f);
 }
 
+const SEGMENT_LOWEST = 0;
+const SEGMENT_MIDDLE = 1;
+const SEGMENT_HIGHEST = 2;
+/** b and b' of the latest evaluation (normalisedBlackCallOtmWithVega's output). */
+const bv = new Float64Array(2);
+/** Normalised vega b' at the last iterate of the latest solve (for the caller's conditioning check). */
+let solvedVega = NaN;
+
 /**
  * Normalised total vol s for an out-of-the-money call: x <= 0, 0 < beta < b_max = e^{x/2}. Returns NaN only
- * if the inputs violate those preconditions.
+ * if the inputs violate those preconditions. Leaves b' at the last iterate in `solvedVega`.
  */
 function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number): number {
   const bMax = Math.exp(0.5 * x);
@@ -219,12 +231,14 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
   let sRight = DBL_MAX;
   // The inflexion point of b(s), where the second derivative changes sign.
   const sC = Math.sqrt(Math.abs(2 * x));
-  const bC = normalisedBlackCall(x, sC);
-  const vC = normalisedVega(x, sC);
-  let segment: 'lowest' | 'middle' | 'highest';
+  normalisedBlackCallOtmWithVega(x, sC, bMax, bv);
+  const bC = bv[0]!;
+  const vC = bv[1]!;
+  let segment: number;
   if (beta < bC) {
     const sL = sC - bC / vC;
-    const bL = normalisedBlackCall(x, sL);
+    normalisedBlackCallOtmWithVega(x, sL, bMax, bv);
+    const bL = bv[0]!;
     if (beta < bL) {
       computeLowerMap(x, sL);
       const fL = mapF;
@@ -237,25 +251,26 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
       }
       s = inverseLowerMap(x, f);
       sRight = sL;
-      segment = 'lowest';
+      segment = SEGMENT_LOWEST;
     } else {
-      const vL = normalisedVega(x, sL);
+      const vL = bv[1]!;
       const rLm = convexControlAtRight(bL, bC, sL, sC, 1 / vL, 1 / vC, 0, false);
       s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1 / vL, 1 / vC, rLm);
       sLeft = sL;
       sRight = sC;
-      segment = 'middle';
+      segment = SEGMENT_MIDDLE;
     }
   } else {
     const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
-    const bH = normalisedBlackCall(x, sH);
+    normalisedBlackCallOtmWithVega(x, sH, bMax, bv);
+    const bH = bv[0]!;
     if (beta <= bH) {
-      const vH = normalisedVega(x, sH);
+      const vH = bv[1]!;
       const rHm = convexControlAtLeft(bC, bH, sC, sH, 1 / vC, 1 / vH, 0, false);
       s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1 / vC, 1 / vH, rHm);
       sLeft = sC;
       sRight = sH;
-      segment = 'middle';
+      segment = SEGMENT_MIDDLE;
     } else {
       computeUpperMap(x, sH);
       const fH = mapF;
@@ -273,11 +288,12 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
       s = inverseUpperMap(f);
       sLeft = sH;
       // Near b_max the objective ln(b_max - b) is the near-linear one; below b_max/2 plain b - beta is better.
-      segment = beta > 0.5 * bMax ? 'highest' : 'middle';
+      segment = beta > 0.5 * bMax ? SEGMENT_HIGHEST : SEGMENT_MIDDLE;
     }
   }
 
-  const lnBeta = segment === 'lowest' ? Math.log(beta) : 0;
+  const lnBeta = segment === SEGMENT_LOWEST ? Math.log(beta) : 0;
+  solvedVega = NaN;
   for (; iterations < iterationLimit && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
     if (ds * dsPrevious < 0) directionReversals++;
     if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
@@ -288,15 +304,17 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
       ds = 0;
     }
     dsPrevious = ds;
-    const b = normalisedBlackCall(x, s);
-    const bp = normalisedVega(x, s);
+    normalisedBlackCallOtmWithVega(x, s, bMax, bv);
+    const b = bv[0]!;
+    const bp = bv[1]!;
+    solvedVega = bp;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4 (from b' = exp(-x^2/(2s^2) - s^2/8)/sqrt(2pi)).
     const h = x / s;
     const bHalley = (h * h) / s - s / 4;
     const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
-    if (segment === 'lowest') {
+    if (segment === SEGMENT_LOWEST) {
       // g(s) = 1/ln b(s) - 1/ln beta:
       //   newton = (ln beta - ln b) ln b / ln beta * b/b',  halley = b''/b' - b'/b (1 + 2/ln b),
       //   hh3 = b'''/b' + 2 (b'/b)^2 (1 + 3/ln b (1 + 1/ln b)) - 3 (b''/b') (b'/b) (1 + 2/ln b).
@@ -310,7 +328,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
         const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
         ds = newton * householderFactor(newton, halley, hh3);
       }
-    } else if (segment === 'highest') {
+    } else if (segment === SEGMENT_HIGHEST) {
       // g(s) = ln((b_max - beta)/(b_max - b(s))): g' = b'/(b_max - b),
       //   newton = -g/g', halley = b''/b' + g', hh3 = b'''/b' + g' (2 g' + 3 b''/b').
       if (b >= bMax || bp <= DBL_MIN) {
@@ -397,7 +415,9 @@ function impliedVolCore(price: number, forward: number, strike: number, years: n
   // relative vol error is eps price / (sqrt(FK) b'(s) s); refuse when that exceeds the caller's bound
   // This bites in the money (the time value is a small difference) and next to the upper bound (prices within
   // rounding of F or K); out of the money and below the bound d ln b / d ln s >= ~1 keeps it near eps.
-  const uncertainty = (DBL_EPSILON * (price / sqrtFK)) / (normalisedVega(xOtm, s) * s);
+  // b' at the last iterate (at most one Householder step from s: plenty for an error estimate).
+  const vegaAtSolution = solvedVega === solvedVega ? solvedVega : normalisedVega(xOtm, s);
+  const uncertainty = (DBL_EPSILON * (price / sqrtFK)) / (vegaAtSolution * s);
   if (!(uncertainty <= maxRelativeUncertainty)) {
     lastReason = IvReason.TimeValueLost;
     return NaN;

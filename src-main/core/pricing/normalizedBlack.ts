@@ -18,7 +18,7 @@
  *   4. otherwise: the erfcx form of the bracket.
  * Jäckel's thresholds are kept; the series are generated from their definitions rather than transcribed.
  */
-import { erfcx, normCdf } from './normal';
+import { erfcx, normCdfGivenPdf } from './normal';
 
 const ONE_OVER_SQRT_TWO_PI = 0.39894228040143267794;
 const ONE_OVER_SQRT_TWO = 0.70710678118654752440;
@@ -54,8 +54,11 @@ const ASYMPTOTIC: readonly Float64Array[] = (() => {
   return rows;
 })();
 
-/** Region 1: h <= -10 (roughly) — asymptotic series. */
-function asymptoticExpansionOfNormalisedBlackCall(h: number, t: number): number {
+/**
+ * Region 1, h <= -10 (roughly): the asymptotic series. Returns the bracket Y(h+t) - Y(h-t); the caller
+ * multiplies by exp(-(h^2+t^2)/2)/sqrt(2 pi), which is also the normalised vega.
+ */
+function asymptoticBracket(h: number, t: number): number {
   const e = (t / h) * (t / h);
   const r = (h + t) * (h - t);
   const q = (h / r) * (h / r);
@@ -66,47 +69,64 @@ function asymptoticExpansionOfNormalisedBlackCall(h: number, t: number): number 
     for (let j = n; j >= 0; j--) inner = inner * e + row[j]!;
     sum = sum * q + inner;
   }
-  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * (t / r) * sum;
-  return Math.abs(Math.max(b, 0));
+  return (t / r) * sum;
 }
 
 /**
- * Region 2: small t — odd Taylor series. Y' = 1 + zY, so the derivatives obey Y_(n+1) = h Y_n + n Y_(n-1) and
- *   Y(h + t) - Y(h - t) = 2 sum_{k odd} Y_k(h) t^k / k!,  k = 1..13 (t < 0.21 makes t^15/15! negligible).
+ * Region 2, small t: the odd Taylor series of the bracket. Y' = 1 + zY, so the derivatives obey
+ * Y_(n+1) = h Y_n + n Y_(n-1) and Y(h + t) - Y(h - t) = 2 sum_{k odd} Y_k(h) t^k / k!, k = 1..13
+ * (t < 0.21 makes t^15/15! negligible).
  */
-function smallTExpansionOfNormalisedBlackCall(h: number, t: number): number {
-  let previous = SQRT_PI_OVER_TWO * erfcx(-ONE_OVER_SQRT_TWO * h); // Y_0 = Y(h)
-  let current = 1 + h * previous; // Y_1
-  let power = t; // t^k / k!
-  let sum = current * power;
-  for (let n = 1; n < 13; n++) {
-    const next = h * current + n * previous; // Y_(n+1)
-    previous = current;
-    current = next;
-    power *= t / (n + 1);
-    if (n % 2 === 0) sum += current * power; // n + 1 odd
-  }
-  const b = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t)) * 2 * sum;
-  return Math.abs(Math.max(b, 0));
+function smallTBracket(h: number, t: number): number {
+  // Unrolled (this is the hot path for short-dated options): Y_0..Y_13 by the recursion, then the odd
+  // terms in Horner form in w = t^2 with 1/k! as constants.
+  const y0 = SQRT_PI_OVER_TWO * erfcx(-ONE_OVER_SQRT_TWO * h); // Y(h)
+  const y1 = 1 + h * y0;
+  const y2 = h * y1 + y0;
+  const y3 = h * y2 + 2 * y1;
+  const y4 = h * y3 + 3 * y2;
+  const y5 = h * y4 + 4 * y3;
+  const y6 = h * y5 + 5 * y4;
+  const y7 = h * y6 + 6 * y5;
+  const y8 = h * y7 + 7 * y6;
+  const y9 = h * y8 + 8 * y7;
+  const y10 = h * y9 + 9 * y8;
+  const y11 = h * y10 + 10 * y9;
+  const y12 = h * y11 + 11 * y10;
+  const y13 = h * y12 + 12 * y11;
+  const w = t * t;
+  const series =
+    y1 + w * (y3 / 6 + w * (y5 / 120 + w * (y7 / 5040 + w * (y9 / 362880 + w * (y11 / 39916800 + w * (y13 / 6227020800))))));
+  return 2 * t * series;
 }
 
-/** Region 3: the plain formula, for h + t > 0.85 where the two terms do not cancel badly. */
-function normalisedBlackCallUsingNormCdf(x: number, s: number): number {
+/**
+ * Normalised Black call b(x, s) for x <= 0, s > 0, and its vega b'(x, s), written to out[0] and out[1] with a
+ * single exponential: every region's formula carries the factor exp(-(h^2+t^2)/2)/sqrt(2 pi) = b'. `bMax` must
+ * be exp(x/2) (callers that solve for s at fixed x compute it once).
+ */
+export function normalisedBlackCallOtmWithVega(x: number, s: number, bMax: number, out: Float64Array): void {
   const h = x / s;
   const t = 0.5 * s;
-  const bMax = Math.exp(0.5 * x);
-  const b = normCdf(h + t) * bMax - normCdf(h - t) / bMax;
-  return Math.abs(Math.max(b, 0));
+  const vega = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
+  out[1] = vega;
+  let b: number;
+  if (h < ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD && h + t < SMALL_T_EXPANSION_THRESHOLD + ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD) {
+    b = vega * asymptoticBracket(h, t);
+  } else if (t < SMALL_T_EXPANSION_THRESHOLD) {
+    b = vega * smallTBracket(h, t);
+  } else if (h + t > 0.85) {
+    // Plain formula, where the terms do not cancel badly. phi(h +- t) = b' e^{-+x/2} because
+    // (h +- t)^2 / 2 = (h^2 + t^2)/2 +- x/2, so Phi needs no further exponential.
+    b = bMax > 0 ? bMax * normCdfGivenPdf(h + t, vega / bMax) - normCdfGivenPdf(h - t, vega * bMax) / bMax : 0;
+  } else {
+    // b = exp(-(h^2+t^2)/2)/2 [erfcx(-(h+t)/sqrt2) - erfcx(-(h-t)/sqrt2)] = sqrt(pi/2) b' [...]
+    b = SQRT_PI_OVER_TWO * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
+  }
+  out[0] = b > 0 ? b : 0;
 }
 
-/** Region 4: b = exp(-(h^2+t^2)/2)/2 [erfcx(-(h+t)/sqrt2) - erfcx(-(h-t)/sqrt2)]. */
-function normalisedBlackCallUsingErfcx(h: number, t: number): number {
-  const b =
-    0.5 *
-    Math.exp(-0.5 * (h * h + t * t)) *
-    (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
-  return Math.abs(Math.max(b, 0));
-}
+const scratch = new Float64Array(2);
 
 /**
  * Normalised intrinsic value of a call (theta = +1) or put (theta = -1): max(theta (e^{x/2} - e^{-x/2}), 0).
@@ -131,14 +151,8 @@ export function normalisedIntrinsic(x: number, isCall: boolean): number {
 export function normalisedBlackCall(x: number, s: number): number {
   if (x > 0) return normalisedIntrinsic(x, true) + normalisedBlackCall(-x, s);
   if (!(s > 0)) return s === 0 ? 0 : NaN; // s = 0: out-of-the-money (x <= 0) is worthless
-  const h = x / s;
-  const t = 0.5 * s;
-  if (h < ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD && h + t < SMALL_T_EXPANSION_THRESHOLD + ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD) {
-    return asymptoticExpansionOfNormalisedBlackCall(h, t);
-  }
-  if (t < SMALL_T_EXPANSION_THRESHOLD) return smallTExpansionOfNormalisedBlackCall(h, t);
-  if (h + t > 0.85) return normalisedBlackCallUsingNormCdf(x, s);
-  return normalisedBlackCallUsingErfcx(h, t);
+  normalisedBlackCallOtmWithVega(x, s, Math.exp(0.5 * x), scratch);
+  return scratch[0]!;
 }
 
 /** Normalised Black price of a call or put: b_put(x, s) = b_call(-x, s). */

@@ -26,8 +26,11 @@ export interface ReplayOptions {
 
 export interface ReplayProgress {
   session: string;
+  /** The session's whole span (a seek bar's range). */
   firstMs: number;
   lastMs: number;
+  /** Where this replay's window starts (`fromMs`, else the session's first event). */
+  windowStartMs: number;
   /** Recorded time reached so far. */
   currentMs: number;
   eventsDelivered: number;
@@ -71,7 +74,10 @@ export class ReplayFeed implements FeedAdapter {
     this.sink = sink;
     this.iterator = this.options.log.read(this.options.session.id)[Symbol.iterator]();
     // Fast-forward: the state before the window is built at once.
-    if (this.options.fromMs !== undefined) this.deliverUntil(this.options.fromMs - 1, Infinity);
+    if (this.options.fromMs !== undefined) {
+      this.deliverUntil(this.options.fromMs - 1, Infinity);
+      this.currentMs = Math.max(this.currentMs, this.options.fromMs);
+    }
     this.anchor();
     this.schedule(0);
   }
@@ -108,8 +114,9 @@ export class ReplayFeed implements FeedAdapter {
     const session = this.options.session;
     return {
       session: session.name,
-      firstMs: this.options.fromMs ?? session.firstEventMs ?? 0,
-      lastMs: this.options.toMs ?? session.lastEventMs ?? 0,
+      firstMs: session.firstEventMs ?? 0,
+      lastMs: session.lastEventMs ?? 0,
+      windowStartMs: this.options.fromMs ?? session.firstEventMs ?? 0,
       currentMs: this.currentMs,
       eventsDelivered: this.delivered,
       totalEvents: session.eventCount,

@@ -240,6 +240,39 @@ describe('Engine scheduling', () => {
     expect(engine.lastRejection).toMatch(/unknown option BTC-25DEC26-100000-C/);
   });
 
+  it('a job still in the pool at dispose is ignored when it returns: no greeks written, no change, no new job', async () => {
+    const { timers, port, engine, changes, errors, feed } = setup();
+    feed(chainInstruments('BTC', EXPIRY_A));
+    feed(chainTickers('BTC', EXPIRY_A, 100_000));
+    timers.advance(50);
+    feed([instrumentEvent(optionDef('BTC', EXPIRY_A, 130_000, 'call'))]); // would normally force a recompute
+    let idle = false;
+    void engine.idle().then(() => (idle = true));
+    engine.dispose();
+    changes.length = 0;
+    port.finish(0);
+    await flushMicrotasks();
+    expect(idle).toBe(true);
+    const book = engine.market.currency('BTC').expiries.get(EXPIRY_A)!;
+    expect(book.greeksSeq).toBe(0);
+    expect(changes).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(timers.pending).toBe(0);
+    timers.advance(1000);
+    expect(port.jobs).toHaveLength(1);
+  });
+
+  it('a job that fails because the pool is closing after dispose is not reported as an error', async () => {
+    const { timers, port, engine, errors, feed } = setup();
+    feed(chainInstruments('BTC', EXPIRY_A));
+    timers.advance(50);
+    const idle = engine.idle();
+    engine.dispose();
+    port.jobs[0]!.reject(new Error('Terminating worker thread'));
+    await idle;
+    expect(errors).toEqual([]);
+  });
+
   it('dispose cancels the pending timer and releases idle waiters', async () => {
     const { timers, port, engine, feed } = setup();
     feed(chainInstruments('BTC', EXPIRY_A));
