@@ -34,3 +34,13 @@ export function ensureBuilt({ quiet = false } = {}) {
     throw new Error(`build failed (exit ${result.status}); run \`npm run build\` to see why`);
   }
 }
+
+// `node scripts/ensure-built.mjs`: build when stale (tests call this before using the built CLI).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    ensureBuilt({ quiet: true });
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -4,6 +4,7 @@
  */
 import { formatExpiryCode } from '../core/market/expiryCode';
 import type {
+  BookSnapshotEvent,
   Currency,
   FutureTickerEvent,
   IndexEvent,
@@ -72,6 +73,8 @@ export class CurrencyState {
   indexUsd: number | null = null;
   perpetual: FutureTickerEvent | null = null;
   readonly futures = new Map<string, FutureTickerEvent>();
+  /** Latest order-book snapshot per hedge instrument (perpetual, futures). */
+  readonly books = new Map<string, BookSnapshotEvent>();
   /** Expiry books keyed by expiry ms. */
   readonly expiries = new Map<number, ExpiryBook>();
 
@@ -147,6 +150,12 @@ export class MarketState {
         else state.futures.set(event.instrument, event);
         return { kind: 'currency', currency: def.currency };
       }
+      case 'book_snapshot': {
+        const def = this.futures.get(event.instrument);
+        if (!def) return { kind: 'rejected', reason: `book for unknown instrument ${event.instrument}` };
+        this.currency(def.currency).books.set(event.instrument, event);
+        return { kind: 'currency', currency: def.currency };
+      }
       case 'trade':
         return this.options.has(event.instrument) || this.futures.has(event.instrument)
           ? { kind: 'none' }
@@ -198,6 +207,7 @@ export class MarketState {
     for (const currency of this.currencies.values()) {
       if (currency.perpetual) events.push(currency.perpetual);
       events.push(...currency.futures.values());
+      events.push(...currency.books.values());
     }
     for (const { state } of this.options.values()) if (state.ticker) events.push(state.ticker);
     return events;

@@ -52,14 +52,24 @@ function instrumentOf(event: MarketEvent): string | null {
   }
 }
 
+/** Rows per multi-row INSERT: one statement step per 64 events instead of one per event. */
+const INSERT_CHUNK = 64;
+const EVENT_COLUMNS = 7;
+
 export class EventLog {
   private readonly insertEvent;
+  private readonly insertChunk;
   private readonly updateSession;
   private readonly selectSession;
 
   constructor(private readonly db: Db) {
     this.insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, ts_event, ts_recv, type, instrument, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertChunk = db.prepare(
+      `INSERT INTO events (session_id, seq, ts_event, ts_recv, type, instrument, payload) VALUES ${Array(INSERT_CHUNK)
+        .fill('(?, ?, ?, ?, ?, ?, ?)')
+        .join(', ')}`,
     );
     this.updateSession = db.prepare(
       `UPDATE sessions SET event_count = event_count + ?, payload_bytes = payload_bytes + ?,
@@ -115,21 +125,48 @@ export class EventLog {
     return row?.seq ?? 0;
   }
 
-  /** Appends events in one transaction: all of the batch is durable, or none of it. */
+  /** Appends numbered events in one transaction: all of the batch is durable, or none of it. */
   appendBatch(sessionId: number, events: readonly SequencedEvent[]): void {
+    this.append(sessionId, events, (i) => events[i]!.seq);
+  }
+
+  /**
+   * Appends events numbered `firstSeq`, `firstSeq + 1`, … in one transaction. The recorder's path: the seq
+   * lives in its column only, so events need no copy to carry it.
+   */
+  appendNumbered(sessionId: number, firstSeq: number, events: readonly MarketEvent[]): void {
+    this.append(sessionId, events, (i) => firstSeq + i);
+  }
+
+  private append(sessionId: number, events: readonly MarketEvent[], seqOf: (index: number) => number): void {
     if (events.length === 0) return;
     this.db.transaction(() => {
       let first = Infinity;
       let last = -Infinity;
       let bytes = 0;
-      for (const event of events) {
-        const { seq, tsEvent, tsRecv, type } = event;
+      const params: unknown[] = new Array(INSERT_CHUNK * EVENT_COLUMNS);
+      let filled = 0;
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        const { tsEvent, tsRecv, type } = event;
         const payload = JSON.stringify(event);
         bytes += payload.length;
-        this.insertEvent.run(sessionId, seq, tsEvent, tsRecv, type, instrumentOf(event), payload);
+        const base = filled * EVENT_COLUMNS;
+        params[base] = sessionId;
+        params[base + 1] = seqOf(i);
+        params[base + 2] = tsEvent;
+        params[base + 3] = tsRecv;
+        params[base + 4] = type;
+        params[base + 5] = instrumentOf(event);
+        params[base + 6] = payload;
+        if (++filled === INSERT_CHUNK) {
+          this.insertChunk.run(params);
+          filled = 0;
+        }
         if (tsEvent < first) first = tsEvent;
         if (tsEvent > last) last = tsEvent;
       }
+      for (let i = 0; i < filled; i++) this.insertEvent.run(params.slice(i * EVENT_COLUMNS, (i + 1) * EVENT_COLUMNS));
       this.updateSession.run(events.length, bytes, first, last, sessionId);
     })();
   }
@@ -137,15 +174,17 @@ export class EventLog {
   /** Streams a session's events in seq order, `batchSize` rows per query. */
   *read(sessionId: number, options: { fromSeq?: number; batchSize?: number } = {}): Generator<SequencedEvent> {
     const batchSize = options.batchSize ?? 5000;
-    const select = this.db.prepare<[number, number, number], { payload: string }>(
-      'SELECT payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    const select = this.db.prepare<[number, number, number], { seq: number; payload: string }>(
+      'SELECT seq, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
     let after = (options.fromSeq ?? 1) - 1;
     for (;;) {
       const rows = select.all(sessionId, after, batchSize);
       for (const row of rows) {
+        // The seq column is the truth (payloads written by the recorder do not repeat it).
         const event = JSON.parse(row.payload) as SequencedEvent;
-        after = event.seq;
+        event.seq = row.seq;
+        after = row.seq;
         yield event;
       }
       if (rows.length < batchSize) return;
@@ -164,7 +203,8 @@ export interface RecorderTimers {
  */
 export class EventRecorder {
   private seq: number;
-  private pending: SequencedEvent[] = [];
+  private pending: MarketEvent[] = [];
+  private pendingFirstSeq = 1;
   private timer: unknown = null;
   private closed = false;
 
@@ -176,11 +216,12 @@ export class EventRecorder {
     this.seq = log.lastSeq(sessionId);
   }
 
-  /** Assigns the next seq, queues the event for the next commit and returns it numbered. */
-  record(event: MarketEvent): SequencedEvent {
+  /** Assigns the next seq, queues the event for the next commit and returns its seq. */
+  record(event: MarketEvent): number {
     if (this.closed) throw new Error('recorder is closed');
-    const sequenced = { ...event, seq: ++this.seq } as SequencedEvent;
-    this.pending.push(sequenced);
+    if (this.pending.length === 0) this.pendingFirstSeq = this.seq + 1;
+    this.pending.push(event);
+    ++this.seq;
     if (this.pending.length >= (this.options.maxBatch ?? 10_000)) this.flush();
     else if (this.timer === null) {
       const timers = this.options.timers ?? globalThis;
@@ -189,7 +230,7 @@ export class EventRecorder {
         this.flush();
       }, this.options.flushMs ?? 100);
     }
-    return sequenced;
+    return this.seq;
   }
 
   flush(): void {
@@ -200,7 +241,7 @@ export class EventRecorder {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    this.log.appendBatch(this.sessionId, batch);
+    this.log.appendNumbered(this.sessionId, this.pendingFirstSeq, batch);
   }
 
   close(): void {

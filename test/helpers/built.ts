@@ -1,13 +1,17 @@
-/** The built CLI (out/main/cli.cjs). `npm test` builds before vitest; a bare `vitest run` builds here once. */
+/**
+ * The built CLI (out/main/cli.cjs), rebuilt first when any source is newer than the build (the same check
+ * `npm start` makes), so integration tests never run a stale bundle.
+ */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+let checked = false;
+
 export function builtCli(): string {
-  const cli = resolve('out/main/cli.cjs');
-  if (!existsSync(cli) || !existsSync(resolve('out/main/greeksWorker.cjs'))) {
-    const result = spawnSync(process.execPath, [resolve('node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`electron-vite build failed:\n${String(result.stderr)}`);
+  if (!checked) {
+    const result = spawnSync(process.execPath, [resolve('scripts/ensure-built.mjs')], { stdio: 'pipe' });
+    if (result.status !== 0) throw new Error(`build failed:\n${String(result.stderr)}`);
+    checked = true;
   }
-  return cli;
+  return resolve('out/main/cli.cjs');
 }

@@ -135,6 +135,22 @@ describe('EventLog append and read', () => {
     expect([...log.read(999)]).toEqual([]);
   });
 
+  it('large batches round-trip exactly, whatever their size relative to internal insert chunks', () => {
+    const s = log.createSession('s', 'demo', 0);
+    let seq = 0;
+    const all: SequencedEvent[] = [];
+    for (const size of [1, 63, 64, 65, 128, 129, 200]) {
+      const batch = Array.from({ length: size }, () => {
+        seq++;
+        return { ...indexEvent(seq % 2 ? 'BTC' : 'ETH', 1000 + seq, T0 + seq), seq } as SequencedEvent;
+      });
+      log.appendBatch(s.id, batch);
+      all.push(...batch);
+    }
+    expect(log.session(s.id)).toMatchObject({ eventCount: seq, firstEventMs: T0 + 1, lastEventMs: T0 + seq });
+    expect([...log.read(s.id, { batchSize: 97 })]).toEqual(all);
+  });
+
   it('read() is lazy: it queries one batch at a time', () => {
     const s = log.createSession('s', 'demo', 0);
     log.appendBatch(s.id, Array.from({ length: 10 }, (_, i) => ({ ...indexAt(i), seq: i + 1 }) as SequencedEvent));
@@ -147,13 +163,16 @@ describe('EventLog append and read', () => {
 });
 
 describe('EventRecorder', () => {
-  it('numbers events 1, 2, 3 … and returns them numbered', () => {
+  it('numbers events 1, 2, 3 … and stores them under those numbers', () => {
     const timers = new ManualTimers();
     const s = log.createSession('s', 'demo', 0);
     const recorder = new EventRecorder(log, s.id, { timers });
     const out = [0, 1, 2].map((i) => recorder.record(indexAt(i)));
-    expect(out.map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(out[1]).toMatchObject({ type: 'index', priceUsd: 100_001, seq: 2 });
+    expect(out).toEqual([1, 2, 3]);
+    recorder.flush();
+    const stored = [...log.read(s.id)];
+    expect(stored.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(stored[1]).toMatchObject({ type: 'index', priceUsd: 100_001, seq: 2 });
   });
 
   it('commits a batch flushMs after its first event, not before, in one go', () => {
@@ -224,6 +243,20 @@ describe('EventRecorder', () => {
     expect([...log.read(s.id, { batchSize: 3 })].map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('a recorder writing hundreds of events in full and partial batches stores each once, in order', () => {
+    const timers = new ManualTimers();
+    const s = log.createSession('s', 'demo', 0);
+    const recorder = new EventRecorder(log, s.id, { timers, maxBatch: 150 });
+    const events = Array.from({ length: 333 }, (_, i) => indexAt(i));
+    for (const event of events) recorder.record(event);
+    expect(committed(s.id)).toBe(300);
+    recorder.close();
+    const stored = [...log.read(s.id)];
+    expect(stored.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(stored.map(({ seq: _seq, ...rest }) => rest)).toEqual(events);
+    expect(log.session(s.id).eventCount).toBe(333);
+  });
+
   it('resumes numbering after reopening the database', () => {
     const timers = new ManualTimers();
     const s = log.createSession('s', 'demo', 0);
@@ -235,7 +268,7 @@ describe('EventRecorder', () => {
     db = openDatabase(dbPath);
     log = new EventLog(db);
     const second = new EventRecorder(log, s.id, { timers });
-    expect(second.record(indexAt(5)).seq).toBe(6);
+    expect(second.record(indexAt(5))).toBe(6);
     second.close();
     expect([...log.read(s.id)].map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.session(s.id).eventCount).toBe(6);

@@ -27,9 +27,12 @@ export interface InstrumentDef {
   /** Minimum price increment, in the instrument's price unit (coin for inverse options, USD for futures). */
   tickSize: number;
   minTradeAmount: number;
-  /** Fees as a fraction, from `public/get_instruments`. */
-  makerCommission: number;
-  takerCommission: number;
+  /**
+   * Fees as a fraction, from `public/get_instruments`; null when the source does not say (Tardis files carry
+   * no fees): never guessed.
+   */
+  makerCommission: number | null;
+  takerCommission: number | null;
 }
 
 interface EventStamp {
@@ -69,7 +72,8 @@ export interface OptionTickerEvent extends EventStamp {
   underlyingPriceUsd: number;
   /** What the forward refers to: `SYN.BTC-27DEC24` or a listed future name. */
   underlyingIndex: string;
-  indexPriceUsd: number;
+  /** Null when the source has no index price (Tardis `options_chain`). */
+  indexPriceUsd: number | null;
   /** Open interest in contracts. */
   openInterest: number;
 }
@@ -84,7 +88,7 @@ export interface FutureTickerEvent extends EventStamp {
   bidAmountUsd: number;
   askAmountUsd: number;
   markUsd: number;
-  indexPriceUsd: number;
+  indexPriceUsd: number | null;
   /** Open interest in USD. */
   openInterestUsd: number;
   /** Current funding rate (perpetual only), as a decimal per 8 hours. */
@@ -104,12 +108,26 @@ export interface TradeEvent extends EventStamp {
   takerSide: 'buy' | 'sell';
   /** Trade IV as a decimal (options only). */
   iv: number | null;
-  indexPriceUsd: number;
+  /** Null when the source has no index price (Tardis `trades`). */
+  indexPriceUsd: number | null;
   blockTradeId: string | null;
   liquidation: boolean;
 }
 
+/**
+ * An order-book snapshot of a hedge instrument (perpetual, future): price levels best first, prices in USD,
+ * amounts in the instrument's unit (USD for Deribit futures). `changeId` orders snapshots from one feed.
+ */
+export interface BookSnapshotEvent extends EventStamp {
+  type: 'book_snapshot';
+  instrument: InstrumentName;
+  bids: [priceUsd: number, amount: number][];
+  asks: [priceUsd: number, amount: number][];
+  changeId: number | null;
+}
+
 export type MarketEvent =
+  | BookSnapshotEvent
   | InstrumentEvent
   | IndexEvent
   | OptionTickerEvent

@@ -154,10 +154,12 @@ function householderFactor(newton: number, halley: number, hh3: number): number 
   return (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
 }
 
-// Scratch for the map derivatives (module-level so the solver allocates nothing per call).
-let mapF = 0;
-let mapFp = 0;
-let mapFpp = 0;
+// Scratch for the map values f, df/dbeta, d2f/dbeta2 (a typed array: module-level `let` doubles would be
+// boxed on every write, which showed up as garbage-collector time in the benchmark).
+const map = new Float64Array(3);
+const F = 0;
+const FP = 1;
+const FPP = 2;
 
 /**
  * Lower map f(s) = c |x| Phi(-z)^3 with z = |x|/(sqrt(3) s), c = 2 pi/sqrt(27), and its derivatives with
@@ -173,10 +175,10 @@ function computeLowerMap(x: number, s: number): void {
   const pdfZ = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * y);
   const phiMinusZ = normCdfGivenPdf(-z, pdfZ);
   const growth = Math.exp(y + 0.125 * s2); // exp(2y + s^2/4) is its square
-  mapFpp = ((PI_OVER_SIX * y) / (s2 * s)) * phiMinusZ * (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * phiMinusZ) / pdfZ) * growth * growth;
+  map[FPP] = ((PI_OVER_SIX * y) / (s2 * s)) * phiMinusZ * (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * phiMinusZ) / pdfZ) * growth * growth;
   const phi2 = phiMinusZ * phiMinusZ;
-  mapFp = TWO_PI * y * phi2 * growth;
-  mapF = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (phi2 * phiMinusZ);
+  map[FP] = TWO_PI * y * phi2 * growth;
+  map[F] = TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax * (phi2 * phiMinusZ);
 }
 
 /** Inverse of the lower map: s = |x| / (sqrt(3) |Phi^-1((f / (c |x|))^(1/3))|). */
@@ -191,15 +193,15 @@ function inverseLowerMap(x: number, f: number): number {
  */
 function computeUpperMap(x: number, s: number): void {
   const halfS = 0.5 * s;
-  mapF = normCdfGivenPdf(-halfS, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * halfS * halfS));
+  map[F] = normCdfGivenPdf(-halfS, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * halfS * halfS));
   if (x === 0) {
-    mapFp = -0.5;
-    mapFpp = 0;
+    map[FP] = -0.5;
+    map[FPP] = 0;
   } else {
     const w = (x / s) * (x / s);
     const halfGrowth = Math.exp(0.5 * w);
-    mapFp = -0.5 * halfGrowth;
-    mapFpp = SQRT_PI_OVER_TWO * halfGrowth * halfGrowth * Math.exp(0.125 * s * s) * (w / s);
+    map[FP] = -0.5 * halfGrowth;
+    map[FPP] = SQRT_PI_OVER_TWO * halfGrowth * halfGrowth * Math.exp(0.125 * s * s) * (w / s);
   }
 }
 
@@ -214,14 +216,13 @@ const SEGMENT_HIGHEST = 2;
 /** b and b' of the latest evaluation (normalisedBlackCallOtmWithVega's output). */
 const bv = new Float64Array(2);
 /** Normalised vega b' at the last iterate of the latest solve (for the caller's conditioning check). */
-let solvedVega = NaN;
+const solved = new Float64Array(1);
 
 /**
- * Normalised total vol s for an out-of-the-money call: x <= 0, 0 < beta < b_max = e^{x/2}. Returns NaN only
- * if the inputs violate those preconditions. Leaves b' at the last iterate in `solvedVega`.
+ * Normalised total vol s for an out-of-the-money call: x <= 0, 0 < beta < bMax = e^{x/2}. Returns NaN only
+ * if the inputs violate those preconditions. Leaves b' at the last iterate in `solved[0]`.
  */
-function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number): number {
-  const bMax = Math.exp(0.5 * x);
+function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iterationLimit: number): number {
   let iterations = 0;
   let directionReversals = 0;
   let s = -DBL_MAX;
@@ -241,9 +242,9 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
     const bL = bv[0]!;
     if (beta < bL) {
       computeLowerMap(x, sL);
-      const fL = mapF;
-      const rLl = convexControlAtRight(0, bL, 0, fL, 1, mapFp, mapFpp, true);
-      let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, mapFp, rLl);
+      const fL = map[F]!;
+      const rLl = convexControlAtRight(0, bL, 0, fL, 1, map[FP]!, map[FPP]!, true);
+      let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, map[FP]!, rLl);
       if (!(f > 0)) {
         // Rounding can spoil the cubic for extreme |x|: quadratic with f(0) = 0, f'(0) = 1 and f(b_l) instead.
         const t = beta / bL;
@@ -273,11 +274,11 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
       segment = SEGMENT_MIDDLE;
     } else {
       computeUpperMap(x, sH);
-      const fH = mapF;
+      const fH = map[F]!;
       let f = NaN;
-      if (mapFpp > -SQRT_DBL_MAX && mapFpp < SQRT_DBL_MAX) {
-        const rHh = convexControlAtLeft(bH, bMax, fH, 0, mapFp, -0.5, mapFpp, true);
-        f = rationalCubicInterpolation(beta, bH, bMax, fH, 0, mapFp, -0.5, rHh);
+      if (map[FPP]! > -SQRT_DBL_MAX && map[FPP]! < SQRT_DBL_MAX) {
+        const rHh = convexControlAtLeft(bH, bMax, fH, 0, map[FP]!, -0.5, map[FPP]!, true);
+        f = rationalCubicInterpolation(beta, bH, bMax, fH, 0, map[FP]!, -0.5, rHh);
       }
       if (!(f > 0)) {
         // Quadratic with f(b_h), f(b_max) = 0 and f'(b_max) = -1/2.
@@ -293,7 +294,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
   }
 
   const lnBeta = segment === SEGMENT_LOWEST ? Math.log(beta) : 0;
-  solvedVega = NaN;
+  solved[0] = NaN;
   for (; iterations < iterationLimit && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
     if (ds * dsPrevious < 0) directionReversals++;
     if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
@@ -307,7 +308,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, iterationLimit: number)
     normalisedBlackCallOtmWithVega(x, s, bMax, bv);
     const b = bv[0]!;
     const bp = bv[1]!;
-    solvedVega = bp;
+    solved[0] = bp;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4 (from b' = exp(-x^2/(2s^2) - s^2/8)/sqrt(2pi)).
@@ -402,11 +403,12 @@ function impliedVolCore(price: number, forward: number, strike: number, years: n
     lastReason = IvReason.TimeValueLost;
     return NaN;
   }
-  if (beta >= Math.exp(0.5 * xOtm)) {
+  const bMax = Math.exp(0.5 * xOtm);
+  if (beta >= bMax) {
     lastReason = IvReason.AboveMaximum;
     return NaN;
   }
-  const s = solveOutOfTheMoneyCall(beta, xOtm, iterations);
+  const s = solveOutOfTheMoneyCall(beta, xOtm, bMax, iterations);
   if (!(s > 0 && s < Infinity)) {
     lastReason = IvReason.TimeValueLost;
     return NaN;
@@ -416,7 +418,8 @@ function impliedVolCore(price: number, forward: number, strike: number, years: n
   // This bites in the money (the time value is a small difference) and next to the upper bound (prices within
   // rounding of F or K); out of the money and below the bound d ln b / d ln s >= ~1 keeps it near eps.
   // b' at the last iterate (at most one Householder step from s: plenty for an error estimate).
-  const vegaAtSolution = solvedVega === solvedVega ? solvedVega : normalisedVega(xOtm, s);
+  const lastVega = solved[0]!;
+  const vegaAtSolution = lastVega === lastVega ? lastVega : normalisedVega(xOtm, s);
   const uncertainty = (DBL_EPSILON * (price / sqrtFK)) / (vegaAtSolution * s);
   if (!(uncertainty <= maxRelativeUncertainty)) {
     lastReason = IvReason.TimeValueLost;
@@ -467,8 +470,9 @@ export function normalisedImpliedVolatility(beta: number, x: number, isCall: boo
   const q = isCall ? x : -x; // call-equivalent log-moneyness
   let b = beta;
   if (q > 0) b -= normalisedIntrinsic(q, true);
-  if (!(b > 0) || b >= Math.exp(-0.5 * Math.abs(q))) return NaN;
-  return solveOutOfTheMoneyCall(b, -Math.abs(q), iterations);
+  const bMax = Math.exp(-0.5 * Math.abs(q));
+  if (!(b > 0) || b >= bMax) return NaN;
+  return solveOutOfTheMoneyCall(b, -Math.abs(q), bMax, iterations);
 }
 
 /**

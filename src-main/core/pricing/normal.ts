@@ -165,20 +165,36 @@ export function erfcx(x: number): number {
   return 2 / expMinusSquare(x) - erfcxLarge(-x);
 }
 
-// Peter J. Acklam's rational approximation to the inverse normal CDF (relative error < 1.15e-9), followed by
-// one Halley step on normCdf, which takes it to ~1 ulp. Coefficients as Acklam published them (2003).
-const ACKLAM_A = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239] as const;
-const ACKLAM_B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572] as const;
-const ACKLAM_C = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783] as const;
-const ACKLAM_D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416] as const;
+// Peter J. Acklam's rational approximation to the inverse normal CDF (relative error < 1.15e-9), as he
+// published it (2003); `inverseNormCdf` adds one Halley step on normCdf, which takes it to ~1 ulp.
+const ACKLAM_A0 = -39.69683028665376;
+const ACKLAM_A1 = 220.9460984245205;
+const ACKLAM_A2 = -275.9285104469687;
+const ACKLAM_A3 = 138.357751867269;
+const ACKLAM_A4 = -30.66479806614716;
+const ACKLAM_A5 = 2.506628277459239;
+const ACKLAM_B0 = -54.47609879822406;
+const ACKLAM_B1 = 161.5858368580409;
+const ACKLAM_B2 = -155.6989798598866;
+const ACKLAM_B3 = 66.80131188771972;
+const ACKLAM_B4 = -13.28068155288572;
+const ACKLAM_C0 = -0.007784894002430293;
+const ACKLAM_C1 = -0.3223964580411365;
+const ACKLAM_C2 = -2.400758277161838;
+const ACKLAM_C3 = -2.549732539343734;
+const ACKLAM_C4 = 4.374664141464968;
+const ACKLAM_C5 = 2.938163982698783;
+const ACKLAM_D0 = 0.007784695709041462;
+const ACKLAM_D1 = 0.3224671290700398;
+const ACKLAM_D2 = 2.445134137142996;
+const ACKLAM_D3 = 3.754408661907416;
 const ACKLAM_P_LOW = 0.02425;
 
 /** Acklam's tail approximation for p in (0, P_LOW]: returns x with Phi(x) ~ p (x negative). */
 function acklamTail(p: number): number {
-  const [c0, c1, c2, c3, c4, c5] = ACKLAM_C;
-  const [d0, d1, d2, d3] = ACKLAM_D;
   const q = Math.sqrt(-2 * Math.log(p));
-  return (((((c0 * q + c1) * q + c2) * q + c3) * q + c4) * q + c5) / ((((d0 * q + d1) * q + d2) * q + d3) * q + 1);
+  return (((((ACKLAM_C0 * q + ACKLAM_C1) * q + ACKLAM_C2) * q + ACKLAM_C3) * q + ACKLAM_C4) * q + ACKLAM_C5) /
+    ((((ACKLAM_D0 * q + ACKLAM_D1) * q + ACKLAM_D2) * q + ACKLAM_D3) * q + 1);
 }
 
 /**
@@ -193,11 +209,10 @@ export function inverseNormCdfInitialGuess(p: number): number {
   }
   if (p < ACKLAM_P_LOW) return acklamTail(p);
   if (p > 1 - ACKLAM_P_LOW) return -acklamTail(1 - p);
-  const [a0, a1, a2, a3, a4, a5] = ACKLAM_A;
-  const [b0, b1, b2, b3, b4] = ACKLAM_B;
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
+  return ((((((ACKLAM_A0 * r + ACKLAM_A1) * r + ACKLAM_A2) * r + ACKLAM_A3) * r + ACKLAM_A4) * r + ACKLAM_A5) * q) /
+    (((((ACKLAM_B0 * r + ACKLAM_B1) * r + ACKLAM_B2) * r + ACKLAM_B3) * r + ACKLAM_B4) * r + 1);
 }
 
 /**

@@ -73,31 +73,48 @@ function asymptoticBracket(h: number, t: number): number {
 }
 
 /**
- * Region 2, small t: the odd Taylor series of the bracket. Y' = 1 + zY, so the derivatives obey
- * Y_(n+1) = h Y_n + n Y_(n-1) and Y(h + t) - Y(h - t) = 2 sum_{k odd} Y_k(h) t^k / k!, k = 1..13
- * (t < 0.21 makes t^15/15! negligible).
+ * Region 2, small t: the odd Taylor series of the bracket in t,
+ *   Y(h + t) - Y(h - t) = 2 sum_{k odd} Y_k(h) t^k / k!,
+ * where Y_k are the derivatives of the Mills ratio. Y' = 1 + zY gives Y_(n+1) = h Y_n + n Y_(n-1), so every
+ * odd derivative is Y_(2m+1) = P_m(h^2) + a Q_m(h^2) with a = Y_1 = 1 + h Y(h) and integer polynomials P_m, Q_m
+ * (expanded from the recursion; they are the polynomials in Jäckel's eq. (3.5) series):
+ *   m=1: -1 + a (3 + h^2)
+ *   m=2: -7 - h^2 + a (15 + 10 h^2 + h^4)
+ *   m=3: -57 - 18 h^2 - h^4 + a (105 + 105 h^2 + 21 h^4 + h^6)
+ *   m=4: -561 - 285 h^2 - 33 h^4 - h^6 + a (945 + 1260 h^2 + 378 h^4 + 36 h^6 + h^8)
+ *   m=5: -6555 - 4680 h^2 - 840 h^4 - 52 h^6 - h^8 + a (10395 + 17325 h^2 + 6930 h^4 + 990 h^6 + 55 h^8 + h^10)
+ *   m=6: -89055 - 82845 h^2 - 20370 h^4 - 1926 h^6 - 75 h^8 - h^10
+ *        + a (135135 + 270270 h^2 + 135135 h^4 + 25740 h^6 + 2145 h^8 + 78 h^10 + h^12)
+ * Term m is at most w^m 2^m m!/(2m+1)! of the leading one (w = t^2; the bound is attained at h = 0), so the
+ * series is cut where the first omitted term is below 1e-17 relative: this is the hot path for short-dated
+ * options, and most of them need only three or four terms. With t < tau ~ 0.21, m = 6 always suffices.
  */
 function smallTBracket(h: number, t: number): number {
-  // Unrolled (this is the hot path for short-dated options): Y_0..Y_13 by the recursion, then the odd
-  // terms in Horner form in w = t^2 with 1/k! as constants.
-  const y0 = SQRT_PI_OVER_TWO * erfcx(-ONE_OVER_SQRT_TWO * h); // Y(h)
-  const y1 = 1 + h * y0;
-  const y2 = h * y1 + y0;
-  const y3 = h * y2 + 2 * y1;
-  const y4 = h * y3 + 3 * y2;
-  const y5 = h * y4 + 4 * y3;
-  const y6 = h * y5 + 5 * y4;
-  const y7 = h * y6 + 6 * y5;
-  const y8 = h * y7 + 7 * y6;
-  const y9 = h * y8 + 8 * y7;
-  const y10 = h * y9 + 9 * y8;
-  const y11 = h * y10 + 10 * y9;
-  const y12 = h * y11 + 11 * y10;
-  const y13 = h * y12 + 12 * y11;
+  const a = 1 + h * (SQRT_PI_OVER_TWO * erfcx(-ONE_OVER_SQRT_TWO * h));
+  const h2 = h * h;
   const w = t * t;
-  const series =
-    y1 + w * (y3 / 6 + w * (y5 / 120 + w * (y7 / 5040 + w * (y9 / 362880 + w * (y11 / 39916800 + w * (y13 / 6227020800))))));
-  return 2 * t * series;
+  const c1 = (-1 + a * (3 + h2)) * (1 / 6);
+  const c2 = (-7 - h2 + a * (15 + h2 * (10 + h2))) * (1 / 120);
+  const c3 = (-57 + h2 * (-18 - h2) + a * (105 + h2 * (105 + h2 * (21 + h2)))) * (1 / 5040);
+  let tail: number; // sum_{m>=3} c_m w^(m-3)
+  if (w < 3e-4) {
+    tail = c3; // omitted: w^4 x 1.1e-3 < 1e-17
+  } else {
+    const c4 = (-561 + h2 * (-285 + h2 * (-33 - h2)) + a * (945 + h2 * (1260 + h2 * (378 + h2 * (36 + h2))))) * (1 / 362880);
+    if (w < 2.4e-3) {
+      tail = c3 + w * c4; // omitted: w^5 x 9.7e-5 < 1e-17
+    } else {
+      const c5 = (-6555 + h2 * (-4680 + h2 * (-840 + h2 * (-52 - h2))) + a * (10395 + h2 * (17325 + h2 * (6930 + h2 * (990 + h2 * (55 + h2)))))) * (1 / 39916800);
+      if (w < 1e-2) {
+        tail = c3 + w * (c4 + w * c5); // omitted: w^6 x 7.4e-6 < 1e-17
+      } else {
+        const c6 = (-89055 + h2 * (-82845 + h2 * (-20370 + h2 * (-1926 + h2 * (-75 - h2)))) +
+          a * (135135 + h2 * (270270 + h2 * (135135 + h2 * (25740 + h2 * (2145 + h2 * (78 + h2))))))) * (1 / 6227020800);
+        tail = c3 + w * (c4 + w * (c5 + w * c6)); // omitted: w^7 x 4.9e-7 < 1e-17 for t < tau
+      }
+    }
+  }
+  return 2 * t * (a + w * (c1 + w * (c2 + w * tail)));
 }
 
 /**

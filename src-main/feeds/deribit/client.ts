@@ -434,11 +434,17 @@ export class DeribitClient {
 
   private startWatchdog(conn: number): void {
     const period = Math.max(5, Math.min(1_000, this.silenceMs / 4));
+    let lastCheckMs = this.clock.now();
     const check = (): void => {
       this.watchdogTimer = null;
       if (conn !== this.connection || this.lastFrameMs === null) return;
-      const quietMs = this.clock.now() - this.lastFrameMs;
-      if (quietMs > this.silenceMs) {
+      const now = this.clock.now();
+      // A check that runs far later than scheduled means this process was blocked, not the connection silent:
+      // timers fire before pending socket reads, so give the frames that may be waiting one period to arrive.
+      const processWasBlocked = now - lastCheckMs > 2 * period;
+      lastCheckMs = now;
+      const quietMs = now - this.lastFrameMs;
+      if (quietMs > this.silenceMs && !processWasBlocked) {
         this.stats.silenceTimeouts++;
         this.drop(conn, `no message for ${quietMs} ms (limit ${this.silenceMs} ms, ${this.silenceMs / 1000 / this.heartbeatSeconds} heartbeat intervals)`);
         return;

@@ -19,8 +19,8 @@ export const migration002: Migration = {
       contract_size REAL NOT NULL,
       tick_size REAL NOT NULL,
       min_trade_amount REAL NOT NULL,
-      maker_commission REAL NOT NULL,
-      taker_commission REAL NOT NULL,
+      maker_commission REAL,
+      taker_commission REAL,
       source TEXT NOT NULL,
       updated_ms INTEGER NOT NULL
     ) STRICT;

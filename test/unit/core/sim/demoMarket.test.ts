@@ -80,7 +80,7 @@ function expiryViews(events: readonly MarketEvent[], currency: Currency): Expiry
         code,
         expiryMs: def.expiryMs ?? 0,
         forward: t.underlyingPriceUsd,
-        index: t.indexPriceUsd,
+        index: t.indexPriceUsd ?? NaN,
         underlyingIndex: t.underlyingIndex,
         tickers: [],
       };
