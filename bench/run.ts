@@ -11,6 +11,7 @@ type Bench = () => Promise<Record<string, unknown>>;
 const BENCHES: Record<string, Bench> = {
   pool: runPoolBench,
   pricing: async () => (await import('./pricing')).runPricingBench(),
+  feeds: async () => (await import('./feeds')).runFeedsBench(),
 };
 
 async function main(): Promise<number> {

@@ -188,7 +188,9 @@ export class GammaDeskApp {
     }
     const defs = [];
     for (const event of events) {
-      const sequenced = { ...event, seq: ++this.seq } as SequencedEvent;
+      // The app owns the events a feed hands over: numbering them in place saves a copy per event.
+      const sequenced = event as SequencedEvent;
+      sequenced.seq = ++this.seq;
       const change = this.engineInstance.apply(sequenced);
       if (change.kind === 'rejected') this.monitor.rejected++;
       if (event.type === 'instrument') defs.push(event.instrument);

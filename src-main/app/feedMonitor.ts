@@ -13,7 +13,7 @@ export class FeedMonitor {
   private counts: number[] = [];
   private lagSums: number[] = [];
   private bucketStart = 0;
-  private lastEventWallMs = 0;
+  private lastEventWallMs: number | null = null;
   rejected = 0;
 
   constructor(
@@ -43,7 +43,7 @@ export class FeedMonitor {
       state: this.feed.state(),
       messagesPerSecond: (count * 1000) / spanMs,
       lagMs: count > 0 ? lag / count : 0,
-      silenceMs: this.lastEventWallMs === 0 ? 0 : Math.max(0, now - this.lastEventWallMs),
+      silenceMs: this.lastEventWallMs === null ? 0 : Math.max(0, now - this.lastEventWallMs),
       rejectedEvents: this.rejected,
     };
   }

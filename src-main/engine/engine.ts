@@ -138,7 +138,10 @@ export class Engine {
       const result = await this.options.greeks.computeGreeks({ count, inputs });
       if (this.disposed) return;
       // The book may have gained instruments while the job ran; the result then describes an older list.
-      if (book.options === options && options.length === count) {
+      const current = this.market.currencies.get(book.currency)?.expiries.get(book.expiryMs) === book;
+      if (!current) {
+        // Rolled off while the task ran: nothing to publish for it.
+      } else if (book.options === options && options.length === count) {
         for (let i = 0; i < count; i++) {
           options[i]!.greeks = {
             priceUsd: result[i]!,

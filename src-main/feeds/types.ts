@@ -2,6 +2,7 @@
 import type { ConnectionState, SourceKind } from '../api/dto';
 import type { MarketEvent } from '../core/market/events';
 
+/** Receives each batch of events; it takes ownership of the objects (the app numbers them in place). */
 export type EventSink = (events: readonly MarketEvent[]) => void;
 
 export interface FeedAdapter {

@@ -82,7 +82,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return;
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
-    let path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('malformed path');
+      return;
+    }
     if (path === '/' || path === '') path = '/index.html';
     const file = normalize(join(options.staticDir, path));
     if (!file.startsWith(normalize(options.staticDir) + sep)) {

@@ -72,9 +72,9 @@ export class EventLog {
         .join(', ')}`,
     );
     this.updateSession = db.prepare(
-      `UPDATE sessions SET event_count = event_count + ?, payload_bytes = payload_bytes + ?,
-         first_event_ms = COALESCE(first_event_ms, ?), last_event_ms = MAX(COALESCE(last_event_ms, 0), ?)
-       WHERE id = ?`,
+      `UPDATE sessions SET event_count = event_count + @count, payload_bytes = payload_bytes + @bytes,
+         first_event_ms = MIN(COALESCE(first_event_ms, @first), @first), last_event_ms = MAX(COALESCE(last_event_ms, @last), @last)
+       WHERE id = @id`,
     );
     this.selectSession = db.prepare<[number], SessionRecord>('SELECT * FROM sessions WHERE id = ?');
   }
@@ -167,7 +167,7 @@ export class EventLog {
         if (tsEvent > last) last = tsEvent;
       }
       for (let i = 0; i < filled; i++) this.insertEvent.run(params.slice(i * EVENT_COLUMNS, (i + 1) * EVENT_COLUMNS));
-      this.updateSession.run(events.length, bytes, first, last, sessionId);
+      this.updateSession.run({ count: events.length, bytes, first, last, id: sessionId });
     })();
   }
 
@@ -207,11 +207,18 @@ export class EventRecorder {
   private pendingFirstSeq = 1;
   private timer: unknown = null;
   private closed = false;
+  /** The last failed commit (disk full, database locked), cleared by the next successful one. */
+  lastError: Error | null = null;
 
   constructor(
     private readonly log: EventLog,
     readonly sessionId: number,
-    private readonly options: { flushMs?: number; maxBatch?: number; timers?: RecorderTimers } = {},
+    private readonly options: {
+      flushMs?: number;
+      maxBatch?: number;
+      timers?: RecorderTimers;
+      onError?: (error: Error) => void;
+    } = {},
   ) {
     this.seq = log.lastSeq(sessionId);
   }
@@ -223,14 +230,20 @@ export class EventRecorder {
     this.pending.push(event);
     ++this.seq;
     if (this.pending.length >= (this.options.maxBatch ?? 10_000)) this.flush();
-    else if (this.timer === null) {
-      const timers = this.options.timers ?? globalThis;
-      this.timer = timers.setTimeout(() => {
-        this.timer = null;
-        this.flush();
-      }, this.options.flushMs ?? 100);
-    }
+    else if (this.timer === null) this.scheduleFlush();
     return this.seq;
+  }
+
+  private scheduleFlush(): void {
+    const timers = this.options.timers ?? globalThis;
+    this.timer = timers.setTimeout(() => {
+      this.timer = null;
+      try {
+        this.flush();
+      } catch {
+        // reported through onError and lastError; retried by the next flush
+      }
+    }, this.options.flushMs ?? 100);
   }
 
   flush(): void {
@@ -240,8 +253,17 @@ export class EventRecorder {
     }
     const batch = this.pending;
     if (batch.length === 0) return;
+    try {
+      this.log.appendNumbered(this.sessionId, this.pendingFirstSeq, batch);
+    } catch (error) {
+      // Nothing is dropped: the batch stays queued (the transaction rolled back) and the next flush retries.
+      this.lastError = error instanceof Error ? error : new Error(String(error));
+      this.options.onError?.(this.lastError);
+      if (!this.closed && this.timer === null) this.scheduleFlush();
+      throw this.lastError;
+    }
     this.pending = [];
-    this.log.appendNumbered(this.sessionId, this.pendingFirstSeq, batch);
+    this.lastError = null;
   }
 
   close(): void {

@@ -50,8 +50,14 @@ test('the demo chain fills with numbers and keeps updating', async ({ page }) =>
   await expect.poll(async () => (await chainNumbers(page)).callDelta.filter(Number.isFinite).length, { timeout: 20_000 }).toBeGreaterThan(10);
   const first = await chainNumbers(page);
   expect(first.strikes.length).toBeGreaterThan(10);
-  for (const delta of first.callDelta.filter(Number.isFinite)) expect(delta).toBeGreaterThanOrEqual(0), expect(delta).toBeLessThanOrEqual(1);
-  for (const delta of first.putDelta.filter(Number.isFinite)) expect(delta).toBeGreaterThanOrEqual(-1), expect(delta).toBeLessThanOrEqual(0);
+  for (const delta of first.callDelta.filter(Number.isFinite)) {
+    expect(delta).toBeGreaterThanOrEqual(0);
+    expect(delta).toBeLessThanOrEqual(1);
+  }
+  for (const delta of first.putDelta.filter(Number.isFinite)) {
+    expect(delta).toBeGreaterThanOrEqual(-1);
+    expect(delta).toBeLessThanOrEqual(0);
+  }
   // Call delta falls as the strike rises (strikes are sorted ascending).
   const callDeltas = first.callDelta.filter(Number.isFinite);
   expect(callDeltas[0]!).toBeGreaterThan(callDeltas.at(-1)!);

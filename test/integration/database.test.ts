@@ -168,8 +168,8 @@ describe('migration 002: instruments', () => {
 
     const db = openDb({ targetVersion: 2 });
     expect(schemaVersion(db)).toBe(2);
-    // A shipped migration never changes (databases already past it would not get the change): if this fails
-    // because 002 was edited, put the change in a new migration instead.
+    // Once a release has shipped, a migration never changes (databases past it would not get the change): from
+    // then on, if this fails because 002 was edited, put the change in a new migration instead.
     expect(
       columns(db, 'instruments').map((c) => [c.name, c.type, c.notnull]),
       'migration 002 produces the schema it shipped with',

@@ -284,3 +284,32 @@ describe('EventRecorder', () => {
     recorder.close();
   });
 });
+
+describe('EventRecorder when a commit fails', () => {
+  it('keeps the failed batch queued and commits it, in order, once the database accepts writes again', () => {
+    const timers = new ManualTimers();
+    const s = log.createSession('s', 'demo', 0);
+    const errors: string[] = [];
+    const recorder = new EventRecorder(log, s.id, { timers, onError: (error) => errors.push(error.message) });
+    // Stand-in for a full disk: every insert into events aborts.
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    for (let i = 0; i < 3; i++) recorder.record(indexAt(i));
+    expect(() => recorder.flush()).toThrow(/disk full/);
+    expect(errors).toEqual(['disk full']);
+    expect(recorder.lastError?.message).toBe('disk full');
+    expect(log.session(s.id).eventCount).toBe(0);
+
+    recorder.record(indexAt(3));
+    db.exec('DROP TRIGGER refuse');
+    recorder.flush();
+    expect(recorder.lastError).toBeNull();
+    expect([...log.read(s.id)].map((e) => [e.seq, (e as { priceUsd: number }).priceUsd])).toEqual([
+      [1, 100_000],
+      [2, 100_001],
+      [3, 100_002],
+      [4, 100_003],
+    ]);
+    expect(log.session(s.id).eventCount).toBe(4);
+    recorder.close();
+  });
+});

@@ -225,7 +225,7 @@ export class MockDeribitServer {
       try {
         await this.runStep(step);
       } catch (error) {
-        throw new Error(`mock Deribit: scenario step ${index} (${step.kind}) failed: ${(error as Error).message}`);
+        throw new Error(`mock Deribit: scenario step ${index} (${step.kind}) failed: ${(error as Error).message}`, { cause: error });
       }
       await sleep(this.options.stepDelayMs ?? 1);
     }
