@@ -6,7 +6,7 @@ import { APP_VERSION } from '../app/app';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
-import { recordSession, replaySession } from './session';
+import { importTardisFiles, recordSession, replaySession } from './session';
 
 function parsed<T>(flag: string, parse: (text: string) => T, text: string): T {
   try {
@@ -122,6 +122,25 @@ COMMANDS['replay'] = {
       console.log(`final analytics snapshot sha256 ${report.snapshot_sha256}`);
     }
     return 0;
+  },
+};
+
+COMMANDS['import'] = {
+  summary: 'import Tardis.dev CSV files (options_chain, trades, derivative_ticker, book_snapshot_25) as a session',
+  usage: 'gammadesk import tardis FILE... --session NAME [--db FILE]',
+  flags: {
+    session: { type: 'string', description: 'name of the new session (required, unique)' },
+    db: dbFlag,
+  },
+  async run({ positionals, flags }) {
+    const [format, ...files] = positionals;
+    if (format !== 'tardis') throw new UsageError(`import supports the format tardis, got ${format === undefined ? 'nothing' : JSON.stringify(format)}`);
+    if (files.length === 0) throw new UsageError('import tardis needs at least one FILE (.csv or .csv.gz)');
+    const session = flags['session'];
+    if (typeof session !== 'string' || session.trim() === '') throw new UsageError('--session NAME is required');
+    const report = await importTardisFiles({ files, session, ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}) });
+    console.log(JSON.stringify(report, null, 2));
+    return report.cancelled ? 130 : 0;
   },
 };
 

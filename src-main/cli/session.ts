@@ -6,6 +6,9 @@ import { GammaDeskApp } from '../app/app';
 import { defaultDbPath } from '../app/paths';
 import { analyticsSnapshot } from '../engine/snapshots';
 import type { ReplayFeed, ReplaySpeed } from '../feeds/recording/replayFeed';
+import { openDatabase } from '../store/database';
+import { EventLog } from '../store/eventLog';
+import { importTardis, type ImportReport } from '../feeds/tardis/tardisImport';
 import { builtPaths } from './builtPaths';
 import { ProgressBar } from './progress';
 
@@ -143,5 +146,35 @@ export async function replaySession(options: {
     };
   } finally {
     await app.stop();
+  }
+}
+
+/** Imports Tardis CSV files into a new session with a progress bar; Ctrl-C cancels and keeps what was read. */
+export async function importTardisFiles(options: { files: string[]; session: string; dbPath?: string }): Promise<ImportReport> {
+  const db = openDatabase(options.dbPath ? resolve(options.dbPath) : defaultDbPath());
+  const cancel = new AbortController();
+  const onSignal = (): void => cancel.abort();
+  process.once('SIGINT', onSignal);
+  const bar = new ProgressBar(`import ${options.session}`);
+  const started = Date.now();
+  try {
+    const report = await importTardis({
+      files: options.files.map((file) => resolve(file)),
+      session: options.session,
+      log: new EventLog(db),
+      signal: cancel.signal,
+      onProgress: (p) => {
+        const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+        bar.update(p.totalBytes > 0 ? p.bytesRead / p.totalBytes : null, `${p.rowsRead} rows · ${Math.round(p.rowsRead / seconds)} rows/s · ${p.badRows} bad`);
+      },
+    });
+    bar.done(
+      `${report.cancelled ? 'cancelled' : 'done'}: ${report.rowsRead} rows, ${report.eventsWritten} events, ${report.badRows} bad rows skipped` +
+        (report.badRowSamples.length > 0 ? ` (first: ${report.badRowSamples[0]!.file}:${report.badRowSamples[0]!.line} ${report.badRowSamples[0]!.reason})` : ''),
+    );
+    return report;
+  } finally {
+    process.off('SIGINT', onSignal);
+    db.close();
   }
 }

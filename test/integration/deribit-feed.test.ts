@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type {
+  BookSnapshotEvent,
   FutureTickerEvent,
   InstrumentEvent,
   MarketEvent,
@@ -91,6 +92,7 @@ async function setUp(
     subscribeMinIntervalMs: 2,
     staleAfterMs: 2_000,
     instrumentRefreshDelayMs: 10,
+    bookSnapshotIntervalMs: 20,
     random: seeded(7),
     ...feed,
   });
@@ -119,6 +121,10 @@ async function playToEnd(h: Harness): Promise<void> {
         return book !== null && !book.awaitingSnapshot && book.changeId === h.server.book(name)!.changeId;
       }),
     'the feed books to reach the server books',
+  );
+  await waitUntil(
+    () => ['BTC-PERPETUAL', 'ETH-PERPETUAL'].every((name) => lastOf<BookSnapshotEvent>(h.events, 'book_snapshot', name)?.changeId === h.server.book(name)!.changeId),
+    'the last book snapshot events',
   );
   await new Promise((resolve) => setTimeout(resolve, 20)); // let the last frames of the final round drain
 }
@@ -166,6 +172,11 @@ function expectFinalState(h: Harness, interval = '100ms'): void {
     const server = h.server.book(name)!;
     expect(book.levels('bids').map((l) => [l.price, l.amount]), name).toEqual(server.bids);
     expect(book.levels('asks').map((l) => [l.price, l.amount]), name).toEqual(server.asks);
+    // Published as BookSnapshotEvents (throttled): the last one is the server's book; change ids never go back.
+    const snapshots = h.events.filter((e): e is BookSnapshotEvent => e.type === 'book_snapshot' && e.instrument === name);
+    expect(snapshots.at(-1)!, name).toMatchObject({ bids: server.bids, asks: server.asks, changeId: server.changeId });
+    const changeIds = snapshots.map((e) => e.changeId!);
+    expect(changeIds, name).toEqual([...changeIds].sort((a, b) => a - b));
   }
 
   // Each instrument announced once, however many connections there were; the expired option dropped.

@@ -82,11 +82,13 @@ export function computeChainGreeks(inputs: ChainInputs, out: ChainGreeks, count:
     }
     const sqrtT = Math.sqrt(t);
     const s = v * sqrtT;
-    const d1 = Math.log(f / k) / s + 0.5 * s;
+    const invS = 1 / s; // divisions dominate the arithmetic: take each reciprocal once
+    const moneyness = f / k;
+    const d1 = Math.log(moneyness) * invS + 0.5 * s;
     const d2 = d1 - s;
     const pdf1 = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * d1 * d1);
     // phi(d2) = phi(d1) F/K (d1^2 - d2^2 = 2 ln(F/K)): saves the second exponential.
-    const pdf2 = (pdf1 * f) / k;
+    const pdf2 = pdf1 * moneyness;
     if (call) {
       const n1 = normCdfGivenPdf(d1, pdf1);
       price[i] = f * n1 - k * normCdfGivenPdf(d2, pdf2);
@@ -97,10 +99,11 @@ export function computeChainGreeks(inputs: ChainInputs, out: ChainGreeks, count:
       price[i] = k * normCdfGivenPdf(-d2, pdf2) - f * m1;
       delta[i] = -m1;
     }
-    gamma[i] = pdf1 / (f * s);
-    const vegaPlain = f * pdf1 * sqrtT;
-    vega[i] = vegaPlain / 100;
-    theta[i] = (-vegaPlain * v) / (2 * t * DAYS_PER_YEAR);
+    gamma[i] = (pdf1 * invS) / f;
+    const fPdf = f * pdf1;
+    vega[i] = fPdf * sqrtT * 0.01; // per vol point
+    // -F phi sigma / (2 sqrt T) = -F phi sigma^2 / (2 s), per calendar day
+    theta[i] = -fPdf * v * v * invS * (0.5 / DAYS_PER_YEAR);
   }
 }
 

@@ -151,7 +151,7 @@ function convexControlAtRight(xl: number, xr: number, yl: number, yr: number, dl
 
 /** Householder(3) step factor: s += newton (1 + halley newton / 2) / (1 + newton (halley + hh3 newton / 6)). */
 function householderFactor(newton: number, halley: number, hh3: number): number {
-  return (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
+  return (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton * (1 / 6)));
 }
 
 // Scratch for the map values f, df/dbeta, d2f/dbeta2 (a typed array: module-level `let` doubles would be
@@ -294,6 +294,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
   }
 
   const lnBeta = segment === SEGMENT_LOWEST ? Math.log(beta) : 0;
+  const invLnBeta = 1 / lnBeta;
   solved[0] = NaN;
   for (; iterations < iterationLimit && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
     if (ds * dsPrevious < 0) directionReversals++;
@@ -312,9 +313,12 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4 (from b' = exp(-x^2/(2s^2) - s^2/8)/sqrt(2pi)).
-    const h = x / s;
-    const bHalley = (h * h) / s - s / 4;
-    const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
+    // Reciprocals once: divisions dominate the arithmetic of a step.
+    const invS = 1 / s;
+    const h = x * invS;
+    const hOverS = h * invS;
+    const bHalley = h * hOverS - 0.25 * s;
+    const bHh3 = bHalley * bHalley - 3 * hOverS * hOverS - 0.25;
     if (segment === SEGMENT_LOWEST) {
       // g(s) = 1/ln b(s) - 1/ln beta:
       //   newton = (ln beta - ln b) ln b / ln beta * b/b',  halley = b''/b' - b'/b (1 + 2/ln b),
@@ -323,10 +327,12 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
         ds = 0.5 * (sLeft + sRight) - s; // underflow: bisect this step
       } else {
         const lnB = Math.log(b);
+        const invLnB = 1 / lnB;
         const bpob = bp / b;
-        const newton = ((lnBeta - lnB) * lnB) / lnBeta / bpob;
-        const halley = bHalley - bpob * (1 + 2 / lnB);
-        const hh3 = bHh3 + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * bHalley * bpob * (1 + 2 / lnB);
+        const newton = ((lnBeta - lnB) * lnB * invLnBeta) / bpob;
+        const onePlusTwoOverLnB = 1 + 2 * invLnB;
+        const halley = bHalley - bpob * onePlusTwoOverLnB;
+        const hh3 = bHh3 + 2 * bpob * bpob * (1 + 3 * invLnB * (1 + invLnB)) - 3 * bHalley * bpob * onePlusTwoOverLnB;
         ds = newton * householderFactor(newton, halley, hh3);
       }
     } else if (segment === SEGMENT_HIGHEST) {

@@ -14,7 +14,8 @@
  * | `ticker.{future/perpetual}.{interval}`    | FutureTickerEvent (USD)                                 |
  * | `trades.option.{currency}.{interval}`     | TradeEvent (deduplicated by trade id)                   |
  * | `trades.{future/perpetual}.{interval}`    | TradeEvent                                              |
- * | `book.{future/perpetual}.{interval}`      | a local {@link OrderBook} per hedge instrument          |
+ * | `book.{future/perpetual}.{interval}`      | a local {@link OrderBook} per hedge instrument, emitted |
+ * |                                           | as BookSnapshotEvent (top levels, throttled)            |
  * | `instrument.state.any.any`                | universe refresh (listings) and removals                |
  *
  * `markprice.options` decision: the engine's option state is a whole ticker, so a mark update is applied to the
@@ -29,6 +30,7 @@
  */
 import type { ConnectionState } from '../../api/dto';
 import type {
+  BookSnapshotEvent,
   Currency,
   InstrumentDef,
   InstrumentEvent,
@@ -36,7 +38,7 @@ import type {
   OptionTickerEvent,
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName } from '../../core/pricing/instrument';
-import type { InstrumentName } from '../../core/units';
+import { epochMs, type InstrumentName } from '../../core/units';
 import { systemFeedClock, type EventSink, type FeedAdapter, type FeedClock } from '../types';
 import { DeribitClient, DeribitRpcError, type DeribitClientOptions, type DeribitClientStats } from './client';
 import { OrderBook } from './orderBook';
@@ -64,8 +66,15 @@ export interface DeribitFeedOptions extends DeribitClientOptions {
   optionTickers?: boolean;
   /** Subscribe `markprice.options.{index}` (default true). */
   optionMarks?: boolean;
-  /** Keep order books for futures and perpetuals (default true). */
+  /** Keep order books for futures and perpetuals and emit them as BookSnapshotEvents (default true). */
   books?: boolean;
+  /** Levels per side in each BookSnapshotEvent (default 25, as Tardis `book_snapshot_25`). */
+  bookSnapshotDepth?: number;
+  /**
+   * At most one BookSnapshotEvent per instrument per this many ms (default 250). The throttle has a trailing
+   * edge: the book's latest state is always emitted once the interval has passed.
+   */
+  bookSnapshotIntervalMs?: number;
   /** `live` turns `stale` after this long without a market-data notification (default 5 s). */
   staleAfterMs?: number;
   /** Debounce of the universe refresh that an instrument listing triggers (default 1 s). */
@@ -152,6 +161,8 @@ export class DeribitFeed implements FeedAdapter {
   private readonly optionTickers: boolean;
   private readonly optionMarks: boolean;
   private readonly keepBooks: boolean;
+  private readonly bookDepth: number;
+  private readonly bookIntervalMs: number;
   private readonly staleAfterMs: number;
   private readonly refreshDelayMs: number;
   private readonly log: (message: string) => void;
@@ -170,6 +181,8 @@ export class DeribitFeed implements FeedAdapter {
   private readonly expiredNames = new Set<string>();
   private readonly lastOptionTicker = new Map<string, OptionTickerEvent>();
   private readonly books = new Map<string, OrderBook>();
+  /** Per book: when it was last emitted, the receive time of its last update, a pending trailing emission. */
+  private readonly bookEmission = new Map<string, { lastEmitMs: number; lastRecvMs: number; timer: unknown }>();
   private readonly lastSeen = new Map<string, number>();
   private readonly tradeIds: RecentIds;
 
@@ -194,6 +207,8 @@ export class DeribitFeed implements FeedAdapter {
     this.optionTickers = options.optionTickers ?? true;
     this.optionMarks = options.optionMarks ?? true;
     this.keepBooks = options.books ?? true;
+    this.bookDepth = options.bookSnapshotDepth ?? 25;
+    this.bookIntervalMs = options.bookSnapshotIntervalMs ?? 250;
     this.staleAfterMs = options.staleAfterMs ?? 5_000;
     this.refreshDelayMs = options.instrumentRefreshDelayMs ?? 1_000;
     this.tradeIds = new RecentIds(options.tradeIdMemory ?? 100_000);
@@ -233,6 +248,7 @@ export class DeribitFeed implements FeedAdapter {
     this.stopped = true;
     if (this.refreshTimer !== null) this.clock.clearTimeout(this.refreshTimer);
     this.refreshTimer = null;
+    for (const name of this.bookEmission.keys()) this.cancelBookEmission(name);
     this.client.stop();
     this.sink = null;
   }
@@ -374,6 +390,8 @@ export class DeribitFeed implements FeedAdapter {
     this.announced.delete(name);
     this.lastOptionTicker.delete(name);
     this.books.delete(name);
+    this.cancelBookEmission(name);
+    this.bookEmission.delete(name);
     this.lastSeen.delete(name);
   }
 
@@ -467,10 +485,57 @@ export class DeribitFeed implements FeedAdapter {
     }
     this.lastSeen.set(update.instrument, tsRecv);
     const result = book.apply(update);
+    if (result.status === 'snapshot' || result.status === 'applied') this.bookChanged(update.instrument, tsRecv);
     if (result.status !== 'gap') return;
     this.counts.bookGaps++;
     this.log(`Deribit: gap in ${channel}: prev_change_id ${result.receivedPrevChangeId} after change_id ${result.expectedPrevChangeId}; resubscribing for a snapshot`);
     if (this.client.resubscribe(channel)) this.counts.resubscribes++;
+  }
+
+  /** Throttled (leading and trailing edge) emission of a book as a BookSnapshotEvent. */
+  private bookChanged(name: string, tsRecv: number): void {
+    let state = this.bookEmission.get(name);
+    if (!state) {
+      state = { lastEmitMs: -Infinity, lastRecvMs: tsRecv, timer: null };
+      this.bookEmission.set(name, state);
+    }
+    state.lastRecvMs = tsRecv;
+    if (state.timer !== null) return; // the trailing emission will carry this update
+    const waitMs = state.lastEmitMs + this.bookIntervalMs - this.clock.now();
+    if (waitMs <= 0) {
+      this.emitBook(name);
+      return;
+    }
+    const pending = state;
+    pending.timer = this.clock.setTimeout(() => {
+      pending.timer = null;
+      this.emitBook(name);
+    }, waitMs);
+  }
+
+  private cancelBookEmission(name: string): void {
+    const state = this.bookEmission.get(name);
+    if (state && state.timer !== null) this.clock.clearTimeout(state.timer);
+    if (state) state.timer = null;
+  }
+
+  private emitBook(name: string): void {
+    const book = this.books.get(name);
+    const state = this.bookEmission.get(name);
+    // An invalid book (gap, reconnect) is not published; its fresh snapshot will be.
+    if (this.stopped || !book || !state || book.awaitingSnapshot || book.lastUpdateMs === null) return;
+    state.lastEmitMs = this.clock.now();
+    const side = (which: 'bids' | 'asks'): [number, number][] => book.levels(which, this.bookDepth).map((level) => [level.price, level.amount]);
+    const event: BookSnapshotEvent = {
+      type: 'book_snapshot',
+      tsEvent: epochMs(book.lastUpdateMs),
+      tsRecv: epochMs(Math.floor(state.lastRecvMs)),
+      instrument: book.instrument,
+      bids: side('bids'),
+      asks: side('asks'),
+      changeId: book.changeId,
+    };
+    this.emit([event]);
   }
 
   private emit(events: MarketEvent[]): void {

@@ -363,6 +363,7 @@ function parseName(name: string, path: string, channel: string | null): ParseRes
  * perpetuals (Deribit kind `future` with `settlement_period: "perpetual"`) of BTC and ETH, inverse or linear
  * (`settlement_currency` / `instrument_type` / a `_USDC` name). Fees come from `maker_commission` /
  * `taker_commission`. The name is cross-checked against `kind`, `strike`, `option_type` and the expiry.
+ * A listing has no event time of its own: `tsEvent` = `tsRecv` (when the list was received).
  */
 export function parseInstrument(raw: unknown, tsRecv: number, path = 'result'): ParseResult<InstrumentEvent> {
   let name: string | null = null;

@@ -31,13 +31,15 @@ async function isGzip(path: string): Promise<boolean> {
 
 export async function* readLines(path: string, options: LineReaderOptions = {}): AsyncGenerator<NumberedLine> {
   const totalBytes = (await stat(path)).size;
+  const gzip = await isGzip(path);
+  // From here on, no await until readline is attached: a 'data' listener starts the stream flowing.
   const file = createReadStream(path, { highWaterMark: 64 * 1024 });
   let bytesRead = 0;
   file.on('data', (chunk) => {
     bytesRead += chunk.length;
     options.onProgress?.(bytesRead, totalBytes);
   });
-  const source = (await isGzip(path)) ? file.pipe(createGunzip()) : file;
+  const source = gzip ? file.pipe(createGunzip()) : file;
   if ((source as NodeJS.ReadableStream) !== file) file.on('error', (error) => source.destroy(error));
   const lines = createInterface({ input: source, crlfDelay: Infinity });
   let lineNumber = 0;

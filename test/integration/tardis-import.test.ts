@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MarketEvent, OptionTickerEvent } from '../../src-main/core/market/events';
+import { MarketState } from '../../src-main/engine/marketState';
+import { importTardis, ImportFileError } from '../../src-main/feeds/tardis/tardisImport';
+import { openDatabase, type Db } from '../../src-main/store/database';
+import { EventLog } from '../../src-main/store/eventLog';
+import { builtCli } from '../helpers/built';
+import { makeTempDir } from '../helpers/tmp';
+
+// Tardis import: the documented options_chain sample row (../shared/data, from docs.tardis.dev) plus trades,
+// derivative_ticker and book_snapshot_25 files written here in Tardis's documented column layouts, with broken
+// rows mixed in. µs timestamps, IVs in percent, option prices in coin.
+const temp = makeTempDir('gammadesk-tardis-');
+const sample = readFileSync(resolve('../shared/data/tardis_docs_options_chain_sample_row.csv'), 'utf8').trim().split('\n');
+const [chainHeader, chainRow] = [sample[0]!, sample[1]!];
+const T = 1591574400196008; // the sample row's local_timestamp, µs
+
+let db: Db;
+let log: EventLog;
+const files: Record<string, string> = {};
+
+beforeAll(() => {
+  const chainRows = [
+    chainRow,
+    // another strike, 1 ms later
+    chainRow.replace('BTC-9JUN20-9875-P', 'BTC-9JUN20-10000-C').replace(',put,9875,', ',call,10000,').replace('1591574400196008', String(T + 1000)),
+    chainRow.replace('62.89', 'abc').replace('1591574400196008', String(T + 2000)), // line 4: mark_iv not a number
+    'deribit,BTC-9JUN20-9875-P,1591574399413000', // line 5: truncated
+    chainRow.replace('BTC-9JUN20-9875-P', 'SOL-9JUN20-20-P').replace(',9875,', ',20,').replace('1591574400196008', String(T + 3000)), // line 6
+    chainRow.replace('0.02210436', '0.0222').replace('1591574400196008', String(T + 5000)), // a later quote of the first option
+  ];
+  files['chain'] = join(temp.dir, 'deribit_options_chain_2020-06-08_BTC.csv');
+  writeFileSync(files['chain'], [chainHeader, ...chainRows].join('\n') + '\n');
+
+  const trades = [
+    'exchange,symbol,timestamp,local_timestamp,id,side,price,amount',
+    `deribit,BTC-9JUN20-9875-P,${T + 500},${T + 1500},7001,buy,0.0235,2.5`,
+    `deribit,BTC-PERPETUAL,${T + 600},${T + 2500},7002,sell,9755.5,1200`,
+    `deribit,BTC-PERPETUAL,${T + 700},${T + 2600},7003,unknown,9755.5,10`, // line 4: no taker side
+  ];
+  files['trades'] = join(temp.dir, 'deribit_trades_2020-06-08_BTC.csv.gz');
+  writeFileSync(files['trades'], gzipSync(trades.join('\n') + '\n'));
+
+  const ticker = [
+    'exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price',
+    `deribit,BTC-PERPETUAL,${T - 1000},${T - 900},1591603200000000,0.0001,0.0001,80000000,9757.5,9754.2,9757.9`,
+    `deribit,BTC-PERPETUAL,${T + 4000},${T + 4100},1591603200000000,0.0001,0.0001,80000100,9758,9754.2,9758.1`,
+  ];
+  files['ticker'] = join(temp.dir, 'deribit_derivative_ticker_2020-06-08_PERPETUALS.csv');
+  writeFileSync(files['ticker'], ticker.join('\n') + '\n');
+
+  const book = [
+    'exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount,asks[1].price,asks[1].amount,bids[1].price,bids[1].amount',
+    `deribit,BTC-PERPETUAL,${T + 3500},${T + 3600},9758,50000,9757.5,42000,9758.5,10000,9757,30000`,
+  ];
+  files['book'] = join(temp.dir, 'deribit_book_snapshot_25_2020-06-08_BTC-PERPETUAL.csv');
+  writeFileSync(files['book'], book.join('\n') + '\n');
+
+  files['wrong'] = join(temp.dir, 'not-tardis.csv');
+  writeFileSync(files['wrong'], 'a,b,c\n1,2,3\n');
+
+  db = openDatabase(join(temp.dir, 'import.db'));
+  log = new EventLog(db);
+});
+afterAll(() => {
+  db.close();
+  temp.remove();
+});
+
+describe('Tardis import', () => {
+  it('merges the files by arrival time, normalizes units and reports every bad row', async () => {
+    const progress: number[] = [];
+    const report = await importTardis({
+      files: [files['chain']!, files['trades']!, files['ticker']!, files['book']!],
+      session: 'tardis-1',
+      log,
+      onProgress: (p) => progress.push(p.bytesRead / p.totalBytes),
+    });
+    expect(report.rowsRead).toBe(6 + 3 + 2 + 1);
+    expect(report.badRows).toBe(4);
+    expect(report.badRowSamples).toEqual([
+      { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 4, reason: 'mark_iv is not a number: "abc"' },
+      { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 5, reason: expect.stringMatching(/local_timestamp is not a number|expected 24 fields/) },
+      { file: 'deribit_trades_2020-06-08_BTC.csv.gz', line: 4, reason: 'side "unknown": the taker side is unknown' },
+      { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 6, reason: 'SOL-9JUN20-20-P: only BTC and ETH instruments are supported' },
+    ]);
+    expect(report.files.map((f) => [f.kind, f.rows, f.badRows])).toEqual([
+      ['options_chain', 6, 3],
+      ['trades', 3, 1],
+      ['derivative_ticker', 2, 0],
+      ['book_snapshot_25', 1, 0],
+    ]);
+    expect(progress.at(-1)).toBe(1);
+
+    const events: MarketEvent[] = [...log.read(report.sessionId)];
+    expect(events).toHaveLength(report.eventsWritten);
+    // Arrival order across files.
+    const recv = events.map((e) => e.tsRecv);
+    expect(recv).toEqual([...recv].sort((a, b) => a - b));
+    // An instrument is defined before its first event, once.
+    const defined = new Set<string>();
+    for (const event of events) {
+      if (event.type === 'instrument') {
+        expect(defined.has(event.instrument.name)).toBe(false);
+        defined.add(event.instrument.name);
+      } else if (event.type !== 'index') {
+        expect(defined.has(event.instrument), `${event.type} of ${event.instrument} before its definition`).toBe(true);
+      }
+    }
+    expect([...defined].sort()).toEqual(['BTC-9JUN20-10000-C', 'BTC-9JUN20-9875-P', 'BTC-PERPETUAL']);
+
+    // The documented row, normalized: coin prices kept, IV percent → decimal, µs → ms.
+    const first = events.find((e): e is OptionTickerEvent => e.type === 'option_ticker' && e.instrument === 'BTC-9JUN20-9875-P')!;
+    expect(first).toMatchObject({
+      tsEvent: 1591574399413,
+      tsRecv: 1591574400196,
+      bidCoin: 0.0205,
+      askCoin: 0.0235,
+      bidAmount: 15,
+      markCoin: 0.02210436,
+      underlyingPriceUsd: 9756.36,
+      underlyingIndex: 'SYN.BTC-9JUN20',
+      openInterest: 0.1,
+    });
+    expect(first.markIv).toBeCloseTo(0.6289, 12);
+    expect(first.bidIv).toBeCloseTo(0.5591, 12);
+    const definition = events.find((e) => e.type === 'instrument' && e.instrument.name === 'BTC-9JUN20-9875-P');
+    expect(definition).toMatchObject({ instrument: { kind: 'option', strikeUsd: 9875, optionType: 'put', expiryMs: Date.UTC(2020, 5, 9, 8), makerCommission: null } });
+    expect(events.filter((e) => e.type === 'index').map((e) => (e as { priceUsd: number }).priceUsd)).toEqual([9754.2]);
+    expect(events.find((e) => e.type === 'book_snapshot')).toMatchObject({ bids: [[9757.5, 42000], [9757, 30000]], asks: [[9758, 50000], [9758.5, 10000]] });
+    expect(events.find((e) => e.type === 'trade' && e.tradeId === '7002')).toMatchObject({ priceUnit: 'usd', takerSide: 'sell', amount: 1200 });
+
+    // The session replays into the engine's market state with nothing rejected.
+    const market = new MarketState();
+    let seq = 0;
+    for (const event of events) expect(market.apply({ ...event, seq: ++seq }).kind).not.toBe('rejected');
+    expect(market.currency('BTC').expiries.size).toBe(1);
+    expect(market.currency('BTC').perpetual?.markUsd).toBe(9758.1);
+
+    const session = log.session(report.sessionId);
+    expect(session).toMatchObject({ source: 'tardis', eventCount: report.eventsWritten, firstEventMs: report.firstEventMs, lastEventMs: report.lastEventMs });
+  });
+
+  it('refuses a file that is not a Tardis CSV before creating anything', async () => {
+    await expect(importTardis({ files: [files['chain']!, files['wrong']!], session: 'wrong', log })).rejects.toThrow(ImportFileError);
+    await expect(importTardis({ files: [join(temp.dir, 'missing.csv')], session: 'missing', log })).rejects.toThrow(/cannot be read/);
+    expect(log.sessionByName('wrong')).toBeNull();
+  });
+
+  it('works from the command line and the session replays', () => {
+    const dbPath = join(temp.dir, 'cli.db');
+    const out = execFileSync(process.execPath, [builtCli(), 'import', 'tardis', files['chain']!, files['trades']!, '--session', 'cli-import', '--db', dbPath], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const report = JSON.parse(out) as { eventsWritten: number; badRows: number };
+    expect(report.badRows).toBe(4);
+    const replay = JSON.parse(
+      execFileSync(process.execPath, [builtCli(), 'replay', 'cli-import', '--db', dbPath, '--report', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    ) as { events: number; expiries: number };
+    expect(replay.events).toBe(report.eventsWritten);
+    expect(replay.expiries).toBe(1);
+    try {
+      execFileSync(process.execPath, [builtCli(), 'import', 'csv', files['chain']!, '--session', 'x', '--db', dbPath], { stdio: 'pipe' });
+      expect.unreachable('an unknown format must fail');
+    } catch (error) {
+      expect((error as { status: number }).status).toBe(2);
+    }
+  }, 60_000);
+});
