@@ -29,8 +29,13 @@ export interface FeedStatus {
   lagMs: number;
   /** Milliseconds since the last event (0 when none is late). */
   silenceMs: number;
-  /** Malformed or unknown inputs dropped so far. */
+  /** Malformed or unknown inputs dropped so far (by the feed and by the engine). */
   rejectedEvents: number;
+  lastRejectReason: string | null;
+  reconnects: number;
+  /** Instruments silent for longer than the feed's staleness limit (live feeds), worst first. */
+  staleInstruments: { instrument: string; silenceMs: number | null }[];
+  instruments: number;
 }
 
 export interface CurrencyHeader {

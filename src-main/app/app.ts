@@ -14,6 +14,7 @@ import { Engine } from '../engine/engine';
 import type { ExpiryBook } from '../engine/marketState';
 import { realScheduler, type Scheduler } from '../engine/ports';
 import { chainSnapshot, expiryList, headerSnapshot } from '../engine/snapshots';
+import { DeribitFeed } from '../feeds/deribit/deribitFeed';
 import { ReplayFeed } from '../feeds/recording/replayFeed';
 import { DemoFeed } from '../feeds/simulator/demoFeed';
 import { systemFeedClock, type FeedAdapter, type FeedClock } from '../feeds/types';
@@ -41,8 +42,10 @@ export interface GammaDeskOptions {
   nativeBinding?: string;
   /** Replace the feed built from `source` (tests). */
   feed?: FeedAdapter;
-  /** Builds feeds the app cannot build itself (live Deribit is wired by the caller). */
+  /** Builds feeds instead of the built-in ones (tests). */
   feedFactory?: (spec: SourceSpec) => FeedAdapter | null;
+  /** WebSocket URL replacing Deribit's (`GAMMADESK_DERIBIT_URL`): a mock server in tests, or a proxy. */
+  deribitUrl?: string;
 }
 
 interface Recording {
@@ -161,7 +164,13 @@ export class GammaDeskApp {
         });
       }
       case 'deribit':
-        throw new ApiException('UNAVAILABLE', 'the live Deribit feed is not available in this build');
+        return new DeribitFeed({
+          network: spec.network,
+          clock: this.feedClock,
+          // A local endpoint instead of Deribit's (tests against the mock server; a proxy).
+          ...(this.options.deribitUrl ? { url: this.options.deribitUrl } : {}),
+          log: (message) => console.error(`[deribit] ${message}`),
+        });
     }
   }
 
@@ -192,7 +201,10 @@ export class GammaDeskApp {
       const sequenced = event as SequencedEvent;
       sequenced.seq = ++this.seq;
       const change = this.engineInstance.apply(sequenced);
-      if (change.kind === 'rejected') this.monitor.rejected++;
+      if (change.kind === 'rejected') {
+        this.monitor.rejected++;
+        this.monitor.lastRejectReason = change.reason;
+      }
       if (event.type === 'instrument') defs.push(event.instrument);
     }
     if (this.sourceSpec.kind !== 'replay') this.instruments.upsertMany(defs, this.feedInstance.source, this.feedClock.now());

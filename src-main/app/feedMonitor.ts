@@ -15,6 +15,7 @@ export class FeedMonitor {
   private bucketStart = 0;
   private lastEventWallMs: number | null = null;
   rejected = 0;
+  lastRejectReason: string | null = null;
 
   constructor(
     private readonly feed: FeedAdapter,
@@ -37,6 +38,7 @@ export class FeedMonitor {
     const count = this.counts.reduce((a, b) => a + b, 0);
     const lag = this.lagSums.reduce((a, b) => a + b, 0);
     const spanMs = Math.max(BUCKET_MS, Math.min(WINDOW_MS, this.counts.length * BUCKET_MS));
+    const health = this.feed.health?.();
     return {
       source: this.feed.source,
       label: this.feed.label,
@@ -44,7 +46,11 @@ export class FeedMonitor {
       messagesPerSecond: (count * 1000) / spanMs,
       lagMs: count > 0 ? lag / count : 0,
       silenceMs: this.lastEventWallMs === null ? 0 : Math.max(0, now - this.lastEventWallMs),
-      rejectedEvents: this.rejected,
+      rejectedEvents: this.rejected + (health?.rejected ?? 0),
+      lastRejectReason: health?.lastRejectReason ?? this.lastRejectReason,
+      reconnects: health?.reconnects ?? 0,
+      staleInstruments: health?.staleInstruments ?? [],
+      instruments: health?.instruments ?? 0,
     };
   }
 

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 
 export const DB_FILE_NAME = 'gammadesk.db';
 
+/** `GAMMADESK_DERIBIT_URL`: a WebSocket endpoint used instead of Deribit's (a mock server, a proxy). */
+export function deribitUrlOverride(env: NodeJS.ProcessEnv = process.env): { deribitUrl?: string } {
+  const url = env['GAMMADESK_DERIBIT_URL'];
+  return url ? { deribitUrl: url } : {};
+}
+
 /** Headless: `$GAMMADESK_HOME`, else `~/.gammadesk`. Electron passes its `userData` folder instead. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env['GAMMADESK_HOME'];

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GammaDeskApp } from '../app/app';
-import { defaultDbPath } from '../app/paths';
+import { defaultDbPath, deribitUrlOverride } from '../app/paths';
 import { startHost, type RunningHost } from '../host/server';
 import { builtPaths } from './builtPaths';
 
@@ -28,6 +28,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     dbPath,
     mode: 'browser',
     worker: { filename: paths.worker },
+    ...deribitUrlOverride(),
     ...(options.seed !== undefined ? { demoSeed: options.seed } : {}),
   });
   let host: RunningHost;

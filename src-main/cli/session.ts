@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { SourceSpec } from '../api/dto';
 import { GammaDeskApp } from '../app/app';
-import { defaultDbPath } from '../app/paths';
+import { defaultDbPath, deribitUrlOverride } from '../app/paths';
 import { analyticsSnapshot } from '../engine/snapshots';
 import type { ReplayFeed, ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
@@ -17,6 +17,7 @@ function headlessApp(dbPath: string | undefined, source: SourceSpec): GammaDeskA
     dbPath: dbPath ? resolve(dbPath) : defaultDbPath(),
     mode: 'in-process',
     worker: { filename: builtPaths().worker },
+    ...deribitUrlOverride(),
     source,
     publishIntervalMs: 1000,
   });

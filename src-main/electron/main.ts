@@ -9,7 +9,7 @@ import { IPC, type Unsubscribe } from '../api/contract';
 import { toErrorBody } from '../api/errors';
 import { GammaDeskApp } from '../app/app';
 import { CONTENT_SECURITY_POLICY } from '../app/csp';
-import { DB_FILE_NAME } from '../app/paths';
+import { DB_FILE_NAME, deribitUrlOverride } from '../app/paths';
 import { builtPaths } from '../cli/builtPaths';
 
 let core: GammaDeskApp | null = null;
@@ -94,6 +94,7 @@ void app.whenReady().then(async () => {
     dbPath: dbPathFromArgs(),
     mode: 'electron',
     worker: { filename: builtPaths().worker },
+    ...deribitUrlOverride(),
     ...(existsSync(nativeBinding) ? { nativeBinding } : {}),
   });
   wireIpc(core.hub);

@@ -5,6 +5,18 @@ import type { MarketEvent } from '../core/market/events';
 /** Receives each batch of events; it takes ownership of the objects (the app numbers them in place). */
 export type EventSink = (events: readonly MarketEvent[]) => void;
 
+/** What a feed can say about its own health beyond the event stream (live feeds). */
+export interface FeedHealth {
+  /** Inputs dropped as malformed or unknown, and the reason of the last one. */
+  rejected: number;
+  lastRejectReason: string | null;
+  reconnects: number;
+  /** Instruments with no update for longer than the feed's staleness limit, worst first (at most 20). */
+  staleInstruments: { instrument: string; silenceMs: number | null }[];
+  /** Total instruments the feed follows. */
+  instruments: number;
+}
+
 export interface FeedAdapter {
   readonly source: SourceKind;
   /** Human-readable name shown in the header, e.g. `Demo market (seed 42)`. */
@@ -12,6 +24,8 @@ export interface FeedAdapter {
   start(sink: EventSink): void;
   stop(): void;
   state(): ConnectionState;
+  /** Live feeds report their own counters and per-instrument staleness. */
+  health?(): FeedHealth;
 }
 
 export interface FeedClock {

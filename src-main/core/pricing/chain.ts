@@ -173,10 +173,14 @@ export function computeChainFullGreeks(inputs: ChainInputs, out: ChainFullGreeks
     }
     const sqrtT = Math.sqrt(t);
     const s = v * sqrtT;
-    const d1 = Math.log(f / k) / s + 0.5 * s;
+    const invS = 1 / s;
+    const invT = 1 / t;
+    const invV = 1 / v;
+    const moneyness = f / k;
+    const d1 = Math.log(moneyness) * invS + 0.5 * s;
     const d2 = d1 - s;
     const pdf1 = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * d1 * d1);
-    const pdf2 = (pdf1 * f) / k;
+    const pdf2 = pdf1 * moneyness;
     let p: number;
     let d: number;
     if (call) {
@@ -184,31 +188,32 @@ export function computeChainFullGreeks(inputs: ChainInputs, out: ChainFullGreeks
       const n2 = normCdfGivenPdf(d2, pdf2);
       p = f * n1 - k * n2;
       d = n1;
-      rho[i] = (k * t * n2) / 100;
+      rho[i] = k * t * n2 * 0.01;
     } else {
       const m1 = normCdfGivenPdf(-d1, pdf1);
       const m2 = normCdfGivenPdf(-d2, pdf2);
       p = k * m2 - f * m1;
       d = -m1;
-      rho[i] = (-k * t * m2) / 100;
+      rho[i] = -k * t * m2 * 0.01;
     }
     price[i] = p;
     delta[i] = d;
-    const pc = p / f;
+    const invF = 1 / f;
+    const pc = p * invF;
     priceCoin[i] = pc;
     deltaPremiumAdjusted[i] = d - pc;
-    const g = pdf1 / (f * s);
+    const g = pdf1 * invS * invF;
     gamma[i] = g;
     const vegaPlain = f * pdf1 * sqrtT;
-    vega[i] = vegaPlain / 100;
-    theta[i] = (-vegaPlain * v) / (2 * t * DAYS_PER_YEAR);
+    vega[i] = vegaPlain * 0.01;
+    theta[i] = -vegaPlain * v * invT * (0.5 / DAYS_PER_YEAR);
     const d1d2 = d1 * d2;
     // Plain-unit formulas as in black76Greeks, then display scaling (per vol point, per day).
-    vanna[i] = (-pdf1 * d2) / v / 100;
-    volga[i] = (vegaPlain * d1d2) / v / 1e4;
-    charm[i] = (pdf1 * d2) / (2 * t) / DAYS_PER_YEAR;
-    speed[i] = (-g / f) * (1 + d1 / s);
-    zomma[i] = (g * (d1d2 - 1)) / v / 100;
-    color[i] = (g * (1 - d1d2)) / (2 * t) / DAYS_PER_YEAR;
+    vanna[i] = -pdf1 * d2 * invV * 0.01;
+    volga[i] = vegaPlain * d1d2 * invV * 1e-4;
+    charm[i] = pdf1 * d2 * invT * (0.5 / DAYS_PER_YEAR);
+    speed[i] = -g * invF * (1 + d1 * invS);
+    zomma[i] = g * (d1d2 - 1) * invV * 0.01;
+    color[i] = g * (1 - d1d2) * invT * (0.5 / DAYS_PER_YEAR);
   }
 }

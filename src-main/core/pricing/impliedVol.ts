@@ -215,14 +215,21 @@ const SEGMENT_MIDDLE = 1;
 const SEGMENT_HIGHEST = 2;
 /** b and b' of the latest evaluation (normalisedBlackCallOtmWithVega's output). */
 const bv = new Float64Array(2);
-/** Normalised vega b' at the last iterate of the latest solve (for the caller's conditioning check). */
-const solved = new Float64Array(1);
+/**
+ * Results of the latest solve, in a typed array rather than as return values: an optimized function that
+ * returns a double boxes it on the heap, which showed up as garbage-collector time in the benchmark.
+ * [VEGA] normalised vega b' at the last iterate, [S] normalised total vol, [VOL] the implied vol.
+ */
+const solved = new Float64Array(3);
+const VEGA = 0;
+const S = 1;
+const VOL = 2;
 
 /**
  * Normalised total vol s for an out-of-the-money call: x <= 0, 0 < beta < bMax = e^{x/2}. Returns NaN only
- * if the inputs violate those preconditions. Leaves b' at the last iterate in `solved[0]`.
+ * if the inputs violate those preconditions. Writes s to `solved[S]` and b' at the last iterate to `solved[VEGA]`.
  */
-function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iterationLimit: number): number {
+function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iterationLimit: number): void {
   let iterations = 0;
   let directionReversals = 0;
   let s = -DBL_MAX;
@@ -295,7 +302,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
 
   const lnBeta = segment === SEGMENT_LOWEST ? Math.log(beta) : 0;
   const invLnBeta = 1 / lnBeta;
-  solved[0] = NaN;
+  solved[VEGA] = NaN;
   for (; iterations < iterationLimit && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
     if (ds * dsPrevious < 0) directionReversals++;
     if (iterations > 0 && (directionReversals === 3 || !(s > sLeft && s < sRight))) {
@@ -309,7 +316,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
     normalisedBlackCallOtmWithVega(x, s, bMax, bv);
     const b = bv[0]!;
     const bp = bv[1]!;
-    solved[0] = bp;
+    solved[VEGA] = bp;
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4 (from b' = exp(-x^2/(2s^2) - s^2/8)/sqrt(2pi)).
@@ -357,7 +364,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
     ds = Math.max(-0.5 * s, ds);
     s += ds;
   }
-  return s;
+  solved[S] = s;
 }
 
 /** Result of a single implied-vol solve. */
@@ -370,32 +377,23 @@ export interface ImpliedVolResult {
 // Module-level result register for the allocation-free batch path.
 let lastReason: IvReason = IvReason.Ok;
 
+/** Records a refusal: NaN vol with its reason. */
+function fail(reason: IvReason): void {
+  lastReason = reason;
+  solved[VOL] = NaN;
+}
+
 /**
- * Core solver shared by the single-option and chain entry points; returns the vol (NaN on failure) and leaves
- * the reason in `lastReason`. Prices are undiscounted (r = 0), in the same currency as F and K.
+ * Core solver shared by the single-option and chain entry points; writes the vol (NaN on failure) to
+ * `solved[VOL]` and the reason to `lastReason`. Prices are undiscounted (r = 0), in the same currency as F and K.
  */
-function impliedVolCore(price: number, forward: number, strike: number, years: number, isCall: boolean, iterations: number, maxRelativeUncertainty: number): number {
-  if (!(forward > 0 && strike > 0 && forward < Infinity && strike < Infinity) || Number.isNaN(years)) {
-    lastReason = IvReason.InvalidInput;
-    return NaN;
-  }
-  if (!(price >= 0) || price === Infinity) {
-    lastReason = IvReason.MissingPrice;
-    return NaN;
-  }
-  if (years <= 0) {
-    lastReason = IvReason.Expired;
-    return NaN;
-  }
+function impliedVolCore(price: number, forward: number, strike: number, years: number, isCall: boolean, iterations: number, maxRelativeUncertainty: number): void {
+  if (!(forward > 0 && strike > 0 && forward < Infinity && strike < Infinity) || Number.isNaN(years)) return fail(IvReason.InvalidInput);
+  if (!(price >= 0) || price === Infinity) return fail(IvReason.MissingPrice);
+  if (years <= 0) return fail(IvReason.Expired);
   const intrinsic = isCall ? Math.max(forward - strike, 0) : Math.max(strike - forward, 0);
-  if (price < intrinsic) {
-    lastReason = IvReason.BelowIntrinsic;
-    return NaN;
-  }
-  if (price >= (isCall ? forward : strike)) {
-    lastReason = IvReason.AboveMaximum;
-    return NaN;
-  }
+  if (price < intrinsic) return fail(IvReason.BelowIntrinsic);
+  if (price >= (isCall ? forward : strike)) return fail(IvReason.AboveMaximum);
   const x = Math.log(forward / strike);
   const sqrtFK = Math.sqrt(forward) * Math.sqrt(strike);
   // Out-of-the-money time value in normalised units; for an in-the-money option, price - intrinsic (exact
@@ -405,34 +403,23 @@ function impliedVolCore(price: number, forward: number, strike: number, years: n
   // Out-of-the-money call coordinates: puts map to calls by x -> -x, and the in-the-money case was reduced
   // to its out-of-the-money counterpart above, so the solver always sees x <= 0.
   const xOtm = -Math.abs(x);
-  if (!(beta >= DBL_MIN)) {
-    lastReason = IvReason.TimeValueLost;
-    return NaN;
-  }
+  if (!(beta >= DBL_MIN)) return fail(IvReason.TimeValueLost);
   const bMax = Math.exp(0.5 * xOtm);
-  if (beta >= bMax) {
-    lastReason = IvReason.AboveMaximum;
-    return NaN;
-  }
-  const s = solveOutOfTheMoneyCall(beta, xOtm, bMax, iterations);
-  if (!(s > 0 && s < Infinity)) {
-    lastReason = IvReason.TimeValueLost;
-    return NaN;
-  }
+  if (beta >= bMax) return fail(IvReason.AboveMaximum);
+  solveOutOfTheMoneyCall(beta, xOtm, bMax, iterations);
+  const s = solved[S]!;
+  if (!(s > 0 && s < Infinity)) return fail(IvReason.TimeValueLost);
   // Conditioning: the price is known to ~eps (relative), i.e. the time value to ~eps x price. The induced
-  // relative vol error is eps price / (sqrt(FK) b'(s) s); refuse when that exceeds the caller's bound
+  // relative vol error is eps price / (sqrt(FK) b'(s) s); refuse when that exceeds the caller's bound.
   // This bites in the money (the time value is a small difference) and next to the upper bound (prices within
   // rounding of F or K); out of the money and below the bound d ln b / d ln s >= ~1 keeps it near eps.
   // b' at the last iterate (at most one Householder step from s: plenty for an error estimate).
-  const lastVega = solved[0]!;
+  const lastVega = solved[VEGA]!;
   const vegaAtSolution = lastVega === lastVega ? lastVega : normalisedVega(xOtm, s);
   const uncertainty = (DBL_EPSILON * (price / sqrtFK)) / (vegaAtSolution * s);
-  if (!(uncertainty <= maxRelativeUncertainty)) {
-    lastReason = IvReason.TimeValueLost;
-    return NaN;
-  }
+  if (!(uncertainty <= maxRelativeUncertainty)) return fail(IvReason.TimeValueLost);
   lastReason = IvReason.Ok;
-  return s / Math.sqrt(years);
+  solved[VOL] = s / Math.sqrt(years);
 }
 
 /** Options for the implied-vol solvers. */
@@ -452,12 +439,12 @@ export interface ImpliedVolOptions {
  * Never throws.
  */
 export function impliedVolBlack76(price: number, forward: number, strike: number, years: number, isCall: boolean, options?: ImpliedVolOptions): ImpliedVolResult {
-  const vol = impliedVolCore(
+  impliedVolCore(
     price, forward, strike, years, isCall,
     options?.iterations ?? DEFAULT_IV_ITERATIONS,
     options?.maxRelativeUncertainty ?? DEFAULT_MAX_RELATIVE_IV_UNCERTAINTY,
   );
-  return { vol, reason: lastReason };
+  return { vol: solved[VOL]!, reason: lastReason };
 }
 
 /**
@@ -478,7 +465,8 @@ export function normalisedImpliedVolatility(beta: number, x: number, isCall: boo
   if (q > 0) b -= normalisedIntrinsic(q, true);
   const bMax = Math.exp(-0.5 * Math.abs(q));
   if (!(b > 0) || b >= bMax) return NaN;
-  return solveOutOfTheMoneyCall(b, -Math.abs(q), bMax, iterations);
+  solveOutOfTheMoneyCall(b, -Math.abs(q), bMax, iterations);
+  return solved[S]!;
 }
 
 /**
@@ -502,7 +490,8 @@ export function computeChainImpliedVols(
   for (let i = 0; i < count; i++) {
     const f = forward[i]!;
     const p = priceIsCoin ? price[i]! * f : price[i]!;
-    outVol[i] = impliedVolCore(p, f, strike[i]!, years[i]!, isCall[i] === 1, DEFAULT_IV_ITERATIONS, maxRelativeUncertainty);
+    impliedVolCore(p, f, strike[i]!, years[i]!, isCall[i] === 1, DEFAULT_IV_ITERATIONS, maxRelativeUncertainty);
+    outVol[i] = solved[VOL]!;
     outReason[i] = lastReason;
   }
 }

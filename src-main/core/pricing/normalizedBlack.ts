@@ -89,7 +89,7 @@ function asymptoticBracket(h: number, t: number): number {
  * series is cut where the first omitted term is below 1e-17 relative: this is the hot path for short-dated
  * options, and most of them need only three or four terms. With t < tau ~ 0.21, m = 6 always suffices.
  */
-function smallTBracket(h: number, t: number): number {
+function smallTInto(h: number, t: number, vega: number, out: Float64Array): void {
   const a = 1 + h * (SQRT_PI_OVER_TWO * erfcx(-ONE_OVER_SQRT_TWO * h));
   const h2 = h * h;
   const w = t * t;
@@ -114,7 +114,8 @@ function smallTBracket(h: number, t: number): number {
       }
     }
   }
-  return 2 * t * (a + w * (c1 + w * (c2 + w * tail)));
+  const b = vega * 2 * t * (a + w * (c1 + w * (c2 + w * tail)));
+  out[0] = b > 0 ? b : 0;
 }
 
 /**
@@ -127,19 +128,32 @@ export function normalisedBlackCallOtmWithVega(x: number, s: number, bMax: numbe
   const t = 0.5 * s;
   const vega = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
   out[1] = vega;
-  let b: number;
+  // Each region writes out[0] itself: an optimized function returning a double boxes it on the heap, and this
+  // runs four times per implied-vol solve.
   if (h < ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD && h + t < SMALL_T_EXPANSION_THRESHOLD + ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD) {
-    b = vega * asymptoticBracket(h, t);
+    const b = vega * asymptoticBracket(h, t);
+    out[0] = b > 0 ? b : 0;
   } else if (t < SMALL_T_EXPANSION_THRESHOLD) {
-    b = vega * smallTBracket(h, t);
+    smallTInto(h, t, vega, out);
   } else if (h + t > 0.85) {
-    // Plain formula, where the terms do not cancel badly. phi(h +- t) = b' e^{-+x/2} because
-    // (h +- t)^2 / 2 = (h^2 + t^2)/2 +- x/2, so Phi needs no further exponential.
-    b = bMax > 0 ? bMax * normCdfGivenPdf(h + t, vega / bMax) - normCdfGivenPdf(h - t, vega * bMax) / bMax : 0;
+    normCdfFormInto(h, t, bMax, vega, out);
   } else {
-    // b = exp(-(h^2+t^2)/2)/2 [erfcx(-(h+t)/sqrt2) - erfcx(-(h-t)/sqrt2)] = sqrt(pi/2) b' [...]
-    b = SQRT_PI_OVER_TWO * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
+    erfcxFormInto(h, t, vega, out);
   }
+}
+
+/**
+ * Region 3, h + t > 0.85: the plain formula, where the terms do not cancel badly. phi(h +- t) = b' e^{-+x/2}
+ * because (h +- t)^2 / 2 = (h^2 + t^2)/2 +- x/2, so Phi needs no further exponential.
+ */
+function normCdfFormInto(h: number, t: number, bMax: number, vega: number, out: Float64Array): void {
+  const b = bMax > 0 ? bMax * normCdfGivenPdf(h + t, vega / bMax) - normCdfGivenPdf(h - t, vega * bMax) / bMax : 0;
+  out[0] = b > 0 ? b : 0;
+}
+
+/** Region 4: b = exp(-(h^2+t^2)/2)/2 [erfcx(-(h+t)/sqrt2) - erfcx(-(h-t)/sqrt2)] = sqrt(pi/2) b' [...]. */
+function erfcxFormInto(h: number, t: number, vega: number, out: Float64Array): void {
+  const b = SQRT_PI_OVER_TWO * vega * (erfcx(-ONE_OVER_SQRT_TWO * (h + t)) - erfcx(-ONE_OVER_SQRT_TWO * (h - t)));
   out[0] = b > 0 ? b : 0;
 }
 

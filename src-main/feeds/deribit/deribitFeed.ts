@@ -39,7 +39,7 @@ import type {
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName } from '../../core/pricing/instrument';
 import { epochMs, type InstrumentName } from '../../core/units';
-import { systemFeedClock, type EventSink, type FeedAdapter, type FeedClock } from '../types';
+import { systemFeedClock, type EventSink, type FeedAdapter, type FeedClock, type FeedHealth } from '../types';
 import { DeribitClient, DeribitRpcError, type DeribitClientOptions, type DeribitClientStats } from './client';
 import { OrderBook } from './orderBook';
 import {
@@ -300,6 +300,22 @@ export class DeribitFeed implements FeedAdapter {
       marketDataSilenceMs: since(this.lastMarketDataMs),
       instruments: [...this.universe.keys()].sort().map((name) => ({ instrument: name as InstrumentName, silenceMs: since(this.lastSeen.get(name)) })),
       booksAwaitingSnapshot: [...this.books.values()].filter((book) => book.awaitingSnapshot).map((book) => book.instrument),
+    };
+  }
+
+  /** The adapter's counters and staleness in the app's generic shape (header, UI). */
+  health(): FeedHealth {
+    const counters = this.counters();
+    const staleness = this.staleness();
+    const stale = staleness.instruments
+      .filter((entry) => entry.silenceMs === null || entry.silenceMs > this.staleAfterMs)
+      .sort((a, b) => (b.silenceMs ?? Infinity) - (a.silenceMs ?? Infinity));
+    return {
+      rejected: counters.rejected,
+      lastRejectReason: counters.lastRejectReason,
+      reconnects: counters.reconnects,
+      staleInstruments: stale.slice(0, 20),
+      instruments: staleness.instruments.length,
     };
   }
 

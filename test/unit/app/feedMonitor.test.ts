@@ -29,9 +29,36 @@ describe('FeedMonitor', () => {
       lagMs: 0,
       silenceMs: 0,
       rejectedEvents: 0,
+      lastRejectReason: null,
+      reconnects: 0,
+      staleInstruments: [],
+      instruments: 0,
     });
     now += 10_000;
     expect(monitor.status().silenceMs).toBe(0); // no event yet: nothing is late
+  });
+
+  it("adds a live feed's own health (rejects, reconnects, stale instruments) to the engine's rejects", () => {
+    const now = 1_000_000;
+    const feed = {
+      ...fakeFeed(),
+      health: () => ({
+        rejected: 3,
+        lastRejectReason: 'ticker for unknown instrument BTC-1JAN30-1-C',
+        reconnects: 2,
+        staleInstruments: [{ instrument: 'BTC-PERPETUAL', silenceMs: 9000 }],
+        instruments: 40,
+      }),
+    };
+    const monitor = new FeedMonitor(feed, () => now);
+    monitor.rejected = 1;
+    expect(monitor.status()).toMatchObject({
+      rejectedEvents: 4,
+      lastRejectReason: 'ticker for unknown instrument BTC-1JAN30-1-C',
+      reconnects: 2,
+      staleInstruments: [{ instrument: 'BTC-PERPETUAL', silenceMs: 9000 }],
+      instruments: 40,
+    });
   });
 
   it('computes the message rate over the elapsed buckets and the mean lag', () => {
