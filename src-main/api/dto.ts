@@ -87,6 +87,8 @@ export interface OptionQuoteRow {
   theta: number | null;
   /** Contracts (1 contract = 1 coin). */
   openInterest: number | null;
+  /** Market time minus the quote's exchange time, ms: how old the quote is (staleness per instrument). */
+  quoteAgeMs: number | null;
 }
 
 export interface ChainRow {
@@ -135,6 +137,8 @@ export interface RecordingStatus {
   session: string;
   startedMs: number;
   eventsRecorded: number;
+  /** The last failed commit (disk full, …): events stay queued and are retried; null when all is written. */
+  lastError: string | null;
 }
 
 export interface ReplayStatus {

@@ -192,7 +192,13 @@ export class GammaDeskApp {
     if (this.stopped) return;
     const recording = this.recording;
     if (recording) {
-      for (const event of events) recording.recorder.record(event);
+      for (const event of events) {
+        try {
+          recording.recorder.record(event);
+        } catch {
+          // A failed commit keeps its events queued for the next try; the status shows recorder.lastError.
+        }
+      }
       recording.events += events.length;
     }
     const defs = [];
@@ -240,7 +246,9 @@ export class GammaDeskApp {
 
   private recordingStatus(): RecordingStatus | null {
     const r = this.recording;
-    return r ? { sessionId: r.session.id, session: r.session.name, startedMs: r.startedMs, eventsRecorded: r.events } : null;
+    return r
+      ? { sessionId: r.session.id, session: r.session.name, startedMs: r.startedMs, eventsRecorded: r.events, lastError: r.recorder.lastError?.message ?? null }
+      : null;
   }
 
   deskStatus(): DeskStatus {

@@ -18,7 +18,7 @@ import type { ExpiryBook, MarketState, OptionState } from './marketState';
 const finiteOrNull = (value: number | undefined): number | null =>
   value !== undefined && Number.isFinite(value) ? value : null;
 
-function quoteRow(option: OptionState): OptionQuoteRow {
+function quoteRow(option: OptionState, marketTimeMs: number): OptionQuoteRow {
   const ticker = option.ticker;
   const greeks = option.greeks;
   return {
@@ -34,6 +34,7 @@ function quoteRow(option: OptionState): OptionQuoteRow {
     vega: finiteOrNull(greeks?.vega),
     theta: finiteOrNull(greeks?.theta),
     openInterest: ticker ? ticker.openInterest : null,
+    quoteAgeMs: ticker ? Math.max(0, marketTimeMs - ticker.tsEvent) : null,
   };
 }
 
@@ -45,7 +46,7 @@ export function chainSnapshot(market: MarketState, book: ExpiryBook): ChainSnaps
       row = { strikeUsd: option.def.strikeUsd, call: null, put: null };
       rows.push(row);
     }
-    row[option.def.optionType] = quoteRow(option);
+    row[option.def.optionType] = quoteRow(option, market.timeMs);
   }
   const forward = book.forward();
   return {

@@ -11,11 +11,12 @@ export interface HostProcess {
   stop(): Promise<void>;
 }
 
-export async function startHostProcess(extraArgs: string[] = []): Promise<HostProcess> {
+export async function startHostProcess(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<HostProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gammadesk-e2e-'));
   const cli = resolve('out/main/cli.cjs');
   const child: ChildProcess = spawn(process.execPath, [cli, 'serve', '--db', join(dataDir, 'e2e.db'), ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

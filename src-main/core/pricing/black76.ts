@@ -24,13 +24,15 @@ export const DAYS_PER_YEAR = 365;
  *
  * Accurate to ~1e-15 relative also for far out-of-the-money options (the time value is computed with Jäckel's
  * normalised Black function, not as a difference of two nearly equal terms); in-the-money options are intrinsic
- * (exact) plus the out-of-the-money counterpart. `years <= 0` gives the intrinsic value; invalid inputs
- * (non-positive forward, strike, negative vol, NaN) give NaN.
+ * (exact) plus the out-of-the-money counterpart. `years <= 0` and vol 0 give the intrinsic value; invalid
+ * inputs (non-positive forward or strike, negative vol before expiry, NaN) give NaN.
  */
 export function black76Price(forward: number, strike: number, years: number, vol: number, isCall: boolean): number {
-  if (!(forward > 0 && strike > 0 && vol >= 0) || Number.isNaN(years)) return NaN;
+  if (!(forward > 0 && strike > 0) || Number.isNaN(years) || Number.isNaN(vol)) return NaN;
   const intrinsic = isCall ? Math.max(forward - strike, 0) : Math.max(strike - forward, 0);
-  if (years <= 0 || vol === 0) return intrinsic;
+  if (years <= 0) return intrinsic;
+  if (!(vol >= 0)) return NaN;
+  if (vol === 0) return intrinsic;
   const s = vol * Math.sqrt(years);
   // Out-of-the-money time value: the OTM call on ln(min/max) has the same time value as either option
   // (put-call parity), b(-|x|, s) sqrt(F K).
@@ -81,14 +83,14 @@ const NAN_GREEKS: Readonly<Black76Greeks> = Object.freeze({
  * Expired options (`years <= 0`) return the intrinsic value, a step delta (call 1 above the strike, 0 below,
  * 0.5 exactly at it; put -1/0/-0.5) and zero for every other greek; d1/d2 are +-Infinity. Deribit's own decay of
  * the displayed delta over the last 30 minutes is not modelled here (see `settlementPhase` in time.ts).
- * Invalid inputs return all NaN.
+ * NaN inputs, a non-positive forward or strike, or (when not expired) vol <= 0 return all NaN (never throws).
  */
 export function black76Greeks(forward: number, strike: number, years: number, vol: number, isCall: boolean): Black76Greeks {
-  if (!(forward > 0 && strike > 0 && vol > 0) || Number.isNaN(years)) {
-    if (forward > 0 && strike > 0 && vol === 0 && years <= 0) return expiredGreeks(forward, strike, isCall);
-    return { ...NAN_GREEKS };
-  }
+  // Same row rules as the chain kernels: NaN input or non-positive F/K -> NaN; expired -> intrinsic and step
+  // delta whatever the vol; otherwise vol <= 0 -> NaN.
+  if (!(forward > 0 && strike > 0) || Number.isNaN(years) || Number.isNaN(vol)) return { ...NAN_GREEKS };
   if (years <= 0) return expiredGreeks(forward, strike, isCall);
+  if (!(vol > 0)) return { ...NAN_GREEKS };
   const sqrtT = Math.sqrt(years);
   const s = vol * sqrtT;
   const d1 = Math.log(forward / strike) / s + 0.5 * s;

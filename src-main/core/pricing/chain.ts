@@ -7,10 +7,8 @@
  * `years` = ACT/365 time to the 08:00 UTC expiry (see time.ts), `vol` decimal. Outputs are in Deribit's
  * display units unless a field says otherwise.
  */
-import { normCdfGivenPdf } from './normal';
-
-const ONE_OVER_SQRT_TWO_PI = 0.39894228040143267794;
-const DAYS_PER_YEAR = 365;
+import { DAYS_PER_YEAR } from './black76';
+import { ONE_OVER_SQRT_TWO_PI, normCdfGivenPdf } from './normal';
 
 /** One row per option. `isCall` is 1 for calls, 0 for puts. */
 export interface ChainInputs {

@@ -14,7 +14,7 @@
  *
  * Failure is explicit: every entry point reports an `IvReason`; a NaN vol always comes with a non-Ok reason.
  */
-import { inverseNormCdfInitialGuess, normCdfGivenPdf } from './normal';
+import { ONE_OVER_SQRT_TWO_PI, SQRT_PI_OVER_TWO, inverseNormCdfInitialGuess, normCdfGivenPdf } from './normal';
 import { normalisedBlackCallOtmWithVega, normalisedIntrinsic, normalisedVega } from './normalizedBlack';
 
 /** Why an implied vol is NaN (or `Ok`). Numeric so a chain can store reasons in a Uint8Array. */
@@ -61,8 +61,6 @@ const TWO_PI = 2 * Math.PI;
 /** 2 pi / sqrt(27): the constant of the lower map f(s) = c |x| Phi(-|x|/(sqrt(3) s))^3. */
 const TWO_PI_OVER_SQRT_TWENTY_SEVEN = TWO_PI / Math.sqrt(27);
 const PI_OVER_SIX = Math.PI / 6;
-const SQRT_PI_OVER_TWO = Math.sqrt(Math.PI / 2);
-const ONE_OVER_SQRT_TWO_PI = 1 / Math.sqrt(2 * Math.PI);
 /** Rational cubic control-parameter bounds (Jäckel section 5): r > -1, and "infinite" = linear. */
 const MINIMUM_RATIONAL_CUBIC_CONTROL = -(1 - Math.sqrt(DBL_EPSILON));
 const MAXIMUM_RATIONAL_CUBIC_CONTROL = 2 / (DBL_EPSILON * DBL_EPSILON);
@@ -147,11 +145,6 @@ function convexControlAtLeft(xl: number, xr: number, yl: number, yr: number, dl:
 function convexControlAtRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2r: number, preferShapePreservation: boolean): number {
   const r = controlToFitSecondDerivativeAtRight(xl, xr, yl, yr, dl, dr, d2r);
   return Math.max(r, minimumShapePreservingControl(dl, dr, (yr - yl) / (xr - xl), preferShapePreservation));
-}
-
-/** Householder(3) step factor: s += newton (1 + halley newton / 2) / (1 + newton (halley + hh3 newton / 6)). */
-function householderFactor(newton: number, halley: number, hh3: number): number {
-  return (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton * (1 / 6)));
 }
 
 // Scratch for the map values f, df/dbeta, d2f/dbeta2 (a typed array: module-level `let` doubles would be
@@ -302,6 +295,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
 
   const lnBeta = segment === SEGMENT_LOWEST ? Math.log(beta) : 0;
   const invLnBeta = 1 / lnBeta;
+  let bisect = false;
   solved[VEGA] = NaN;
   for (; iterations < iterationLimit && Math.abs(ds) > DBL_EPSILON * s; iterations++) {
     if (ds * dsPrevious < 0) directionReversals++;
@@ -326,40 +320,52 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
     const hOverS = h * invS;
     const bHalley = h * hOverS - 0.25 * s;
     const bHh3 = bHalley * bHalley - 3 * hOverS * hOverS - 0.25;
+    // The Householder(3) step is newton (1 + halley newton / 2) / (1 + newton (halley + hh3 newton / 6)) for
+    // the segment's objective g: newton = -g/g', halley = g''/g', hh3 = g'''/g'.
+    let newton: number;
+    let halley: number;
+    let hh3: number;
     if (segment === SEGMENT_LOWEST) {
       // g(s) = 1/ln b(s) - 1/ln beta:
       //   newton = (ln beta - ln b) ln b / ln beta * b/b',  halley = b''/b' - b'/b (1 + 2/ln b),
       //   hh3 = b'''/b' + 2 (b'/b)^2 (1 + 3/ln b (1 + 1/ln b)) - 3 (b''/b') (b'/b) (1 + 2/ln b).
-      if (b <= 0 || bp <= 0) {
-        ds = 0.5 * (sLeft + sRight) - s; // underflow: bisect this step
+      if (!(b > 0 && bp > 0)) {
+        bisect = true; // underflow
+        newton = halley = hh3 = 0;
       } else {
         const lnB = Math.log(b);
         const invLnB = 1 / lnB;
         const bpob = bp / b;
-        const newton = ((lnBeta - lnB) * lnB * invLnBeta) / bpob;
+        newton = ((lnBeta - lnB) * lnB * invLnBeta) / bpob;
         const onePlusTwoOverLnB = 1 + 2 * invLnB;
-        const halley = bHalley - bpob * onePlusTwoOverLnB;
-        const hh3 = bHh3 + 2 * bpob * bpob * (1 + 3 * invLnB * (1 + invLnB)) - 3 * bHalley * bpob * onePlusTwoOverLnB;
-        ds = newton * householderFactor(newton, halley, hh3);
+        halley = bHalley - bpob * onePlusTwoOverLnB;
+        hh3 = bHh3 + 2 * bpob * bpob * (1 + 3 * invLnB * (1 + invLnB)) - 3 * bHalley * bpob * onePlusTwoOverLnB;
       }
     } else if (segment === SEGMENT_HIGHEST) {
       // g(s) = ln((b_max - beta)/(b_max - b(s))): g' = b'/(b_max - b),
       //   newton = -g/g', halley = b''/b' + g', hh3 = b'''/b' + g' (2 g' + 3 b''/b').
-      if (b >= bMax || bp <= DBL_MIN) {
-        ds = 0.5 * (sLeft + sRight) - s;
+      if (!(b < bMax && bp > DBL_MIN)) {
+        bisect = true;
+        newton = halley = hh3 = 0;
       } else {
         const bMaxMinusB = bMax - b;
         const g = Math.log((bMax - beta) / bMaxMinusB);
         const gp = bp / bMaxMinusB;
-        const newton = -g / gp;
-        const halley = bHalley + gp;
-        const hh3 = bHh3 + gp * (2 * gp + 3 * bHalley);
-        ds = newton * householderFactor(newton, halley, hh3);
+        newton = -g / gp;
+        halley = bHalley + gp;
+        hh3 = bHh3 + gp * (2 * gp + 3 * bHalley);
       }
     } else {
       // g(s) = b(s) - beta: newton = (beta - b)/b', halley = b''/b', hh3 = b'''/b'.
-      const newton = (beta - b) / bp;
-      ds = newton * householderFactor(newton, bHalley, bHh3);
+      newton = (beta - b) / bp;
+      halley = bHalley;
+      hh3 = bHh3;
+    }
+    if (bisect) {
+      ds = 0.5 * (sLeft + sRight) - s;
+      bisect = false;
+    } else {
+      ds = (newton * (1 + 0.5 * halley * newton)) / (1 + newton * (halley + hh3 * newton * (1 / 6)));
     }
     ds = Math.max(-0.5 * s, ds);
     s += ds;

@@ -16,13 +16,15 @@
  */
 
 /** 1/sqrt(pi). */
-const ONE_OVER_SQRT_PI = 0.56418958354775628695;
-/** 1/sqrt(2 pi). */
-const ONE_OVER_SQRT_TWO_PI = 0.39894228040143267794;
+export const ONE_OVER_SQRT_PI = 0.56418958354775628695;
+/** 1/sqrt(2 pi): the normal density at 0. */
+export const ONE_OVER_SQRT_TWO_PI = 0.39894228040143267794;
 /** 1/sqrt(2). */
-const ONE_OVER_SQRT_TWO = 0.70710678118654752440;
+export const ONE_OVER_SQRT_TWO = 0.70710678118654752440;
 /** sqrt(2 pi). */
-const SQRT_TWO_PI = 2.50662827463100050242;
+export const SQRT_TWO_PI = 2.50662827463100050242;
+/** sqrt(pi/2). */
+export const SQRT_PI_OVER_TWO = 1.25331413731550025121;
 
 // Cody (1969/1990), erf on |y| <= 0.46875: erf(y) = y * A(y^2) / B(y^2).
 const A0 = 3.1611237438705656;

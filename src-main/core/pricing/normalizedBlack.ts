@@ -18,14 +18,11 @@
  *   4. otherwise: the erfcx form of the bracket.
  * Jäckel's thresholds are kept; the series are generated from their definitions rather than transcribed.
  */
-import { erfcx, normCdfGivenPdf } from './normal';
+import { ONE_OVER_SQRT_TWO, ONE_OVER_SQRT_TWO_PI, SQRT_PI_OVER_TWO, erfcx, normCdfGivenPdf } from './normal';
 
-const ONE_OVER_SQRT_TWO_PI = 0.39894228040143267794;
-const ONE_OVER_SQRT_TWO = 0.70710678118654752440;
-const SQRT_PI_OVER_TWO = 1.25331413731550025121;
 /** Jäckel's eta: below h = -10 the asymptotic expansion of Y is accurate to ~1.6e-16 with 18 terms. */
 const ASYMPTOTIC_EXPANSION_ACCURACY_THRESHOLD = -10;
-/** Jäckel's tau = 2 eps^(1/16): below t = tau the Taylor series in t with 7 odd terms is exact to eps. */
+/** Jäckel's tau = 2 eps^(1/16): below t = tau the Taylor series in t with at most 7 odd terms is exact to eps. */
 export const SMALL_T_EXPANSION_THRESHOLD = 2 * Math.pow(Number.EPSILON, 1 / 16);
 
 /**
@@ -124,6 +121,13 @@ function smallTInto(h: number, t: number, vega: number, out: Float64Array): void
  * be exp(x/2) (callers that solve for s at fixed x compute it once).
  */
 export function normalisedBlackCallOtmWithVega(x: number, s: number, bMax: number, out: Float64Array): void {
+  if (!(s > 0)) {
+    // Zero total vol (the implied-vol solver asks at s_c = sqrt(2|x|) = 0 for x = 0): worthless, and the
+    // vega limit is 1/sqrt(2 pi) at the money, 0 away from it.
+    out[0] = s === 0 ? 0 : NaN;
+    out[1] = s === 0 ? (x === 0 ? ONE_OVER_SQRT_TWO_PI : 0) : NaN;
+    return;
+  }
   const h = x / s;
   const t = 0.5 * s;
   const vega = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * (h * h + t * t));
