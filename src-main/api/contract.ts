@@ -10,6 +10,7 @@ import type {
   ExpiryListSnapshot,
   FeedStatus,
   HeaderSnapshot,
+  JobStatus,
   SessionSummary,
   SourceSpec,
 } from './dto';
@@ -43,6 +44,8 @@ export const commandParams = {
   'sessions.list': empty,
   'sessions.rename': v.object({ id: sessionId, name: sessionName }),
   'sessions.delete': v.object({ id: sessionId }),
+  'import.tardis': v.object({ paths: v.array(v.string({ maxLength: 4096 }), { minLength: 1, maxLength: 100 }), session: sessionName }),
+  'jobs.cancel': v.object({ id: v.number({ integer: true, min: 1 }) }),
   'replay.control': v.object({ action: v.literal('pause', 'resume', 'speed', 'seek'), speed: v.optional(speed), toMs: v.optional(epochMs) }),
 } as const satisfies Record<string, Validator<unknown>>;
 
@@ -57,6 +60,8 @@ export interface CommandResults {
   'sessions.rename': SessionSummary;
   'sessions.delete': SessionSummary[];
   'replay.control': DeskStatus;
+  'import.tardis': JobStatus;
+  'jobs.cancel': JobStatus;
 }
 
 export const topicParams = {
@@ -65,6 +70,7 @@ export const topicParams = {
   chain: v.object({ currency, expiry: expiryLabel }),
   desk: empty,
   sessions: empty,
+  jobs: empty,
 } as const satisfies Record<string, Validator<unknown>>;
 
 export interface TopicPayloads {
@@ -73,6 +79,7 @@ export interface TopicPayloads {
   chain: ChainSnapshot;
   desk: DeskStatus;
   sessions: SessionSummary[];
+  jobs: JobStatus[];
 }
 
 export type CommandName = keyof typeof commandParams & keyof CommandResults;

@@ -156,6 +156,21 @@ export interface ReplayStatus {
   done: boolean;
 }
 
+/** A long-running job (an import): progress, cancellable, its result or error at the end. */
+export interface JobStatus {
+  id: number;
+  kind: 'import';
+  label: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** 0..1, null when unknown. */
+  progress: number | null;
+  detail: string;
+  startedMs: number;
+  error: string | null;
+  /** Import results: rows, events and the first bad rows with file, line and reason. */
+  summary: { rowsRead: number; eventsWritten: number; badRows: number; badRowSamples: { file: string; line: number; reason: string }[] } | null;
+}
+
 export interface DeskStatus {
   source: SourceSpec;
   recording: RecordingStatus | null;

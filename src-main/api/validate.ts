@@ -53,6 +53,15 @@ export const v = {
       return value as T[number];
     };
   },
+  array<T>(inner: Validator<T>, options: { minLength?: number; maxLength?: number } = {}): Validator<T[]> {
+    const min = options.minLength ?? 0;
+    const max = options.maxLength ?? 1000;
+    return (value, path) => {
+      if (!Array.isArray(value)) fail(path, 'an array', value);
+      if (value.length < min || value.length > max) fail(path, `an array of ${min} to ${max} items`, value);
+      return value.map((item, index) => inner(item, `${path}[${index}]`));
+    };
+  },
   optional<T>(inner: Validator<T>): Validator<T | undefined> {
     return (value, path) => (value === undefined ? undefined : inner(value, path));
   },

@@ -23,6 +23,7 @@ import { EventLog, EventRecorder, type SessionRow, type SessionSource } from '..
 import { InstrumentRepository } from '../store/instruments';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
+import { JobRunner } from './jobs';
 import { ApiHub } from './hub';
 
 export const APP_VERSION = '0.1.0';
@@ -71,6 +72,9 @@ export class GammaDeskApp {
   readonly db: Db;
   readonly pool: GreeksPool;
   readonly log: EventLog;
+  readonly jobs: JobRunner;
+  private jobsDirty = false;
+  private sessionsDirty = false;
   private engineInstance!: Engine;
   private feedInstance!: FeedAdapter;
   private monitor!: FeedMonitor;
@@ -91,6 +95,11 @@ export class GammaDeskApp {
     this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.log = new EventLog(this.db);
     this.instruments = new InstrumentRepository(this.db);
+    this.jobs = new JobRunner(this.log, () => Math.floor(this.feedClock.now()), (finished) => {
+      this.jobsDirty = true;
+      // A finished (or failed part-way) import has written a session.
+      if (finished) this.sessionsDirty = true;
+    });
     this.pool = new GreeksPool({
       filename: options.worker.filename,
       ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}),
@@ -294,6 +303,12 @@ export class GammaDeskApp {
       this.publishSessions();
       return this.sessions();
     });
+    hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));
+    hub.handle('jobs.cancel', ({ id }) => this.jobs.cancel(id));
+    hub.topic('jobs', () => {
+      if (!hub.channel('jobs', 'all').current()) hub.channel('jobs', 'all').publish(this.jobs.list());
+      return 'all';
+    });
     hub.handle('replay.control', ({ action, speed, toMs }) => this.controlReplay(action, speed, toMs));
 
     hub.topic('header', () => {
@@ -382,6 +397,14 @@ export class GammaDeskApp {
       this.hub.channel('desk', 'all').publish(this.deskStatus());
       this.deskDirty = false;
     }
+    if (this.jobsDirty) {
+      this.jobsDirty = false;
+      this.hub.channel('jobs', 'all').publish(this.jobs.list());
+    }
+    if (this.sessionsDirty) {
+      this.sessionsDirty = false;
+      this.publishSessions();
+    }
     // While recording, the session list shows the growing session once a second.
     if (this.recording && this.feedClock.now() - this.lastSessionsPublishMs >= 1000) {
       this.lastSessionsPublishMs = this.feedClock.now();
@@ -405,6 +428,7 @@ export class GammaDeskApp {
     this.stopped = true;
     this.feedInstance.stop();
     this.stopRecording();
+    await this.jobs.cancelAll();
     if (this.publishTimer) clearInterval(this.publishTimer);
     this.engineInstance.dispose();
     await this.pool.close();

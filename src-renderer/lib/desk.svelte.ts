@@ -9,6 +9,7 @@ import type {
   DeskStatus,
   ExpirySummary,
   HeaderSnapshot,
+  JobStatus,
   SessionSummary,
   SourceSpec,
 } from '../../src-main/api/dto';
@@ -26,6 +27,7 @@ export class DeskState {
   streamError = $state<string | null>(null);
   status = $state.raw<DeskStatus | null>(null);
   sessions = $state.raw<SessionSummary[]>([]);
+  jobs = $state.raw<JobStatus[]>([]);
   /** The last command's failure, shown until the next command. */
   commandError = $state<string | null>(null);
   busy = $state(false);
@@ -43,6 +45,7 @@ export class DeskState {
     transport.subscribe('header', {}, (message) => (this.header = message.data));
     transport.subscribe('desk', {}, (message) => (this.status = message.data));
     transport.subscribe('sessions', {}, (message) => (this.sessions = message.data));
+    transport.subscribe('jobs', {}, (message) => (this.jobs = message.data));
     this.selectCurrency('BTC');
   }
 
@@ -85,6 +88,14 @@ export class DeskState {
 
   async deleteSession(id: number): Promise<void> {
     await this.run(() => this.transport.call('sessions.delete', { id }));
+  }
+
+  async importTardis(paths: string[], session: string): Promise<void> {
+    await this.run(() => this.transport.call('import.tardis', { paths, session }));
+  }
+
+  async cancelJob(id: number): Promise<void> {
+    await this.run(() => this.transport.call('jobs.cancel', { id }));
   }
 
   async replayControl(action: 'pause' | 'resume' | 'speed' | 'seek', options: { speed?: number | 'max'; toMs?: number } = {}): Promise<void> {

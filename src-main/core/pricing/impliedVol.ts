@@ -401,7 +401,9 @@ function impliedVolCore(price: number, forward: number, strike: number, years: n
   if (price < intrinsic) return fail(IvReason.BelowIntrinsic);
   if (price >= (isCall ? forward : strike)) return fail(IvReason.AboveMaximum);
   const x = Math.log(forward / strike);
-  const sqrtFK = Math.sqrt(forward) * Math.sqrt(strike);
+  const product = forward * strike;
+  // one square root unless F K over- or underflows
+  const sqrtFK = product < Infinity && product > DBL_MIN ? Math.sqrt(product) : Math.sqrt(forward) * Math.sqrt(strike);
   // Out-of-the-money time value in normalised units; for an in-the-money option, price - intrinsic (exact
   // intrinsic F - K, not the normalised 2 sinh(x/2), which would add its own rounding).
   const timeValue = price - intrinsic;

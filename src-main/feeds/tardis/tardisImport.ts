@@ -142,6 +142,10 @@ export async function importTardis(options: {
       source.rows++;
       report.rowsRead++;
       const fields = text.split(',');
+      if (fields.length !== source.columns.size) {
+        bad(source, lineNumber, `expected ${source.columns.size} fields, got ${fields.length}`);
+        continue;
+      }
       const localRaw = fields[source.columns.get('local_timestamp')!];
       const localTs = Number(localRaw);
       if (!Number.isFinite(localTs) || localRaw === '') {
