@@ -4,6 +4,7 @@
  */
 import { APP_VERSION } from '../app/app';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args';
+import { analyzeFile, toCsv } from './analyze';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { importTardisFiles, recordSession, replaySession } from './session';
@@ -141,6 +142,27 @@ COMMANDS['import'] = {
     const report = await importTardisFiles({ files, session, ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}) });
     console.log(JSON.stringify(report, null, 2));
     return report.cancelled ? 130 : 0;
+  },
+};
+
+COMMANDS['analyze'] = {
+  summary: 'implied vols and greeks of a Tardis options_chain CSV (.csv or .csv.gz) as of a time',
+  usage: 'gammadesk analyze FILE [--format json|csv] [--at ISO-TIME]',
+  flags: {
+    format: { type: 'string', description: 'json (default) or csv on stdout; bad rows go to stderr' },
+    at: { type: 'string', description: 'as-of time (ISO 8601 or epoch ms): the latest row per symbol at or before it (default: the last time in the file)' },
+  },
+  async run({ positionals, flags }) {
+    if (positionals.length !== 1) throw new UsageError('analyze needs exactly one FILE');
+    const format = flags['format'] ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got ${String(format)}`);
+    const atMs = typeof flags['at'] === 'string' ? parsed('at', parseTime, flags['at']) : undefined;
+    const report = await analyzeFile({ file: positionals[0]!, ...(atMs !== undefined ? { atMs } : {}), progress: process.stderr.isTTY === true });
+    for (const bad of report.bad_row_samples) console.error(`${positionals[0]}:${bad.line}: skipped: ${bad.reason}`);
+    if (report.bad_rows > report.bad_row_samples.length) console.error(`… ${report.bad_rows - report.bad_row_samples.length} more bad rows`);
+    if (format === 'csv') process.stdout.write(toCsv(report.instruments));
+    else console.log(JSON.stringify(report, null, 2));
+    return 0;
   },
 };
 

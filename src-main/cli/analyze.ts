@@ -1,0 +1,168 @@
+/**
+ * `gammadesk analyze FILE`: a Tardis `options_chain` CSV (plain or .gz) → per-instrument implied vols and
+ * greeks as of a time. Streams: only the latest row per symbol is kept (memory bounded by the chain, not the
+ * file). Bad rows are reported with their line number and reason and skipped.
+ */
+import { basename, resolve } from 'node:path';
+import { analyzeChain, updateLatestQuote, type AnalyzedInstrument } from '../core/pricing/analyze';
+import { OptionsChainCsvError, parseOptionsChainHeader, parseOptionsChainRow, type OptionsChainRow } from '../feeds/tardis/optionsChainCsv';
+import { readLines } from '../feeds/tardis/lineReader';
+import { ProgressBar } from './progress';
+
+/** One output record, in Deribit's display units (see UNITS). */
+export interface AnalyzeRecord {
+  symbol: string;
+  currency: string;
+  expiry: string;
+  strike: number;
+  type: 'call' | 'put';
+  forward: number | null;
+  years: number;
+  iv_mark: number | null;
+  iv_bid: number | null;
+  iv_ask: number | null;
+  price_usd: number | null;
+  delta: number | null;
+  gamma: number | null;
+  vega: number | null;
+  theta: number | null;
+  rho: number | null;
+  vanna: number | null;
+  volga: number | null;
+  charm: number | null;
+  coin_delta: number | null;
+  /** `ok`, or why some numbers are missing (`expired`, `iv_mark: time_value_lost`, …). */
+  status: string;
+  deribit_mark_iv: number | null;
+  quote_age_ms: number;
+}
+
+export const UNITS = {
+  forward: 'USD (the expiry forward, Deribit underlying_price)',
+  years: 'ACT/365 years from as_of to expiry at 08:00 UTC',
+  iv: 'decimal (0.55 = 55 %); iv_mark recomputed from mark_price, iv_bid/iv_ask from bid/ask, at the quote time',
+  price_usd: 'Black-76 value at as_of with Deribit mark IV, USD',
+  delta: 'N(d1) for calls, N(d1) - 1 for puts (not premium-adjusted)',
+  gamma: 'per USD',
+  vega: 'USD per 1 vol point',
+  theta: 'USD per calendar day',
+  rho: 'USD per 1 % rate',
+  vanna: 'delta per 1 vol point',
+  volga: 'vega (USD per vol point) per 1 vol point',
+  charm: 'delta per calendar day',
+  coin_delta: 'delta of the coin P&L of an inverse option: delta - mark price in coin',
+  quote_age_ms: 'as_of minus the quote timestamp, ms',
+} as const;
+
+const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+export function toRecord(a: AnalyzedInstrument): AnalyzeRecord {
+  const problems: string[] = [];
+  if (a.phase === 'expired') problems.push('expired');
+  else if (a.phase === 'settling') problems.push('settling (Deribit decays delta to 0 over the last 30 minutes)');
+  if (!Number.isFinite(a.forward)) problems.push('no forward (underlying_price)');
+  if (!Number.isFinite(a.deribitMarkIv)) problems.push('no mark IV');
+  if (a.iv.mark.reason !== 'ok' && !(a.phase === 'expired' && a.iv.mark.reason === 'expired')) problems.push(`iv_mark: ${a.iv.mark.reason}`);
+  const g = a.greeks;
+  return {
+    symbol: a.instrument,
+    currency: a.currency,
+    expiry: new Date(a.expiryMs).toISOString(),
+    strike: a.strike,
+    type: a.optionType,
+    forward: finite(a.forward),
+    years: a.years,
+    iv_mark: finite(a.iv.mark.vol),
+    iv_bid: finite(a.iv.bid.vol),
+    iv_ask: finite(a.iv.ask.vol),
+    price_usd: finite(g.priceUsd),
+    delta: finite(g.delta),
+    gamma: finite(g.gamma),
+    vega: finite(g.vega),
+    theta: finite(g.theta),
+    rho: finite(g.rho),
+    vanna: finite(g.vanna),
+    volga: finite(g.volga),
+    charm: finite(g.charm),
+    coin_delta: finite(g.deltaPremiumAdjusted),
+    status: problems.length === 0 ? 'ok' : problems.join('; '),
+    deribit_mark_iv: finite(a.deribitMarkIv),
+    quote_age_ms: a.quoteAgeMs,
+  };
+}
+
+export interface AnalyzeReport {
+  file: string;
+  as_of: string;
+  rows_read: number;
+  bad_rows: number;
+  /** The first bad rows (up to 100) with line number and reason. */
+  bad_row_samples: { line: number; reason: string }[];
+  /** Symbols that are not inverse or linear Deribit options. */
+  skipped: { symbol: string; reason: string }[];
+  units: typeof UNITS;
+  instruments: AnalyzeRecord[];
+}
+
+export async function analyzeFile(options: { file: string; atMs?: number; progress?: boolean }): Promise<AnalyzeReport> {
+  const path = resolve(options.file);
+  const bar = options.progress ? new ProgressBar(`analyze ${basename(path)}`) : null;
+  const latest = new Map<string, OptionsChainRow>();
+  const badSamples: { line: number; reason: string }[] = [];
+  let badRows = 0;
+  let rowsRead = 0;
+  let lastTimestamp = -Infinity;
+  let layout: ReturnType<typeof parseOptionsChainHeader> | null = null;
+  const limit = options.atMs ?? Infinity;
+  for await (const { lineNumber, text } of readLines(path, { onProgress: (read, total) => bar?.update(read / total, `${rowsRead} rows`) })) {
+    if (layout === null) {
+      layout = parseOptionsChainHeader(text, lineNumber); // throws: not an options_chain file
+      continue;
+    }
+    let row: OptionsChainRow | null;
+    try {
+      row = parseOptionsChainRow(text, layout, lineNumber);
+    } catch (error) {
+      if (!(error instanceof OptionsChainCsvError)) throw error;
+      badRows++;
+      if (badSamples.length < 100) badSamples.push({ line: lineNumber, reason: error.message.replace(/^options_chain CSV line \d+, /, '').replace(/^options_chain CSV line \d+: /, '') });
+      continue;
+    }
+    if (row === null) continue;
+    rowsRead++;
+    if (row.timestampMs <= limit && row.timestampMs > lastTimestamp) lastTimestamp = row.timestampMs;
+    updateLatestQuote(latest, row, limit);
+  }
+  if (layout === null) throw new Error(`${path} is empty`);
+  if (latest.size === 0) {
+    throw new Error(options.atMs !== undefined ? `no rows at or before ${new Date(options.atMs).toISOString()}` : 'no readable rows in the file');
+  }
+  // Default as-of: the last time in the file.
+  const asOfMs = options.atMs ?? lastTimestamp;
+  const result = analyzeChain(latest.values(), asOfMs);
+  bar?.done(`${rowsRead} rows, ${latest.size} instruments, ${badRows} bad rows`);
+  return {
+    file: path,
+    as_of: new Date(asOfMs).toISOString(),
+    rows_read: rowsRead,
+    bad_rows: badRows,
+    bad_row_samples: badSamples,
+    skipped: result.skipped.map((s) => ({ symbol: s.instrument, reason: s.reason })),
+    units: UNITS,
+    instruments: result.instruments.map(toRecord),
+  };
+}
+
+const CSV_FIELDS: (keyof AnalyzeRecord)[] = [
+  'symbol', 'currency', 'expiry', 'strike', 'type', 'forward', 'years', 'iv_mark', 'iv_bid', 'iv_ask', 'price_usd', 'delta', 'gamma',
+  'vega', 'theta', 'rho', 'vanna', 'volga', 'charm', 'coin_delta', 'status', 'deribit_mark_iv', 'quote_age_ms',
+];
+
+export function toCsv(records: readonly AnalyzeRecord[]): string {
+  const escape = (value: unknown): string => {
+    if (value === null || value === undefined) return '';
+    const text = String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [CSV_FIELDS.join(','), ...records.map((r) => CSV_FIELDS.map((f) => escape(r[f])).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,87 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtCli } from '../helpers/built';
+import { makeTempDir } from '../helpers/tmp';
+
+// `gammadesk analyze` on a Tardis options_chain file. Golden numbers: the documented Tardis sample row
+// (../shared/data/tardis_docs_options_chain_sample_row.csv, docs.tardis.dev) carries Deribit's own greeks for
+// BTC-9JUN20-9875-P: delta -0.61752, gamma 0.00103, vega 2.24964, theta -53.05655, rho -0.22796, mark IV 62.89 %.
+const temp = makeTempDir('gammadesk-analyze-');
+afterAll(() => temp.remove());
+const SAMPLE = resolve('../shared/data/tardis_docs_options_chain_sample_row.csv');
+const [HEADER, ROW] = readFileSync(SAMPLE, 'utf8').trim().split('\n') as [string, string];
+
+function analyze(...args: string[]): { stdout: string; stderr: string; status: number | null } {
+  const result = spawnSync(process.execPath, [builtCli(), 'analyze', ...args], { encoding: 'utf8' });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+describe('gammadesk analyze', () => {
+  it("reproduces Deribit's greeks and mark IV for the documented sample row", () => {
+    const { stdout, status } = analyze(SAMPLE);
+    expect(status).toBe(0);
+    const report = JSON.parse(stdout) as { as_of: string; instruments: Record<string, number | string>[] };
+    expect(report.as_of).toBe('2020-06-07T23:59:59.413Z'); // the row's timestamp: the last time in the file
+    const [put] = report.instruments;
+    expect(put).toMatchObject({ symbol: 'BTC-9JUN20-9875-P', currency: 'BTC', type: 'put', strike: 9875, forward: 9756.36, status: 'ok' });
+    expect(put!['delta']).toBeCloseTo(-0.61752, 5);
+    expect(put!['gamma']).toBeCloseTo(0.00103, 5);
+    expect(put!['vega']).toBeCloseTo(2.24964, 4);
+    expect(Math.abs((put!['theta'] as number) + 53.05655)).toBeLessThan(0.005);
+    expect(put!['rho']).toBeCloseTo(-0.22796, 5);
+    // mark_price 0.02210436 BTC is rounded to 8 decimals: the IV it implies is 62.89 % to within that rounding.
+    expect(Math.abs((put!['iv_mark'] as number) - 0.6289)).toBeLessThan(0.0003);
+    // coin P&L delta = delta − mark price in coin.
+    expect(put!['coin_delta']).toBeCloseTo((put!['delta'] as number) - (put!['price_usd'] as number) / 9756.36, 12);
+    expect(put!['iv_bid']).toBeLessThan(put!['iv_mark'] as number);
+    expect(put!['iv_ask']).toBeGreaterThan(put!['iv_mark'] as number);
+  });
+
+  it('keeps the latest row per symbol at or before --at, reports bad rows by line, reads .gz, writes CSV', () => {
+    const later = ROW.replace('1591574399413000', '1591574999413000').replace('0.02210436', '0.02300000').replace('1591574400196008', '1591575000196008');
+    const expired = ROW.replace('BTC-9JUN20-9875-P', 'BTC-7JUN20-9875-P').replace('1591689600000000', '1591516800000000');
+    const lines = [HEADER, ROW, 'deribit,BTC-9JUN20-9875-P,not-a-time', later, ROW.replace(',62.89,', ',x,'), expired];
+    const file = join(temp.dir, 'chain.csv.gz');
+    writeFileSync(file, gzipSync(lines.join('\n') + '\n'));
+
+    const latest = analyze(file);
+    expect(latest.status).toBe(0);
+    expect(latest.stderr).toContain(':3: skipped: expected 24 fields, got 3');
+    expect(latest.stderr).toContain(':5: skipped: column mark_iv: "x" is not a number');
+    const report = JSON.parse(latest.stdout) as { bad_rows: number; rows_read: number; instruments: { symbol: string; status: string; quote_age_ms: number }[] };
+    expect(report.bad_rows).toBe(2);
+    expect(report.rows_read).toBe(3);
+    expect(report.instruments.map((i) => i.symbol)).toEqual(['BTC-7JUN20-9875-P', 'BTC-9JUN20-9875-P']);
+    expect(report.instruments[0]!.status).toBe('expired');
+
+    // At the first row's time, the later quote is not yet known.
+    const early = JSON.parse(analyze(file, '--at', '2020-06-07T23:59:59.413Z').stdout) as { instruments: { symbol: string; iv_mark: number }[] };
+    const late = JSON.parse(analyze(file).stdout) as { instruments: { symbol: string; iv_mark: number }[] };
+    const ivOf = (r: typeof early): number => r.instruments.find((i) => i.symbol === 'BTC-9JUN20-9875-P')!.iv_mark;
+    expect(ivOf(late)).toBeGreaterThan(ivOf(early));
+
+    const csv = analyze(file, '--format', 'csv').stdout.trim().split('\n');
+    expect(csv[0]).toBe(
+      'symbol,currency,expiry,strike,type,forward,years,iv_mark,iv_bid,iv_ask,price_usd,delta,gamma,vega,theta,rho,vanna,volga,charm,coin_delta,status,deribit_mark_iv,quote_age_ms',
+    );
+    expect(csv).toHaveLength(3);
+  });
+
+  it('refuses wrong arguments and files with clear errors', () => {
+    expect(analyze().status).toBe(2);
+    expect(analyze(SAMPLE, '--format', 'xml').status).toBe(2);
+    expect(analyze(SAMPLE, '--at', 'noon').status).toBe(2);
+    const missing = analyze(join(temp.dir, 'missing.csv'));
+    expect(missing.status).toBe(1);
+    const notChain = join(temp.dir, 'trades.csv');
+    writeFileSync(notChain, 'exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n');
+    const wrong = analyze(notChain);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('not an options_chain header');
+    expect(analyze(SAMPLE, '--at', '2019-01-01T00:00:00Z').stderr).toContain('no rows at or before 2019-01-01T00:00:00.000Z');
+    expect(execFileSync(process.execPath, [builtCli(), 'analyze', '--help'], { encoding: 'utf8' })).toContain('--format json|csv');
+  });
+});
