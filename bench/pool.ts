@@ -1,21 +1,33 @@
 /**
- * Worker-pool benchmark: one expiry's greeks computed in a piscina worker on transferred Float64Arrays, as the
+ * Worker-pool benchmark: one expiry's greeks and bid/ask/mark implied vols computed in a piscina worker on
+ * transferred Float64Arrays, as the
  * engine does it. Measures the round trip per batch (pool overhead included) at realistic expiry sizes, and
  * the engine's event throughput with greeks coalesced.
  */
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { GreeksPool } from '../src-main/app/greeksPool';
+import { black76Price } from '../src-main/core/pricing/black76';
 import { GREEKS_INPUT_FIELDS } from '../src-main/engine/ports';
 
+/** One expiry batch as the engine builds it: forward, strike, years, vol, isCall, bid / ask / mark in coin. */
 function batch(count: number): Float64Array {
   const inputs = new Float64Array(count * GREEKS_INPUT_FIELDS);
+  const forward = 95_000;
+  const years = 30 / 365;
   for (let i = 0; i < count; i++) {
-    inputs[i] = 95_000;
-    inputs[count + i] = 60_000 + (i * 80_000) / count;
-    inputs[2 * count + i] = 30 / 365;
-    inputs[3 * count + i] = 0.5 + 0.2 * Math.abs(i / count - 0.5);
-    inputs[4 * count + i] = i % 2;
+    const strike = 60_000 + (i * 80_000) / count;
+    const vol = 0.5 + 0.2 * Math.abs(i / count - 0.5);
+    const isCall = i % 2 === 1;
+    const markCoin = black76Price(forward, strike, years, vol, isCall) / forward;
+    inputs[i] = forward;
+    inputs[count + i] = strike;
+    inputs[2 * count + i] = years;
+    inputs[3 * count + i] = vol;
+    inputs[4 * count + i] = isCall ? 1 : 0;
+    inputs[5 * count + i] = markCoin * 0.97;
+    inputs[6 * count + i] = markCoin * 1.03;
+    inputs[7 * count + i] = markCoin;
   }
   return inputs;
 }

@@ -78,8 +78,12 @@ export interface OptionQuoteRow {
   askCoin: number | null;
   markCoin: number | null;
   markUsd: number | null;
-  /** Mark IV, decimal. */
+  /** Mark IV as the feed publishes it, decimal. */
   iv: number | null;
+  /** Implied vols GammaDesk computes from the bid, ask and mark prices (decimal; null when not defined). */
+  ivBid: number | null;
+  ivAsk: number | null;
+  ivMark: number | null;
   /** Deribit display units: delta N(d1), gamma per USD, vega USD per vol point, theta USD per day. */
   delta: number | null;
   gamma: number | null;

@@ -131,6 +131,9 @@ export class Engine {
       inputs[2 * count + i] = years;
       inputs[3 * count + i] = ticker ? ticker.markIv : NaN;
       inputs[4 * count + i] = option.def.optionType === 'call' ? 1 : 0;
+      inputs[5 * count + i] = ticker?.bidCoin ?? NaN;
+      inputs[6 * count + i] = ticker?.askCoin ?? NaN;
+      inputs[7 * count + i] = ticker ? ticker.markCoin : NaN;
     }
     this.inFlight.add(book);
     const started = this.options.scheduler.now();
@@ -149,6 +152,9 @@ export class Engine {
             gamma: result[2 * count + i]!,
             vega: result[3 * count + i]!,
             theta: result[4 * count + i]!,
+            ivBid: result[5 * count + i]!,
+            ivAsk: result[6 * count + i]!,
+            ivMark: result[7 * count + i]!,
           };
         }
         book.greeksSeq = seq;

@@ -22,6 +22,10 @@ export interface OptionGreeksView {
   theta: number;
   /** Model price (Black-76 at the mark IV on the forward), USD. */
   priceUsd: number;
+  /** Implied vols (decimal, NaN when the price pins none) from the bid, ask and mark coin prices. */
+  ivBid: number;
+  ivAsk: number;
+  ivMark: number;
 }
 
 export interface OptionState {

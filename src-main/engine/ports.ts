@@ -7,20 +7,22 @@ export interface GreeksBatch {
   /** Number of options in the batch. */
   count: number;
   /**
-   * `count` × 5 values laid out field by field: forward USD, strike USD, years, vol (decimal), isCall (1 or 0).
-   * Ownership passes to the port (it may be transferred to a worker).
+   * `count` × 8 values laid out field by field: forward USD, strike USD, years, vol (decimal, the feed's mark
+   * IV), isCall (1 or 0), bid, ask and mark prices in coin (NaN when absent). Ownership passes to the port (it
+   * may be transferred to a worker).
    */
   inputs: Float64Array;
 }
 
 /**
- * `count` × 5 values laid out field by field, in Deribit display units: price USD, delta, gamma per USD,
- * vega USD per vol point, theta USD per day.
+ * `count` × 8 values laid out field by field, in Deribit display units: price USD, delta, gamma per USD,
+ * vega USD per vol point, theta USD per day; then implied vols (decimal, NaN when not defined) from the bid,
+ * ask and mark coin prices.
  */
 export type GreeksResult = Float64Array;
 
-export const GREEKS_INPUT_FIELDS = 5;
-export const GREEKS_OUTPUT_FIELDS = 5;
+export const GREEKS_INPUT_FIELDS = 8;
+export const GREEKS_OUTPUT_FIELDS = 8;
 
 export interface GreeksPort {
   computeGreeks(batch: GreeksBatch): Promise<GreeksResult>;

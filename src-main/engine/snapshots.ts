@@ -29,6 +29,9 @@ function quoteRow(option: OptionState, marketTimeMs: number): OptionQuoteRow {
     // Deribit quotes inverse options in coin: USD value = coin price × the expiry's forward.
     markUsd: ticker ? ticker.markCoin * ticker.underlyingPriceUsd : null,
     iv: ticker ? ticker.markIv : null,
+    ivBid: finiteOrNull(greeks?.ivBid),
+    ivAsk: finiteOrNull(greeks?.ivAsk),
+    ivMark: finiteOrNull(greeks?.ivMark),
     delta: finiteOrNull(greeks?.delta),
     gamma: finiteOrNull(greeks?.gamma),
     vega: finiteOrNull(greeks?.vega),

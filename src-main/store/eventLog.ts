@@ -174,17 +174,18 @@ export class EventLog {
   /** Streams a session's events in seq order, `batchSize` rows per query. */
   *read(sessionId: number, options: { fromSeq?: number; batchSize?: number } = {}): Generator<SequencedEvent> {
     const batchSize = options.batchSize ?? 5000;
-    const select = this.db.prepare<[number, number, number], { seq: number; payload: string }>(
-      'SELECT seq, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    );
+    // Raw rows ([seq, payload]) skip building an object per row.
+    const select = this.db
+      .prepare<[number, number, number], [number, string]>('SELECT seq, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .raw(true);
     let after = (options.fromSeq ?? 1) - 1;
     for (;;) {
       const rows = select.all(sessionId, after, batchSize);
-      for (const row of rows) {
+      for (const [seq, payload] of rows) {
         // The seq column is the truth (payloads written by the recorder do not repeat it).
-        const event = JSON.parse(row.payload) as SequencedEvent;
-        event.seq = row.seq;
-        after = row.seq;
+        const event = JSON.parse(payload) as SequencedEvent;
+        event.seq = seq;
+        after = seq;
         yield event;
       }
       if (rows.length < batchSize) return;

@@ -1,9 +1,10 @@
 /**
- * Piscina worker: Black-76 greeks for one expiry batch. Input and output are single packed Float64Arrays
+ * Piscina worker: Black-76 greeks and implied vols (bid, ask, mark) for one expiry batch. Input and output are single packed Float64Arrays
  * (see engine/ports.ts) so both directions transfer without copying.
  */
 import { move } from 'piscina';
 import { computeChainGreeks, type ChainGreeks, type ChainInputs } from '../core/pricing/chain';
+import { computeChainImpliedVols } from '../core/pricing/impliedVol';
 import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, type GreeksBatch } from '../engine/ports';
 
 export default function greeksTask(batch: GreeksBatch): unknown {
@@ -31,5 +32,10 @@ export default function greeksTask(batch: GreeksBatch): unknown {
     theta: field(output, 4),
   };
   computeChainGreeks(chain, out, count);
+  // Implied vols from the quotes themselves (coin prices × forward), at the same time to expiry.
+  const reasons = new Uint8Array(count);
+  for (let k = 0; k < 3; k++) {
+    computeChainImpliedVols(field(inputs, 5 + k), chain.forward, chain.strike, chain.years, isCall, field(output, 5 + k), reasons, count, true);
+  }
   return move(output);
 }

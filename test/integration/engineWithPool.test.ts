@@ -33,7 +33,7 @@ let pool: GreeksPool;
 beforeAll(async () => {
   pool = new GreeksPool({ ...TSX_WORKER, maxThreads: 2 });
   // Warm up one thread so the first test does not pay the tsx start-up alone.
-  await pool.computeGreeks({ count: 1, inputs: new Float64Array([100, 100, 1, 0.5, 1]) });
+  await pool.computeGreeks({ count: 1, inputs: new Float64Array([100, 100, 1, 0.5, 1, NaN, NaN, NaN]) });
 });
 
 afterAll(async () => {
@@ -89,11 +89,13 @@ function expectedChain(book: ExpiryBook, timeMs: number) {
 
 describe('GreeksPool', () => {
   it('runs the worker and transfers the input buffer instead of copying it', async () => {
-    const inputs = new Float64Array([100_000, 100_000, 0.25, 0.6, 1]);
+    // One ATM call: forward, strike, years, vol, isCall, then bid / ask / mark in coin priced at 55 / 65 / 60 %.
+    const coin = (vol: number): number => toDeribitDisplay(black76Greeks(100_000, 100_000, 0.25, vol, true), 100_000).priceCoin;
+    const inputs = new Float64Array([100_000, 100_000, 0.25, 0.6, 1, coin(0.55), coin(0.65), coin(0.6)]);
     const before = pool.tasksRun;
     const result = await pool.computeGreeks({ count: 1, inputs });
     expect(result).toBeInstanceOf(Float64Array);
-    expect(result).toHaveLength(5);
+    expect(result).toHaveLength(8);
     expect(inputs.buffer.byteLength).toBe(0); // detached: moved to the worker
     expect(pool.tasksRun).toBe(before + 1);
     expect(pool.threads).toBeGreaterThanOrEqual(1);
@@ -103,22 +105,26 @@ describe('GreeksPool', () => {
     expect(result[2]! / g.gamma).toBeCloseTo(1, 12);
     expect(result[3]! / g.vega).toBeCloseTo(1, 12);
     expect(result[4]! / g.theta).toBeCloseTo(1, 12);
+    // Implied vols from the coin prices come back to the vols that priced them.
+    expect(result[5]).toBeCloseTo(0.55, 12);
+    expect(result[6]).toBeCloseTo(0.65, 12);
+    expect(result[7]).toBeCloseTo(0.6, 12);
   });
 
   it('rejects a malformed batch with the worker\'s reason and does not count it', async () => {
     const before = pool.tasksRun;
     await expect(pool.computeGreeks({ count: 2, inputs: new Float64Array(5) })).rejects.toThrow(
-      'greeks batch of 2 options needs 10 inputs, got 5',
+      'greeks batch of 2 options needs 16 inputs, got 5',
     );
     expect(pool.tasksRun).toBe(before);
   });
 
   it('returns NaN rows for unusable inputs without failing the batch', async () => {
     // Row 0 fine; row 1 has NaN vol (no ticker yet).
-    const inputs = new Float64Array([100, 100, 100, 110, 1, 1, 0.5, NaN, 1, 0]);
+    const inputs = new Float64Array([100, 100, 100, 110, 1, 1, 0.5, NaN, 1, 0, NaN, NaN, NaN, NaN, NaN, NaN]);
     const result = await pool.computeGreeks({ count: 2, inputs });
     expect(Number.isFinite(result[0]!)).toBe(true);
-    for (let k = 0; k < 5; k++) expect(Number.isNaN(result[k * 2 + 1]!)).toBe(true);
+    for (let k = 0; k < 8; k++) expect(Number.isNaN(result[k * 2 + 1]!)).toBe(true);
   });
 });
 

@@ -18,10 +18,41 @@
  *   recorded perpetual trade shape plus the documented option fields `iv` and `mark_price`, priced from the
  *   recorded option ticker), the BTC-PERPETUAL book (the recorded book shape filled from the recorded
  *   `quote.BTC-PERPETUAL` best bid/ask).
+ *
+ * Shifted to the present ({@link scenarioShift}; `shiftToMs` in {@link buildScenario}, {@link recordedInstruments},
+ * {@link recordedBooks}, {@link newOptionInstrument}, {@link recorded}): the recordings are from 2019–2024, so on
+ * today's clock their options are long expired (an engine valuing at the wall clock rolls them off). A shift
+ * builds the SAME scenario moved forward by a whole number of weeks W, so weekdays (the 5JUN20 expiry is a Friday)
+ * and 08:00 UTC expiries stay what they were:
+ * - W is the smallest whole number of weeks that puts the first recorded option expiry (5JUN20, Friday
+ *   2020-06-05 08:00 UTC) at least `minExpiryLeadMs` (default one day) after `shiftToMs`. Equivalently: the largest
+ *   shift that puts the recorded "now" ({@link RECORDED_NOW_MS}, the recorded BTC-5JUN20-9250-C ticker, Monday
+ *   2020-06-01 00:00:52 UTC, 4 d 8 h before that expiry) at or before `shiftToMs`, plus one week when that would
+ *   leave the first expiry less than the lead ahead. So the recorded options expire days ahead of `shiftToMs`
+ *   (the first between the lead and 7 days + the lead), and the recorded now lands at most 3 d 8 h before
+ *   `shiftToMs`, or (when `shiftToMs` is Thursday 08:00 to Monday 00:00 UTC) at most 3 d 16 h after it.
+ * - Times: every number under a `timestamp`, `creation_timestamp` or `expiration_timestamp` key, at any depth
+ *   (message and trade timestamps, instrument creation and expiry), gains W weeks. Not shifted: `0` placeholders
+ *   (the index and mark messages' `timestamp: 0`, which the server stamps when it sends) and a perpetual's
+ *   `expiration_timestamp` (Deribit's year-3000 sentinel). The mock server re-stamps every `timestamp` with its own
+ *   clock when it sends anyway; the shift keeps the data self-consistent for whoever reads it directly.
+ * - Names: every instrument name in any string or object key (`instrument_name`, channel names such as
+ *   `ticker.BTC-5JUN20-9250-C.100ms`, `underlying_index` such as `SYN.BTC-5JUN20`, book step instruments, trade
+ *   instrument names, raw fault frames) is parsed and re-formatted with the shifted expiry (`parseInstrumentName`,
+ *   `formatOptionName` / `formatFutureName`), e.g. BTC-5JUN20-9250-C → BTC-{new code}-9250-C; perpetuals keep
+ *   their names. A date code inside a combo name (`BTC-STRD-30SEP22-20000`) is shifted in place.
+ * - Everything else is as without the shift: message shapes, prices, IVs, greeks, amounts, open interest,
+ *   `estimated_delivery_price` (a number, or `"expired"` for BTC-8JUN20-8750-P), change and trade ids, and the
+ *   per-round scaling. The expired ticker of BTC-8JUN20-8750-P is still sent after `expireAfterRound` although its
+ *   shifted expiry lies days ahead: like the recording, it says "expired" by its `estimated_delivery_price`,
+ *   which is what the adapter acts on.
+ * - Faults passed to `buildScenario` are written in recorded terms (2020 names) and shifted with the rest.
+ * Without `shiftToMs` every function returns exactly what it returned before the shift existed.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatExpiryCode, parseExpiryCode } from '../../src-main/core/market/expiryCode';
+import { formatFutureName, formatOptionName, InstrumentNameError, parseInstrumentName } from '../../src-main/core/pricing/instrument';
 import type { MockBook, MockInstrument, MockLevelChange, ScenarioStep } from './server';
 
 export const RECORDED_FILE = 'tardis-node_deribit_ws_messages_with_normalized.json';
@@ -127,20 +158,25 @@ function perpetualInstrument(currency: 'BTC' | 'ETH'): MockInstrument {
 }
 
 /** The `public/get_instruments` universe matching the recorded BTC/ETH instruments. */
-export function recordedInstruments(): MockInstrument[] {
-  return [
+export function recordedInstruments(options: ShiftOptions = {}): MockInstrument[] {
+  return shifted(options, [
     perpetualInstrument('BTC'),
     perpetualInstrument('ETH'),
     ...[...RECORDED_OPTIONS, EXPIRED_OPTION].map(optionInstrument),
-  ];
+  ]);
 }
 
-export function newOptionInstrument(): MockInstrument {
-  return optionInstrument(NEW_OPTION);
+/** The instrument of {@link NEW_OPTION} (shifted, its name is `scenarioShift(shiftToMs).name(NEW_OPTION)`). */
+export function newOptionInstrument(options: ShiftOptions = {}): MockInstrument {
+  return shifted(options, optionInstrument(NEW_OPTION));
 }
 
 /** Initial server books: ETH-PERPETUAL from the recorded snapshot, BTC-PERPETUAL from the recorded quote. */
-export function recordedBooks(): Record<string, MockBook> {
+export function recordedBooks(options: ShiftOptions = {}): Record<string, MockBook> {
+  return shifted(options, unshiftedBooks());
+}
+
+function unshiftedBooks(): Record<string, MockBook> {
   const eth = recordedData('book.ETH-PERPETUAL.raw');
   const levels = (side: unknown): [number, number][] => (side as [string, number, number][]).map(([, price, amount]) => [price, amount]);
   const quote = recordedData('quote.BTC-PERPETUAL');
@@ -245,7 +281,7 @@ export function btcBookChanges(r: number): { bids: MockLevelChange[]; asks: Mock
   return { bids: [['new', 9600 - r, 1_000 * r + 10]], asks: [['change', 9601, 49_710 + r]] };
 }
 
-export interface ScenarioOptions {
+export interface ScenarioOptions extends ShiftOptions {
   /** Number of stream rounds (default 6). */
   rounds?: number;
   /** Steps inserted after the given round (0-based). */
@@ -274,8 +310,12 @@ export function roundSteps(r: number, interval = '100ms'): ScenarioStep[] {
   return steps;
 }
 
-/** The whole scripted stream with faults spliced in between rounds. */
+/** The whole scripted stream with faults spliced in between rounds (shifted with them when `shiftToMs` is given). */
 export function buildScenario(options: ScenarioOptions = {}): ScenarioStep[] {
+  return shifted(options, unshiftedScenario(options));
+}
+
+function unshiftedScenario(options: ScenarioOptions): ScenarioStep[] {
   const rounds = options.rounds ?? 6;
   const interval = options.interval ?? '100ms';
   const expireAfter = options.expireAfterRound ?? 1;
@@ -290,7 +330,114 @@ export function buildScenario(options: ScenarioOptions = {}): ScenarioStep[] {
   return steps;
 }
 
-/** The recorded data of a channel (for faults built from real messages). */
-export function recorded(channel: string): Json {
-  return structuredClone(recordedData(channel));
+/** The recorded data of a channel (for faults built from real messages); `channel` is the recorded (unshifted) name. */
+export function recorded(channel: string, options: ShiftOptions = {}): Json {
+  return shifted(options, structuredClone(recordedData(channel)));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The shift to the present (see the header comment for exactly what it changes)
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** The recorded "now": the timestamp of the recorded BTC-5JUN20-9250-C ticker (Monday 2020-06-01 00:00:52.595 UTC). */
+export const RECORDED_NOW_MS = 1_590_969_652_595;
+/** Keys whose (epoch-ms) numbers the shift moves. */
+const TIME_KEYS: ReadonlySet<string> = new Set(['timestamp', 'creation_timestamp', 'expiration_timestamp']);
+/** Candidate instrument names inside strings: dash-joined words (`BTC-5JUN20-9250-C` in `ticker.BTC-5JUN20-9250-C.100ms`). */
+const NAME_CANDIDATE = /[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+/g;
+/** A bare date code, e.g. inside a combo name (`BTC-STRD-30SEP22-20000`, `BTC-FS-30SEP22_PERP`). */
+const DATE_CODE = /(?<![A-Za-z0-9])[0-9]{1,2}[A-Z]{3}[0-9]{2}(?![A-Za-z0-9])/g;
+
+export interface ShiftOptions {
+  /** Shift the recorded data to the present (a wall-clock time, e.g. `Date.now()`): see {@link scenarioShift}.
+   * Omitted: the data exactly as recorded. */
+  shiftToMs?: number;
+  /** The least time from `shiftToMs` to the first recorded option expiry (default one day). */
+  minExpiryLeadMs?: number;
+}
+
+/** A whole-week shift of the recorded data (see the header comment). */
+export interface ScenarioShift {
+  /** Whole weeks added. */
+  readonly weeks: number;
+  /** `weeks` × 7 days, in ms. */
+  readonly offsetMs: number;
+  /** {@link RECORDED_NOW_MS} shifted. */
+  readonly nowMs: number;
+  /** An epoch-ms time shifted. */
+  time(ms: number): number;
+  /** A recorded instrument name, or a string containing names (a channel, `SYN.BTC-5JUN20`), with expiries shifted. */
+  name(text: string): string;
+  /** A deep copy of JSON-like data with times and names shifted (what every `shiftToMs` option applies). */
+  json<T>(value: T): T;
+}
+
+/** The first expiry among the recorded options (5JUN20: Friday 2020-06-05 08:00 UTC). */
+function firstRecordedExpiryMs(): number {
+  return Math.min(...RECORDED_OPTIONS.map((name) => (parseInstrumentName(name) as { expiryMs: number }).expiryMs));
+}
+
+/** The whole-week shift that moves the recorded data to `shiftToMs` (see the header comment for the rule). */
+export function scenarioShift(shiftToMs: number, minExpiryLeadMs = DAY_MS): ScenarioShift {
+  if (!Number.isFinite(shiftToMs)) throw new RangeError(`shiftToMs must be a finite epoch-ms time, got ${shiftToMs}`);
+  return shiftByWeeks(Math.ceil((shiftToMs + minExpiryLeadMs - firstRecordedExpiryMs()) / WEEK_MS));
+}
+
+function shiftByWeeks(weeks: number): ScenarioShift {
+  const offsetMs = weeks * WEEK_MS;
+  const shiftCode = (code: string): string => {
+    const ms = parseExpiryCode(code);
+    return ms === null || formatExpiryCode(ms) !== code ? code : formatExpiryCode(ms + offsetMs);
+  };
+  const shiftName = (candidate: string): string => {
+    let parsed;
+    try {
+      parsed = parseInstrumentName(candidate);
+    } catch (error) {
+      if (!(error instanceof InstrumentNameError)) throw error;
+      return candidate.replace(DATE_CODE, shiftCode); // combos, and anything else with a date code in it
+    }
+    switch (parsed.kind) {
+      case 'perpetual':
+        return candidate;
+      case 'future':
+        return formatFutureName(parsed.currency, parsed.expiryMs + offsetMs, parsed.settlement, parsed.settlementCurrency);
+      case 'option': {
+        const parts = { currency: parsed.currency, settlement: parsed.settlement, settlementCurrency: parsed.settlementCurrency, strike: parsed.strike, isCall: parsed.isCall };
+        // A non-canonical spelling (Tardis' upper-case `1D02`) keeps its spelling: only the date code changes.
+        if (formatOptionName({ ...parts, expiryMs: parsed.expiryMs }) !== candidate) return candidate.replace(DATE_CODE, shiftCode);
+        return formatOptionName({ ...parts, expiryMs: parsed.expiryMs + offsetMs });
+      }
+    }
+  };
+  const name = (text: string): string => text.replace(NAME_CANDIDATE, shiftName);
+  const walk = (value: unknown, key: string | null, perpetual: boolean): unknown => {
+    if (typeof value === 'string') return name(value);
+    if (typeof value === 'number') {
+      if (key === null || !TIME_KEYS.has(key) || value === 0) return value;
+      if (key === 'expiration_timestamp' && perpetual) return value;
+      return value + offsetMs;
+    }
+    if (Array.isArray(value)) return value.map((item) => walk(item, null, false));
+    if (typeof value === 'object' && value !== null) {
+      const object = value as Json;
+      const isPerpetual = object.settlement_period === 'perpetual';
+      return Object.fromEntries(Object.entries(object).map(([k, v]) => [name(k), walk(v, k, isPerpetual)]));
+    }
+    return value;
+  };
+  return {
+    weeks,
+    offsetMs,
+    nowMs: RECORDED_NOW_MS + offsetMs,
+    time: (ms) => ms + offsetMs,
+    name,
+    json: <T>(value: T): T => walk(value, null, false) as T,
+  };
+}
+
+/** `value` as is without `shiftToMs`, else shifted. */
+function shifted<T>(options: ShiftOptions, value: T): T {
+  return options.shiftToMs === undefined ? value : scenarioShift(options.shiftToMs, options.minExpiryLeadMs).json(value);
 }

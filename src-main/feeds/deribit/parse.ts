@@ -80,6 +80,10 @@ const fail = <T>(error: DeribitParseError): ParseResult<T> => ({ ok: false, erro
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schema validation (internal). Readers throw SchemaViolation; every exported function catches it.
+//
+// Hot path (hundreds of thousands of notifications a second): nothing here builds a path string, a closure or a
+// rule object unless a check fails. A check that fails is handed to the one slow-path checker (checkNumber, ...)
+// that words the error, so the fast checks and the error messages cannot drift apart.
 
 class SchemaViolation extends Error {
   constructor(
@@ -98,61 +102,100 @@ function describe(value: unknown): string {
   return 'an object';
 }
 
+/** A numeric range. All rules have every field (one object shape, so the fast check stays monomorphic). */
 interface NumberRule {
-  /** Smallest allowed value (inclusive). */
-  min?: number;
+  /** Smallest allowed value (inclusive); -Infinity for none. */
+  readonly min: number;
   /** Strictly greater than zero. */
-  positive?: boolean;
-  integer?: boolean;
+  readonly positive: boolean;
+  readonly integer: boolean;
 }
 
-function checkNumber(value: unknown, path: string, rule: NumberRule = {}): number {
+const ANY_NUMBER: NumberRule = { min: -Infinity, positive: false, integer: false };
+const NON_NEGATIVE: NumberRule = { min: 0, positive: false, integer: false };
+const POSITIVE: NumberRule = { min: -Infinity, positive: true, integer: false };
+const INTEGER: NumberRule = { min: -Infinity, positive: false, integer: true };
+const NON_NEGATIVE_INTEGER: NumberRule = { min: 0, positive: false, integer: true };
+
+/** True when {@link checkNumber} would accept `value` under `rule` (the fast path: no allocation). */
+function satisfies(value: unknown, rule: NumberRule): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (!rule.positive || value > 0) &&
+    value >= rule.min
+  );
+}
+
+/** Validates a number, throwing a {@link SchemaViolation} that names `path` and the value. */
+function checkNumber(value: unknown, path: string, rule: NumberRule = ANY_NUMBER): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new SchemaViolation(path, `expected a finite number, got ${describe(value)}`);
   }
   if (rule.integer && !Number.isInteger(value)) throw new SchemaViolation(path, `expected an integer, got ${value}`);
   if (rule.positive && !(value > 0)) throw new SchemaViolation(path, `expected a number > 0, got ${value}`);
-  if (rule.min !== undefined && value < rule.min) throw new SchemaViolation(path, `expected a number ≥ ${rule.min}, got ${value}`);
+  if (value < rule.min) throw new SchemaViolation(path, `expected a number ≥ ${rule.min}, got ${value}`);
   return value;
 }
 
-/** Typed, path-aware access to one JSON object. */
+/** JSON path of an object: `base` (`data`, `params`, '' for the root) or `base[index]` for an array item. */
+function objectPath(base: string, index: number): string {
+  return index < 0 ? base : `${base}[${index}]`;
+}
+
+/**
+ * Typed access to one JSON object. It knows where the object sits (`base`, and `index` for an array item) but
+ * builds the path string only when a field fails its check.
+ */
 class Reader {
   private constructor(
     private readonly record: Readonly<Record<string, unknown>>,
-    readonly path: string,
+    private readonly base: string,
+    private readonly index: number,
   ) {}
 
-  static of(value: unknown, path: string): Reader {
+  static of(value: unknown, base: string, index = -1): Reader {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new SchemaViolation(path || '(root)', `expected an object, got ${describe(value)}`);
+      throw new SchemaViolation(objectPath(base, index) || '(root)', `expected an object, got ${describe(value)}`);
     }
-    return new Reader(value as Record<string, unknown>, path);
+    return new Reader(value as Record<string, unknown>, base, index);
   }
 
-  private at(key: string): string {
-    return this.path ? `${this.path}.${key}` : key;
+  /** This object's JSON path, e.g. `data[2]`; for error messages. */
+  get path(): string {
+    return objectPath(this.base, this.index);
+  }
+
+  /** The JSON path of one field, e.g. `data[2].amount`; for error messages. */
+  at(key: string): string {
+    const path = this.path;
+    return path ? `${path}.${key}` : key;
   }
 
   has(key: string): boolean {
-    return this.record[key] !== undefined && this.record[key] !== null;
+    const value = this.record[key];
+    return value !== undefined && value !== null;
   }
 
   raw(key: string): unknown {
     return this.record[key];
   }
 
-  number(key: string, rule?: NumberRule): number {
-    return checkNumber(this.record[key], this.at(key), rule);
+  number(key: string, rule: NumberRule = ANY_NUMBER): number {
+    const value = this.record[key];
+    return satisfies(value, rule) ? value : checkNumber(value, this.at(key), rule);
   }
 
   /** A number, or null when the field is absent or null. */
-  optionalNumber(key: string, rule?: NumberRule): number | null {
-    return this.has(key) ? this.number(key, rule) : null;
+  optionalNumber(key: string, rule: NumberRule = ANY_NUMBER): number | null {
+    const value = this.record[key];
+    if (value === undefined || value === null) return null;
+    return satisfies(value, rule) ? value : checkNumber(value, this.at(key), rule);
   }
 
   timestamp(key = 'timestamp'): EpochMs {
-    return epochMs(this.number(key, { integer: true, min: 0 }));
+    return epochMs(this.number(key, NON_NEGATIVE_INTEGER));
   }
 
   string(key: string): string {
@@ -188,30 +231,16 @@ class Reader {
   }
 }
 
-/** Runs a parser body, turning schema violations (and only those) into a typed error result. */
-interface ErrorContext {
-  channel?: string | null;
-  instrument?: string | null;
-}
-
 /**
- * Runs a parser body, turning schema violations (and only those) into a typed error result. `context` is read
- * after the body ran, so a body can record the instrument name it got to.
+ * Turns what a parser body threw into a typed error: schema violations, and the RangeErrors of the checked unit
+ * constructors (epochMs, instrumentName, ...), become `invalid_field`; anything else is a programming error and
+ * is rethrown (fail fast, STYLE.md 14). Parser bodies are plain functions called inside a try/catch (no
+ * closures), so the happy path allocates nothing for error handling.
  */
-function guarded<T>(body: () => ParseResult<T>, context: () => ErrorContext = () => ({})): ParseResult<T> {
-  try {
-    return body();
-  } catch (error) {
-    const { channel = null, instrument = null } = context();
-    if (error instanceof SchemaViolation) {
-      return fail(new DeribitParseError('invalid_field', error.reason, error.path, channel, instrument));
-    }
-    if (error instanceof RangeError) {
-      // The checked unit constructors (epochMs, instrumentName, ...) refuse out-of-range values with a RangeError.
-      return fail(new DeribitParseError('invalid_field', error.message, '', channel, instrument));
-    }
-    throw error; // a programming error: fail fast (STYLE.md 14)
-  }
+function fieldError(error: unknown, channel: string | null, instrument: string | null): DeribitParseError {
+  if (error instanceof SchemaViolation) return new DeribitParseError('invalid_field', error.reason, error.path, channel, instrument);
+  if (error instanceof RangeError) return new DeribitParseError('invalid_field', error.message, '', channel, instrument);
+  throw error;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -247,40 +276,45 @@ export function parseFrame(text: string): ParseResult<DeribitFrame> {
 export function parseFrameValue(json: unknown): ParseResult<DeribitFrame> {
   try {
     const frame = Reader.of(json, '');
-    if (frame.raw('jsonrpc') !== '2.0') {
-      return fail(new DeribitParseError('invalid_frame', `"jsonrpc" must be "2.0", got ${describe(frame.raw('jsonrpc'))}`, 'jsonrpc'));
+    const version = frame.raw('jsonrpc');
+    if (version !== '2.0') {
+      return fail(new DeribitParseError('invalid_frame', `"jsonrpc" must be "2.0", got ${describe(version)}`, 'jsonrpc'));
     }
     const method = frame.raw('method');
     if (method === 'subscription') {
       const params = Reader.of(frame.raw('params'), 'params');
       const channel = params.string('channel');
-      if (params.raw('data') === undefined) return fail(new DeribitParseError('invalid_frame', 'notification has no "data"', 'params.data', channel));
-      return ok({ kind: 'subscription', channel, data: params.raw('data') });
+      const data = params.raw('data');
+      if (data === undefined) return fail(new DeribitParseError('invalid_frame', 'notification has no "data"', 'params.data', channel));
+      return ok({ kind: 'subscription', channel, data });
     }
     if (method === 'heartbeat') {
       const params = Reader.of(frame.raw('params'), 'params');
-      return ok({ kind: 'heartbeat', type: params.oneOf('type', ['heartbeat', 'test_request'] as const) });
+      return ok({ kind: 'heartbeat', type: params.oneOf('type', HEARTBEAT_TYPES) });
     }
     if (method !== undefined) {
       return fail(new DeribitParseError('invalid_frame', `unexpected server method ${describe(method)}`, 'method'));
     }
     const rawId = frame.raw('id');
-    if (frame.raw('error') !== undefined) {
-      const error = Reader.of(frame.raw('error'), 'error');
-      const id = rawId === null || rawId === undefined ? null : checkNumber(rawId, 'id', { integer: true });
-      const body: RpcErrorBody = { code: error.number('code', { integer: true }), message: error.optionalString('message') ?? '' };
+    const rawError = frame.raw('error');
+    if (rawError !== undefined) {
+      const error = Reader.of(rawError, 'error');
+      const id = rawId === null || rawId === undefined ? null : checkNumber(rawId, 'id', INTEGER);
+      const body: RpcErrorBody = { code: error.number('code', INTEGER), message: error.optionalString('message') ?? '' };
       if (error.raw('data') !== undefined) body.data = error.raw('data');
       return ok({ kind: 'error_response', id, error: body });
     }
     if (!('result' in (json as object))) {
       return fail(new DeribitParseError('invalid_frame', 'frame is neither a notification, a heartbeat nor a response (no "result")'));
     }
-    return ok({ kind: 'response', id: checkNumber(rawId, 'id', { integer: true }), result: frame.raw('result') });
+    return ok({ kind: 'response', id: checkNumber(rawId, 'id', INTEGER), result: frame.raw('result') });
   } catch (error) {
     if (error instanceof SchemaViolation) return fail(new DeribitParseError('invalid_frame', error.reason, error.path));
     throw error;
   }
 }
+
+const HEARTBEAT_TYPES = ['heartbeat', 'test_request'] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Channels
@@ -297,33 +331,42 @@ export type DeribitChannel =
 
 /** Parses a channel name such as `ticker.BTC-PERPETUAL.100ms` or `trades.option.BTC.100ms`. */
 export function parseChannel(channel: string): ParseResult<DeribitChannel> {
+  const parsed = readChannel(channel);
+  return typeof parsed === 'string' ? fail(new DeribitParseError('unsupported_channel', parsed, '', channel)) : ok(parsed);
+}
+
+/** The parsed channel, or why it is not one this adapter handles (the reason of an `unsupported_channel`). */
+function readChannel(channel: string): DeribitChannel | string {
   const parts = channel.split('.');
-  const [head, a, b, c] = parts;
-  const unsupported = (why: string) => fail<DeribitChannel>(new DeribitParseError('unsupported_channel', why, '', channel));
-  if (parts.some((part) => part.length === 0)) return unsupported(`channel "${channel}" has an empty part`);
-  switch (head) {
+  const count = parts.length;
+  for (let i = 0; i < count; i++) {
+    if (parts[i]!.length === 0) return `channel "${channel}" has an empty part`;
+  }
+  const a = parts[1]!;
+  const b = parts[2]!;
+  switch (parts[0]) {
     case 'ticker':
-      if (parts.length === 3) return ok({ kind: 'ticker', instrument: a!, interval: b! });
+      if (count === 3) return { kind: 'ticker', instrument: a, interval: b };
       break;
     case 'book':
-      if (parts.length === 3) return ok({ kind: 'book', instrument: a!, interval: b! });
-      if (parts.length === 5) return unsupported('grouped (aggregated) book channels are not used: subscribe to book.{instrument}.{interval}');
+      if (count === 3) return { kind: 'book', instrument: a, interval: b };
+      if (count === 5) return 'grouped (aggregated) book channels are not used: subscribe to book.{instrument}.{interval}';
       break;
     case 'trades':
-      if (parts.length === 3) return ok({ kind: 'trades_instrument', instrument: a!, interval: b! });
-      if (parts.length === 4) return ok({ kind: 'trades_kind', instrumentKind: a!, currency: b!, interval: c! });
+      if (count === 3) return { kind: 'trades_instrument', instrument: a, interval: b };
+      if (count === 4) return { kind: 'trades_kind', instrumentKind: a, currency: b, interval: parts[3]! };
       break;
     case 'markprice':
-      if (parts.length === 3 && a === 'options') return ok({ kind: 'markprice_options', indexName: b! });
+      if (count === 3 && a === 'options') return { kind: 'markprice_options', indexName: b };
       break;
     case 'deribit_price_index':
-      if (parts.length === 2) return ok({ kind: 'price_index', indexName: a! });
+      if (count === 2) return { kind: 'price_index', indexName: a };
       break;
     case 'instrument':
-      if (parts.length === 4 && a === 'state') return ok({ kind: 'instrument_state', instrumentKind: b!, currency: c! });
+      if (count === 4 && a === 'state') return { kind: 'instrument_state', instrumentKind: b, currency: parts[3]! };
       break;
   }
-  return unsupported(`channel "${channel}" is not one this adapter handles`);
+  return `channel "${channel}" is not one this adapter handles`;
 }
 
 /** `btc_usd` → `BTC`, `eth_usd` → `ETH`; null for other indexes (e.g. `sol_usdc`). */
@@ -345,17 +388,40 @@ function isCurrency(value: string): value is Currency {
   return value === 'BTC' || value === 'ETH';
 }
 
-function parseName(name: string, path: string, channel: string | null): ParseResult<ParsedInstrument> {
-  try {
-    return ok(parseInstrumentName(name));
-  } catch (error) {
-    if (error instanceof InstrumentNameError) {
-      // Combos and structured products are well-formed Deribit names this engine does not model.
-      const code = /combo|structured/.test(error.reason) ? 'unsupported_instrument' : 'invalid_field';
-      return fail(new DeribitParseError(code, error.message, path, channel, name));
+/**
+ * Parsed instrument names, and the refusals of bad ones. {@link parseInstrumentName} is a pure function of the
+ * name (a few regular expressions and a date check, ~1 µs), and a live feed sees the same few thousand names over
+ * and over, so the result is remembered. Bounded: emptied when full, so a stream of junk names cannot grow it.
+ * The cached {@link ParsedInstrument}s are only read here, never handed out.
+ */
+const parsedNames = new Map<string, ParsedInstrument | InstrumentNameError>();
+const PARSED_NAMES_LIMIT = 16_384;
+
+function lookupName(name: string): ParsedInstrument | InstrumentNameError {
+  let parsed = parsedNames.get(name);
+  if (parsed === undefined) {
+    try {
+      parsed = parseInstrumentName(name);
+    } catch (error) {
+      if (!(error instanceof InstrumentNameError)) throw error;
+      parsed = error;
     }
-    throw error;
+    if (parsedNames.size >= PARSED_NAMES_LIMIT) parsedNames.clear();
+    parsedNames.set(name, parsed);
   }
+  return parsed;
+}
+
+/** The refusal of an instrument name found at `path`. */
+function nameError(error: InstrumentNameError, path: string, channel: string | null, name: string): DeribitParseError {
+  // Combos and structured products are well-formed Deribit names this engine does not model.
+  const code = /combo|structured/.test(error.reason) ? 'unsupported_instrument' : 'invalid_field';
+  return new DeribitParseError(code, error.message, path, channel, name);
+}
+
+function parseName(name: string, path: string, channel: string | null): ParseResult<ParsedInstrument> {
+  const parsed = lookupName(name);
+  return parsed instanceof InstrumentNameError ? fail(nameError(parsed, path, channel, name)) : ok(parsed);
 }
 
 /**
@@ -367,72 +433,73 @@ function parseName(name: string, path: string, channel: string | null): ParseRes
  */
 export function parseInstrument(raw: unknown, tsRecv: number, path = 'result'): ParseResult<InstrumentEvent> {
   let name: string | null = null;
-  return guarded(
-    () => {
-      const item = Reader.of(raw, path);
-      name = item.string('instrument_name');
-      const deribitKind = item.string('kind');
-      if (deribitKind !== 'option' && deribitKind !== 'future') {
-        return fail(new DeribitParseError('unsupported_instrument', `instrument kind "${deribitKind}" is not modelled (options, futures and perpetuals are)`, `${path}.kind`, null, name));
+  try {
+    const item = Reader.of(raw, path);
+    name = item.string('instrument_name');
+    const deribitKind = item.string('kind');
+    if (deribitKind !== 'option' && deribitKind !== 'future') {
+      return fail(new DeribitParseError('unsupported_instrument', `instrument kind "${deribitKind}" is not modelled (options, futures and perpetuals are)`, `${path}.kind`, null, name));
+    }
+    const parsedName = parseName(name, `${path}.instrument_name`, null);
+    if (!parsedName.ok) return parsedName;
+    const parsed = parsedName.value;
+    const baseCurrency = item.string('base_currency');
+    if (!isCurrency(baseCurrency)) {
+      return fail(new DeribitParseError('unsupported_instrument', `base currency "${baseCurrency}" is not BTC or ETH`, `${path}.base_currency`, null, name));
+    }
+    if (parsed.currency !== baseCurrency) {
+      throw new SchemaViolation(`${path}.base_currency`, `"${baseCurrency}" disagrees with the instrument name ${name}`);
+    }
+    const settlementPeriod = item.optionalString('settlement_period');
+    const kind: InstrumentKind = deribitKind === 'option' ? 'option' : settlementPeriod === 'perpetual' ? 'perpetual' : 'future';
+    if (parsed.kind !== kind) {
+      throw new SchemaViolation(`${path}.kind`, `"${deribitKind}" (settlement_period ${describe(settlementPeriod)}) disagrees with the instrument name ${name}, which is a ${parsed.kind}`);
+    }
+    // Settlement: USDC-settled (linear) instruments say so in settlement_currency / instrument_type and in the name.
+    const settlementCurrency = item.optionalString('settlement_currency');
+    const instrumentType = item.optionalString('instrument_type');
+    const linear = parsed.settlement === 'linear' || settlementCurrency === 'USDC' || instrumentType === 'linear';
+    if (linear !== (parsed.settlement === 'linear')) {
+      throw new SchemaViolation(`${path}.settlement_currency`, `settlement ${describe(settlementCurrency)} / instrument_type ${describe(instrumentType)} disagrees with the instrument name ${name}`);
+    }
+    let expiryMs: EpochMs | null = null;
+    if (kind !== 'perpetual') {
+      expiryMs = item.timestamp('expiration_timestamp');
+      const nameExpiry = (parsed as { expiryMs: number }).expiryMs;
+      if (expiryMs !== nameExpiry) {
+        throw new SchemaViolation(`${path}.expiration_timestamp`, `${expiryMs} (${new Date(expiryMs).toISOString()}) is not the expiry in the name ${name} (${new Date(nameExpiry).toISOString()})`);
       }
-      const parsedName = parseName(name, `${path}.instrument_name`, null);
-      if (!parsedName.ok) return parsedName;
-      const parsed = parsedName.value;
-      const baseCurrency = item.string('base_currency');
-      if (!isCurrency(baseCurrency)) {
-        return fail(new DeribitParseError('unsupported_instrument', `base currency "${baseCurrency}" is not BTC or ETH`, `${path}.base_currency`, null, name));
-      }
-      if (parsed.currency !== baseCurrency) {
-        throw new SchemaViolation(`${path}.base_currency`, `"${baseCurrency}" disagrees with the instrument name ${name}`);
-      }
-      const settlementPeriod = item.optionalString('settlement_period');
-      const kind: InstrumentKind = deribitKind === 'option' ? 'option' : settlementPeriod === 'perpetual' ? 'perpetual' : 'future';
-      if (parsed.kind !== kind) {
-        throw new SchemaViolation(`${path}.kind`, `"${deribitKind}" (settlement_period ${describe(settlementPeriod)}) disagrees with the instrument name ${name}, which is a ${parsed.kind}`);
-      }
-      // Settlement: USDC-settled (linear) instruments say so in settlement_currency / instrument_type and in the name.
-      const settlementCurrency = item.optionalString('settlement_currency');
-      const instrumentType = item.optionalString('instrument_type');
-      const linear = parsed.settlement === 'linear' || settlementCurrency === 'USDC' || instrumentType === 'linear';
-      if (linear !== (parsed.settlement === 'linear')) {
-        throw new SchemaViolation(`${path}.settlement_currency`, `settlement ${describe(settlementCurrency)} / instrument_type ${describe(instrumentType)} disagrees with the instrument name ${name}`);
-      }
-      let expiryMs: EpochMs | null = null;
-      if (kind !== 'perpetual') {
-        expiryMs = item.timestamp('expiration_timestamp');
-        const nameExpiry = (parsed as { expiryMs: number }).expiryMs;
-        if (expiryMs !== nameExpiry) {
-          throw new SchemaViolation(`${path}.expiration_timestamp`, `${expiryMs} (${new Date(expiryMs).toISOString()}) is not the expiry in the name ${name} (${new Date(nameExpiry).toISOString()})`);
-        }
-      }
-      let strikeUsd: number | null = null;
-      let optionType: 'call' | 'put' | null = null;
-      if (kind === 'option' && parsed.kind === 'option') {
-        strikeUsd = item.number('strike', { positive: true });
-        optionType = item.oneOf('option_type', ['call', 'put'] as const);
-        if (strikeUsd !== parsed.strike) throw new SchemaViolation(`${path}.strike`, `${strikeUsd} disagrees with the strike in the name ${name}`);
-        if (optionType !== parsed.optionType) throw new SchemaViolation(`${path}.option_type`, `"${optionType}" disagrees with the name ${name}`);
-      }
-      const instrument: InstrumentDef = {
-        name: instrumentName(name),
-        currency: baseCurrency,
-        kind,
-        settlement: linear ? 'linear' : 'inverse',
-        expiryMs,
-        strikeUsd,
-        optionType,
-        contractSize: item.number('contract_size', { positive: true }),
-        tickSize: item.number('tick_size', { positive: true }),
-        minTradeAmount: item.number('min_trade_amount', { positive: true }),
-        makerCommission: item.number('maker_commission'),
-        takerCommission: item.number('taker_commission'),
-      };
-      const recv = epochMs(Math.floor(tsRecv));
-      return ok({ type: 'instrument', tsEvent: recv, tsRecv: recv, instrument });
-    },
-    () => ({ instrument: name }),
-  );
+    }
+    let strikeUsd: number | null = null;
+    let optionType: 'call' | 'put' | null = null;
+    if (kind === 'option' && parsed.kind === 'option') {
+      strikeUsd = item.number('strike', POSITIVE);
+      optionType = item.oneOf('option_type', OPTION_TYPES);
+      if (strikeUsd !== parsed.strike) throw new SchemaViolation(`${path}.strike`, `${strikeUsd} disagrees with the strike in the name ${name}`);
+      if (optionType !== parsed.optionType) throw new SchemaViolation(`${path}.option_type`, `"${optionType}" disagrees with the name ${name}`);
+    }
+    const instrument: InstrumentDef = {
+      name: instrumentName(name),
+      currency: baseCurrency,
+      kind,
+      settlement: linear ? 'linear' : 'inverse',
+      expiryMs,
+      strikeUsd,
+      optionType,
+      contractSize: item.number('contract_size', POSITIVE),
+      tickSize: item.number('tick_size', POSITIVE),
+      minTradeAmount: item.number('min_trade_amount', POSITIVE),
+      makerCommission: item.number('maker_commission'),
+      takerCommission: item.number('taker_commission'),
+    };
+    const recv = epochMs(Math.floor(tsRecv));
+    return ok({ type: 'instrument', tsEvent: recv, tsRecv: recv, instrument });
+  } catch (error) {
+    return fail(fieldError(error, null, name));
+  }
 }
+
+const OPTION_TYPES = ['call', 'put'] as const;
 
 /** The result of a `public/get_instruments` call: the good items, and one error per refused item. */
 export interface ParsedInstruments {

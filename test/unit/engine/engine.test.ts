@@ -126,7 +126,16 @@ describe('Engine scheduling', () => {
     expect(book.greeksSeq).toBe(tickers.at(-1)!.seq);
     expect(book.greeksComputeMs).toBe(7);
     const vol0 = book.options[0]!.ticker!.markIv;
-    expect(book.options[0]!.greeks).toEqual({ priceUsd: vol0, delta: 1000 + vol0, gamma: 2000 + vol0, vega: 3000 + vol0, theta: 4000 + vol0 });
+    expect(book.options[0]!.greeks).toEqual({
+      priceUsd: vol0,
+      delta: 1000 + vol0,
+      gamma: 2000 + vol0,
+      vega: 3000 + vol0,
+      theta: 4000 + vol0,
+      ivBid: 5000 + vol0,
+      ivAsk: 6000 + vol0,
+      ivMark: 7000 + vol0,
+    });
     expect(changes.filter((c) => c.kind === 'greeks')).toHaveLength(1);
   });
 

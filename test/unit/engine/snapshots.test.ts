@@ -72,12 +72,12 @@ describe('chainSnapshot', () => {
   it('reports greeks when set, non-finite ones as null', () => {
     const market = build([...chainInstruments('BTC', EXPIRY_A, [100_000])]);
     const book = market.currency('BTC').expiries.get(EXPIRY_A)!;
-    book.options[0]!.greeks = { priceUsd: 1, delta: 0.5, gamma: 1e-5, vega: 200, theta: -50 };
-    book.options[1]!.greeks = { priceUsd: NaN, delta: NaN, gamma: Infinity, vega: NaN, theta: NaN };
+    book.options[0]!.greeks = { priceUsd: 1, delta: 0.5, gamma: 1e-5, vega: 200, theta: -50, ivBid: 0.5, ivAsk: 0.6, ivMark: 0.55 };
+    book.options[1]!.greeks = { priceUsd: NaN, delta: NaN, gamma: Infinity, vega: NaN, theta: NaN, ivBid: NaN, ivAsk: NaN, ivMark: NaN };
     book.greeksSeq = 2;
     const row = chainSnapshot(market, book).rows[0]!;
-    expect(row.call).toMatchObject({ delta: 0.5, gamma: 1e-5, vega: 200, theta: -50 });
-    expect(row.put).toMatchObject({ delta: null, gamma: null, vega: null, theta: null });
+    expect(row.call).toMatchObject({ delta: 0.5, gamma: 1e-5, vega: 200, theta: -50, ivBid: 0.5, ivAsk: 0.6, ivMark: 0.55 });
+    expect(row.put).toMatchObject({ delta: null, gamma: null, vega: null, theta: null, ivBid: null, ivAsk: null, ivMark: null });
     expect(JSON.parse(JSON.stringify(row))).toEqual(row); // JSON-safe
   });
 

@@ -49,6 +49,17 @@ describe('impliedVolBlack76 round trip', () => {
     expect(worst).toBeLessThan(5 * Number.EPSILON);
   });
 
+  it('solves exactly at the money, where the inflexion point s_c = sqrt(2|x|) is 0', () => {
+    for (const v of [0.01, 0.3, 1, 4]) {
+      for (const isCall of [true, false]) {
+        const price = black76Price(60_000, 60_000, 0.5, v, isCall);
+        const result = impliedVolBlack76(price, 60_000, 60_000, 0.5, isCall);
+        expect(result.reason).toBe(IvReason.Ok);
+        expect(Math.abs(result.vol / v - 1)).toBeLessThan(4 * Number.EPSILON);
+      }
+    }
+  });
+
   it('needs no more than the two Householder steps of Let\'s Be Rational', () => {
     const f = 60_000;
     for (const t of [HOUR, 1 / 365, 0.25, 2]) {
