@@ -83,7 +83,7 @@ describe('Tardis import', () => {
     expect(report.rowsRead).toBe(6 + 3 + 2 + 1);
     expect(report.badRows).toBe(4);
     expect(report.badRowSamples).toEqual([
-      { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 4, reason: 'mark_iv is not a number: "abc"' },
+      { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 4, reason: 'column mark_iv: "abc" is not a number' },
       { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 5, reason: expect.stringMatching(/local_timestamp is not a number|expected 24 fields/) },
       { file: 'deribit_trades_2020-06-08_BTC.csv.gz', line: 4, reason: 'side "unknown": the taker side is unknown' },
       { file: 'deribit_options_chain_2020-06-08_BTC.csv', line: 6, reason: 'SOL-9JUN20-20-P: only BTC and ETH instruments are supported' },

@@ -10,6 +10,7 @@ import type { MarketEvent } from '../../core/market/events';
 import type { EventLog } from '../../store/eventLog';
 import { EventRecorder } from '../../store/eventLog';
 import { readLines, type NumberedLine } from './lineReader';
+import { parseOptionsChainHeader, type OptionsChainLayout } from './optionsChainCsv';
 import { readHeader, TardisNormalizer, TardisRowError, type TardisKind } from './tardisRows';
 
 export interface ImportProgress {
@@ -57,9 +58,11 @@ interface Source {
   file: string;
   kind: TardisKind;
   columns: Map<string, number>;
+  /** The options_chain parser's header layout (options_chain files only). */
+  layout: OptionsChainLayout | null;
   lines: AsyncGenerator<NumberedLine>;
   /** The next row, read ahead: its arrival time and raw fields. */
-  head: { line: number; localTs: number; fields: string[] } | null;
+  head: { line: number; text: string; localTs: number; fields: string[] } | null;
   bytesRead: number;
   rows: number;
   badRows: number;
@@ -122,6 +125,7 @@ export async function importTardis(options: {
       const header = readHeader(first.value.text);
       source.kind = header.kind;
       source.columns = header.columns;
+      source.layout = header.kind === 'options_chain' ? parseOptionsChainHeader(first.value.text) : null;
     } catch (error) {
       await closeAll();
       throw error instanceof ImportFileError ? error : new ImportFileError(file, error instanceof Error ? error.message : String(error));
@@ -154,7 +158,7 @@ export async function importTardis(options: {
       }
       if (localTs < source.lastLocalTs) report.outOfOrderRows++;
       source.lastLocalTs = localTs;
-      source.head = { line: lineNumber, localTs, fields };
+      source.head = { line: lineNumber, text, localTs, fields };
       return;
     }
   };
@@ -178,10 +182,10 @@ export async function importTardis(options: {
       let earliest: Source | null = null;
       for (const source of sources) if (source.head && (!earliest || source.head.localTs < earliest.head!.localTs)) earliest = source;
       if (!earliest) break;
-      const { line, fields } = earliest.head!;
+      const { line, text, fields } = earliest.head!;
       let events: MarketEvent[] = [];
       try {
-        events = normalizer.normalize(earliest.kind, fields, earliest.columns);
+        events = normalizer.normalize(earliest.kind, text, line, fields, earliest.columns, earliest.layout);
       } catch (error) {
         if (!(error instanceof TardisRowError)) throw error;
         bad(earliest, line, error.reason);

@@ -14,15 +14,12 @@ import type {
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
 import { epochMs, instrumentName, type EpochMs } from '../../core/units';
+import { OPTIONS_CHAIN_COLUMNS, OptionsChainCsvError, parseOptionsChainRow, type OptionsChainLayout, type OptionsChainRow } from './optionsChainCsv';
 
 export type TardisKind = 'options_chain' | 'trades' | 'derivative_ticker' | 'book_snapshot_25';
 
 const REQUIRED: Record<TardisKind, readonly string[]> = {
-  options_chain: [
-    'exchange', 'symbol', 'timestamp', 'local_timestamp', 'type', 'strike_price', 'expiration', 'open_interest', 'last_price',
-    'bid_price', 'bid_amount', 'bid_iv', 'ask_price', 'ask_amount', 'ask_iv', 'mark_price', 'mark_iv', 'underlying_index',
-    'underlying_price', 'delta', 'gamma', 'vega', 'theta', 'rho',
-  ],
+  options_chain: OPTIONS_CHAIN_COLUMNS,
   trades: ['exchange', 'symbol', 'timestamp', 'local_timestamp', 'id', 'side', 'price', 'amount'],
   derivative_ticker: [
     'exchange', 'symbol', 'timestamp', 'local_timestamp', 'funding_timestamp', 'funding_rate', 'predicted_funding_rate',
@@ -88,10 +85,6 @@ class Row {
   }
 }
 
-/** Decimal IV from a percent value, null when absent; 0 means Deribit had no IV for that side. */
-function ivFromPercent(percent: number | null): number | null {
-  return percent === null || percent <= 0 ? null : percent / 100;
-}
 
 const CURRENCIES: readonly string[] = ['BTC', 'ETH'];
 
@@ -136,34 +129,44 @@ export class TardisNormalizer {
   /** Rows understood but deliberately not turned into events (option order books), by reason. */
   readonly skipped = new Map<string, number>();
 
-  normalize(kind: TardisKind, fields: string[], columns: Map<string, number>): MarketEvent[] {
-    const row = new Row(fields, columns);
-    if (fields.length !== columns.size) throw new TardisRowError(`expected ${columns.size} fields, got ${fields.length}`);
-    const exchange = row.text('exchange');
-    if (exchange !== 'deribit') throw new TardisRowError(`exchange ${JSON.stringify(exchange)} is not deribit`);
-    const tsEvent = row.micros('timestamp');
-    const tsRecv = row.micros('local_timestamp');
+  /**
+   * Events of one data row (none for a row deliberately skipped); throws TardisRowError for a bad row.
+   * `layout` is the options_chain header layout (options_chain files only).
+   */
+  normalize(
+    kind: TardisKind,
+    line: string,
+    lineNumber: number,
+    fields: string[],
+    columns: Map<string, number>,
+    layout: OptionsChainLayout | null = null,
+  ): MarketEvent[] {
     const out: MarketEvent[] = [];
-    const symbol = row.text('symbol');
-    const known = this.defined.get(symbol);
-    const parsed = known ?? this.parse(symbol);
-    switch (kind) {
-      case 'options_chain':
-        this.optionsChain(row, parsed, tsEvent, tsRecv, out);
-        break;
-      case 'trades':
-        this.trade(row, parsed, tsEvent, tsRecv, out);
-        break;
-      case 'derivative_ticker':
-        this.derivativeTicker(row, parsed, tsEvent, tsRecv, out);
-        break;
-      case 'book_snapshot_25':
-        this.book(row, parsed, columns, tsEvent, tsRecv, out);
-        break;
+    let parsed: ParsedInstrument | null;
+    let tsEvent: EpochMs;
+    let tsRecv: EpochMs;
+    if (kind === 'options_chain') {
+      if (!layout) throw new Error('options_chain rows need the header layout');
+      parsed = this.optionsChain(line, lineNumber, layout, out);
+      if (!parsed) return out;
+      tsEvent = out[0]!.tsEvent;
+      tsRecv = out[0]!.tsRecv;
+    } else {
+      const row = new Row(fields, columns);
+      if (fields.length !== columns.size) throw new TardisRowError(`expected ${columns.size} fields, got ${fields.length}`);
+      const exchange = row.text('exchange');
+      if (exchange !== 'deribit') throw new TardisRowError(`exchange ${JSON.stringify(exchange)} is not deribit`);
+      tsEvent = row.micros('timestamp');
+      tsRecv = row.micros('local_timestamp');
+      const symbol = row.text('symbol');
+      parsed = this.defined.get(symbol) ?? this.parse(symbol);
+      if (kind === 'trades') this.trade(row, parsed, tsEvent, tsRecv, out);
+      else if (kind === 'derivative_ticker') this.derivativeTicker(row, parsed, tsEvent, tsRecv, out);
+      else this.book(row, parsed, columns, tsEvent, tsRecv, out);
     }
     // Defined only once a row of it was read whole: a broken first row must not swallow the definition.
-    if (!known && out.length > 0) {
-      this.defined.set(symbol, parsed);
+    if (!this.defined.has(parsed.name) && out.length > 0) {
+      this.defined.set(parsed.name, parsed);
       const definitionEvent: InstrumentEvent = { type: 'instrument', tsEvent, tsRecv, instrument: definition(parsed) };
       out.unshift(definitionEvent);
     }
@@ -182,34 +185,46 @@ export class TardisNormalizer {
     return parsed;
   }
 
-  private optionsChain(row: Row, parsed: ParsedInstrument, tsEvent: EpochMs, tsRecv: EpochMs, out: MarketEvent[]): void {
+  /** options_chain rows go through the dedicated parser that `gammadesk analyze` uses too. */
+  private optionsChain(line: string, lineNumber: number, layout: OptionsChainLayout, out: MarketEvent[]): ParsedInstrument | null {
+    let row: OptionsChainRow | null;
+    try {
+      row = parseOptionsChainRow(line, layout, lineNumber);
+    } catch (error) {
+      if (!(error instanceof OptionsChainCsvError)) throw error;
+      throw new TardisRowError(error.message.replace(/^options_chain CSV line \d+(, )?:? ?/, ''));
+    }
+    if (row === null) return null;
+    if (row.exchange !== 'deribit') throw new TardisRowError(`exchange ${JSON.stringify(row.exchange)} is not deribit`);
+    const parsed = this.defined.get(row.symbol) ?? this.parse(row.symbol);
     if (parsed.kind !== 'option') throw new TardisRowError(`${parsed.name} in an options_chain file is not an option`);
-    const type = row.text('type');
-    if (type !== parsed.optionType) throw new TardisRowError(`type ${type} disagrees with the symbol (${parsed.optionType})`);
-    if (row.number('strike_price') !== parsed.strike) throw new TardisRowError(`strike_price disagrees with the symbol (${parsed.strike})`);
-    const expiry = row.micros('expiration');
-    if (expiry !== parsed.expiryMs) throw new TardisRowError(`expiration ${new Date(expiry).toISOString()} disagrees with the symbol`);
-    const markIv = ivFromPercent(row.number('mark_iv', { nonNegative: true }));
-    if (markIv === null) throw new TardisRowError('mark_iv is 0: no mark volatility');
+    if (row.optionType !== parsed.optionType) throw new TardisRowError(`type ${row.optionType} disagrees with the symbol (${parsed.optionType})`);
+    if (row.strike !== parsed.strike) throw new TardisRowError(`strike_price disagrees with the symbol (${parsed.strike})`);
+    if (row.expirationMs !== parsed.expiryMs) throw new TardisRowError(`expiration ${new Date(row.expirationMs).toISOString()} disagrees with the symbol`);
+    if (row.markIv === null || !(row.markIv > 0)) throw new TardisRowError('mark_iv is missing or 0: no mark volatility');
+    if (row.markPrice === null || row.markPrice < 0) throw new TardisRowError('mark_price is missing');
+    if (row.underlyingPrice === null || !(row.underlyingPrice > 0)) throw new TardisRowError('underlying_price is missing');
+    const ivOrNull = (iv: number | null): number | null => (iv === null || iv <= 0 ? null : iv);
     const ticker: OptionTickerEvent = {
       type: 'option_ticker',
-      tsEvent,
-      tsRecv,
+      tsEvent: epochMs(row.timestampMs),
+      tsRecv: epochMs(row.localTimestampMs),
       instrument: parsed.name,
-      bidCoin: row.optionalNumber('bid_price'),
-      askCoin: row.optionalNumber('ask_price'),
-      bidAmount: row.optionalNumber('bid_amount') ?? 0,
-      askAmount: row.optionalNumber('ask_amount') ?? 0,
-      markCoin: row.number('mark_price', { nonNegative: true }),
-      markIv,
-      bidIv: ivFromPercent(row.optionalNumber('bid_iv')),
-      askIv: ivFromPercent(row.optionalNumber('ask_iv')),
-      underlyingPriceUsd: row.number('underlying_price', { positive: true }),
-      underlyingIndex: row.text('underlying_index'),
+      bidCoin: row.bidPrice,
+      askCoin: row.askPrice,
+      bidAmount: row.bidAmount ?? 0,
+      askAmount: row.askAmount ?? 0,
+      markCoin: row.markPrice,
+      markIv: row.markIv,
+      bidIv: ivOrNull(row.bidIv),
+      askIv: ivOrNull(row.askIv),
+      underlyingPriceUsd: row.underlyingPrice,
+      underlyingIndex: row.underlyingIndex,
       indexPriceUsd: null,
-      openInterest: row.number('open_interest', { nonNegative: true }),
+      openInterest: row.openInterest ?? 0,
     };
     out.push(ticker);
+    return parsed;
   }
 
   private trade(row: Row, parsed: ParsedInstrument, tsEvent: EpochMs, tsRecv: EpochMs, out: MarketEvent[]): void {
