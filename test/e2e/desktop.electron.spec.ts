@@ -18,8 +18,13 @@ const binary = electronBinary();
 const nativeSqlite = existsSync(resolve('.electron-native/better_sqlite3.node'));
 
 test('the Electron window shows the live demo chain over IPC', async () => {
-  test.skip(!binary, 'Electron binary not installed: npm install skips its download here; run `npm run electron:fetch` where the Electron release download is reachable.');
-  test.skip(!nativeSqlite, 'better-sqlite3 is not built for Electron: `npm run electron:fetch` builds .electron-native/better_sqlite3.node.');
+  const reason = !binary
+    ? 'Electron binary not installed: npm install skips its download here; run `npm run electron:fetch` where the Electron release download is reachable.'
+    : !nativeSqlite
+      ? 'better-sqlite3 is not built for Electron: `npm run electron:fetch` builds .electron-native/better_sqlite3.node.'
+      : null;
+  if (reason) console.log(`[electron] skipped: ${reason}`); // the list reporter shows test output, not skip reasons
+  test.skip(reason !== null, reason ?? '');
   const app = await electron.launch({
     executablePath: binary!,
     args: [resolve('.'), '--db', join(mkdtempSync(join(tmpdir(), 'gammadesk-electron-')), 'e2e.db')],
