@@ -30,7 +30,8 @@
  *   2020-06-01 00:00:52 UTC, 4 d 8 h before that expiry) at or before `shiftToMs`, plus one week when that would
  *   leave the first expiry less than the lead ahead. So the recorded options expire days ahead of `shiftToMs`
  *   (the first between the lead and 7 days + the lead), and the recorded now lands at most 3 d 8 h before
- *   `shiftToMs`, or (when `shiftToMs` is Thursday 08:00 to Monday 00:00 UTC) at most 3 d 16 h after it.
+ *   `shiftToMs`, or (with the default lead, when `shiftToMs` is Thursday 08:00 to Monday 00:00 UTC) at most
+ *   3 d 16 h after it.
  * - Times: every number under a `timestamp`, `creation_timestamp` or `expiration_timestamp` key, at any depth
  *   (message and trade timestamps, instrument creation and expiry), gains W weeks. Not shifted: `0` placeholders
  *   (the index and mark messages' `timestamp: 0`, which the server stamps when it sends) and a perpetual's
