@@ -18,7 +18,7 @@ export default defineConfig({
           greeksWorker: resolve(__dirname, 'src-main/workers/greeksWorker.ts'),
         },
         // Flat, .cjs (the package is ESM): every entry and shared chunk sits in out/main, so __dirname agrees.
-        output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
+        output: { format: 'cjs', exports: 'named', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },
       },
     },
   },

@@ -8,6 +8,7 @@ import type {
   ChainSnapshot,
   DeskStatus,
   ExpiryListSnapshot,
+  ExposureSnapshot,
   FeedStatus,
   HeaderSnapshot,
   JobStatus,
@@ -71,6 +72,7 @@ export const topicParams = {
   desk: empty,
   sessions: empty,
   jobs: empty,
+  exposure: v.object({ currency, convention: v.literal('naive', 'short', 'flow') }),
 } as const satisfies Record<string, Validator<unknown>>;
 
 export interface TopicPayloads {
@@ -80,6 +82,7 @@ export interface TopicPayloads {
   desk: DeskStatus;
   sessions: SessionSummary[];
   jobs: JobStatus[];
+  exposure: ExposureSnapshot;
 }
 
 export type CommandName = keyof typeof commandParams & keyof CommandResults;

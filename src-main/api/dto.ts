@@ -180,3 +180,81 @@ export interface DeskStatus {
   recording: RecordingStatus | null;
   replay: ReplayStatus | null;
 }
+
+/**
+ * Who is assumed to hold the other side of customer open interest: `naive` — dealers long calls, short puts
+ * (SqueezeMetrics); `short` — dealers short everything customers hold; `flow` — inferred from the taker side of
+ * each trade, reconciled with open-interest changes.
+ */
+export type DealerConvention = 'naive' | 'short' | 'flow';
+
+export interface GexStrikeRow {
+  strikeUsd: number;
+  /** Dealer gamma exposure, USD per 1 % spot move, of the calls / puts at this strike (all expiries). */
+  callUsdPer1Pct: number;
+  putUsdPer1Pct: number;
+  netUsdPer1Pct: number;
+}
+
+export interface GexExpiryRow {
+  label: string;
+  expiryMs: number;
+  netUsdPer1Pct: number;
+  absUsdPer1Pct: number;
+}
+
+export interface ExposureLevels {
+  /** Zero-gamma level nearest spot (after hysteresis), USD; null when dealer gamma does not change sign. */
+  flipUsd: number | null;
+  /** Every zero crossing of the profile within the grid, USD. */
+  flipsUsd: number[];
+  callWallUsd: number | null;
+  putWallUsd: number | null;
+  absGammaStrikeUsd: number | null;
+}
+
+export interface CascadeMap {
+  /** Spot grid (USD), time grid (epoch ms) and vol shifts (vol points). */
+  spotUsd: number[];
+  timesMs: number[];
+  volShiftsPoints: number[];
+  /** [vol][time][spot] row-major: USD of underlying dealers must trade per 1 % spot move (+ buy). */
+  dealerHedgeUsdPer1Pct: number[];
+  /** [vol][time][spot]: |hedge per 1 %| ÷ perpetual book depth within 1 % (cascade risk; null without a book). */
+  cascadeRatio: number[] | null;
+  /** Perpetual order-book depth within 1 % of mid (bids + asks), USD; null without a book. */
+  bookDepthUsd: number | null;
+}
+
+export interface ExposureSnapshot {
+  currency: Currency;
+  convention: DealerConvention;
+  /** The spot the profile is centred on (the index), USD. */
+  spotUsd: number | null;
+  marketTimeMs: number;
+  seq: number;
+  computeMs: number;
+  totals: {
+    /** Net dealer gamma exposure, USD per 1 % move. */
+    gexUsdPer1Pct: number;
+    absGexUsdPer1Pct: number;
+    /** The same in coin per 1 % move. */
+    gexCoinPer1Pct: number;
+    /** Dealer delta, coin. */
+    dealerDeltaCoin: number;
+    /** Dealer vanna exposure: change of dealer delta (coin) per 1 vol point. */
+    vannaCoinPerVolPoint: number;
+    /** Dealer charm exposure: change of dealer delta (coin) per day. */
+    charmCoinPerDay: number;
+  };
+  byStrike: GexStrikeRow[];
+  byExpiry: GexExpiryRow[];
+  /** Net GEX by strike × expiry, USD per 1 %: values[expiry * strikes.length + strike]. */
+  heatmap: { strikesUsd: number[]; expiries: string[]; netUsdPer1Pct: number[] };
+  /** Total dealer GEX re-priced over spot (sticky strike), with and without the next expiry. */
+  profile: { spotUsd: number[]; gexUsdPer1Pct: number[]; gexUsdPer1PctWithoutFront: number[] };
+  levels: ExposureLevels;
+  /** Flow convention: share of open interest explained by observed trades (0..1). */
+  flowConfidence: number | null;
+  cascade: CascadeMap | null;
+}

@@ -7,7 +7,7 @@
  * Switching the source (demo, live Deribit, a recorded session) replaces feed and engine together, so the
  * new source starts from an empty market state.
  */
-import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
+import type { AppInfo, DealerConvention, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import { ApiException } from '../api/errors';
 import { CURRENCIES, type Currency, type MarketEvent, type SequencedEvent } from '../core/market/events';
 import { Engine } from '../engine/engine';
@@ -23,6 +23,7 @@ import { EventLog, EventRecorder, type SessionRow, type SessionSource } from '..
 import { InstrumentRepository } from '../store/instruments';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
+import { ExposureService } from './exposureService';
 import { JobRunner } from './jobs';
 import { ApiHub } from './hub';
 
@@ -73,6 +74,9 @@ export class GammaDeskApp {
   readonly pool: GreeksPool;
   readonly log: EventLog;
   readonly jobs: JobRunner;
+  readonly exposures: ExposureService;
+  /** Exposure streams ever asked for (currency/convention); the watched ones have subscribers. */
+  private readonly exposureKeys = new Map<string, { currency: Currency; convention: DealerConvention }>();
   private jobsDirty = false;
   private sessionsDirty = false;
   private engineInstance!: Engine;
@@ -104,6 +108,13 @@ export class GammaDeskApp {
       filename: options.worker.filename,
       ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}),
     });
+    this.exposures = new ExposureService(
+      () => this.engineInstance,
+      this.pool,
+      (currency, convention) => this.hub.channel('exposure', `${currency}/${convention}`),
+      () => [...this.exposureKeys.entries()].filter(([key]) => this.hub.channel('exposure', key).subscriberCount > 0).map(([, value]) => value),
+      (error) => console.error('[gammadesk] exposure analytics error:', error),
+    );
     this.sourceSpec = options.source ?? { kind: 'demo', seed: options.demoSeed ?? DEFAULT_DEMO_SEED };
     this.install(options.feed ?? this.createFeed(this.sourceSpec));
     this.registerApi();
@@ -113,6 +124,7 @@ export class GammaDeskApp {
     const app = new GammaDeskApp(options);
     app.feedInstance.start((events) => app.ingest(events));
     app.publishTimer = setInterval(() => app.publish(), options.publishIntervalMs ?? 200);
+    app.exposures.start();
     return app;
   }
 
@@ -191,6 +203,7 @@ export class GammaDeskApp {
     this.feedInstance.stop();
     this.sourceSpec = spec;
     this.install(feed);
+    this.exposures.reset();
     feed.start((events) => this.ingest(events));
     this.publish();
     return this.deskStatus();
@@ -302,6 +315,12 @@ export class GammaDeskApp {
       invalid(() => this.log.deleteSession(id));
       this.publishSessions();
       return this.sessions();
+    });
+    hub.topic('exposure', ({ currency, convention }) => {
+      const key = `${currency}/${convention}`;
+      this.exposureKeys.set(key, { currency, convention });
+      if (!hub.channel('exposure', key).current()) this.exposures.refresh(currency, convention);
+      return key;
     });
     hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));
     hub.handle('jobs.cancel', ({ id }) => this.jobs.cancel(id));
@@ -428,6 +447,7 @@ export class GammaDeskApp {
     this.stopped = true;
     this.feedInstance.stop();
     this.stopRecording();
+    this.exposures.stop();
     await this.jobs.cancelAll();
     if (this.publishTimer) clearInterval(this.publishTimer);
     this.engineInstance.dispose();

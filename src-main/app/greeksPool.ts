@@ -4,6 +4,7 @@
  */
 import { Piscina } from 'piscina';
 import type { GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
+import type { ExposureTaskInput, ExposureTaskOutput } from '../workers/exposureTask';
 
 export interface GreeksPoolOptions {
   /** The built worker entry (out/main/greeksWorker.cjs) or, in tests, the TypeScript source run through tsx. */
@@ -31,6 +32,11 @@ export class GreeksPool implements GreeksPort {
     if (!(result instanceof Float64Array)) throw new TypeError('greeks worker returned something other than a Float64Array');
     this.tasksRun++;
     return result;
+  }
+
+  /** Exposure analytics for one currency (the worker's named task `exposure`). */
+  async computeExposure(input: ExposureTaskInput): Promise<ExposureTaskOutput> {
+    return (await this.pool.run(input, { name: 'exposure' })) as ExposureTaskOutput;
   }
 
   get threads(): number {

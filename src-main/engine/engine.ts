@@ -3,6 +3,7 @@
  * the worker pool, coalescing bursts. Single-threaded; clock, pool and outputs are injected, so live feeds,
  * replays and tests run the same code.
  */
+import { FlowInventory } from '../core/exposure/flowInventory';
 import type { Currency, SequencedEvent } from '../core/market/events';
 import { MS_PER_YEAR } from '../core/units';
 import { MarketState, type ExpiryBook, type StateChange } from './marketState';
@@ -26,6 +27,11 @@ export interface EngineOptions {
 
 export class Engine {
   readonly market = new MarketState();
+  /**
+   * Dealer inventory inferred from trade flow, per currency: a streaming estimator fed by option trades (taker =
+   * customer) and option tickers (open interest). Deterministic, so it replays identically from a session.
+   */
+  readonly flows = new Map<Currency, FlowInventory>();
   eventsApplied = 0;
   eventsRejected = 0;
   lastRejection: string | null = null;
@@ -46,6 +52,7 @@ export class Engine {
         this.lastRejection = change.reason;
         return change;
       case 'expiry':
+        if (event.type === 'option_ticker') this.flow(change.book.currency).add(event);
         this.markDirty(change.book);
         this.emit({ kind: 'quotes', book: change.book });
         if (event.type === 'instrument') this.emit({ kind: 'expiries', currency: change.book.currency });
@@ -54,6 +61,10 @@ export class Engine {
         this.emit({ kind: 'currency', currency: change.currency });
         break;
       case 'none':
+        if (event.type === 'trade') {
+          const option = this.market.option(event.instrument);
+          if (option) this.flow(option.book.currency).add(event);
+        }
         break;
     }
     this.eventsApplied++;
@@ -69,6 +80,15 @@ export class Engine {
     for (const currency of this.market.currencies.values()) {
       for (const book of currency.expiries.values()) this.markDirty(book);
     }
+  }
+
+  flow(currency: Currency): FlowInventory {
+    let flow = this.flows.get(currency);
+    if (!flow) {
+      flow = new FlowInventory();
+      this.flows.set(currency, flow);
+    }
+    return flow;
   }
 
   /** Resolves once no greeks computation is pending or running. */

@@ -217,6 +217,11 @@ export class MarketState {
     return events;
   }
 
+  /** The option's state and expiry book, or undefined when the instrument is not a known live option. */
+  option(name: string): { state: OptionState; book: ExpiryBook } | undefined {
+    return this.options.get(name);
+  }
+
   /** Drops expiries that settled before `nowMs` (they no longer trade and have no greeks). */
   rollOff(nowMs: number): ExpiryBook[] {
     const removed: ExpiryBook[] = [];

@@ -39,3 +39,6 @@ export default function greeksTask(batch: GreeksBatch): unknown {
   }
   return move(output);
 }
+
+/** Named task `exposure` (see exposureTask.ts): `pool.run(input, { name: 'exposure' })`. */
+export { exposureTask as exposure } from './exposureTask';

@@ -6,8 +6,10 @@ import type { Unsubscribe } from '../../src-main/api/contract';
 import type {
   ChainSnapshot,
   Currency,
+  DealerConvention,
   DeskStatus,
   ExpirySummary,
+  ExposureSnapshot,
   HeaderSnapshot,
   JobStatus,
   SessionSummary,
@@ -31,6 +33,10 @@ export class DeskState {
   /** The last command's failure, shown until the next command. */
   commandError = $state<string | null>(null);
   busy = $state(false);
+  view = $state<'chain' | 'exposure'>('chain');
+  convention = $state<DealerConvention>('naive');
+  exposure = $state.raw<ExposureSnapshot | null>(null);
+  private exposureSub: Unsubscribe | null = null;
 
   private expiriesSub: Unsubscribe | null = null;
   private chainSub: Unsubscribe | null = null;
@@ -106,8 +112,30 @@ export class DeskState {
     }
   }
 
+  showView(view: 'chain' | 'exposure'): void {
+    this.view = view;
+    this.subscribeExposure();
+  }
+
+  setConvention(convention: DealerConvention): void {
+    this.convention = convention;
+    this.subscribeExposure();
+  }
+
+  /** Exposure streams only while the Exposure view is open (the maps are the costliest analytics). */
+  private subscribeExposure(): void {
+    this.exposureSub?.();
+    this.exposureSub = null;
+    this.exposure = null;
+    if (this.view !== 'exposure') return;
+    this.exposureSub = this.transport.subscribe('exposure', { currency: this.currency, convention: this.convention }, (message) => {
+      this.exposure = message.data;
+    });
+  }
+
   selectCurrency(currency: Currency): void {
     this.currency = currency;
+    this.subscribeExposure();
     this.expiriesSub?.();
     this.expiries = [];
     this.selectExpiry(null);

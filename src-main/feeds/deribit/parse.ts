@@ -4,7 +4,9 @@
  * Everything here is pure: no IO, no clock (the receive time `tsRecv` is a parameter), no randomness. Every field
  * that is used is validated; a payload that fails validation yields a {@link DeribitParseError} with the
  * offending path and value, never a throw. Array payloads (trades, option marks, instrument lists) are validated
- * item by item, so one bad item never loses the good ones next to it.
+ * item by item, so one bad item never loses the good ones next to it. Two bounded memo tables (parsed instrument
+ * names, refusals that follow from a channel name) remember results of pure functions: they change the speed
+ * (the target is ≥ 300k notifications/s on one core, `npm run bench -- feeds`), never the results.
  *
  * Units at this edge (DESIGN.md, "Deribit conventions"):
  * - inverse option prices (`mark_price`, `best_bid_price`, trade `price`) are in coin; kept in coin.
@@ -82,8 +84,8 @@ const fail = <T>(error: DeribitParseError): ParseResult<T> => ({ ok: false, erro
 // Schema validation (internal). Readers throw SchemaViolation; every exported function catches it.
 //
 // Hot path (hundreds of thousands of notifications a second): nothing here builds a path string, a closure or a
-// rule object unless a check fails. A check that fails is handed to the one slow-path checker (checkNumber, ...)
-// that words the error, so the fast checks and the error messages cannot drift apart.
+// rule object unless a check fails. The fast check (`satisfies`) only decides; a value it refuses goes to the
+// checker that words the error (`checkNumber`), which throws with the path built then.
 
 class SchemaViolation extends Error {
   constructor(
@@ -183,15 +185,12 @@ class Reader {
   }
 
   number(key: string, rule: NumberRule = ANY_NUMBER): number {
-    const value = this.record[key];
-    return satisfies(value, rule) ? value : checkNumber(value, this.at(key), rule);
+    return this.numberField(key, this.record[key], rule);
   }
 
   /** A number, or null when the field is absent or null. */
   optionalNumber(key: string, rule: NumberRule = ANY_NUMBER): number | null {
-    const value = this.record[key];
-    if (value === undefined || value === null) return null;
-    return satisfies(value, rule) ? value : checkNumber(value, this.at(key), rule);
+    return this.optionalNumberField(key, this.record[key], rule);
   }
 
   timestamp(key = 'timestamp'): EpochMs {
@@ -199,7 +198,23 @@ class Reader {
   }
 
   string(key: string): string {
-    const value = this.record[key];
+    return this.stringField(key, this.record[key]);
+  }
+
+  // The *Field variants check a value the caller has already read as `record.key`: a property load written at the
+  // call site gets its own inline cache (one object shape per message type), where `this.record[key]` in a
+  // shared method sees every key and every shape and goes megamorphic. Used on the ticker path only.
+
+  numberField(key: string, value: unknown, rule: NumberRule = ANY_NUMBER): number {
+    return satisfies(value, rule) ? value : checkNumber(value, this.at(key), rule);
+  }
+
+  optionalNumberField(key: string, value: unknown, rule: NumberRule = ANY_NUMBER): number | null {
+    if (value === undefined || value === null) return null;
+    return satisfies(value, rule) ? value : checkNumber(value, this.at(key), rule);
+  }
+
+  stringField(key: string, value: unknown): string {
     if (typeof value !== 'string' || value.length === 0) {
       throw new SchemaViolation(this.at(key), `expected a non-empty string, got ${describe(value)}`);
     }
@@ -335,35 +350,49 @@ export function parseChannel(channel: string): ParseResult<DeribitChannel> {
   return typeof parsed === 'string' ? fail(new DeribitParseError('unsupported_channel', parsed, '', channel)) : ok(parsed);
 }
 
-/** The parsed channel, or why it is not one this adapter handles (the reason of an `unsupported_channel`). */
+const DOT = 46; // '.'
+
+/** The part of `channel` after the dot at `dot` and before the dot at `nextDot` (-1: to the end). */
+function partAfter(channel: string, dot: number, nextDot: number): string {
+  return channel.slice(dot + 1, nextDot < 0 ? channel.length : nextDot);
+}
+
+/**
+ * The parsed channel, or why it is not one this adapter handles (the reason of an `unsupported_channel`).
+ * Equivalent to splitting on '.', refusing any empty part and matching the head and the part count, but scans
+ * with indexOf instead (no array; this runs for every notification).
+ */
 function readChannel(channel: string): DeribitChannel | string {
-  const parts = channel.split('.');
-  const count = parts.length;
-  for (let i = 0; i < count; i++) {
-    if (parts[i]!.length === 0) return `channel "${channel}" has an empty part`;
+  const length = channel.length;
+  if (length === 0 || channel.charCodeAt(0) === DOT || channel.charCodeAt(length - 1) === DOT || channel.includes('..')) {
+    return `channel "${channel}" has an empty part`;
   }
-  const a = parts[1]!;
-  const b = parts[2]!;
-  switch (parts[0]) {
+  // Dots d1 < d2 < d3 < d4 (-1 when there are fewer); the channel has `count` non-empty parts.
+  const d1 = channel.indexOf('.');
+  const d2 = d1 < 0 ? -1 : channel.indexOf('.', d1 + 1);
+  const d3 = d2 < 0 ? -1 : channel.indexOf('.', d2 + 1);
+  const d4 = d3 < 0 ? -1 : channel.indexOf('.', d3 + 1);
+  const count = d1 < 0 ? 1 : d2 < 0 ? 2 : d3 < 0 ? 3 : d4 < 0 ? 4 : channel.indexOf('.', d4 + 1) < 0 ? 5 : 6;
+  switch (count > 1 ? channel.slice(0, d1) : channel) {
     case 'ticker':
-      if (count === 3) return { kind: 'ticker', instrument: a, interval: b };
+      if (count === 3) return { kind: 'ticker', instrument: partAfter(channel, d1, d2), interval: partAfter(channel, d2, -1) };
       break;
     case 'book':
-      if (count === 3) return { kind: 'book', instrument: a, interval: b };
+      if (count === 3) return { kind: 'book', instrument: partAfter(channel, d1, d2), interval: partAfter(channel, d2, -1) };
       if (count === 5) return 'grouped (aggregated) book channels are not used: subscribe to book.{instrument}.{interval}';
       break;
     case 'trades':
-      if (count === 3) return { kind: 'trades_instrument', instrument: a, interval: b };
-      if (count === 4) return { kind: 'trades_kind', instrumentKind: a, currency: b, interval: parts[3]! };
+      if (count === 3) return { kind: 'trades_instrument', instrument: partAfter(channel, d1, d2), interval: partAfter(channel, d2, -1) };
+      if (count === 4) return { kind: 'trades_kind', instrumentKind: partAfter(channel, d1, d2), currency: partAfter(channel, d2, d3), interval: partAfter(channel, d3, -1) };
       break;
     case 'markprice':
-      if (count === 3 && a === 'options') return { kind: 'markprice_options', indexName: b };
+      if (count === 3 && partAfter(channel, d1, d2) === 'options') return { kind: 'markprice_options', indexName: partAfter(channel, d2, -1) };
       break;
     case 'deribit_price_index':
-      if (count === 2) return { kind: 'price_index', indexName: a };
+      if (count === 2) return { kind: 'price_index', indexName: partAfter(channel, d1, -1) };
       break;
     case 'instrument':
-      if (count === 4 && a === 'state') return { kind: 'instrument_state', instrumentKind: b, currency: parts[3]! };
+      if (count === 4 && partAfter(channel, d1, d2) === 'state') return { kind: 'instrument_state', instrumentKind: partAfter(channel, d2, d3), currency: partAfter(channel, d3, -1) };
       break;
   }
   return `channel "${channel}" is not one this adapter handles`;
@@ -412,16 +441,39 @@ function lookupName(name: string): ParsedInstrument | InstrumentNameError {
   return parsed;
 }
 
+/** The code of an instrument-name refusal: combos and structured products are well-formed names not modelled. */
+function nameErrorCode(error: InstrumentNameError): DeribitParseErrorCode {
+  return /combo|structured/.test(error.reason) ? 'unsupported_instrument' : 'invalid_field';
+}
+
 /** The refusal of an instrument name found at `path`. */
 function nameError(error: InstrumentNameError, path: string, channel: string | null, name: string): DeribitParseError {
-  // Combos and structured products are well-formed Deribit names this engine does not model.
-  const code = /combo|structured/.test(error.reason) ? 'unsupported_instrument' : 'invalid_field';
-  return new DeribitParseError(code, error.message, path, channel, name);
+  return new DeribitParseError(nameErrorCode(error), error.message, path, channel, name);
 }
 
 function parseName(name: string, path: string, channel: string | null): ParseResult<ParsedInstrument> {
   const parsed = lookupName(name);
   return parsed instanceof InstrumentNameError ? fail(nameError(parsed, path, channel, name)) : ok(parsed);
+}
+
+/**
+ * Refusals that follow from the channel name alone (an unsupported channel, a refused instrument name in it) are
+ * built once per channel and then shared: such a channel keeps sending, and building an Error (its stack capture,
+ * 2–4 µs here) costs more than parsing a whole ticker. A shared refusal is frozen (nobody can change it for the next
+ * message) and reused only when every field is what a fresh one would hold. Bounded like {@link parsedNames}.
+ */
+const channelRefusals = new Map<string, DeribitParseError>();
+const CHANNEL_REFUSALS_LIMIT = 1_024;
+
+function channelRefusal(code: DeribitParseErrorCode, reason: string, path: string, channel: string, instrument: string | null): DeribitParseError {
+  const cached = channelRefusals.get(channel);
+  if (cached !== undefined && cached.code === code && cached.reason === reason && cached.path === path && cached.instrument === instrument) {
+    return cached;
+  }
+  const error = Object.freeze(new DeribitParseError(code, reason, path, channel, instrument));
+  if (channelRefusals.size >= CHANNEL_REFUSALS_LIMIT) channelRefusals.clear();
+  channelRefusals.set(channel, error);
+  return error;
 }
 
 /**
@@ -598,7 +650,7 @@ function emptyNotification(): ParsedNotification {
 }
 
 function rejectedNotification(error: DeribitParseError): ParsedNotification {
-  return { ...emptyNotification(), rejected: [error] };
+  return { events: [], rejected: [error], book: null, marks: [], instrumentStates: [], expired: [] };
 }
 
 /**
@@ -606,29 +658,32 @@ function rejectedNotification(error: DeribitParseError): ParsedNotification {
  * Never throws; refused items are in `rejected`.
  */
 export function parseNotification(channel: string, data: unknown, tsRecv: number): ParsedNotification {
-  const parsedChannel = parseChannel(channel);
-  if (!parsedChannel.ok) return rejectedNotification(parsedChannel.error);
-  const ch = parsedChannel.value;
+  const ch = readChannel(channel);
+  if (typeof ch === 'string') return rejectedNotification(channelRefusal('unsupported_channel', ch, '', channel, null));
   const recv = Math.floor(tsRecv);
   switch (ch.kind) {
     case 'ticker':
       return parseTicker(channel, ch.instrument, data, recv);
     case 'book': {
       const book = parseBook(channel, ch.instrument, data, recv);
-      return book.ok ? { ...emptyNotification(), book: book.value } : rejectedNotification(book.error);
+      if (!book.ok) return rejectedNotification(book.error);
+      return { events: [], rejected: [], book: book.value, marks: [], instrumentStates: [], expired: [] };
     }
     case 'trades_instrument':
+      return parseTrades(channel, ch.instrument, data, recv);
     case 'trades_kind':
-      return parseTrades(channel, ch.kind === 'trades_instrument' ? ch.instrument : null, data, recv);
+      return parseTrades(channel, null, data, recv);
     case 'markprice_options':
       return parseOptionMarks(channel, data, recv);
     case 'price_index': {
       const index = parseIndex(channel, ch.indexName, data, recv);
-      return index.ok ? { ...emptyNotification(), events: [index.value] } : rejectedNotification(index.error);
+      if (!index.ok) return rejectedNotification(index.error);
+      return { events: [index.value], rejected: [], book: null, marks: [], instrumentStates: [], expired: [] };
     }
     case 'instrument_state': {
       const state = parseInstrumentState(channel, data);
-      return state.ok ? { ...emptyNotification(), instrumentStates: [state.value] } : rejectedNotification(state.error);
+      if (!state.ok) return rejectedNotification(state.error);
+      return { events: [], rejected: [], book: null, marks: [], instrumentStates: [state.value], expired: [] };
     }
   }
 }
@@ -644,78 +699,109 @@ function bestPrice(value: number | null, amount: number): number | null {
  * {@link ExpiredInstrument} so the adapter can drop it from the universe.
  */
 export function parseTicker(channel: string, channelInstrument: string, data: unknown, tsRecv: number): ParsedNotification {
-  const parsedName = parseName(channelInstrument, 'channel', channel);
-  if (!parsedName.ok) return rejectedNotification(parsedName.error);
-  const parsed = parsedName.value;
-  const result = guarded<ParsedNotification>(
-    () => {
-      const d = Reader.of(data, 'data');
-      const name = d.string('instrument_name');
-      if (name !== channelInstrument) throw new SchemaViolation('data.instrument_name', `"${name}" is not the channel's instrument ${channelInstrument}`);
-      const tsEvent = d.timestamp();
-      const recv = epochMs(tsRecv);
-      const instrument = instrumentName(name);
-      const delivery = d.raw('estimated_delivery_price');
-      if (delivery !== undefined && delivery !== null && delivery !== 'expired') checkNumber(delivery, 'data.estimated_delivery_price');
-      const expired: ExpiredInstrument[] =
-        delivery === 'expired' ? [{ instrument, deliveryPriceUsd: d.optionalNumber('delivery_price', { positive: true }), tsEvent }] : [];
-      const bidAmount = d.optionalNumber('best_bid_amount', { min: 0 }) ?? 0;
-      const askAmount = d.optionalNumber('best_ask_amount', { min: 0 }) ?? 0;
-      if (parsed.kind === 'option') {
-        const underlyingPriceUsd = d.number('underlying_price', { positive: true });
-        // Linear (USDC) options quote in USDC: convert to coin-equivalent at the expiry's forward.
-        const toCoin = parsed.settlement === 'linear' ? 1 / underlyingPriceUsd : 1;
-        const bid = bestPrice(d.optionalNumber('best_bid_price', { min: 0 }), bidAmount);
-        const ask = bestPrice(d.optionalNumber('best_ask_price', { min: 0 }), askAmount);
-        // A side's IV means nothing without an order on that side; Deribit sends 0 (or a 500 % cap) there.
-        const bidIvPercent = d.optionalNumber('bid_iv', { min: 0 });
-        const askIvPercent = d.optionalNumber('ask_iv', { min: 0 });
-        const event: OptionTickerEvent = {
-          type: 'option_ticker',
-          tsEvent,
-          tsRecv: recv,
-          instrument,
-          bidCoin: bid === null ? null : bid * toCoin,
-          askCoin: ask === null ? null : ask * toCoin,
-          bidAmount,
-          askAmount,
-          markCoin: d.number('mark_price', { min: 0 }) * toCoin,
-          markIv: d.number('mark_iv', { min: 0 }) / 100,
-          bidIv: bid === null || bidIvPercent === null || bidIvPercent === 0 ? null : bidIvPercent / 100,
-          askIv: ask === null || askIvPercent === null || askIvPercent === 0 ? null : askIvPercent / 100,
-          underlyingPriceUsd,
-          underlyingIndex: d.string('underlying_index'),
-          indexPriceUsd: d.number('index_price', { positive: true }),
-          openInterest: d.number('open_interest', { min: 0 }),
-        };
-        return ok({ ...emptyNotification(), events: [event], expired });
-      }
-      // Futures and perpetuals: USD prices. Linear (USDC) futures quote amounts in coin: convert at the mark.
-      const markUsd = d.number('mark_price', { positive: true });
-      const amountToUsd = parsed.settlement === 'linear' ? markUsd : 1;
-      const bid = bestPrice(d.optionalNumber('best_bid_price', { min: 0 }), bidAmount);
-      const ask = bestPrice(d.optionalNumber('best_ask_price', { min: 0 }), askAmount);
-      // Validated even though only funding_8h is carried: a wrong type here means the payload is not what we think.
-      if (parsed.kind === 'perpetual') d.optionalNumber('current_funding');
-      const event: FutureTickerEvent = {
-        type: 'future_ticker',
-        tsEvent,
-        tsRecv: recv,
-        instrument,
-        bidUsd: bid,
-        askUsd: ask,
-        bidAmountUsd: bidAmount * amountToUsd,
-        askAmountUsd: askAmount * amountToUsd,
-        markUsd,
-        indexPriceUsd: d.number('index_price', { positive: true }),
-        openInterestUsd: d.number('open_interest', { min: 0 }) * amountToUsd,
-        funding8h: parsed.kind === 'perpetual' ? d.optionalNumber('funding_8h') : null,
-      };
-      return ok({ ...emptyNotification(), events: [event], expired });
-    },
-    () => ({ channel, instrument: channelInstrument }),
-  );
-  return result.ok ? result.value : rejectedNotification(result.error);
+  const parsed = lookupName(channelInstrument);
+  if (parsed instanceof InstrumentNameError) {
+    return rejectedNotification(channelRefusal(nameErrorCode(parsed), parsed.message, 'channel', channel, channelInstrument));
+  }
+  try {
+    return readTicker(channelInstrument, parsed, data, tsRecv);
+  } catch (error) {
+    return rejectedNotification(fieldError(error, channel, channelInstrument));
+  }
+}
+
+/** The fields of a `ticker` notification that {@link readTicker} reads; unknown until checked. */
+interface TickerData {
+  instrument_name?: unknown;
+  timestamp?: unknown;
+  estimated_delivery_price?: unknown;
+  delivery_price?: unknown;
+  best_bid_amount?: unknown;
+  best_ask_amount?: unknown;
+  best_bid_price?: unknown;
+  best_ask_price?: unknown;
+  underlying_price?: unknown;
+  bid_iv?: unknown;
+  ask_iv?: unknown;
+  mark_price?: unknown;
+  mark_iv?: unknown;
+  underlying_index?: unknown;
+  index_price?: unknown;
+  open_interest?: unknown;
+  current_funding?: unknown;
+  funding_8h?: unknown;
+}
+
+/**
+ * The body of {@link parseTicker}; throws {@link SchemaViolation} (and unit RangeErrors) on a bad field. The
+ * hottest parser (live traffic is mostly option tickers), so it reads each field by name (`t.mark_price`) and has
+ * the reader check it: same checks and messages as `d.number('mark_price', ...)`, without the megamorphic load.
+ */
+function readTicker(channelInstrument: string, parsed: ParsedInstrument, data: unknown, tsRecv: number): ParsedNotification {
+  const d = Reader.of(data, 'data');
+  const t = data as TickerData;
+  const name = d.stringField('instrument_name', t.instrument_name);
+  if (name !== channelInstrument) throw new SchemaViolation('data.instrument_name', `"${name}" is not the channel's instrument ${channelInstrument}`);
+  const tsEvent = epochMs(d.numberField('timestamp', t.timestamp, NON_NEGATIVE_INTEGER));
+  const recv = epochMs(tsRecv);
+  const instrument = instrumentName(name);
+  const delivery = t.estimated_delivery_price;
+  if (delivery !== undefined && delivery !== null && delivery !== 'expired') d.numberField('estimated_delivery_price', delivery);
+  const expired: ExpiredInstrument[] =
+    delivery === 'expired' ? [{ instrument, deliveryPriceUsd: d.optionalNumberField('delivery_price', t.delivery_price, POSITIVE), tsEvent }] : [];
+  const bidAmount = d.optionalNumberField('best_bid_amount', t.best_bid_amount, NON_NEGATIVE) ?? 0;
+  const askAmount = d.optionalNumberField('best_ask_amount', t.best_ask_amount, NON_NEGATIVE) ?? 0;
+  if (parsed.kind === 'option') {
+    const underlyingPriceUsd = d.numberField('underlying_price', t.underlying_price, POSITIVE);
+    // Linear (USDC) options quote in USDC: convert to coin-equivalent at the expiry's forward.
+    const toCoin = parsed.settlement === 'linear' ? 1 / underlyingPriceUsd : 1;
+    const bid = bestPrice(d.optionalNumberField('best_bid_price', t.best_bid_price, NON_NEGATIVE), bidAmount);
+    const ask = bestPrice(d.optionalNumberField('best_ask_price', t.best_ask_price, NON_NEGATIVE), askAmount);
+    // A side's IV means nothing without an order on that side; Deribit sends 0 (or a 500 % cap) there.
+    const bidIvPercent = d.optionalNumberField('bid_iv', t.bid_iv, NON_NEGATIVE);
+    const askIvPercent = d.optionalNumberField('ask_iv', t.ask_iv, NON_NEGATIVE);
+    const event: OptionTickerEvent = {
+      type: 'option_ticker',
+      tsEvent,
+      tsRecv: recv,
+      instrument,
+      bidCoin: bid === null ? null : bid * toCoin,
+      askCoin: ask === null ? null : ask * toCoin,
+      bidAmount,
+      askAmount,
+      markCoin: d.numberField('mark_price', t.mark_price, NON_NEGATIVE) * toCoin,
+      markIv: d.numberField('mark_iv', t.mark_iv, NON_NEGATIVE) / 100,
+      bidIv: bid === null || bidIvPercent === null || bidIvPercent === 0 ? null : bidIvPercent / 100,
+      askIv: ask === null || askIvPercent === null || askIvPercent === 0 ? null : askIvPercent / 100,
+      underlyingPriceUsd,
+      underlyingIndex: d.stringField('underlying_index', t.underlying_index),
+      indexPriceUsd: d.numberField('index_price', t.index_price, POSITIVE),
+      openInterest: d.numberField('open_interest', t.open_interest, NON_NEGATIVE),
+    };
+    return { events: [event], rejected: [], book: null, marks: [], instrumentStates: [], expired };
+  }
+  // Futures and perpetuals: USD prices. Linear (USDC) futures quote amounts in coin: convert at the mark.
+  const markUsd = d.numberField('mark_price', t.mark_price, POSITIVE);
+  const amountToUsd = parsed.settlement === 'linear' ? markUsd : 1;
+  const bid = bestPrice(d.optionalNumberField('best_bid_price', t.best_bid_price, NON_NEGATIVE), bidAmount);
+  const ask = bestPrice(d.optionalNumberField('best_ask_price', t.best_ask_price, NON_NEGATIVE), askAmount);
+  // Validated even though only funding_8h is carried: a wrong type here means the payload is not what we think.
+  if (parsed.kind === 'perpetual') d.optionalNumberField('current_funding', t.current_funding);
+  const event: FutureTickerEvent = {
+    type: 'future_ticker',
+    tsEvent,
+    tsRecv: recv,
+    instrument,
+    bidUsd: bid,
+    askUsd: ask,
+    bidAmountUsd: bidAmount * amountToUsd,
+    askAmountUsd: askAmount * amountToUsd,
+    markUsd,
+    indexPriceUsd: d.numberField('index_price', t.index_price, POSITIVE),
+    openInterestUsd: d.numberField('open_interest', t.open_interest, NON_NEGATIVE) * amountToUsd,
+    funding8h: parsed.kind === 'perpetual' ? d.optionalNumberField('funding_8h', t.funding_8h) : null,
+  };
+  return { events: [event], rejected: [], book: null, marks: [], instrumentStates: [], expired };
 }
 
 /** `deribit_price_index.{btc_usd|eth_usd}` → {@link IndexEvent}. */
@@ -724,18 +810,18 @@ export function parseIndex(channel: string, channelIndex: string, data: unknown,
   if (currency === null) {
     return fail(new DeribitParseError('unsupported_channel', `price index "${channelIndex}" is not btc_usd or eth_usd`, '', channel));
   }
-  return guarded(
-    () => {
-      const d = Reader.of(data, 'data');
-      const indexName = d.string('index_name');
-      if (indexName !== channelIndex) throw new SchemaViolation('data.index_name', `"${indexName}" is not the channel's index ${channelIndex}`);
-      return ok({ type: 'index', tsEvent: d.timestamp(), tsRecv: epochMs(tsRecv), currency, priceUsd: d.number('price', { positive: true }) });
-    },
-    () => ({ channel }),
-  );
+  try {
+    const d = Reader.of(data, 'data');
+    const indexName = d.string('index_name');
+    if (indexName !== channelIndex) throw new SchemaViolation('data.index_name', `"${indexName}" is not the channel's index ${channelIndex}`);
+    return ok({ type: 'index', tsEvent: d.timestamp(), tsRecv: epochMs(tsRecv), currency, priceUsd: d.number('price', POSITIVE) });
+  } catch (error) {
+    return fail(fieldError(error, channel, null));
+  }
 }
 
 const LIQUIDATION_FLAGS = ['M', 'T', 'MT'] as const;
+const TAKER_SIDES = ['buy', 'sell'] as const;
 
 /**
  * `trades.{instrument}.{interval}` and `trades.{kind}.{currency}.{interval}` → {@link TradeEvent}s, item by item.
@@ -747,56 +833,57 @@ export function parseTrades(channel: string, channelInstrument: string | null, d
     return rejectedNotification(new DeribitParseError('invalid_field', `expected an array of trades, got ${describe(data)}`, 'data', channel));
   }
   const out = emptyNotification();
-  data.forEach((item, i) => {
-    const path = `data[${i}]`;
-    let name: string | null = null;
-    const result = guarded<TradeEvent>(
-      () => {
-        const t = Reader.of(item, path);
-        name = t.string('instrument_name');
-        if (channelInstrument !== null && name !== channelInstrument) {
-          throw new SchemaViolation(`${path}.instrument_name`, `"${name}" is not the channel's instrument ${channelInstrument}`);
-        }
-        const parsedName = parseName(name, `${path}.instrument_name`, channel);
-        if (!parsedName.ok) return parsedName;
-        const parsed = parsedName.value;
-        const rawId = t.raw('trade_id');
-        const tradeId = typeof rawId === 'number' && Number.isInteger(rawId) ? String(rawId) : t.string('trade_id');
-        const isOption = parsed.kind === 'option';
-        const price = isOption ? t.number('price', { min: 0 }) : t.number('price', { positive: true });
-        const amount = t.number('amount', { positive: true });
-        const ivPercent = isOption ? t.optionalNumber('iv', { min: 0 }) : null;
-        const liquidation = t.raw('liquidation');
-        if (liquidation !== undefined && liquidation !== null) t.oneOf('liquidation', LIQUIDATION_FLAGS);
-        const blockTradeId = t.raw('block_trade_id');
-        const event: TradeEvent = {
-          type: 'trade',
-          tsEvent: t.timestamp(),
-          tsRecv: epochMs(tsRecv),
-          instrument: instrumentName(name),
-          tradeId,
-          price,
-          priceUnit: isOption && parsed.settlement === 'inverse' ? 'coin' : 'usd',
-          amount: !isOption && parsed.settlement === 'linear' ? amount * price : amount,
-          takerSide: t.oneOf('direction', ['buy', 'sell'] as const),
-          iv: ivPercent === null ? null : ivPercent / 100,
-          indexPriceUsd: t.number('index_price', { positive: true }),
-          blockTradeId:
-            blockTradeId === undefined || blockTradeId === null
-              ? null
-              : typeof blockTradeId === 'number' && Number.isInteger(blockTradeId)
-                ? String(blockTradeId)
-                : t.string('block_trade_id'),
-          liquidation: liquidation !== undefined && liquidation !== null,
-        };
-        return ok(event);
-      },
-      () => ({ channel, instrument: name }),
-    );
-    if (result.ok) out.events.push(result.value);
-    else out.rejected.push(result.error);
-  });
+  for (let i = 0; i < data.length; i++) {
+    const trade = parseTrade(channel, channelInstrument, data[i], i, tsRecv);
+    if (trade instanceof DeribitParseError) out.rejected.push(trade);
+    else out.events.push(trade);
+  }
   return out;
+}
+
+/** Item `index` of a trades notification: the trade, or why it was refused. */
+function parseTrade(channel: string, channelInstrument: string | null, item: unknown, index: number, tsRecv: number): TradeEvent | DeribitParseError {
+  let name: string | null = null;
+  try {
+    const t = Reader.of(item, 'data', index);
+    name = t.string('instrument_name');
+    if (channelInstrument !== null && name !== channelInstrument) {
+      throw new SchemaViolation(t.at('instrument_name'), `"${name}" is not the channel's instrument ${channelInstrument}`);
+    }
+    const parsed = lookupName(name);
+    if (parsed instanceof InstrumentNameError) return nameError(parsed, t.at('instrument_name'), channel, name);
+    const rawId = t.raw('trade_id');
+    const tradeId = typeof rawId === 'number' && Number.isInteger(rawId) ? String(rawId) : t.string('trade_id');
+    const isOption = parsed.kind === 'option';
+    const price = t.number('price', isOption ? NON_NEGATIVE : POSITIVE);
+    const amount = t.number('amount', POSITIVE);
+    const ivPercent = isOption ? t.optionalNumber('iv', NON_NEGATIVE) : null;
+    const liquidation = t.raw('liquidation');
+    if (liquidation !== undefined && liquidation !== null) t.oneOf('liquidation', LIQUIDATION_FLAGS);
+    const blockTradeId = t.raw('block_trade_id');
+    return {
+      type: 'trade',
+      tsEvent: t.timestamp(),
+      tsRecv: epochMs(tsRecv),
+      instrument: instrumentName(name),
+      tradeId,
+      price,
+      priceUnit: isOption && parsed.settlement === 'inverse' ? 'coin' : 'usd',
+      amount: !isOption && parsed.settlement === 'linear' ? amount * price : amount,
+      takerSide: t.oneOf('direction', TAKER_SIDES),
+      iv: ivPercent === null ? null : ivPercent / 100,
+      indexPriceUsd: t.number('index_price', POSITIVE),
+      blockTradeId:
+        blockTradeId === undefined || blockTradeId === null
+          ? null
+          : typeof blockTradeId === 'number' && Number.isInteger(blockTradeId)
+            ? String(blockTradeId)
+            : t.string('block_trade_id'),
+      liquidation: liquidation !== undefined && liquidation !== null,
+    };
+  } catch (error) {
+    return fieldError(error, channel, name);
+  }
 }
 
 /** `markprice.options.{index}` → one {@link OptionMarkUpdate} per item (IV decimal as sent). */
@@ -805,31 +892,34 @@ export function parseOptionMarks(channel: string, data: unknown, tsRecv: number)
     return rejectedNotification(new DeribitParseError('invalid_field', `expected an array of option marks, got ${describe(data)}`, 'data', channel));
   }
   const out = emptyNotification();
-  data.forEach((item, i) => {
-    const path = `data[${i}]`;
-    let name: string | null = null;
-    const result = guarded<OptionMarkUpdate>(
-      () => {
-        const m = Reader.of(item, path);
-        name = m.string('instrument_name');
-        const parsedName = parseName(name, `${path}.instrument_name`, channel);
-        if (!parsedName.ok) return parsedName;
-        if (parsedName.value.kind !== 'option') throw new SchemaViolation(`${path}.instrument_name`, `${name} is not an option`);
-        return ok({
-          instrument: instrumentName(name),
-          markPrice: m.number('mark_price', { min: 0 }),
-          linear: parsedName.value.settlement === 'linear',
-          markIv: m.number('iv', { min: 0 }),
-          tsEvent: m.timestamp(),
-          tsRecv: epochMs(tsRecv),
-        });
-      },
-      () => ({ channel, instrument: name }),
-    );
-    if (result.ok) out.marks.push(result.value);
-    else out.rejected.push(result.error);
-  });
+  for (let i = 0; i < data.length; i++) {
+    const mark = parseOptionMark(channel, data[i], i, tsRecv);
+    if (mark instanceof DeribitParseError) out.rejected.push(mark);
+    else out.marks.push(mark);
+  }
   return out;
+}
+
+/** Item `index` of a `markprice.options` notification: the mark, or why it was refused. */
+function parseOptionMark(channel: string, item: unknown, index: number, tsRecv: number): OptionMarkUpdate | DeribitParseError {
+  let name: string | null = null;
+  try {
+    const m = Reader.of(item, 'data', index);
+    name = m.string('instrument_name');
+    const parsed = lookupName(name);
+    if (parsed instanceof InstrumentNameError) return nameError(parsed, m.at('instrument_name'), channel, name);
+    if (parsed.kind !== 'option') throw new SchemaViolation(m.at('instrument_name'), `${name} is not an option`);
+    return {
+      instrument: instrumentName(name),
+      markPrice: m.number('mark_price', NON_NEGATIVE),
+      linear: parsed.settlement === 'linear',
+      markIv: m.number('iv', NON_NEGATIVE),
+      tsEvent: m.timestamp(),
+      tsRecv: epochMs(tsRecv),
+    };
+  } catch (error) {
+    return fieldError(error, channel, name);
+  }
 }
 
 /**
@@ -848,49 +938,54 @@ export function applyOptionMark(last: OptionTickerEvent, mark: OptionMarkUpdate)
   return { ...last, markCoin, markIv: mark.markIv, tsEvent: mark.tsEvent, tsRecv: mark.tsRecv };
 }
 
-const BOOK_ACTIONS = ['new', 'change', 'delete'] as const;
-
-function parseLevels(levels: unknown[], path: string): BookLevelChange[] {
-  return levels.map((level, i) => {
-    const at = `${path}[${i}]`;
-    if (!Array.isArray(level) || level.length !== 3) {
-      throw new SchemaViolation(at, `expected [action, price, amount], got ${describe(level)}`);
-    }
-    const [action, price, amount] = level as [unknown, unknown, unknown];
-    if (typeof action !== 'string' || !(BOOK_ACTIONS as readonly string[]).includes(action)) {
-      throw new SchemaViolation(`${at}[0]`, `expected new, change or delete, got ${describe(action)}`);
-    }
-    return {
-      action: action as BookLevelChange['action'],
-      price: checkNumber(price, `${at}[1]`),
-      amount: checkNumber(amount, `${at}[2]`, { min: 0 }),
-    };
-  });
+/** Checks one book level `[action, price, amount]`; `path` is the side (`data.bids`), `index` the level. */
+function readLevel(level: unknown, path: string, index: number): BookLevelChange {
+  if (!Array.isArray(level) || level.length !== 3) {
+    throw new SchemaViolation(`${path}[${index}]`, `expected [action, price, amount], got ${describe(level)}`);
+  }
+  const action: unknown = level[0];
+  const price: unknown = level[1];
+  const amount: unknown = level[2];
+  if (action !== 'new' && action !== 'change' && action !== 'delete') {
+    throw new SchemaViolation(`${path}[${index}][0]`, `expected new, change or delete, got ${describe(action)}`);
+  }
+  return {
+    action,
+    price: satisfies(price, ANY_NUMBER) ? price : checkNumber(price, `${path}[${index}][1]`),
+    amount: satisfies(amount, NON_NEGATIVE) ? amount : checkNumber(amount, `${path}[${index}][2]`, NON_NEGATIVE),
+  };
 }
+
+function readLevels(levels: unknown[], path: string): BookLevelChange[] {
+  const out: BookLevelChange[] = [];
+  for (let i = 0; i < levels.length; i++) out.push(readLevel(levels[i], path, i));
+  return out;
+}
+
+const BOOK_TYPES = ['snapshot', 'change'] as const;
 
 /** `book.{instrument}.{interval}` → {@link BookUpdate} (snapshot or change, with change ids). */
 export function parseBook(channel: string, channelInstrument: string, data: unknown, tsRecv: number): ParseResult<BookUpdate> {
-  return guarded(
-    () => {
-      const d = Reader.of(data, 'data');
-      const name = d.string('instrument_name');
-      if (name !== channelInstrument) throw new SchemaViolation('data.instrument_name', `"${name}" is not the channel's instrument ${channelInstrument}`);
-      const type = d.has('type') ? d.oneOf('type', ['snapshot', 'change'] as const) : null;
-      const prevChangeId = d.optionalNumber('prev_change_id', { integer: true, min: 0 });
-      const isSnapshot = type === 'snapshot' || prevChangeId === null || prevChangeId === 0;
-      return ok({
-        instrument: instrumentName(name),
-        tsEvent: d.timestamp(),
-        tsRecv: epochMs(tsRecv),
-        isSnapshot,
-        changeId: d.number('change_id', { integer: true, min: 0 }),
-        prevChangeId: isSnapshot ? null : prevChangeId,
-        bids: parseLevels(d.array('bids'), 'data.bids'),
-        asks: parseLevels(d.array('asks'), 'data.asks'),
-      });
-    },
-    () => ({ channel, instrument: channelInstrument }),
-  );
+  try {
+    const d = Reader.of(data, 'data');
+    const name = d.string('instrument_name');
+    if (name !== channelInstrument) throw new SchemaViolation('data.instrument_name', `"${name}" is not the channel's instrument ${channelInstrument}`);
+    const type = d.has('type') ? d.oneOf('type', BOOK_TYPES) : null;
+    const prevChangeId = d.optionalNumber('prev_change_id', NON_NEGATIVE_INTEGER);
+    const isSnapshot = type === 'snapshot' || prevChangeId === null || prevChangeId === 0;
+    return ok({
+      instrument: instrumentName(name),
+      tsEvent: d.timestamp(),
+      tsRecv: epochMs(tsRecv),
+      isSnapshot,
+      changeId: d.number('change_id', NON_NEGATIVE_INTEGER),
+      prevChangeId: isSnapshot ? null : prevChangeId,
+      bids: readLevels(d.array('bids'), 'data.bids'),
+      asks: readLevels(d.array('asks'), 'data.asks'),
+    });
+  } catch (error) {
+    return fail(fieldError(error, channel, channelInstrument));
+  }
 }
 
 const LISTED_STATES = new Set(['created', 'started']);
@@ -898,17 +993,16 @@ const REMOVED_STATES = new Set(['settled', 'closed', 'terminated', 'deactivated'
 
 /** `instrument.state.{kind}.{currency}` → {@link InstrumentStateChange}. */
 export function parseInstrumentState(channel: string, data: unknown): ParseResult<InstrumentStateChange> {
-  return guarded(
-    () => {
-      const d = Reader.of(data, 'data');
-      const state = d.string('state');
-      return ok({
-        instrument: instrumentName(d.string('instrument_name')),
-        state,
-        effect: LISTED_STATES.has(state) ? 'listed' : REMOVED_STATES.has(state) ? 'removed' : 'other',
-        tsEvent: d.timestamp(),
-      });
-    },
-    () => ({ channel }),
-  );
+  try {
+    const d = Reader.of(data, 'data');
+    const state = d.string('state');
+    return ok({
+      instrument: instrumentName(d.string('instrument_name')),
+      state,
+      effect: LISTED_STATES.has(state) ? 'listed' : REMOVED_STATES.has(state) ? 'removed' : 'other',
+      tsEvent: d.timestamp(),
+    });
+  } catch (error) {
+    return fail(fieldError(error, channel, null));
+  }
 }

@@ -1,0 +1,220 @@
+/**
+ * Live exposure analytics: for every exposure stream somebody watches (currency × dealer convention), rebuild the
+ * chain from the engine state and recompute in the worker pool — at most every `intervalMs`, only when the
+ * market moved, one computation per stream at a time. The hedge-pressure map is split by time range over the
+ * pool's threads. The reported flip goes through a FlipTracker (hysteresis) per stream.
+ */
+import type { DealerConvention, ExposureSnapshot } from '../api/dto';
+import type { CascadeMaps } from '../core/exposure/cascade';
+import { uniformTimeGrid, yearsToNthExpiry } from '../core/exposure/chain';
+import { FlipTracker } from '../core/exposure/flipTracker';
+import type { Currency } from '../core/market/events';
+import { MS_PER_YEAR } from '../core/units';
+import type { Engine } from '../engine/engine';
+import { buildExposureInput, perpetualDepthWithin1Pct } from '../engine/exposureChain';
+import type { ExposureTaskOutput } from '../workers/exposureTask';
+import type { GreeksPool } from './greeksPool';
+import type { SnapshotChannel } from './hub';
+
+/** The issue's grid: 60 spots (±20 %, log-spaced) × 48 time steps × 3 vol shifts (−5, 0, +5 vol points). */
+export const CASCADE_SPOTS = 60;
+export const CASCADE_TIMES = 48;
+export const CASCADE_VOL_SHIFTS = [-0.05, 0, 0.05];
+
+export interface ExposureRun {
+  snapshot: ExposureSnapshot;
+  /** Wall-clock ms of the pool work (both parts in parallel). */
+  computeMs: number;
+}
+
+/** Computes one exposure snapshot; null when the currency has no quoted options yet. */
+export async function computeExposureSnapshot(
+  engine: Engine,
+  pool: GreeksPool,
+  currency: Currency,
+  convention: DealerConvention,
+  tracker: FlipTracker | null,
+  now: () => number = () => performance.now(),
+): Promise<ExposureSnapshot | null> {
+  const market = engine.market;
+  const input = buildExposureInput(market, currency, convention, engine.flows.get(currency));
+  if (!input) return null;
+  const { chain, expiries } = input;
+  const seq = market.seq;
+  const marketTimeMs = market.timeMs;
+  const depth = perpetualDepthWithin1Pct(market, currency);
+  // Time grid: now to the third live expiry (at least a day, at most two weeks).
+  const horizonYears = Math.min(14 / 365, Math.max(1 / 365, yearsToNthExpiry(chain, Math.min(2, expiries.length - 1))));
+  const elapsedYears = uniformTimeGrid(CASCADE_TIMES, horizonYears);
+  const volShift = Float64Array.from(CASCADE_VOL_SHIFTS);
+  const half = Math.ceil(CASCADE_TIMES / 2);
+  const cascadeFor = (timeFrom: number, timeTo: number) => ({
+    elapsedYears,
+    volShift,
+    spotPoints: CASCADE_SPOTS,
+    timeFrom,
+    timeTo,
+    bidDepthUsd: depth?.bidUsd ?? NaN,
+    askDepthUsd: depth?.askUsd ?? NaN,
+  });
+  const started = now();
+  const [first, second] = await Promise.all([
+    pool.computeExposure({ chain, summary: true, cascade: cascadeFor(0, half) }),
+    pool.computeExposure({ chain, summary: false, cascade: cascadeFor(half, CASCADE_TIMES) }),
+  ]);
+  const computeMs = now() - started;
+  return toSnapshot({ first, second, currency, convention, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, elapsedYears, depth, tracker, computeMs, flow: engine.flows.get(currency) });
+}
+
+function toSnapshot(args: {
+  first: ExposureTaskOutput;
+  second: ExposureTaskOutput;
+  currency: Currency;
+  convention: DealerConvention;
+  seq: number;
+  marketTimeMs: number;
+  spotUsd: number;
+  expiries: { label: string; expiryMs: number }[];
+  elapsedYears: Float64Array;
+  depth: { bidUsd: number; askUsd: number } | null;
+  tracker: FlipTracker | null;
+  computeMs: number;
+  flow: { getResult(): { confidence: number } | null } | undefined;
+}): ExposureSnapshot {
+  const summary = args.first.summary!;
+  const a = args.first.cascade!;
+  const b = args.second.cascade!;
+  // Stitch the second time range into the first part's maps.
+  const cells = a.gammaUsdPer1Pct.length;
+  const shape = { volCount: CASCADE_VOL_SHIFTS.length, timeCount: CASCADE_TIMES, spotCount: CASCADE_SPOTS };
+  const asMaps = (part: typeof a): CascadeMaps =>
+    ({ ...shape, gammaUsdPer1Pct: part.gammaUsdPer1Pct, cascadeRatioUp: part.cascadeRatioUp }) as unknown as CascadeMaps;
+  copyCascadeRangeFields(asMaps(b), asMaps(a), { volFrom: 0, volTo: shape.volCount, timeFrom: b.timeFrom, timeTo: b.timeTo });
+  const hedge = new Array<number>(cells);
+  for (let i = 0; i < cells; i++) hedge[i] = -a.gammaUsdPer1Pct[i]!; // dealers long gamma sell into a rally
+  const strikes = Array.from(summary.strikes);
+  const flipUsd = args.tracker ? args.tracker.update(summary.flipsUsd, args.spotUsd) : summary.nearestFlipUsd;
+  const hasDepth = args.depth !== null && args.depth.askUsd > 0;
+  return {
+    currency: args.currency,
+    convention: args.convention,
+    spotUsd: args.spotUsd,
+    marketTimeMs: args.marketTimeMs,
+    seq: args.seq,
+    computeMs: args.computeMs,
+    totals: {
+      gexUsdPer1Pct: summary.totals.net,
+      absGexUsdPer1Pct: summary.totals.abs,
+      gexCoinPer1Pct: summary.totals.netCoin,
+      dealerDeltaCoin: summary.totals.deltaCoin,
+      vannaCoinPerVolPoint: summary.totals.vannaCoin,
+      charmCoinPerDay: summary.totals.charmCoin,
+    },
+    byStrike: strikes.map((strikeUsd, i) => ({
+      strikeUsd,
+      callUsdPer1Pct: summary.byStrike.call[i]!,
+      putUsdPer1Pct: summary.byStrike.put[i]!,
+      netUsdPer1Pct: summary.byStrike.net[i]!,
+    })),
+    byExpiry: args.expiries.map((e, i) => ({ label: e.label, expiryMs: e.expiryMs, netUsdPer1Pct: summary.byExpiry.net[i] ?? 0, absUsdPer1Pct: summary.byExpiry.abs[i] ?? 0 })),
+    heatmap: { strikesUsd: strikes, expiries: args.expiries.map((e) => e.label), netUsdPer1Pct: Array.from(summary.byStrikeExpiryNet.subarray(0, args.expiries.length * strikes.length)) },
+    profile: { spotUsd: Array.from(summary.profile.spotUsd), gexUsdPer1Pct: Array.from(summary.profile.net), gexUsdPer1PctWithoutFront: Array.from(summary.profile.withoutNext) },
+    levels: {
+      flipUsd,
+      flipsUsd: summary.flipsUsd,
+      callWallUsd: summary.walls.call,
+      putWallUsd: summary.walls.put,
+      absGammaStrikeUsd: summary.walls.absGamma,
+    },
+    flowConfidence: args.convention === 'flow' ? (args.flow?.getResult()?.confidence ?? 0) : null,
+    cascade: {
+      spotUsd: Array.from(a.spotUsd),
+      timesMs: Array.from(args.elapsedYears, (years) => Math.round(args.marketTimeMs + years * MS_PER_YEAR)),
+      volShiftsPoints: CASCADE_VOL_SHIFTS.map((v) => Math.round(v * 100)),
+      dealerHedgeUsdPer1Pct: hedge,
+      cascadeRatio: hasDepth ? Array.from(a.cascadeRatioUp) : null,
+      bookDepthUsd: args.depth ? args.depth.bidUsd + args.depth.askUsd : null,
+    },
+  };
+}
+
+/** Copies a time range of the two map fields the snapshot uses (core's copyCascadeRange copies all fields). */
+function copyCascadeRangeFields(from: CascadeMaps, to: CascadeMaps, range: { volFrom: number; volTo: number; timeFrom: number; timeTo: number }): void {
+  const spots = to.spotCount;
+  for (let v = range.volFrom; v < range.volTo; v++) {
+    for (let t = range.timeFrom; t < range.timeTo; t++) {
+      const start = (v * to.timeCount + t) * spots;
+      to.gammaUsdPer1Pct.set(from.gammaUsdPer1Pct.subarray(start, start + spots), start);
+      to.cascadeRatioUp.set(from.cascadeRatioUp.subarray(start, start + spots), start);
+    }
+  }
+}
+
+/** Keeps the watched exposure streams fresh. */
+export class ExposureService {
+  private readonly trackers = new Map<string, FlipTracker>();
+  private readonly lastSeq = new Map<string, number>();
+  private readonly running = new Set<string>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: () => Engine,
+    private readonly pool: GreeksPool,
+    private readonly channel: (currency: Currency, convention: DealerConvention) => SnapshotChannel<ExposureSnapshot>,
+    private readonly watched: () => { currency: Currency; convention: DealerConvention }[],
+    private readonly onError: (error: unknown) => void,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+  }
+
+  /** Forget per-stream state (a new source starts from an empty market). */
+  reset(): void {
+    this.trackers.clear();
+    this.lastSeq.clear();
+  }
+
+  /** Compute now for one stream (a new subscriber) unless it is running already. */
+  refresh(currency: Currency, convention: DealerConvention): void {
+    void this.run(currency, convention, true);
+  }
+
+  private tick(): void {
+    for (const { currency, convention } of this.watched()) void this.run(currency, convention, false);
+  }
+
+  private async run(currency: Currency, convention: DealerConvention, force: boolean): Promise<void> {
+    const key = `${currency}/${convention}`;
+    const engine = this.engine();
+    if (this.running.has(key)) return;
+    if (!force && this.lastSeq.get(key) === engine.market.seq) return;
+    this.running.add(key);
+    try {
+      let tracker = this.trackers.get(key);
+      if (!tracker) {
+        tracker = new FlipTracker();
+        this.trackers.set(key, tracker);
+      }
+      const seq = engine.market.seq;
+      const snapshot = await computeExposureSnapshot(engine, this.pool, currency, convention, tracker);
+      // A source switch while computing makes the result stale: drop it.
+      if (snapshot && this.engine() === engine) {
+        this.lastSeq.set(key, seq);
+        this.channel(currency, convention).publish(snapshot);
+      }
+    } catch (error) {
+      if (!this.stopped) this.onError(error);
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
