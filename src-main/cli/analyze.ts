@@ -3,10 +3,12 @@
  * greeks as of a time. Streams: only the latest row per symbol is kept (memory bounded by the chain, not the
  * file). Bad rows are reported with their line number and reason and skipped.
  */
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { analyzeChain, updateLatestQuote, type AnalyzedInstrument } from '../core/pricing/analyze';
 import { OptionsChainCsvError, parseOptionsChainHeader, parseOptionsChainRow, type OptionsChainRow } from '../feeds/tardis/optionsChainCsv';
 import { readLines } from '../feeds/tardis/lineReader';
+import { chainsFromQuotes, gexReport, type GexReport } from './gex';
 import { ProgressBar } from './progress';
 
 /** One output record, in Deribit's display units (see UNITS). */
@@ -102,10 +104,13 @@ export interface AnalyzeReport {
   skipped: { symbol: string; reason: string }[];
   units: typeof UNITS;
   instruments: AnalyzeRecord[];
+  /** Dealer gamma exposure per currency (BTC, ETH). */
+  gex: Record<string, GexReport>;
 }
 
-export async function analyzeFile(options: { file: string; atMs?: number; progress?: boolean }): Promise<AnalyzeReport> {
+export async function analyzeFile(options: { file: string; atMs?: number; progress?: boolean; dealer?: 'naive' | 'short' }): Promise<AnalyzeReport> {
   const path = resolve(options.file);
+  if (!existsSync(path)) throw new Error(`cannot read ${path}: no such file`);
   const bar = options.progress ? new ProgressBar(`analyze ${basename(path)}`) : null;
   const latest = new Map<string, OptionsChainRow>();
   const badSamples: { line: number; reason: string }[] = [];
@@ -150,6 +155,12 @@ export async function analyzeFile(options: { file: string; atMs?: number; progre
     skipped: result.skipped.map((s) => ({ symbol: s.instrument, reason: s.reason })),
     units: UNITS,
     instruments: result.instruments.map(toRecord),
+    gex: Object.fromEntries(
+      [...chainsFromQuotes(latest.values(), asOfMs, options.dealer ?? 'naive')].map(([currency, c]) => [
+        currency,
+        gexReport(c.chain, c.expiries, options.dealer ?? 'naive', c.spotSource),
+      ]),
+    ),
   };
 }
 

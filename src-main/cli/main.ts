@@ -7,7 +7,7 @@ import { intFlag, parseArgs, UsageError, type FlagSpec } from './args';
 import { analyzeFile, toCsv } from './analyze';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
-import { importTardisFiles, recordSession, replaySession } from './session';
+import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 
 function parsed<T>(flag: string, parse: (text: string) => T, text: string): T {
   try {
@@ -146,18 +146,31 @@ COMMANDS['import'] = {
 };
 
 COMMANDS['analyze'] = {
-  summary: 'implied vols and greeks of a Tardis options_chain CSV (.csv or .csv.gz) as of a time',
-  usage: 'gammadesk analyze FILE [--format json|csv] [--at ISO-TIME]',
+  summary: 'IVs, greeks and dealer gamma exposure of a Tardis options_chain file, or GEX of a recorded session',
+  usage: 'gammadesk analyze FILE [--format json|csv] [--at ISO-TIME] [--dealer naive|short]\n       gammadesk analyze --session NAME --at ISO-TIME [--dealer naive|short|flow] [--db FILE]',
   flags: {
-    format: { type: 'string', description: 'json (default) or csv on stdout; bad rows go to stderr' },
+    format: { type: 'string', description: 'json (default) or csv (the per-instrument records) on stdout; bad rows go to stderr' },
     at: { type: 'string', description: 'as-of time (ISO 8601 or epoch ms): the latest row per symbol at or before it (default: the last time in the file)' },
+    dealer: { type: 'string', description: 'dealer positioning for the gex object: naive (default: long calls, short puts), short (short all), flow (from trades: needs --session)' },
+    session: { type: 'string', description: 'a recorded session to replay up to --at instead of a file' },
+    db: dbFlag,
   },
   async run({ positionals, flags }) {
-    if (positionals.length !== 1) throw new UsageError('analyze needs exactly one FILE');
+    const dealer = flags['dealer'] ?? 'naive';
+    if (dealer !== 'naive' && dealer !== 'short' && dealer !== 'flow') throw new UsageError(`--dealer must be naive, short or flow, got ${String(dealer)}`);
+    const atMs = typeof flags['at'] === 'string' ? parsed('at', parseTime, flags['at']) : undefined;
+    if (typeof flags['session'] === 'string') {
+      if (positionals.length > 0) throw new UsageError('give either FILE or --session, not both');
+      if (atMs === undefined) throw new UsageError('--session needs --at T (the time to analyze the session at)');
+      const report = await analyzeSession({ session: flags['session'], atMs, dealer, ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}) });
+      console.log(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError('analyze needs exactly one FILE (or --session NAME --at T)');
+    if (dealer === 'flow') throw new UsageError('--dealer flow needs the trades of a recorded session: use --session NAME --at T');
     const format = flags['format'] ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got ${String(format)}`);
-    const atMs = typeof flags['at'] === 'string' ? parsed('at', parseTime, flags['at']) : undefined;
-    const report = await analyzeFile({ file: positionals[0]!, ...(atMs !== undefined ? { atMs } : {}), progress: process.stderr.isTTY === true });
+    const report = await analyzeFile({ file: positionals[0]!, dealer, ...(atMs !== undefined ? { atMs } : {}), progress: process.stderr.isTTY === true });
     for (const bad of report.bad_row_samples) console.error(`${positionals[0]}:${bad.line}: skipped: ${bad.reason}`);
     if (report.bad_rows > report.bad_row_samples.length) console.error(`… ${report.bad_rows - report.bad_row_samples.length} more bad rows`);
     if (format === 'csv') process.stdout.write(toCsv(report.instruments));

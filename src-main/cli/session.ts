@@ -9,7 +9,11 @@ import type { ReplayFeed, ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
 import { EventLog } from '../store/eventLog';
 import { importTardis, type ImportReport } from '../feeds/tardis/tardisImport';
+import type { DealerConvention } from '../api/dto';
+import { CURRENCIES } from '../core/market/events';
+import { buildExposureInput } from '../engine/exposureChain';
 import { builtPaths } from './builtPaths';
+import { gexReport, type GexReport } from './gex';
 import { ProgressBar } from './progress';
 
 function headlessApp(dbPath: string | undefined, source: SourceSpec): GammaDeskApp {
@@ -177,5 +181,37 @@ export async function importTardisFiles(options: { files: string[]; session: str
   } finally {
     process.off('SIGINT', onSignal);
     db.close();
+  }
+}
+
+/**
+ * `gammadesk analyze --session NAME --at T`: replays the session up to T through the engine (the flow convention
+ * needs the trades), then reports each currency's dealer gamma exposure from the engine's state.
+ */
+export async function analyzeSession(options: { session: string; atMs: number; dealer: DealerConvention; dbPath?: string }): Promise<{ session: string; as_of: string; events: number; flow_confidence: Record<string, number | null>; gex: Record<string, GexReport> }> {
+  const app = headlessApp(options.dbPath, { kind: 'replay', session: options.session, speed: 'max', toMs: options.atMs });
+  try {
+    const feed = app.feed as ReplayFeed;
+    await new Promise<void>((done) => {
+      const poll = setInterval(() => {
+        if (feed.progress().done) {
+          clearInterval(poll);
+          done();
+        }
+      }, 20);
+    });
+    const engine = app.engine;
+    const gex: Record<string, GexReport> = {};
+    const confidence: Record<string, number | null> = {};
+    for (const currency of CURRENCIES) {
+      const input = buildExposureInput(engine.market, currency, options.dealer, engine.flows.get(currency));
+      if (!input) continue;
+      const source = engine.market.currencies.get(currency)?.indexUsd !== null ? `Deribit ${currency.toLowerCase()}_usd index` : 'forward of the nearest expiry';
+      gex[currency] = gexReport(input.chain, input.expiries.map((e) => e.label), options.dealer, source);
+      confidence[currency] = engine.flows.get(currency)?.getResult()?.confidence ?? null;
+    }
+    return { session: options.session, as_of: new Date(engine.market.timeMs).toISOString(), events: feed.progress().eventsDelivered, flow_confidence: confidence, gex };
+  } finally {
+    await app.stop();
   }
 }

@@ -85,3 +85,83 @@ describe('gammadesk analyze', () => {
     expect(execFileSync(process.execPath, [builtCli(), 'analyze', '--help'], { encoding: 'utf8' })).toContain('--format json|csv');
   });
 });
+
+describe('gammadesk analyze: dealer gamma exposure (gex)', () => {
+  // A real full Deribit chain (../shared/data/znmahbub_deribit_options_snapshot_20260102T091809Z.csv, 1288 options,
+  // 2026-01-02 09:18 UTC) rewritten in Tardis's options_chain layout: mark IV decimal → percent, forward =
+  // futures_price, µs timestamps.
+  const snapshot = resolve('../shared/data/znmahbub_deribit_options_snapshot_20260102T091809Z.csv');
+  const file = join(temp.dir, 'snapshot_options_chain.csv');
+  const lines = readFileSync(snapshot, 'utf8').trim().split('\n');
+  const head = lines[0]!.split(',');
+  const col = (name: string): number => head.indexOf(name);
+  const micros = (iso: string): string => `${Date.parse(iso)}000`;
+  const rows = lines.slice(1).map((line) => {
+    const c = line.split(',');
+    const t = micros(c[col('timestamp')]!);
+    return [
+      'deribit', c[col('instrument_name')], t, t, c[col('option_type')], Number(c[col('strike')]), micros(c[col('expiry_datetime')]!), c[col('open_interest')], '',
+      c[col('bid_price')], '1', '', c[col('ask_price')], '1', '', c[col('mark_price')], Number(c[col('implied_volatility')]) * 100,
+      c[col('underlying_name')], c[col('futures_price')], c[col('delta')], '', c[col('vega')], '', '',
+    ].join(',');
+  });
+  writeFileSync(file, [HEADER, ...rows].join('\n') + '\n');
+
+  interface Gex {
+    spot_usd: number;
+    total_usd_per_1pct: number;
+    abs_usd_per_1pct: number;
+    flip: number | null;
+    flips: number[];
+    call_wall: number | null;
+    put_wall: number | null;
+    abs_gamma_strike: number | null;
+    by_strike: { strike: number; call: number; put: number; net: number }[];
+    by_expiry: { expiry: string; net: number }[];
+    profile: { spot: number; gex: number }[];
+  }
+
+  it('gives plausible, self-consistent levels on a real full chain (naive convention)', () => {
+    const report = JSON.parse(analyze(file).stdout) as { gex: Record<string, Gex> };
+    const btc = report.gex['BTC']!;
+    const eth = report.gex['ETH']!;
+    for (const g of [btc, eth]) {
+      // Totals equal the sums by strike and by expiry.
+      const byStrike = g.by_strike.reduce((s, r) => s + r.net, 0);
+      const byExpiry = g.by_expiry.reduce((s, r) => s + r.net, 0);
+      expect(Math.abs(byStrike - g.total_usd_per_1pct)).toBeLessThan(1e-6 * g.abs_usd_per_1pct);
+      expect(Math.abs(byExpiry - g.total_usd_per_1pct)).toBeLessThan(1e-6 * g.abs_usd_per_1pct);
+      // Walls are listed strikes; the call wall carries the largest call GEX.
+      const strikes = g.by_strike.map((r) => r.strike);
+      for (const wall of [g.call_wall, g.put_wall, g.abs_gamma_strike]) expect(strikes).toContain(wall);
+      expect(g.by_strike.find((r) => r.strike === g.call_wall)!.call).toBe(Math.max(...g.by_strike.map((r) => r.call)));
+      // The profile changes sign across every reported flip.
+      for (const flip of g.flips) {
+        const below = g.profile.filter((p) => p.spot < flip).at(-1)!;
+        const above = g.profile.find((p) => p.spot > flip)!;
+        expect(Math.sign(below.gex)).not.toBe(Math.sign(above.gex));
+      }
+    }
+    // Levels found on this snapshot (index 89,009; nearest forward 89,029): flip ≈ 86,000 (−3.4 %), call wall 90,000,
+    // put wall 85,000. Assert what can be justified: a flip within ±10 % of spot, walls within ±15 %.
+    expect(btc.flip).not.toBeNull();
+    expect(Math.abs(btc.flip! / btc.spot_usd - 1)).toBeLessThan(0.1);
+    expect(Math.abs(btc.call_wall! / btc.spot_usd - 1)).toBeLessThan(0.15);
+    expect(Math.abs(btc.put_wall! / btc.spot_usd - 1)).toBeLessThan(0.15);
+    // Gross GEX of the order of open interest × spot × 1 %: 1288 options, ~ 400k BTC OI.
+    expect(btc.abs_usd_per_1pct).toBeGreaterThan(1e7);
+    expect(btc.abs_usd_per_1pct).toBeLessThan(1e10);
+  });
+
+  it('dealers short everything: all GEX negative, no flip; flow needs a session', () => {
+    const report = JSON.parse(analyze(file, '--dealer', 'short').stdout) as { gex: Record<string, Gex> };
+    for (const g of Object.values(report.gex)) {
+      expect(g.total_usd_per_1pct).toBeLessThan(0);
+      expect(g.by_strike.every((r) => r.net <= 0)).toBe(true);
+      expect(g.flip).toBeNull();
+    }
+    const flow = analyze(file, '--dealer', 'flow');
+    expect(flow.status).toBe(2);
+    expect(flow.stderr).toContain('--dealer flow needs the trades of a recorded session');
+  });
+});

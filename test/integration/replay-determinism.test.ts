@@ -69,6 +69,31 @@ describe('gammadesk replay', () => {
     expect(replay('--to', String(lastMs - 20_000))['snapshot_sha256']).toBe(cut['snapshot_sha256']);
   }, 60_000);
 
+  it('analyze --session --dealer flow: dealer inventory from the replayed trades, identical on every run', () => {
+    const run = (): { events: number; flow_confidence: Record<string, number>; gex: Record<string, { total_usd_per_1pct: number; flip: number | null; by_strike: unknown[] }> } =>
+      JSON.parse(
+        execFileSync(process.execPath, [builtCli(), 'analyze', '--session', 'demo-fixed', '--at', String(lastMs), '--dealer', 'flow', '--db', dbPath], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      ) as never;
+    const first = run();
+    expect(first.events).toBe(eventCount);
+    expect(Object.keys(first.gex).sort()).toEqual(['BTC', 'ETH']);
+    // Some of the open interest is explained by the ~50 s of demo trades, not all of it.
+    for (const currency of ['BTC', 'ETH']) {
+      expect(first.flow_confidence[currency]).toBeGreaterThan(0);
+      expect(first.flow_confidence[currency]).toBeLessThan(1);
+      expect(first.gex[currency]!.by_strike.length).toBeGreaterThan(10);
+    }
+    expect(run()).toEqual(first);
+    // Naive and flow differ: the flow convention sees only what traded.
+    const naive = JSON.parse(
+      execFileSync(process.execPath, [builtCli(), 'analyze', '--session', 'demo-fixed', '--at', String(lastMs), '--db', dbPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    ) as { gex: Record<string, { abs_usd_per_1pct: number }> };
+    expect(naive.gex['BTC']!.abs_usd_per_1pct).toBeGreaterThan((first.gex['BTC'] as unknown as { abs_usd_per_1pct: number }).abs_usd_per_1pct);
+  }, 60_000);
+
   it('refuses wrong arguments with a usage error (exit 2)', () => {
     for (const args of [['--speed', 'fast'], ['--from', 'yesterday'], ['--report', 'xml']]) {
       try {
