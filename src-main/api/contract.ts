@@ -72,7 +72,7 @@ export const topicParams = {
   desk: empty,
   sessions: empty,
   jobs: empty,
-  exposure: v.object({ currency, convention: v.literal('naive', 'short', 'flow') }),
+  exposure: v.object({ currency, convention: v.literal('naive', 'short', 'flow'), dynamics: v.optional(v.literal('stickyStrike', 'stickyMoneyness')) }),
 } as const satisfies Record<string, Validator<unknown>>;
 
 export interface TopicPayloads {

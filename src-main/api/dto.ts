@@ -226,9 +226,14 @@ export interface CascadeMap {
   bookDepthUsd: number | null;
 }
 
+/** How each option's IV moves when spot moves: keeps its IV (sticky strike) or follows K/F (sticky moneyness). */
+export type VolDynamics = 'stickyStrike' | 'stickyMoneyness';
+
 export interface ExposureSnapshot {
   currency: Currency;
   convention: DealerConvention;
+  /** Vol dynamics of the profile and flips (the hedge-pressure map is always sticky strike). */
+  dynamics: VolDynamics;
   /** The spot the profile is centred on (the index), USD. */
   spotUsd: number | null;
   marketTimeMs: number;

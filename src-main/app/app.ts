@@ -7,7 +7,7 @@
  * Switching the source (demo, live Deribit, a recorded session) replaces feed and engine together, so the
  * new source starts from an empty market state.
  */
-import type { AppInfo, DealerConvention, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
+import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import { ApiException } from '../api/errors';
 import { CURRENCIES, type Currency, type MarketEvent, type SequencedEvent } from '../core/market/events';
 import { Engine } from '../engine/engine';
@@ -23,7 +23,7 @@ import { EventLog, EventRecorder, type SessionRow, type SessionSource } from '..
 import { InstrumentRepository } from '../store/instruments';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
-import { ExposureService } from './exposureService';
+import { ExposureService, exposureKey, type ExposureStream } from './exposureService';
 import { JobRunner } from './jobs';
 import { ApiHub } from './hub';
 
@@ -76,7 +76,7 @@ export class GammaDeskApp {
   readonly jobs: JobRunner;
   readonly exposures: ExposureService;
   /** Exposure streams ever asked for (currency/convention); the watched ones have subscribers. */
-  private readonly exposureKeys = new Map<string, { currency: Currency; convention: DealerConvention }>();
+  private readonly exposureKeys = new Map<string, ExposureStream>();
   private jobsDirty = false;
   private sessionsDirty = false;
   private engineInstance!: Engine;
@@ -111,7 +111,7 @@ export class GammaDeskApp {
     this.exposures = new ExposureService(
       () => this.engineInstance,
       this.pool,
-      (currency, convention) => this.hub.channel('exposure', `${currency}/${convention}`),
+      (stream) => this.hub.channel('exposure', exposureKey(stream)),
       () => [...this.exposureKeys.entries()].filter(([key]) => this.hub.channel('exposure', key).subscriberCount > 0).map(([, value]) => value),
       (error) => console.error('[gammadesk] exposure analytics error:', error),
     );
@@ -316,10 +316,11 @@ export class GammaDeskApp {
       this.publishSessions();
       return this.sessions();
     });
-    hub.topic('exposure', ({ currency, convention }) => {
-      const key = `${currency}/${convention}`;
-      this.exposureKeys.set(key, { currency, convention });
-      if (!hub.channel('exposure', key).current()) this.exposures.refresh(currency, convention);
+    hub.topic('exposure', ({ currency, convention, dynamics }) => {
+      const stream: ExposureStream = { currency, convention, dynamics: dynamics ?? 'stickyStrike' };
+      const key = exposureKey(stream);
+      this.exposureKeys.set(key, stream);
+      if (!hub.channel('exposure', key).current()) this.exposures.refresh(stream);
       return key;
     });
     hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));

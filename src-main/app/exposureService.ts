@@ -4,7 +4,7 @@
  * market moved, one computation per stream at a time. The hedge-pressure map is split by time range over the
  * pool's threads. The reported flip goes through a FlipTracker (hysteresis) per stream.
  */
-import type { DealerConvention, ExposureSnapshot } from '../api/dto';
+import type { DealerConvention, ExposureSnapshot, VolDynamics } from '../api/dto';
 import type { CascadeMaps } from '../core/exposure/cascade';
 import { uniformTimeGrid, yearsToNthExpiry } from '../core/exposure/chain';
 import { FlipTracker } from '../core/exposure/flipTracker';
@@ -34,6 +34,7 @@ export async function computeExposureSnapshot(
   currency: Currency,
   convention: DealerConvention,
   tracker: FlipTracker | null,
+  dynamics: VolDynamics = 'stickyStrike',
   now: () => number = () => performance.now(),
 ): Promise<ExposureSnapshot | null> {
   const market = engine.market;
@@ -59,11 +60,11 @@ export async function computeExposureSnapshot(
   });
   const started = now();
   const [first, second] = await Promise.all([
-    pool.computeExposure({ chain, summary: true, cascade: cascadeFor(0, half) }),
+    pool.computeExposure({ chain, summary: true, dynamics, cascade: cascadeFor(0, half) }),
     pool.computeExposure({ chain, summary: false, cascade: cascadeFor(half, CASCADE_TIMES) }),
   ]);
   const computeMs = now() - started;
-  return toSnapshot({ first, second, currency, convention, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, elapsedYears, depth, tracker, computeMs, flow: engine.flows.get(currency) });
+  return toSnapshot({ first, second, currency, convention, dynamics, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, elapsedYears, depth, tracker, computeMs, flow: engine.flows.get(currency) });
 }
 
 function toSnapshot(args: {
@@ -71,6 +72,7 @@ function toSnapshot(args: {
   second: ExposureTaskOutput;
   currency: Currency;
   convention: DealerConvention;
+  dynamics: VolDynamics;
   seq: number;
   marketTimeMs: number;
   spotUsd: number;
@@ -98,6 +100,7 @@ function toSnapshot(args: {
   return {
     currency: args.currency,
     convention: args.convention,
+    dynamics: args.dynamics,
     spotUsd: args.spotUsd,
     marketTimeMs: args.marketTimeMs,
     seq: args.seq,
@@ -150,6 +153,14 @@ function copyCascadeRangeFields(from: CascadeMaps, to: CascadeMaps, range: { vol
   }
 }
 
+export interface ExposureStream {
+  currency: Currency;
+  convention: DealerConvention;
+  dynamics: VolDynamics;
+}
+
+export const exposureKey = (s: ExposureStream): string => `${s.currency}/${s.convention}/${s.dynamics}`;
+
 /** Keeps the watched exposure streams fresh. */
 export class ExposureService {
   private readonly trackers = new Map<string, FlipTracker>();
@@ -161,8 +172,8 @@ export class ExposureService {
   constructor(
     private readonly engine: () => Engine,
     private readonly pool: GreeksPool,
-    private readonly channel: (currency: Currency, convention: DealerConvention) => SnapshotChannel<ExposureSnapshot>,
-    private readonly watched: () => { currency: Currency; convention: DealerConvention }[],
+    private readonly channel: (stream: ExposureStream) => SnapshotChannel<ExposureSnapshot>,
+    private readonly watched: () => ExposureStream[],
     private readonly onError: (error: unknown) => void,
     private readonly intervalMs = 500,
   ) {}
@@ -178,16 +189,17 @@ export class ExposureService {
   }
 
   /** Compute now for one stream (a new subscriber) unless it is running already. */
-  refresh(currency: Currency, convention: DealerConvention): void {
-    void this.run(currency, convention, true);
+  refresh(stream: ExposureStream): void {
+    void this.run(stream, true);
   }
 
   private tick(): void {
-    for (const { currency, convention } of this.watched()) void this.run(currency, convention, false);
+    for (const stream of this.watched()) void this.run(stream, false);
   }
 
-  private async run(currency: Currency, convention: DealerConvention, force: boolean): Promise<void> {
-    const key = `${currency}/${convention}`;
+  private async run(stream: ExposureStream, force: boolean): Promise<void> {
+    const { currency, convention, dynamics } = stream;
+    const key = exposureKey(stream);
     const engine = this.engine();
     if (this.running.has(key)) return;
     if (!force && this.lastSeq.get(key) === engine.market.seq) return;
@@ -199,11 +211,11 @@ export class ExposureService {
         this.trackers.set(key, tracker);
       }
       const seq = engine.market.seq;
-      const snapshot = await computeExposureSnapshot(engine, this.pool, currency, convention, tracker);
+      const snapshot = await computeExposureSnapshot(engine, this.pool, currency, convention, tracker, dynamics);
       // A source switch while computing makes the result stale: drop it.
       if (snapshot && this.engine() === engine) {
         this.lastSeq.set(key, seq);
-        this.channel(currency, convention).publish(snapshot);
+        this.channel(stream).publish(snapshot);
       }
     } catch (error) {
       if (!this.stopped) this.onError(error);

@@ -108,7 +108,13 @@ export interface AnalyzeReport {
   gex: Record<string, GexReport>;
 }
 
-export async function analyzeFile(options: { file: string; atMs?: number; progress?: boolean; dealer?: 'naive' | 'short' }): Promise<AnalyzeReport> {
+export async function analyzeFile(options: {
+  file: string;
+  atMs?: number;
+  progress?: boolean;
+  dealer?: 'naive' | 'short';
+  dynamics?: 'stickyStrike' | 'stickyMoneyness';
+}): Promise<AnalyzeReport> {
   const path = resolve(options.file);
   if (!existsSync(path)) throw new Error(`cannot read ${path}: no such file`);
   const bar = options.progress ? new ProgressBar(`analyze ${basename(path)}`) : null;
@@ -158,7 +164,7 @@ export async function analyzeFile(options: { file: string; atMs?: number; progre
     gex: Object.fromEntries(
       [...chainsFromQuotes(latest.values(), asOfMs, options.dealer ?? 'naive')].map(([currency, c]) => [
         currency,
-        gexReport(c.chain, c.expiries, options.dealer ?? 'naive', c.spotSource),
+        gexReport(c.chain, c.expiries, options.dealer ?? 'naive', c.spotSource, options.dynamics),
       ]),
     ),
   };

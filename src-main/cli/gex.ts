@@ -5,6 +5,7 @@
 import type { DealerConvention } from '../api/dto';
 import { analyzeGammaExposure } from '../core/exposure/analysis';
 import { allocateExposureChain, type ExposureChain } from '../core/exposure/chain';
+import { DEFAULT_GAMMA_MODEL_SETTINGS } from '../core/exposure/gammaModel';
 import { writeOpenInterestPositions } from '../core/exposure/positioning';
 import { formatExpiryCode } from '../core/market/expiryCode';
 import { yearsToExpiry } from '../core/pricing/time';
@@ -13,6 +14,7 @@ import { parseOptionName } from '../core/pricing/instrument';
 
 export interface GexReport {
   convention: DealerConvention;
+  vol_dynamics: 'stickyStrike' | 'stickyMoneyness';
   /** Reference spot of the profile, USD, and where it came from. */
   spot_usd: number;
   spot_source: string;
@@ -29,19 +31,26 @@ export interface GexReport {
   call_wall: number | null;
   put_wall: number | null;
   abs_gamma_strike: number | null;
-  /** Dealer GEX re-priced over spot (±20 %, sticky strike), USD per 1 % move. */
+  /** Dealer GEX re-priced over spot (±20 %, at the chosen vol dynamics), USD per 1 % move. */
   profile: { spot: number; gex: number }[];
   units: string;
 }
 
 /** Runs the exposure analysis on a prepared chain (dealer positions already written). */
-export function gexReport(chain: ExposureChain, expiryLabels: string[], convention: DealerConvention, spotSource: string): GexReport {
-  const a = analyzeGammaExposure(chain);
+export function gexReport(
+  chain: ExposureChain,
+  expiryLabels: string[],
+  convention: DealerConvention,
+  spotSource: string,
+  dynamics: 'stickyStrike' | 'stickyMoneyness' = 'stickyStrike',
+): GexReport {
+  const a = analyzeGammaExposure(chain, { model: { ...DEFAULT_GAMMA_MODEL_SETTINGS, volDynamics: dynamics } });
   const agg = a.aggregates;
   const strikes = Array.from(agg.layout.strikes);
   const round = (x: number): number => Math.round(x * 100) / 100;
   return {
     convention,
+    vol_dynamics: dynamics,
     spot_usd: chain.spotUsd,
     spot_source: spotSource,
     options: chain.count,

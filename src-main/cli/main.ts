@@ -147,22 +147,28 @@ COMMANDS['import'] = {
 
 COMMANDS['analyze'] = {
   summary: 'IVs, greeks and dealer gamma exposure of a Tardis options_chain file, or GEX of a recorded session',
-  usage: 'gammadesk analyze FILE [--format json|csv] [--at ISO-TIME] [--dealer naive|short]\n       gammadesk analyze --session NAME --at ISO-TIME [--dealer naive|short|flow] [--db FILE]',
+  usage:
+    'gammadesk analyze FILE [--format json|csv] [--at ISO-TIME] [--dealer naive|short] [--vol-dynamics sticky-strike|sticky-moneyness]\n' +
+    '       gammadesk analyze --session NAME --at ISO-TIME [--dealer naive|short|flow] [--vol-dynamics …] [--db FILE]',
   flags: {
     format: { type: 'string', description: 'json (default) or csv (the per-instrument records) on stdout; bad rows go to stderr' },
     at: { type: 'string', description: 'as-of time (ISO 8601 or epoch ms): the latest row per symbol at or before it (default: the last time in the file)' },
     dealer: { type: 'string', description: 'dealer positioning for the gex object: naive (default: long calls, short puts), short (short all), flow (from trades: needs --session)' },
     session: { type: 'string', description: 'a recorded session to replay up to --at instead of a file' },
+    'vol-dynamics': { type: 'string', description: 'sticky-strike (default: each option keeps its IV) or sticky-moneyness (IV follows K/F) for the GEX profile' },
     db: dbFlag,
   },
   async run({ positionals, flags }) {
     const dealer = flags['dealer'] ?? 'naive';
     if (dealer !== 'naive' && dealer !== 'short' && dealer !== 'flow') throw new UsageError(`--dealer must be naive, short or flow, got ${String(dealer)}`);
     const atMs = typeof flags['at'] === 'string' ? parsed('at', parseTime, flags['at']) : undefined;
+    const rawDynamics = flags['vol-dynamics'] ?? 'sticky-strike';
+    if (rawDynamics !== 'sticky-strike' && rawDynamics !== 'sticky-moneyness') throw new UsageError(`--vol-dynamics must be sticky-strike or sticky-moneyness, got ${String(rawDynamics)}`);
+    const dynamics = rawDynamics === 'sticky-strike' ? 'stickyStrike' : 'stickyMoneyness';
     if (typeof flags['session'] === 'string') {
       if (positionals.length > 0) throw new UsageError('give either FILE or --session, not both');
       if (atMs === undefined) throw new UsageError('--session needs --at T (the time to analyze the session at)');
-      const report = await analyzeSession({ session: flags['session'], atMs, dealer, ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}) });
+      const report = await analyzeSession({ session: flags['session'], atMs, dealer, dynamics, ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}) });
       console.log(JSON.stringify(report, null, 2));
       return 0;
     }
@@ -170,7 +176,7 @@ COMMANDS['analyze'] = {
     if (dealer === 'flow') throw new UsageError('--dealer flow needs the trades of a recorded session: use --session NAME --at T');
     const format = flags['format'] ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got ${String(format)}`);
-    const report = await analyzeFile({ file: positionals[0]!, dealer, ...(atMs !== undefined ? { atMs } : {}), progress: process.stderr.isTTY === true });
+    const report = await analyzeFile({ file: positionals[0]!, dealer, dynamics, ...(atMs !== undefined ? { atMs } : {}), progress: process.stderr.isTTY === true });
     for (const bad of report.bad_row_samples) console.error(`${positionals[0]}:${bad.line}: skipped: ${bad.reason}`);
     if (report.bad_rows > report.bad_row_samples.length) console.error(`… ${report.bad_rows - report.bad_row_samples.length} more bad rows`);
     if (format === 'csv') process.stdout.write(toCsv(report.instruments));

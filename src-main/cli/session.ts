@@ -188,7 +188,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
  * `gammadesk analyze --session NAME --at T`: replays the session up to T through the engine (the flow convention
  * needs the trades), then reports each currency's dealer gamma exposure from the engine's state.
  */
-export async function analyzeSession(options: { session: string; atMs: number; dealer: DealerConvention; dbPath?: string }): Promise<{ session: string; as_of: string; events: number; flow_confidence: Record<string, number | null>; gex: Record<string, GexReport> }> {
+export async function analyzeSession(options: { session: string; atMs: number; dealer: DealerConvention; dynamics?: 'stickyStrike' | 'stickyMoneyness'; dbPath?: string }): Promise<{ session: string; as_of: string; events: number; flow_confidence: Record<string, number | null>; gex: Record<string, GexReport> }> {
   const app = headlessApp(options.dbPath, { kind: 'replay', session: options.session, speed: 'max', toMs: options.atMs });
   try {
     const feed = app.feed as ReplayFeed;
@@ -207,7 +207,7 @@ export async function analyzeSession(options: { session: string; atMs: number; d
       const input = buildExposureInput(engine.market, currency, options.dealer, engine.flows.get(currency));
       if (!input) continue;
       const source = engine.market.currencies.get(currency)?.indexUsd !== null ? `Deribit ${currency.toLowerCase()}_usd index` : 'forward of the nearest expiry';
-      gex[currency] = gexReport(input.chain, input.expiries.map((e) => e.label), options.dealer, source);
+      gex[currency] = gexReport(input.chain, input.expiries.map((e) => e.label), options.dealer, source, options.dynamics);
       confidence[currency] = engine.flows.get(currency)?.getResult()?.confidence ?? null;
     }
     return { session: options.session, as_of: new Date(engine.market.timeMs).toISOString(), events: feed.progress().eventsDelivered, flow_confidence: confidence, gex };

@@ -7,12 +7,14 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { analyzeGammaExposure } from '../core/exposure/analysis';
 import { assertCascadeGrid, allocateCascadeMaps, computeCascadeMaps, type CascadeGrid } from '../core/exposure/cascade';
 import { logSpotGrid, type ExposureChain } from '../core/exposure/chain';
-import { prepareGammaModel } from '../core/exposure/gammaModel';
+import { DEFAULT_GAMMA_MODEL_SETTINGS, prepareGammaModel } from '../core/exposure/gammaModel';
 
 export interface ExposureTaskInput {
   chain: ExposureChain;
   /** The summary (aggregates, profile, flips, walls) and/or cascade map time steps [timeFrom, timeTo). */
   summary: boolean;
+  /** Vol dynamics of the profile and flips (default sticky strike). */
+  dynamics?: 'stickyStrike' | 'stickyMoneyness';
   cascade: { elapsedYears: Float64Array; volShift: Float64Array; spotPoints: number; timeFrom: number; timeTo: number; bidDepthUsd: number; askDepthUsd: number } | null;
 }
 
@@ -50,7 +52,7 @@ export function exposureTask(input: ExposureTaskInput): ExposureTaskOutput {
   let summary: ExposureSummaryOutput | null = null;
   const transfer: ArrayBuffer[] = [];
   if (input.summary) {
-    const a = analyzeGammaExposure(chain);
+    const a = analyzeGammaExposure(chain, { model: { ...DEFAULT_GAMMA_MODEL_SETTINGS, volDynamics: input.dynamics ?? 'stickyStrike' } });
     const agg = a.aggregates;
     const total = agg.total;
     summary = {

@@ -7,6 +7,7 @@ import type {
   ChainSnapshot,
   Currency,
   DealerConvention,
+  VolDynamics,
   DeskStatus,
   ExpirySummary,
   ExposureSnapshot,
@@ -35,6 +36,7 @@ export class DeskState {
   busy = $state(false);
   view = $state<'chain' | 'exposure'>('chain');
   convention = $state<DealerConvention>('naive');
+  dynamics = $state<VolDynamics>('stickyStrike');
   exposure = $state.raw<ExposureSnapshot | null>(null);
   private exposureSub: Unsubscribe | null = null;
 
@@ -122,13 +124,19 @@ export class DeskState {
     this.subscribeExposure();
   }
 
+  setDynamics(dynamics: VolDynamics): void {
+    this.dynamics = dynamics;
+    this.subscribeExposure();
+  }
+
   /** Exposure streams only while the Exposure view is open (the maps are the costliest analytics). */
   private subscribeExposure(): void {
     this.exposureSub?.();
     this.exposureSub = null;
     this.exposure = null;
     if (this.view !== 'exposure') return;
-    this.exposureSub = this.transport.subscribe('exposure', { currency: this.currency, convention: this.convention }, (message) => {
+    const params = { currency: this.currency, convention: this.convention, dynamics: this.dynamics };
+    this.exposureSub = this.transport.subscribe('exposure', params, (message) => {
       this.exposure = message.data;
     });
   }

@@ -57,6 +57,10 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await expect(page.getByTestId('flow-confidence')).toContainText(/confidence [\d.]+ %/, { timeout: 20_000 });
   await page.screenshot({ path: 'test-results/screenshots/exposure-flow.png' });
 
+  // Sticky moneyness re-prices the profile with IVs following K/F.
+  await page.getByLabel('Vol dynamics').selectOption('stickyMoneyness');
+  await expect(page.getByText('re-priced over spot, sticky moneyness')).toBeVisible({ timeout: 20_000 });
+
   // ETH has its own levels.
   await page.getByRole('button', { name: 'ETH' }).click();
   await expect(page.getByText('Dealer Δ (ETH)')).toBeVisible({ timeout: 20_000 });

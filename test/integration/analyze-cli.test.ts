@@ -153,6 +153,19 @@ describe('gammadesk analyze: dealer gamma exposure (gex)', () => {
     expect(btc.abs_usd_per_1pct).toBeLessThan(1e10);
   });
 
+  it('sticky moneyness re-prices the profile differently away from spot, identically at spot', () => {
+    type Report = { gex: Record<string, Gex & { vol_dynamics: string }> };
+    const strike = (JSON.parse(analyze(file).stdout) as Report).gex['BTC']!;
+    const moneyness = (JSON.parse(analyze(file, '--vol-dynamics', 'sticky-moneyness').stdout) as Report).gex['BTC']!;
+    expect(moneyness.vol_dynamics).toBe('stickyMoneyness');
+    expect(moneyness.total_usd_per_1pct).toBeCloseTo(strike.total_usd_per_1pct, 6);
+    const at = (g: Gex, k: number): number => g.profile[k]!.gex;
+    const mid = Math.floor(strike.profile.length / 2); // the grid's centre is the spot itself
+    expect(Math.abs(at(moneyness, mid) - at(strike, mid))).toBeLessThan(1e-9 * strike.abs_usd_per_1pct);
+    expect(Math.abs(at(moneyness, 0) - at(strike, 0))).toBeGreaterThan(1e-4 * strike.abs_usd_per_1pct);
+    expect(analyze(file, '--vol-dynamics', 'sticky-delta').status).toBe(2);
+  });
+
   it('dealers short everything: all GEX negative, no flip; flow needs a session', () => {
     const report = JSON.parse(analyze(file, '--dealer', 'short').stdout) as { gex: Record<string, Gex> };
     for (const g of Object.values(report.gex)) {
