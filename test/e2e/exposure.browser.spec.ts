@@ -45,6 +45,11 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   const cbox = (await cascade.boundingBox())!;
   await page.mouse.move(cbox.x + cbox.width * 0.6, cbox.y + 20);
   await expect(page.getByTestId('cascade-heatmap-readout')).toContainText(/time \(UTC\) .* · spot [\d,]+ · .*per 1 %/);
+  // The demo perpetual has a book: hedge demand ÷ depth within 1 % (cascade risk), per vol shift.
+  await page.getByLabel('Cascade metric').selectOption('ratio');
+  await page.getByLabel('Vol shift').selectOption({ label: 'vol +5 pts' });
+  await page.mouse.move(cbox.x + cbox.width * 0.6, cbox.y + 24);
+  await expect(page.getByTestId('cascade-heatmap-readout')).toContainText(/× depth/);
   await page.screenshot({ path: 'test-results/screenshots/exposure-naive.png' });
 
   // Naive: dealers long calls, short puts. Dealers short everything: every GEX is negative and there is no flip.

@@ -22,6 +22,7 @@
  *   (dailies < weeklies < monthlies < quarterlies), lognormal noise; trades move it by their amount.
  */
 import type {
+  BookSnapshotEvent,
   Currency,
   FutureTickerEvent,
   IndexEvent,
@@ -413,9 +414,15 @@ interface Book {
 
 const RNG_STREAM: Record<Currency, number> = { BTC: 0, ETH: 1 };
 const DELAY_STREAM = 2;
+/** Order-book sizes draw from their own streams, so adding books changed no other event of a seed. */
+const BOOK_STREAM: Record<Currency, number> = { BTC: 3, ETH: 4 };
+/** Perpetual book: 25 levels a side, 0.04 % apart (the first 1 % of the book), sizes log-normal in USD. */
+const BOOK_LEVELS = 25;
+const BOOK_LEVEL_SPACING = 0.0004;
 
 export class DemoMarket {
   private readonly books: Book[];
+  private readonly bookRngs: Rng[];
   private readonly delayRng: Rng;
   private lastMs: number;
   private stepStamp = 0;
@@ -429,11 +436,12 @@ export class DemoMarket {
     // Independent streams per currency (fixed order), so BTC's events do not depend on whether ETH is simulated
     // and nextDelayMs() does not perturb the market.
     const master = new Rng(options.seed);
-    const streamSeeds = [master.nextUint32(), master.nextUint32(), master.nextUint32()];
+    const streamSeeds = [master.nextUint32(), master.nextUint32(), master.nextUint32(), master.nextUint32(), master.nextUint32()];
     this.delayRng = new Rng(streamSeeds[DELAY_STREAM] ?? 0);
     this.lastMs = startMs;
     const schedule = demoExpirySchedule(startMs);
     this.books = currencies.map((c) => buildBook(c, schedule, startMs, new Rng(streamSeeds[RNG_STREAM[c]] ?? 0)));
+    this.bookRngs = currencies.map((c) => new Rng(streamSeeds[BOOK_STREAM[c]] ?? 0));
   }
 
   /** Instruments live at the market's current time (all of them until the first expiry passes). */
@@ -461,15 +469,18 @@ export class DemoMarket {
       events.push({ type: 'instrument', tsEvent: nowMs, tsRecv: nowMs, instrument: def });
     }
     for (const b of this.books) events.push(indexEvent(b, nowMs));
-    for (const b of this.books) {
+    this.books.forEach((b, k) => {
       for (let i = 0; i < b.optStrike.length; i++) {
         if (b.expAlive[b.optExpiry[i] ?? 0] === 1) events.push(this.optionTicker(b, i, nowMs));
       }
       for (let f = 0; f < b.futDef.length; f++) {
         const ev = this.futureTicker(b, f, nowMs, true);
-        if (ev !== null) events.push(ev);
+        if (ev !== null) {
+          events.push(ev);
+          if (ev.funding8h !== null) events.push(this.perpetualBook(b, ev, this.bookRngs[k]!, nowMs));
+        }
       }
-    }
+    });
     return events;
   }
 
@@ -503,10 +514,33 @@ export class DemoMarket {
       }
       for (let f = 0; f < b.futDef.length; f++) {
         const ev = this.futureTicker(b, f, nowMs, false);
-        if (ev !== null) events.push(ev);
+        if (ev !== null) {
+          events.push(ev);
+          if (ev.funding8h !== null) events.push(this.perpetualBook(b, ev, this.bookRngs[this.books.indexOf(b)]!, nowMs));
+        }
       }
     }
     return events;
+  }
+
+  /**
+   * The perpetual's order book around its new quote: 25 levels a side from the best bid / ask outwards, 0.04 % of
+   * price apart, sizes in USD (Deribit perpetual amounts), deeper away from the touch. Gives the hedge-pressure map
+   * a depth to divide by.
+   */
+  private perpetualBook(b: Book, ticker: FutureTickerEvent, rng: Rng, nowMs: EpochMs): BookSnapshotEvent {
+    const tick = b.p.perpTickUsd;
+    const unit = b.p.futureContractSizeUsd;
+    const bids: [number, number][] = [];
+    const asks: [number, number][] = [];
+    const mid = ((ticker.bidUsd ?? ticker.markUsd) + (ticker.askUsd ?? ticker.markUsd)) / 2;
+    const step = Math.max(tick, Math.round((mid * BOOK_LEVEL_SPACING) / tick) * tick);
+    const size = (level: number): number => unit * Math.max(1, Math.round((400_000 * (1 + level / 8) * Math.exp(0.6 * rng.nextNormal())) / unit));
+    for (let level = 0; level < BOOK_LEVELS; level++) {
+      bids.push([roundUsd((ticker.bidUsd ?? mid) - level * step), size(level)]);
+      asks.push([roundUsd((ticker.askUsd ?? mid) + level * step), size(level)]);
+    }
+    return { type: 'book_snapshot', tsEvent: nowMs, tsRecv: nowMs, instrument: ticker.instrument, bids, asks, changeId: null };
   }
 
   /** Delay to the next step: uniform integer 100–250 ms from its own seeded stream. */

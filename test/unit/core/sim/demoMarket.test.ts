@@ -753,3 +753,34 @@ describe('DemoMarket dynamics', () => {
     expect(perStep).toBeLessThan(2);
   });
 });
+
+describe('DemoMarket perpetual order books', () => {
+  it('publishes a 25-level book with each perpetual quote: sorted, around the quote, about $10M+ within 1 %', () => {
+    const steps = run(42, 40);
+    const books = steps.flat().filter((e): e is Extract<MarketEvent, { type: 'book_snapshot' }> => e.type === 'book_snapshot');
+    expect(new Set(books.map((b) => b.instrument))).toEqual(new Set(['BTC-PERPETUAL', 'ETH-PERPETUAL']));
+    for (const book of books) {
+      expect(book.bids).toHaveLength(25);
+      expect(book.asks).toHaveLength(25);
+      expect(book.bids[0]![0]).toBeLessThan(book.asks[0]![0]);
+      for (let i = 1; i < 25; i++) {
+        expect(book.bids[i]![0]).toBeLessThan(book.bids[i - 1]![0]);
+        expect(book.asks[i]![0]).toBeGreaterThan(book.asks[i - 1]![0]);
+      }
+      const mid = (book.bids[0]![0] + book.asks[0]![0]) / 2;
+      const within = (levels: [number, number][], side: 1 | -1): number =>
+        levels.filter(([price]) => side * (price - mid) <= 0.01 * mid).reduce((sum, [, amount]) => sum + amount, 0);
+      expect(within(book.bids, -1)).toBeGreaterThan(5e6);
+      expect(within(book.asks, 1)).toBeGreaterThan(5e6);
+      expect(within(book.asks, 1)).toBeLessThan(2e8);
+    }
+    // Each book follows its perpetual's ticker in the same step, at the ticker's quote.
+    for (const events of steps) {
+      for (const book of events.filter((e) => e.type === 'book_snapshot')) {
+        const ticker = events.find((e) => e.type === 'future_ticker' && e.instrument === (book as { instrument: string }).instrument) as FutureTickerEvent;
+        expect((book as { bids: [number, number][] }).bids[0]![0]).toBe(ticker.bidUsd);
+      }
+    }
+    expect(run(42, 40)).toEqual(steps);
+  });
+});
