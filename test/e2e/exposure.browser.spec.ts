@@ -44,7 +44,7 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   const cascade = page.getByTestId('cascade-heatmap').locator('canvas');
   const cbox = (await cascade.boundingBox())!;
   await page.mouse.move(cbox.x + cbox.width * 0.6, cbox.y + 20);
-  await expect(page.getByTestId('cascade-heatmap-readout')).toContainText(/time \(UTC\) .* · spot [\d,]+ · .*per 1 %/);
+  await expect(page.getByTestId('cascade-heatmap-readout')).toContainText(/time \(UTC\) .* · spot [\d,]+ · .*per \+1 % move/);
   // The demo perpetual has a book: hedge demand ÷ depth within 1 % (cascade risk), per vol shift.
   await page.getByLabel('Cascade metric').selectOption('ratio');
   await page.getByLabel('Vol shift').selectOption({ label: 'vol +5 pts' });
