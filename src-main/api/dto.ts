@@ -152,6 +152,7 @@ export interface ReplayStatus {
   lastMs: number;
   /** Where this replay's window starts (after a seek or `--from`). */
   windowStartMs: number;
+  /** Recorded time reached so far. */
   currentMs: number;
   eventsDelivered: number;
   totalEvents: number;

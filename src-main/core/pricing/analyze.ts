@@ -13,7 +13,7 @@
  *   our IV from its mark price vs its mark IV, our greeks at its mark IV vs its greeks.
  * - Undefined numbers are NaN (JSON.stringify writes null); each IV comes with a reason name.
  */
-import { black76Greeks, toDeribitDisplay } from './black76';
+import { black76Greeks, toDeribitDisplay, type DeribitDisplayGreeks } from './black76';
 import { IV_REASON_NAMES, IvReason, impliedVolBlack76 } from './impliedVol';
 import { InstrumentNameError, type ParsedOption, parseOptionName } from './instrument';
 import { settlementPhase, yearsToExpiry } from './time';
@@ -54,20 +54,11 @@ export interface AnalyzedIv {
   reason: string;
 }
 
-/** Greeks in Deribit display units plus the coin-P&L delta. */
-export interface AnalyzedGreeks {
-  priceUsd: number;
-  priceCoin: number;
-  delta: number;
-  deltaPremiumAdjusted: number;
-  gamma: number;
-  vega: number;
-  theta: number;
-  rho: number;
-  vanna: number;
-  volga: number;
-  charm: number;
-}
+/** Greeks in Deribit display units plus the coin-P&L delta (see DeribitDisplayGreeks for each unit). */
+export type AnalyzedGreeks = Pick<
+  DeribitDisplayGreeks,
+  'priceUsd' | 'priceCoin' | 'delta' | 'deltaPremiumAdjusted' | 'gamma' | 'vega' | 'theta' | 'rho' | 'vanna' | 'volga' | 'charm'
+>;
 
 /** One output record of `analyze` per instrument. */
 export interface AnalyzedInstrument {

@@ -4,7 +4,7 @@
  * as fast as the engine takes them, in chunks that leave the event loop free between them. Events before
  * `fromMs` are applied at once (they build the state the window starts from); replay stops after `toMs`.
  */
-import type { ConnectionState } from '../../api/dto';
+import type { ConnectionState, ReplayStatus } from '../../api/dto';
 import type { MarketEvent, SequencedEvent } from '../../core/market/events';
 import type { EventLog, SessionRow } from '../../store/eventLog';
 import { systemFeedClock, type EventSink, type FeedAdapter, type FeedClock } from '../types';
@@ -24,21 +24,8 @@ export interface ReplayOptions {
   onDone?: () => void;
 }
 
-export interface ReplayProgress {
-  session: string;
-  /** The session's whole span (a seek bar's range). */
-  firstMs: number;
-  lastMs: number;
-  /** Where this replay's window starts (`fromMs`, else the session's first event). */
-  windowStartMs: number;
-  /** Recorded time reached so far. */
-  currentMs: number;
-  eventsDelivered: number;
-  totalEvents: number;
-  speed: ReplaySpeed;
-  paused: boolean;
-  done: boolean;
-}
+/** Where a replay stands: the API's ReplayStatus (the session's span, the window, recorded time reached). */
+export type ReplayProgress = ReplayStatus;
 
 const PACED_TICK_MS = 25;
 
