@@ -21,7 +21,7 @@ test('record, rename, replay and delete a session from the UI', async ({ page })
   await page.getByTestId('sources-button').click();
   await expect(page.getByTestId('current-source')).toContainText('Demo market (seed 42)');
 
-  await page.getByLabel('Session name').fill('ui-session');
+  await page.getByLabel('Session name', { exact: true }).fill('ui-session');
   await page.getByTestId('record').click();
   await expect(page.getByTestId('rec-indicator')).toContainText('REC ui-session');
   await expect.poll(async () => Number((await page.getByTestId('recording').textContent())?.match(/([\d,]+) events/)?.[1]?.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThan(3000);
