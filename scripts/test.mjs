@@ -1,13 +1,15 @@
 // `npm test`: typecheck, lint, build, unit + integration tests (vitest), then e2e (Playwright in Debian's
 // Chromium through the headless host). Stops at the first failing step and says which.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ROOT } from './ensure-built.mjs';
 
 const steps = [
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
   ['build', 'npm', ['run', '--silent', 'build']],
-  ['unit + integration (vitest)', 'npx', ['vitest', 'run']],
+  ['unit + integration (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json']],
   ['e2e (Playwright)', 'npx', ['playwright', 'test']],
 ];
 
@@ -24,3 +26,27 @@ for (const [name, command, args] of steps) {
   console.log(`--- ${name}: ok in ${seconds} s`);
 }
 console.log(`\nnpm test: all steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+// One plain summary line over both test runners (their JSON reports).
+function counts() {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    const v = JSON.parse(readFileSync(join(ROOT, 'test-results', 'vitest.json'), 'utf8'));
+    total.passed += v.numPassedTests ?? 0;
+    total.failed += v.numFailedTests ?? 0;
+    total.skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+  } catch {
+    // no report: the step's exit code already said everything
+  }
+  try {
+    const p = JSON.parse(readFileSync(join(ROOT, 'test-results', 'playwright.json'), 'utf8'));
+    total.passed += p.stats?.expected ?? 0;
+    total.failed += (p.stats?.unexpected ?? 0) + (p.stats?.flaky ?? 0);
+    total.skipped += p.stats?.skipped ?? 0;
+  } catch {
+    // as above
+  }
+  return total;
+}
+const { passed, failed, skipped } = counts();
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
