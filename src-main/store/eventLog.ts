@@ -4,6 +4,7 @@
  */
 import type { MarketEvent, SequencedEvent } from '../core/market/events';
 import type { Db } from './database';
+import { decodeRow, encodePayload, instrumentColumn } from './eventCodec';
 
 export type SessionSource = 'demo' | 'deribit' | 'deribit-testnet' | 'tardis' | 'recording';
 
@@ -41,16 +42,6 @@ const toSession = (row: SessionRecord): SessionRow => ({
   payloadBytes: row.payload_bytes,
 });
 
-function instrumentOf(event: MarketEvent): string | null {
-  switch (event.type) {
-    case 'instrument':
-      return event.instrument.name;
-    case 'index':
-      return null;
-    default:
-      return event.instrument;
-  }
-}
 
 /** Rows per multi-row INSERT: one statement step per 64 events instead of one per event. */
 const INSERT_CHUNK = 64;
@@ -149,7 +140,7 @@ export class EventLog {
       for (let i = 0; i < events.length; i++) {
         const event = events[i]!;
         const { tsEvent, tsRecv, type } = event;
-        const payload = JSON.stringify(event);
+        const payload = encodePayload(event);
         bytes += payload.length;
         const base = filled * EVENT_COLUMNS;
         params[base] = sessionId;
@@ -157,7 +148,7 @@ export class EventLog {
         params[base + 2] = tsEvent;
         params[base + 3] = tsRecv;
         params[base + 4] = type;
-        params[base + 5] = instrumentOf(event);
+        params[base + 5] = instrumentColumn(event);
         params[base + 6] = payload;
         if (++filled === INSERT_CHUNK) {
           this.insertChunk.run(params);
@@ -174,19 +165,18 @@ export class EventLog {
   /** Streams a session's events in seq order, `batchSize` rows per query. */
   *read(sessionId: number, options: { fromSeq?: number; batchSize?: number } = {}): Generator<SequencedEvent> {
     const batchSize = options.batchSize ?? 5000;
-    // Raw rows ([seq, payload]) skip building an object per row.
+    // Raw rows (arrays) skip building an object per row.
     const select = this.db
-      .prepare<[number, number, number], [number, string]>('SELECT seq, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .prepare<[number, number, number], [number, string, number, number, string | null, string]>(
+        'SELECT seq, type, ts_event, ts_recv, instrument, payload FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      )
       .raw(true);
     let after = (options.fromSeq ?? 1) - 1;
     for (;;) {
       const rows = select.all(sessionId, after, batchSize);
-      for (const [seq, payload] of rows) {
-        // The seq column is the truth (payloads written by the recorder do not repeat it).
-        const event = JSON.parse(payload) as SequencedEvent;
-        event.seq = seq;
+      for (const [seq, type, tsEvent, tsRecv, instrument, payload] of rows) {
         after = seq;
-        yield event;
+        yield decodeRow(seq, type, tsEvent, tsRecv, instrument, payload);
       }
       if (rows.length < batchSize) return;
     }

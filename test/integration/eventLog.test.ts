@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MarketEvent, SequencedEvent } from '../../src-main/core/market/events';
 import { openDatabase, type Db } from '../../src-main/store/database';
+import { encodePayload } from '../../src-main/store/eventCodec';
 import { EventLog, EventRecorder } from '../../src-main/store/eventLog';
 import { ManualTimers } from '../helpers/fakeTimers';
 import { EXPIRY_A, T0, indexEvent, instrumentEvent, optionDef, optionName, optionTicker } from '../helpers/market';
@@ -79,7 +80,7 @@ describe('EventLog append and read', () => {
     expect(row.eventCount).toBe(3);
     expect(row.firstEventMs).toBe(T0 + 1);
     expect(row.lastEventMs).toBe(T0 + 9);
-    expect(row.payloadBytes).toBe(batch.reduce((n, e) => n + JSON.stringify(e).length, 0));
+    expect(row.payloadBytes).toBe(batch.reduce((n, e) => n + encodePayload(e).length, 0));
     log.appendBatch(s.id, [{ ...indexEvent('BTC', 1, T0 + 20), seq: 4 } as SequencedEvent]);
     expect(log.session(s.id)).toMatchObject({ eventCount: 4, firstEventMs: T0 + 1, lastEventMs: T0 + 20 });
     expect(log.lastSeq(s.id)).toBe(4);
