@@ -146,9 +146,13 @@ export class GammaDeskApp {
     this.seq = 0;
     this.feedInstance = feed;
     this.monitor = new FeedMonitor(feed, () => this.feedClock.now());
+    // A replay at max speed delivers seconds of market in milliseconds: coalesce analytics over longer bursts.
+    const spec = this.sourceSpec as SourceSpec | undefined;
+    const fastReplay = spec?.kind === 'replay' && spec.speed === 'max';
     this.engineInstance = new Engine({
       greeks: this.pool,
       scheduler: this.options.scheduler ?? realScheduler,
+      coalesceMs: fastReplay ? 250 : 50,
       onChange: (change) => {
         if (change.kind === 'quotes' || change.kind === 'greeks') this.dirtyBooks.add(change.book);
         if (change.kind === 'expiries') this.dirtyExpiryLists.add(change.currency);

@@ -185,6 +185,7 @@ export class MarketState {
     if (!book) {
       book = new ExpiryBook(def.currency, def.expiryMs);
       currency.expiries.set(def.expiryMs, book);
+      if (def.expiryMs < this.nextExpiryMs) this.nextExpiryMs = def.expiryMs;
     }
     const state: OptionState = {
       def: { ...def, strikeUsd: def.strikeUsd, optionType: def.optionType, expiryMs: def.expiryMs },
@@ -222,12 +223,20 @@ export class MarketState {
     return this.options.get(name);
   }
 
+  /** The earliest expiry among all books (Infinity when none): rollOff has nothing to do before it. */
+  private nextExpiryMs = Infinity;
+
   /** Drops expiries that settled before `nowMs` (they no longer trade and have no greeks). */
   rollOff(nowMs: number): ExpiryBook[] {
+    if (nowMs < this.nextExpiryMs) return [];
+    this.nextExpiryMs = Infinity;
     const removed: ExpiryBook[] = [];
     for (const currency of this.currencies.values()) {
       for (const [expiryMs, book] of currency.expiries) {
-        if (expiryMs > nowMs) continue;
+        if (expiryMs > nowMs) {
+          if (expiryMs < this.nextExpiryMs) this.nextExpiryMs = expiryMs;
+          continue;
+        }
         currency.expiries.delete(expiryMs);
         for (const option of book.options) {
           this.options.delete(option.def.name);
