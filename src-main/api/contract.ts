@@ -12,6 +12,7 @@ import type {
   FeedStatus,
   HeaderSnapshot,
   JobStatus,
+  PositionDto,
   SessionSummary,
   SourceSpec,
 } from './dto';
@@ -45,6 +46,10 @@ export const commandParams = {
   'sessions.list': empty,
   'sessions.rename': v.object({ id: sessionId, name: sessionName }),
   'sessions.delete': v.object({ id: sessionId }),
+  'positions.list': empty,
+  'positions.set': v.object({
+    positions: v.array(v.object({ instrument: v.string({ maxLength: 64 }), amount: v.number({ min: -1e6, max: 1e6 }) }), { maxLength: 2000 }),
+  }),
   'import.tardis': v.object({ paths: v.array(v.string({ maxLength: 4096 }), { minLength: 1, maxLength: 100 }), session: sessionName }),
   'jobs.cancel': v.object({ id: v.number({ integer: true, min: 1 }) }),
   'replay.control': v.object({ action: v.literal('pause', 'resume', 'speed', 'seek'), speed: v.optional(speed), toMs: v.optional(epochMs) }),
@@ -61,6 +66,8 @@ export interface CommandResults {
   'sessions.rename': SessionSummary;
   'sessions.delete': SessionSummary[];
   'replay.control': DeskStatus;
+  'positions.list': PositionDto[];
+  'positions.set': PositionDto[];
   'import.tardis': JobStatus;
   'jobs.cancel': JobStatus;
 }

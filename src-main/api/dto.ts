@@ -263,4 +263,27 @@ export interface ExposureSnapshot {
   /** Flow convention: share of open interest explained by observed trades (0..1). */
   flowConfidence: number | null;
   cascade: CascadeMap | null;
+  /** The trader's own positions in this currency, same units and grids; null when the book is empty. */
+  ownBook: OwnBookExposure | null;
+}
+
+export interface PositionDto {
+  instrument: string;
+  /** Contracts, + long, − short (1 contract = 1 coin). */
+  amount: number;
+  updatedMs: number;
+}
+
+export interface OwnBookExposure {
+  positions: number;
+  /** Positions without a live quote in the current market (not in the numbers). */
+  unquoted: string[];
+  /** The book's own gamma exposure, USD per 1 % move (+ long gamma). */
+  gexUsdPer1Pct: number;
+  deltaCoin: number;
+  vannaCoinPerVolPoint: number;
+  charmCoinPerDay: number;
+  byStrike: { strikeUsd: number; netUsdPer1Pct: number }[];
+  /** Re-priced over the same spot grid as the dealer profile. */
+  profileUsdPer1Pct: number[];
 }

@@ -21,6 +21,8 @@ import { systemFeedClock, type FeedAdapter, type FeedClock } from '../feeds/type
 import { openDatabase, type Db } from '../store/database';
 import { EventLog, EventRecorder, type SessionRow, type SessionSource } from '../store/eventLog';
 import { InstrumentRepository } from '../store/instruments';
+import { PositionRepository } from '../store/positions';
+import { parseOptionName } from '../core/pricing/instrument';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { ExposureService, exposureKey, type ExposureStream } from './exposureService';
@@ -75,6 +77,8 @@ export class GammaDeskApp {
   readonly log: EventLog;
   readonly jobs: JobRunner;
   readonly exposures: ExposureService;
+  readonly positionRepo: PositionRepository;
+  private positionBook = new Map<string, number>();
   /** Exposure streams ever asked for (currency/convention); the watched ones have subscribers. */
   private readonly exposureKeys = new Map<string, ExposureStream>();
   private jobsDirty = false;
@@ -99,6 +103,8 @@ export class GammaDeskApp {
     this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.log = new EventLog(this.db);
     this.instruments = new InstrumentRepository(this.db);
+    this.positionRepo = new PositionRepository(this.db);
+    this.positionBook = new Map(this.positionRepo.list().map((p) => [p.instrument, p.amount]));
     this.jobs = new JobRunner(this.log, () => Math.floor(this.feedClock.now()), (finished) => {
       this.jobsDirty = true;
       // A finished (or failed part-way) import has written a session.
@@ -114,6 +120,7 @@ export class GammaDeskApp {
       (stream) => this.hub.channel('exposure', exposureKey(stream)),
       () => [...this.exposureKeys.entries()].filter(([key]) => this.hub.channel('exposure', key).subscriberCount > 0).map(([, value]) => value),
       (error) => console.error('[gammadesk] exposure analytics error:', error),
+      () => this.positionBook,
     );
     this.sourceSpec = options.source ?? { kind: 'demo', seed: options.demoSeed ?? DEFAULT_DEMO_SEED };
     this.install(options.feed ?? this.createFeed(this.sourceSpec));
@@ -326,6 +333,27 @@ export class GammaDeskApp {
       this.exposureKeys.set(key, stream);
       if (!hub.channel('exposure', key).current()) this.exposures.refresh(stream);
       return key;
+    });
+    hub.handle('positions.list', () => this.positionRepo.list());
+    hub.handle('positions.set', ({ positions }) => {
+      const seen = new Set<string>();
+      for (const { instrument } of positions) {
+        let parsed;
+        try {
+          parsed = parseOptionName(instrument);
+        } catch (error) {
+          throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
+        }
+        if (parsed.settlement !== 'inverse' || (parsed.currency !== 'BTC' && parsed.currency !== 'ETH')) {
+          throw new ApiException('INVALID_ARGUMENT', `${instrument}: only BTC and ETH inverse options can be in the book`);
+        }
+        if (seen.has(instrument)) throw new ApiException('INVALID_ARGUMENT', `${instrument} is listed twice`);
+        seen.add(instrument);
+      }
+      const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
+      this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
+      this.exposures.positionsChanged();
+      return rows;
     });
     hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));
     hub.handle('jobs.cancel', ({ id }) => this.jobs.cancel(id));

@@ -4,7 +4,7 @@
  * market moved, one computation per stream at a time. The hedge-pressure map is split by time range over the
  * pool's threads. The reported flip goes through a FlipTracker (hysteresis) per stream.
  */
-import type { DealerConvention, ExposureSnapshot, VolDynamics } from '../api/dto';
+import type { DealerConvention, ExposureSnapshot, OwnBookExposure, VolDynamics } from '../api/dto';
 import type { CascadeMaps } from '../core/exposure/cascade';
 import { uniformTimeGrid, yearsToNthExpiry } from '../core/exposure/chain';
 import { FlipTracker } from '../core/exposure/flipTracker';
@@ -12,7 +12,7 @@ import type { Currency } from '../core/market/events';
 import { MS_PER_YEAR } from '../core/units';
 import type { Engine } from '../engine/engine';
 import { buildExposureInput, perpetualDepthWithin1Pct } from '../engine/exposureChain';
-import type { ExposureTaskOutput } from '../workers/exposureTask';
+import type { ExposureSummaryOutput, ExposureTaskOutput } from '../workers/exposureTask';
 import type { GreeksPool } from './greeksPool';
 import type { SnapshotChannel } from './hub';
 
@@ -35,6 +35,7 @@ export async function computeExposureSnapshot(
   convention: DealerConvention,
   tracker: FlipTracker | null,
   dynamics: VolDynamics = 'stickyStrike',
+  positions: ReadonlyMap<string, number> = new Map(),
   now: () => number = () => performance.now(),
 ): Promise<ExposureSnapshot | null> {
   const market = engine.market;
@@ -58,13 +59,49 @@ export async function computeExposureSnapshot(
     bidDepthUsd: depth?.bidUsd ?? NaN,
     askDepthUsd: depth?.askUsd ?? NaN,
   });
+  // The trader's own book: the same chain with the book's positions in place of the dealers'.
+  const own = ownBookChain(input, currency, positions);
   const started = now();
-  const [first, second] = await Promise.all([
+  const [first, second, ownResult] = await Promise.all([
     pool.computeExposure({ chain, summary: true, dynamics, cascade: cascadeFor(0, half) }),
     pool.computeExposure({ chain, summary: false, cascade: cascadeFor(half, CASCADE_TIMES) }),
+    own ? pool.computeExposure({ chain: own.chain, summary: true, dynamics, cascade: null }) : Promise.resolve(null),
   ]);
   const computeMs = now() - started;
-  return toSnapshot({ first, second, currency, convention, dynamics, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, elapsedYears, depth, tracker, computeMs, flow: engine.flows.get(currency) });
+  const snapshot = toSnapshot({ first, second, currency, convention, dynamics, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, elapsedYears, depth, tracker, computeMs, flow: engine.flows.get(currency) });
+  snapshot.ownBook = own && ownResult?.summary ? ownBookExposure(own, ownResult.summary) : null;
+  return snapshot;
+}
+
+function ownBookChain(
+  input: NonNullable<ReturnType<typeof buildExposureInput>>,
+  currency: Currency,
+  positions: ReadonlyMap<string, number>,
+): { chain: typeof input.chain; positions: number; unquoted: string[] } | null {
+  const mine = [...positions].filter(([name]) => name.startsWith(`${currency}-`));
+  if (mine.length === 0) return null;
+  const chain = { ...input.chain, dealerPosition: new Float64Array(input.chain.count) };
+  const row = new Map(input.names.map((name, i) => [name, i]));
+  const unquoted: string[] = [];
+  for (const [name, amount] of mine) {
+    const i = row.get(name);
+    if (i === undefined) unquoted.push(name);
+    else chain.dealerPosition[i] = amount;
+  }
+  return { chain, positions: mine.length, unquoted };
+}
+
+function ownBookExposure(own: { positions: number; unquoted: string[] }, s: ExposureSummaryOutput): OwnBookExposure {
+  return {
+    positions: own.positions,
+    unquoted: own.unquoted,
+    gexUsdPer1Pct: s.totals.net,
+    deltaCoin: s.totals.deltaCoin,
+    vannaCoinPerVolPoint: s.totals.vannaCoin,
+    charmCoinPerDay: s.totals.charmCoin,
+    byStrike: Array.from(s.strikes, (strikeUsd, i) => ({ strikeUsd, netUsdPer1Pct: s.byStrike.net[i]! })).filter((r) => r.netUsdPer1Pct !== 0),
+    profileUsdPer1Pct: Array.from(s.profile.net),
+  };
 }
 
 function toSnapshot(args: {
@@ -130,6 +167,7 @@ function toSnapshot(args: {
       absGammaStrikeUsd: summary.walls.absGamma,
     },
     flowConfidence: args.convention === 'flow' ? (args.flow?.getResult()?.confidence ?? 0) : null,
+    ownBook: null,
     cascade: {
       spotUsd: Array.from(a.spotUsd),
       timesMs: Array.from(args.elapsedYears, (years) => Math.round(args.marketTimeMs + years * MS_PER_YEAR)),
@@ -175,8 +213,15 @@ export class ExposureService {
     private readonly channel: (stream: ExposureStream) => SnapshotChannel<ExposureSnapshot>,
     private readonly watched: () => ExposureStream[],
     private readonly onError: (error: unknown) => void,
+    /** The trader's positions by instrument (contracts). */
+    private readonly positions: () => ReadonlyMap<string, number> = () => new Map(),
     private readonly intervalMs = 500,
   ) {}
+
+  /** The book changed: every stream recomputes on the next tick. */
+  positionsChanged(): void {
+    this.lastSeq.clear();
+  }
 
   start(): void {
     this.timer = setInterval(() => this.tick(), this.intervalMs);
@@ -211,7 +256,7 @@ export class ExposureService {
         this.trackers.set(key, tracker);
       }
       const seq = engine.market.seq;
-      const snapshot = await computeExposureSnapshot(engine, this.pool, currency, convention, tracker, dynamics);
+      const snapshot = await computeExposureSnapshot(engine, this.pool, currency, convention, tracker, dynamics, this.positions());
       // A source switch while computing makes the result stale: drop it.
       if (snapshot && this.engine() === engine) {
         this.lastSeq.set(key, seq);

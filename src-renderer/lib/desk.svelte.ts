@@ -13,6 +13,7 @@ import type {
   ExposureSnapshot,
   HeaderSnapshot,
   JobStatus,
+  PositionDto,
   SessionSummary,
   SourceSpec,
 } from '../../src-main/api/dto';
@@ -38,6 +39,7 @@ export class DeskState {
   convention = $state<DealerConvention>('naive');
   dynamics = $state<VolDynamics>('stickyStrike');
   exposure = $state.raw<ExposureSnapshot | null>(null);
+  positions = $state.raw<PositionDto[]>([]);
   private exposureSub: Unsubscribe | null = null;
 
   private expiriesSub: Unsubscribe | null = null;
@@ -55,6 +57,29 @@ export class DeskState {
     transport.subscribe('sessions', {}, (message) => (this.sessions = message.data));
     transport.subscribe('jobs', {}, (message) => (this.jobs = message.data));
     this.selectCurrency('BTC');
+    void this.run(async () => (this.positions = await this.transport.call('positions.list', {})));
+  }
+
+  /**
+   * Replaces the book from text lines `INSTRUMENT AMOUNT` (contracts, negative = short); blank lines and `#`
+   * comments are skipped. A malformed line is reported and nothing changes.
+   */
+  async setPositions(text: string): Promise<boolean> {
+    const positions: { instrument: string; amount: number }[] = [];
+    for (const [i, raw] of text.split('\n').entries()) {
+      const line = raw.replace(/#.*/, '').trim();
+      if (line === '') continue;
+      const [instrument, amountText, ...rest] = line.split(/[\s,;]+/);
+      const amount = Number(amountText);
+      if (!instrument || amountText === undefined || rest.length > 0 || !Number.isFinite(amount)) {
+        this.commandError = `line ${i + 1}: expected "INSTRUMENT AMOUNT", got "${raw.trim()}"`;
+        return false;
+      }
+      positions.push({ instrument: instrument.toUpperCase(), amount });
+    }
+    const rows = await this.run(() => this.transport.call('positions.set', { positions }));
+    if (rows) this.positions = rows;
+    return rows !== null;
   }
 
   /** Runs a command, keeping its error for the UI instead of throwing into an event handler. */

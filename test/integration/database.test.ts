@@ -234,6 +234,24 @@ describe('migration 003: session payload bytes', () => {
   });
 });
 
+describe('migration 004: positions', () => {
+  it('adds the positions table (instrument key, non-zero amount) on top of version 3', () => {
+    const v3 = openDb({ targetVersion: 3 });
+    expect(tables(v3)).not.toContain('positions');
+    v3.close();
+    const db = openDb({ targetVersion: 4 });
+    expect(schemaVersion(db)).toBe(4);
+    expect(columns(db, 'positions').map((c) => [c.name, c.type, c.notnull, c.pk])).toEqual([
+      ['instrument', 'TEXT', 1, 1],
+      ['amount', 'REAL', 1, 0],
+      ['updated_ms', 'INTEGER', 1, 0],
+    ]);
+    db.prepare("INSERT INTO positions VALUES ('BTC-27DEC26-100000-C', 10, 1)").run();
+    expect(() => db.prepare("INSERT INTO positions VALUES ('BTC-27DEC26-90000-C', 0, 1)").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO positions VALUES ('BTC-27DEC26-100000-C', 5, 1)").run()).toThrow(/UNIQUE|PRIMARY KEY/);
+  });
+});
+
 describe('reopening and versions', () => {
   it('reopening an already migrated database is a no-op: same schema, same data, same version', () => {
     const first = openDb();
