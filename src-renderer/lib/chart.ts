@@ -4,6 +4,8 @@ export interface ChartSeries {
   title: string;
   colour: string;
   points: { x: number; y: number; colour?: string }[];
+  /** 'left': its own value axis on the left (a series of a much smaller scale, e.g. the trader's own book). */
+  axis?: 'left';
 }
 
 export interface ChartMarker {

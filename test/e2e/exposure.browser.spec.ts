@@ -28,6 +28,11 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.goto(host.url);
   await expect(page.getByTestId('link-state')).toHaveText('connected');
+  // An at-the-money call of the selected expiry, read off the chain, for the trader's own book below.
+  await expect(page.locator('tr.atm')).toBeVisible({ timeout: 20_000 });
+  const expiry = (await page.locator('button[role=tab][aria-selected=true]').nth(1).textContent())!.match(/^\d{1,2}[A-Z]{3}\d{2}/)![0];
+  const atmStrike = await page.locator('tr.atm').getAttribute('data-strike');
+  const myCall = `BTC-${expiry}-${atmStrike}-C`;
   await page.getByRole('tab', { name: 'Exposure' }).click();
 
   const total = page.getByTestId('gex-total');
@@ -51,6 +56,17 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await page.mouse.move(cbox.x + cbox.width * 0.6, cbox.y + 24);
   await expect(page.getByTestId('cascade-heatmap-readout')).toContainText(/× depth/);
   await page.screenshot({ path: 'test-results/screenshots/exposure-naive.png' });
+
+  // The trader's own book: long 50 at-the-money calls is long gamma; a bad line is refused with its reason.
+  await expect(page.getByTestId('own-book')).toContainText('Your book: no positions');
+  await page.getByRole('button', { name: 'Edit positions' }).click();
+  await page.getByLabel('Positions').fill(`${myCall} 50\nnot-an-option 1`);
+  await page.getByTestId('save-positions').click();
+  await expect(page.getByRole('alert')).toContainText('Invalid Deribit instrument name "NOT-AN-OPTION"');
+  await page.getByLabel('Positions').fill(`${myCall} 50`);
+  await page.getByTestId('save-positions').click();
+  await expect.poll(async () => usd(await page.getByTestId('own-gex').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.screenshot({ path: 'test-results/screenshots/exposure-own-book.png' });
 
   // Naive: dealers long calls, short puts. Dealers short everything: every GEX is negative and there is no flip.
   await page.getByRole('button', { name: 'Dealers short' }).click();
