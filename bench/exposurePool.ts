@@ -4,18 +4,13 @@
  * 81-point profile, flips) plus the hedge-pressure map of 60 spots × 48 times × 3 vol shifts. Wall-clock time of
  * the whole set, from dispatch to the last result (pool overhead and transfers included).
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { GreeksPool } from '../src-main/app/greeksPool';
 import { CASCADE_SPOTS, CASCADE_TIMES, CASCADE_VOL_SHIFTS } from '../src-main/app/exposureService';
 import { uniformTimeGrid, yearsToNthExpiry } from '../src-main/core/exposure/chain';
 import { demoExposureChains } from './exposure';
+import { benchPool } from './worker';
 
 export async function runExposurePoolBench(): Promise<Record<string, unknown>> {
-  const built = resolve('out/main/greeksWorker.cjs');
-  const pool = existsSync(built)
-    ? new GreeksPool({ filename: built })
-    : new GreeksPool({ filename: resolve('src-main/workers/greeksWorker.ts'), execArgv: ['--import', 'tsx'] });
+  const pool = benchPool();
   const chains = demoExposureChains(2000);
   const options = Object.values(chains).reduce((sum, chain) => sum + chain.count, 0);
   const half = Math.ceil(CASCADE_TIMES / 2);

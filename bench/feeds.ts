@@ -3,9 +3,9 @@
  * with analytics coalesced on the real worker pool, and memory across a long replay. Deribit message parsing
  * is measured when the live adapter's parser is present.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { GammaDeskApp } from '../src-main/app/app';
 import type { MarketEvent } from '../src-main/core/market/events';
 import { DemoMarket } from '../src-main/core/sim/demoMarket';
@@ -13,6 +13,7 @@ import { epochMs } from '../src-main/core/units';
 import type { ReplayFeed } from '../src-main/feeds/recording/replayFeed';
 import { openDatabase } from '../src-main/store/database';
 import { EventLog, EventRecorder } from '../src-main/store/eventLog';
+import { benchWorker } from './worker';
 
 const START = Date.UTC(2026, 10, 21, 12);
 
@@ -34,10 +35,6 @@ function* demoEvents(count: number, seed = 1): Generator<MarketEvent> {
   }
 }
 
-function worker(): { filename: string; execArgv?: string[] } {
-  const built = resolve('out/main/greeksWorker.cjs');
-  return existsSync(built) ? { filename: built } : { filename: resolve('src-main/workers/greeksWorker.ts'), execArgv: ['--import', 'tsx'] };
-}
 
 function recordSession(dbPath: string, name: string, count: number): { eventsPerSecond: number; events: number; bytes: number } {
   const db = openDatabase(dbPath);
@@ -67,22 +64,18 @@ function recordSession(dbPath: string, name: string, count: number): { eventsPer
 }
 
 async function replay(dbPath: string, name: string, sampleRss: boolean): Promise<Record<string, unknown>> {
-  const app = GammaDeskApp.start({ dbPath, mode: 'in-process', worker: worker(), source: { kind: 'replay', session: name, speed: 'max' }, publishIntervalMs: 1000 });
+  const app = GammaDeskApp.start({ dbPath, mode: 'in-process', worker: benchWorker(), source: { kind: 'replay', session: name, speed: 'max' }, publishIntervalMs: 1000 });
   const feed = app.feed as ReplayFeed;
   const started = performance.now();
   const rss: { events: number; rssMiB: number }[] = [];
   let peak = process.memoryUsage().rss;
-  await new Promise<void>((done) => {
-    const poll = setInterval(() => {
-      const now = process.memoryUsage().rss;
-      peak = Math.max(peak, now);
-      if (sampleRss) rss.push({ events: feed.progress().eventsDelivered, rssMiB: Math.round(now / 2 ** 20) });
-      if (feed.progress().done) {
-        clearInterval(poll);
-        done();
-      }
-    }, 20);
-  });
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage().rss;
+    peak = Math.max(peak, now);
+    if (sampleRss) rss.push({ events: feed.progress().eventsDelivered, rssMiB: Math.round(now / 2 ** 20) });
+  }, 20);
+  await feed.finished;
+  clearInterval(sampler);
   app.engine.refreshAll();
   await app.engine.idle();
   const seconds = (performance.now() - started) / 1000;

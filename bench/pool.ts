@@ -1,14 +1,12 @@
 /**
  * Worker-pool benchmark: one expiry's greeks and bid/ask/mark implied vols computed in a piscina worker on
- * transferred Float64Arrays, as the
- * engine does it. Measures the round trip per batch (pool overhead included) at realistic expiry sizes, and
- * the engine's event throughput with greeks coalesced.
+ * transferred Float64Arrays, as the engine does it. Measures the round trip per batch (pool overhead included)
+ * and the parallel throughput at realistic expiry sizes. (Engine event throughput is in the feeds benchmark.)
  */
-import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
 import { GreeksPool } from '../src-main/app/greeksPool';
 import { black76Price } from '../src-main/core/pricing/black76';
 import { GREEKS_INPUT_FIELDS } from '../src-main/engine/ports';
+import { benchWorker } from './worker';
 
 /** One expiry batch as the engine builds it: forward, strike, years, vol, isCall, bid / ask / mark in coin. */
 function batch(count: number): Float64Array {
@@ -33,11 +31,9 @@ function batch(count: number): Float64Array {
 }
 
 export async function runPoolBench(): Promise<Record<string, unknown>> {
-  const built = resolve('out/main/greeksWorker.cjs');
-  const pool = existsSync(built)
-    ? new GreeksPool({ filename: built })
-    : new GreeksPool({ filename: resolve('src-main/workers/greeksWorker.ts'), execArgv: ['--import', 'tsx'] });
-  const results: Record<string, unknown> = { worker: existsSync(built) ? built : 'tsx source' };
+  const worker = benchWorker();
+  const pool = new GreeksPool(worker);
+  const results: Record<string, unknown> = { worker: worker.execArgv ? 'tsx source' : worker.filename };
   try {
     for (const count of [100, 250, 1000]) {
       // Warm-up: spin up threads and JIT the kernel.

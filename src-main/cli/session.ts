@@ -114,22 +114,21 @@ export async function replaySession(options: {
     const cancelled = new AbortController();
     const onSignal = (): void => cancelled.abort();
     process.once('SIGINT', onSignal);
-    await new Promise<void>((done, fail) => {
-      const poll = setInterval(() => {
-        const progress = feed.progress();
-        const end = options.toMs ?? progress.lastMs;
-        const span = Math.max(1, end - progress.windowStartMs);
-        if (!options.quiet) bar.update(Math.min(1, Math.max(0, (progress.currentMs - progress.windowStartMs) / span)), `${progress.eventsDelivered} events`);
-        if (progress.done) {
-          clearInterval(poll);
-          done();
-        } else if (cancelled.signal.aborted) {
-          clearInterval(poll);
-          fail(new Error('replay cancelled'));
-        }
-      }, 50);
-    });
-    process.off('SIGINT', onSignal);
+    const poll = setInterval(() => {
+      const progress = feed.progress();
+      const end = options.toMs ?? progress.lastMs;
+      const span = Math.max(1, end - progress.windowStartMs);
+      if (!options.quiet) bar.update(Math.min(1, Math.max(0, (progress.currentMs - progress.windowStartMs) / span)), `${progress.eventsDelivered} events`);
+    }, 50);
+    try {
+      await Promise.race([
+        feed.finished,
+        new Promise<never>((_, fail) => cancelled.signal.addEventListener('abort', () => fail(new Error('replay cancelled')), { once: true })),
+      ]);
+    } finally {
+      clearInterval(poll);
+      process.off('SIGINT', onSignal);
+    }
     app.engine.refreshAll();
     await app.engine.idle();
     const wallSeconds = (performance.now() - started) / 1000;
@@ -192,14 +191,7 @@ export async function analyzeSession(options: { session: string; atMs: number; d
   const app = headlessApp(options.dbPath, { kind: 'replay', session: options.session, speed: 'max', toMs: options.atMs });
   try {
     const feed = app.feed as ReplayFeed;
-    await new Promise<void>((done) => {
-      const poll = setInterval(() => {
-        if (feed.progress().done) {
-          clearInterval(poll);
-          done();
-        }
-      }, 20);
-    });
+    await feed.finished;
     const engine = app.engine;
     const gex: Record<string, GexReport> = {};
     const confidence: Record<string, number | null> = {};

@@ -46,6 +46,9 @@ export class ReplayFeed implements FeedAdapter {
   /** Wall time and recorded time at the last (re)anchoring of the simulated clock. */
   private anchorWallMs = 0;
   private anchorSimMs = 0;
+  private resolveDone: () => void = () => {};
+  /** Resolves once the last event (or `toMs`) has been delivered. */
+  readonly finished: Promise<void> = new Promise((resolve) => (this.resolveDone = resolve));
 
   constructor(private readonly options: ReplayOptions) {
     this.clock = options.clock ?? systemFeedClock;
@@ -175,5 +178,6 @@ export class ReplayFeed implements FeedAdapter {
     if (this.done) return;
     this.done = true;
     this.options.onDone?.();
+    this.resolveDone();
   }
 }
