@@ -225,13 +225,8 @@ export class GammaDeskApp {
     if (this.stopped) return;
     const recording = this.recording;
     if (recording) {
-      for (const event of events) {
-        try {
-          recording.recorder.record(event);
-        } catch {
-          // A failed commit keeps its events queued for the next try; the status shows recorder.lastError.
-        }
-      }
+      // A failed commit keeps its events queued for the next try; the status shows recorder.lastError.
+      for (const event of events) recording.recorder.record(event);
       recording.events += events.length;
     }
     const defs = [];

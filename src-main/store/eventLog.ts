@@ -214,13 +214,13 @@ export class EventRecorder {
     this.seq = log.lastSeq(sessionId);
   }
 
-  /** Assigns the next seq, queues the event for the next commit and returns its seq. */
+  /** Assigns the next seq, queues the event for the next commit and returns its seq. Never throws on a failed commit. */
   record(event: MarketEvent): number {
     if (this.closed) throw new Error('recorder is closed');
     if (this.pending.length === 0) this.pendingFirstSeq = this.seq + 1;
     this.pending.push(event);
     ++this.seq;
-    if (this.pending.length >= (this.options.maxBatch ?? 10_000)) this.flush();
+    if (this.pending.length >= (this.options.maxBatch ?? 10_000)) this.tryFlush();
     else if (this.timer === null) this.scheduleFlush();
     return this.seq;
   }
@@ -229,12 +229,20 @@ export class EventRecorder {
     const timers = this.options.timers ?? globalThis;
     this.timer = timers.setTimeout(() => {
       this.timer = null;
-      try {
-        this.flush();
-      } catch {
-        // reported through onError and lastError; retried by the next flush
-      }
+      this.tryFlush();
     }, this.options.flushMs ?? 100);
+  }
+
+  /**
+   * The recorder's own flushes (timer, full batch) never throw into the caller's event path: a failed commit
+   * keeps its events queued, is reported through onError and lastError, and is retried by the next flush.
+   */
+  private tryFlush(): void {
+    try {
+      this.flush();
+    } catch {
+      // see above
+    }
   }
 
   flush(): void {

@@ -313,4 +313,20 @@ describe('EventRecorder when a commit fails', () => {
     expect(log.session(s.id).eventCount).toBe(4);
     recorder.close();
   });
+
+  it('never throws from record(): a full batch that cannot commit stays queued and is reported', () => {
+    const timers = new ManualTimers();
+    const s = log.createSession('full-batch', 'demo', 0);
+    const errors: string[] = [];
+    const recorder = new EventRecorder(log, s.id, { timers, maxBatch: 2, onError: (error) => errors.push(error.message) });
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    expect(() => {
+      for (let i = 0; i < 5; i++) recorder.record(indexAt(i));
+    }).not.toThrow();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(recorder.lastError?.message).toBe('disk full');
+    db.exec('DROP TRIGGER refuse');
+    recorder.close();
+    expect([...log.read(s.id)].map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
 });
