@@ -23,9 +23,12 @@ test('record, rename, replay and delete a session from the UI', async ({ page })
 
   await page.getByLabel('Session name', { exact: true }).fill('ui-session');
   await page.getByTestId('record').click();
+  const recordStarted = Date.now();
   await expect(page.getByTestId('rec-indicator')).toContainText('REC ui-session');
   await expect.poll(async () => Number((await page.getByTestId('recording').textContent())?.match(/([\d,]+) events/)?.[1]?.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThan(3000);
   await page.screenshot({ path: `${SHOTS}/recording.png` });
+  // A few seconds of span, so that a seek to the middle at 1× has time to be seen before the end.
+  await page.waitForTimeout(Math.max(0, 5_000 - (Date.now() - recordStarted)));
   await page.getByRole('button', { name: 'Stop recording' }).click();
   await expect(page.getByTestId('rec-indicator')).toHaveCount(0);
 
@@ -71,9 +74,9 @@ test('record, rename, replay and delete a session from the UI', async ({ page })
     input.dispatchEvent(new Event('change', { bubbles: true }));
   }, Math.round((min + max) / 2));
   await expect(bar).not.toContainText('done');
-  const percent = Number((await page.getByTestId('replay-progress').textContent())?.match(/([\d.]+) %/)?.[1]);
-  expect(percent).toBeGreaterThan(40);
-  expect(percent).toBeLessThan(90);
+  const percent = async () => Number((await page.getByTestId('replay-progress').textContent())?.match(/([\d.]+) %/)?.[1]);
+  await expect.poll(percent).toBeGreaterThan(40);
+  expect(await percent()).toBeLessThan(90);
 
   // Back to the demo, then delete the session.
   await page.getByRole('button', { name: 'Demo' }).click();
