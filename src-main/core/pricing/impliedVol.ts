@@ -160,14 +160,16 @@ const FPP = 2;
  *   df/dbeta   = 2 pi y Phi(-z)^2 exp(y + s^2/8)
  *   d2f/dbeta2 = (pi/6) (y/s^3) Phi(-z) [8 sqrt(3) s |x| + (3 s^4 - 24 s^2 - 8 x^2) Phi(-z)/phi(z)] exp(2y + s^2/4)
  */
-function computeLowerMap(x: number, s: number): void {
+function computeLowerMap(x: number, s: number, vega: number): void {
   const ax = Math.abs(x);
   const z = (ONE_OVER_SQRT_THREE * ax) / s;
   const y = z * z;
   const s2 = s * s;
   const pdfZ = ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * y);
   const phiMinusZ = normCdfGivenPdf(-z, pdfZ);
-  const growth = Math.exp(y + 0.125 * s2); // exp(2y + s^2/4) is its square
+  // exp(y + s^2/8) (exp(2y + s^2/4) is its square) from the vega at s, b' = exp(-3y/2 - s^2/8)/sqrt(2 pi)
+  // (x^2/(2 s^2) = 3y/2): exp(y + s^2/8) = exp(-y/2)/(sqrt(2 pi) b') = phi(z)/b', one exponential fewer.
+  const growth = vega > DBL_MIN && pdfZ > DBL_MIN ? pdfZ / vega : Math.exp(y + 0.125 * s2);
   map[FPP] = ((PI_OVER_SIX * y) / (s2 * s)) * phiMinusZ * (8 * SQRT_THREE * s * ax + ((3 * s2 * (s2 - 8) - 8 * x * x) * phiMinusZ) / pdfZ) * growth * growth;
   const phi2 = phiMinusZ * phiMinusZ;
   map[FP] = TWO_PI * y * phi2 * growth;
@@ -184,18 +186,24 @@ function inverseLowerMap(x: number, f: number): number {
  * Upper map f(s) = Phi(-s/2) and its beta-derivatives (w = (x/s)^2):
  *   df/dbeta = -exp(w/2)/2,   d2f/dbeta2 = sqrt(pi/2) exp(w + s^2/8) w / s.
  */
-function computeUpperMap(x: number, s: number): void {
+function computeUpperMap(x: number, s: number, vega: number): void {
   const halfS = 0.5 * s;
-  map[F] = normCdfGivenPdf(-halfS, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * halfS * halfS));
   if (x === 0) {
+    map[F] = normCdfGivenPdf(-halfS, ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * halfS * halfS));
     map[FP] = -0.5;
     map[FPP] = 0;
-  } else {
-    const w = (x / s) * (x / s);
-    const halfGrowth = Math.exp(0.5 * w);
-    map[FP] = -0.5 * halfGrowth;
-    map[FPP] = SQRT_PI_OVER_TWO * halfGrowth * halfGrowth * Math.exp(0.125 * s * s) * (w / s);
+    return;
   }
+  const w = (x / s) * (x / s);
+  const halfGrowth = Math.exp(0.5 * w);
+  // The vega at s is b' = exp(-w/2 - s^2/8)/sqrt(2 pi), so phi(s/2) = b' exp(w/2) and
+  // exp(w + s^2/8) = exp(w/2)/(sqrt(2 pi) b'): one exponential instead of three.
+  const usable = vega > DBL_MIN && halfGrowth < Infinity;
+  const pdfHalfS = usable ? vega * halfGrowth : ONE_OVER_SQRT_TWO_PI * Math.exp(-0.5 * halfS * halfS);
+  map[F] = normCdfGivenPdf(-halfS, pdfHalfS);
+  map[FP] = -0.5 * halfGrowth;
+  const growth = usable ? (ONE_OVER_SQRT_TWO_PI * halfGrowth) / vega : halfGrowth * halfGrowth * Math.exp(0.125 * s * s);
+  map[FPP] = SQRT_PI_OVER_TWO * growth * (w / s);
 }
 
 /** Inverse of the upper map: s = -2 Phi^-1(f). */
@@ -241,7 +249,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
     normalisedBlackCallOtmWithVega(x, sL, bMax, bv);
     const bL = bv[0]!;
     if (beta < bL) {
-      computeLowerMap(x, sL);
+      computeLowerMap(x, sL, bv[1]!);
       const fL = map[F]!;
       const rLl = convexControlAtRight(0, bL, 0, fL, 1, map[FP]!, map[FPP]!, true);
       let f = rationalCubicInterpolation(beta, 0, bL, 0, fL, 1, map[FP]!, rLl);
@@ -273,7 +281,7 @@ function solveOutOfTheMoneyCall(beta: number, x: number, bMax: number, iteration
       sRight = sH;
       segment = SEGMENT_MIDDLE;
     } else {
-      computeUpperMap(x, sH);
+      computeUpperMap(x, sH, bv[1]!);
       const fH = map[F]!;
       let f = NaN;
       if (map[FPP]! > -SQRT_DBL_MAX && map[FPP]! < SQRT_DBL_MAX) {
@@ -412,7 +420,8 @@ function impliedVolCore(price: number, forward: number, strike: number, years: n
   // to its out-of-the-money counterpart above, so the solver always sees x <= 0.
   const xOtm = -Math.abs(x);
   if (!(beta >= DBL_MIN)) return fail(IvReason.TimeValueLost);
-  const bMax = Math.exp(0.5 * xOtm);
+  // b_max = e^{x/2} with x = -|ln(F/K)|: sqrt(min(F,K)/max(F,K)), a square root instead of an exponential.
+  const bMax = forward < strike ? Math.sqrt(forward / strike) : Math.sqrt(strike / forward);
   if (beta >= bMax) return fail(IvReason.AboveMaximum);
   solveOutOfTheMoneyCall(beta, xOtm, bMax, iterations);
   const s = solved[S]!;
