@@ -60,6 +60,18 @@ export class Engine {
       case 'currency':
         this.emit({ kind: 'currency', currency: change.currency });
         break;
+      case 'removed': {
+        const { book } = change;
+        this.flows.get(book.currency)?.forget(change.instrument);
+        if (this.market.currencies.get(book.currency)?.expiries.get(book.expiryMs) === book) {
+          this.markDirty(book);
+          this.emit({ kind: 'quotes', book });
+        } else {
+          this.dirty.delete(book);
+        }
+        this.emit({ kind: 'expiries', currency: book.currency });
+        break;
+      }
       case 'none':
         if (event.type === 'trade') {
           const option = this.market.option(event.instrument);

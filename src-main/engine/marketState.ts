@@ -53,6 +53,11 @@ export class ExpiryBook {
   }
 
   /** Replaces the list (never mutates it) so a computation holding the old list can tell it is stale. */
+  remove(option: OptionState): void {
+    this.options = this.options.filter((o) => o !== option);
+  }
+
+  /** Replaces the list (never mutates it) so a computation holding the old list can tell it is stale. */
   add(option: OptionState): void {
     this.options = [...this.options, option].sort(
       (a, b) => a.def.strikeUsd - b.def.strikeUsd || (a.def.optionType === 'call' ? -1 : 1) - (b.def.optionType === 'call' ? -1 : 1),
@@ -98,6 +103,8 @@ export class CurrencyState {
 export type StateChange =
   | { kind: 'expiry'; book: ExpiryBook }
   | { kind: 'currency'; currency: Currency }
+  /** An option left the universe; `book` is its expiry, no longer in the market when that was its last option. */
+  | { kind: 'removed'; book: ExpiryBook; instrument: string }
   | { kind: 'none' }
   | { kind: 'rejected'; reason: string };
 
@@ -133,6 +140,8 @@ export class MarketState {
       case 'instrument':
         this.instrumentEvents.set(event.instrument.name, event);
         return this.addInstrument(event.instrument);
+      case 'instrument_removed':
+        return this.removeInstrument(event.instrument);
       case 'index': {
         this.indexEvents.set(event.currency, event);
         this.currency(event.currency).indexUsd = event.priceUsd;
@@ -196,6 +205,29 @@ export class MarketState {
     book.add(state);
     this.options.set(def.name, { state, book });
     return { kind: 'expiry', book };
+  }
+
+  private removeInstrument(name: string): StateChange {
+    this.instrumentEvents.delete(name);
+    const option = this.options.get(name);
+    if (option) {
+      const { book } = option;
+      this.options.delete(name);
+      book.remove(option.state);
+      if (book.options.length === 0) this.currencies.get(book.currency)?.expiries.delete(book.expiryMs);
+      return { kind: 'removed', book, instrument: name };
+    }
+    const def = this.futures.get(name);
+    if (def) {
+      this.futures.delete(name);
+      const currency = this.currency(def.currency);
+      currency.futures.delete(name);
+      currency.books.delete(name);
+      if (currency.perpetual?.instrument === name) currency.perpetual = null;
+      return { kind: 'currency', currency: def.currency };
+    }
+    // Never seen here (e.g. removed before a recording started): nothing to do.
+    return { kind: 'none' };
   }
 
   /**

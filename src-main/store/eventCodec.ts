@@ -8,6 +8,7 @@ import type { MarketEvent, MarketEventType, SequencedEvent } from '../core/marke
 
 const FIELDS = {
   instrument: ['instrument'],
+  instrument_removed: ['reason'],
   index: ['currency', 'priceUsd'],
   option_ticker: [
     'bidCoin', 'askCoin', 'bidAmount', 'askAmount', 'markCoin', 'markIv', 'bidIv', 'askIv', 'underlyingPriceUsd', 'underlyingIndex',
@@ -49,6 +50,7 @@ const at = (values: Values, i: number): never => (i < values.length ? values[i] 
  */
 const DECODERS: Record<MarketEventType, (v: Values, seq: number, tsEvent: never, tsRecv: never, instrument: never) => SequencedEvent> = {
   instrument: (v, seq, tsEvent, tsRecv) => ({ type: 'instrument', tsEvent, tsRecv, instrument: at(v, 0), seq }),
+  instrument_removed: (v, seq, tsEvent, tsRecv, instrument) => ({ type: 'instrument_removed', tsEvent, tsRecv, instrument, reason: at(v, 0), seq }),
   index: (v, seq, tsEvent, tsRecv) => ({ type: 'index', tsEvent, tsRecv, currency: at(v, 0), priceUsd: at(v, 1), seq }),
   option_ticker: (v, seq, tsEvent, tsRecv, instrument) => ({
     type: 'option_ticker',

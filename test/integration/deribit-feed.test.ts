@@ -14,6 +14,7 @@ import type {
   TradeEvent,
 } from '../../src-main/core/market/events';
 import type { ConnectionState } from '../../src-main/api/dto';
+import { MarketState } from '../../src-main/engine/marketState';
 import { DeribitFeed, type DeribitFeedOptions } from '../../src-main/feeds/deribit/deribitFeed';
 import {
   buildScenario,
@@ -349,5 +350,15 @@ describe('DeribitFeed against the mock Deribit server', () => {
     expect(h.feed.instruments().has('ETH-10JUN20-270-C')).toBe(false);
     expect(h.feed.channels().has('ticker.ETH-10JUN20-270-C.100ms')).toBe(false);
     expect(h.feed.counters().instrumentLoads).toBe(2);
+    // The removal is an event of its own (so recordings replay it), and the market state drops the option.
+    const removals = h.events.filter((e) => e.type === 'instrument_removed');
+    // (The recorded BTC-8JUN20-8750-P ticker says `expired`: that removes it too.)
+    expect(removals).toMatchObject([{ instrument: 'BTC-8JUN20-8750-P', reason: 'expired' }, { instrument: 'ETH-10JUN20-270-C', reason: 'terminated' }]);
+    const market = new MarketState();
+    h.events.forEach((event, i) => market.apply({ ...event, seq: i + 1 }));
+    expect(market.option('ETH-10JUN20-270-C')).toBeUndefined();
+    expect(market.option('BTC-8JUN20-8750-P')).toBeUndefined();
+    expect(market.option(NEW_OPTION)).toBeDefined();
+    expect(market.option('BTC-5JUN20-9250-C')).toBeDefined();
   });
 });

@@ -252,6 +252,16 @@ export class FlowInventory {
     return removed;
   }
 
+  /** Forgets one instrument (delisted before its expiry): its position leaves the totals. True if it was known. */
+  forget(instrument: string): boolean {
+    const flow = this.flows.get(instrument);
+    if (flow === undefined) return false;
+    this.contribute(flow, -1);
+    this.flows.delete(instrument);
+    this.undo.valid = false;
+    return true;
+  }
+
   /** The full state, instruments sorted by name (plain JSON-safe data; NaN marks "OI never observed"). */
   getState(): FlowInventoryState {
     const instruments = [...this.flows.entries()]

@@ -126,9 +126,21 @@ export interface BookSnapshotEvent extends EventStamp {
   changeId: number | null;
 }
 
+/**
+ * An instrument left the exchange's universe before its expiry (Deribit `instrument.state`: terminated, closed,
+ * settled, ...; or no longer listed by `public/get_instruments`): its quotes, greeks and exposure go with it.
+ */
+export interface InstrumentRemovedEvent extends EventStamp {
+  type: 'instrument_removed';
+  instrument: InstrumentName;
+  /** Why, as the source said it: Deribit's state (`terminated`, ...), `unlisted` or `expired`. */
+  reason: string;
+}
+
 export type MarketEvent =
   | BookSnapshotEvent
   | InstrumentEvent
+  | InstrumentRemovedEvent
   | IndexEvent
   | OptionTickerEvent
   | FutureTickerEvent

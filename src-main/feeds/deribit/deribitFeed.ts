@@ -34,6 +34,7 @@ import type {
   Currency,
   InstrumentDef,
   InstrumentEvent,
+  InstrumentRemovedEvent,
   MarketEvent,
   OptionTickerEvent,
 } from '../../core/market/events';
@@ -361,8 +362,8 @@ export class DeribitFeed implements FeedAdapter {
       }
     }
     const next = new Set(fetched.map((event) => event.instrument.name as string));
-    for (const name of [...this.universe.keys()]) if (!next.has(name)) this.forget(name);
-    const changed: InstrumentEvent[] = [];
+    const changed: (InstrumentEvent | InstrumentRemovedEvent)[] = [];
+    for (const name of [...this.universe.keys()]) if (!next.has(name)) changed.push(this.forget(name, 'unlisted', tsRecv));
     for (const event of fetched) {
       const def = event.instrument;
       this.universe.set(def.name, def);
@@ -400,8 +401,11 @@ export class DeribitFeed implements FeedAdapter {
     return channels;
   }
 
-  /** Drops an instrument from the universe and everything kept about it (its channels go with the next setChannels). */
-  private forget(name: string): void {
+  /**
+   * Drops an instrument from the universe and everything kept about it (its channels go with the next
+   * setChannels); the returned event tells the engine, and a recording, that it is gone.
+   */
+  private forget(name: string, reason: string, tsEventMs: number): InstrumentRemovedEvent {
     this.universe.delete(name);
     this.announced.delete(name);
     this.lastOptionTicker.delete(name);
@@ -409,6 +413,8 @@ export class DeribitFeed implements FeedAdapter {
     this.cancelBookEmission(name);
     this.bookEmission.delete(name);
     this.lastSeen.delete(name);
+    const tsRecv = epochMs(Math.floor(this.clock.now()));
+    return { type: 'instrument_removed', tsEvent: epochMs(Math.floor(tsEventMs)), tsRecv, instrument: name as InstrumentName, reason };
   }
 
   private scheduleRefresh(): void {
@@ -433,7 +439,7 @@ export class DeribitFeed implements FeedAdapter {
     if (!(this.currencies as readonly string[]).includes(currency)) return;
     if (change.effect === 'listed' && !this.universe.has(change.instrument)) this.scheduleRefresh();
     if (change.effect === 'removed' && this.universe.has(change.instrument)) {
-      this.forget(change.instrument);
+      this.emit([this.forget(change.instrument, change.state, change.tsEvent)]);
       this.client.setChannels(this.wantedChannels());
     }
   }
@@ -483,11 +489,13 @@ export class DeribitFeed implements FeedAdapter {
     this.emit(out);
     for (const change of parsed.instrumentStates) this.onInstrumentState(change);
     if (parsed.expired.length > 0) {
+      const removed: InstrumentRemovedEvent[] = [];
       for (const expired of parsed.expired) {
         if (!this.universe.has(expired.instrument)) continue;
         this.expiredNames.add(expired.instrument);
-        this.forget(expired.instrument);
+        removed.push(this.forget(expired.instrument, 'expired', tsRecv));
       }
+      this.emit(removed);
       this.client.setChannels(this.wantedChannels());
     }
   }

@@ -3,8 +3,8 @@
  * roll-off, errors. The real worker pool is exercised in test/integration/engineWithPool.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { MarketEvent, SequencedEvent } from '../../../src-main/core/market/events';
-import { MS_PER_YEAR } from '../../../src-main/core/units';
+import type { InstrumentRemovedEvent, MarketEvent, SequencedEvent, TradeEvent } from '../../../src-main/core/market/events';
+import { MS_PER_YEAR, type EpochMs, type InstrumentName } from '../../../src-main/core/units';
 import { Engine, type EngineChange } from '../../../src-main/engine/engine';
 import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, type GreeksBatch, type GreeksPort, type GreeksResult } from '../../../src-main/engine/ports';
 import { ManualTimers } from '../../helpers/fakeTimers';
@@ -247,6 +247,36 @@ describe('Engine scheduling', () => {
     await engine.idle();
     feed([optionTicker(optionName('BTC', EXPIRY_A, 100_000, 'call'), { forward: 1, iv: 0.5, ts: EXPIRY_A + 1 })]);
     expect(engine.lastRejection).toMatch(/unknown option BTC-25DEC26-100000-C/);
+  });
+
+  it('a delisted option leaves the running computation stale, the recomputed batch, and the dealer flow', async () => {
+    const { timers, port, engine, changes, feed } = setup();
+    const name = optionName('BTC', EXPIRY_A, 100_000, 'call');
+    feed([...chainInstruments('BTC', EXPIRY_A), ...chainTickers('BTC', EXPIRY_A, 100_000)]);
+    const trade: TradeEvent = {
+      type: 'trade', tsEvent: T0 as EpochMs, tsRecv: T0 as EpochMs, instrument: name, tradeId: 't1', price: 0.05, priceUnit: 'coin',
+      amount: 3, takerSide: 'buy', iv: 0.5, indexPriceUsd: 100_000, blockTradeId: null, liquidation: false,
+    };
+    feed([trade]);
+    expect(engine.flow('BTC').position(name)).toBe(-3); // the customer bought: the dealer is short
+    timers.advance(50);
+    expect(port.jobs).toHaveLength(1);
+    const instrumentsBefore = engine.flow('BTC').summarize().instruments;
+    changes.length = 0;
+    const removal: InstrumentRemovedEvent = { type: 'instrument_removed', tsEvent: T0 as EpochMs, tsRecv: T0 as EpochMs, instrument: name as InstrumentName, reason: 'terminated' };
+    feed([removal]);
+    expect(changes.map((c) => c.kind)).toEqual(['quotes', 'expiries']);
+    expect(engine.flow('BTC').position(name)).toBe(0);
+    expect(engine.flow('BTC').summarize().instruments).toBe(instrumentsBefore - 1);
+    port.finish(0); // computed for the old list: discarded, and the book recomputed without the option
+    await flushMicrotasks();
+    timers.advance(50);
+    expect(port.jobs).toHaveLength(2);
+    expect(port.jobs[1]!.batch.count).toBe(STRIKES.length * 2 - 1);
+    port.finish(1);
+    await engine.idle();
+    const book = engine.market.currency('BTC').expiries.get(EXPIRY_A)!;
+    expect(book.options.every((o) => o.greeks !== null && o.def.name !== name)).toBe(true);
   });
 
   it('a job still in the pool at dispose is ignored when it returns: no greeks written, no change, no new job', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FutureTickerEvent, SequencedEvent } from '../../../src-main/core/market/events';
+import type { FutureTickerEvent, InstrumentRemovedEvent, SequencedEvent } from '../../../src-main/core/market/events';
 import type { EpochMs, InstrumentName } from '../../../src-main/core/units';
 import { MarketState } from '../../../src-main/engine/marketState';
 import {
@@ -118,5 +118,36 @@ describe('MarketState', () => {
     expect([...market.currency('BTC').expiries.keys()]).toEqual([EXPIRY_B]);
     const late = market.apply({ ...optionTicker(optionName('BTC', EXPIRY_A, 100_000, 'call'), { forward: 1, iv: 0.5 }), seq: 100 });
     expect(late.kind).toBe('rejected');
+  });
+  it('an instrument removed before its expiry leaves the book, the expiry with its last option, and the recording state', () => {
+    const removal = (name: string, seq: number): SequencedEvent =>
+      ({ type: 'instrument_removed', tsEvent: T0 as EpochMs, tsRecv: T0 as EpochMs, instrument: name as InstrumentName, reason: 'terminated', seq }) satisfies InstrumentRemovedEvent & { seq: number };
+    const market = new MarketState();
+    const b = optionDef('BTC', EXPIRY_B, 100_000, 'call');
+    const events = sequence([...chainInstruments('BTC', EXPIRY_A), instrumentEvent(b), instrumentEvent(perpetualDef('BTC')), perpTicker(100_050)]);
+    for (const event of events) market.apply(event);
+    let seq = events.length;
+    const gone = optionName('BTC', EXPIRY_A, 90_000, 'put');
+    const bookA = market.currency('BTC').expiries.get(EXPIRY_A)!;
+    const before = bookA.options;
+    const change = market.apply(removal(gone, ++seq));
+    expect(change).toEqual({ kind: 'removed', book: bookA, instrument: gone });
+    expect(bookA.options).toHaveLength(9);
+    expect(bookA.options).not.toBe(before); // a new list: a computation holding the old one sees it is stale
+    expect(market.option(gone)).toBeUndefined();
+    expect(market.apply({ ...optionTicker(gone, { forward: 1, iv: 0.5 }), seq: ++seq }).kind).toBe('rejected');
+    // The last option of an expiry takes the expiry with it.
+    market.apply(removal(b.name, ++seq));
+    expect([...market.currency('BTC').expiries.keys()]).toEqual([EXPIRY_A]);
+    // The perpetual: its ticker goes too.
+    expect(market.apply(removal('BTC-PERPETUAL', ++seq))).toEqual({ kind: 'currency', currency: 'BTC' });
+    expect(market.currency('BTC').perpetual).toBeNull();
+    // A recording started now does not bring them back.
+    const names = market.currentStateEvents().map((e) => (e.type === 'instrument' ? e.instrument.name : 'instrument' in e ? e.instrument : null));
+    expect(names).not.toContain(gone);
+    expect(names).not.toContain(b.name);
+    expect(names).not.toContain('BTC-PERPETUAL');
+    // Removing what was never seen changes nothing.
+    expect(market.apply(removal('BTC-1JAN27-1-C', seq + 1))).toEqual({ kind: 'none' });
   });
 });

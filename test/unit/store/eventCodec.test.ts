@@ -44,5 +44,8 @@ describe('event log payload codec', () => {
     expect(decodeRow(1, 'index', 1, 2, null, '["BTC"]')).toEqual({ type: 'index', tsEvent: 1, tsRecv: 2, currency: 'BTC', priceUsd: null, seq: 1 });
     expect(() => decodeRow(9, 'index', 1, 2, null, '{"currency":"BTC"}')).toThrow('event 9: payload is not an array');
     expect(() => decodeRow(9, 'quote', 1, 2, null, '[]')).toThrow('event 9: unknown type "quote"');
+    const removal: MarketEvent = { type: 'instrument_removed', tsEvent: epochMs(1), tsRecv: epochMs(2), instrument: 'BTC-27DEC24-60000-C' as never, reason: 'terminated' };
+    expect(encodePayload(removal)).toBe('["terminated"]');
+    expect(roundTrip(removal)).toEqual({ ...removal, seq: 7 });
   });
 });
