@@ -68,14 +68,32 @@ async function replay(dbPath: string, name: string, sampleRss: boolean): Promise
   const feed = app.feed as ReplayFeed;
   const started = performance.now();
   const rss: { events: number; rssMiB: number }[] = [];
+  // Live heap after a full collection at each tenth of the replay (needs node --expose-gc, which `npm run bench`
+  // passes): RSS alone also moves with when V8 happens to collect its old generation.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const liveHeap: number[] = [];
+  const total = feed.progress().totalEvents;
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     const now = process.memoryUsage().rss;
     peak = Math.max(peak, now);
-    if (sampleRss) rss.push({ events: feed.progress().eventsDelivered, rssMiB: Math.round(now / 2 ** 20) });
+    if (!sampleRss) return;
+    const delivered = feed.progress().eventsDelivered;
+    rss.push({ events: delivered, rssMiB: Math.round(now / 2 ** 20) });
+    if (gc && liveHeap.length < 10 && delivered >= (total * (liveHeap.length + 1)) / 10) {
+      gc();
+      liveHeap.push(Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+    }
   }, 20);
   await feed.finished;
   clearInterval(sampler);
+  if (sampleRss && gc) {
+    while (liveHeap.length < 9) liveHeap.push(NaN); // (only if the sampler missed tenths of a very short replay)
+    if (liveHeap.length === 9) {
+      gc();
+      liveHeap.push(Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+    }
+  }
   app.engine.refreshAll();
   await app.engine.idle();
   const seconds = (performance.now() - started) / 1000;
@@ -98,6 +116,7 @@ async function replay(dbPath: string, name: string, sampleRss: boolean): Promise
       tenths.push(sample.rssMiB);
     }
     result['rss_mib_at_each_tenth'] = tenths;
+    result['live_heap_mib_after_gc_at_each_tenth'] = gc ? liveHeap : 'not measured: run with node --expose-gc';
   }
   return result;
 }
