@@ -79,12 +79,17 @@ interface Subscription {
   listener: (message: StreamMessage<unknown>) => void;
 }
 
+/** How long a command waits for the connection to (re)open before it is refused. */
+const CALL_WAIT_MS = 10_000;
+
 /** WebSocket client: reconnects with backoff and re-subscribes every live subscription after a reconnect. */
 export class WebSocketTransport implements Transport {
   readonly kind = 'websocket' as const;
   private socket: WebSocket | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: ApiException) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: ApiException) => void; sent: boolean }>();
+  /** Calls made while (re)connecting: sent once the socket opens, refused after CALL_WAIT_MS. */
+  private readonly queued: ClientFrame[] = [];
   private readonly subscriptions = new Map<number, Subscription>();
   private readonly linkListeners = new Listeners<[LinkState]>();
   private readonly streamErrors = new Listeners<[string, ApiException]>();
@@ -104,12 +109,20 @@ export class WebSocketTransport implements Transport {
       this.backoffMs = 250;
       this.setState('open');
       for (const [id, sub] of this.subscriptions) this.send({ kind: 'subscribe', id, topic: sub.topic, params: sub.params });
+      for (const frame of this.queued.splice(0)) {
+        const waiter = this.pending.get(frame.id);
+        if (waiter && this.send(frame)) waiter.sent = true;
+      }
     };
     socket.onmessage = (event) => this.receive(String(event.data));
     socket.onclose = () => {
       this.socket = null;
-      for (const { reject } of this.pending.values()) reject(new ApiException('UNAVAILABLE', 'connection to GammaDesk lost'));
-      this.pending.clear();
+      // Calls already sent may or may not have run: their callers hear so. Queued ones wait for the reconnect.
+      for (const [id, waiter] of this.pending) {
+        if (!waiter.sent) continue;
+        this.pending.delete(id);
+        waiter.reject(new ApiException('UNAVAILABLE', 'connection to GammaDesk lost'));
+      }
       this.setState('closed');
       if (this.closedByUser) return;
       setTimeout(() => this.connect(), this.backoffMs);
@@ -156,11 +169,23 @@ export class WebSocketTransport implements Transport {
   call<C extends CommandName>(command: C, params: CommandParams<C>): Promise<CommandResults[C]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      if (!this.send({ kind: 'call', id, method: command, params })) {
-        this.pending.delete(id);
+      const frame: ClientFrame = { kind: 'call', id, method: command, params };
+      const sent = this.send(frame);
+      if (!sent && this.closedByUser) {
         reject(new ApiException('UNAVAILABLE', 'not connected to GammaDesk'));
+        return;
       }
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, sent });
+      if (sent) return;
+      // The page's first calls are made before the socket has opened (and a reconnect may be under way): wait.
+      this.queued.push(frame);
+      setTimeout(() => {
+        const at = this.queued.indexOf(frame);
+        if (at < 0) return;
+        this.queued.splice(at, 1);
+        this.pending.delete(id);
+        reject(new ApiException('UNAVAILABLE', `not connected to GammaDesk (waited ${CALL_WAIT_MS / 1000} s)`));
+      }, CALL_WAIT_MS);
     });
   }
 

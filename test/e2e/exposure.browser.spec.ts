@@ -85,5 +85,14 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   // ETH has its own levels.
   await page.getByRole('button', { name: 'ETH' }).click();
   await expect(page.getByText('Dealer Δ (ETH)')).toBeVisible({ timeout: 20_000 });
+
+  // A fresh page load finds the saved book: its first calls, made before the socket opens, wait for it.
+  await page.reload();
+  await page.getByRole('tab', { name: 'Exposure' }).click();
+  await expect.poll(async () => usd(await page.getByTestId('own-gex').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+  // The editor starts from the saved book (an empty one, saved, would wipe it).
+  await page.getByRole('button', { name: 'Edit positions' }).click();
+  await expect(page.getByLabel('Positions')).toHaveValue(`${myCall} 50`);
+  await expect(page.getByRole('alert')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
