@@ -33,6 +33,8 @@ export interface FeedStatus {
   rejectedEvents: number;
   lastRejectReason: string | null;
   reconnects: number;
+  /** Why a live feed is not connected right now (e.g. `getaddrinfo ENOTFOUND www.deribit.com`); null when it is. */
+  lastError: string | null;
   /** Instruments silent for longer than the feed's staleness limit (live feeds), worst first. */
   staleInstruments: { instrument: string; silenceMs: number | null }[];
   instruments: number;

@@ -49,6 +49,7 @@ export class FeedMonitor {
       rejectedEvents: this.rejected + (health?.rejected ?? 0),
       lastRejectReason: health?.lastRejectReason ?? this.lastRejectReason,
       reconnects: health?.reconnects ?? 0,
+      lastError: health?.lastError ?? null,
       staleInstruments: health?.staleInstruments ?? [],
       instruments: health?.instruments ?? 0,
     };

@@ -11,6 +11,8 @@ export interface FeedHealth {
   rejected: number;
   lastRejectReason: string | null;
   reconnects: number;
+  /** Why the feed is not connected right now (the last disconnect's reason), or null once it is connected. */
+  lastError: string | null;
   /** Instruments with no update for longer than the feed's staleness limit, worst first (at most 20). */
   staleInstruments: { instrument: string; silenceMs: number | null }[];
   /** Total instruments the feed follows. */

@@ -242,6 +242,23 @@ describe('DeribitFeed against the mock Deribit server', () => {
     expect(h.server.stats.requests['public/get_instruments']).toBe(8);
     expect(h.states.has('disconnected') || h.states.has('connecting')).toBe(true);
     expect(h.feed.state()).toBe('live');
+    expect(h.feed.health().lastError).toBeNull(); // connected again: no error on show
+  });
+
+  it('an unreachable endpoint: keeps retrying with backoff and says why in its health', async () => {
+    // A port nobody listens on (the mock server's, after it closed).
+    const mock = await MockDeribitServer.start({ instruments: [], books: [], scenario: [] });
+    const url = mock.url;
+    await mock.close();
+    const feed = new DeribitFeed({ url, connectTimeoutMs: 500, reconnectBackoff: { initialMs: 20, maxMs: 50, factor: 2, jitter: 0 } });
+    feed.start(() => {});
+    try {
+      await waitUntil(() => feed.counters().reconnects >= 2, 'two reconnect attempts');
+      expect(feed.state()).not.toBe('live');
+      expect(feed.health().lastError).toMatch(/ECONNREFUSED/);
+    } finally {
+      feed.stop();
+    }
   });
 
   it('detects a silent (stalled) connection within two heartbeat intervals and replaces it', async () => {

@@ -172,6 +172,8 @@ export class DeribitFeed implements FeedAdapter {
   private started = false;
   private stopped = false;
   private readyAtMs: number | null = null;
+  /** The last disconnect reason while not connected (shown in the header); null once connected. */
+  private lastError: string | null = null;
   private lastMarketDataMs: number | null = null;
   private refreshTimer: unknown = null;
 
@@ -224,6 +226,7 @@ export class DeribitFeed implements FeedAdapter {
         onInvalidFrame: (error) => this.reject(error),
         onDisconnected: (reason) => {
           this.readyAtMs = null;
+          this.lastError = reason;
           for (const book of this.books.values()) book.invalidate();
           this.log(`Deribit: disconnected (${reason})`);
         },
@@ -315,6 +318,7 @@ export class DeribitFeed implements FeedAdapter {
       rejected: counters.rejected,
       lastRejectReason: counters.lastRejectReason,
       reconnects: counters.reconnects,
+      lastError: this.lastError,
       staleInstruments: stale.slice(0, 20),
       instruments: staleness.instruments.length,
     };
@@ -339,6 +343,7 @@ export class DeribitFeed implements FeedAdapter {
   // Universe
 
   private async onConnected(): Promise<void> {
+    this.lastError = null;
     for (const book of this.books.values()) book.invalidate();
     await this.loadInstruments();
     this.readyAtMs = this.clock.now();

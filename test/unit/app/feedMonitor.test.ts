@@ -46,6 +46,7 @@ describe('FeedMonitor', () => {
         rejected: 3,
         lastRejectReason: 'ticker for unknown instrument BTC-1JAN30-1-C',
         reconnects: 2,
+        lastError: 'socket error: getaddrinfo ENOTFOUND www.deribit.com',
         staleInstruments: [{ instrument: 'BTC-PERPETUAL', silenceMs: 9000 }],
         instruments: 40,
       }),
@@ -56,6 +57,7 @@ describe('FeedMonitor', () => {
       rejectedEvents: 4,
       lastRejectReason: 'ticker for unknown instrument BTC-1JAN30-1-C',
       reconnects: 2,
+      lastError: 'socket error: getaddrinfo ENOTFOUND www.deribit.com',
       staleInstruments: [{ instrument: 'BTC-PERPETUAL', silenceMs: 9000 }],
       instruments: 40,
     });

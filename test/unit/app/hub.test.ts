@@ -16,7 +16,7 @@ const INFO: AppInfo = {
 
 function header(seq: number): HeaderSnapshot {
   return {
-    feed: { source: 'demo', label: 'x', state: 'live', messagesPerSecond: 0, lagMs: 0, silenceMs: 0, rejectedEvents: 0, lastRejectReason: null, reconnects: 0, staleInstruments: [], instruments: 0 },
+    feed: { source: 'demo', label: 'x', state: 'live', messagesPerSecond: 0, lagMs: 0, silenceMs: 0, rejectedEvents: 0, lastRejectReason: null, reconnects: 0, lastError: null, staleInstruments: [], instruments: 0 },
     currencies: [],
     marketTimeMs: 0,
     seq,

@@ -16,7 +16,7 @@ import {
   optionTicker,
 } from '../../helpers/market';
 
-const FEED: FeedStatus = { source: 'demo', label: 'x', state: 'live', messagesPerSecond: 1, lagMs: 0, silenceMs: 0, rejectedEvents: 0, lastRejectReason: null, reconnects: 0, staleInstruments: [], instruments: 0 };
+const FEED: FeedStatus = { source: 'demo', label: 'x', state: 'live', messagesPerSecond: 1, lagMs: 0, silenceMs: 0, rejectedEvents: 0, lastRejectReason: null, reconnects: 0, lastError: null, staleInstruments: [], instruments: 0 };
 
 function build(events: readonly MarketEvent[]): MarketState {
   const market = new MarketState();

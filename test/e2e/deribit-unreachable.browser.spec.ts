@@ -1,0 +1,39 @@
+import { createServer } from 'node:net';
+import { expect, test } from '@playwright/test';
+import { startHostProcess, type HostProcess } from './host';
+
+// "Live Deribit" when the exchange cannot be reached (no network, a firewall, a wrong proxy): the header says
+// why and that it keeps retrying, instead of an empty chain and no reason.
+let host: HostProcess;
+
+/** A 127.0.0.1 port nobody listens on: one the OS just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test.beforeAll(async () => {
+  host = await startHostProcess([], { GAMMADESK_DERIBIT_URL: `ws://127.0.0.1:${await closedPort()}/ws/api/v2` });
+});
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+test('an unreachable Deribit shows the reason and the retries in the header', async ({ page }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('link-state')).toHaveText('connected');
+  await page.getByTestId('sources-button').click();
+  await page.getByRole('button', { name: 'Live Deribit' }).click();
+  const error = page.getByTestId('feed-error');
+  await expect(error).toContainText('ECONNREFUSED', { timeout: 15_000 });
+  await expect(error).toContainText('retrying');
+  await expect(page.getByTestId('feed-status')).toContainText(/\d+ reconnects/, { timeout: 15_000 });
+  await page.screenshot({ path: 'test-results/screenshots/deribit-unreachable.png' });
+  // Back to the demo: the error goes with the feed.
+  await page.getByRole('button', { name: 'Demo' }).click();
+  await expect(page.getByTestId('current-source')).toContainText('Demo market');
+  await expect(error).toHaveCount(0);
+});
