@@ -58,10 +58,14 @@ export async function recordSession(options: RecordOptions): Promise<{ events: n
     app.startRecording(options.session);
     const started = Date.now();
     const bar = new ProgressBar(`recording ${options.session}`);
+    let lastError: string | null = null;
     const timer = setInterval(() => {
       const status = app.deskStatus().recording;
+      const health = app.feed.health?.();
+      if (health?.lastError) lastError = health.lastError;
+      const down = app.feed.state() !== 'live' && health?.lastError ? ` · ${app.feed.label} down: ${health.lastError}, retrying` : '';
       const elapsed = Date.now() - started;
-      bar.update(options.durationMs ? Math.min(1, elapsed / options.durationMs) : null, `${status?.eventsRecorded ?? 0} events · ${(elapsed / 1000).toFixed(0)} s · Ctrl-C stops`);
+      bar.update(options.durationMs ? Math.min(1, elapsed / options.durationMs) : null, `${status?.eventsRecorded ?? 0} events · ${(elapsed / 1000).toFixed(0)} s${down} · Ctrl-C stops`);
     }, 250);
     const stop = new AbortController();
     const limit = options.durationMs ? setTimeout(() => stop.abort(), options.durationMs) : null;
@@ -70,6 +74,12 @@ export async function recordSession(options: RecordOptions): Promise<{ events: n
     if (limit) clearTimeout(limit);
     app.stopRecording();
     const row = app.log.sessionByName(options.session)!;
+    if (row.eventCount === 0) {
+      // Nothing arrived (the exchange was never reached): an empty session would only clutter the list.
+      app.log.deleteSession(row.id);
+      bar.done('nothing recorded');
+      throw new Error(`nothing was recorded from ${app.feed.label}${lastError ? ` (${lastError})` : ''}; no session was kept`);
+    }
     bar.done(`done: ${row.eventCount} events, ${row.payloadBytes} bytes`);
     return { events: row.eventCount, sizeBytes: row.payloadBytes, session: row.name };
   } finally {

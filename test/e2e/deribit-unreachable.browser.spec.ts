@@ -1,19 +1,10 @@
-import { createServer } from 'node:net';
 import { expect, test } from '@playwright/test';
+import { closedPort } from '../helpers/net';
 import { startHostProcess, type HostProcess } from './host';
 
 // "Live Deribit" when the exchange cannot be reached (no network, a firewall, a wrong proxy): the header says
 // why and that it keeps retrying, instead of an empty chain and no reason.
 let host: HostProcess;
-
-/** A 127.0.0.1 port nobody listens on: one the OS just handed out and took back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 test.beforeAll(async () => {
   host = await startHostProcess([], { GAMMADESK_DERIBIT_URL: `ws://127.0.0.1:${await closedPort()}/ws/api/v2` });

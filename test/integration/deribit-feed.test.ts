@@ -247,7 +247,7 @@ describe('DeribitFeed against the mock Deribit server', () => {
 
   it('an unreachable endpoint: keeps retrying with backoff and says why in its health', async () => {
     // A port nobody listens on (the mock server's, after it closed).
-    const mock = await MockDeribitServer.start({ instruments: [], books: [], scenario: [] });
+    const mock = await MockDeribitServer.start({ instruments: [], books: {}, scenario: [] });
     const url = mock.url;
     await mock.close();
     const feed = new DeribitFeed({ url, connectTimeoutMs: 500, reconnectBackoff: { initialMs: 20, maxMs: 50, factor: 2, jitter: 0 } });
