@@ -266,6 +266,8 @@ export class GammaDeskApp {
     if (recording) {
       this.recording = null;
       recording.recorder.close();
+      // Nothing arrived (a live source never reached): an empty session would only clutter the list.
+      if (this.log.session(recording.session.id).eventCount === 0) this.log.deleteSession(recording.session.id);
       this.deskDirty = true;
       this.publishSessions();
     }

@@ -73,10 +73,9 @@ export async function recordSession(options: RecordOptions): Promise<{ events: n
     clearInterval(timer);
     if (limit) clearTimeout(limit);
     app.stopRecording();
-    const row = app.log.sessionByName(options.session)!;
-    if (row.eventCount === 0) {
-      // Nothing arrived (the exchange was never reached): an empty session would only clutter the list.
-      app.log.deleteSession(row.id);
+    const row = app.log.sessionByName(options.session);
+    if (!row) {
+      // Nothing arrived (the exchange was never reached): the app keeps no empty session.
       bar.done('nothing recorded');
       throw new Error(`nothing was recorded from ${app.feed.label}${lastError ? ` (${lastError})` : ''}; no session was kept`);
     }
