@@ -151,6 +151,24 @@ describe('Tardis import', () => {
     expect(log.sessionByName('wrong')).toBeNull();
   });
 
+  it('keeps no session when every row is bad, and says so', async () => {
+    const allBad = join(temp.dir, 'deribit_options_chain_all_bad.csv');
+    writeFileSync(allBad, [chainHeader, 'deribit,BTC-9JUN20-9875-P,1591574399413000', chainRow.replace('62.89', 'abc')].join('\n') + '\n');
+    await expect(importTardis({ files: [allBad], session: 'all-bad', log })).rejects.toThrow(
+      /no events imported: 2 rows read, 2 bad \(first: line 2: expected 24 fields, got 3\); no session was kept/,
+    );
+    expect(log.sessionByName('all-bad')).toBeNull();
+  });
+
+  it('a file that breaks mid-way (truncated gzip) fails the import and leaves no half session', async () => {
+    const rows = Array.from({ length: 20_000 }, (_, k) => chainRow.replace('1591574400196008', String(T + k)));
+    const whole = gzipSync([chainHeader, ...rows].join('\n') + '\n');
+    const truncated = join(temp.dir, 'deribit_options_chain_truncated.csv.gz');
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await expect(importTardis({ files: [truncated], session: 'truncated', log })).rejects.toThrow(/deribit_options_chain_truncated.csv.gz: cannot be read after line \d+: unexpected end of file; no session was kept/);
+    expect(log.sessionByName('truncated')).toBeNull();
+  });
+
   it('works from the command line and the session replays', () => {
     const dbPath = join(temp.dir, 'cli.db');
     const out = execFileSync(process.execPath, [builtCli(), 'import', 'tardis', files['chain']!, files['trades']!, '--session', 'cli-import', '--db', dbPath], {

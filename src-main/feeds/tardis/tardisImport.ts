@@ -48,8 +48,9 @@ export class ImportFileError extends Error {
   constructor(
     readonly file: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}`, options);
     this.name = 'ImportFileError';
   }
 }
@@ -139,7 +140,13 @@ export async function importTardis(options: {
   const advance = async (source: Source): Promise<void> => {
     source.head = null;
     for (;;) {
-      const next = await source.lines.next();
+      let next: IteratorResult<{ lineNumber: number; text: string }>;
+      try {
+        next = await source.lines.next();
+      } catch (error) {
+        if (options.signal?.aborted) throw new Error('cancelled', { cause: error });
+        throw new ImportFileError(source.file, `cannot be read after line ${source.rows + 1}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
       if (next.done) return;
       const { lineNumber, text } = next.value;
       if (text.length === 0) continue;
@@ -205,7 +212,10 @@ export async function importTardis(options: {
     }
   } catch (error) {
     if (!(options.signal?.aborted && error instanceof Error && error.message === 'cancelled')) {
+      // A failed import (unreadable file, broken gzip, disk full) leaves no half session behind: run it again.
       recorder.close();
+      options.log.deleteSession(session.id);
+      if (error instanceof Error) error.message += '; no session was kept';
       throw error;
     }
     report.cancelled = true;
@@ -214,6 +224,18 @@ export async function importTardis(options: {
   }
   recorder.close();
   options.onProgress?.(progress());
+  if (report.eventsWritten === 0) {
+    // Every row was bad, the files held none, or it was cancelled before the first: an empty session would
+    // replay nothing.
+    options.log.deleteSession(session.id);
+    report.sessionId = 0;
+    if (report.cancelled) return report;
+    const first = report.badRowSamples[0];
+    throw new ImportFileError(
+      options.files.map((f) => basename(f)).join(', '),
+      `no events imported: ${report.rowsRead} rows read, ${report.badRows} bad${first ? ` (first: line ${first.line}: ${first.reason})` : ''}; no session was kept`,
+    );
+  }
   report.files = sources.map((s) => ({ file: basename(s.file), kind: s.kind, rows: s.rows, badRows: s.badRows }));
   report.skipped = Object.fromEntries(normalizer.skipped);
   return report;

@@ -31,6 +31,7 @@ describe('FeedMonitor', () => {
       rejectedEvents: 0,
       lastRejectReason: null,
       reconnects: 0,
+      lastError: null,
       staleInstruments: [],
       instruments: 0,
     });
