@@ -289,6 +289,10 @@ export class GammaDeskApp {
     };
   }
 
+  private replayingSessionId(): number | null {
+    return this.feedInstance instanceof ReplayFeed ? this.feedInstance.sessionId : null;
+  }
+
   sessions(): SessionSummary[] {
     return this.log.listSessions().map(toSummary);
   }
@@ -313,13 +317,18 @@ export class GammaDeskApp {
     hub.handle('sessions.list', () => this.sessions());
     hub.handle('sessions.rename', ({ id, name }) => {
       const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
+      // The replay of this session goes on under its new name (a seek re-opens it by name).
+      if (this.sourceSpec.kind === 'replay' && this.feedInstance instanceof ReplayFeed && this.feedInstance.sessionId === id) {
+        this.feedInstance.renamed(renamed.name);
+        this.sourceSpec = { ...this.sourceSpec, session: renamed.name };
+        this.deskDirty = true;
+      }
       this.publishSessions();
       return toSummary(renamed);
     });
     hub.handle('sessions.delete', ({ id }) => {
       if (this.recording?.session.id === id) throw new ApiException('INVALID_ARGUMENT', 'stop recording before deleting this session');
-      const replaying = this.sourceSpec.kind === 'replay' ? this.log.sessionByName(this.sourceSpec.session) : null;
-      if (replaying?.id === id) throw new ApiException('INVALID_ARGUMENT', 'switch to another source before deleting the session being replayed');
+      if (this.replayingSessionId() === id) throw new ApiException('INVALID_ARGUMENT', 'switch to another source before deleting the session being replayed');
       invalid(() => this.log.deleteSession(id));
       this.publishSessions();
       return this.sessions();

@@ -31,7 +31,7 @@ const PACED_TICK_MS = 25;
 
 export class ReplayFeed implements FeedAdapter {
   readonly source = 'replay' as const;
-  readonly label: string;
+  private sessionName: string;
   private readonly clock: FeedClock;
   private iterator: Iterator<SequencedEvent> | null = null;
   private lookahead: SequencedEvent | null = null;
@@ -53,7 +53,7 @@ export class ReplayFeed implements FeedAdapter {
   constructor(private readonly options: ReplayOptions) {
     this.clock = options.clock ?? systemFeedClock;
     this.speed = options.speed;
-    this.label = `Replay: ${options.session.name}`;
+    this.sessionName = options.session.name;
     this.currentMs = options.fromMs ?? options.session.firstEventMs ?? 0;
     if (typeof options.speed === 'number' && !(options.speed > 0)) throw new RangeError(`replay speed must be > 0, got ${options.speed}`);
   }
@@ -100,10 +100,24 @@ export class ReplayFeed implements FeedAdapter {
     this.anchor();
   }
 
+  /** The session being replayed (its id stays when it is renamed). */
+  get sessionId(): number {
+    return this.options.session.id;
+  }
+
+  get label(): string {
+    return `Replay: ${this.sessionName}`;
+  }
+
+  /** The session was renamed while it replays: labels follow. */
+  renamed(name: string): void {
+    this.sessionName = name;
+  }
+
   progress(): ReplayProgress {
     const session = this.options.session;
     return {
-      session: session.name,
+      session: this.sessionName,
       firstMs: session.firstEventMs ?? 0,
       lastMs: session.lastEventMs ?? 0,
       windowStartMs: this.options.fromMs ?? session.firstEventMs ?? 0,
