@@ -318,7 +318,7 @@ export class GammaDeskApp {
     hub.handle('sessions.rename', ({ id, name }) => {
       const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
       // The replay of this session goes on under its new name (a seek re-opens it by name).
-      if (this.sourceSpec.kind === 'replay' && this.feedInstance instanceof ReplayFeed && this.feedInstance.sessionId === id) {
+      if (this.sourceSpec.kind === 'replay' && this.feedInstance instanceof ReplayFeed && this.replayingSessionId() === id) {
         this.feedInstance.renamed(renamed.name);
         this.sourceSpec = { ...this.sourceSpec, session: renamed.name };
         this.deskDirty = true;

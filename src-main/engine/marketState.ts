@@ -52,7 +52,7 @@ export class ExpiryBook {
     this.label = formatExpiryCode(expiryMs);
   }
 
-  /** Replaces the list (never mutates it) so a computation holding the old list can tell it is stale. */
+  /** Like `add`, replaces the list. */
   remove(option: OptionState): void {
     this.options = this.options.filter((o) => o !== option);
   }

@@ -87,9 +87,11 @@ export class WebSocketTransport implements Transport {
   readonly kind = 'websocket' as const;
   private socket: WebSocket | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: ApiException) => void; sent: boolean }>();
-  /** Calls made while (re)connecting: sent once the socket opens, refused after CALL_WAIT_MS. */
-  private readonly queued: ClientFrame[] = [];
+  /**
+   * Calls awaiting their result. `unsent` holds the frame of a call made while (re)connecting: it goes out once
+   * the socket opens, or is refused after CALL_WAIT_MS.
+   */
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: ApiException) => void; unsent: ClientFrame | null }>();
   private readonly subscriptions = new Map<number, Subscription>();
   private readonly linkListeners = new Listeners<[LinkState]>();
   private readonly streamErrors = new Listeners<[string, ApiException]>();
@@ -109,9 +111,8 @@ export class WebSocketTransport implements Transport {
       this.backoffMs = 250;
       this.setState('open');
       for (const [id, sub] of this.subscriptions) this.send({ kind: 'subscribe', id, topic: sub.topic, params: sub.params });
-      for (const frame of this.queued.splice(0)) {
-        const waiter = this.pending.get(frame.id);
-        if (waiter && this.send(frame)) waiter.sent = true;
+      for (const waiter of this.pending.values()) {
+        if (waiter.unsent && this.send(waiter.unsent)) waiter.unsent = null;
       }
     };
     socket.onmessage = (event) => this.receive(String(event.data));
@@ -119,7 +120,7 @@ export class WebSocketTransport implements Transport {
       this.socket = null;
       // Calls already sent may or may not have run: their callers hear so. Queued ones wait for the reconnect.
       for (const [id, waiter] of this.pending) {
-        if (!waiter.sent) continue;
+        if (waiter.unsent) continue;
         this.pending.delete(id);
         waiter.reject(new ApiException('UNAVAILABLE', 'connection to GammaDesk lost'));
       }
@@ -175,14 +176,11 @@ export class WebSocketTransport implements Transport {
         reject(new ApiException('UNAVAILABLE', 'not connected to GammaDesk'));
         return;
       }
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, sent });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, unsent: sent ? null : frame });
       if (sent) return;
       // The page's first calls are made before the socket has opened (and a reconnect may be under way): wait.
-      this.queued.push(frame);
       setTimeout(() => {
-        const at = this.queued.indexOf(frame);
-        if (at < 0) return;
-        this.queued.splice(at, 1);
+        if (!this.pending.get(id)?.unsent) return;
         this.pending.delete(id);
         reject(new ApiException('UNAVAILABLE', `not connected to GammaDesk (waited ${CALL_WAIT_MS / 1000} s)`));
       }, CALL_WAIT_MS);

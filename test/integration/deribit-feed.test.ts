@@ -33,6 +33,7 @@ import {
   recordedInstruments,
   UNKNOWN_OPTION,
 } from '../mock-deribit/scenario';
+import { closedPort } from '../helpers/net';
 import { MockDeribitServer, type ScenarioStep } from '../mock-deribit/server';
 
 const ROUNDS = 6;
@@ -246,10 +247,7 @@ describe('DeribitFeed against the mock Deribit server', () => {
   });
 
   it('an unreachable endpoint: keeps retrying with backoff and says why in its health', async () => {
-    // A port nobody listens on (the mock server's, after it closed).
-    const mock = await MockDeribitServer.start({ instruments: [], books: {}, scenario: [] });
-    const url = mock.url;
-    await mock.close();
+    const url = `ws://127.0.0.1:${await closedPort()}/ws/api/v2`;
     const feed = new DeribitFeed({ url, connectTimeoutMs: 500, reconnectBackoff: { initialMs: 20, maxMs: 50, factor: 2, jitter: 0 } });
     feed.start(() => {});
     try {
