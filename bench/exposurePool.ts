@@ -4,7 +4,7 @@
  * 81-point profile, flips) plus the hedge-pressure map of 60 spots × 48 times × 3 vol shifts. Wall-clock time of
  * the whole set, from dispatch to the last result (pool overhead and transfers included).
  */
-import { CASCADE_SPOTS, CASCADE_TIMES, CASCADE_VOL_SHIFTS } from '../src-main/app/exposureService';
+import { CASCADE_SPOTS, CASCADE_TIMES, CASCADE_VOL_SHIFTS } from '../src-main/engine/exposureSnapshot';
 import { uniformTimeGrid, yearsToNthExpiry } from '../src-main/core/exposure/chain';
 import { demoExposureChains } from './exposure';
 import { benchPool } from './worker';

@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GammaDeskApp } from '../src-main/app/app';
+import { startHeadlessReplay } from '../src-main/app/headlessReplay';
 import type { MarketEvent } from '../src-main/core/market/events';
 import { DemoMarket } from '../src-main/core/sim/demoMarket';
 import { epochMs } from '../src-main/core/units';
-import type { ReplayFeed } from '../src-main/feeds/recording/replayFeed';
 import { openDatabase } from '../src-main/store/database';
 import { EventLog, EventRecorder } from '../src-main/store/eventLog';
 import { benchWorker } from './worker';
@@ -64,8 +63,8 @@ function recordSession(dbPath: string, name: string, count: number): { eventsPer
 }
 
 async function replay(dbPath: string, name: string, sampleRss: boolean): Promise<Record<string, unknown>> {
-  const app = GammaDeskApp.start({ dbPath, mode: 'in-process', worker: benchWorker(), source: { kind: 'replay', session: name, speed: 'max' }, publishIntervalMs: 1000 });
-  const feed = app.feed as ReplayFeed;
+  const replay = startHeadlessReplay({ dbPath, session: name, speed: 'max', worker: benchWorker() });
+  const { feed, kernel } = replay;
   const started = performance.now();
   const rss: { events: number; rssMiB: number }[] = [];
   // Live heap after a full collection at each tenth of the replay (needs node --expose-gc, which `npm run bench`
@@ -94,12 +93,12 @@ async function replay(dbPath: string, name: string, sampleRss: boolean): Promise
       liveHeap.push(Math.round(process.memoryUsage().heapUsed / 2 ** 20));
     }
   }
-  app.engine.refreshAll();
-  await app.engine.idle();
+  kernel.refreshAll();
+  await kernel.idle();
   const seconds = (performance.now() - started) / 1000;
   const events = feed.progress().eventsDelivered;
-  const tasks = app.pool.tasksRun;
-  await app.stop();
+  const tasks = replay.pool.tasksRun;
+  await replay.close();
   const result: Record<string, unknown> = {
     events,
     seconds: Number(seconds.toFixed(2)),

@@ -5,7 +5,7 @@
  */
 import { GreeksPool } from '../src-main/app/greeksPool';
 import { black76Price } from '../src-main/core/pricing/black76';
-import { GREEKS_INPUT_FIELDS } from '../src-main/engine/ports';
+import { GREEKS_INPUT_FIELDS, GreeksInput } from '../src-main/engine/ports';
 import { benchWorker } from './worker';
 
 /** One expiry batch as the engine builds it: forward, strike, years, vol, isCall, bid / ask / mark in coin. */
@@ -18,14 +18,17 @@ function batch(count: number): Float64Array {
     const vol = 0.5 + 0.2 * Math.abs(i / count - 0.5);
     const isCall = i % 2 === 1;
     const markCoin = black76Price(forward, strike, years, vol, isCall) / forward;
-    inputs[i] = forward;
-    inputs[count + i] = strike;
-    inputs[2 * count + i] = years;
-    inputs[3 * count + i] = vol;
-    inputs[4 * count + i] = isCall ? 1 : 0;
-    inputs[5 * count + i] = markCoin * 0.97;
-    inputs[6 * count + i] = markCoin * 1.03;
-    inputs[7 * count + i] = markCoin;
+    const set = (offset: number, value: number): void => {
+      inputs[offset * count + i] = value;
+    };
+    set(GreeksInput.forwardUsd, forward);
+    set(GreeksInput.strikeUsd, strike);
+    set(GreeksInput.years, years);
+    set(GreeksInput.vol, vol);
+    set(GreeksInput.isCall, isCall ? 1 : 0);
+    set(GreeksInput.bidCoin, markCoin * 0.97);
+    set(GreeksInput.askCoin, markCoin * 1.03);
+    set(GreeksInput.markCoin, markCoin);
   }
   return inputs;
 }

@@ -1,19 +1,20 @@
 /**
- * Composition: builds the store, worker pool, engine, feed and API hub from settings, and wires the engine's
- * changes to throttled snapshot streams. The one place that knows how the parts fit.
+ * Composition: builds the store, worker pool, kernel, feed and API hub from settings, plus the services around
+ * the kernel (sources, sessions and recording, positions, import jobs). The one place that knows how the parts
+ * fit; the kernel (engine/kernel.ts) numbers, journals and applies events and runs every analytics schedule.
  *
- * Data flow per feed batch: number the events → append them to the recording session (if recording) →
- * `engine.apply` each → mark the snapshots they touched → publish at most every `publishIntervalMs`.
- * Switching the source (demo, live Deribit, a recorded session) replaces feed and engine together, so the
- * new source starts from an empty market state.
+ * Switching the source (demo, live Deribit, a recorded session) replaces feed and kernel together, so the new
+ * source starts from an empty market state.
  */
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
+import type { TopicPayloads } from '../api/contract';
 import { ApiException } from '../api/errors';
-import { CURRENCIES, type Currency, type MarketEvent, type SequencedEvent } from '../core/market/events';
-import { Engine } from '../engine/engine';
-import type { ExpiryBook } from '../engine/marketState';
-import { realScheduler, type Scheduler } from '../engine/ports';
-import { chainSnapshot, expiryList, headerSnapshot } from '../engine/snapshots';
+import { CURRENCIES, type MarketEvent } from '../core/market/events';
+import type { Engine } from '../engine/engine';
+import { exposureKey, type ExposureStream } from '../engine/exposureSnapshot';
+import { Kernel } from '../engine/kernel';
+import { realScheduler, type KernelSnapshots, type KernelTopic, type Scheduler, type SnapshotPort } from '../engine/ports';
+import { headerSnapshot } from '../engine/snapshots';
 import { DeribitFeed } from '../feeds/deribit/deribitFeed';
 import { ReplayFeed } from '../feeds/recording/replayFeed';
 import { DemoFeed } from '../feeds/simulator/demoFeed';
@@ -25,7 +26,6 @@ import { PositionRepository } from '../store/positions';
 import { parseOptionName } from '../core/pricing/instrument';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
-import { ExposureService, exposureKey, type ExposureStream } from './exposureService';
 import { JobRunner } from './jobs';
 import { ApiHub } from './hub';
 
@@ -76,25 +76,24 @@ export class GammaDeskApp {
   readonly pool: GreeksPool;
   readonly log: EventLog;
   readonly jobs: JobRunner;
-  readonly exposures: ExposureService;
   readonly positionRepo: PositionRepository;
   private positionBook = new Map<string, number>();
-  /** Exposure streams ever asked for (currency/convention); the watched ones have subscribers. */
-  private readonly exposureKeys = new Map<string, ExposureStream>();
+  /** Exposure streams ever asked for: a new source's kernel follows them too. */
+  private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
   private sessionsDirty = false;
-  private engineInstance!: Engine;
+  private kernel!: Kernel;
   private feedInstance!: FeedAdapter;
+  /** The running replay, when the source is a recorded session. */
+  private replay: ReplayFeed | null = null;
   private monitor!: FeedMonitor;
   private sourceSpec: SourceSpec;
   private readonly instruments: InstrumentRepository;
   private readonly feedClock: FeedClock;
-  private seq = 0;
+  private readonly snapshots: SnapshotPort;
   private recording: Recording | null = null;
-  private publishTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly dirtyBooks = new Set<ExpiryBook>();
-  private readonly dirtyExpiryLists = new Set<Currency>();
   private deskDirty = true;
+  private started = false;
   private stopped = false;
   private lastSessionsPublishMs = 0;
 
@@ -114,29 +113,33 @@ export class GammaDeskApp {
       filename: options.worker.filename,
       ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}),
     });
-    this.exposures = new ExposureService(
-      () => this.engineInstance,
-      this.pool,
-      (stream) => this.hub.channel('exposure', exposureKey(stream)),
-      () => [...this.exposureKeys.entries()].filter(([key]) => this.hub.channel('exposure', key).subscriberCount > 0).map(([, value]) => value),
-      (error) => console.error('[gammadesk] exposure analytics error:', error),
-      () => this.positionBook,
-    );
+    // The kernel publishes into the hub's channels: chains and expiry lists while somebody listens or keeps the
+    // latest value; exposures (expensive) only while somebody listens.
+    const hub = this.hub;
+    this.snapshots = {
+      wanted: (topic, key) => {
+        const channel = hub.channel(topic, key);
+        return channel.subscriberCount > 0 || (topic !== 'exposure' && channel.current() !== null);
+      },
+      // KernelSnapshots[T] is TopicPayloads[T] (a Pick of it); TypeScript cannot see that through the generic.
+      publish: <T extends KernelTopic>(topic: T, key: string, snapshot: KernelSnapshots[T]) => hub.channel<T>(topic, key).publish(snapshot as TopicPayloads[T]),
+    };
     this.sourceSpec = options.source ?? { kind: 'demo', seed: options.demoSeed ?? DEFAULT_DEMO_SEED };
-    this.install(options.feed ?? this.createFeed(this.sourceSpec));
+    const { feed, replay } = options.feed ? { feed: options.feed, replay: null } : this.createFeed(this.sourceSpec);
+    this.install(feed, replay);
     this.registerApi();
   }
 
   static start(options: GammaDeskOptions): GammaDeskApp {
     const app = new GammaDeskApp(options);
+    app.started = true;
+    app.kernel.start();
     app.feedInstance.start((events) => app.ingest(events));
-    app.publishTimer = setInterval(() => app.publish(), options.publishIntervalMs ?? 200);
-    app.exposures.start();
     return app;
   }
 
   get engine(): Engine {
-    return this.engineInstance;
+    return this.kernel.engine;
   }
 
   get feed(): FeedAdapter {
@@ -147,41 +150,45 @@ export class GammaDeskApp {
     return this.sourceSpec;
   }
 
-  /** A fresh engine and monitor for a feed (not started). */
-  private install(feed: FeedAdapter): void {
-    this.engineInstance?.dispose();
-    this.seq = 0;
+  /** A fresh kernel and monitor for a feed (the feed is not started here). */
+  private install(feed: FeedAdapter, replay: ReplayFeed | null): void {
+    this.kernel?.dispose();
     this.feedInstance = feed;
+    this.replay = replay;
     this.monitor = new FeedMonitor(feed, () => this.feedClock.now());
     // A replay at max speed delivers seconds of market in milliseconds: coalesce analytics over longer bursts.
     const spec = this.sourceSpec as SourceSpec | undefined;
     const fastReplay = spec?.kind === 'replay' && spec.speed === 'max';
-    this.engineInstance = new Engine({
+    this.kernel = new Kernel({
       greeks: this.pool,
+      exposures: this.pool,
       scheduler: this.options.scheduler ?? realScheduler,
-      coalesceMs: fastReplay ? 250 : 50,
-      onChange: (change) => {
-        if (change.kind === 'quotes' || change.kind === 'greeks') this.dirtyBooks.add(change.book);
-        if (change.kind === 'expiries') this.dirtyExpiryLists.add(change.currency);
-        if (change.kind === 'quotes') this.dirtyExpiryLists.add(change.book.currency);
-      },
+      snapshots: this.snapshots,
+      // A replay's events are in the log already; live and demo events go to the recording when one runs.
+      journal: replay ? null : { append: (_firstSeq, events) => this.record(events) },
+      greeksCoalesceMs: fastReplay ? 250 : 50,
+      publishIntervalMs: this.options.publishIntervalMs ?? 200,
+      positions: () => this.positionBook,
+      onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
-    this.dirtyBooks.clear();
-    for (const currency of CURRENCIES) this.dirtyExpiryLists.add(currency);
+    for (const stream of this.exposureStreams.values()) {
+      if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernel.watchExposure(stream);
+    }
+    if (this.started) this.kernel.start();
     this.deskDirty = true;
   }
 
-  private createFeed(spec: SourceSpec): FeedAdapter {
+  private createFeed(spec: SourceSpec): { feed: FeedAdapter; replay: ReplayFeed | null } {
     const custom = this.options.feedFactory?.(spec);
-    if (custom) return custom;
+    if (custom) return { feed: custom, replay: null };
     switch (spec.kind) {
       case 'demo':
-        return new DemoFeed(spec.seed ?? DEFAULT_DEMO_SEED, this.feedClock);
+        return { feed: new DemoFeed(spec.seed ?? DEFAULT_DEMO_SEED, this.feedClock), replay: null };
       case 'replay': {
         const session = this.log.sessionByName(spec.session);
         if (!session) throw new ApiException('NOT_FOUND', `no recorded session named ${JSON.stringify(spec.session)}`);
-        return new ReplayFeed({
+        const replay = new ReplayFeed({
           log: this.log,
           session,
           speed: spec.speed,
@@ -190,59 +197,61 @@ export class GammaDeskApp {
           ...(spec.toMs !== undefined ? { toMs: spec.toMs } : {}),
           onDone: () => {
             // Final analytics from the final state only (as `gammadesk replay` reports them).
-            this.engineInstance.refreshAll();
+            this.kernel.refreshAll();
             this.deskDirty = true;
           },
         });
+        return { feed: replay, replay };
       }
-      case 'deribit':
-        return new DeribitFeed({
+      case 'deribit': {
+        const feed = new DeribitFeed({
           network: spec.network,
           clock: this.feedClock,
           // A local endpoint instead of Deribit's (tests against the mock server; a proxy).
           ...(this.options.deribitUrl ? { url: this.options.deribitUrl } : {}),
           log: (message) => console.error(`[deribit] ${message}`),
         });
+        return { feed, replay: null };
+      }
     }
   }
 
   /** Replaces the running feed and engine with a new source. A recording in progress is stopped first. */
   switchSource(spec: SourceSpec): DeskStatus {
     if (this.stopped) throw new ApiException('UNAVAILABLE', 'GammaDesk is stopping');
-    const feed = this.createFeed(spec); // throws before anything changes when the source cannot be built
+    const { feed, replay } = this.createFeed(spec); // throws before anything changes when the source cannot be built
     this.stopRecording();
     this.feedInstance.stop();
     this.sourceSpec = spec;
-    this.install(feed);
-    this.exposures.reset();
+    this.install(feed, replay);
     feed.start((events) => this.ingest(events));
-    this.publish();
+    this.publishServices();
     return this.deskStatus();
   }
 
-  /** Numbers events in arrival order, records them first (when recording), then hands them to the engine. */
+  /** A feed's batch: the kernel numbers, journals and applies it; the app counts rejects and keeps instruments. */
   private ingest(events: readonly MarketEvent[]): void {
     if (this.stopped) return;
-    const recording = this.recording;
-    if (recording) {
-      // A failed commit keeps its events queued for the next try; the status shows recorder.lastError.
-      for (const event of events) recording.recorder.record(event);
-      recording.events += events.length;
+    const result = this.kernel.ingest(events);
+    if (result.rejected > 0) {
+      this.monitor.rejected += result.rejected;
+      this.monitor.lastRejectReason = result.lastRejection;
     }
-    const defs = [];
-    for (const event of events) {
-      // The app owns the events a feed hands over: numbering them in place saves a copy per event.
-      const sequenced = event as SequencedEvent;
-      sequenced.seq = ++this.seq;
-      const change = this.engineInstance.apply(sequenced);
-      if (change.kind === 'rejected') {
-        this.monitor.rejected++;
-        this.monitor.lastRejectReason = change.reason;
-      }
-      if (event.type === 'instrument') defs.push(event.instrument);
+    if (!this.replay) {
+      const defs = [];
+      for (const event of events) if (event.type === 'instrument') defs.push(event.instrument);
+      if (defs.length > 0) this.instruments.upsertMany(defs, this.feedInstance.source, this.feedClock.now());
     }
-    if (this.sourceSpec.kind !== 'replay') this.instruments.upsertMany(defs, this.feedInstance.source, this.feedClock.now());
     this.monitor.observe(events);
+  }
+
+  /** The kernel's journal port while a recording runs: the batch goes to the recording session. */
+  private record(events: readonly MarketEvent[]): void {
+    const recording = this.recording;
+    if (!recording) return;
+    // A failed commit keeps its events queued for the next try; the status shows recorder.lastError.
+    for (const event of events) recording.recorder.record(event);
+    recording.events += events.length;
   }
 
   startRecording(name: string): DeskStatus {
@@ -253,7 +262,7 @@ export class GammaDeskApp {
     const session = this.log.createSession(name, source, Math.floor(this.feedClock.now()));
     const recorder = new EventRecorder(this.log, session.id);
     // A recording must be replayable on its own: it starts with the current instruments and quotes.
-    const snapshot = this.engineInstance.market.currentStateEvents();
+    const snapshot = this.kernel.engine.market.currentStateEvents();
     for (const event of snapshot) recorder.record(event);
     this.recording = { recorder, session, startedMs: Math.floor(this.feedClock.now()), events: snapshot.length };
     this.deskDirty = true;
@@ -285,12 +294,12 @@ export class GammaDeskApp {
     return {
       source: this.sourceSpec,
       recording: this.recordingStatus(),
-      replay: this.feedInstance instanceof ReplayFeed ? this.feedInstance.progress() : null,
+      replay: this.replay?.progress() ?? null,
     };
   }
 
   private replayingSessionId(): number | null {
-    return this.feedInstance instanceof ReplayFeed ? this.feedInstance.sessionId : null;
+    return this.replay?.sessionId ?? null;
   }
 
   sessions(): SessionSummary[] {
@@ -299,7 +308,6 @@ export class GammaDeskApp {
 
   private registerApi(): void {
     const hub = this.hub;
-    const market = () => this.engineInstance.market;
     const invalid = (fn: () => unknown): unknown => {
       try {
         return fn();
@@ -318,8 +326,8 @@ export class GammaDeskApp {
     hub.handle('sessions.rename', ({ id, name }) => {
       const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
       // The replay of this session goes on under its new name (a seek re-opens it by name).
-      if (this.sourceSpec.kind === 'replay' && this.feedInstance instanceof ReplayFeed && this.replayingSessionId() === id) {
-        this.feedInstance.renamed(renamed.name);
+      if (this.sourceSpec.kind === 'replay' && this.replay && this.replayingSessionId() === id) {
+        this.replay.renamed(renamed.name);
         this.sourceSpec = { ...this.sourceSpec, session: renamed.name };
         this.deskDirty = true;
       }
@@ -335,10 +343,8 @@ export class GammaDeskApp {
     });
     hub.topic('exposure', ({ currency, convention, dynamics }) => {
       const stream: ExposureStream = { currency, convention, dynamics: dynamics ?? 'stickyStrike' };
-      const key = exposureKey(stream);
-      this.exposureKeys.set(key, stream);
-      if (!hub.channel('exposure', key).current()) this.exposures.refresh(stream);
-      return key;
+      this.exposureStreams.set(exposureKey(stream), stream);
+      return this.kernel.watchExposure(stream);
     });
     hub.handle('positions.list', () => this.positionRepo.list());
     hub.handle('positions.set', ({ positions }) => {
@@ -358,7 +364,7 @@ export class GammaDeskApp {
       }
       const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
       this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
-      this.exposures.positionsChanged();
+      this.kernel.positionsChanged();
       return rows;
     });
     hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));
@@ -382,26 +388,20 @@ export class GammaDeskApp {
       return 'all';
     });
     hub.topic('expiries', ({ currency }) => {
-      const channel = hub.channel('expiries', currency);
-      if (!channel.current()) channel.publish(expiryList(market(), currency));
+      if (!hub.channel('expiries', currency).current()) this.kernel.publishExpiries(currency);
       return currency;
     });
     hub.topic('chain', ({ currency, expiry }) => {
-      const book = market().currencies.get(currency)?.expiryByLabel(expiry);
-      if (!book) throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry} in the current market`);
-      const key = `${currency}/${expiry}`;
-      const channel = hub.channel('chain', key);
-      if (!channel.current() || channel.current()!.data.expiryMs !== book.expiryMs || this.dirtyBooks.has(book)) {
-        channel.publish(chainSnapshot(market(), book));
-      }
+      const key = this.kernel.publishChain(currency, expiry);
+      if (key === null) throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry} in the current market`);
       return key;
     });
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
-    const feed = this.feedInstance;
+    const feed = this.replay;
     const spec = this.sourceSpec;
-    if (!(feed instanceof ReplayFeed) || spec.kind !== 'replay') throw new ApiException('INVALID_ARGUMENT', 'no replay is running');
+    if (!feed || spec.kind !== 'replay') throw new ApiException('INVALID_ARGUMENT', 'no replay is running');
     switch (action) {
       case 'pause':
         feed.pause();
@@ -419,7 +419,7 @@ export class GammaDeskApp {
         // Seeking rebuilds the state: replay from the start with everything before toMs applied at once.
         const paused = feed.progress().paused;
         this.switchSource({ ...spec, fromMs: toMs });
-        if (paused && this.feedInstance instanceof ReplayFeed) this.feedInstance.pause();
+        if (paused) this.replay?.pause();
         break;
       }
     }
@@ -435,23 +435,25 @@ export class GammaDeskApp {
       dbPath: this.options.dbPath,
       source: this.feedInstance.source,
       currencies: [...CURRENCIES],
-      eventsApplied: this.engineInstance.eventsApplied,
+      eventsApplied: this.kernel.engine.eventsApplied,
     };
   }
 
   private publishHeader(): void {
-    this.hub.channel('header', 'all').publish(headerSnapshot(this.engineInstance.market, this.monitor.status(), CURRENCIES));
+    this.hub.channel('header', 'all').publish(headerSnapshot(this.kernel.engine.market, this.monitor.status(), CURRENCIES));
   }
 
   private publishSessions(): void {
     this.hub.channel('sessions', 'all').publish(this.sessions());
   }
 
-  /** Publishes what changed since the last interval, to the streams somebody listens to. */
-  private publish(): void {
+  /**
+   * The services' streams, once per kernel publish round (after the kernel's chains and expiry lists): feed
+   * health in the header, desk status, jobs and sessions.
+   */
+  private publishServices(): void {
     this.publishHeader();
-    const market = this.engineInstance.market;
-    if (this.deskDirty || this.recording || this.feedInstance instanceof ReplayFeed) {
+    if (this.deskDirty || this.recording || this.replay) {
       this.hub.channel('desk', 'all').publish(this.deskStatus());
       this.deskDirty = false;
     }
@@ -468,17 +470,6 @@ export class GammaDeskApp {
       this.lastSessionsPublishMs = this.feedClock.now();
       this.publishSessions();
     }
-    for (const currency of this.dirtyExpiryLists) {
-      const channel = this.hub.channel('expiries', currency);
-      // A channel that was ever read keeps a fresh cached value for the next late subscriber.
-      if (channel.subscriberCount > 0 || channel.current()) channel.publish(expiryList(market, currency));
-    }
-    this.dirtyExpiryLists.clear();
-    for (const book of this.dirtyBooks) {
-      const channel = this.hub.channel('chain', `${book.currency}/${book.label}`);
-      if (channel.subscriberCount > 0 || channel.current()) channel.publish(chainSnapshot(market, book));
-    }
-    this.dirtyBooks.clear();
   }
 
   async stop(): Promise<void> {
@@ -486,10 +477,8 @@ export class GammaDeskApp {
     this.stopped = true;
     this.feedInstance.stop();
     this.stopRecording();
-    this.exposures.stop();
     await this.jobs.cancelAll();
-    if (this.publishTimer) clearInterval(this.publishTimer);
-    this.engineInstance.dispose();
+    this.kernel.dispose();
     await this.pool.close();
     this.db.close();
   }

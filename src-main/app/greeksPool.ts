@@ -3,8 +3,7 @@
  * results transferred back, so a batch crosses threads without a copy.
  */
 import { Piscina } from 'piscina';
-import type { GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
-import type { ExposureTaskInput, ExposureTaskOutput } from '../workers/exposureTask';
+import type { ExposurePort, ExposureTaskInput, ExposureTaskOutput, GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
 
 export interface GreeksPoolOptions {
   /** The built worker entry (out/main/greeksWorker.cjs) or, in tests, the TypeScript source run through tsx. */
@@ -13,7 +12,7 @@ export interface GreeksPoolOptions {
   maxThreads?: number;
 }
 
-export class GreeksPool implements GreeksPort {
+export class GreeksPool implements GreeksPort, ExposurePort {
   private readonly pool: Piscina;
   tasksRun = 0;
 

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import type { SourceSpec } from '../api/dto';
 import { GammaDeskApp } from '../app/app';
 import { defaultDbPath, deribitUrlOverride } from '../app/paths';
-import { analyticsSnapshot } from '../engine/snapshots';
-import type { ReplayFeed, ReplaySpeed } from '../feeds/recording/replayFeed';
+import { startHeadlessReplay } from '../app/headlessReplay';
+import type { ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
 import { EventLog } from '../store/eventLog';
 import { importTardis, type ImportReport } from '../feeds/tardis/tardisImport';
@@ -97,6 +97,8 @@ export interface ReplayReport {
   speed: ReplaySpeed;
   expiries: number;
   final_seq: number;
+  /** Exposure streams (currency × convention × vol dynamics) the hash covers besides the chains. */
+  exposure_streams: number;
   snapshot_sha256: string;
 }
 
@@ -108,16 +110,16 @@ export async function replaySession(options: {
   dbPath?: string;
   quiet?: boolean;
 }): Promise<ReplayReport> {
-  const spec: SourceSpec = {
-    kind: 'replay',
+  const replay = startHeadlessReplay({
+    dbPath: options.dbPath ? resolve(options.dbPath) : defaultDbPath(),
     session: options.session,
     speed: options.speed,
     ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
     ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
-  };
-  const app = headlessApp(options.dbPath, spec);
+    worker: { filename: builtPaths().worker },
+  });
   try {
-    const feed = app.feed as ReplayFeed;
+    const { feed, kernel } = replay;
     const started = performance.now();
     const bar = new ProgressBar(`replay ${options.session}`);
     const cancelled = new AbortController();
@@ -138,10 +140,9 @@ export async function replaySession(options: {
       clearInterval(poll);
       process.off('SIGINT', onSignal);
     }
-    app.engine.refreshAll();
-    await app.engine.idle();
+    // Chains and every exposure stream, recomputed from the final state alone.
+    const snapshot = await kernel.analytics();
     const wallSeconds = (performance.now() - started) / 1000;
-    const snapshot = analyticsSnapshot(app.engine.market);
     const progress = feed.progress();
     if (!options.quiet) bar.done(`done: ${progress.eventsDelivered} events in ${wallSeconds.toFixed(2)} s`);
     return {
@@ -155,10 +156,11 @@ export async function replaySession(options: {
       speed: options.speed,
       expiries: snapshot.chains.length,
       final_seq: snapshot.seq,
+      exposure_streams: Object.keys(snapshot.exposures).length,
       snapshot_sha256: createHash('sha256').update(JSON.stringify(snapshot)).digest('hex'),
     };
   } finally {
-    await app.stop();
+    await replay.close();
   }
 }
 
@@ -197,11 +199,17 @@ export async function importTardisFiles(options: { files: string[]; session: str
  * needs the trades), then reports each currency's dealer gamma exposure from the engine's state.
  */
 export async function analyzeSession(options: { session: string; atMs: number; dealer: DealerConvention; dynamics?: 'stickyStrike' | 'stickyMoneyness'; dbPath?: string }): Promise<{ session: string; as_of: string; events: number; flow_confidence: Record<string, number | null>; gex: Record<string, GexReport> }> {
-  const app = headlessApp(options.dbPath, { kind: 'replay', session: options.session, speed: 'max', toMs: options.atMs });
+  const replay = startHeadlessReplay({
+    dbPath: options.dbPath ? resolve(options.dbPath) : defaultDbPath(),
+    session: options.session,
+    speed: 'max',
+    toMs: options.atMs,
+    worker: { filename: builtPaths().worker },
+  });
   try {
-    const feed = app.feed as ReplayFeed;
+    const { feed, kernel } = replay;
     await feed.finished;
-    const engine = app.engine;
+    const engine = kernel.engine;
     const gex: Record<string, GexReport> = {};
     const confidence: Record<string, number | null> = {};
     for (const currency of CURRENCIES) {
@@ -213,6 +221,6 @@ export async function analyzeSession(options: { session: string; atMs: number; d
     }
     return { session: options.session, as_of: new Date(engine.market.timeMs).toISOString(), events: feed.progress().eventsDelivered, flow_confidence: confidence, gex };
   } finally {
-    await app.stop();
+    await replay.close();
   }
 }

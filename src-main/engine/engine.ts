@@ -4,16 +4,18 @@
  * replays and tests run the same code.
  */
 import { FlowInventory } from '../core/exposure/flowInventory';
-import type { Currency, SequencedEvent } from '../core/market/events';
+import type { Currency, MarketEvent } from '../core/market/events';
 import { MS_PER_YEAR } from '../core/units';
 import { MarketState, type ExpiryBook, type StateChange } from './marketState';
-import { GREEKS_INPUT_FIELDS, type GreeksPort, type Scheduler } from './ports';
+import { GREEKS_INPUT_FIELDS, GreeksInput, GreeksOutput, type GreeksPort, type Scheduler } from './ports';
 
 export type EngineChange =
   | { kind: 'quotes'; book: ExpiryBook }
   | { kind: 'greeks'; book: ExpiryBook }
   | { kind: 'currency'; currency: Currency }
-  | { kind: 'expiries'; currency: Currency };
+  | { kind: 'expiries'; currency: Currency }
+  /** An option trade moved the currency's dealer inventory (the flow convention's positions). */
+  | { kind: 'flow'; currency: Currency };
 
 export interface EngineOptions {
   greeks: GreeksPort;
@@ -40,12 +42,14 @@ export class Engine {
   private readonly inFlight = new Set<ExpiryBook>();
   private timer: unknown = null;
   private idleWaiters: (() => void)[] = [];
+  private settledWaiters: (() => void)[] = [];
   private disposed = false;
 
   constructor(private readonly options: EngineOptions) {}
 
-  apply(event: SequencedEvent): StateChange {
-    const change = this.market.apply(event);
+  /** Applies one event numbered `seq` (the kernel's numbering); the event object is only read. */
+  apply(event: MarketEvent, seq: number): StateChange {
+    const change = this.market.apply(event, seq);
     switch (change.kind) {
       case 'rejected':
         this.eventsRejected++;
@@ -75,7 +79,10 @@ export class Engine {
       case 'none':
         if (event.type === 'trade') {
           const option = this.market.option(event.instrument);
-          if (option) this.flow(option.book.currency).add(event);
+          if (option) {
+            this.flow(option.book.currency).add(event);
+            this.emit({ kind: 'flow', currency: option.book.currency });
+          }
         }
         break;
     }
@@ -94,6 +101,20 @@ export class Engine {
     }
   }
 
+  /**
+   * Recomputes every expiry now, without waiting for the coalescing timer (which a stepped or frozen clock may
+   * never fire), and resolves when all results are in.
+   */
+  async recomputeAll(): Promise<void> {
+    this.refreshAll();
+    while (!this.disposed && (this.dirty.size > 0 || this.inFlight.size > 0)) {
+      if (this.timer !== null) this.options.scheduler.clearTimeout(this.timer);
+      this.timer = null;
+      this.dispatchDirty(); // an expiry still running stays dirty and goes out in the next pass
+      await this.settled();
+    }
+  }
+
   flow(currency: Currency): FlowInventory {
     let flow = this.flows.get(currency);
     if (!flow) {
@@ -107,6 +128,15 @@ export class Engine {
   idle(): Promise<void> {
     if (this.dirty.size === 0 && this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Resolves once no greeks computation is running in the pool; expiries waiting for their coalescing timer
+   * stay waiting (a stepped clock advances them).
+   */
+  settled(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** Stops scheduling; a job still in the pool is ignored when it returns or fails (the pool may be closing). */
@@ -155,17 +185,26 @@ export class Engine {
     const seq = book.quotesSeq;
     const years = (book.expiryMs - this.market.timeMs) / MS_PER_YEAR;
     const inputs = new Float64Array(count * GREEKS_INPUT_FIELDS);
+    const field = (offset: number): Float64Array => inputs.subarray(offset * count, (offset + 1) * count);
+    const forward = field(GreeksInput.forwardUsd);
+    const strike = field(GreeksInput.strikeUsd);
+    const yearsField = field(GreeksInput.years);
+    const vol = field(GreeksInput.vol);
+    const isCall = field(GreeksInput.isCall);
+    const bid = field(GreeksInput.bidCoin);
+    const ask = field(GreeksInput.askCoin);
+    const mark = field(GreeksInput.markCoin);
     for (let i = 0; i < count; i++) {
       const option = options[i]!;
       const ticker = option.ticker;
-      inputs[i] = ticker ? ticker.underlyingPriceUsd : NaN;
-      inputs[count + i] = option.def.strikeUsd;
-      inputs[2 * count + i] = years;
-      inputs[3 * count + i] = ticker ? ticker.markIv : NaN;
-      inputs[4 * count + i] = option.def.optionType === 'call' ? 1 : 0;
-      inputs[5 * count + i] = ticker?.bidCoin ?? NaN;
-      inputs[6 * count + i] = ticker?.askCoin ?? NaN;
-      inputs[7 * count + i] = ticker ? ticker.markCoin : NaN;
+      forward[i] = ticker ? ticker.underlyingPriceUsd : NaN;
+      strike[i] = option.def.strikeUsd;
+      yearsField[i] = years;
+      vol[i] = ticker ? ticker.markIv : NaN;
+      isCall[i] = option.def.optionType === 'call' ? 1 : 0;
+      bid[i] = ticker?.bidCoin ?? NaN;
+      ask[i] = ticker?.askCoin ?? NaN;
+      mark[i] = ticker ? ticker.markCoin : NaN;
     }
     this.inFlight.add(book);
     const started = this.options.scheduler.now();
@@ -177,16 +216,17 @@ export class Engine {
       if (!current) {
         // Rolled off while the task ran: nothing to publish for it.
       } else if (book.options === options && options.length === count) {
+        const out = (offset: number, i: number): number => result[offset * count + i]!;
         for (let i = 0; i < count; i++) {
           options[i]!.greeks = {
-            priceUsd: result[i]!,
-            delta: result[count + i]!,
-            gamma: result[2 * count + i]!,
-            vega: result[3 * count + i]!,
-            theta: result[4 * count + i]!,
-            ivBid: result[5 * count + i]!,
-            ivAsk: result[6 * count + i]!,
-            ivMark: result[7 * count + i]!,
+            priceUsd: out(GreeksOutput.priceUsd, i),
+            delta: out(GreeksOutput.delta, i),
+            gamma: out(GreeksOutput.gamma, i),
+            vega: out(GreeksOutput.vega, i),
+            theta: out(GreeksOutput.theta, i),
+            ivBid: out(GreeksOutput.ivBid, i),
+            ivAsk: out(GreeksOutput.ivAsk, i),
+            ivMark: out(GreeksOutput.ivMark, i),
           };
         }
         book.greeksSeq = seq;
@@ -205,6 +245,11 @@ export class Engine {
   }
 
   private settleIdle(): void {
+    if (this.inFlight.size === 0) {
+      const settled = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const resolve of settled) resolve();
+    }
     if (this.dirty.size > 0 || this.inFlight.size > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];

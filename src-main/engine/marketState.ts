@@ -12,7 +12,6 @@ import type {
   InstrumentEvent,
   MarketEvent,
   OptionTickerEvent,
-  SequencedEvent,
 } from '../core/market/events';
 
 export interface OptionGreeksView {
@@ -128,9 +127,10 @@ export class MarketState {
     return state;
   }
 
-  apply(event: SequencedEvent): StateChange {
-    if (event.seq <= this.seq) return { kind: 'rejected', reason: `seq ${event.seq} is not after ${this.seq}` };
-    this.seq = event.seq;
+  /** Applies one event numbered `seq` by the kernel; the event object is only read, never changed. */
+  apply(event: MarketEvent, seq: number): StateChange {
+    if (seq <= this.seq) return { kind: 'rejected', reason: `seq ${seq} is not after ${this.seq}` };
+    this.seq = seq;
     if (event.tsEvent > this.timeMs) this.timeMs = event.tsEvent;
     return this.applyBody(event);
   }

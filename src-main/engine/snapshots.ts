@@ -108,11 +108,20 @@ export function headerSnapshot(market: MarketState, feed: FeedStatus, currencies
   return { feed, currencies: headers, marketTimeMs: market.timeMs, seq: market.seq };
 }
 
+/** The key of an expiry's chain stream: `BTC/27DEC24`. */
+export const chainKey = (book: ExpiryBook): string => `${book.currency}/${book.label}`;
+
+export interface AnalyticsSnapshot {
+  seq: number;
+  marketTimeMs: number;
+  chains: Omit<ChainSnapshot, 'greeksComputeMs'>[];
+}
+
 /**
- * Everything the engine has computed, without wall-clock figures (compute times, feed rates): two replays of
- * one session give the same object, so its hash identifies the analytics state.
+ * Every chain's analytics, without wall-clock figures (compute times, feed rates): two replays of one session
+ * give the same object, so its hash identifies the analytics state.
  */
-export function analyticsSnapshot(market: MarketState): { seq: number; marketTimeMs: number; chains: Omit<ChainSnapshot, 'greeksComputeMs'>[] } {
+export function analyticsSnapshot(market: MarketState): AnalyticsSnapshot {
   const chains: Omit<ChainSnapshot, 'greeksComputeMs'>[] = [];
   for (const currency of [...market.currencies.keys()].sort()) {
     for (const book of market.currencies.get(currency)!.sortedExpiries()) {

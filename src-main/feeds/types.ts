@@ -2,7 +2,7 @@
 import type { ConnectionState, SourceKind } from '../api/dto';
 import type { MarketEvent } from '../core/market/events';
 
-/** Receives each batch of events; it takes ownership of the objects (the app numbers them in place). */
+/** Receives each batch of events. The receiver (the kernel) only reads them: a feed may keep and reuse them. */
 export type EventSink = (events: readonly MarketEvent[]) => void;
 
 /** What a feed can say about its own health beyond the event stream (live feeds). */

@@ -6,46 +6,9 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { analyzeGammaExposure } from '../core/exposure/analysis';
 import { assertCascadeGrid, allocateCascadeMaps, computeCascadeMaps, type CascadeGrid } from '../core/exposure/cascade';
-import { logSpotGrid, type ExposureChain } from '../core/exposure/chain';
+import { logSpotGrid } from '../core/exposure/chain';
 import { DEFAULT_GAMMA_MODEL_SETTINGS, prepareGammaModel } from '../core/exposure/gammaModel';
-
-export interface ExposureTaskInput {
-  chain: ExposureChain;
-  /** The summary (aggregates, profile, flips, walls) and/or cascade map time steps [timeFrom, timeTo). */
-  summary: boolean;
-  /** Vol dynamics of the profile and flips (default sticky strike). */
-  dynamics?: 'stickyStrike' | 'stickyMoneyness';
-  cascade: { elapsedYears: Float64Array; volShift: Float64Array; spotPoints: number; timeFrom: number; timeTo: number; bidDepthUsd: number; askDepthUsd: number } | null;
-}
-
-export interface ExposureSummaryOutput {
-  strikes: Float64Array;
-  strikeCount: number;
-  expiryCount: number;
-  byStrike: { call: Float64Array; put: Float64Array; net: Float64Array };
-  byExpiry: { net: Float64Array; abs: Float64Array };
-  /** [expiry][strike] net GEX, USD per 1 %. */
-  byStrikeExpiryNet: Float64Array;
-  totals: { net: number; abs: number; netCoin: number; deltaCoin: number; vannaCoin: number; charmCoin: number };
-  profile: { spotUsd: Float64Array; net: Float64Array; withoutNext: Float64Array };
-  flipsUsd: number[];
-  flipsWithoutNextUsd: number[];
-  nearestFlipUsd: number | null;
-  walls: { call: number | null; put: number | null; absGamma: number | null };
-}
-
-export interface ExposureCascadeOutput {
-  timeFrom: number;
-  timeTo: number;
-  spotUsd: Float64Array;
-  gammaUsdPer1Pct: Float64Array;
-  cascadeRatioUp: Float64Array;
-}
-
-export interface ExposureTaskOutput {
-  summary: ExposureSummaryOutput | null;
-  cascade: ExposureCascadeOutput | null;
-}
+import type { ExposureCascadeOutput, ExposureSummaryOutput, ExposureTaskInput, ExposureTaskOutput } from '../engine/ports';
 
 export function exposureTask(input: ExposureTaskInput): ExposureTaskOutput {
   const { chain } = input;

@@ -5,7 +5,7 @@
 import { move } from 'piscina';
 import { computeChainGreeks, type ChainGreeks, type ChainInputs } from '../core/pricing/chain';
 import { computeChainImpliedVols } from '../core/pricing/impliedVol';
-import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, type GreeksBatch } from '../engine/ports';
+import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, GreeksInput, GreeksOutput, type GreeksBatch } from '../engine/ports';
 
 export default function greeksTask(batch: GreeksBatch): unknown {
   const { count, inputs } = batch;
@@ -14,28 +14,33 @@ export default function greeksTask(batch: GreeksBatch): unknown {
   }
   const field = (array: Float64Array, k: number): Float64Array => array.subarray(k * count, (k + 1) * count);
   const isCall = new Uint8Array(count);
-  const callFlags = field(inputs, 4);
+  const callFlags = field(inputs, GreeksInput.isCall);
   for (let i = 0; i < count; i++) isCall[i] = callFlags[i] === 1 ? 1 : 0;
   const chain: ChainInputs = {
-    forward: field(inputs, 0),
-    strike: field(inputs, 1),
-    years: field(inputs, 2),
-    vol: field(inputs, 3),
+    forward: field(inputs, GreeksInput.forwardUsd),
+    strike: field(inputs, GreeksInput.strikeUsd),
+    years: field(inputs, GreeksInput.years),
+    vol: field(inputs, GreeksInput.vol),
     isCall,
   };
   const output = new Float64Array(count * GREEKS_OUTPUT_FIELDS);
   const out: ChainGreeks = {
-    price: field(output, 0),
-    delta: field(output, 1),
-    gamma: field(output, 2),
-    vega: field(output, 3),
-    theta: field(output, 4),
+    price: field(output, GreeksOutput.priceUsd),
+    delta: field(output, GreeksOutput.delta),
+    gamma: field(output, GreeksOutput.gamma),
+    vega: field(output, GreeksOutput.vega),
+    theta: field(output, GreeksOutput.theta),
   };
   computeChainGreeks(chain, out, count);
   // Implied vols from the quotes themselves (coin prices × forward), at the same time to expiry.
   const reasons = new Uint8Array(count);
-  for (let k = 0; k < 3; k++) {
-    computeChainImpliedVols(field(inputs, 5 + k), chain.forward, chain.strike, chain.years, isCall, field(output, 5 + k), reasons, count, true);
+  const quotes = [
+    [GreeksInput.bidCoin, GreeksOutput.ivBid],
+    [GreeksInput.askCoin, GreeksOutput.ivAsk],
+    [GreeksInput.markCoin, GreeksOutput.ivMark],
+  ] as const;
+  for (const [price, iv] of quotes) {
+    computeChainImpliedVols(field(inputs, price), chain.forward, chain.strike, chain.years, isCall, field(output, iv), reasons, count, true);
   }
   return move(output);
 }

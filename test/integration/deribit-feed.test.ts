@@ -370,7 +370,7 @@ describe('DeribitFeed against the mock Deribit server', () => {
     // (The recorded BTC-8JUN20-8750-P ticker says `expired`: that removes it too.)
     expect(removals).toMatchObject([{ instrument: 'BTC-8JUN20-8750-P', reason: 'expired' }, { instrument: 'ETH-10JUN20-270-C', reason: 'terminated' }]);
     const market = new MarketState();
-    h.events.forEach((event, i) => market.apply({ ...event, seq: i + 1 }));
+    h.events.forEach((event, i) => market.apply(event, i + 1));
     expect(market.option('ETH-10JUN20-270-C')).toBeUndefined();
     expect(market.option('BTC-8JUN20-8750-P')).toBeUndefined();
     expect(market.option(NEW_OPTION)).toBeDefined();

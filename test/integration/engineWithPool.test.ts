@@ -59,7 +59,7 @@ function makeEngine(greeks: GreeksPort = pool, coalesceMs = 10) {
   const feed = (events: readonly MarketEvent[]): SequencedEvent[] =>
     events.map((event) => {
       const sequenced = { ...event, seq: ++seq } as SequencedEvent;
-      engine.apply(sequenced);
+      engine.apply(sequenced, sequenced.seq);
       return sequenced;
     });
   return { engine, feed, changes, stamps, errors };

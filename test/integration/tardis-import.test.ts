@@ -137,7 +137,7 @@ describe('Tardis import', () => {
     // The session replays into the engine's market state with nothing rejected.
     const market = new MarketState();
     let seq = 0;
-    for (const event of events) expect(market.apply({ ...event, seq: ++seq }).kind).not.toBe('rejected');
+    for (const event of events) expect(market.apply(event, ++seq).kind).not.toBe('rejected');
     expect(market.currency('BTC').expiries.size).toBe(1);
     expect(market.currency('BTC').perpetual?.markUsd).toBe(9758.1);
 

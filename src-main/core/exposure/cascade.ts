@@ -105,7 +105,7 @@ export function fullCascadeRange(grid: CascadeGrid): CascadeRange {
 }
 
 /** Flat index of cell (vol v, time t, spot j). */
-export function cascadeIndex(maps: CascadeMaps, v: number, t: number, j: number): number {
+export function cascadeIndex(maps: Pick<CascadeMaps, 'timeCount' | 'spotCount'>, v: number, t: number, j: number): number {
   return (v * maps.timeCount + t) * maps.spotCount + j;
 }
 
@@ -123,7 +123,7 @@ export function assertCascadeGrid(grid: CascadeGrid): void {
   for (const shift of volShift) if (!Number.isFinite(shift)) throw new RangeError(`Cascade vol shift must be finite, got ${shift}`);
 }
 
-function assertRange(maps: CascadeMaps, r: CascadeRange): void {
+function assertRange(maps: Pick<CascadeMaps, 'volCount' | 'timeCount'>, r: CascadeRange): void {
   if (!(r.volFrom >= 0 && r.volFrom <= r.volTo && r.volTo <= maps.volCount && r.timeFrom >= 0 && r.timeFrom <= r.timeTo && r.timeTo <= maps.timeCount)) {
     throw new RangeError(`Cascade range vols ${r.volFrom}..${r.volTo}, times ${r.timeFrom}..${r.timeTo} is outside ${maps.volCount} x ${maps.timeCount}`);
   }
@@ -195,15 +195,27 @@ export function computeCascadeRatios(settings: CascadeSettings, out: CascadeMaps
   }
 }
 
-/** Copies the cells of `range` from `from` into `to` (merging the parts that workers computed). */
-export function copyCascadeRange(from: CascadeMaps, to: CascadeMaps, range: CascadeRange): void {
+/** The shape of a set of cascade maps, with only some of its fields present (what a worker sent back). */
+export type CascadeMapFields = (typeof MAP_FIELDS)[number];
+export type PartialCascadeMaps<F extends CascadeMapFields> = Pick<CascadeMaps, 'volCount' | 'timeCount' | 'spotCount' | F>;
+
+/**
+ * Copies the cells of `range` from `from` into `to` (merging the parts that workers computed), for every map
+ * field or only the ones named.
+ */
+export function copyCascadeRange<F extends CascadeMapFields>(
+  from: PartialCascadeMaps<F>,
+  to: PartialCascadeMaps<F>,
+  range: CascadeRange,
+  fields: readonly F[] = MAP_FIELDS as readonly CascadeMapFields[] as readonly F[],
+): void {
   assertRange(from, range);
   assertRange(to, range);
   if (from.spotCount !== to.spotCount || from.timeCount !== to.timeCount) throw new RangeError('Cascade maps differ in shape');
   for (let v = range.volFrom; v < range.volTo; v++) {
     const start = cascadeIndex(from, v, range.timeFrom, 0);
     const end = cascadeIndex(from, v, range.timeTo, 0);
-    for (const field of MAP_FIELDS) to[field].set(from[field].subarray(start, end), start);
+    for (const field of fields) (to[field] as Float64Array).set((from[field] as Float64Array).subarray(start, end), start);
   }
 }
 

@@ -473,8 +473,8 @@ export class DeribitFeed implements FeedAdapter {
         this.counts.duplicateTrades++;
         continue;
       }
-      // A copy: the sink owns (and numbers) the emitted objects.
-      if (event.type === 'option_ticker') this.lastOptionTicker.set(event.instrument, { ...event });
+      // The kernel only reads emitted events, so the feed keeps the same object as the last ticker.
+      if (event.type === 'option_ticker') this.lastOptionTicker.set(event.instrument, event);
       this.lastSeen.set(event.instrument, tsRecv);
       out.push(event);
     }
@@ -486,7 +486,7 @@ export class DeribitFeed implements FeedAdapter {
       const last = this.lastOptionTicker.get(mark.instrument);
       const updated = last ? applyOptionMark(last, mark) : null;
       if (!updated) continue;
-      this.lastOptionTicker.set(mark.instrument, { ...updated });
+      this.lastOptionTicker.set(mark.instrument, updated);
       this.lastSeen.set(mark.instrument, tsRecv);
       out.push(updated);
     }

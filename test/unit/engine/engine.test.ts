@@ -57,7 +57,7 @@ function setup(coalesceMs = 50) {
   const feed = (events: readonly MarketEvent[]): SequencedEvent[] =>
     events.map((event) => {
       const sequenced = { ...event, seq: ++seq } as SequencedEvent;
-      engine.apply(sequenced);
+      engine.apply(sequenced, sequenced.seq);
       return sequenced;
     });
   return { timers, port, changes, errors, engine, feed };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedStatus } from '../../../src-main/api/dto';
-import type { MarketEvent, SequencedEvent } from '../../../src-main/core/market/events';
+import type { MarketEvent } from '../../../src-main/core/market/events';
 import { MS_PER_YEAR } from '../../../src-main/core/units';
 import { MarketState } from '../../../src-main/engine/marketState';
 import { chainSnapshot, expiryList, headerSnapshot } from '../../../src-main/engine/snapshots';
@@ -20,7 +20,7 @@ const FEED: FeedStatus = { source: 'demo', label: 'x', state: 'live', messagesPe
 
 function build(events: readonly MarketEvent[]): MarketState {
   const market = new MarketState();
-  events.forEach((event, i) => market.apply({ ...event, seq: i + 1 } as SequencedEvent));
+  events.forEach((event, i) => market.apply(event, i + 1));
   return market;
 }
 

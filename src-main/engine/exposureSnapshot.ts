@@ -1,42 +1,41 @@
 /**
- * Live exposure analytics: for every exposure stream somebody watches (currency × dealer convention), rebuild the
- * chain from the engine state and recompute in the worker pool — at most every `intervalMs`, only when the
- * market moved, one computation per stream at a time. The hedge-pressure map is split by time range over the
- * pool's threads. The reported flip goes through a FlipTracker (hysteresis) per stream.
+ * One exposure snapshot (currency × dealer convention × vol dynamics) from the engine state: the chain is packed
+ * once, the summary and the two time halves of the hedge-pressure map run on the pool in parallel, and the parts
+ * are stitched into the stream's DTO. The kernel schedules it; the reported flip goes through the stream's
+ * FlipTracker (hysteresis).
  */
 import type { DealerConvention, ExposureSnapshot, OwnBookExposure, VolDynamics } from '../api/dto';
-import type { CascadeMaps } from '../core/exposure/cascade';
+import { copyCascadeRange } from '../core/exposure/cascade';
 import { uniformTimeGrid, yearsToNthExpiry } from '../core/exposure/chain';
-import { FlipTracker } from '../core/exposure/flipTracker';
+import { type FlipTracker } from '../core/exposure/flipTracker';
 import type { Currency } from '../core/market/events';
 import { MS_PER_YEAR } from '../core/units';
-import type { Engine } from '../engine/engine';
-import { buildExposureInput, perpetualDepthWithin1Pct } from '../engine/exposureChain';
-import type { ExposureSummaryOutput, ExposureTaskOutput } from '../workers/exposureTask';
-import type { GreeksPool } from './greeksPool';
-import type { SnapshotChannel } from './hub';
+import type { Engine } from './engine';
+import { buildExposureInput, perpetualDepthWithin1Pct } from './exposureChain';
+import type { ExposurePort, ExposureSummaryOutput, ExposureTaskOutput } from './ports';
 
 /** The issue's grid: 60 spots (±20 %, log-spaced) × 48 time steps × 3 vol shifts (−5, 0, +5 vol points). */
 export const CASCADE_SPOTS = 60;
 export const CASCADE_TIMES = 48;
 export const CASCADE_VOL_SHIFTS = [-0.05, 0, 0.05];
 
-export interface ExposureRun {
-  snapshot: ExposureSnapshot;
-  /** Wall-clock ms of the pool work (both parts in parallel). */
-  computeMs: number;
+export interface ExposureStream {
+  currency: Currency;
+  convention: DealerConvention;
+  dynamics: VolDynamics;
 }
+
+export const exposureKey = (s: ExposureStream): string => `${s.currency}/${s.convention}/${s.dynamics}`;
 
 /** Computes one exposure snapshot; null when the currency has no quoted options yet. */
 export async function computeExposureSnapshot(
   engine: Engine,
-  pool: GreeksPool,
-  currency: Currency,
-  convention: DealerConvention,
+  pool: ExposurePort,
+  { currency, convention, dynamics }: ExposureStream,
   tracker: FlipTracker | null,
-  dynamics: VolDynamics = 'stickyStrike',
-  positions: ReadonlyMap<string, number> = new Map(),
-  now: () => number = () => performance.now(),
+  positions: ReadonlyMap<string, number>,
+  /** Wall-clock milliseconds, for the snapshot's compute time only (never part of the analytics). */
+  now: () => number,
 ): Promise<ExposureSnapshot | null> {
   const market = engine.market;
   const input = buildExposureInput(market, currency, convention, engine.flows.get(currency));
@@ -45,8 +44,10 @@ export async function computeExposureSnapshot(
   const seq = market.seq;
   const marketTimeMs = market.timeMs;
   const depth = perpetualDepthWithin1Pct(market, currency);
-  // Time grid: now to the third live expiry (at least a day, at most two weeks).
-  const horizonYears = Math.min(14 / 365, Math.max(1 / 365, yearsToNthExpiry(chain, Math.min(2, expiries.length - 1))));
+  // Time grid: now to the second live expiry (the first alone when there is one), at least a day, at most two
+  // weeks; a chain whose expiries are all settling gets the one-day grid.
+  const toExpiry = yearsToNthExpiry(chain, Math.max(1, Math.min(2, expiries.length - 1)));
+  const horizonYears = Math.min(14 / 365, Math.max(1 / 365, Number.isFinite(toExpiry) ? toExpiry : 0));
   const elapsedYears = uniformTimeGrid(CASCADE_TIMES, horizonYears);
   const volShift = Float64Array.from(CASCADE_VOL_SHIFTS);
   const half = Math.ceil(CASCADE_TIMES / 2);
@@ -123,12 +124,10 @@ function toSnapshot(args: {
   const summary = args.first.summary!;
   const a = args.first.cascade!;
   const b = args.second.cascade!;
-  // Stitch the second time range into the first part's maps.
+  // Stitch the second time range into the first part's maps (the two fields the snapshot uses).
   const cells = a.gammaUsdPer1Pct.length;
   const shape = { volCount: CASCADE_VOL_SHIFTS.length, timeCount: CASCADE_TIMES, spotCount: CASCADE_SPOTS };
-  const asMaps = (part: typeof a): CascadeMaps =>
-    ({ ...shape, gammaUsdPer1Pct: part.gammaUsdPer1Pct, cascadeRatioUp: part.cascadeRatioUp }) as unknown as CascadeMaps;
-  copyCascadeRangeFields(asMaps(b), asMaps(a), { volFrom: 0, volTo: shape.volCount, timeFrom: b.timeFrom, timeTo: b.timeTo });
+  copyCascadeRange({ ...shape, ...b }, { ...shape, ...a }, { volFrom: 0, volTo: shape.volCount, timeFrom: b.timeFrom, timeTo: b.timeTo }, ['gammaUsdPer1Pct', 'cascadeRatioUp']);
   const hedge = new Array<number>(cells);
   for (let i = 0; i < cells; i++) hedge[i] = -a.gammaUsdPer1Pct[i]!; // dealers long gamma sell into a rally
   const strikes = Array.from(summary.strikes);
@@ -177,101 +176,4 @@ function toSnapshot(args: {
       bookDepthUsd: args.depth ? args.depth.bidUsd + args.depth.askUsd : null,
     },
   };
-}
-
-/** Copies a time range of the two map fields the snapshot uses (core's copyCascadeRange copies all fields). */
-function copyCascadeRangeFields(from: CascadeMaps, to: CascadeMaps, range: { volFrom: number; volTo: number; timeFrom: number; timeTo: number }): void {
-  const spots = to.spotCount;
-  for (let v = range.volFrom; v < range.volTo; v++) {
-    for (let t = range.timeFrom; t < range.timeTo; t++) {
-      const start = (v * to.timeCount + t) * spots;
-      to.gammaUsdPer1Pct.set(from.gammaUsdPer1Pct.subarray(start, start + spots), start);
-      to.cascadeRatioUp.set(from.cascadeRatioUp.subarray(start, start + spots), start);
-    }
-  }
-}
-
-export interface ExposureStream {
-  currency: Currency;
-  convention: DealerConvention;
-  dynamics: VolDynamics;
-}
-
-export const exposureKey = (s: ExposureStream): string => `${s.currency}/${s.convention}/${s.dynamics}`;
-
-/** Keeps the watched exposure streams fresh. */
-export class ExposureService {
-  private readonly trackers = new Map<string, FlipTracker>();
-  private readonly lastSeq = new Map<string, number>();
-  private readonly running = new Set<string>();
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private stopped = false;
-
-  constructor(
-    private readonly engine: () => Engine,
-    private readonly pool: GreeksPool,
-    private readonly channel: (stream: ExposureStream) => SnapshotChannel<ExposureSnapshot>,
-    private readonly watched: () => ExposureStream[],
-    private readonly onError: (error: unknown) => void,
-    /** The trader's positions by instrument (contracts). */
-    private readonly positions: () => ReadonlyMap<string, number> = () => new Map(),
-    private readonly intervalMs = 500,
-  ) {}
-
-  /** The book changed: every stream recomputes on the next tick. */
-  positionsChanged(): void {
-    this.lastSeq.clear();
-  }
-
-  start(): void {
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-  }
-
-  /** Forget per-stream state (a new source starts from an empty market). */
-  reset(): void {
-    this.trackers.clear();
-    this.lastSeq.clear();
-  }
-
-  /** Compute now for one stream (a new subscriber) unless it is running already. */
-  refresh(stream: ExposureStream): void {
-    void this.run(stream, true);
-  }
-
-  private tick(): void {
-    for (const stream of this.watched()) void this.run(stream, false);
-  }
-
-  private async run(stream: ExposureStream, force: boolean): Promise<void> {
-    const { currency, convention, dynamics } = stream;
-    const key = exposureKey(stream);
-    const engine = this.engine();
-    if (this.running.has(key)) return;
-    if (!force && this.lastSeq.get(key) === engine.market.seq) return;
-    this.running.add(key);
-    try {
-      let tracker = this.trackers.get(key);
-      if (!tracker) {
-        tracker = new FlipTracker();
-        this.trackers.set(key, tracker);
-      }
-      const seq = engine.market.seq;
-      const snapshot = await computeExposureSnapshot(engine, this.pool, currency, convention, tracker, dynamics, this.positions());
-      // A source switch while computing makes the result stale: drop it.
-      if (snapshot && this.engine() === engine) {
-        this.lastSeq.set(key, seq);
-        this.channel(stream).publish(snapshot);
-      }
-    } catch (error) {
-      if (!this.stopped) this.onError(error);
-    } finally {
-      this.running.delete(key);
-    }
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
 }

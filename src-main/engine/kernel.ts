@@ -1,0 +1,312 @@
+/**
+ * The kernel: the one place where a feed's events enter GammaDesk. It gives each event the single market `seq`,
+ * appends it to the journal before anything else sees it (record first, then handle), applies it to the engine,
+ * and runs every analytics schedule — greeks per expiry (coalesced bursts), exposures per watched stream, and
+ * the publishing of snapshots — on the injected scheduler. Live sources, replays, the CLI and tests drive this
+ * same class; only the feed, the scheduler and the ports differ, so a replay under a stepped clock reproduces
+ * what the trader saw, snapshot for snapshot.
+ *
+ * Events are read-only here: the kernel numbers them beside the object (the journal stores the seq in its own
+ * column), so feeds may keep and reuse what they emitted.
+ */
+import type { ExposureSnapshot } from '../api/dto';
+import { FlipTracker } from '../core/exposure/flipTracker';
+import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
+import { Engine, type EngineChange } from './engine';
+import { computeExposureSnapshot, exposureKey, type ExposureStream } from './exposureSnapshot';
+import type { ExpiryBook } from './marketState';
+import type { ExposurePort, GreeksPort, JournalPort, Scheduler, SnapshotPort } from './ports';
+import { analyticsSnapshot, chainSnapshot, chainKey, expiryList, type AnalyticsSnapshot } from './snapshots';
+
+export interface KernelOptions {
+  greeks: GreeksPort;
+  exposures: ExposurePort;
+  scheduler: Scheduler;
+  snapshots: SnapshotPort;
+  /** Null where the events are stored already (a replay reads them from the log). */
+  journal?: JournalPort | null;
+  /** The last seq already given out (the journal's): numbering goes on from there across sources and restarts. */
+  lastSeq?: number;
+  /** How long a burst of quote changes may accumulate before an expiry's greeks are recomputed (default 50). */
+  greeksCoalesceMs?: number;
+  /** Exposure streams recompute at most this often, and only when their inputs changed (default 500). */
+  exposureIntervalMs?: number;
+  /** Chain and expiry snapshots go out at most this often (default 200: DESIGN's ~5 Hz). */
+  publishIntervalMs?: number;
+  /** The trader's positions by instrument (contracts), overlaid on exposures. */
+  positions?: () => ReadonlyMap<string, number>;
+  /** Runs at the end of every publish round, on the same tick (the app adds feed health and desk status). */
+  onPublish?: () => void;
+  /** A computation failed (a bug or a dead pool); the kernel keeps running. */
+  onError?: (error: unknown) => void;
+}
+
+export interface IngestResult {
+  /** The seq of the batch's first event. */
+  firstSeq: number;
+  /** Events the engine refused (counted and skipped; the rest of the batch is applied). */
+  rejected: number;
+  lastRejection: string | null;
+}
+
+interface StreamState {
+  stream: ExposureStream;
+  tracker: FlipTracker;
+  /** The input version of the last published snapshot; null before the first. */
+  computedVersion: string | null;
+  running: Promise<void> | null;
+}
+
+/** Every exposure stream a currency can have (the final analytics of a replay cover them all). */
+export function allExposureStreams(currencies: readonly Currency[] = CURRENCIES): ExposureStream[] {
+  const streams: ExposureStream[] = [];
+  for (const currency of currencies) {
+    for (const convention of ['naive', 'short', 'flow'] as const) {
+      for (const dynamics of ['stickyStrike', 'stickyMoneyness'] as const) streams.push({ currency, convention, dynamics });
+    }
+  }
+  return streams;
+}
+
+/** What a replay is judged by: the chains' analytics and every exposure stream, without wall-clock figures. */
+export interface KernelAnalytics extends AnalyticsSnapshot {
+  exposures: Record<string, Omit<ExposureSnapshot, 'computeMs'> | null>;
+}
+
+export class Kernel {
+  readonly engine: Engine;
+  private seqValue: number;
+  private readonly dirtyBooks = new Set<ExpiryBook>();
+  private readonly dirtyExpiryLists = new Set<Currency>(CURRENCIES);
+  /** Bumped whenever an applied event changes what a currency's exposures are computed from. */
+  private readonly marketVersion = new Map<Currency, number>();
+  private positionsVersion = 0;
+  private readonly streams = new Map<string, StreamState>();
+  private publishTimer: unknown = null;
+  private exposureTimer: unknown = null;
+  private disposed = false;
+
+  constructor(private readonly options: KernelOptions) {
+    this.seqValue = options.lastSeq ?? 0;
+    this.engine = new Engine({
+      greeks: options.greeks,
+      scheduler: options.scheduler,
+      coalesceMs: options.greeksCoalesceMs ?? 50,
+      onChange: (change) => this.onEngineChange(change),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+
+  /** The seq of the last event taken in. */
+  get seq(): number {
+    return this.seqValue;
+  }
+
+  /** Numbers a batch, journals it, then applies it event by event. */
+  ingest(events: readonly MarketEvent[]): IngestResult {
+    const firstSeq = this.seqValue + 1;
+    if (events.length === 0) return { firstSeq, rejected: 0, lastRejection: null };
+    this.options.journal?.append(firstSeq, events);
+    let rejected = 0;
+    let lastRejection: string | null = null;
+    for (const event of events) {
+      const change = this.engine.apply(event, ++this.seqValue);
+      if (change.kind === 'rejected') {
+        rejected++;
+        lastRejection = change.reason;
+      }
+    }
+    return { firstSeq, rejected, lastRejection };
+  }
+
+  /** Arms the publish and exposure schedules on the scheduler. */
+  start(): void {
+    this.armPublish();
+    this.armExposures();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const { scheduler } = this.options;
+    if (this.publishTimer !== null) scheduler.clearTimeout(this.publishTimer);
+    if (this.exposureTimer !== null) scheduler.clearTimeout(this.exposureTimer);
+    this.publishTimer = this.exposureTimer = null;
+    this.engine.dispose();
+  }
+
+  /** Publishes one expiry's chain now (a new subscriber); null when the expiry is not in the market. */
+  publishChain(currency: Currency, expiryLabel: string): string | null {
+    const book = this.engine.market.currencies.get(currency)?.expiryByLabel(expiryLabel);
+    if (!book) return null;
+    this.dirtyBooks.delete(book);
+    const key = chainKey(book);
+    this.options.snapshots.publish('chain', key, chainSnapshot(this.engine.market, book));
+    return key;
+  }
+
+  publishExpiries(currency: Currency): void {
+    this.options.snapshots.publish('expiries', currency, expiryList(this.engine.market, currency));
+  }
+
+  /**
+   * Follows an exposure stream from now on: it is recomputed on the exposure schedule while the snapshot port
+   * wants it, and computed at once if it never was.
+   */
+  watchExposure(stream: ExposureStream): string {
+    const key = exposureKey(stream);
+    let state = this.streams.get(key);
+    if (!state) {
+      state = { stream, tracker: new FlipTracker(), computedVersion: null, running: null };
+      this.streams.set(key, state);
+    }
+    if (state.computedVersion === null && !state.running) this.runExposure(key, state);
+    return key;
+  }
+
+  /** The trader's book changed: every exposure stream recomputes on its next round. */
+  positionsChanged(): void {
+    this.positionsVersion++;
+  }
+
+  /** Recomputes every expiry's greeks (a replay's end: final analytics from the final state only). */
+  refreshAll(): void {
+    this.engine.refreshAll();
+  }
+
+  /** Resolves once no greeks or exposure computation is pending or running. */
+  idle(): Promise<void> {
+    return this.drain(() => this.engine.idle());
+  }
+
+  /**
+   * Resolves once no computation is running in the pool; work waiting for its timer stays scheduled. A stepped
+   * clock calls it between steps, so every result lands before the clock moves on.
+   */
+  settled(): Promise<void> {
+    return this.drain(() => this.engine.settled());
+  }
+
+  private async drain(greeks: () => Promise<void>): Promise<void> {
+    for (;;) {
+      await greeks();
+      const running = [...this.streams.values()].flatMap((s) => (s.running ? [s.running] : []));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  }
+
+  /**
+   * The analytics of the current state, recomputed from it alone: every expiry's greeks, and the given exposure
+   * streams (default all) with fresh flip trackers. Two replays of a session give the same object.
+   */
+  async analytics(streams: readonly ExposureStream[] = allExposureStreams()): Promise<KernelAnalytics> {
+    await this.engine.recomputeAll();
+    await this.settled();
+    const exposures: KernelAnalytics['exposures'] = {};
+    for (const stream of streams) {
+      const snapshot = await computeExposureSnapshot(this.engine, this.options.exposures, stream, new FlipTracker(), this.positions(), () => 0);
+      if (snapshot) {
+        const { computeMs: _wallClock, ...analytics } = snapshot;
+        exposures[exposureKey(stream)] = analytics;
+      } else {
+        exposures[exposureKey(stream)] = null;
+      }
+    }
+    return { ...analyticsSnapshot(this.engine.market), exposures };
+  }
+
+  private positions(): ReadonlyMap<string, number> {
+    return this.options.positions?.() ?? new Map();
+  }
+
+  private onEngineChange(change: EngineChange): void {
+    switch (change.kind) {
+      case 'quotes':
+        this.dirtyBooks.add(change.book);
+        this.dirtyExpiryLists.add(change.book.currency);
+        this.bump(change.book.currency);
+        break;
+      case 'greeks':
+        this.dirtyBooks.add(change.book);
+        break;
+      case 'expiries':
+        this.dirtyExpiryLists.add(change.currency);
+        this.bump(change.currency);
+        break;
+      case 'currency':
+      case 'flow':
+        this.bump(change.currency);
+        break;
+    }
+  }
+
+  private bump(currency: Currency): void {
+    this.marketVersion.set(currency, (this.marketVersion.get(currency) ?? 0) + 1);
+  }
+
+  private armPublish(): void {
+    if (this.disposed) return;
+    this.publishTimer = this.options.scheduler.setTimeout(() => {
+      this.publishTimer = null;
+      this.publishRound();
+      this.armPublish();
+    }, this.options.publishIntervalMs ?? 200);
+  }
+
+  private armExposures(): void {
+    if (this.disposed) return;
+    this.exposureTimer = this.options.scheduler.setTimeout(() => {
+      this.exposureTimer = null;
+      this.exposureRound();
+      this.armExposures();
+    }, this.options.exposureIntervalMs ?? 500);
+  }
+
+  /** Publishes what changed since the last round, to the streams that are wanted. */
+  private publishRound(): void {
+    const { snapshots } = this.options;
+    const market = this.engine.market;
+    for (const currency of CURRENCIES) {
+      if (this.dirtyExpiryLists.has(currency) && snapshots.wanted('expiries', currency)) snapshots.publish('expiries', currency, expiryList(market, currency));
+    }
+    this.dirtyExpiryLists.clear();
+    // In market order, not in the order pool results happened to land: a replay publishes the same sequence.
+    const books = [...this.dirtyBooks].sort((a, b) => (a.currency === b.currency ? a.expiryMs - b.expiryMs : a.currency < b.currency ? -1 : 1));
+    for (const book of books) {
+      const key = chainKey(book);
+      if (snapshots.wanted('chain', key)) snapshots.publish('chain', key, chainSnapshot(market, book));
+    }
+    this.dirtyBooks.clear();
+    this.options.onPublish?.();
+  }
+
+  private inputVersion(stream: ExposureStream): string {
+    return `${this.marketVersion.get(stream.currency) ?? 0}/${this.positionsVersion}`;
+  }
+
+  /** Recomputes the wanted exposure streams whose inputs changed; one computation per stream at a time. */
+  private exposureRound(): void {
+    for (const [key, state] of this.streams) {
+      if (state.running || !this.options.snapshots.wanted('exposure', key)) continue;
+      if (state.computedVersion === this.inputVersion(state.stream)) continue;
+      this.runExposure(key, state);
+    }
+  }
+
+  private runExposure(key: string, state: StreamState): void {
+    const version = this.inputVersion(state.stream);
+    state.running = (async () => {
+      try {
+        const { scheduler } = this.options;
+        const snapshot = await computeExposureSnapshot(this.engine, this.options.exposures, state.stream, state.tracker, this.positions(), () => scheduler.now());
+        if (this.disposed) return;
+        state.computedVersion = version;
+        if (snapshot) this.options.snapshots.publish('exposure', key, snapshot);
+      } catch (error) {
+        if (!this.disposed) this.options.onError?.(error);
+      } finally {
+        state.running = null;
+      }
+    })();
+  }
+}
