@@ -49,6 +49,9 @@ export interface IngestResult {
   lastRejection: string | null;
 }
 
+/** The kernel's repeating schedules (greeks coalescing is the engine's own, per burst). */
+type Schedule = 'publish' | 'exposures';
+
 interface StreamState {
   stream: ExposureStream;
   tracker: FlipTracker;
@@ -82,8 +85,8 @@ export class Kernel {
   private readonly marketVersion = new Map<Currency, number>();
   private positionsVersion = 0;
   private readonly streams = new Map<string, StreamState>();
-  private publishTimer: unknown = null;
-  private exposureTimer: unknown = null;
+  /** The pending timer of each repeating schedule. */
+  private readonly timers: Record<Schedule, unknown> = { publish: null, exposures: null };
   private disposed = false;
 
   constructor(private readonly options: KernelOptions) {
@@ -121,16 +124,16 @@ export class Kernel {
 
   /** Arms the publish and exposure schedules on the scheduler. */
   start(): void {
-    this.armPublish();
-    this.armExposures();
+    this.every('publish', this.options.publishIntervalMs ?? 200, () => this.publishRound());
+    this.every('exposures', this.options.exposureIntervalMs ?? 500, () => this.exposureRound());
   }
 
   dispose(): void {
     this.disposed = true;
-    const { scheduler } = this.options;
-    if (this.publishTimer !== null) scheduler.clearTimeout(this.publishTimer);
-    if (this.exposureTimer !== null) scheduler.clearTimeout(this.exposureTimer);
-    this.publishTimer = this.exposureTimer = null;
+    for (const [name, handle] of Object.entries(this.timers) as [Schedule, unknown][]) {
+      if (handle !== null) this.options.scheduler.clearTimeout(handle);
+      this.timers[name] = null;
+    }
     this.engine.dispose();
   }
 
@@ -244,22 +247,14 @@ export class Kernel {
     this.marketVersion.set(currency, (this.marketVersion.get(currency) ?? 0) + 1);
   }
 
-  private armPublish(): void {
+  /** Runs `round` every `intervalMs` on the scheduler until disposed. */
+  private every(name: Schedule, intervalMs: number, round: () => void): void {
     if (this.disposed) return;
-    this.publishTimer = this.options.scheduler.setTimeout(() => {
-      this.publishTimer = null;
-      this.publishRound();
-      this.armPublish();
-    }, this.options.publishIntervalMs ?? 200);
-  }
-
-  private armExposures(): void {
-    if (this.disposed) return;
-    this.exposureTimer = this.options.scheduler.setTimeout(() => {
-      this.exposureTimer = null;
-      this.exposureRound();
-      this.armExposures();
-    }, this.options.exposureIntervalMs ?? 500);
+    this.timers[name] = this.options.scheduler.setTimeout(() => {
+      this.timers[name] = null;
+      round();
+      this.every(name, intervalMs, round);
+    }, intervalMs);
   }
 
   /** Publishes what changed since the last round, to the streams that are wanted. */
