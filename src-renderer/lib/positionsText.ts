@@ -5,7 +5,7 @@
 import type { CommandParams } from '../../src-main/api/contract';
 import type { PositionDto } from '../../src-main/api/dto';
 
-export type PositionInput = CommandParams<'positions.set'>['positions'][number];
+type PositionInput = CommandParams<'positions.set'>['positions'][number];
 
 export type ParsedPositions = { ok: true; positions: PositionInput[] } | { ok: false; error: string };
 
