@@ -1,9 +1,9 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
-import { DeskState } from './lib/desk.svelte';
+import { createDesk } from './lib/state/desk';
 import { connectTransport } from './lib/transport';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks #app');
-mount(App, { target, props: { desk: new DeskState(connectTransport()) } });
+mount(App, { target, props: { desk: createDesk(connectTransport()) } });

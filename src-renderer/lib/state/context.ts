@@ -1,0 +1,29 @@
+/**
+ * Typed context for the domain states: App provides them once, any component below takes the ones it uses
+ * (no state or transport passed down through props).
+ */
+import { createContext } from 'svelte';
+import type { CommandRunner } from './commands.svelte';
+import type { Desk } from './desk';
+import type { ExposureState } from './exposure.svelte';
+import type { MarketState } from './market.svelte';
+import type { PositionsState } from './positions.svelte';
+import type { SessionsState } from './sessions.svelte';
+
+const [getCommands, setCommands] = createContext<CommandRunner>();
+const [getMarket, setMarket] = createContext<MarketState>();
+const [getExposure, setExposure] = createContext<ExposureState>();
+const [getSessions, setSessions] = createContext<SessionsState>();
+const [getPositions, setPositions] = createContext<PositionsState>();
+
+export { getCommands, getExposure, getMarket, getPositions, getSessions };
+
+/** Call during the root component's initialisation; returns the desk it provided. */
+export function provideDesk(desk: Desk): Desk {
+  setCommands(desk.commands);
+  setMarket(desk.market);
+  setExposure(desk.exposure);
+  setSessions(desk.sessions);
+  setPositions(desk.positions);
+  return desk;
+}

@@ -1,0 +1,30 @@
+/**
+ * The renderer's state, one object per domain, all over one transport. Built once per page (main.ts) and handed
+ * to the components through context (./context).
+ */
+import type { Transport } from '../transport';
+import { CommandRunner } from './commands.svelte';
+import { ExposureState } from './exposure.svelte';
+import { MarketState } from './market.svelte';
+import { PositionsState } from './positions.svelte';
+import { SessionsState } from './sessions.svelte';
+
+export interface Desk {
+  readonly commands: CommandRunner;
+  readonly market: MarketState;
+  readonly exposure: ExposureState;
+  readonly sessions: SessionsState;
+  readonly positions: PositionsState;
+}
+
+export function createDesk(transport: Transport): Desk {
+  const commands = new CommandRunner();
+  const market = new MarketState(transport);
+  const exposure = new ExposureState(transport, market);
+  const sessions = new SessionsState(transport, commands, () => {
+    market.restart();
+    exposure.restart();
+  });
+  const positions = new PositionsState(transport, commands);
+  return { commands, market, exposure, sessions, positions };
+}

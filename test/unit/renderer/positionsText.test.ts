@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { formatPositions, parsePositions } from '../../../src-renderer/lib/positionsText';
+
+describe('parsePositions', () => {
+  it('reads one position a line, skipping blank lines and # comments, names upper-cased', () => {
+    const text = '# my book\nbtc-27dec26-100000-c 10\n\n  BTC-27DEC26-80000-P   -5  # hedge\nETH-27DEC26-3000-C,2.5\n';
+    expect(parsePositions(text)).toEqual({
+      ok: true,
+      positions: [
+        { instrument: 'BTC-27DEC26-100000-C', amount: 10 },
+        { instrument: 'BTC-27DEC26-80000-P', amount: -5 },
+        { instrument: 'ETH-27DEC26-3000-C', amount: 2.5 },
+      ],
+    });
+  });
+
+  it('an empty text is an empty book', () => {
+    expect(parsePositions('')).toEqual({ ok: true, positions: [] });
+  });
+
+  it('refuses the whole text at the first line it cannot read, naming the line', () => {
+    expect(parsePositions('BTC-27DEC26-100000-C 10\nBTC-27DEC26-80000-P')).toEqual({
+      ok: false,
+      error: 'line 2: expected "INSTRUMENT AMOUNT", got "BTC-27DEC26-80000-P"',
+    });
+    expect(parsePositions('BTC-27DEC26-100000-C ten')).toMatchObject({ ok: false, error: expect.stringContaining('line 1') });
+    expect(parsePositions('BTC-27DEC26-100000-C 1 2')).toMatchObject({ ok: false });
+  });
+});
+
+describe('formatPositions', () => {
+  it('writes the stored book back as editor text that parses to the same positions', () => {
+    const book = [
+      { instrument: 'BTC-27DEC26-100000-C', amount: 10, updatedMs: 1 },
+      { instrument: 'BTC-27DEC26-80000-P', amount: -5, updatedMs: 2 },
+    ];
+    const text = formatPositions(book);
+    expect(text).toBe('BTC-27DEC26-100000-C 10\nBTC-27DEC26-80000-P -5');
+    expect(parsePositions(text)).toEqual({ ok: true, positions: book.map(({ instrument, amount }) => ({ instrument, amount })) });
+  });
+});
