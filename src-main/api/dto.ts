@@ -178,10 +178,29 @@ export interface JobStatus {
   summary: { rowsRead: number; eventsWritten: number; badRows: number; badRowSamples: { file: string; line: number; reason: string }[] } | null;
 }
 
+/**
+ * The always-on journal: every live and demo event, stored before the engine sees it, in segments that roll off
+ * oldest first past `maxBytes` (a setting). Recordings are kept segments and count as sessions, not here.
+ */
+export interface JournalStatus {
+  /** Payload bytes stored in unkept segments. */
+  bytes: number;
+  maxBytes: number;
+  segments: number;
+  /** The market seqs and times the window covers (null while empty). */
+  firstSeq: number | null;
+  lastSeq: number | null;
+  fromMs: number | null;
+  toMs: number | null;
+  /** The last failed commit (disk full, locked database); its events stay queued and are retried. */
+  lastError: string | null;
+}
+
 export interface DeskStatus {
   source: SourceSpec;
   recording: RecordingStatus | null;
   replay: ReplayStatus | null;
+  journal: JournalStatus;
 }
 
 /**

@@ -20,7 +20,9 @@ import { ReplayFeed } from '../feeds/recording/replayFeed';
 import { DemoFeed } from '../feeds/simulator/demoFeed';
 import { systemFeedClock, type FeedAdapter, type FeedClock } from '../feeds/types';
 import { openDatabase, type Db } from '../store/database';
-import { EventLog, EventRecorder, type SessionRow, type SessionSource } from '../store/eventLog';
+import { EventLog, type SessionRow, type SessionSource } from '../store/eventLog';
+import { DEFAULT_JOURNAL_MAX_BYTES, Journal, JOURNAL_MAX_BYTES_SETTING } from '../store/journal';
+import { SettingsRepository } from '../store/settings';
 import { InstrumentRepository } from '../store/instruments';
 import { PositionRepository } from '../store/positions';
 import { parseOptionName } from '../core/pricing/instrument';
@@ -50,13 +52,17 @@ export interface GammaDeskOptions {
   feedFactory?: (spec: SourceSpec) => FeedAdapter | null;
   /** WebSocket URL replacing Deribit's (`GAMMADESK_DERIBIT_URL`): a mock server in tests, or a proxy. */
   deribitUrl?: string;
+  /** The journal's size limit in bytes, replacing the saved setting (default 1 GiB). */
+  journalMaxBytes?: number;
+  /** The size at which a journal segment is closed and a new one started (tests; default a-eighth of the limit). */
+  journalSegmentBytes?: number;
 }
 
+/** A recording: the journal segment kept under the trader's name, from the seq it started at. */
 interface Recording {
-  recorder: EventRecorder;
   session: SessionRow;
+  firstSeq: number;
   startedMs: number;
-  events: number;
 }
 
 const toSummary = (row: SessionRow): SessionSummary => ({
@@ -75,6 +81,8 @@ export class GammaDeskApp {
   readonly db: Db;
   readonly pool: GreeksPool;
   readonly log: EventLog;
+  readonly journal: Journal;
+  readonly settings: SettingsRepository;
   readonly jobs: JobRunner;
   readonly positionRepo: PositionRepository;
   private positionBook = new Map<string, number>();
@@ -82,7 +90,7 @@ export class GammaDeskApp {
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
   private sessionsDirty = false;
-  private kernel!: Kernel;
+  private kernelInstance!: Kernel;
   private feedInstance!: FeedAdapter;
   /** The running replay, when the source is a recorded session. */
   private replay: ReplayFeed | null = null;
@@ -101,6 +109,13 @@ export class GammaDeskApp {
     this.feedClock = options.feedClock ?? systemFeedClock;
     this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.log = new EventLog(this.db);
+    this.settings = new SettingsRepository(this.db);
+    this.journal = new Journal(this.log, {
+      maxBytes: options.journalMaxBytes ?? this.settings.get<number>(JOURNAL_MAX_BYTES_SETTING) ?? DEFAULT_JOURNAL_MAX_BYTES,
+      ...(options.journalSegmentBytes !== undefined ? { segmentBytes: options.journalSegmentBytes } : {}),
+      now: () => this.feedClock.now(),
+      ...(options.scheduler ? { timers: options.scheduler } : {}),
+    });
     this.instruments = new InstrumentRepository(this.db);
     this.positionRepo = new PositionRepository(this.db);
     this.positionBook = new Map(this.positionRepo.list().map((p) => [p.instrument, p.amount]));
@@ -139,7 +154,12 @@ export class GammaDeskApp {
   }
 
   get engine(): Engine {
-    return this.kernel.engine;
+    return this.kernelInstance.engine;
+  }
+
+  /** The kernel of the current source (a new one with each source). */
+  get kernel(): Kernel {
+    return this.kernelInstance;
   }
 
   get feed(): FeedAdapter {
@@ -152,20 +172,25 @@ export class GammaDeskApp {
 
   /** A fresh kernel and monitor for a feed (the feed is not started here). */
   private install(feed: FeedAdapter, replay: ReplayFeed | null): void {
-    this.kernel?.dispose();
+    const previousSeq = this.kernelInstance?.seq ?? 0;
+    this.kernelInstance?.dispose();
+    // Live and demo markets are journaled, numbered on from the last seq ever given out. A replay's events are in
+    // the log already: it is not journaled again, and keeps the seqs it was stored with.
+    this.journal.beginSource(replay ? 'recording' : feed.source === 'deribit' ? this.deribitSource() : 'demo');
+    const lastSeq = replay ? (this.log.firstSeq(replay.sessionId) ?? 1) - 1 : Math.max(previousSeq, this.log.lastMarketSeq());
     this.feedInstance = feed;
     this.replay = replay;
     this.monitor = new FeedMonitor(feed, () => this.feedClock.now());
     // A replay at max speed delivers seconds of market in milliseconds: coalesce analytics over longer bursts.
     const spec = this.sourceSpec as SourceSpec | undefined;
     const fastReplay = spec?.kind === 'replay' && spec.speed === 'max';
-    this.kernel = new Kernel({
+    this.kernelInstance = new Kernel({
       greeks: this.pool,
       exposures: this.pool,
       scheduler: this.options.scheduler ?? realScheduler,
       snapshots: this.snapshots,
-      // A replay's events are in the log already; live and demo events go to the recording when one runs.
-      journal: replay ? null : { append: (_firstSeq, events) => this.record(events) },
+      journal: replay ? null : this.journal,
+      lastSeq,
       greeksCoalesceMs: fastReplay ? 250 : 50,
       publishIntervalMs: this.options.publishIntervalMs ?? 200,
       positions: () => this.positionBook,
@@ -173,9 +198,9 @@ export class GammaDeskApp {
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
     for (const stream of this.exposureStreams.values()) {
-      if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernel.watchExposure(stream);
+      if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
-    if (this.started) this.kernel.start();
+    if (this.started) this.kernelInstance.start();
     this.deskDirty = true;
   }
 
@@ -197,7 +222,7 @@ export class GammaDeskApp {
           ...(spec.toMs !== undefined ? { toMs: spec.toMs } : {}),
           onDone: () => {
             // Final analytics from the final state only (as `gammadesk replay` reports them).
-            this.kernel.refreshAll();
+            this.kernelInstance.refreshAll();
             this.deskDirty = true;
           },
         });
@@ -220,7 +245,7 @@ export class GammaDeskApp {
   switchSource(spec: SourceSpec): DeskStatus {
     if (this.stopped) throw new ApiException('UNAVAILABLE', 'GammaDesk is stopping');
     const { feed, replay } = this.createFeed(spec); // throws before anything changes when the source cannot be built
-    this.stopRecording();
+    this.stopRecording(false);
     this.feedInstance.stop();
     this.sourceSpec = spec;
     this.install(feed, replay);
@@ -232,7 +257,7 @@ export class GammaDeskApp {
   /** A feed's batch: the kernel numbers, journals and applies it; the app counts rejects and keeps instruments. */
   private ingest(events: readonly MarketEvent[]): void {
     if (this.stopped) return;
-    const result = this.kernel.ingest(events);
+    const result = this.kernelInstance.ingest(events);
     if (result.rejected > 0) {
       this.monitor.rejected += result.rejected;
       this.monitor.lastRejectReason = result.lastRejection;
@@ -243,38 +268,42 @@ export class GammaDeskApp {
       if (defs.length > 0) this.instruments.upsertMany(defs, this.feedInstance.source, this.feedClock.now());
     }
     this.monitor.observe(events);
+    // A full journal segment is closed; the next one starts with the market state, so it replays on its own.
+    if (!this.replay && !this.recording && this.journal.segmentFull()) {
+      this.kernelInstance.checkpoint((firstSeq, state) => this.journal.startSegment(firstSeq, state, null));
+    }
   }
 
-  /** The kernel's journal port while a recording runs: the batch goes to the recording session. */
-  private record(events: readonly MarketEvent[]): void {
-    const recording = this.recording;
-    if (!recording) return;
-    // A failed commit keeps its events queued for the next try; the status shows recorder.lastError.
-    for (const event of events) recording.recorder.record(event);
-    recording.events += events.length;
+  private deribitSource(): SessionSource {
+    return this.sourceSpec.kind === 'deribit' && this.sourceSpec.network === 'testnet' ? 'deribit-testnet' : 'deribit';
   }
 
+  /**
+   * Record: the journal starts a new segment with the market state at this moment, kept under `name`; events are
+   * journaled into it until Record stops.
+   */
   startRecording(name: string): DeskStatus {
     if (this.recording) throw new ApiException('INVALID_ARGUMENT', `already recording session ${this.recording.session.name}`);
-    if (this.sourceSpec.kind === 'replay') throw new ApiException('INVALID_ARGUMENT', 'a replay cannot be recorded again: it is a recording already');
+    if (this.replay) throw new ApiException('INVALID_ARGUMENT', 'a replay cannot be recorded again: it is a recording already');
     if (this.log.sessionByName(name)) throw new ApiException('INVALID_ARGUMENT', `a session named ${JSON.stringify(name)} exists already`);
-    const source: SessionSource = this.sourceSpec.kind === 'deribit' ? (this.sourceSpec.network === 'testnet' ? 'deribit-testnet' : 'deribit') : 'demo';
-    const session = this.log.createSession(name, source, Math.floor(this.feedClock.now()));
-    const recorder = new EventRecorder(this.log, session.id);
-    // A recording must be replayable on its own: it starts with the current instruments and quotes.
-    const snapshot = this.kernel.engine.market.currentStateEvents();
-    for (const event of snapshot) recorder.record(event);
-    this.recording = { recorder, session, startedMs: Math.floor(this.feedClock.now()), events: snapshot.length };
+    const startedMs = Math.floor(this.feedClock.now());
+    const { session, firstSeq } = this.kernelInstance.checkpoint((first, state) => ({ session: this.journal.startSegment(first, state, name), firstSeq: first }));
+    this.recording = { session, firstSeq, startedMs };
     this.deskDirty = true;
     this.publishSessions();
     return this.deskStatus();
   }
 
-  stopRecording(): DeskStatus {
+  /**
+   * Ends the kept segment. The journal goes on in a new unkept segment, unless the source is about to change or
+   * the app to stop (`journalGoesOn` false), when the next source's events open their own.
+   */
+  stopRecording(journalGoesOn = true): DeskStatus {
     const recording = this.recording;
     if (recording) {
       this.recording = null;
-      recording.recorder.close();
+      if (journalGoesOn && !this.stopped) this.kernelInstance.checkpoint((firstSeq, state) => this.journal.startSegment(firstSeq, state, null));
+      else this.journal.endSegment();
       // Nothing arrived (a live source never reached): an empty session would only clutter the list.
       if (this.log.session(recording.session.id).eventCount === 0) this.log.deleteSession(recording.session.id);
       this.deskDirty = true;
@@ -286,7 +315,7 @@ export class GammaDeskApp {
   private recordingStatus(): RecordingStatus | null {
     const r = this.recording;
     return r
-      ? { sessionId: r.session.id, session: r.session.name, startedMs: r.startedMs, eventsRecorded: r.events, lastError: r.recorder.lastError?.message ?? null }
+      ? { sessionId: r.session.id, session: r.session.name, startedMs: r.startedMs, eventsRecorded: this.kernelInstance.seq - r.firstSeq + 1, lastError: this.journal.lastError }
       : null;
   }
 
@@ -295,6 +324,7 @@ export class GammaDeskApp {
       source: this.sourceSpec,
       recording: this.recordingStatus(),
       replay: this.replay?.progress() ?? null,
+      journal: this.journal.status(),
     };
   }
 
@@ -344,7 +374,7 @@ export class GammaDeskApp {
     hub.topic('exposure', ({ currency, convention, dynamics }) => {
       const stream: ExposureStream = { currency, convention, dynamics: dynamics ?? 'stickyStrike' };
       this.exposureStreams.set(exposureKey(stream), stream);
-      return this.kernel.watchExposure(stream);
+      return this.kernelInstance.watchExposure(stream);
     });
     hub.handle('positions.list', () => this.positionRepo.list());
     hub.handle('positions.set', ({ positions }) => {
@@ -364,7 +394,7 @@ export class GammaDeskApp {
       }
       const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
       this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
-      this.kernel.positionsChanged();
+      this.kernelInstance.positionsChanged();
       return rows;
     });
     hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));
@@ -388,11 +418,11 @@ export class GammaDeskApp {
       return 'all';
     });
     hub.topic('expiries', ({ currency }) => {
-      if (!hub.channel('expiries', currency).current()) this.kernel.publishExpiries(currency);
+      if (!hub.channel('expiries', currency).current()) this.kernelInstance.publishExpiries(currency);
       return currency;
     });
     hub.topic('chain', ({ currency, expiry }) => {
-      const key = this.kernel.publishChain(currency, expiry);
+      const key = this.kernelInstance.publishChain(currency, expiry);
       if (key === null) throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry} in the current market`);
       return key;
     });
@@ -435,12 +465,12 @@ export class GammaDeskApp {
       dbPath: this.options.dbPath,
       source: this.feedInstance.source,
       currencies: [...CURRENCIES],
-      eventsApplied: this.kernel.engine.eventsApplied,
+      eventsApplied: this.kernelInstance.engine.eventsApplied,
     };
   }
 
   private publishHeader(): void {
-    this.hub.channel('header', 'all').publish(headerSnapshot(this.kernel.engine.market, this.monitor.status(), CURRENCIES));
+    this.hub.channel('header', 'all').publish(headerSnapshot(this.kernelInstance.engine.market, this.monitor.status(), CURRENCIES));
   }
 
   private publishSessions(): void {
@@ -476,9 +506,10 @@ export class GammaDeskApp {
     if (this.stopped) return;
     this.stopped = true;
     this.feedInstance.stop();
-    this.stopRecording();
+    this.stopRecording(false);
+    this.journal.endSegment();
     await this.jobs.cancelAll();
-    this.kernel.dispose();
+    this.kernelInstance.dispose();
     await this.pool.close();
     this.db.close();
   }

@@ -12,6 +12,7 @@
 import type { ExposureSnapshot } from '../api/dto';
 import { FlipTracker } from '../core/exposure/flipTracker';
 import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
+import type { EpochMs } from '../core/units';
 import { Engine, type EngineChange } from './engine';
 import { computeExposureSnapshot, exposureKey, type ExposureStream } from './exposureSnapshot';
 import type { ExpiryBook } from './marketState';
@@ -120,6 +121,19 @@ export class Kernel {
       }
     }
     return { firstSeq, rejected, lastRejection };
+  }
+
+  /**
+   * Hands the current market state, stamped at the market's time, to `start` as the first events of a new journal
+   * segment numbered from the next seq, so that segment replays on its own from its first moment. The engine has
+   * that state already: the events are not applied again, their seqs are used up.
+   */
+  checkpoint<T>(start: (firstSeq: number, state: readonly MarketEvent[]) => T): T {
+    const nowMs = this.engine.market.timeMs as EpochMs;
+    const state = this.engine.market.currentStateEvents().map((event): MarketEvent => ({ ...event, tsEvent: nowMs, tsRecv: nowMs }));
+    const result = start(this.seqValue + 1, state);
+    this.seqValue += state.length;
+    return result;
   }
 
   /** Arms the publish and exposure schedules on the scheduler. */

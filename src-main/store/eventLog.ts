@@ -7,11 +7,17 @@ import type { Db } from './database';
 import { decodeRow, encodePayload, instrumentColumn } from './eventCodec';
 
 export type SessionSource = 'demo' | 'deribit' | 'deribit-testnet' | 'tardis' | 'recording';
+/**
+ * `journal`: a segment of the always-on journal (hidden from the session list, rolls off oldest first);
+ * `recording`: a span the trader kept under a name; `import`: Tardis files.
+ */
+export type SessionKind = 'journal' | 'recording' | 'import';
 
 export interface SessionRow {
   id: number;
   name: string;
   source: SessionSource;
+  kind: SessionKind;
   createdMs: number;
   firstEventMs: number | null;
   lastEventMs: number | null;
@@ -24,6 +30,7 @@ interface SessionRecord {
   id: number;
   name: string;
   source: SessionSource;
+  kind: SessionKind;
   created_ms: number;
   first_event_ms: number | null;
   last_event_ms: number | null;
@@ -35,6 +42,7 @@ const toSession = (row: SessionRecord): SessionRow => ({
   id: row.id,
   name: row.name,
   source: row.source,
+  kind: row.kind,
   createdMs: row.created_ms,
   firstEventMs: row.first_event_ms,
   lastEventMs: row.last_event_ms,
@@ -70,12 +78,41 @@ export class EventLog {
     this.selectSession = db.prepare<[number], SessionRecord>('SELECT * FROM sessions WHERE id = ?');
   }
 
-  createSession(name: string, source: SessionSource, nowMs: number): SessionRow {
+  createSession(name: string, source: SessionSource, nowMs: number, kind: SessionKind = source === 'tardis' ? 'import' : 'recording'): SessionRow {
     if (name.trim().length === 0) throw new Error('session name must not be empty');
     const result = this.db
-      .prepare('INSERT INTO sessions (name, source, created_ms) VALUES (?, ?, ?)')
-      .run(name, source, nowMs);
+      .prepare('INSERT INTO sessions (name, source, created_ms, kind) VALUES (?, ?, ?, ?)')
+      .run(name, source, nowMs, kind);
     return this.session(Number(result.lastInsertRowid));
+  }
+
+  /** Turns a journal segment into a named recording (the trader keeps that span), or back. */
+  setKind(id: number, kind: SessionKind, name: string): SessionRow {
+    const clash = this.sessionByName(name);
+    if (clash && clash.id !== id) throw new Error(`a session named ${JSON.stringify(name)} exists already`);
+    if (this.db.prepare('UPDATE sessions SET kind = ?, name = ? WHERE id = ?').run(kind, name, id).changes === 0) throw new Error(`no session with id ${id}`);
+    return this.session(id);
+  }
+
+  /** The journal's segments, oldest first. */
+  journalSegments(): SessionRow[] {
+    return this.db.prepare<[], SessionRecord>("SELECT * FROM sessions WHERE kind = 'journal' ORDER BY id").all().map(toSession);
+  }
+
+  /**
+   * The highest market seq ever given out: journal segments and recordings share one numbering (the kernel's),
+   * which goes on from here after a restart. Imports number their own events from 1 and do not count.
+   */
+  lastMarketSeq(): number {
+    const ids = this.db.prepare<[], number>("SELECT id FROM sessions WHERE kind != 'import'").pluck().all();
+    let last = 0;
+    for (const id of ids) last = Math.max(last, this.lastSeq(id));
+    return last;
+  }
+
+  /** The seq of a session's first stored event (null when empty). */
+  firstSeq(sessionId: number): number | null {
+    return this.db.prepare<[number], number | null>('SELECT MIN(seq) FROM events WHERE session_id = ?').pluck().get(sessionId) ?? null;
   }
 
   session(id: number): SessionRow {
@@ -90,7 +127,7 @@ export class EventLog {
   }
 
   listSessions(): SessionRow[] {
-    return this.db.prepare<[], SessionRecord>('SELECT * FROM sessions ORDER BY created_ms DESC, id DESC').all().map(toSession);
+    return this.db.prepare<[], SessionRecord>("SELECT * FROM sessions WHERE kind != 'journal' ORDER BY created_ms DESC, id DESC").all().map(toSession);
   }
 
   renameSession(id: number, name: string): SessionRow {
@@ -207,11 +244,23 @@ export class EventRecorder {
     private readonly options: {
       flushMs?: number;
       maxBatch?: number;
+      /** The seq of the first event recorded (default: after the session's last): the kernel's numbering. */
+      firstSeq?: number;
       timers?: RecorderTimers;
       onError?: (error: Error) => void;
     } = {},
   ) {
-    this.seq = log.lastSeq(sessionId);
+    this.seq = options.firstSeq !== undefined ? options.firstSeq - 1 : log.lastSeq(sessionId);
+  }
+
+  /** The seq the next recorded event gets. */
+  get nextSeq(): number {
+    return this.seq + 1;
+  }
+
+  /** Events recorded but not committed yet (the open batch, or a batch whose commit failed). */
+  get pendingCount(): number {
+    return this.pending.length;
   }
 
   /** Assigns the next seq, queues the event for the next commit and returns its seq. Never throws on a failed commit. */

@@ -252,6 +252,25 @@ describe('migration 004: positions', () => {
   });
 });
 
+describe('migration 005: journal', () => {
+  it('gives sessions a kind: recordings stay recordings, Tardis sessions become imports, and only the three kinds exist', () => {
+    const v4 = openDb({ targetVersion: 4 });
+    v4.prepare("INSERT INTO sessions (name, source, created_ms) VALUES ('mine', 'demo', 1), ('tardis file', 'tardis', 2)").run();
+    v4.close();
+    const db = openDb({ targetVersion: 5 });
+    expect(schemaVersion(db)).toBe(5);
+    expect(db.prepare('SELECT name, kind FROM sessions ORDER BY id').all()).toEqual([
+      { name: 'mine', kind: 'recording' },
+      { name: 'tardis file', kind: 'import' },
+    ]);
+    db.prepare("INSERT INTO sessions (name, source, created_ms, kind) VALUES ('j', 'demo', 3, 'journal')").run();
+    expect(() => db.prepare("INSERT INTO sessions (name, source, created_ms, kind) VALUES ('x', 'demo', 4, 'other')").run()).toThrow(/CHECK/);
+    // The journal's roll-off and the session list find segments by kind through the index.
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM sessions WHERE kind = 'journal' ORDER BY id").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/sessions_by_kind/);
+  });
+});
+
 describe('reopening and versions', () => {
   it('reopening an already migrated database is a no-op: same schema, same data, same version', () => {
     const first = openDb();
