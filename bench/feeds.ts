@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GammaDeskApp } from '../src-main/app/app';
 import type { MarketEvent } from '../src-main/core/market/events';
-import { DemoMarket } from '../src-main/core/sim/demoMarket';
+import { DemoMarket } from '../src-main/core/sim/demo';
 import { epochMs } from '../src-main/core/units';
 import type { ReplayFeed } from '../src-main/feeds/recording/replayFeed';
 import { openDatabase } from '../src-main/store/database';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Currency, MarketEvent } from '../../../../src-main/core/market/events';
+import type { Currency, MarketEvent } from '../../../../../src-main/core/market/events';
 import {
   DEMO_CURRENCY_PARAMS,
   DemoMarket,
@@ -10,8 +10,8 @@ import {
   roundOptionAsk,
   roundOptionBid,
   roundOptionNearest,
-} from '../../../../src-main/core/sim/demoMarket';
-import { epochMs, MS_PER_DAY } from '../../../../src-main/core/units';
+} from '../../../../../src-main/core/sim/demo';
+import { epochMs, MS_PER_DAY } from '../../../../../src-main/core/units';
 
 // Byte-identity guard for refactors of the demo market. The golden hashes below were computed by running this
 // file on the pre-split implementation (src-main/core/sim/demoMarket.ts at commit 7e0505e). Any change to the
