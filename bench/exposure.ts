@@ -24,7 +24,7 @@ import { writeOpenInterestPositions } from '../src-main/core/exposure/positionin
 import { allocateGexProfile, computeGexProfile, findGammaFlips, type GexProfile } from '../src-main/core/exposure/profile';
 import type { Currency, IndexEvent, InstrumentDef, OptionTickerEvent } from '../src-main/core/market/events';
 import { yearsToExpiry } from '../src-main/core/pricing/time';
-import { DemoMarket } from '../src-main/core/sim/demoMarket';
+import { DemoMarket } from '../src-main/core/sim/demo';
 import { epochMs } from '../src-main/core/units';
 
 const START = Date.UTC(2026, 10, 21, 12);

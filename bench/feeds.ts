@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHeadlessReplay } from '../src-main/app/headlessReplay';
 import type { MarketEvent } from '../src-main/core/market/events';
-import { DemoMarket } from '../src-main/core/sim/demoMarket';
+import { DemoMarket } from '../src-main/core/sim/demo';
 import { epochMs } from '../src-main/core/units';
 import { openDatabase } from '../src-main/store/database';
 import { EventLog, EventRecorder } from '../src-main/store/eventLog';

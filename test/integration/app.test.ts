@@ -8,6 +8,8 @@ import type { StreamMessage } from '../../src-main/api/contract';
 import type { ChainSnapshot, ExpiryListSnapshot, HeaderSnapshot } from '../../src-main/api/dto';
 import { ApiException } from '../../src-main/api/errors';
 import { GammaDeskApp } from '../../src-main/app/app';
+import { formatExpiryCode } from '../../src-main/core/market/expiryCode';
+import { MS_PER_DAY } from '../../src-main/core/units';
 import { openDatabase } from '../../src-main/store/database';
 import { makeTempDir } from '../helpers/tmp';
 import { TSX_WORKER } from '../helpers/worker';
@@ -157,8 +159,11 @@ describe('GammaDeskApp with the demo market', () => {
   });
 
   it('a chain for an expiry that does not exist is NOT_FOUND', () => {
+    // A week after the demo's last expiry: never listed, whatever today's date (a fixed code is listed on some day).
+    const lastExpiryMs = app.engine.market.currencies.get('BTC')!.sortedExpiries().at(-1)!.expiryMs;
+    const unlisted = formatExpiryCode(lastExpiryMs + 7 * MS_PER_DAY);
     try {
-      app.hub.client().subscribe('chain', { currency: 'BTC', expiry: '1JAN99' }, () => {});
+      app.hub.client().subscribe('chain', { currency: 'BTC', expiry: unlisted }, () => {});
       throw new Error('expected NOT_FOUND');
     } catch (error) {
       expect(error).toBeInstanceOf(ApiException);

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExposureSnapshot } from '../../src-main/api/dto';
 import { GammaDeskApp } from '../../src-main/app/app';
+import { formatExpiryCode } from '../../src-main/core/market/expiryCode';
+import { MS_PER_DAY } from '../../src-main/core/units';
 import { makeTempDir } from '../helpers/tmp';
 import { TSX_WORKER } from '../helpers/worker';
 
@@ -32,13 +34,18 @@ describe('positions and the own-book exposure overlay', () => {
     // A BTC expiry and strike that exist in the demo market.
     const chain = await waitFor(() => app!.engine.market.currencies.get('BTC')?.sortedExpiries()[3]);
     const call = chain.options.find((o) => o.def.optionType === 'call' && o.ticker && Math.abs(o.def.strikeUsd / o.ticker.underlyingPriceUsd - 1) < 0.05)!;
+    // An option the demo does not list, whatever today's date: a week after its last BTC expiry. (A fixed name
+    // such as BTC-1JAN30-100000-C is listed by a demo started on 2029-12-31.)
+    const lastExpiryMs = app.engine.market.currencies.get('BTC')!.sortedExpiries().at(-1)!.expiryMs;
+    const unlisted = `BTC-${formatExpiryCode(lastExpiryMs + 7 * MS_PER_DAY)}-100000-C`;
+    expect(app.engine.market.option(unlisted)).toBeUndefined();
     await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-1JAN20-1-X', amount: 1 }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-PERPETUAL', amount: 1 }] })).rejects.toThrow(/not an option/);
-    const rows = await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: 25 }, { instrument: 'BTC-1JAN30-100000-C', amount: -3 }] });
+    const rows = await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: 25 }, { instrument: unlisted, amount: -3 }] });
     // Listed by instrument name (byte order, as SQLite sorts): which comes first depends on the demo's dates.
     const byName = ([a]: [string, number], [b]: [string, number]) => (a < b ? -1 : a > b ? 1 : 0);
     expect(rows.map((r) => [r.instrument, r.amount])).toEqual(
-      ([['BTC-1JAN30-100000-C', -3], [call.def.name, 25]] as [string, number][]).sort(byName),
+      ([[unlisted, -3], [call.def.name, 25]] as [string, number][]).sort(byName),
     );
     let latest: ExposureSnapshot | null = null;
     const unsubscribe = client.subscribe('exposure', { currency: 'BTC', convention: 'naive' }, (m) => (latest = m.data));
@@ -46,7 +53,7 @@ describe('positions and the own-book exposure overlay', () => {
     unsubscribe();
     // Long 25 near-the-money calls: long gamma, positive delta; the unknown far expiry is listed as not quoted.
     expect(snapshot.positions).toBe(2);
-    expect(snapshot.unquoted).toEqual(['BTC-1JAN30-100000-C']);
+    expect(snapshot.unquoted).toEqual([unlisted]);
     expect(snapshot.gexUsdPer1Pct).toBeGreaterThan(0);
     expect(snapshot.deltaCoin).toBeGreaterThan(0);
     expect(snapshot.deltaCoin).toBeLessThan(25);

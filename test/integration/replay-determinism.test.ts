@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DemoMarket } from '../../src-main/core/sim/demoMarket';
+import { DemoMarket } from '../../src-main/core/sim/demo';
 import { epochMs } from '../../src-main/core/units';
 import { openDatabase } from '../../src-main/store/database';
 import { EventLog, EventRecorder } from '../../src-main/store/eventLog';

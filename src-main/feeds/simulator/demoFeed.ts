@@ -4,7 +4,7 @@
  * depends only on the seed and the clock readings).
  */
 import type { ConnectionState } from '../../api/dto';
-import { DemoMarket } from '../../core/sim/demoMarket';
+import { DemoMarket } from '../../core/sim/demo';
 import { epochMs, type EpochMs } from '../../core/units';
 import { systemFeedClock, type EventSink, type FeedAdapter, type FeedClock } from '../types';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MarketEvent } from '../../../src-main/core/market/events';
-import { DemoMarket } from '../../../src-main/core/sim/demoMarket';
+import { DemoMarket } from '../../../src-main/core/sim/demo';
 import { epochMs } from '../../../src-main/core/units';
 import { parseFrame, parseNotification } from '../../../src-main/feeds/deribit/parse';
 import { decodeRow, encodePayload, instrumentColumn } from '../../../src-main/store/eventCodec';

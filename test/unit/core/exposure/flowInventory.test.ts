@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregateExposures, allocateExposureAggregates, allocateOptionExposures, buildExposureLayout, computeOptionExposures } from '../../../../src-main/core/exposure/exposures';
 import { FlowInventory, type FlowEvent } from '../../../../src-main/core/exposure/flowInventory';
 import type { MarketEvent, OptionTickerEvent, TradeEvent } from '../../../../src-main/core/market/events';
-import { DemoMarket } from '../../../../src-main/core/sim/demoMarket';
+import { DemoMarket } from '../../../../src-main/core/sim/demo';
 import { epochMs, instrumentName, type EpochMs } from '../../../../src-main/core/units';
 import { chainOf } from './chains';
 

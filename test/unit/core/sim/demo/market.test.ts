@@ -6,17 +6,17 @@ import type {
   MarketEvent,
   OptionTickerEvent,
   TradeEvent,
-} from '../../../../src-main/core/market/events';
-import { black76Price } from '../../../../src-main/core/pricing/black76';
+} from '../../../../../src-main/core/market/events';
+import { black76Price } from '../../../../../src-main/core/pricing/black76';
 import {
   DEMO_CURRENCY_PARAMS,
   DemoMarket,
   demoExpirySchedule,
   roundOptionAsk,
   roundOptionBid,
-} from '../../../../src-main/core/sim/demoMarket';
-import { epochMs, MS_PER_DAY, MS_PER_YEAR } from '../../../../src-main/core/units';
-import type { EpochMs } from '../../../../src-main/core/units';
+} from '../../../../../src-main/core/sim/demo';
+import { epochMs, MS_PER_DAY, MS_PER_YEAR } from '../../../../../src-main/core/units';
+import type { EpochMs } from '../../../../../src-main/core/units';
 
 const START = epochMs(Date.UTC(2026, 10, 21, 12)); // Saturday 2026-11-21 12:00 UTC
 const HOUR = 3_600_000;
