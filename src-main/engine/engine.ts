@@ -5,7 +5,7 @@
  */
 import { FlowInventory } from '../core/exposure/flowInventory';
 import type { Currency, MarketEvent } from '../core/market/events';
-import { MS_PER_YEAR } from '../core/units';
+import { yearsToExpiry } from '../core/pricing/time';
 import { MarketState, type ExpiryBook, type StateChange } from './marketState';
 import { GREEKS_INPUT_FIELDS, GreeksInput, GreeksOutput, type GreeksPort, type Scheduler } from './ports';
 
@@ -183,7 +183,7 @@ export class Engine {
     const options = book.options;
     const count = options.length;
     const seq = book.quotesSeq;
-    const years = (book.expiryMs - this.market.timeMs) / MS_PER_YEAR;
+    const years = yearsToExpiry(book.expiryMs, this.market.timeMs);
     const inputs = new Float64Array(count * GREEKS_INPUT_FIELDS);
     const field = (offset: number): Float64Array => inputs.subarray(offset * count, (offset + 1) * count);
     const forward = field(GreeksInput.forwardUsd);

@@ -7,7 +7,7 @@ import { allocateExposureChain, type ExposureChain } from '../core/exposure/chai
 import type { FlowInventory } from '../core/exposure/flowInventory';
 import { writeOpenInterestPositions } from '../core/exposure/positioning';
 import type { Currency } from '../core/market/events';
-import { MS_PER_YEAR } from '../core/units';
+import { yearsToExpiry } from '../core/pricing/time';
 import type { MarketState } from './marketState';
 
 export interface ExposureInput {
@@ -32,7 +32,7 @@ export function buildExposureInput(market: MarketState, currency: Currency, conv
   let row = 0;
   books.forEach((book, expiryIndex) => {
     expiries.push({ label: book.label, expiryMs: book.expiryMs });
-    const years = (book.expiryMs - market.timeMs) / MS_PER_YEAR;
+    const years = yearsToExpiry(book.expiryMs, market.timeMs);
     for (const option of book.options) {
       const ticker = option.ticker;
       if (!ticker) continue;

@@ -12,8 +12,11 @@ import type {
   OptionQuoteRow,
 } from '../api/dto';
 import type { Currency } from '../core/market/events';
-import { MS_PER_YEAR } from '../core/units';
+import { yearsToExpiry } from '../core/pricing/time';
 import type { ExpiryBook, MarketState, OptionState } from './marketState';
+
+/** Years to an expiry as shown: 0 once it has passed (it rolls off with the next event). */
+const displayYears = (book: ExpiryBook, market: MarketState): number => Math.max(0, yearsToExpiry(book.expiryMs, market.timeMs));
 
 const finiteOrNull = (value: number | undefined): number | null =>
   value !== undefined && Number.isFinite(value) ? value : null;
@@ -56,7 +59,7 @@ export function chainSnapshot(market: MarketState, book: ExpiryBook): ChainSnaps
     currency: book.currency,
     expiryLabel: book.label,
     expiryMs: book.expiryMs,
-    years: Math.max(0, (book.expiryMs - market.timeMs) / MS_PER_YEAR),
+    years: displayYears(book, market),
     forwardUsd: forward?.forwardUsd ?? null,
     underlyingIndex: forward?.underlyingIndex ?? null,
     indexUsd: market.currencies.get(book.currency)?.indexUsd ?? null,
@@ -82,7 +85,7 @@ export function expiryList(market: MarketState, currency: Currency): ExpiryListS
       return {
         label: book.label,
         expiryMs: book.expiryMs,
-        years: Math.max(0, (book.expiryMs - market.timeMs) / MS_PER_YEAR),
+        years: displayYears(book, market),
         forwardUsd: forward?.forwardUsd ?? null,
         underlyingIndex: forward?.underlyingIndex ?? null,
         strikes: strikes.size,

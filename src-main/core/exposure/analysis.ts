@@ -1,6 +1,7 @@
 /**
- * One call for the whole gamma picture of one currency (allocates its outputs: for the CLI, tests and one-off
- * analyses; the live engine keeps the buffers and calls the kernels itself, see incremental.ts).
+ * One call for the whole gamma picture of one currency, allocating its outputs: the live path (the kernel's
+ * exposure streams, in the worker pool), the CLI and tests all use it. The row-by-row update in incremental.ts is
+ * not wired into the live path.
  */
 import { assertExposureChain, linearSpotGrid, type ExposureChain, type SpotGrid } from './chain';
 import {

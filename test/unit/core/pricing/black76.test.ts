@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   black76CoinValue, black76Greeks, black76Price, toDeribitDisplay,
 } from '../../../../src-main/core/pricing/black76';
-import { bsmGreeks, bsmPrice } from '../../../../src-main/core/pricing/bsm';
+import { bsmGreeks, bsmPrice } from './bsmReference';
 
 /** A grid of BTC-like inputs: forward 60 000, strikes around it, 1 hour to 2 years, vols 5 % to 500 %. */
 function* grid(): Generator<{ f: number; k: number; t: number; v: number }> {

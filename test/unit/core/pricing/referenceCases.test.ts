@@ -9,7 +9,7 @@
  *   NormalizedBlack  Jäckel's b(x, s) with F = 1, T = 1, r = 0.
  */
 import { describe, expect, it } from 'vitest';
-import { type BsmGreeks, black76DiscountedGreeks, bsmGreeks, bsmPrice } from '../../../../src-main/core/pricing/bsm';
+import { type BsmGreeks, black76DiscountedGreeks, bsmGreeks, bsmPrice } from './bsmReference';
 import { IvReason, impliedVolBlack76, normalisedImpliedVolatility } from '../../../../src-main/core/pricing/impliedVol';
 import { normalisedBlack } from '../../../../src-main/core/pricing/normalizedBlack';
 import { readSharedJson } from './sharedData';

@@ -2,15 +2,15 @@
  * Generalized Black-Scholes-Merton (Haug, "The Complete Guide to Option Pricing Formulas", 2nd ed., 1.1.6):
  * spot S, continuous rate r, cost of carry b (b = r - q for a dividend yield / foreign rate q, b = 0 for an
  * option on a future, which is discounted Black-76). It is the textbook counterpart of the Black-76 Deribit
- * model (black76.ts), kept so published cases (Haug, Hull, QuantLib's test suite) can be checked against the
- * same normal-distribution code, and for users who quote on spot with rates.
+ * model (black76.ts). The product prices on forwards only, so this lives with the tests: it checks the published
+ * cases quoted on spot with rates (Haug, Hull, QuantLib's test suite) against the same normal-distribution code.
  *
  * Units (plain): delta dV/dS; gamma d2V/dS2; vega per 1.00 vol; theta dV/dt per calendar year (S fixed);
  * rho dV/dr (q fixed; for b = 0, F fixed: -T V); dividendRho dV/dq; vanna, volga per 1.00 vol; charm
  * d(delta)/dt per year; speed, zomma, color likewise.
  */
-import { normCdf, normPdf } from './normal';
-import { normalisedBlackCall } from './normalizedBlack';
+import { normCdf, normPdf } from '../../../../src-main/core/pricing/normal';
+import { normalisedBlackCall } from '../../../../src-main/core/pricing/normalizedBlack';
 
 /** Plain-unit BSM greeks; see the file comment for units. */
 export interface BsmGreeks {
