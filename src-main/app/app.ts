@@ -104,6 +104,7 @@ export class GammaDeskApp {
   private started = false;
   private stopped = false;
   private lastSessionsPublishMs = 0;
+  private lastDeskPublishMs = 0;
 
   private constructor(private readonly options: GammaDeskOptions) {
     this.feedClock = options.feedClock ?? systemFeedClock;
@@ -483,9 +484,12 @@ export class GammaDeskApp {
    */
   private publishServices(): void {
     this.publishHeader();
-    if (this.deskDirty || this.recording || this.replay) {
+    // Recording and replay progress every round; the journal's growth at most once a second.
+    const now = this.feedClock.now();
+    if (this.deskDirty || this.recording || this.replay || now - this.lastDeskPublishMs >= 1000) {
       this.hub.channel('desk', 'all').publish(this.deskStatus());
       this.deskDirty = false;
+      this.lastDeskPublishMs = now;
     }
     if (this.jobsDirty) {
       this.jobsDirty = false;
