@@ -7,42 +7,35 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StreamMessage } from '../../src-main/api/contract';
 import type { ChainSnapshot, ExpiryListSnapshot, HeaderSnapshot } from '../../src-main/api/dto';
 import { ApiException } from '../../src-main/api/errors';
-import { GammaDeskApp } from '../../src-main/app/app';
+import type { GammaDeskApp } from '../../src-main/app/app';
 import { formatExpiryCode } from '../../src-main/core/market/expiryCode';
 import { MS_PER_DAY } from '../../src-main/core/units';
 import { openDatabase } from '../../src-main/store/database';
 import { makeTempDir } from '../helpers/tmp';
-import { TSX_WORKER } from '../helpers/worker';
+import { startSteppedApp, type SteppedApp } from '../helpers/steppedApp';
 
-/** Resolves with the first message that passes the test (checked on every message, including the current one). */
-function waitFor<T>(
+/**
+ * Subscribes and steps market time until a message passes the test (checked on every message, including the
+ * current one); then unsubscribes.
+ */
+async function waitFor<T>(
   subscribe: (listener: (m: StreamMessage<T>) => void) => () => void,
   test: (m: StreamMessage<T>) => boolean,
-  timeoutMs = 8000,
 ): Promise<StreamMessage<T>> {
-  return new Promise((resolve, reject) => {
-    let unsubscribe: (() => void) | null = null;
-    let done = false;
-    const timer = setTimeout(() => {
-      unsubscribe?.();
-      reject(new Error(`condition not met within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const finish = (m: StreamMessage<T>): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      queueMicrotask(() => unsubscribe?.());
-      resolve(m);
-    };
-    unsubscribe = subscribe((m) => {
-      if (!done && test(m)) finish(m);
-    });
-    if (done) unsubscribe();
+  let found: StreamMessage<T> | null = null;
+  const unsubscribe = subscribe((m) => {
+    if (!found && test(m)) found = m;
   });
+  try {
+    return await stepped.until(() => found);
+  } finally {
+    unsubscribe();
+  }
 }
 
 let tmp: { dir: string; remove: () => void };
 let app: GammaDeskApp;
+let stepped: SteppedApp;
 let dbPath: string;
 const errors: unknown[][] = [];
 
@@ -52,7 +45,8 @@ beforeAll(() => {
   vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
     errors.push(args);
   });
-  app = GammaDeskApp.start({ dbPath, mode: 'in-process', worker: TSX_WORKER, publishIntervalMs: 50, demoSeed: 7 });
+  stepped = startSteppedApp({ dbPath, publishIntervalMs: 50, demoSeed: 7 });
+  app = stepped.app;
 });
 
 afterAll(async () => {
@@ -148,7 +142,7 @@ describe('GammaDeskApp with the demo market', () => {
     // It keeps updating: over about a second the chain stream publishes new versions with newer quotes.
     const countBefore = chainMessages.length;
     const lastBefore = chainMessages.at(-1)!;
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await stepped.step(1200);
     unsubscribeChain();
     const after = chainMessages.slice(countBefore);
     expect(after.length).toBeGreaterThan(0);

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExposureSnapshot } from '../../src-main/api/dto';
-import { GammaDeskApp } from '../../src-main/app/app';
+import type { GammaDeskApp } from '../../src-main/app/app';
 import { formatExpiryCode } from '../../src-main/core/market/expiryCode';
 import { MS_PER_DAY } from '../../src-main/core/units';
 import { makeTempDir } from '../helpers/tmp';
-import { TSX_WORKER } from '../helpers/worker';
+import { startSteppedApp } from '../helpers/steppedApp';
 
 // The trader's own book: positions entered through the API are stored, validated, and overlaid on the exposure
 // stream with their own GEX (a long call is long gamma: positive GEX).
@@ -16,23 +16,14 @@ afterEach(async () => {
   app = null;
 });
 
-async function waitFor<T>(read: () => T | null | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (value !== null && value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('positions and the own-book exposure overlay', () => {
   it('stores the book, refuses bad instruments, and shows its gamma next to the dealers', async () => {
     const dbPath = path.join(temp.dir, 'positions.db');
-    app = GammaDeskApp.start({ dbPath, mode: 'in-process', worker: TSX_WORKER, publishIntervalMs: 50 });
+    const stepped = startSteppedApp({ dbPath, publishIntervalMs: 50 });
+    app = stepped.app;
     const client = app.hub.client();
     // A BTC expiry and strike that exist in the demo market.
-    const chain = await waitFor(() => app!.engine.market.currencies.get('BTC')?.sortedExpiries()[3]);
+    const chain = await stepped.until(() => app!.engine.market.currencies.get('BTC')?.sortedExpiries()[3]);
     const call = chain.options.find((o) => o.def.optionType === 'call' && o.ticker && Math.abs(o.def.strikeUsd / o.ticker.underlyingPriceUsd - 1) < 0.05)!;
     // An option the demo does not list, whatever today's date: a week after its last BTC expiry. (A fixed name
     // such as BTC-1JAN30-100000-C is listed by a demo started on 2029-12-31.)
@@ -49,7 +40,7 @@ describe('positions and the own-book exposure overlay', () => {
     );
     let latest: ExposureSnapshot | null = null;
     const unsubscribe = client.subscribe('exposure', { currency: 'BTC', convention: 'naive' }, (m) => (latest = m.data));
-    const snapshot = await waitFor(() => (latest as ExposureSnapshot | null)?.ownBook ?? null);
+    const snapshot = await stepped.until(() => (latest as ExposureSnapshot | null)?.ownBook ?? null);
     unsubscribe();
     // Long 25 near-the-money calls: long gamma, positive delta; the unknown far expiry is listed as not quoted.
     expect(snapshot.positions).toBe(2);
@@ -64,7 +55,7 @@ describe('positions and the own-book exposure overlay', () => {
     expect(snapshot.gexUsdPer1Pct / (25 * gamma * forward * forward * 0.01)).toBeCloseTo(1, 1);
     // Persisted: a new app on the same database has the book.
     await app.stop();
-    app = GammaDeskApp.start({ dbPath, mode: 'in-process', worker: TSX_WORKER });
+    app = startSteppedApp({ dbPath }).app;
     expect((await app.hub.client().call('positions.list', {})).length).toBe(2);
   }, 60_000);
 });

@@ -6,29 +6,30 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException } from '../../src-main/api/errors';
-import { GammaDeskApp } from '../../src-main/app/app';
+import type { GammaDeskApp } from '../../src-main/app/app';
 import { makeTempDir } from '../helpers/tmp';
-import { TSX_WORKER } from '../helpers/worker';
+import { startSteppedApp, type SteppedApp } from '../helpers/steppedApp';
 
 let tmp: { dir: string; remove: () => void };
 let app: GammaDeskApp;
+let stepped: SteppedApp;
 
 beforeAll(() => {
   tmp = makeTempDir();
-  app = GammaDeskApp.start({ dbPath: path.join(tmp.dir, 'sessions.db'), mode: 'in-process', worker: TSX_WORKER, publishIntervalMs: 50, demoSeed: 11 });
+  stepped = startSteppedApp({ dbPath: path.join(tmp.dir, 'sessions.db'), publishIntervalMs: 50, demoSeed: 11 });
+  app = stepped.app;
 });
 afterAll(async () => {
   await app?.stop();
   tmp?.remove();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sessions while one replays', () => {
   it('rename follows the running replay; delete of the replayed session is refused, also after a rename', async () => {
     const client = app.hub.client();
     await client.call('record.start', { session: 'to-rename' });
-    await sleep(1500);
+    await stepped.step(1500);
     await client.call('record.stop', {});
     const recorded = (await client.call('sessions.list', {})).find((s) => s.name === 'to-rename')!;
     expect(recorded.eventCount).toBeGreaterThan(100);
