@@ -4,10 +4,10 @@
  * at once. The Electron IPC bridge, the WebSocket host and in-process callers all go through here.
  */
 import {
-  commandParams,
+  commands,
   isCommandName,
   isTopicName,
-  topicParams,
+  topics,
   type ApiClient,
   type CommandName,
   type CommandParams,
@@ -19,6 +19,7 @@ import {
   type Unsubscribe,
 } from '../api/contract';
 import { ApiException } from '../api/errors';
+import { parse } from '../api/validate';
 
 export type CommandHandler<C extends CommandName> = (
   params: CommandParams<C>,
@@ -85,7 +86,7 @@ export class ApiHub {
     if (!isCommandName(command)) throw new ApiException('UNKNOWN_METHOD', `unknown command ${JSON.stringify(command)}`);
     const handler = this.commands.get(command);
     if (!handler) throw new ApiException('UNAVAILABLE', `command ${command} has no handler in this process`);
-    const validated = commandParams[command](params ?? {}, 'params');
+    const validated = parse(commands[command].params, params ?? {}, 'params');
     return await handler(validated as never);
   }
 
@@ -94,7 +95,7 @@ export class ApiHub {
     if (!isTopicName(topic)) throw new ApiException('UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(topic)}`);
     const resolve = this.resolvers.get(topic);
     if (!resolve) throw new ApiException('UNAVAILABLE', `topic ${topic} has no publisher in this process`);
-    const validated = topicParams[topic](params ?? {}, 'params');
+    const validated = parse(topics[topic].params, params ?? {}, 'params');
     const key = resolve(validated as never);
     return this.channel(topic, key).subscribe(listener as (message: StreamMessage<unknown>) => void);
   }

@@ -11,6 +11,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clientFrame, type ServerFrame, type Unsubscribe } from '../api/contract';
 import { ApiException, toErrorBody } from '../api/errors';
+import { parse } from '../api/validate';
 import type { ApiHub } from '../app/hub';
 import { CONTENT_SECURITY_POLICY } from '../app/csp';
 
@@ -143,7 +144,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       let frame;
       try {
         if (isBinary) throw new ApiException('INVALID_ARGUMENT', 'binary frames are not part of the protocol');
-        frame = clientFrame(JSON.parse(String(raw)), 'frame');
+        frame = parse(clientFrame, JSON.parse(String(raw)), 'frame');
       } catch (error) {
         rejected++;
         const body = error instanceof SyntaxError ? { code: 'INVALID_ARGUMENT', message: `malformed JSON: ${error.message}` } : toErrorBody(error);
