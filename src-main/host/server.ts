@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { clientFrame, type ServerFrame, type Unsubscribe } from '../api/contract';
+import { clientFrame, MAX_CLIENT_FRAME_BYTES, type ServerFrame, type Unsubscribe } from '../api/contract';
 import { ApiException, toErrorBody } from '../api/errors';
 import { parse } from '../api/validate';
 import type { ApiHub } from '../app/hub';
@@ -122,7 +122,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Frames above the limit close the connection (1009) before parsing; the contract's largest parameters fit.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const origin = request.headers.origin;

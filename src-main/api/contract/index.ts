@@ -13,7 +13,7 @@ import { positionsCommands, positionsTopics } from './positions';
 import { sessionsCommands, sessionsTopics } from './sessions';
 
 export { IPC } from './ipc';
-export { clientFrame, type ClientFrame, type ServerFrame } from './wire';
+export { clientFrame, MAX_CLIENT_FRAME_BYTES, type ClientFrame, type ServerFrame } from './wire';
 export type { SourceSpec } from './sessions';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */

@@ -3,7 +3,7 @@ import type { PositionDto } from '../dto';
 import { v } from '../validate';
 import { type, type CommandTable, type TopicTable } from './define';
 
-/** The largest book `positions.set` takes. */
+/** The largest book `positions.set` takes; wire.ts sizes the WebSocket frame limit for it. */
 export const MAX_POSITIONS = 2000;
 /** Deribit option names are about 20 characters (`BTC-27DEC26-100000-C`); 64 leaves room. */
 export const MAX_INSTRUMENT_LENGTH = 64;

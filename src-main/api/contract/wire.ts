@@ -20,3 +20,9 @@ export type ServerFrame =
   | { kind: 'error'; id: number; error: { code: string; message: string } }
   | { kind: 'event'; id: number; version: number; data: unknown };
 
+/**
+ * The largest client frame the host accepts, bytes. It must hold the largest parameters the contract accepts in
+ * plain ASCII: `positions.set` with 2000 positions of 64-character names (about 230 KB) and `import.tardis` with
+ * 100 paths of 4096 characters (about 410 KB); test/unit/api/contract.test.ts builds both.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;

@@ -4,10 +4,11 @@ import {
   commands,
   isCommandName,
   isTopicName,
+  MAX_CLIENT_FRAME_BYTES,
   topics,
   type ClientFrame,
 } from '../../../src-main/api/contract';
-import { MAX_POSITIONS } from '../../../src-main/api/contract/positions';
+import { MAX_INSTRUMENT_LENGTH, MAX_POSITIONS } from '../../../src-main/api/contract/positions';
 import { ApiException } from '../../../src-main/api/errors';
 import { parse, type Schema } from '../../../src-main/api/validate';
 
@@ -158,5 +159,29 @@ describe('commands with nested parameters', () => {
   it('the array limit is checked before any item', () => {
     const tooMany = Array.from({ length: MAX_POSITIONS + 1 }, () => 'not a position');
     expect(rejects(() => positionsSet({ positions: tooMany }, 'params'))).toMatch(/^params\.positions must be an array of 0 to 2000 items/);
+  });
+});
+
+describe('frame size', () => {
+  // The host refuses bigger frames before parsing them (ws maxPayload): the largest parameters the contract
+  // accepts must fit, or one of the two limits is wrong.
+  const frameBytes = (method: string, params: unknown): number =>
+    Buffer.byteLength(JSON.stringify({ kind: 'call', id: 2 ** 31, method, params }));
+
+  it('fits positions.set with the most positions of the longest names', () => {
+    const positions = Array.from({ length: MAX_POSITIONS }, (_, i) => ({
+      instrument: `BTC-${String(i).padStart(MAX_INSTRUMENT_LENGTH - 4, '9')}`,
+      amount: -123456.78901234567,
+    }));
+    expect(check(commands['positions.set'].params)({ positions }, 'params')).toBeDefined();
+    const bytes = frameBytes('positions.set', { positions });
+    expect(bytes).toBeGreaterThan(200_000);
+    expect(bytes).toBeLessThan(MAX_CLIENT_FRAME_BYTES);
+  });
+
+  it('fits import.tardis with the most paths of the longest (ASCII) names', () => {
+    const params = { paths: Array.from({ length: 100 }, () => `/${'p'.repeat(4095)}`), session: 'a'.repeat(120) };
+    expect(check(commands['import.tardis'].params)(params, 'params')).toBeDefined();
+    expect(frameBytes('import.tardis', params)).toBeLessThan(MAX_CLIENT_FRAME_BYTES);
   });
 });
