@@ -11,7 +11,7 @@ export interface TypeMarker<T> {
   readonly [typeOnly]?: T;
 }
 const MARKER: TypeMarker<never> = Object.freeze({});
-export const type = <T>(): TypeMarker<T> => MARKER as TypeMarker<T>;
+export const typed = <T>(): TypeMarker<T> => MARKER as TypeMarker<T>;
 
 export interface CommandSpec {
   params: Schema;

@@ -1,7 +1,7 @@
 /** Positions domain: the trader's own book, entered by hand until execution and fills maintain it. */
 import type { PositionDto } from '../dto';
 import { v } from '../validate';
-import { type, type CommandTable, type TopicTable } from './define';
+import { typed, type CommandTable, type TopicTable } from './define';
 
 /** The largest book `positions.set` takes; wire.ts sizes the WebSocket frame limit for it. */
 export const MAX_POSITIONS = 2000;
@@ -9,7 +9,7 @@ export const MAX_POSITIONS = 2000;
 export const MAX_INSTRUMENT_LENGTH = 64;
 
 export const positionsCommands = {
-  'positions.list': { params: v.object({}), result: type<PositionDto[]>() },
+  'positions.list': { params: v.object({}), result: typed<PositionDto[]>() },
   'positions.set': {
     params: v.object({
       positions: v.array(
@@ -17,7 +17,7 @@ export const positionsCommands = {
         { maxLength: MAX_POSITIONS },
       ),
     }),
-    result: type<PositionDto[]>(),
+    result: typed<PositionDto[]>(),
   },
 } as const satisfies CommandTable;
 

@@ -4,7 +4,7 @@
  */
 import type { DeskStatus, JobStatus, SessionSummary } from '../dto';
 import { v, type Infer } from '../validate';
-import { type, type CommandTable, type TopicTable } from './define';
+import { typed, type CommandTable, type TopicTable } from './define';
 
 const empty = v.object({});
 const sessionName = v.string({ maxLength: 120, pattern: /^[\w .:@()+-]+$/ });
@@ -22,26 +22,26 @@ export const sourceSpec = v.variant('kind', [
 export type SourceSpec = Infer<typeof sourceSpec>;
 
 export const sessionsCommands = {
-  'desk.status': { params: empty, result: type<DeskStatus>() },
-  'source.set': { params: v.object({ source: sourceSpec }), result: type<DeskStatus>() },
-  'record.start': { params: v.object({ session: sessionName }), result: type<DeskStatus>() },
-  'record.stop': { params: empty, result: type<DeskStatus>() },
+  'desk.status': { params: empty, result: typed<DeskStatus>() },
+  'source.set': { params: v.object({ source: sourceSpec }), result: typed<DeskStatus>() },
+  'record.start': { params: v.object({ session: sessionName }), result: typed<DeskStatus>() },
+  'record.stop': { params: empty, result: typed<DeskStatus>() },
   'replay.control': {
     params: v.object({ action: v.literal('pause', 'resume', 'speed', 'seek'), speed: v.optional(speed), toMs: v.optional(epochMs) }),
-    result: type<DeskStatus>(),
+    result: typed<DeskStatus>(),
   },
-  'sessions.list': { params: empty, result: type<SessionSummary[]>() },
-  'sessions.rename': { params: v.object({ id: sessionId, name: sessionName }), result: type<SessionSummary>() },
-  'sessions.delete': { params: v.object({ id: sessionId }), result: type<SessionSummary[]>() },
+  'sessions.list': { params: empty, result: typed<SessionSummary[]>() },
+  'sessions.rename': { params: v.object({ id: sessionId, name: sessionName }), result: typed<SessionSummary>() },
+  'sessions.delete': { params: v.object({ id: sessionId }), result: typed<SessionSummary[]>() },
   'import.tardis': {
     params: v.object({ paths: v.array(v.string({ maxLength: 4096 }), { minLength: 1, maxLength: 100 }), session: sessionName }),
-    result: type<JobStatus>(),
+    result: typed<JobStatus>(),
   },
-  'jobs.cancel': { params: v.object({ id: v.number({ integer: true, min: 1 }) }), result: type<JobStatus>() },
+  'jobs.cancel': { params: v.object({ id: v.number({ integer: true, min: 1 }) }), result: typed<JobStatus>() },
 } as const satisfies CommandTable;
 
 export const sessionsTopics = {
-  desk: { params: empty, payload: type<DeskStatus>() },
-  sessions: { params: empty, payload: type<SessionSummary[]>() },
-  jobs: { params: empty, payload: type<JobStatus[]>() },
+  desk: { params: empty, payload: typed<DeskStatus>() },
+  sessions: { params: empty, payload: typed<SessionSummary[]>() },
+  jobs: { params: empty, payload: typed<JobStatus[]>() },
 } as const satisfies TopicTable;
