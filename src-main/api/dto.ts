@@ -2,6 +2,8 @@
  * Data transfer objects: what crosses the API boundary. Plain JSON; units in the field names.
  * Coin amounts end in `Coin`, USD amounts in `Usd`, vols are decimals (`iv`), times are epoch ms (`Ms`).
  */
+import type { SourceSpec } from './contract/sessions';
+
 export type Currency = 'BTC' | 'ETH';
 export type SourceKind = 'demo' | 'deribit' | 'replay';
 export type ConnectionState = 'connecting' | 'live' | 'stale' | 'disconnected' | 'stopped';
@@ -120,11 +122,8 @@ export interface ChainSnapshot {
   greeksComputeMs: number;
 }
 
-/** Which market data the engine runs on. */
-export type SourceSpec =
-  | { kind: 'demo'; seed?: number }
-  | { kind: 'deribit'; network: 'mainnet' | 'testnet' }
-  | { kind: 'replay'; session: string; speed: number | 'max'; fromMs?: number; toMs?: number };
+/** Which market data the engine runs on: defined once, by its schema in the contract. */
+export type { SourceSpec };
 
 export interface SessionSummary {
   id: number;

@@ -1,20 +1,133 @@
 /**
- * A small runtime schema language for validating anything that crosses a process boundary (IPC arguments,
- * WebSocket messages). Pure TypeScript: the renderer imports it too.
+ * Runtime schemas for anything that crosses a process boundary (IPC arguments, WebSocket frames), on valibot
+ * (docs/decisions/0008-api-schema-library.md). The builders in `v` fix the house rules once: strings and arrays
+ * have a length limit, numbers are finite, objects are exact (unknown keys are refused), and every check carries
+ * the words of its error message. `parse` turns the first issue into `INVALID_ARGUMENT: <path> must be
+ * <expectation>, got <value>`. Pure TypeScript: the renderer may import it (it imports only the types today).
+ *
+ * The Deribit parser does not use this: its hand-written Reader (feeds/deribit/parse.ts) is the hot path.
  */
+import * as s from 'valibot';
 import { ApiException } from './errors';
 
-export type Validator<T> = (value: unknown, path: string) => T;
-
+/** A schema whose validated output is `T`. */
+export type Schema<T = unknown> = s.GenericSchema<unknown, T>;
+/** What a schema gives after validation. */
+export type Infer<S extends Schema> = s.InferOutput<S>;
+type Entries = Record<string, Schema>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-/** What `v.object(shape)` returns: fields whose validator may give `undefined` become optional. */
-export type ObjectOf<S extends Record<string, Validator<unknown>>> = Simplify<
-  { [K in keyof S as undefined extends ReturnType<S[K]> ? never : K]: ReturnType<S[K]> } & {
-    [K in keyof S as undefined extends ReturnType<S[K]> ? K : never]?: Exclude<ReturnType<S[K]>, undefined>;
+/** What `v.object(shape)` returns: fields whose schema may give `undefined` become optional. */
+export type ObjectOf<S extends Entries> = Simplify<
+  { -readonly [K in keyof S as undefined extends Infer<S[K]> ? never : K]: Infer<S[K]> } & {
+    -readonly [K in keyof S as undefined extends Infer<S[K]> ? K : never]?: Exclude<Infer<S[K]>, undefined>;
   }
 >;
 
-function fail(path: string, expected: string, value: unknown): never {
+/** Only the first failed check of a field is reported, so the rest of its pipe need not run. */
+const CONFIG = { abortPipeEarly: true } as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The message a strict object gives: not an object, an unknown key, or a missing key (in the field's words). */
+function objectMessage(shape: Entries): (issue: s.BaseIssue<unknown>) => string {
+  return (issue) => {
+    if (issue.expected === 'never') return 'absent (unknown field)';
+    const key = issue.path?.[0]?.key;
+    const field = typeof key === 'string' && Object.prototype.hasOwnProperty.call(shape, key) ? shape[key] : undefined;
+    if (!field) return 'an object';
+    // A missing required key: say what the field wants, as if it had been given `undefined`.
+    return s.safeParse(field, undefined, CONFIG).issues?.[0]?.message ?? 'present';
+  };
+}
+
+/** Drops keys whose value is `undefined` (an optional field given as `undefined` is an absent field). */
+function withoutUndefined<T extends Record<string, unknown>>(record: T): T {
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+  return record;
+}
+
+const strict = <S extends Entries>(shape: S) => {
+  const schema = s.strictObject(shape, objectMessage(shape));
+  const optional = Object.values(shape).some((field) => s.safeParse(field, undefined).success);
+  // Only objects with optional fields pay for the extra pass.
+  return optional ? s.pipe(schema, s.transform(withoutUndefined)) : schema;
+};
+
+export const v = {
+  string(options: { maxLength?: number; pattern?: RegExp } = {}): Schema<string> {
+    const maxLength = options.maxLength ?? 200;
+    const { pattern } = options;
+    return pattern
+      ? s.pipe(s.string('a string'), s.maxLength(maxLength, `at most ${maxLength} characters`), s.regex(pattern, `a string matching ${pattern}`))
+      : s.pipe(s.string('a string'), s.maxLength(maxLength, `at most ${maxLength} characters`));
+  },
+  number(options: { min?: number; max?: number; integer?: boolean } = {}): Schema<number> {
+    const checks: s.PipeItem<number, number, s.BaseIssue<unknown>>[] = [s.finite('a finite number')];
+    if (options.integer) checks.push(s.integer('an integer'));
+    if (options.min !== undefined) checks.push(s.minValue(options.min, `>= ${options.min}`));
+    if (options.max !== undefined) checks.push(s.maxValue(options.max, `<= ${options.max}`));
+    return s.pipe(s.number('a finite number'), ...checks);
+  },
+  boolean(): Schema<boolean> {
+    return s.boolean('a boolean');
+  },
+  literal<const T extends readonly (string | number)[]>(...allowed: T): s.PicklistSchema<T, string> {
+    return s.picklist(allowed, `one of ${allowed.join(', ')}`);
+  },
+  /** Anything at all (a frame's `params`, validated later against the named command). */
+  unknown(): Schema<unknown> {
+    return s.unknown();
+  },
+  /** One of several schemas; `expected` names them all in the error when none comes close. */
+  union<const O extends readonly Schema[]>(options: O, expected: string): Schema<Infer<O[number]>> {
+    return s.union(options, expected) as unknown as Schema<Infer<O[number]>>;
+  },
+  /** An array of at most `maxLength` (default 1000) items; the length is checked before any item. */
+  array<T>(inner: Schema<T>, options: { minLength?: number; maxLength?: number } = {}): Schema<T[]> {
+    const min = options.minLength ?? 0;
+    const max = options.maxLength ?? 1000;
+    return s.pipe(
+      s.custom<unknown[]>(
+        (value) => Array.isArray(value) && value.length >= min && value.length <= max,
+        (issue) => (Array.isArray(issue.input) ? `an array of ${min} to ${max} items` : 'an array'),
+      ),
+      s.array(inner),
+    );
+  },
+  optional<T>(inner: Schema<T>): Schema<T | undefined> {
+    return s.optional(inner);
+  },
+  /** An object with exactly these keys (unknown keys are refused: they are usually a caller's typo). */
+  object<S extends Entries>(shape: S): Schema<ObjectOf<S>> {
+    const exact = strict(shape) as unknown as s.GenericSchema<Record<string, unknown>, ObjectOf<S>>;
+    return s.pipe(s.custom<Record<string, unknown>>(isRecord, 'an object'), exact);
+  },
+  /**
+   * One of several exact objects told apart by the literal at `key` (`kind`). The shapes are plain field lists;
+   * each needs `key` as a `v.literal`.
+   */
+  variant<K extends string, const S extends readonly (Entries & Record<K, s.PicklistSchema<readonly (string | number)[], string>>)[]>(
+    key: K,
+    shapes: S,
+  ): Schema<{ [I in keyof S]: ObjectOf<S[I]> }[number]> {
+    const allowed = shapes.flatMap((shape) => shape[key].options);
+    const options = shapes.map((shape) => strict(shape)) as unknown as s.VariantOptions<K>;
+    return s.variant(key, options, (issue) => (issue.path ? `one of ${allowed.join(', ')}` : 'an object')) as unknown as Schema<
+      { [I in keyof S]: ObjectOf<S[I]> }[number]
+    >;
+  },
+};
+
+function describe(issue: s.BaseIssue<unknown>, root: string): string {
+  let path = root;
+  for (const item of issue.path ?? []) {
+    const key = item.key;
+    path = typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${String(key)}` : String(key);
+  }
+  // A key issue (missing or unknown field) carries the key as input; show the field's value instead.
+  const last = issue.path?.at(-1);
+  const value = last && last.origin === 'key' ? last.value : issue.input;
   let shown: string;
   try {
     shown = JSON.stringify(value) ?? String(value);
@@ -22,64 +135,17 @@ function fail(path: string, expected: string, value: unknown): never {
     shown = String(value);
   }
   if (shown.length > 80) shown = `${shown.slice(0, 77)}...`;
-  throw new ApiException('INVALID_ARGUMENT', `${path || 'value'} must be ${expected}, got ${shown}`);
+  return `${path || 'value'} must be ${issue.message}, got ${shown}`;
 }
 
-export const v = {
-  string(options: { maxLength?: number; pattern?: RegExp } = {}): Validator<string> {
-    const maxLength = options.maxLength ?? 200;
-    return (value, path) => {
-      if (typeof value !== 'string') fail(path, 'a string', value);
-      if (value.length > maxLength) fail(path, `at most ${maxLength} characters`, value);
-      if (options.pattern && !options.pattern.test(value)) fail(path, `a string matching ${options.pattern}`, value);
-      return value;
-    };
-  },
-  number(options: { min?: number; max?: number; integer?: boolean } = {}): Validator<number> {
-    return (value, path) => {
-      if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a finite number', value);
-      if (options.integer && !Number.isInteger(value)) fail(path, 'an integer', value);
-      if (options.min !== undefined && value < options.min) fail(path, `>= ${options.min}`, value);
-      if (options.max !== undefined && value > options.max) fail(path, `<= ${options.max}`, value);
-      return value;
-    };
-  },
-  boolean(): Validator<boolean> {
-    return (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean', value));
-  },
-  literal<const T extends readonly (string | number)[]>(...allowed: T): Validator<T[number]> {
-    return (value, path) => {
-      if (!(allowed as readonly unknown[]).includes(value)) fail(path, `one of ${allowed.join(', ')}`, value);
-      return value as T[number];
-    };
-  },
-  array<T>(inner: Validator<T>, options: { minLength?: number; maxLength?: number } = {}): Validator<T[]> {
-    const min = options.minLength ?? 0;
-    const max = options.maxLength ?? 1000;
-    return (value, path) => {
-      if (!Array.isArray(value)) fail(path, 'an array', value);
-      if (value.length < min || value.length > max) fail(path, `an array of ${min} to ${max} items`, value);
-      return value.map((item, index) => inner(item, `${path}[${index}]`));
-    };
-  },
-  optional<T>(inner: Validator<T>): Validator<T | undefined> {
-    return (value, path) => (value === undefined ? undefined : inner(value, path));
-  },
-  /** An object with exactly these keys (unknown keys are rejected: they are usually a caller's typo). */
-  object<S extends Record<string, Validator<unknown>>>(shape: S): Validator<ObjectOf<S>> {
-    return (value, path) => {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
-      const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        // Own keys only: `key in shape` would let `constructor`, `toString` or `__proto__` through.
-        if (!Object.prototype.hasOwnProperty.call(shape, key)) fail(path ? `${path}.${key}` : key, 'absent (unknown field)', record[key]);
-      }
-      const out: Record<string, unknown> = {};
-      for (const [key, validator] of Object.entries(shape)) {
-        const result = validator(record[key], path ? `${path}.${key}` : key);
-        if (result !== undefined) out[key] = result;
-      }
-      return out as ObjectOf<S>;
-    };
-  },
-};
+/**
+ * Validates untrusted input. Throws INVALID_ARGUMENT naming the field by its path (`params.positions[3].amount`).
+ * When a value has several problems an unknown field is reported first: it is usually a typo that explains the
+ * others (a misspelt key is also a missing one).
+ */
+export function parse<T>(schema: Schema<T>, value: unknown, path: string): T {
+  const result = s.safeParse(schema, value, CONFIG);
+  if (result.success) return result.output;
+  const issue = result.issues.find((candidate) => candidate.expected === 'never' && candidate.type === 'strict_object') ?? result.issues[0];
+  throw new ApiException('INVALID_ARGUMENT', describe(issue, path));
+}

@@ -29,7 +29,7 @@ import { parseOptionName } from '../core/pricing/instrument';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { JobRunner } from './jobs';
-import { ApiHub } from './hub';
+import { ApiHub, type CommandHandlers, type TopicResolvers } from './hub';
 
 export const APP_VERSION = '0.1.0';
 export const DEFAULT_DEMO_SEED = 42;
@@ -347,86 +347,99 @@ export class GammaDeskApp {
         throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
       }
     };
-    hub.handle('app.info', () => this.info());
-    hub.handle('feed.status', () => this.monitor.status());
-    hub.handle('desk.status', () => this.deskStatus());
-    hub.handle('source.set', ({ source }) => this.switchSource(source));
-    hub.handle('record.start', ({ session }) => this.startRecording(session));
-    hub.handle('record.stop', () => this.stopRecording());
-    hub.handle('sessions.list', () => this.sessions());
-    hub.handle('sessions.rename', ({ id, name }) => {
-      const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
-      // The replay of this session goes on under its new name (a seek re-opens it by name).
-      if (this.sourceSpec.kind === 'replay' && this.replay && this.replayingSessionId() === id) {
-        this.replay.renamed(renamed.name);
-        this.sourceSpec = { ...this.sourceSpec, session: renamed.name };
-        this.deskDirty = true;
-      }
-      this.publishSessions();
-      return toSummary(renamed);
-    });
-    hub.handle('sessions.delete', ({ id }) => {
-      if (this.recording?.session.id === id) throw new ApiException('INVALID_ARGUMENT', 'stop recording before deleting this session');
-      if (this.replayingSessionId() === id) throw new ApiException('INVALID_ARGUMENT', 'switch to another source before deleting the session being replayed');
-      invalid(() => this.log.deleteSession(id));
-      this.publishSessions();
-      return this.sessions();
-    });
-    hub.topic('exposure', ({ currency, convention, dynamics }) => {
-      const stream: ExposureStream = { currency, convention, dynamics: dynamics ?? 'stickyStrike' };
-      this.exposureStreams.set(exposureKey(stream), stream);
-      return this.kernelInstance.watchExposure(stream);
-    });
-    hub.handle('positions.list', () => this.positionRepo.list());
-    hub.handle('positions.set', ({ positions }) => {
-      const seen = new Set<string>();
-      for (const { instrument } of positions) {
-        let parsed;
-        try {
-          parsed = parseOptionName(instrument);
-        } catch (error) {
-          throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
+    // One table per contract domain: `satisfies` makes a command or topic without a handler a type error.
+    const marketHandlers = {
+      'app.info': () => this.info(),
+      'feed.status': () => this.monitor.status(),
+    } satisfies CommandHandlers<'market'>;
+    const sessionsHandlers = {
+      'desk.status': () => this.deskStatus(),
+      'source.set': ({ source }) => this.switchSource(source),
+      'record.start': ({ session }) => this.startRecording(session),
+      'record.stop': () => this.stopRecording(),
+      'sessions.list': () => this.sessions(),
+      'sessions.rename': ({ id, name }) => {
+        const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
+        // The replay of this session goes on under its new name (a seek re-opens it by name).
+        if (this.sourceSpec.kind === 'replay' && this.replay && this.replayingSessionId() === id) {
+          this.replay.renamed(renamed.name);
+          this.sourceSpec = { ...this.sourceSpec, session: renamed.name };
+          this.deskDirty = true;
         }
-        if (parsed.settlement !== 'inverse' || (parsed.currency !== 'BTC' && parsed.currency !== 'ETH')) {
-          throw new ApiException('INVALID_ARGUMENT', `${instrument}: only BTC and ETH inverse options can be in the book`);
+        this.publishSessions();
+        return toSummary(renamed);
+      },
+      'sessions.delete': ({ id }) => {
+        if (this.recording?.session.id === id) throw new ApiException('INVALID_ARGUMENT', 'stop recording before deleting this session');
+        if (this.replayingSessionId() === id) throw new ApiException('INVALID_ARGUMENT', 'switch to another source before deleting the session being replayed');
+        invalid(() => this.log.deleteSession(id));
+        this.publishSessions();
+        return this.sessions();
+      },
+      'import.tardis': ({ paths, session }) => this.jobs.startTardisImport(paths, session),
+      'jobs.cancel': ({ id }) => this.jobs.cancel(id),
+      'replay.control': ({ action, speed, toMs }) => this.controlReplay(action, speed, toMs),
+    } satisfies CommandHandlers<'sessions'>;
+    const positionsHandlers = {
+      'positions.list': () => this.positionRepo.list(),
+      'positions.set': ({ positions }) => {
+        const seen = new Set<string>();
+        for (const { instrument } of positions) {
+          let parsed;
+          try {
+            parsed = parseOptionName(instrument);
+          } catch (error) {
+            throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
+          }
+          if (parsed.settlement !== 'inverse' || (parsed.currency !== 'BTC' && parsed.currency !== 'ETH')) {
+            throw new ApiException('INVALID_ARGUMENT', `${instrument}: only BTC and ETH inverse options can be in the book`);
+          }
+          if (seen.has(instrument)) throw new ApiException('INVALID_ARGUMENT', `${instrument} is listed twice`);
+          seen.add(instrument);
         }
-        if (seen.has(instrument)) throw new ApiException('INVALID_ARGUMENT', `${instrument} is listed twice`);
-        seen.add(instrument);
-      }
-      const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
-      this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
-      this.kernelInstance.positionsChanged();
-      return rows;
-    });
-    hub.handle('import.tardis', ({ paths, session }) => this.jobs.startTardisImport(paths, session));
-    hub.handle('jobs.cancel', ({ id }) => this.jobs.cancel(id));
-    hub.topic('jobs', () => {
-      if (!hub.channel('jobs', 'all').current()) hub.channel('jobs', 'all').publish(this.jobs.list());
-      return 'all';
-    });
-    hub.handle('replay.control', ({ action, speed, toMs }) => this.controlReplay(action, speed, toMs));
+        const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
+        this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
+        this.kernel.positionsChanged();
+        return rows;
+      },
+    } satisfies CommandHandlers<'positions'>;
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers } satisfies CommandHandlers);
 
-    hub.topic('header', () => {
-      if (!hub.channel('header', 'all').current()) this.publishHeader();
-      return 'all';
-    });
-    hub.topic('desk', () => {
-      if (!hub.channel('desk', 'all').current()) hub.channel('desk', 'all').publish(this.deskStatus());
-      return 'all';
-    });
-    hub.topic('sessions', () => {
-      if (!hub.channel('sessions', 'all').current()) this.publishSessions();
-      return 'all';
-    });
-    hub.topic('expiries', ({ currency }) => {
-      if (!hub.channel('expiries', currency).current()) this.kernelInstance.publishExpiries(currency);
-      return currency;
-    });
-    hub.topic('chain', ({ currency, expiry }) => {
-      const key = this.kernelInstance.publishChain(currency, expiry);
-      if (key === null) throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry} in the current market`);
-      return key;
-    });
+    const marketResolvers = {
+      header: () => {
+        if (!hub.channel('header', 'all').current()) this.publishHeader();
+        return 'all';
+      },
+      expiries: ({ currency }) => {
+        if (!hub.channel('expiries', currency).current()) this.kernel.publishExpiries(currency);
+        return currency;
+      },
+      chain: ({ currency, expiry }) => {
+        const key = this.kernel.publishChain(currency, expiry);
+        if (key === null) throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry} in the current market`);
+        return key;
+      },
+      exposure: ({ currency, convention, dynamics }) => {
+        const stream: ExposureStream = { currency, convention, dynamics: dynamics ?? 'stickyStrike' };
+        this.exposureStreams.set(exposureKey(stream), stream);
+        return this.kernel.watchExposure(stream);
+      },
+    } satisfies TopicResolvers<'market'>;
+    const sessionsResolvers = {
+      desk: () => {
+        if (!hub.channel('desk', 'all').current()) hub.channel('desk', 'all').publish(this.deskStatus());
+        return 'all';
+      },
+      sessions: () => {
+        if (!hub.channel('sessions', 'all').current()) this.publishSessions();
+        return 'all';
+      },
+      jobs: () => {
+        if (!hub.channel('jobs', 'all').current()) hub.channel('jobs', 'all').publish(this.jobs.list());
+        return 'all';
+      },
+    } satisfies TopicResolvers<'sessions'>;
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {

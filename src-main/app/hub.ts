@@ -4,14 +4,17 @@
  * at once. The Electron IPC bridge, the WebSocket host and in-process callers all go through here.
  */
 import {
-  commandParams,
+  commands,
   isCommandName,
   isTopicName,
-  topicParams,
+  topics,
   type ApiClient,
   type CommandName,
   type CommandParams,
   type CommandResults,
+  type Domain,
+  type DomainCommand,
+  type DomainTopic,
   type StreamMessage,
   type TopicName,
   type TopicParams,
@@ -19,6 +22,7 @@ import {
   type Unsubscribe,
 } from '../api/contract';
 import { ApiException } from '../api/errors';
+import { parse } from '../api/validate';
 
 export type CommandHandler<C extends CommandName> = (
   params: CommandParams<C>,
@@ -26,6 +30,15 @@ export type CommandHandler<C extends CommandName> = (
 
 /** Resolves a topic's parameters to the key of the channel that carries it; throws NOT_FOUND when none. */
 export type TopicResolver<T extends TopicName> = (params: TopicParams<T>) => string;
+
+/**
+ * A handler for every command of a domain (all domains by default). Write a table as
+ * `{ ... } satisfies CommandHandlers<'market'>`: a command without a handler, or a handler for no command, fails
+ * the typecheck.
+ */
+export type CommandHandlers<D extends Domain = Domain> = { [C in DomainCommand<D>]: CommandHandler<C> };
+/** A resolver for every topic of a domain (all domains by default); used like CommandHandlers. */
+export type TopicResolvers<D extends Domain = Domain> = { [T in DomainTopic<D>]: TopicResolver<T> };
 
 /** A stream's latest value plus its listeners. Publishing replaces the value whole (snapshots, not deltas). */
 export class SnapshotChannel<T> {
@@ -64,9 +77,19 @@ export class ApiHub {
     this.commands.set(command, handler as (params: never) => unknown);
   }
 
+  /** Registers a table of handlers (see CommandHandlers for the exhaustive tables the app writes). */
+  handleAll(handlers: { [C in CommandName]?: CommandHandler<C> }): void {
+    for (const [command, handler] of Object.entries(handlers)) this.commands.set(command, handler as (params: never) => unknown);
+  }
+
   /** Declares how a topic's parameters map to a channel key. */
   topic<T extends TopicName>(topic: T, resolve: TopicResolver<T>): void {
     this.resolvers.set(topic, resolve as (params: never) => string);
+  }
+
+  /** Declares a table of topic resolvers (see TopicResolvers). */
+  topicAll(resolvers: { [T in TopicName]?: TopicResolver<T> }): void {
+    for (const [topic, resolve] of Object.entries(resolvers)) this.resolvers.set(topic, resolve as (params: never) => string);
   }
 
   /** The channel for a topic key, created on first use (publishers and subscribers may come in any order). */
@@ -85,7 +108,7 @@ export class ApiHub {
     if (!isCommandName(command)) throw new ApiException('UNKNOWN_METHOD', `unknown command ${JSON.stringify(command)}`);
     const handler = this.commands.get(command);
     if (!handler) throw new ApiException('UNAVAILABLE', `command ${command} has no handler in this process`);
-    const validated = commandParams[command](params ?? {}, 'params');
+    const validated = parse(commands[command].params, params ?? {}, 'params');
     return await handler(validated as never);
   }
 
@@ -94,7 +117,7 @@ export class ApiHub {
     if (!isTopicName(topic)) throw new ApiException('UNKNOWN_TOPIC', `unknown topic ${JSON.stringify(topic)}`);
     const resolve = this.resolvers.get(topic);
     if (!resolve) throw new ApiException('UNAVAILABLE', `topic ${topic} has no publisher in this process`);
-    const validated = topicParams[topic](params ?? {}, 'params');
+    const validated = parse(topics[topic].params, params ?? {}, 'params');
     const key = resolve(validated as never);
     return this.channel(topic, key).subscribe(listener as (message: StreamMessage<unknown>) => void);
   }

@@ -3,7 +3,8 @@
  * contextBridge. No Node or Electron object reaches the page; main validates every argument again.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC } from '../api/contract';
+// The IPC names alone: the sandboxed preload bundles no schema code.
+import { IPC } from '../api/contract/ipc';
 
 type Listener = (message: { version: number; data: unknown }) => void;
 

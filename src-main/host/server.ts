@@ -9,8 +9,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { clientFrame, type ServerFrame, type Unsubscribe } from '../api/contract';
+import { clientFrame, MAX_CLIENT_FRAME_BYTES, type ServerFrame, type Unsubscribe } from '../api/contract';
 import { ApiException, toErrorBody } from '../api/errors';
+import { parse } from '../api/validate';
 import type { ApiHub } from '../app/hub';
 import { CONTENT_SECURITY_POLICY } from '../app/csp';
 
@@ -121,7 +122,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Frames above the limit close the connection (1009) before parsing; the contract's largest parameters fit.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const origin = request.headers.origin;
@@ -143,7 +145,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       let frame;
       try {
         if (isBinary) throw new ApiException('INVALID_ARGUMENT', 'binary frames are not part of the protocol');
-        frame = clientFrame(JSON.parse(String(raw)), 'frame');
+        frame = parse(clientFrame, JSON.parse(String(raw)), 'frame');
       } catch (error) {
         rejected++;
         const body = error instanceof SyntaxError ? { code: 'INVALID_ARGUMENT', message: `malformed JSON: ${error.message}` } : toErrorBody(error);

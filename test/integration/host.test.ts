@@ -63,6 +63,7 @@ beforeAll(async () => {
   hub.handle('feed.status', () => {
     throw new ApiException('UNAVAILABLE', 'feed is resting');
   });
+  hub.handle('positions.set', ({ positions }) => positions.map((p) => ({ ...p, updatedMs: 0 })));
   hub.topic('header', () => 'all');
   hub.topic('chain', ({ currency, expiry }) => {
     throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry}`);
@@ -340,6 +341,19 @@ describe('WebSocket API', () => {
         id: 3,
         error: { code: 'UNAVAILABLE', message: 'feed is resting' },
       });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('the largest positions.set the contract accepts fits in one frame (ws maxPayload)', async () => {
+    const client = await Client.open();
+    try {
+      const positions = Array.from({ length: 2000 }, (_, i) => ({ instrument: `BTC-27DEC26-${100_000 + 500 * i}-C`, amount: -1.25 }));
+      const reply = await client.call(6, 'positions.set', { positions });
+      expect(reply).toMatchObject({ kind: 'result', id: 6 });
+      expect((reply as { result: unknown[] }).result).toHaveLength(2000);
+      expect(client.ws.readyState).toBe(WebSocket.OPEN);
     } finally {
       await client.close();
     }

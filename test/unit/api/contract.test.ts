@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { clientFrame, commandParams, isCommandName, isTopicName, topicParams } from '../../../src-main/api/contract';
+import {
+  clientFrame as clientFrameSchema,
+  commands,
+  isCommandName,
+  isTopicName,
+  MAX_CLIENT_FRAME_BYTES,
+  topics,
+  type ClientFrame,
+} from '../../../src-main/api/contract';
+import { MAX_INSTRUMENT_LENGTH, MAX_POSITIONS } from '../../../src-main/api/contract/positions';
 import { ApiException } from '../../../src-main/api/errors';
+import { parse, type Schema } from '../../../src-main/api/validate';
+
+const check =
+  <T>(schema: Schema<T>) =>
+  (value: unknown, path: string): T =>
+    parse(schema, value, path);
+const clientFrame = (value: unknown, path: string): ClientFrame => parse(clientFrameSchema, value, path);
 
 function rejects(run: () => unknown): string {
   try {
@@ -36,9 +52,11 @@ describe('clientFrame', () => {
   });
 
   it('rejects junk: non-objects, unknown kinds, bad ids, missing fields, extra fields', () => {
-    expect(rejects(() => clientFrame(null, 'frame'))).toBe('frame.kind must be one of call, subscribe, unsubscribe, got undefined');
-    expect(rejects(() => clientFrame('call', 'frame'))).toMatch(/^frame\.kind must be one of/);
-    expect(rejects(() => clientFrame(42, 'frame'))).toMatch(/^frame\.kind must be one of/);
+    // A frame that is not an object is named as such (before valibot it was reported as a missing frame.kind).
+    expect(rejects(() => clientFrame(null, 'frame'))).toBe('frame must be an object, got null');
+    expect(rejects(() => clientFrame('call', 'frame'))).toBe('frame must be an object, got "call"');
+    expect(rejects(() => clientFrame(42, 'frame'))).toBe('frame must be an object, got 42');
+    expect(rejects(() => clientFrame({}, 'frame'))).toBe('frame.kind must be one of call, subscribe, unsubscribe, got undefined');
     expect(rejects(() => clientFrame([], 'frame'))).toMatch(/^frame\.kind must be one of/);
     expect(rejects(() => clientFrame({ kind: 'result', id: 1 }, 'frame'))).toBe(
       'frame.kind must be one of call, subscribe, unsubscribe, got "result"',
@@ -68,14 +86,14 @@ describe('command and topic parameters', () => {
   });
 
   it('commands take empty params objects', () => {
-    expect(commandParams['app.info']({}, 'params')).toEqual({});
-    expect(rejects(() => commandParams['app.info']({ verbose: true }, 'params'))).toBe(
+    expect(check(commands['app.info'].params)({}, 'params')).toEqual({});
+    expect(rejects(() => check(commands['app.info'].params)({ verbose: true }, 'params'))).toBe(
       'params.verbose must be absent (unknown field), got true',
     );
   });
 
   it('chain params: a currency and a Deribit expiry code', () => {
-    const chain = topicParams.chain;
+    const chain = check(topics.chain.params);
     expect(chain({ currency: 'ETH', expiry: '3JAN27' }, 'params')).toEqual({ currency: 'ETH', expiry: '3JAN27' });
     expect(rejects(() => chain({ currency: 'SOL', expiry: '3JAN27' }, 'params'))).toBe(
       'params.currency must be one of BTC, ETH, got "SOL"',
@@ -89,10 +107,81 @@ describe('command and topic parameters', () => {
   });
 
   it('expiries params need a currency; header takes none', () => {
-    expect(topicParams.expiries({ currency: 'BTC' }, 'params')).toEqual({ currency: 'BTC' });
-    expect(rejects(() => topicParams.expiries({}, 'params'))).toBe('params.currency must be one of BTC, ETH, got undefined');
-    expect(rejects(() => topicParams.header({ currency: 'BTC' }, 'params'))).toBe(
+    expect(check(topics.expiries.params)({ currency: 'BTC' }, 'params')).toEqual({ currency: 'BTC' });
+    expect(rejects(() => check(topics.expiries.params)({}, 'params'))).toBe('params.currency must be one of BTC, ETH, got undefined');
+    expect(rejects(() => check(topics.header.params)({ currency: 'BTC' }, 'params'))).toBe(
       'params.currency must be absent (unknown field), got "BTC"',
     );
+  });
+});
+
+describe('commands with nested parameters', () => {
+  const sourceSet = check(commands['source.set'].params);
+  const positionsSet = check(commands['positions.set'].params);
+
+  it('source.set: the fields each kind needs, nothing else', () => {
+    expect(sourceSet({ source: { kind: 'demo' } }, 'params')).toEqual({ source: { kind: 'demo' } });
+    expect(sourceSet({ source: { kind: 'replay', session: 'morning', speed: 'max', toMs: undefined } }, 'params')).toEqual({
+      source: { kind: 'replay', session: 'morning', speed: 'max' },
+    });
+    expect(rejects(() => sourceSet({ source: { kind: 'csv' } }, 'params'))).toBe(
+      'params.source.kind must be one of demo, deribit, replay, got "csv"',
+    );
+    expect(rejects(() => sourceSet({ source: { kind: 'deribit', network: 'mainnet', seed: 1 } }, 'params'))).toBe(
+      'params.source.seed must be absent (unknown field), got 1',
+    );
+    expect(rejects(() => sourceSet({ source: { kind: 'deribit' } }, 'params'))).toBe(
+      'params.source.network must be one of mainnet, testnet, got undefined',
+    );
+    expect(rejects(() => sourceSet({ source: { kind: 'replay', session: 'morning', speed: 0 } }, 'params'))).toBe(
+      'params.source.speed must be >= 0.01, got 0',
+    );
+    expect(rejects(() => sourceSet({ source: { kind: 'replay', session: 'morning', speed: 'fast' } }, 'params'))).toBe(
+      'params.source.speed must be max or a number from 0.01 to 10000, got "fast"',
+    );
+  });
+
+  it('positions.set names the bad position by its index', () => {
+    const positions = [
+      { instrument: 'BTC-27DEC26-100000-C', amount: 1 },
+      { instrument: 'BTC-27DEC26-90000-P', amount: 'two' },
+    ];
+    expect(rejects(() => positionsSet({ positions }, 'params'))).toBe('params.positions[1].amount must be a finite number, got "two"');
+    expect(rejects(() => positionsSet({ positions: [{ instrument: 'BTC-27DEC26-100000-C' }] }, 'params'))).toBe(
+      'params.positions[0].amount must be a finite number, got undefined',
+    );
+    // An unknown field is reported before the missing one it probably replaces.
+    expect(rejects(() => positionsSet({ positions: [{ instrument: 'BTC-27DEC26-100000-C', amuont: 1 }] }, 'params'))).toBe(
+      'params.positions[0].amuont must be absent (unknown field), got 1',
+    );
+  });
+
+  it('the array limit is checked before any item', () => {
+    const tooMany = Array.from({ length: MAX_POSITIONS + 1 }, () => 'not a position');
+    expect(rejects(() => positionsSet({ positions: tooMany }, 'params'))).toMatch(/^params\.positions must be an array of 0 to 2000 items/);
+  });
+});
+
+describe('frame size', () => {
+  // The host refuses bigger frames before parsing them (ws maxPayload): the largest parameters the contract
+  // accepts must fit, or one of the two limits is wrong.
+  const frameBytes = (method: string, params: unknown): number =>
+    Buffer.byteLength(JSON.stringify({ kind: 'call', id: 2 ** 31, method, params }));
+
+  it('fits positions.set with the most positions of the longest names', () => {
+    const positions = Array.from({ length: MAX_POSITIONS }, (_, i) => ({
+      instrument: `BTC-${String(i).padStart(MAX_INSTRUMENT_LENGTH - 4, '9')}`,
+      amount: -123456.78901234567,
+    }));
+    expect(check(commands['positions.set'].params)({ positions }, 'params')).toBeDefined();
+    const bytes = frameBytes('positions.set', { positions });
+    expect(bytes).toBeGreaterThan(200_000);
+    expect(bytes).toBeLessThan(MAX_CLIENT_FRAME_BYTES);
+  });
+
+  it('fits import.tardis with the most paths of the longest (ASCII) names', () => {
+    const params = { paths: Array.from({ length: 100 }, () => `/${'p'.repeat(4095)}`), session: 'a'.repeat(120) };
+    expect(check(commands['import.tardis'].params)(params, 'params')).toBeDefined();
+    expect(frameBytes('import.tardis', params)).toBeLessThan(MAX_CLIENT_FRAME_BYTES);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiException } from '../../../src-main/api/errors';
-import { v } from '../../../src-main/api/validate';
+import { parse, v, type Schema } from '../../../src-main/api/validate';
+
+/** A schema as a function of (value, path), the way the hub and the host run them. */
+const check =
+  <T>(schema: Schema<T>) =>
+  (value: unknown, path: string): T =>
+    parse(schema, value, path);
 
 /** Runs a validator and returns the ApiException it throws (fails the test if it does not throw one). */
 function rejection(run: () => unknown): ApiException {
@@ -15,85 +21,85 @@ function rejection(run: () => unknown): ApiException {
 
 describe('v.string', () => {
   it('accepts strings up to the length limit and returns them unchanged', () => {
-    expect(v.string()('abc', 'x')).toBe('abc');
-    expect(v.string({ maxLength: 3 })('abc', 'x')).toBe('abc');
-    expect(v.string()('', 'x')).toBe('');
+    expect(check(v.string())('abc', 'x')).toBe('abc');
+    expect(check(v.string({ maxLength: 3 }))('abc', 'x')).toBe('abc');
+    expect(check(v.string())('', 'x')).toBe('');
   });
 
   it('rejects non-strings with the path, the expectation and the value', () => {
-    const error = rejection(() => v.string()(42, 'params.name'));
+    const error = rejection(() => check(v.string())(42, 'params.name'));
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).toBe('params.name must be a string, got 42');
-    expect(rejection(() => v.string()(null, 'p')).message).toBe('p must be a string, got null');
-    expect(rejection(() => v.string()(undefined, 'p')).message).toBe('p must be a string, got undefined');
+    expect(rejection(() => check(v.string())(null, 'p')).message).toBe('p must be a string, got null');
+    expect(rejection(() => check(v.string())(undefined, 'p')).message).toBe('p must be a string, got undefined');
   });
 
   it('enforces the default limit of 200 characters and a custom one', () => {
-    expect(v.string()('a'.repeat(200), 'x')).toHaveLength(200);
-    expect(rejection(() => v.string()('a'.repeat(201), 'x')).message).toMatch(/^x must be at most 200 characters, got "a+\.\.\.$/);
-    expect(rejection(() => v.string({ maxLength: 2 })('abc', 'x')).message).toBe('x must be at most 2 characters, got "abc"');
+    expect(check(v.string())('a'.repeat(200), 'x')).toHaveLength(200);
+    expect(rejection(() => check(v.string())('a'.repeat(201), 'x')).message).toMatch(/^x must be at most 200 characters, got "a+\.\.\.$/);
+    expect(rejection(() => check(v.string({ maxLength: 2 }))('abc', 'x')).message).toBe('x must be at most 2 characters, got "abc"');
   });
 
   it('checks the pattern and names it in the message', () => {
-    const code = v.string({ pattern: /^[0-9]{1,2}[A-Z]{3}[0-9]{2}$/ });
+    const code = check(v.string({ pattern: /^[0-9]{1,2}[A-Z]{3}[0-9]{2}$/ }));
     expect(code('27DEC26', 'expiry')).toBe('27DEC26');
     const error = rejection(() => code('27dec26', 'expiry'));
     expect(error.message).toBe('expiry must be a string matching /^[0-9]{1,2}[A-Z]{3}[0-9]{2}$/, got "27dec26"');
   });
 
   it('truncates long values in messages to 80 characters', () => {
-    const message = rejection(() => v.number()('x'.repeat(500), 'n')).message;
+    const message = rejection(() => check(v.number())('x'.repeat(500), 'n')).message;
     const shown = message.slice('n must be a finite number, got '.length);
     expect(shown).toHaveLength(80);
     expect(shown.endsWith('...')).toBe(true);
   });
 
   it('uses "value" when there is no path', () => {
-    expect(rejection(() => v.string()(1, '')).message).toBe('value must be a string, got 1');
+    expect(rejection(() => check(v.string())(1, '')).message).toBe('value must be a string, got 1');
   });
 });
 
 describe('v.number', () => {
   it('accepts finite numbers within bounds', () => {
-    expect(v.number()(1.5, 'n')).toBe(1.5);
-    expect(v.number({ min: 0, max: 10, integer: true })(0, 'n')).toBe(0);
-    expect(v.number({ min: 0, max: 10, integer: true })(10, 'n')).toBe(10);
+    expect(check(v.number())(1.5, 'n')).toBe(1.5);
+    expect(check(v.number({ min: 0, max: 10, integer: true }))(0, 'n')).toBe(0);
+    expect(check(v.number({ min: 0, max: 10, integer: true }))(10, 'n')).toBe(10);
   });
 
   it('rejects non-numbers, NaN and infinities', () => {
-    expect(rejection(() => v.number()('1', 'n')).message).toBe('n must be a finite number, got "1"');
+    expect(rejection(() => check(v.number())('1', 'n')).message).toBe('n must be a finite number, got "1"');
     // JSON.stringify(NaN) is "null": the message still says what was expected.
-    expect(rejection(() => v.number()(NaN, 'n')).message).toMatch(/^n must be a finite number/);
-    expect(rejection(() => v.number()(Infinity, 'n')).message).toMatch(/^n must be a finite number/);
-    expect(rejection(() => v.number()(10n, 'n')).message).toBe('n must be a finite number, got 10');
+    expect(rejection(() => check(v.number())(NaN, 'n')).message).toMatch(/^n must be a finite number/);
+    expect(rejection(() => check(v.number())(Infinity, 'n')).message).toMatch(/^n must be a finite number/);
+    expect(rejection(() => check(v.number())(10n, 'n')).message).toBe('n must be a finite number, got 10');
   });
 
   it('rejects fractions when integer, and values outside min/max', () => {
-    expect(rejection(() => v.number({ integer: true })(1.5, 'n')).message).toBe('n must be an integer, got 1.5');
-    expect(rejection(() => v.number({ min: 0 })(-1, 'n')).message).toBe('n must be >= 0, got -1');
-    expect(rejection(() => v.number({ max: 5 })(6, 'n')).message).toBe('n must be <= 5, got 6');
+    expect(rejection(() => check(v.number({ integer: true }))(1.5, 'n')).message).toBe('n must be an integer, got 1.5');
+    expect(rejection(() => check(v.number({ min: 0 }))(-1, 'n')).message).toBe('n must be >= 0, got -1');
+    expect(rejection(() => check(v.number({ max: 5 }))(6, 'n')).message).toBe('n must be <= 5, got 6');
   });
 });
 
 describe('v.boolean, v.literal, v.optional', () => {
   it('boolean accepts only true and false', () => {
-    expect(v.boolean()(true, 'b')).toBe(true);
-    expect(v.boolean()(false, 'b')).toBe(false);
-    expect(rejection(() => v.boolean()(0, 'b')).message).toBe('b must be a boolean, got 0');
-    expect(rejection(() => v.boolean()('true', 'b')).message).toBe('b must be a boolean, got "true"');
+    expect(check(v.boolean())(true, 'b')).toBe(true);
+    expect(check(v.boolean())(false, 'b')).toBe(false);
+    expect(rejection(() => check(v.boolean())(0, 'b')).message).toBe('b must be a boolean, got 0');
+    expect(rejection(() => check(v.boolean())('true', 'b')).message).toBe('b must be a boolean, got "true"');
   });
 
   it('literal accepts only the listed values (strictly, no coercion)', () => {
-    const currency = v.literal('BTC', 'ETH');
+    const currency = check(v.literal('BTC', 'ETH'));
     expect(currency('BTC', 'c')).toBe('BTC');
     expect(rejection(() => currency('btc', 'c')).message).toBe('c must be one of BTC, ETH, got "btc"');
-    const level = v.literal(1, 2);
+    const level = check(v.literal(1, 2));
     expect(level(2, 'l')).toBe(2);
     expect(rejection(() => level('1', 'l')).message).toBe('l must be one of 1, 2, got "1"');
   });
 
   it('optional passes undefined through and validates anything else', () => {
-    const maybe = v.optional(v.number());
+    const maybe = check(v.optional(v.number()));
     expect(maybe(undefined, 'o')).toBeUndefined();
     expect(maybe(3, 'o')).toBe(3);
     // null is a value, not an absence.
@@ -102,7 +108,7 @@ describe('v.boolean, v.literal, v.optional', () => {
 });
 
 describe('v.object', () => {
-  const shape = v.object({ currency: v.literal('BTC', 'ETH'), limit: v.optional(v.number({ integer: true })) });
+  const shape = check(v.object({ currency: v.literal('BTC', 'ETH'), limit: v.optional(v.number({ integer: true })) }));
 
   it('accepts exactly the declared keys and drops absent optional ones from the result', () => {
     expect(shape({ currency: 'ETH', limit: 5 }, 'params')).toEqual({ currency: 'ETH', limit: 5 });
@@ -138,7 +144,7 @@ describe('v.object', () => {
     expect(rejection(() => shape({ currency: 'BTC', limit: 'ten' }, 'params')).message).toBe(
       'params.limit must be a finite number, got "ten"',
     );
-    const nested = v.object({ inner: v.object({ n: v.number() }) });
+    const nested = check(v.object({ inner: v.object({ n: v.number() }) }));
     expect(rejection(() => nested({ inner: { n: true } }, 'frame')).message).toBe('frame.inner.n must be a finite number, got true');
   });
 

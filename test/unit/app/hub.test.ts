@@ -245,3 +245,20 @@ describe('ApiHub topics', () => {
     expect(syncError(() => client.subscribe('chain', { currency: 'XRP' } as never, () => {})).code).toBe('INVALID_ARGUMENT');
   });
 });
+
+const EMPTY_JOURNAL = { bytes: 0, maxBytes: 1, segments: 0, firstSeq: null, lastSeq: null, fromMs: null, toMs: null, lastError: null };
+
+describe('ApiHub tables', () => {
+  it('handleAll and topicAll register every entry of a table', async () => {
+    const hub = new ApiHub();
+    hub.handleAll({ 'app.info': () => INFO, 'record.stop': () => ({ source: { kind: 'demo' }, recording: null, replay: null, journal: EMPTY_JOURNAL }) });
+    hub.topicAll({ header: () => 'all', expiries: ({ currency }) => currency });
+    await expect(hub.call('app.info', {})).resolves.toEqual(INFO);
+    await expect(hub.call('record.stop', {})).resolves.toMatchObject({ recording: null });
+    hub.channel('expiries', 'ETH').publish({ currency: 'ETH', expiries: [] });
+    const seen = vi.fn();
+    hub.subscribe('expiries', { currency: 'ETH' }, seen);
+    expect(seen).toHaveBeenCalledWith({ version: 1, data: { currency: 'ETH', expiries: [] } });
+    expect((await callError(hub.call('feed.status', {}))).code).toBe('UNAVAILABLE');
+  });
+});
