@@ -379,6 +379,12 @@ export class GammaDeskApp {
       'import.tardis': ({ paths, session }) => this.jobs.startTardisImport(paths, session),
       'jobs.cancel': ({ id }) => this.jobs.cancel(id),
       'replay.control': ({ action, speed, toMs }) => this.controlReplay(action, speed, toMs),
+      'journal.setLimit': ({ maxBytes }) => {
+        this.journal.setMaxBytes(maxBytes);
+        this.settings.set(JOURNAL_MAX_BYTES_SETTING, maxBytes, Math.floor(this.feedClock.now()));
+        this.deskDirty = true;
+        return this.deskStatus();
+      },
     } satisfies CommandHandlers<'sessions'>;
     const positionsHandlers = {
       'positions.list': () => this.positionRepo.list(),

@@ -22,6 +22,9 @@ test('record, rename, replay and delete a session from the UI', async ({ page })
   await expect(page.getByTestId('current-source')).toContainText('Demo market (seed 42)');
   // The journal runs before anyone records: its size and limit are shown.
   await expect(page.getByTestId('journal')).toContainText(/Journal \(always on.*\d+(\.\d)? (KiB|MiB) of 1\.00 GiB on disk/);
+  await page.getByLabel('journal limit').fill('2');
+  await page.getByTestId('journal-limit').click();
+  await expect(page.getByTestId('journal')).toContainText('of 2.00 GiB on disk');
 
   await page.getByLabel('Session name', { exact: true }).fill('ui-session');
   await page.getByTestId('record').click();

@@ -131,4 +131,20 @@ describe('the always-on journal', () => {
     expect(seqs(new EventLog(db), newest).first).toBe(lastBefore + 1);
     db.close();
   }, 120_000);
+
+  it('the size limit is a setting: validated, applied at once, kept across restarts', async () => {
+    const dbPath = path.join(temp.dir, 'limit.db');
+    const timers = new ManualTimers();
+    timers.nowMs = START_MS;
+    const withSetting = (): GammaDeskApp => GammaDeskApp.start({ dbPath, mode: 'in-process', worker: TSX_WORKER, feedClock: timers, scheduler: timers });
+    app = withSetting();
+    const client = app.hub.client();
+    expect((await client.call('desk.status', {})).journal.maxBytes).toBe(2 ** 30);
+    await expect(client.call('journal.setLimit', { maxBytes: 1000 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.call('journal.setLimit', { maxBytes: 1.5 * 2 ** 20 + 0.5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await client.call('journal.setLimit', { maxBytes: 32 * 2 ** 20 })).journal.maxBytes).toBe(32 * 2 ** 20);
+    await app.stop();
+    app = withSetting();
+    expect((await app.hub.client().call('desk.status', {})).journal.maxBytes).toBe(32 * 2 ** 20);
+  });
 });

@@ -7,6 +7,8 @@ import { v, type Infer } from '../validate';
 import { typed, type CommandTable, type TopicTable } from './define';
 
 const empty = v.object({});
+/** The smallest journal limit: a few minutes of a busy live market. */
+export const JOURNAL_MIN_BYTES = 16 * 2 ** 20;
 const sessionName = v.string({ maxLength: 120, pattern: /^[\w .:@()+-]+$/ });
 const sessionId = v.number({ integer: true, min: 1 });
 const epochMs = v.number({ integer: true, min: 0 });
@@ -38,6 +40,8 @@ export const sessionsCommands = {
     result: typed<JobStatus>(),
   },
   'jobs.cancel': { params: v.object({ id: v.number({ integer: true, min: 1 }) }), result: typed<JobStatus>() },
+  /** The journal's size limit in bytes (16 MiB to 1 TiB); what no longer fits rolls off at once. Saved. */
+  'journal.setLimit': { params: v.object({ maxBytes: v.number({ integer: true, min: JOURNAL_MIN_BYTES, max: 2 ** 40 }) }), result: typed<DeskStatus>() },
 } as const satisfies CommandTable;
 
 export const sessionsTopics = {

@@ -47,6 +47,11 @@ export class SessionsState {
     await this.#updateStatus(() => this.transport.call('record.start', { session }));
   }
 
+  /** The journal's size limit, bytes (saved; the oldest segments roll off at once if it shrinks). */
+  async setJournalLimit(maxBytes: number): Promise<void> {
+    await this.#updateStatus(() => this.transport.call('journal.setLimit', { maxBytes }));
+  }
+
   async stopRecording(): Promise<void> {
     await this.#updateStatus(() => this.transport.call('record.stop', {}));
   }
