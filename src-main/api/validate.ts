@@ -143,7 +143,28 @@ function describe(issue: s.BaseIssue<unknown>, root: string): string {
  * When a value has several problems an unknown field is reported first: it is usually a typo that explains the
  * others (a misspelt key is also a missing one).
  */
+/**
+ * How deep a value crossing a boundary may nest (the contract's deepest, a `positions.set` frame, is 5 levels).
+ * Checked before validation, without recursion: a frame nested 100 000 deep would otherwise overflow the stack
+ * of a recursive validator.
+ */
+export const MAX_DEPTH = 16;
+
+/** Throws INVALID_ARGUMENT when `value` nests deeper than `maxDepth` objects/arrays. */
+export function assertDepth(value: unknown, path: string, maxDepth = MAX_DEPTH): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > maxDepth) throw new ApiException('INVALID_ARGUMENT', `${path} nests deeper than ${maxDepth} levels`);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+}
+
 export function parse<T>(schema: Schema<T>, value: unknown, path: string): T {
+  assertDepth(value, path);
   const result = s.safeParse(schema, value, CONFIG);
   if (result.success) return result.output;
   const issue = result.issues.find((candidate) => candidate.expected === 'never' && candidate.type === 'strict_object') ?? result.issues[0];

@@ -124,7 +124,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   // Frames above the limit close the connection (1009) before parsing; the contract's largest parameters fit.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
+  wss.on('error', (error) => log(`WebSocket server error: ${error.message}`));
   server.on('upgrade', (request, socket, head) => {
+    // A client that resets mid-handshake must not take the host down (an 'error' with no listener throws).
+    socket.on('error', (error) => log(`upgrade socket error: ${error.message}`));
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const origin = request.headers.origin;
     const originOk = origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
@@ -138,6 +141,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   function serveConnection(ws: WebSocket): void {
     const subscriptions = new Map<number, Unsubscribe>();
+    // A protocol violation (oversized, unmasked or RSV-flagged frame, bad UTF-8, unknown opcode, invalid close
+    // code) or a reset: `ws` closes this connection with the matching code and emits 'error' — which, with no
+    // listener, would throw and end the whole host. Count it, log it, and let the other clients go on.
+    ws.on('error', (error) => {
+      rejected++;
+      log(`WebSocket connection closed: ${error.message}`);
+    });
     const send = (frame: ServerFrame): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };

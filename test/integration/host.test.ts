@@ -4,12 +4,13 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerFrame } from '../../src-main/api/contract';
+import { MAX_CLIENT_FRAME_BYTES, type ServerFrame } from '../../src-main/api/contract';
 import type { AppInfo, HeaderSnapshot } from '../../src-main/api/dto';
 import { ApiException } from '../../src-main/api/errors';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp';
@@ -188,6 +189,30 @@ function refusedStatus(url: string, options: WebSocket.ClientOptions = {}): Prom
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A raw TCP connection that completed the WebSocket handshake: frames are written byte by byte. */
+async function rawWebSocket(): Promise<net.Socket> {
+  const socket = net.connect(host.port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(
+    `GET /api?token=${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  const response = await new Promise<string>((resolve) => socket.once('data', (data) => resolve(String(data))));
+  expect(response).toMatch(/^HTTP\/1\.1 101/);
+  return socket;
+}
+
+/** A client frame: FIN + opcode (and RSV bits) in `first`, masked unless told otherwise. */
+function frame(first: number, payload: Buffer, { mask = true, length = payload.length }: { mask?: boolean; length?: number } = {}): Buffer {
+  const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+  const header =
+    length < 126
+      ? Buffer.from([first, (mask ? 0x80 : 0) | length])
+      : Buffer.concat([Buffer.from([first, (mask ? 0x80 : 0) | 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(length)); return b; })()]);
+  const body = mask ? Buffer.from(payload.map((byte, i) => byte ^ key[i % 4]!)) : payload;
+  return Buffer.concat([header, mask ? key : Buffer.alloc(0), body]);
+}
 
 describe('static files', () => {
   it('GET / serves index.html with the token injected, a strict CSP and no caching', async () => {
@@ -465,6 +490,55 @@ describe('WebSocket API', () => {
       await a.close();
       await b.close();
     }
+  });
+});
+
+describe('WebSocket protocol violations', () => {
+  // Each of these once ended the whole host with an unhandled 'error' event. Now only that connection closes.
+  const violations: [string, Buffer][] = [
+    ['an unmasked client frame', frame(0x81, Buffer.from('{"kind":"call"}'), { mask: false })],
+    ['RSV1 set without an extension', frame(0xc1, Buffer.from('{}'))],
+    ['an unknown opcode', frame(0x83, Buffer.from('x'))],
+    ['invalid UTF-8 in a text frame', frame(0x81, Buffer.from([0xff, 0xfe, 0xfd]))],
+    ['a 2 GB length header', frame(0x81, Buffer.alloc(0), { length: 2 ** 31 })],
+    ['close code 999', frame(0x88, Buffer.from([0x03, 0xe7]))],
+  ];
+  for (const [name, bytes] of violations) {
+    it(`${name}: that connection is closed, the host and other clients go on`, async () => {
+      const bystander = await Client.open();
+      const socket = await rawWebSocket();
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      const rejectedBefore = host.rejectedFrames();
+      socket.write(bytes);
+      await closed;
+      expect(host.rejectedFrames()).toBe(rejectedBefore + 1);
+      const answer = await bystander.call(1, 'app.info', {});
+      expect(answer).toMatchObject({ kind: 'result', id: 1, result: INFO });
+      await bystander.close();
+      const fresh = await Client.open();
+      expect(await fresh.call(2, 'app.info', {})).toMatchObject({ kind: 'result', id: 2 });
+      await fresh.close();
+    });
+  }
+
+  it('a frame over the size limit closes that connection with 1009; the host goes on', async () => {
+    const client = await Client.open();
+    const code = new Promise<number>((resolve) => client.ws.once('close', (c) => resolve(c)));
+    client.send('x'.repeat(MAX_CLIENT_FRAME_BYTES + 1));
+    expect(await code).toBe(1009);
+    const other = await Client.open();
+    expect(await other.call(1, 'app.info', {})).toMatchObject({ kind: 'result' });
+    await other.close();
+  });
+
+  it('deeply nested JSON is refused by depth with a clear error, and the connection stays usable', async () => {
+    const client = await Client.open();
+    const deep = `{"kind":"call","id":5,"method":"app.info","params":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    client.send(deep);
+    const error = await client.next((f) => f.kind === 'error');
+    expect(error).toMatchObject({ kind: 'error', error: { code: 'INVALID_ARGUMENT', message: 'frame nests deeper than 16 levels' } });
+    expect(await client.call(6, 'app.info', {})).toMatchObject({ kind: 'result', id: 6 });
+    await client.close();
   });
 });
 
