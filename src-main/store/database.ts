@@ -2,7 +2,7 @@
  * Opening the SQLite database: WAL, foreign keys, numbered migrations. One writer per process.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations';
 import type { Migration } from './migrations/types';
@@ -20,8 +20,25 @@ export interface OpenOptions {
   nativeBinding?: string;
 }
 
+/**
+ * The database holds the trader's book and decisions: readable by its owner only. A folder GammaDesk creates is
+ * 0700; the database file is created (or tightened) to 0600, and SQLite gives its -wal and -shm files the mode
+ * of the database file.
+ */
+function restrictToOwner(path: string, readonly: boolean): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (readonly) return;
+  closeSync(openSync(path, 'a', 0o600));
+  try {
+    chmodSync(path, 0o600);
+  } catch {
+    // Not the owner (a shared file the user pointed at): SQLite still opens it; its mode is theirs to set.
+  }
+}
+
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') restrictToOwner(path, options.readonly ?? false);
   const db = new Database(path, {
     readonly: options.readonly ?? false,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),

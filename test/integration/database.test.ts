@@ -271,6 +271,25 @@ describe('migration 005: journal', () => {
   });
 });
 
+describe('file permissions', () => {
+  it.runIf(process.platform !== 'win32')('creates its folder 0700 and the database, WAL and SHM files 0600, and tightens an existing 0644 file', () => {
+    const dir = path.join(path.dirname(dbPath), 'private', 'nested');
+    const file = path.join(dir, 'owner-only.db');
+    const db = openDatabase(file);
+    db.prepare("INSERT INTO sessions (name, source, created_ms) VALUES ('s', 'demo', 1)").run();
+    const mode = (p: string): number => fs.statSync(p).mode & 0o777;
+    expect(mode(path.join(path.dirname(dbPath), 'private'))).toBe(0o700);
+    expect(mode(dir)).toBe(0o700);
+    expect(mode(file)).toBe(0o600);
+    expect(mode(`${file}-wal`)).toBe(0o600);
+    expect(mode(`${file}-shm`)).toBe(0o600);
+    db.close();
+    fs.chmodSync(file, 0o644);
+    openDatabase(file).close();
+    expect(mode(file)).toBe(0o600);
+  });
+});
+
 describe('reopening and versions', () => {
   it('reopening an already migrated database is a no-op: same schema, same data, same version', () => {
     const first = openDb();
