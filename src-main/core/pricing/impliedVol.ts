@@ -40,15 +40,18 @@ export const IvReason = {
 } as const;
 export type IvReason = (typeof IvReason)[keyof typeof IvReason];
 
-/** Human-readable names for `IvReason` values (logs, UI, CLI output). */
+/**
+ * Names for `IvReason` values in logs, the UI and the CLI output (`iv_mark: time_value_lost`): snake_case like
+ * the output's field names, spelled the same in the README and decision 0005.
+ */
 export const IV_REASON_NAMES: Readonly<Record<IvReason, string>> = {
   0: 'ok',
-  1: 'invalid-input',
-  2: 'missing-price',
+  1: 'invalid_input',
+  2: 'missing_price',
   3: 'expired',
-  4: 'below-intrinsic',
-  5: 'above-maximum',
-  6: 'time-value-lost',
+  4: 'below_intrinsic',
+  5: 'above_maximum',
+  6: 'time_value_lost',
 };
 
 const DBL_EPSILON = Number.EPSILON;

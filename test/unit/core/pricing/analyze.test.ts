@@ -59,7 +59,7 @@ describe('analyzeQuote', () => {
 
   it('reports missing prices with a reason and prices linear options in USDC', () => {
     const noBid = analyzeQuote({ ...SAMPLE, bidPrice: null, bidIv: null }, SAMPLE.timestampMs);
-    expect(noBid.iv.bid).toEqual({ vol: NaN, reason: 'missing-price' });
+    expect(noBid.iv.bid).toEqual({ vol: NaN, reason: 'missing_price' });
     // tardis-node fixture: MATIC_USDC-9MAR24-1d02-C, mark 0.139 USDC, mark IV 209.64 %
     const linear = analyzeQuote({
       ...SAMPLE, symbol: 'MATIC_USDC-9MAR24-1d02-C', optionType: 'call', strike: 1.02, expirationMs: Date.UTC(2024, 2, 9, 8),

@@ -108,7 +108,7 @@ describe('impliedVolBlack76 refusals', () => {
     expect(impliedVolBlack76(6_000, f, k, 0, true)).toEqual({ vol: NaN, reason: IvReason.Expired });
     expect(impliedVolBlack76(6_000, -f, k, t, true)).toEqual({ vol: NaN, reason: IvReason.InvalidInput });
     expect(impliedVolBlack76(6_000, f, k, NaN, true)).toEqual({ vol: NaN, reason: IvReason.InvalidInput });
-    expect(IV_REASON_NAMES[IvReason.TimeValueLost]).toBe('time-value-lost');
+    expect(IV_REASON_NAMES[IvReason.TimeValueLost]).toBe('time_value_lost');
   });
 
   it('refuses a deep in-the-money price whose time value is below the price rounding', () => {
