@@ -323,9 +323,12 @@ export interface GammaWall {
 }
 
 export interface GammaWalls {
-  /** Strike with the largest positive call GEX (dealers long call gamma: resistance); null if no call GEX is positive. */
+  /**
+   * Strike with the largest |call GEX|, whatever its sign (dealers long the calls: resistance; short them, under
+   * the "dealers short" convention: where their hedging accelerates a rally); null if all call GEX is 0.
+   */
   callWall: GammaWall | null;
-  /** Strike with the largest |put GEX| (whatever its sign); null if all put GEX is 0. */
+  /** Strike with the largest |put GEX|, whatever its sign (the same rule as the call wall); null if all put GEX is 0. */
   putWall: GammaWall | null;
   /** Strike with the largest |call GEX| + |put GEX|; null if all are 0. */
   absGammaStrike: GammaWall | null;
@@ -348,7 +351,7 @@ export function findGammaWalls(strikes: Float64Array, sums: ExposureSums, offset
     if (!(sums.openInterest[b]! > 0)) continue;
     const c = sums.callGammaUsdPer1Pct[b]!;
     const p = sums.putGammaUsdPer1Pct[b]!;
-    if (c > bestCall) { bestCall = c; call = k; }
+    if (Math.abs(c) > bestCall) { bestCall = Math.abs(c); call = k; }
     if (Math.abs(p) > bestPut) { bestPut = Math.abs(p); put = k; }
     const a = Math.abs(c) + Math.abs(p);
     if (a > bestAbs) { bestAbs = a; abs = k; }
@@ -356,7 +359,7 @@ export function findGammaWalls(strikes: Float64Array, sums: ExposureSums, offset
   const wall = (k: number, value: number): GammaWall | null =>
     k < 0 ? null : { strikeUsd: strikes[k]!, gammaUsdPer1Pct: value, openInterest: sums.openInterest[offset + k]! };
   return {
-    callWall: wall(call, bestCall),
+    callWall: wall(call, call < 0 ? 0 : sums.callGammaUsdPer1Pct[offset + call]!),
     putWall: wall(put, put < 0 ? 0 : sums.putGammaUsdPer1Pct[offset + put]!),
     absGammaStrike: wall(abs, bestAbs),
   };

@@ -118,7 +118,9 @@ describe('positioning conventions (a) naive and (b) dealers short everything', (
     close(aggregates.total.callGammaUsdPer1Pct[0]!, -158_335.0747778998);
     close(aggregates.total.putGammaUsdPer1Pct[0]!, -234_569.06298173495);
     const walls = findGammaWallsIn(aggregates);
-    expect(walls.callWall).toBeNull(); // no positive call GEX exists under this convention
+    // Walls rank by |GEX| for calls and puts alike: the call wall stays where it was, with a negative value.
+    expect(walls.callWall?.strikeUsd).toBe(findGammaWallsIn(compute().aggregates).callWall?.strikeUsd);
+    expect(walls.callWall!.gammaUsdPer1Pct).toBeLessThan(0);
     expect(walls.putWall?.strikeUsd).toBe(90_000);
   });
 });

@@ -15,7 +15,7 @@
  *          call wall 80 000, put wall 75 000, abs-gamma strike 75 000
  *     ETH  index 2 422.16   net GEX +2.47e7, abs 4.99e7   no flip within +-20 % (profile > 0 throughout: min 1.79e6)
  *          call wall 2 500, put wall 2 100, abs-gamma strike 2 500
- *   Dealers short everything: every GEX negative, no flip, no call wall (no positive call GEX exists).
+ *   Dealers short everything: every GEX negative, no flip; the walls are the naive ones by size (|GEX|), negative.
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeGammaExposure, type GammaAnalysis } from '../../../../src-main/core/exposure/analysis';
@@ -127,11 +127,14 @@ describe.each(CASES)('real snapshot $file $currency', ({ file, currency, flip, c
     }
   });
 
-  it('dealers short everything: all GEX negative, no flip, no call wall', () => {
+  it('dealers short everything: all GEX negative, no flip, the same walls by size with negative GEX', () => {
     const short = analyzeGammaExposure(snapshotChain(file, currency, 'dealerShort').chain);
     expect(short.aggregates.total.netGammaUsdPer1Pct[0]).toBeCloseTo(-abs, 0);
     expect(short.flips.crossings).toEqual([]);
-    expect(short.walls.callWall).toBeNull();
+    // Walls rank strikes by |GEX| for calls and puts alike, so flipping the dealers' side keeps them in place.
+    expect(short.walls.callWall!.strikeUsd).toBe(callWall);
+    expect(short.walls.callWall!.gammaUsdPer1Pct).toBeLessThan(0);
     expect(short.walls.putWall!.strikeUsd).toBe(putWall);
+    expect(short.walls.putWall!.gammaUsdPer1Pct).toBeLessThan(0);
   });
 });
