@@ -110,6 +110,11 @@ export interface ChainSnapshot {
   expiryLabel: string;
   expiryMs: number;
   years: number;
+  /**
+   * `settling` in the last 30 minutes before expiry: Deribit averages its index for the settlement price and
+   * decays the delta shown (and left to hedge) linearly to 0; the deltas in this snapshot are decayed.
+   */
+  phase: 'open' | 'settling' | 'expired';
   forwardUsd: number | null;
   underlyingIndex: string | null;
   indexUsd: number | null;

@@ -12,7 +12,7 @@ import type {
   OptionQuoteRow,
 } from '../api/dto';
 import type { Currency } from '../core/market/events';
-import { yearsToExpiry } from '../core/pricing/time';
+import { settlementPhase, yearsToExpiry } from '../core/pricing/time';
 import type { ExpiryBook, MarketState, OptionState } from './marketState';
 
 /** Years to an expiry as shown: 0 once it has passed (it rolls off with the next event). */
@@ -60,6 +60,7 @@ export function chainSnapshot(market: MarketState, book: ExpiryBook): ChainSnaps
     expiryLabel: book.label,
     expiryMs: book.expiryMs,
     years: displayYears(book, market),
+    phase: settlementPhase(book.expiryMs, market.timeMs),
     forwardUsd: forward?.forwardUsd ?? null,
     underlyingIndex: forward?.underlyingIndex ?? null,
     indexUsd: market.currencies.get(book.currency)?.indexUsd ?? null,

@@ -5,6 +5,7 @@
 import { move } from 'piscina';
 import { computeChainGreeks, type ChainGreeks, type ChainInputs } from '../core/pricing/chain';
 import { computeChainImpliedVols } from '../core/pricing/impliedVol';
+import { settlementDeltaFactorForYears } from '../core/pricing/time';
 import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, GreeksInput, GreeksOutput, type GreeksBatch } from '../engine/ports';
 
 export default function greeksTask(batch: GreeksBatch): unknown {
@@ -32,6 +33,8 @@ export default function greeksTask(batch: GreeksBatch): unknown {
     theta: field(output, GreeksOutput.theta),
   };
   computeChainGreeks(chain, out, count);
+  // Deribit's delta decays to 0 over the 30-minute settlement average (core/pricing/time.ts).
+  for (let i = 0; i < count; i++) out.delta[i]! *= settlementDeltaFactorForYears(chain.years[i]!);
   // Implied vols from the quotes themselves (coin prices × forward), at the same time to expiry.
   const reasons = new Uint8Array(count);
   const quotes = [

@@ -18,6 +18,7 @@
  * the sums and counted (`invalidRows`), so one bad quote never poisons a total.
  */
 import { allocateChainFullGreeks, computeChainFullGreeks, type ChainFullGreeks, type ChainInputs } from '../pricing/chain';
+import { settlementDeltaFactorForYears } from '../pricing/time';
 import type { ExposureChain } from './chain';
 import { expiryCountOf } from './chain';
 
@@ -128,7 +129,8 @@ function writeRowExposures(chain: ExposureChain, i: number, greeks: ChainFullGre
   const gammaCoin = n * gamma * f * 0.01;
   out.gammaCoinPer1Pct[i] = gammaCoin;
   out.gammaUsdPer1Pct[i] = gammaCoin * f;
-  const deltaCoin = n * delta;
+  // The delta left to hedge decays to 0 over Deribit's 30-minute settlement average (pricing/time.ts).
+  const deltaCoin = n * delta * settlementDeltaFactorForYears(t);
   out.deltaCoin[i] = deltaCoin;
   out.deltaUsd[i] = deltaCoin * f;
   const vannaCoin = n * vanna;

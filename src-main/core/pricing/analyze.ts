@@ -16,7 +16,7 @@
 import { black76Greeks, toDeribitDisplay, type DeribitDisplayGreeks } from './black76';
 import { IV_REASON_NAMES, IvReason, impliedVolBlack76 } from './impliedVol';
 import { InstrumentNameError, type ParsedOption, parseOptionName } from './instrument';
-import { settlementPhase, yearsToExpiry } from './time';
+import { settlementDeltaFactorForYears, settlementPhase, yearsToExpiry } from './time';
 
 /** One option quote as recorded (Tardis `options_chain` row or an equivalent live snapshot). */
 export interface OptionChainQuote {
@@ -127,13 +127,25 @@ function ivFrom(price: number | null, quote: OptionChainQuote, parsed: ParsedOpt
   return { vol: result.vol, reason: IV_REASON_NAMES[result.reason] };
 }
 
-function displayGreeks(forward: number, strike: number, years: number, vol: number, isCall: boolean): AnalyzedGreeks {
+const NO_GREEKS: AnalyzedGreeks = Object.freeze({
+  priceUsd: NaN, priceCoin: NaN, delta: NaN, deltaPremiumAdjusted: NaN, gamma: NaN, vega: NaN, theta: NaN, rho: NaN, vanna: NaN, volga: NaN, charm: NaN,
+});
+
+/**
+ * Greeks as Deribit shows them at `years` to expiry. Expired (years <= 0): none, since an expired option's value
+ * is its settlement, not a model's (NaN, shown as null). In the 30-minute settlement window the delta decays
+ * linearly to 0 as Deribit's does. The coin delta (delta minus the premium in coin) is an inverse option's;
+ * a linear option's premium is in USDC, so its coin delta is its plain delta.
+ */
+function displayGreeks(forward: number, strike: number, years: number, vol: number, isCall: boolean, settlement: 'inverse' | 'linear'): AnalyzedGreeks {
+  if (!(years > 0)) return NO_GREEKS;
   const d = toDeribitDisplay(black76Greeks(forward, strike, years, vol, isCall), forward);
+  const delta = d.delta * settlementDeltaFactorForYears(years);
   return {
     priceUsd: d.priceUsd,
     priceCoin: d.priceCoin,
-    delta: d.delta,
-    deltaPremiumAdjusted: d.deltaPremiumAdjusted,
+    delta,
+    deltaPremiumAdjusted: settlement === 'inverse' ? delta - d.priceCoin : delta,
     gamma: d.gamma,
     vega: d.vega,
     theta: d.theta,
@@ -159,7 +171,7 @@ export function analyzeQuote(quote: OptionChainQuote, asOfMs: number): AnalyzedI
     ask: ivFrom(quote.askPrice, quote, parsed, forward, quoteYears),
     mark: ivFrom(quote.markPrice, quote, parsed, forward, quoteYears),
   };
-  const atQuote = displayGreeks(forward, quote.strike, quoteYears, markIv, isCall);
+  const atQuote = displayGreeks(forward, quote.strike, quoteYears, markIv, isCall, parsed.settlement);
   const markInQuoteUnit = parsed.settlement === 'inverse' ? atQuote.priceCoin : atQuote.priceUsd;
   return {
     instrument: quote.symbol,
@@ -177,7 +189,7 @@ export function analyzeQuote(quote: OptionChainQuote, asOfMs: number): AnalyzedI
     openInterest: num(quote.openInterest),
     iv,
     deribitMarkIv: markIv,
-    greeks: displayGreeks(forward, quote.strike, years, markIv, isCall),
+    greeks: displayGreeks(forward, quote.strike, years, markIv, isCall, parsed.settlement),
     check: {
       markIv: iv.mark.vol - markIv,
       markPrice: markInQuoteUnit - num(quote.markPrice),

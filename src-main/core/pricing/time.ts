@@ -4,11 +4,10 @@
  * business days, no leap-year adjustment (a leap year is 366/365 years long).
  *
  * Settlement: Deribit settles on the time-weighted average of its index over the 30 minutes before 08:00 UTC,
- * and during that window it decays the delta it displays linearly to 0. The pricing kernels do NOT model this:
- * they price Black-76 to the expiry instant. Instead this module FLAGS the window (`settlementPhase`) and
- * offers the linear factor Deribit applies (`settlementDeltaFactor`) for callers that want Deribit's displayed
- * delta (e.g. exposure maps in the last half hour). Reason: the averaging makes the option path-dependent, and a
- * scaled Black delta is only Deribit's display convention, not a hedge ratio we want to bake into every kernel.
+ * and during that window it decays the delta it shows linearly to 0: the share of the average already observed
+ * no longer moves with the index, so that is also the delta left to hedge. The Black-76 kernels price to the
+ * expiry instant; the delta the chain shows, the dealers' delta in the exposures and the coin delta of
+ * `analyze` are multiplied by `settlementDeltaFactor` (flagged as `settling`); an expired option has no greeks.
  */
 import { MS_PER_YEAR, type EpochMs, type Years } from '../units';
 
@@ -41,7 +40,12 @@ export function settlementPhase(expiryMs: EpochMs | number, nowMs: EpochMs | num
  * the delta Deribit shows during settlement.
  */
 export function settlementDeltaFactor(expiryMs: EpochMs | number, nowMs: EpochMs | number): number {
-  const remaining = expiryMs - nowMs;
-  if (remaining <= 0) return 0;
-  return remaining >= SETTLEMENT_WINDOW_MS ? 1 : remaining / SETTLEMENT_WINDOW_MS;
+  return settlementDeltaFactorForYears(yearsToExpiry(expiryMs, nowMs));
+}
+
+/** The same factor from the years left to expiry (a chain row carries years, not instants). */
+export function settlementDeltaFactorForYears(years: number): number {
+  const remainingMs = years * MS_PER_YEAR;
+  if (!(remainingMs > 0)) return 0;
+  return remainingMs >= SETTLEMENT_WINDOW_MS ? 1 : remainingMs / SETTLEMENT_WINDOW_MS;
 }

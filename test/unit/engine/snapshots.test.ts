@@ -67,6 +67,10 @@ describe('chainSnapshot', () => {
       quotesSeq: 8, // the put ticker: 6 instruments, then tickers at 7 and 8
     });
     expect(snap.years).toBeCloseTo((EXPIRY_A - (T0 + 5000)) / MS_PER_YEAR, 15);
+    expect(snap.phase).toBe('open');
+    // Inside the last 30 minutes the expiry is settling (Deribit's delta decays to 0 over the index average).
+    const late = build([...chainInstruments('BTC', EXPIRY_A, [100_000]), indexEvent('BTC', 100_000, EXPIRY_A - 10 * 60_000)]);
+    expect(chainSnapshot(late, late.currency('BTC').expiries.get(EXPIRY_A)!).phase).toBe('settling');
   });
 
   it('reports greeks when set, non-finite ones as null', () => {

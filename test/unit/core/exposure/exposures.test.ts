@@ -47,6 +47,17 @@ function compute(rows = ROWS) {
 const close = (actual: number, expected: number, rel = 1e-12) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected));
 
 describe('per-option dealer exposures', () => {
+  it('the dealers\' delta decays linearly to 0 over the 30-minute settlement window; gamma does not', () => {
+    const minutes = (m: number): number => (m * 60_000) / (365 * 86_400_000);
+    const settling = (years: number) => compute([{ forward: 100_000, strike: 100_000, years, vol: 0.5, call: true, openInterest: 100, expiry: 0 }]).perOption;
+    const at = settling(minutes(10));
+    // 10 of the 30 minutes left: a third of the Black delta is still to be hedged (Deribit's display convention).
+    close(at.deltaCoin[0]!, (100 * at.greeks.delta[0]!) / 3, 1e-12);
+    close(at.gammaUsdPer1Pct[0]!, 100 * at.greeks.gamma[0]! * 1e10 * 0.01, 1e-12);
+    const before = settling(minutes(45));
+    close(before.deltaCoin[0]!, 100 * before.greeks.delta[0]!, 1e-15);
+  });
+
   it('match the hand computation (USD and coin per 1 %, delta, vanna per vol point, charm per day)', () => {
     const { perOption: p } = compute();
     close(p.gammaUsdPer1Pct[0]!, 158_335.0747778998);

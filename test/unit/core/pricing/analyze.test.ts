@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type OptionChainQuote, analyzeChain, analyzeQuote, updateLatestQuote } from '../../../../src-main/core/pricing/analyze';
+import { black76Greeks, toDeribitDisplay } from '../../../../src-main/core/pricing/black76';
 
 // The Tardis documentation sample row (../shared/data/tardis_docs_options_chain_sample_row.csv), as the CSV
 // parser returns it: Deribit BTC-9JUN20-9875-P, 2020-06-07 23:59:59.413 UTC, IVs converted to decimals.
@@ -54,7 +55,23 @@ describe('analyzeQuote', () => {
     expect(analyzeQuote(SAMPLE, SAMPLE.expirationMs - 60_000).phase).toBe('settling');
     const expired = analyzeQuote(SAMPLE, SAMPLE.expirationMs + 1);
     expect(expired.phase).toBe('expired');
-    expect(expired.greeks.gamma).toBe(0);
+    // An expired option's value is its settlement: no greek is guessed (not ±0.5 or ±1 delta), all are NaN (null).
+    expect(Object.values(expired.greeks).every(Number.isNaN)).toBe(true);
+  });
+
+  it('decays the delta linearly to 0 over the 30-minute settlement window, as Deribit does', () => {
+    // Black delta at expiry − 15 min, then Deribit's factor: 15 of the 30 minutes of the average are still to come.
+    const halfway = analyzeQuote(SAMPLE, SAMPLE.expirationMs - 15 * 60_000);
+    const years = halfway.years;
+    const black = black76Greeks(halfway.forward, SAMPLE.strike, years, SAMPLE.markIv!, SAMPLE.optionType === 'call').delta;
+    expect(halfway.phase).toBe('settling');
+    expect(halfway.greeks.delta).toBeCloseTo(0.5 * black, 14);
+    expect(halfway.greeks.deltaPremiumAdjusted).toBeCloseTo(0.5 * black - halfway.greeks.priceCoin, 14);
+    // Gamma is not decayed (the option still reprices with the index until 08:00).
+    expect(halfway.greeks.gamma).toBe(toDeribitDisplay(black76Greeks(halfway.forward, SAMPLE.strike, years, SAMPLE.markIv!, SAMPLE.optionType === 'call'), halfway.forward).gamma);
+    expect(analyzeQuote(SAMPLE, SAMPLE.expirationMs - 60 * 60_000).greeks.delta).toBe(
+      black76Greeks(SAMPLE.underlyingPrice!, SAMPLE.strike, analyzeQuote(SAMPLE, SAMPLE.expirationMs - 60 * 60_000).years, SAMPLE.markIv!, SAMPLE.optionType === 'call').delta,
+    );
   });
 
   it('reports missing prices with a reason and prices linear options in USDC', () => {
@@ -67,6 +84,8 @@ describe('analyzeQuote', () => {
       underlyingIndex: 'index_price', delta: 0.7869, gamma: 1.70098, vega: 0.00024, theta: -0.01323, rho: 4e-5,
     }, 1709809020064);
     expect(linear.settlement).toBe('linear');
+    // The premium of a linear option is USDC: its coin-P&L delta is its plain delta (no − price/F term).
+    expect(linear.greeks.deltaPremiumAdjusted).toBe(linear.greeks.delta);
     expect(Math.abs(linear.iv.mark.vol - 2.0964)).toBeLessThan(1e-3);
     expect(Math.abs(linear.check.delta)).toBeLessThan(1e-4);
   });
