@@ -16,7 +16,7 @@ import { Kernel } from '../engine/kernel';
 import { realScheduler, type KernelSnapshots, type KernelTopic, type Scheduler, type SnapshotPort } from '../engine/ports';
 import { headerSnapshot } from '../engine/snapshots';
 import { DeribitFeed } from '../feeds/deribit/deribitFeed';
-import { ReplayFeed } from '../feeds/recording/replayFeed';
+import { assertWindow, ReplayFeed } from '../feeds/recording/replayFeed';
 import { DemoFeed } from '../feeds/simulator/demoFeed';
 import { systemFeedClock, type FeedAdapter, type FeedClock } from '../feeds/types';
 import { openDatabase, type Db } from '../store/database';
@@ -214,6 +214,11 @@ export class GammaDeskApp {
       case 'replay': {
         const session = this.log.sessionByName(spec.session);
         if (!session) throw new ApiException('NOT_FOUND', `no recorded session named ${JSON.stringify(spec.session)}`);
+        try {
+          assertWindow(session, spec.fromMs, spec.toMs);
+        } catch (error) {
+          throw new ApiException('INVALID_ARGUMENT', (error as Error).message);
+        }
         const replay = new ReplayFeed({
           log: this.log,
           session,

@@ -37,12 +37,17 @@ export class ProgressBar {
 
 /** `90s`, `10m`, `2h`, `1h30m`, or plain seconds. */
 export function parseDuration(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    if (!(Number(text) > 0)) throw new RangeError(`duration ${JSON.stringify(text)} is zero: give a positive duration, or none to run until Ctrl-C`);
+    return Number(text) * 1000;
+  }
   const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!match || text === '' || (!match[1] && !match[2] && !match[3])) {
     throw new RangeError(`cannot read duration ${JSON.stringify(text)}: use e.g. 90s, 10m, 2h or 1h30m`);
   }
-  return ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
+  const ms = ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
+  if (!(ms > 0)) throw new RangeError(`duration ${JSON.stringify(text)} is zero: give a positive duration, or none to run until Ctrl-C`);
+  return ms;
 }
 
 /** An ISO 8601 time (`2026-11-21T12:00:00Z`) or epoch milliseconds. */

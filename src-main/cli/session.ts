@@ -5,6 +5,7 @@ import type { SourceSpec } from '../api/dto';
 import { GammaDeskApp } from '../app/app';
 import { defaultDbPath, deribitUrlOverride } from '../app/paths';
 import { startHeadlessReplay } from '../app/headlessReplay';
+import { UsageError } from './args';
 import type { ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
 import { EventLog } from '../store/eventLog';
@@ -110,14 +111,21 @@ export async function replaySession(options: {
   dbPath?: string;
   quiet?: boolean;
 }): Promise<ReplayReport> {
-  const replay = startHeadlessReplay({
-    dbPath: options.dbPath ? resolve(options.dbPath) : defaultDbPath(),
-    session: options.session,
-    speed: options.speed,
-    ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
-    ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
-    worker: { filename: builtPaths().worker },
-  });
+  let replay;
+  try {
+    replay = startHeadlessReplay({
+      dbPath: options.dbPath ? resolve(options.dbPath) : defaultDbPath(),
+      session: options.session,
+      speed: options.speed,
+      ...(options.fromMs !== undefined ? { fromMs: options.fromMs } : {}),
+      ...(options.toMs !== undefined ? { toMs: options.toMs } : {}),
+      worker: { filename: builtPaths().worker },
+    });
+  } catch (error) {
+    // --from / --to outside the session: a usage error (exit 2), like any other wrong argument.
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
   try {
     const { feed, kernel } = replay;
     const started = performance.now();

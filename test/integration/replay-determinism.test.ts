@@ -95,12 +95,14 @@ describe('gammadesk replay', () => {
   }, 60_000);
 
   it('refuses wrong arguments with a usage error (exit 2)', () => {
-    for (const args of [['--speed', 'fast'], ['--from', 'yesterday'], ['--report', 'xml']]) {
+    // A window outside the session is as wrong as an unreadable time (it once replayed nothing and exited 0).
+    for (const args of [['--speed', 'fast'], ['--from', 'yesterday'], ['--report', 'xml'], ['--from', '2030-01-01T00:00:00Z'], ['--to', '2001-01-01T00:00:00Z']]) {
       try {
         execFileSync(process.execPath, [builtCli(), 'replay', 'demo-fixed', '--db', dbPath, ...args], { stdio: 'pipe' });
         expect.unreachable(`replay ${args.join(' ')} should fail`);
       } catch (error) {
         expect((error as { status: number }).status).toBe(2);
+        if (args[1]!.startsWith('20')) expect(String((error as { stderr: Buffer }).stderr)).toMatch(/(after the end|before the start) of session "demo-fixed"/);
       }
     }
     try {

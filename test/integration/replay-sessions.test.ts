@@ -34,6 +34,12 @@ describe('sessions while one replays', () => {
     const recorded = (await client.call('sessions.list', {})).find((s) => s.name === 'to-rename')!;
     expect(recorded.eventCount).toBeGreaterThan(100);
 
+    // A window outside the session is refused, and the desk stays on its source.
+    await expect(client.call('source.set', { source: { kind: 'replay', session: 'to-rename', speed: 1, fromMs: Date.UTC(2030, 0, 1) } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/is after the end of session "to-rename"/),
+    });
+    expect((await client.call('desk.status', {})).source.kind).toBe('demo');
     await client.call('source.set', { source: { kind: 'replay', session: 'to-rename', speed: 1 } });
     await client.call('sessions.rename', { id: recorded.id, name: 'renamed' });
     const status = await client.call('desk.status', {});

@@ -29,6 +29,16 @@ export type ReplayProgress = ReplayStatus;
 
 const PACED_TICK_MS = 25;
 
+/** A replay window must overlap the session: a start after its end, or an end before its start, is an error. */
+export function assertWindow(session: SessionRow, fromMs: number | undefined, toMs: number | undefined): void {
+  const first = session.firstEventMs;
+  const last = session.lastEventMs;
+  if (first === null || last === null) throw new RangeError(`session ${JSON.stringify(session.name)} has no events to replay`);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  if (fromMs !== undefined && fromMs > last) throw new RangeError(`the start ${iso(fromMs)} is after the end of session ${JSON.stringify(session.name)} (${iso(first)} to ${iso(last)})`);
+  if (toMs !== undefined && toMs < first) throw new RangeError(`the end ${iso(toMs)} is before the start of session ${JSON.stringify(session.name)} (${iso(first)} to ${iso(last)})`);
+}
+
 export class ReplayFeed implements FeedAdapter {
   readonly source = 'replay' as const;
   private sessionName: string;
@@ -56,6 +66,7 @@ export class ReplayFeed implements FeedAdapter {
     this.sessionName = options.session.name;
     this.currentMs = options.fromMs ?? options.session.firstEventMs ?? 0;
     if (typeof options.speed === 'number' && !(options.speed > 0)) throw new RangeError(`replay speed must be > 0, got ${options.speed}`);
+    assertWindow(options.session, options.fromMs, options.toMs);
   }
 
   start(sink: EventSink): void {

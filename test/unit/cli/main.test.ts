@@ -29,6 +29,14 @@ describe('gammadesk main', () => {
     expect(err()).toContain("unknown command 'toString'");
   });
 
+  it('record --duration 0 is refused (it once recorded until Ctrl-C), with a usage error', async () => {
+    for (const zero of ['0', '0s', '0m', '0h0m0s']) {
+      error.mockClear();
+      await expect(main(['record', '--session', 'x', '--duration', zero])).resolves.toBe(2);
+      expect(err()).toContain('is zero: give a positive duration, or none to run until Ctrl-C');
+    }
+  });
+
   it('no command prints help and exits 2; --help / -h / help exit 0', async () => {
     await expect(main([])).resolves.toBe(2);
     expect(out()).toContain('Usage: gammadesk <command> [options]');
