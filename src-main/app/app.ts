@@ -472,9 +472,11 @@ export class GammaDeskApp {
       case 'seek': {
         if (toMs === undefined) throw new ApiException('INVALID_ARGUMENT', 'seek needs toMs');
         // Seeking rebuilds the state: replay from the start with everything before toMs applied at once.
-        const paused = feed.progress().paused;
+        // A paused or finished replay lands paused at the seek point, so the trader sees that moment (a finished
+        // one at max speed would otherwise run straight back to its end and look as if the seek did nothing).
+        const { paused, done } = feed.progress();
         this.switchSource({ ...spec, fromMs: toMs });
-        if (paused) this.replay?.pause();
+        if (paused || done) this.replay?.pause();
         break;
       }
     }
