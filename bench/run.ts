@@ -12,6 +12,7 @@ const BENCHES: Record<string, Bench> = {
   pool: runPoolBench,
   pricing: async () => (await import('./pricing')).runPricingBench(),
   feeds: async () => (await import('./feeds')).runFeedsBench(),
+  fuzz: async () => (await import('./fuzz')).runFuzzBench(),
   exposure: async () => ({
     single_thread: await (await import('./exposure')).runExposureBench(),
     worker_pool: await (await import('./exposurePool')).runExposurePoolBench(),

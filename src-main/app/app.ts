@@ -334,6 +334,16 @@ export class GammaDeskApp {
     };
   }
 
+  /**
+   * A session the trader may rename or delete: a recording or an import. Journal segments are the journal's own
+   * (the fuzz soak found that deleting the one being written broke the next source switch): not found.
+   */
+  private userSession(id: number): SessionRow {
+    const row = this.log.findSession(id);
+    if (!row || row.kind === 'journal') throw new ApiException('NOT_FOUND', `no session with id ${id}`);
+    return row;
+  }
+
   private replayingSessionId(): number | null {
     return this.replay?.sessionId ?? null;
   }
@@ -364,6 +374,7 @@ export class GammaDeskApp {
       'record.stop': () => this.stopRecording(),
       'sessions.list': () => this.sessions(),
       'sessions.rename': ({ id, name }) => {
+        this.userSession(id);
         const renamed = invalid(() => this.log.renameSession(id, name)) as SessionRow;
         // The replay of this session goes on under its new name (a seek re-opens it by name).
         if (this.sourceSpec.kind === 'replay' && this.replay && this.replayingSessionId() === id) {
@@ -377,6 +388,7 @@ export class GammaDeskApp {
       'sessions.delete': ({ id }) => {
         if (this.recording?.session.id === id) throw new ApiException('INVALID_ARGUMENT', 'stop recording before deleting this session');
         if (this.replayingSessionId() === id) throw new ApiException('INVALID_ARGUMENT', 'switch to another source before deleting the session being replayed');
+        this.userSession(id);
         invalid(() => this.log.deleteSession(id));
         this.publishSessions();
         return this.sessions();

@@ -121,6 +121,12 @@ export class EventLog {
     return toSession(row);
   }
 
+  /** The session with this id (any kind), or null. */
+  findSession(id: number): SessionRow | null {
+    const row = this.selectSession.get(id);
+    return row ? toSession(row) : null;
+  }
+
   sessionByName(name: string): SessionRow | null {
     const row = this.db.prepare<[string], SessionRecord>('SELECT * FROM sessions WHERE name = ?').get(name);
     return row ? toSession(row) : null;

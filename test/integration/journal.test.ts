@@ -78,6 +78,12 @@ describe('the always-on journal', () => {
       expect(last - first + 1).toBe(count); // no holes
     }
 
+    // Journal segments are not the trader's sessions: they cannot be renamed or deleted through the API.
+    const segmentId = app.log.journalSegments().at(-1)!.id;
+    await expect(client.call('sessions.delete', { id: segmentId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.call('sessions.rename', { id: segmentId, name: 'mine' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(app.log.findSession(segmentId)?.kind).toBe('journal');
+
     // Record keeps a segment under a name; it stays while the journal rolls on past it.
     await client.call('record.start', { session: 'kept' });
     await run(app, timers, 3_000);
