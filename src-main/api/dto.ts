@@ -6,7 +6,12 @@ import type { SourceSpec } from './contract/sessions';
 
 export type Currency = 'BTC' | 'ETH';
 export type SourceKind = 'demo' | 'deribit' | 'replay';
-export type ConnectionState = 'connecting' | 'live' | 'stale' | 'disconnected' | 'stopped';
+/**
+ * What the header says about the source, in the trader's words: a live feed is `connecting`, `live`, `stale`
+ * (connected, but its data stopped) or `disconnected`; a replay is `replaying`, `paused` or `done`; any source
+ * that was switched off is `stopped`.
+ */
+export type ConnectionState = 'connecting' | 'live' | 'stale' | 'disconnected' | 'stopped' | 'replaying' | 'paused' | 'done';
 
 export interface AppInfo {
   name: string;

@@ -27,14 +27,18 @@ describe('replay seek', () => {
       return status?.done ? status : null;
     });
     expect(done.currentMs).toBe(done.lastMs);
+    // The header's word says what is true: done (not "stopped" on a red dot), then paused, then replaying.
+    expect((await client.call('feed.status', {})).state).toBe('done');
     const middle = Math.round((done.firstMs + done.lastMs) / 2);
     // It lands paused at the seek point, showing that moment, whatever the speed.
     const seeked = await client.call('replay.control', { action: 'seek', toMs: middle });
     expect(seeked.replay).toMatchObject({ done: false, paused: true, windowStartMs: middle, currentMs: middle });
     await stepped.step(1_000);
     expect(stepped.app.deskStatus().replay).toMatchObject({ done: false, paused: true, currentMs: middle });
+    expect((await client.call('feed.status', {})).state).toBe('paused');
     await client.call('replay.control', { action: 'resume' });
     await stepped.step(100);
+    expect((await client.call('feed.status', {})).state).toBe('replaying');
     const after = stepped.app.deskStatus().replay!;
     expect(after.done).toBe(false);
     expect(after.currentMs).toBeGreaterThan(middle);

@@ -90,8 +90,9 @@ export class ReplayFeed implements FeedAdapter {
   }
 
   state(): ConnectionState {
-    if (!this.running || this.done) return this.done ? 'stopped' : 'connecting';
-    return this.paused ? 'stale' : 'live';
+    if (this.done) return 'done';
+    if (!this.running) return 'connecting';
+    return this.paused ? 'paused' : 'replaying';
   }
 
   pause(): void {
