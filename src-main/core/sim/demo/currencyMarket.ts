@@ -15,7 +15,7 @@
  */
 import type { Currency, InstrumentDef } from '../../market/events';
 import type { Rng } from '../../random';
-import { instrumentName, MS_PER_YEAR } from '../../units';
+import { instrumentName, MS_PER_YEAR, usd } from '../../units';
 import type { EpochMs, InstrumentName } from '../../units';
 import {
   DEMO_CURRENCY_PARAMS,
@@ -245,7 +245,7 @@ function optionDef(
     kind: 'option',
     settlement: 'inverse',
     expiryMs: expiry.expiryMs,
-    strikeUsd,
+    strikeUsd: usd(strikeUsd),
     optionType: isCall ? 'call' : 'put',
     contractSize: 1,
     tickSize: OPTION_TICK,
