@@ -6,12 +6,13 @@
  * cannot be read raises TardisRowError with the reason (a unit constructor's RangeError included); the importer
  * counts it, reports its line and goes on.
  */
-import type {
-  Currency,
-  InstrumentDef,
-  InstrumentEvent,
-  MarketEvent,
-  OptionTickerEvent,
+import {
+  CURRENCIES,
+  type Currency,
+  type InstrumentDef,
+  type InstrumentEvent,
+  type MarketEvent,
+  type OptionTickerEvent,
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
 import { coin, epochMs, instrumentName, usd, type EpochMs, type Usd, type Vol } from '../../core/units';
@@ -86,8 +87,6 @@ class Row {
   }
 }
 
-
-const CURRENCIES: readonly string[] = ['BTC', 'ETH'];
 
 /**
  * Contract specifications Deribit publishes for its inverse instruments; Tardis files carry none. Fees are
@@ -198,7 +197,7 @@ export class TardisNormalizer {
     } catch (error) {
       throw new TardisRowError(error instanceof InstrumentNameError ? error.message : `bad symbol ${JSON.stringify(symbol)}`);
     }
-    if (!CURRENCIES.includes(parsed.currency)) throw new TardisRowError(`${symbol}: only BTC and ETH instruments are supported`);
+    if (!(CURRENCIES as readonly string[]).includes(parsed.currency)) throw new TardisRowError(`${symbol}: only BTC and ETH instruments are supported`);
     if (parsed.settlement !== 'inverse') throw new TardisRowError(`${symbol}: linear (USDC) instruments are not supported yet`);
     return parsed;
   }
