@@ -17,6 +17,9 @@
  * - future/perpetual prices are USD; amounts and open interest of inverse futures are USD. Linear (USDC)
  *   futures quote amounts in coin: they are converted to USD at the quoted price.
  * - option amounts and open interest are in contracts (1 contract = 1 coin).
+ * Values leave as the branded units of core/units.ts (`Usd`, `Coin`, `Vol`, `EpochMs`), made by its checked
+ * constructors after the field checks here (so they do not throw on a field that passed; if one did, its
+ * RangeError would become an `invalid_field` refusal, see `fieldError`).
  *
  * Channel intervals are not interpreted: `ticker.X.100ms`, `ticker.X.raw` and `ticker.X.agg2` parse alike, so the
  * recorded (`.raw`) fixtures and the live (`.100ms`) subscriptions share one code path.
@@ -248,9 +251,9 @@ class Reader {
 
 /**
  * Turns what a parser body threw into a typed error: schema violations, and the RangeErrors of the checked unit
- * constructors (epochMs, instrumentName, ...), become `invalid_field`; anything else is a programming error and
- * is rethrown (fail fast, STYLE.md 14). Parser bodies are plain functions called inside a try/catch (no
- * closures), so the happy path allocates nothing for error handling.
+ * constructors (epochMs, instrumentName, usd, coin, vol, volFromPercent, ...), become `invalid_field`; anything
+ * else is a programming error and is rethrown (fail fast, STYLE.md 14). Parser bodies are plain functions called
+ * inside a try/catch (no closures), so the happy path allocates nothing for error handling.
  */
 function fieldError(error: unknown, channel: string | null, instrument: string | null): DeribitParseError {
   if (error instanceof SchemaViolation) return new DeribitParseError('invalid_field', error.reason, error.path, channel, instrument);
