@@ -22,6 +22,24 @@ const NODE_AND_IO = [
 
 const layerRule = (patterns, message) => ['error', { patterns: [{ group: patterns, message }] }];
 
+// Percent IV → decimal happens in one place, `volFromPercent` / `volFromPercentOrNull` in src-main/core/units.ts
+// (DESIGN.md, Deribit conventions: ticker and Tardis IVs are percent, everything inside is a decimal `Vol`).
+// Flags `x / 100` where x is named like an IV or a vol (`iv`, `markIv`, `bidIvPercent`, `atmVol`, `obj.iv`, ...;
+// not `volume`, `dividend` or greeks such as `vega` and `volga`), or is a call whose first argument names an IV
+// field (`d.number('mark_iv') / 100`). Other `/ 100` (cents, a greek per vol point) are not IV conversions.
+const IV_NAME = '/^(iv|vol|IV)([A-Z_]|$)|(Iv|Vol|IV)([A-Z_]|$)/';
+const IV_FIELD = '/(^|_)iv($|_)/';
+const PERCENT_IV_MESSAGE =
+  'Percent IV → decimal belongs at the edge: use volFromPercent / volFromPercentOrNull from src-main/core/units.ts, not "/ 100".';
+const percentIvRule = [
+  'error',
+  ...[
+    `BinaryExpression[operator='/'][right.value=100][left.type='Identifier'][left.name=${IV_NAME}]`,
+    `BinaryExpression[operator='/'][right.value=100][left.type='MemberExpression'][left.property.name=${IV_NAME}]`,
+    `BinaryExpression[operator='/'][right.value=100][left.type='CallExpression'][left.arguments.0.value=${IV_FIELD}]`,
+  ].map((selector) => ({ selector, message: PERCENT_IV_MESSAGE })),
+];
+
 export default ts.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/out/**', '.electron-native/**'] },
   js.configs.recommended,
@@ -35,6 +53,11 @@ export default ts.config(
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.svelte'],
+    ignores: ['src-main/core/units.ts'],
+    rules: { 'no-restricted-syntax': percentIvRule },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],

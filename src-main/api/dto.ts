@@ -2,9 +2,12 @@
  * Data transfer objects: what crosses the API boundary. Plain JSON; units in the field names.
  * Coin amounts end in `Coin`, USD amounts in `Usd`, vols are decimals (`iv`), times are epoch ms (`Ms`).
  */
+import type { DealerConvention } from '../core/exposure/positioning';
+import type { Currency } from '../core/market/events';
 import type { SourceSpec } from './contract/sessions';
 
-export type Currency = 'BTC' | 'ETH';
+// Defined once in core (the engine's own types) and re-exported here, so the contract cannot drift from them.
+export type { Currency, DealerConvention };
 export type SourceKind = 'demo' | 'deribit' | 'replay';
 /**
  * What the header says about the source, in the trader's words: a live feed is `connecting`, `live`, `stale`
@@ -212,12 +215,10 @@ export interface DeskStatus {
   journal: JournalStatus;
 }
 
-/**
- * Who is assumed to hold the other side of customer open interest: `naive` — dealers long calls, short puts
- * (SqueezeMetrics); `short` — dealers short everything customers hold; `flow` — inferred from the taker side of
- * each trade, reconciled with open-interest changes.
- */
-export type DealerConvention = 'naive' | 'short' | 'flow';
+// DealerConvention (re-exported above, from core/exposure/positioning.ts): who is assumed to hold the other side
+// of customer open interest: `naive` — dealers long calls, short puts (SqueezeMetrics); `short` — dealers short
+// everything customers hold; `flow` — inferred from the taker side of each trade, reconciled with open-interest
+// changes.
 
 export interface GexStrikeRow {
   strikeUsd: number;

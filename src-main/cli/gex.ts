@@ -115,7 +115,7 @@ export function chainsFromQuotes(
     });
     const front = rows.find((r) => r.expiryMs === expiryList[0])!;
     chain.spotUsd = front.quote.underlyingPrice!;
-    writeOpenInterestPositions(convention === 'naive' ? 'naive' : 'dealerShort', chain);
+    writeOpenInterestPositions(convention, chain);
     out.set(currency, { chain, expiries: expiryList.map(formatExpiryCode), spotSource: `forward of the nearest expiry ${formatExpiryCode(expiryList[0]!)} (${front.quote.underlyingIndex})` });
   }
   return out;

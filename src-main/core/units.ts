@@ -32,8 +32,17 @@ export const vol = (value: number): Vol => {
   if (value < 0) throw new RangeError(`Vol must be a non-negative decimal, got ${value}`);
   return value as Vol;
 };
-/** Converts a percent IV (Deribit ticker, Tardis CSV) to a decimal vol. */
+/**
+ * Converts a percent IV (Deribit ticker, Tardis CSV) to a decimal vol: the one place where percent becomes
+ * decimal (a lint rule forbids `iv / 100` elsewhere). Throws a RangeError on a negative or non-finite percent.
+ */
 export const volFromPercent = (percent: number): Vol => vol(percent / 100);
+/**
+ * As {@link volFromPercent}, for the "null with a reason" paths of the parsers: null for a missing (null),
+ * negative or non-finite percent instead of a throw. The caller says why a null is refused.
+ */
+export const volFromPercentOrNull = (percent: number | null): Vol | null =>
+  percent === null || !Number.isFinite(percent) || percent < 0 ? null : volFromPercent(percent);
 export const years = (value: number): Years => finite(value, 'Years') as Years;
 export const epochMs = (value: number): EpochMs => {
   finite(value, 'EpochMs');

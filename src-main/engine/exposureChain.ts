@@ -2,10 +2,9 @@
  * One currency's live options as the exposure kernels want them: a flat struct-of-arrays chain across expiries,
  * valued at market time, with the dealer position of the chosen convention. Pure function of the engine state.
  */
-import type { DealerConvention } from '../api/dto';
 import { allocateExposureChain, type ExposureChain } from '../core/exposure/chain';
 import type { FlowInventory } from '../core/exposure/flowInventory';
-import { writeOpenInterestPositions } from '../core/exposure/positioning';
+import { writeOpenInterestPositions, type DealerConvention } from '../core/exposure/positioning';
 import type { Currency } from '../core/market/events';
 import { yearsToExpiry } from '../core/pricing/time';
 import type { MarketState } from './marketState';
@@ -53,7 +52,7 @@ export function buildExposureInput(market: MarketState, currency: Currency, conv
   if (convention === 'flow') {
     if (flow) flow.writePositions(names, chain.dealerPosition);
   } else {
-    writeOpenInterestPositions(convention === 'naive' ? 'naive' : 'dealerShort', chain);
+    writeOpenInterestPositions(convention, chain);
   }
   return { chain, expiries, names };
 }

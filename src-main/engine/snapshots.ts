@@ -12,11 +12,11 @@ import type {
   OptionQuoteRow,
 } from '../api/dto';
 import type { Currency } from '../core/market/events';
-import { settlementPhase, yearsToExpiry } from '../core/pricing/time';
+import { displayYearsToExpiry, settlementPhase } from '../core/pricing/time';
 import type { ExpiryBook, MarketState, OptionState } from './marketState';
 
 /** Years to an expiry as shown: 0 once it has passed (it rolls off with the next event). */
-const displayYears = (book: ExpiryBook, market: MarketState): number => Math.max(0, yearsToExpiry(book.expiryMs, market.timeMs));
+const displayYears = (book: ExpiryBook, market: MarketState): number => displayYearsToExpiry(book.expiryMs, market.timeMs);
 
 const finiteOrNull = (value: number | undefined): number | null =>
   value !== undefined && Number.isFinite(value) ? value : null;

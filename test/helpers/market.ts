@@ -9,7 +9,7 @@ import type {
   MarketEvent,
 } from '../../src-main/core/market/events';
 import { formatExpiryCode } from '../../src-main/core/market/expiryCode';
-import type { EpochMs, InstrumentName } from '../../src-main/core/units';
+import type { Coin, EpochMs, InstrumentName, Usd, Vol } from '../../src-main/core/units';
 
 export const T0 = Date.UTC(2026, 10, 20, 12, 0, 0); // 20 Nov 2026 12:00 UTC
 export const EXPIRY_A = Date.UTC(2026, 11, 25, 8); // 25DEC26
@@ -27,7 +27,7 @@ export function optionDef(currency: Currency, expiryMs: number, strike: number, 
     kind: 'option',
     settlement: 'inverse',
     expiryMs: expiryMs as EpochMs,
-    strikeUsd: strike,
+    strikeUsd: strike as Usd,
     optionType: type,
     contractSize: 1,
     tickSize: 0.0001,
@@ -59,7 +59,7 @@ export function instrumentEvent(def: InstrumentDef, ts: number = T0): Instrument
 }
 
 export function indexEvent(currency: Currency, priceUsd: number, ts: number = T0): IndexEvent {
-  return { type: 'index', currency, priceUsd, tsEvent: ts as EpochMs, tsRecv: ts as EpochMs };
+  return { type: 'index', currency, priceUsd: priceUsd as Usd, tsEvent: ts as EpochMs, tsRecv: ts as EpochMs };
 }
 
 export interface TickerSpec {
@@ -79,17 +79,17 @@ export function optionTicker(name: string, spec: TickerSpec): OptionTickerEvent 
     instrument: name as InstrumentName,
     tsEvent: ts,
     tsRecv: ts,
-    bidCoin: Math.max(0.0001, mark - 0.0005),
-    askCoin: mark + 0.0005,
+    bidCoin: Math.max(0.0001, mark - 0.0005) as Coin,
+    askCoin: (mark + 0.0005) as Coin,
     bidAmount: 10,
     askAmount: 12,
-    markCoin: mark,
-    markIv: spec.iv,
-    bidIv: spec.iv - 0.01,
-    askIv: spec.iv + 0.01,
-    underlyingPriceUsd: spec.forward,
+    markCoin: mark as Coin,
+    markIv: spec.iv as Vol,
+    bidIv: (spec.iv - 0.01) as Vol,
+    askIv: (spec.iv + 0.01) as Vol,
+    underlyingPriceUsd: spec.forward as Usd,
     underlyingIndex: spec.underlyingIndex ?? 'SYN.BTC-25DEC26',
-    indexPriceUsd: spec.forward - 300,
+    indexPriceUsd: (spec.forward - 300) as Usd,
     openInterest: spec.openInterest ?? 100,
   };
 }

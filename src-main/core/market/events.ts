@@ -1,9 +1,12 @@
 /**
  * Normalized market events: what every feed adapter (demo simulator, live Deribit, recordings, Tardis import)
- * produces, what the event log stores, and what `engine.apply` consumes. Units are in the field names:
- * option prices in coin as Deribit quotes them, futures prices in USD, IVs as decimals, times in epoch ms.
+ * produces, what the event log stores, and what `engine.apply` consumes. Units are in the field names and in the
+ * types (core/units.ts): option prices in coin as Deribit quotes them (`Coin`), USD prices and USD amounts
+ * (`Usd`), IVs as decimals (`Vol`), times in epoch ms (`EpochMs`). Producers create them with the checked
+ * constructors (`usd`, `coin`, `vol`, `volFromPercent`, `epochMs`); readers use them as plain numbers. Sizes in
+ * contracts, tick sizes and rates stay plain numbers.
  */
-import type { EpochMs, InstrumentName } from '../units';
+import type { Coin, EpochMs, InstrumentName, Usd, Vol } from '../units';
 
 export type Currency = 'BTC' | 'ETH';
 export const CURRENCIES: readonly Currency[] = ['BTC', 'ETH'];
@@ -20,7 +23,7 @@ export interface InstrumentDef {
   /** Expiry (08:00 UTC on Deribit); null for perpetuals. */
   expiryMs: EpochMs | null;
   /** Strike in USD; null for futures and perpetuals. */
-  strikeUsd: number | null;
+  strikeUsd: Usd | null;
   optionType: OptionType | null;
   /** Underlying units per contract (1 BTC / 1 ETH for inverse options; USD 10 or 1 for inverse futures). */
   contractSize: number;
@@ -51,29 +54,29 @@ export interface IndexEvent extends EventStamp {
   type: 'index';
   currency: Currency;
   /** Deribit price index (btc_usd / eth_usd), USD. */
-  priceUsd: number;
+  priceUsd: Usd;
 }
 
 /** An option ticker: prices in coin as Deribit quotes inverse options. */
 export interface OptionTickerEvent extends EventStamp {
   type: 'option_ticker';
   instrument: InstrumentName;
-  bidCoin: number | null;
-  askCoin: number | null;
+  bidCoin: Coin | null;
+  askCoin: Coin | null;
   /** Sizes in contracts (1 contract = 1 coin). */
   bidAmount: number;
   askAmount: number;
-  markCoin: number;
-  /** IVs as decimals (Deribit's ticker sends percent; parsers convert). */
-  markIv: number;
-  bidIv: number | null;
-  askIv: number | null;
+  markCoin: Coin;
+  /** IVs as decimals (Deribit's ticker sends percent; parsers convert with `volFromPercent`). */
+  markIv: Vol;
+  bidIv: Vol | null;
+  askIv: Vol | null;
   /** The expiry's forward (Deribit `underlying_price`), USD. */
-  underlyingPriceUsd: number;
+  underlyingPriceUsd: Usd;
   /** What the forward refers to: `SYN.BTC-27DEC24` or a listed future name. */
   underlyingIndex: string;
   /** Null when the source has no index price (Tardis `options_chain`). */
-  indexPriceUsd: number | null;
+  indexPriceUsd: Usd | null;
   /** Open interest in contracts. */
   openInterest: number;
 }
@@ -82,15 +85,15 @@ export interface OptionTickerEvent extends EventStamp {
 export interface FutureTickerEvent extends EventStamp {
   type: 'future_ticker';
   instrument: InstrumentName;
-  bidUsd: number | null;
-  askUsd: number | null;
+  bidUsd: Usd | null;
+  askUsd: Usd | null;
   /** Sizes in USD (Deribit futures amounts are USD). */
-  bidAmountUsd: number;
-  askAmountUsd: number;
-  markUsd: number;
-  indexPriceUsd: number | null;
+  bidAmountUsd: Usd;
+  askAmountUsd: Usd;
+  markUsd: Usd;
+  indexPriceUsd: Usd | null;
   /** Open interest in USD. */
-  openInterestUsd: number;
+  openInterestUsd: Usd;
   /** Current funding rate (perpetual only), as a decimal per 8 hours. */
   funding8h: number | null;
 }
@@ -99,17 +102,17 @@ export interface TradeEvent extends EventStamp {
   type: 'trade';
   instrument: InstrumentName;
   tradeId: string;
-  /** Trade price in the instrument's unit: coin for inverse options, USD for futures. */
-  price: number;
+  /** Trade price in the instrument's unit (`priceUnit`): coin for inverse options, USD for futures. */
+  price: Coin | Usd;
   priceUnit: 'coin' | 'usd';
   /** Contracts for options (coin), USD for futures. */
   amount: number;
   /** Taker side: the customer's direction when the trade is read as customer vs dealer. */
   takerSide: 'buy' | 'sell';
   /** Trade IV as a decimal (options only). */
-  iv: number | null;
+  iv: Vol | null;
   /** Null when the source has no index price (Tardis `trades`). */
-  indexPriceUsd: number | null;
+  indexPriceUsd: Usd | null;
   blockTradeId: string | null;
   liquidation: boolean;
 }
@@ -121,8 +124,8 @@ export interface TradeEvent extends EventStamp {
 export interface BookSnapshotEvent extends EventStamp {
   type: 'book_snapshot';
   instrument: InstrumentName;
-  bids: [priceUsd: number, amount: number][];
-  asks: [priceUsd: number, amount: number][];
+  bids: [priceUsd: Usd, amount: number][];
+  asks: [priceUsd: Usd, amount: number][];
   changeId: number | null;
 }
 

@@ -17,6 +17,7 @@ import { black76Greeks, toDeribitDisplay, type DeribitDisplayGreeks } from './bl
 import { IV_REASON_NAMES, IvReason, impliedVolBlack76 } from './impliedVol';
 import { InstrumentNameError, type ParsedOption, parseOptionName } from './instrument';
 import { settlementDeltaFactorForYears, settlementPhase, yearsToExpiry } from './time';
+import type { Vol } from '../units';
 
 /** One option quote as recorded (Tardis `options_chain` row or an equivalent live snapshot). */
 export interface OptionChainQuote {
@@ -31,10 +32,10 @@ export interface OptionChainQuote {
   bidPrice: number | null;
   askPrice: number | null;
   markPrice: number | null;
-  /** Decimal IVs as published; null when absent. */
-  bidIv: number | null;
-  askIv: number | null;
-  markIv: number | null;
+  /** Decimal IVs as published (the CSV parser converts Tardis' percent); null when absent. */
+  bidIv: Vol | null;
+  askIv: Vol | null;
+  markIv: Vol | null;
   /** The expiry's forward, USD. */
   underlyingPrice: number | null;
   underlyingIndex: string;

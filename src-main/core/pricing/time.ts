@@ -22,6 +22,15 @@ export function yearsToExpiry(expiryMs: EpochMs | number, nowMs: EpochMs | numbe
   return ((expiryMs - nowMs) / MS_PER_YEAR) as Years;
 }
 
+/**
+ * Years to expiry as displayed (chain and expiry-list snapshots): {@link yearsToExpiry} clamped at 0, so an
+ * expiry that has just passed shows 0 until it rolls off. The only clamped variant: pricing and exposure use the
+ * signed value, whose `<= 0` means expired.
+ */
+export function displayYearsToExpiry(expiryMs: EpochMs | number, nowMs: EpochMs | number): Years {
+  return Math.max(0, yearsToExpiry(expiryMs, nowMs)) as Years;
+}
+
 /** Where an option stands relative to its settlement. */
 export type SettlementPhase = 'open' | 'settling' | 'expired';
 

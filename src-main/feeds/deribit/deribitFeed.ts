@@ -39,7 +39,7 @@ import type {
   OptionTickerEvent,
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName } from '../../core/pricing/instrument';
-import { epochMs, type InstrumentName } from '../../core/units';
+import { epochMs, usd, type InstrumentName, type Usd } from '../../core/units';
 import { systemFeedClock, type EventSink, type FeedAdapter, type FeedClock, type FeedHealth } from '../types';
 import { DeribitClient, DeribitRpcError, type DeribitClientOptions, type DeribitClientStats } from './client';
 import { OrderBook } from './orderBook';
@@ -554,7 +554,7 @@ export class DeribitFeed implements FeedAdapter {
     // An invalid book (gap, reconnect) is not published; its fresh snapshot will be.
     if (this.stopped || !book || !state || book.awaitingSnapshot || book.lastUpdateMs === null) return;
     state.lastEmitMs = this.clock.now();
-    const side = (which: 'bids' | 'asks'): [number, number][] => book.levels(which, this.bookDepth).map((level) => [level.price, level.amount]);
+    const side = (which: 'bids' | 'asks'): [Usd, number][] => book.levels(which, this.bookDepth).map((level) => [usd(level.price), level.amount]);
     const event: BookSnapshotEvent = {
       type: 'book_snapshot',
       tsEvent: epochMs(book.lastUpdateMs),

@@ -17,6 +17,9 @@
  * - future/perpetual prices are USD; amounts and open interest of inverse futures are USD. Linear (USDC)
  *   futures quote amounts in coin: they are converted to USD at the quoted price.
  * - option amounts and open interest are in contracts (1 contract = 1 coin).
+ * Values leave as the branded units of core/units.ts (`Usd`, `Coin`, `Vol`, `EpochMs`), made by its checked
+ * constructors after the field checks here (so they do not throw on a field that passed; if one did, its
+ * RangeError would become an `invalid_field` refusal, see `fieldError`).
  *
  * Channel intervals are not interpreted: `ticker.X.100ms`, `ticker.X.raw` and `ticker.X.agg2` parse alike, so the
  * recorded (`.raw`) fixtures and the live (`.100ms`) subscriptions share one code path.
@@ -33,7 +36,7 @@ import type {
   TradeEvent,
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
-import { epochMs, instrumentName, type EpochMs, type InstrumentName } from '../../core/units';
+import { coin, epochMs, instrumentName, usd, vol, volFromPercent, type EpochMs, type InstrumentName, type Usd, type Vol } from '../../core/units';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors and results
@@ -248,9 +251,9 @@ class Reader {
 
 /**
  * Turns what a parser body threw into a typed error: schema violations, and the RangeErrors of the checked unit
- * constructors (epochMs, instrumentName, ...), become `invalid_field`; anything else is a programming error and
- * is rethrown (fail fast, STYLE.md 14). Parser bodies are plain functions called inside a try/catch (no
- * closures), so the happy path allocates nothing for error handling.
+ * constructors (epochMs, instrumentName, usd, coin, vol, volFromPercent, ...), become `invalid_field`; anything
+ * else is a programming error and is rethrown (fail fast, STYLE.md 14). Parser bodies are plain functions called
+ * inside a try/catch (no closures), so the happy path allocates nothing for error handling.
  */
 function fieldError(error: unknown, channel: string | null, instrument: string | null): DeribitParseError {
   if (error instanceof SchemaViolation) return new DeribitParseError('invalid_field', error.reason, error.path, channel, instrument);
@@ -522,10 +525,10 @@ export function parseInstrument(raw: unknown, tsRecv: number, path = 'result'): 
         throw new SchemaViolation(`${path}.expiration_timestamp`, `${expiryMs} (${new Date(expiryMs).toISOString()}) is not the expiry in the name ${name} (${new Date(nameExpiry).toISOString()})`);
       }
     }
-    let strikeUsd: number | null = null;
+    let strikeUsd: Usd | null = null;
     let optionType: 'call' | 'put' | null = null;
     if (kind === 'option' && parsed.kind === 'option') {
-      strikeUsd = item.number('strike', POSITIVE);
+      strikeUsd = usd(item.number('strike', POSITIVE));
       optionType = item.oneOf('option_type', OPTION_TYPES);
       if (strikeUsd !== parsed.strike) throw new SchemaViolation(`${path}.strike`, `${strikeUsd} disagrees with the strike in the name ${name}`);
       if (optionType !== parsed.optionType) throw new SchemaViolation(`${path}.option_type`, `"${optionType}" disagrees with the name ${name}`);
@@ -610,7 +613,7 @@ export interface OptionMarkUpdate {
   markPrice: number;
   linear: boolean;
   /** Decimal IV (this channel, unlike the ticker, sends decimals). */
-  markIv: number;
+  markIv: Vol;
   tsEvent: EpochMs;
   tsRecv: EpochMs;
 }
@@ -629,7 +632,7 @@ export interface InstrumentStateChange {
 export interface ExpiredInstrument {
   instrument: InstrumentName;
   /** `delivery_price` when sent, USD. */
-  deliveryPriceUsd: number | null;
+  deliveryPriceUsd: Usd | null;
   tsEvent: EpochMs;
 }
 
@@ -686,6 +689,11 @@ export function parseNotification(channel: string, data: unknown, tsRecv: number
       return { events: [], rejected: [], book: null, marks: [], instrumentStates: [state.value], expired: [] };
     }
   }
+}
+
+/** The expiry notice of a ticker; `deliveryPriceUsd` as sent (validated > 0) or null. */
+function expiredInstrument(instrument: InstrumentName, deliveryPriceUsd: number | null, tsEvent: EpochMs): ExpiredInstrument {
+  return { instrument, deliveryPriceUsd: deliveryPriceUsd === null ? null : usd(deliveryPriceUsd), tsEvent };
 }
 
 /** A null best price means "no order on that side": Deribit sends 0 (options) or null. */
@@ -747,12 +755,11 @@ function readTicker(channelInstrument: string, parsed: ParsedInstrument, data: u
   const instrument = instrumentName(name);
   const delivery = t.estimated_delivery_price;
   if (delivery !== undefined && delivery !== null && delivery !== 'expired') d.numberField('estimated_delivery_price', delivery);
-  const expired: ExpiredInstrument[] =
-    delivery === 'expired' ? [{ instrument, deliveryPriceUsd: d.optionalNumberField('delivery_price', t.delivery_price, POSITIVE), tsEvent }] : [];
+  const expired: ExpiredInstrument[] = delivery === 'expired' ? [expiredInstrument(instrument, d.optionalNumberField('delivery_price', t.delivery_price, POSITIVE), tsEvent)] : [];
   const bidAmount = d.optionalNumberField('best_bid_amount', t.best_bid_amount, NON_NEGATIVE) ?? 0;
   const askAmount = d.optionalNumberField('best_ask_amount', t.best_ask_amount, NON_NEGATIVE) ?? 0;
   if (parsed.kind === 'option') {
-    const underlyingPriceUsd = d.numberField('underlying_price', t.underlying_price, POSITIVE);
+    const underlyingPriceUsd = usd(d.numberField('underlying_price', t.underlying_price, POSITIVE));
     // Linear (USDC) options quote in USDC: convert to coin-equivalent at the expiry's forward.
     const toCoin = parsed.settlement === 'linear' ? 1 / underlyingPriceUsd : 1;
     const bid = bestPrice(d.optionalNumberField('best_bid_price', t.best_bid_price, NON_NEGATIVE), bidAmount);
@@ -765,23 +772,23 @@ function readTicker(channelInstrument: string, parsed: ParsedInstrument, data: u
       tsEvent,
       tsRecv: recv,
       instrument,
-      bidCoin: bid === null ? null : bid * toCoin,
-      askCoin: ask === null ? null : ask * toCoin,
+      bidCoin: bid === null ? null : coin(bid * toCoin),
+      askCoin: ask === null ? null : coin(ask * toCoin),
       bidAmount,
       askAmount,
-      markCoin: d.numberField('mark_price', t.mark_price, NON_NEGATIVE) * toCoin,
-      markIv: d.numberField('mark_iv', t.mark_iv, NON_NEGATIVE) / 100,
-      bidIv: bid === null || bidIvPercent === null || bidIvPercent === 0 ? null : bidIvPercent / 100,
-      askIv: ask === null || askIvPercent === null || askIvPercent === 0 ? null : askIvPercent / 100,
+      markCoin: coin(d.numberField('mark_price', t.mark_price, NON_NEGATIVE) * toCoin),
+      markIv: volFromPercent(d.numberField('mark_iv', t.mark_iv, NON_NEGATIVE)),
+      bidIv: bid === null || bidIvPercent === null || bidIvPercent === 0 ? null : volFromPercent(bidIvPercent),
+      askIv: ask === null || askIvPercent === null || askIvPercent === 0 ? null : volFromPercent(askIvPercent),
       underlyingPriceUsd,
       underlyingIndex: d.stringField('underlying_index', t.underlying_index),
-      indexPriceUsd: d.numberField('index_price', t.index_price, POSITIVE),
+      indexPriceUsd: usd(d.numberField('index_price', t.index_price, POSITIVE)),
       openInterest: d.numberField('open_interest', t.open_interest, NON_NEGATIVE),
     };
     return { events: [event], rejected: [], book: null, marks: [], instrumentStates: [], expired };
   }
   // Futures and perpetuals: USD prices. Linear (USDC) futures quote amounts in coin: convert at the mark.
-  const markUsd = d.numberField('mark_price', t.mark_price, POSITIVE);
+  const markUsd = usd(d.numberField('mark_price', t.mark_price, POSITIVE));
   const amountToUsd = parsed.settlement === 'linear' ? markUsd : 1;
   const bid = bestPrice(d.optionalNumberField('best_bid_price', t.best_bid_price, NON_NEGATIVE), bidAmount);
   const ask = bestPrice(d.optionalNumberField('best_ask_price', t.best_ask_price, NON_NEGATIVE), askAmount);
@@ -792,13 +799,13 @@ function readTicker(channelInstrument: string, parsed: ParsedInstrument, data: u
     tsEvent,
     tsRecv: recv,
     instrument,
-    bidUsd: bid,
-    askUsd: ask,
-    bidAmountUsd: bidAmount * amountToUsd,
-    askAmountUsd: askAmount * amountToUsd,
+    bidUsd: bid === null ? null : usd(bid),
+    askUsd: ask === null ? null : usd(ask),
+    bidAmountUsd: usd(bidAmount * amountToUsd),
+    askAmountUsd: usd(askAmount * amountToUsd),
     markUsd,
-    indexPriceUsd: d.numberField('index_price', t.index_price, POSITIVE),
-    openInterestUsd: d.numberField('open_interest', t.open_interest, NON_NEGATIVE) * amountToUsd,
+    indexPriceUsd: usd(d.numberField('index_price', t.index_price, POSITIVE)),
+    openInterestUsd: usd(d.numberField('open_interest', t.open_interest, NON_NEGATIVE) * amountToUsd),
     funding8h: parsed.kind === 'perpetual' ? d.optionalNumberField('funding_8h', t.funding_8h) : null,
   };
   return { events: [event], rejected: [], book: null, marks: [], instrumentStates: [], expired };
@@ -814,7 +821,7 @@ export function parseIndex(channel: string, channelIndex: string, data: unknown,
     const d = Reader.of(data, 'data');
     const indexName = d.string('index_name');
     if (indexName !== channelIndex) throw new SchemaViolation('data.index_name', `"${indexName}" is not the channel's index ${channelIndex}`);
-    return ok({ type: 'index', tsEvent: d.timestamp(), tsRecv: epochMs(tsRecv), currency, priceUsd: d.number('price', POSITIVE) });
+    return ok({ type: 'index', tsEvent: d.timestamp(), tsRecv: epochMs(tsRecv), currency, priceUsd: usd(d.number('price', POSITIVE)) });
   } catch (error) {
     return fail(fieldError(error, channel, null));
   }
@@ -867,12 +874,12 @@ function parseTrade(channel: string, channelInstrument: string | null, item: unk
       tsRecv: epochMs(tsRecv),
       instrument: instrumentName(name),
       tradeId,
-      price,
+      price: isOption && parsed.settlement === 'inverse' ? coin(price) : usd(price),
       priceUnit: isOption && parsed.settlement === 'inverse' ? 'coin' : 'usd',
       amount: !isOption && parsed.settlement === 'linear' ? amount * price : amount,
       takerSide: t.oneOf('direction', TAKER_SIDES),
-      iv: ivPercent === null ? null : ivPercent / 100,
-      indexPriceUsd: t.number('index_price', POSITIVE),
+      iv: ivPercent === null ? null : volFromPercent(ivPercent),
+      indexPriceUsd: usd(t.number('index_price', POSITIVE)),
       blockTradeId:
         blockTradeId === undefined || blockTradeId === null
           ? null
@@ -913,7 +920,7 @@ function parseOptionMark(channel: string, item: unknown, index: number, tsRecv: 
       instrument: instrumentName(name),
       markPrice: m.number('mark_price', NON_NEGATIVE),
       linear: parsed.settlement === 'linear',
-      markIv: m.number('iv', NON_NEGATIVE),
+      markIv: vol(m.number('iv', NON_NEGATIVE)),
       tsEvent: m.timestamp(),
       tsRecv: epochMs(tsRecv),
     };
@@ -933,7 +940,7 @@ export function applyOptionMark(last: OptionTickerEvent, mark: OptionMarkUpdate)
     throw new Error(`applyOptionMark: mark for ${mark.instrument} applied to the ticker of ${last.instrument}`);
   }
   if (mark.tsEvent <= last.tsEvent) return null;
-  const markCoin = mark.linear ? mark.markPrice / last.underlyingPriceUsd : mark.markPrice;
+  const markCoin = coin(mark.linear ? mark.markPrice / last.underlyingPriceUsd : mark.markPrice);
   if (markCoin === last.markCoin && mark.markIv === last.markIv) return null;
   return { ...last, markCoin, markIv: mark.markIv, tsEvent: mark.tsEvent, tsRecv: mark.tsRecv };
 }

@@ -14,6 +14,7 @@
  * is accepted; a missing one is an error.
  */
 import type { OptionChainQuote } from '../../core/pricing/analyze';
+import { volFromPercentOrNull, type Vol } from '../../core/units';
 
 export const OPTIONS_CHAIN_COLUMNS = [
   'exchange', 'symbol', 'timestamp', 'local_timestamp', 'type', 'strike_price', 'expiration', 'open_interest',
@@ -105,10 +106,8 @@ export function parseOptionsChainRow(line: string, layout: OptionsChainLayout, l
     if (!Number.isInteger(value) || value < 0) throw new OptionsChainCsvError(lineNumber, column, `"${cell(column)}" is not a microsecond timestamp`);
     return Math.floor(value / 1000); // µs -> ms, floored so ordering is kept
   };
-  const percent = (column: OptionsChainColumn): number | null => {
-    const value = optionalNumber(column);
-    return value === null ? null : value / 100;
-  };
+  // Percent → decimal at this edge; a negative percent (not a vol) reads as absent, like an empty field.
+  const percent = (column: OptionsChainColumn): Vol | null => volFromPercentOrNull(optionalNumber(column));
   const type = required('type');
   if (type !== 'call' && type !== 'put') throw new OptionsChainCsvError(lineNumber, 'type', `expected call or put, got "${type}"`);
   return {

@@ -2,18 +2,20 @@
  * Tardis.dev CSV rows → normalized market events. Pure: no IO, no clock. Handles the four Deribit data types
  * GammaDesk imports — `options_chain`, `trades`, `derivative_ticker`, `book_snapshot_25` — recognised by their
  * header. Units at this edge: timestamps are microseconds (→ epoch ms), IVs percent (→ decimal), option prices
- * coin, futures prices USD. A row that cannot be read raises TardisRowError with the reason; the importer
+ * coin, futures prices USD; values are created with the checked unit constructors (core/units.ts). A row that
+ * cannot be read raises TardisRowError with the reason (a unit constructor's RangeError included); the importer
  * counts it, reports its line and goes on.
  */
-import type {
-  Currency,
-  InstrumentDef,
-  InstrumentEvent,
-  MarketEvent,
-  OptionTickerEvent,
+import {
+  CURRENCIES,
+  type Currency,
+  type InstrumentDef,
+  type InstrumentEvent,
+  type MarketEvent,
+  type OptionTickerEvent,
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
-import { epochMs, instrumentName, type EpochMs } from '../../core/units';
+import { coin, epochMs, instrumentName, usd, type EpochMs, type Usd, type Vol } from '../../core/units';
 import { OPTIONS_CHAIN_COLUMNS, OptionsChainCsvError, parseOptionsChainRow, type OptionsChainLayout, type OptionsChainRow } from './optionsChainCsv';
 
 export type TardisKind = 'options_chain' | 'trades' | 'derivative_ticker' | 'book_snapshot_25';
@@ -86,8 +88,6 @@ class Row {
 }
 
 
-const CURRENCIES: readonly string[] = ['BTC', 'ETH'];
-
 /**
  * Contract specifications Deribit publishes for its inverse instruments; Tardis files carry none. Fees are
  * left unknown (null) rather than guessed.
@@ -100,7 +100,7 @@ function definition(parsed: ParsedInstrument): InstrumentDef {
       ...base,
       kind: 'option',
       expiryMs: parsed.expiryMs,
-      strikeUsd: parsed.strike,
+      strikeUsd: usd(parsed.strike),
       optionType: parsed.optionType,
       contractSize: 1,
       tickSize: 0.0001,
@@ -141,6 +141,23 @@ export class TardisNormalizer {
     columns: Map<string, number>,
     layout: OptionsChainLayout | null = null,
   ): MarketEvent[] {
+    try {
+      return this.normalizeRow(kind, line, lineNumber, fields, columns, layout);
+    } catch (error) {
+      // A checked unit constructor (usd, coin, epochMs, ...) refusing a value is a bad row like any other.
+      if (error instanceof RangeError) throw new TardisRowError(error.message);
+      throw error;
+    }
+  }
+
+  private normalizeRow(
+    kind: TardisKind,
+    line: string,
+    lineNumber: number,
+    fields: string[],
+    columns: Map<string, number>,
+    layout: OptionsChainLayout | null,
+  ): MarketEvent[] {
     const out: MarketEvent[] = [];
     let parsed: ParsedInstrument | null;
     let tsEvent: EpochMs;
@@ -180,7 +197,7 @@ export class TardisNormalizer {
     } catch (error) {
       throw new TardisRowError(error instanceof InstrumentNameError ? error.message : `bad symbol ${JSON.stringify(symbol)}`);
     }
-    if (!CURRENCIES.includes(parsed.currency)) throw new TardisRowError(`${symbol}: only BTC and ETH instruments are supported`);
+    if (!(CURRENCIES as readonly string[]).includes(parsed.currency)) throw new TardisRowError(`${symbol}: only BTC and ETH instruments are supported`);
     if (parsed.settlement !== 'inverse') throw new TardisRowError(`${symbol}: linear (USDC) instruments are not supported yet`);
     return parsed;
   }
@@ -204,21 +221,21 @@ export class TardisNormalizer {
     if (row.markIv === null || !(row.markIv > 0)) throw new TardisRowError('mark_iv is missing or 0: no mark volatility');
     if (row.markPrice === null || row.markPrice < 0) throw new TardisRowError('mark_price is missing');
     if (row.underlyingPrice === null || !(row.underlyingPrice > 0)) throw new TardisRowError('underlying_price is missing');
-    const ivOrNull = (iv: number | null): number | null => (iv === null || iv <= 0 ? null : iv);
+    const ivOrNull = (iv: Vol | null): Vol | null => (iv === null || iv <= 0 ? null : iv);
     const ticker: OptionTickerEvent = {
       type: 'option_ticker',
       tsEvent: epochMs(row.timestampMs),
       tsRecv: epochMs(row.localTimestampMs),
       instrument: parsed.name,
-      bidCoin: row.bidPrice,
-      askCoin: row.askPrice,
+      bidCoin: row.bidPrice === null ? null : coin(row.bidPrice),
+      askCoin: row.askPrice === null ? null : coin(row.askPrice),
       bidAmount: row.bidAmount ?? 0,
       askAmount: row.askAmount ?? 0,
-      markCoin: row.markPrice,
+      markCoin: coin(row.markPrice),
       markIv: row.markIv,
       bidIv: ivOrNull(row.bidIv),
       askIv: ivOrNull(row.askIv),
-      underlyingPriceUsd: row.underlyingPrice,
+      underlyingPriceUsd: usd(row.underlyingPrice),
       underlyingIndex: row.underlyingIndex,
       indexPriceUsd: null,
       openInterest: row.openInterest ?? 0,
@@ -230,13 +247,14 @@ export class TardisNormalizer {
   private trade(row: Row, parsed: ParsedInstrument, tsEvent: EpochMs, tsRecv: EpochMs, out: MarketEvent[]): void {
     const side = row.text('side');
     if (side !== 'buy' && side !== 'sell') throw new TardisRowError(`side ${JSON.stringify(side)}: the taker side is unknown`);
+    const price = row.number('price', { positive: true });
     out.push({
       type: 'trade',
       tsEvent,
       tsRecv,
       instrument: parsed.name,
       tradeId: row.text('id'),
-      price: row.number('price', { positive: true }),
+      price: parsed.kind === 'option' ? coin(price) : usd(price),
       priceUnit: parsed.kind === 'option' ? 'coin' : 'usd',
       amount: row.number('amount', { positive: true }),
       takerSide: side,
@@ -250,10 +268,11 @@ export class TardisNormalizer {
   private derivativeTicker(row: Row, parsed: ParsedInstrument, tsEvent: EpochMs, tsRecv: EpochMs, out: MarketEvent[]): void {
     if (parsed.kind === 'option') throw new TardisRowError(`${parsed.name}: derivative_ticker rows are for futures and perpetuals`);
     // Read every field before any state changes, so a broken row leaves no trace.
-    const markUsd = row.number('mark_price', { positive: true });
-    const openInterestUsd = row.optionalNumber('open_interest') ?? 0;
+    const markUsd = usd(row.number('mark_price', { positive: true }));
+    const openInterestUsd = usd(row.optionalNumber('open_interest') ?? 0);
     const funding8h = parsed.kind === 'perpetual' ? row.optionalNumber('funding_rate') : null;
-    const index = row.optionalNumber('index_price');
+    const rawIndex = row.optionalNumber('index_price');
+    const index = rawIndex === null ? null : usd(rawIndex);
     const currency = parsed.currency as Currency;
     if (index !== null && index > 0 && this.lastIndex.get(currency) !== index) {
       this.lastIndex.set(currency, index);
@@ -266,8 +285,8 @@ export class TardisNormalizer {
       instrument: parsed.name,
       bidUsd: null,
       askUsd: null,
-      bidAmountUsd: 0,
-      askAmountUsd: 0,
+      bidAmountUsd: usd(0),
+      askAmountUsd: usd(0),
       markUsd,
       indexPriceUsd: index,
       openInterestUsd,
@@ -288,13 +307,13 @@ export class TardisNormalizer {
       this.skipped.set('option order book', (this.skipped.get('option order book') ?? 0) + 1);
       return;
     }
-    const levels = (side: 'bids' | 'asks'): [number, number][] => {
-      const result: [number, number][] = [];
+    const levels = (side: 'bids' | 'asks'): [Usd, number][] => {
+      const result: [Usd, number][] = [];
       for (let level = 0; columns.has(`${side}[${level}].price`); level++) {
         const price = row.optionalNumber(`${side}[${level}].price`);
         const amount = row.optionalNumber(`${side}[${level}].amount`);
         if (price === null || amount === null) break;
-        result.push([price, amount]);
+        result.push([usd(price), amount]);
       }
       return result;
     };

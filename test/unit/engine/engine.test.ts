@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InstrumentRemovedEvent, MarketEvent, SequencedEvent, TradeEvent } from '../../../src-main/core/market/events';
-import { MS_PER_YEAR, type EpochMs, type InstrumentName } from '../../../src-main/core/units';
+import { coin, MS_PER_YEAR, usd, vol, type EpochMs, type InstrumentName } from '../../../src-main/core/units';
 import { Engine, type EngineChange } from '../../../src-main/engine/engine';
 import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, type GreeksBatch, type GreeksPort, type GreeksResult } from '../../../src-main/engine/ports';
 import { ManualTimers } from '../../helpers/fakeTimers';
@@ -254,8 +254,8 @@ describe('Engine scheduling', () => {
     const name = optionName('BTC', EXPIRY_A, 100_000, 'call');
     feed([...chainInstruments('BTC', EXPIRY_A), ...chainTickers('BTC', EXPIRY_A, 100_000)]);
     const trade: TradeEvent = {
-      type: 'trade', tsEvent: T0 as EpochMs, tsRecv: T0 as EpochMs, instrument: name, tradeId: 't1', price: 0.05, priceUnit: 'coin',
-      amount: 3, takerSide: 'buy', iv: 0.5, indexPriceUsd: 100_000, blockTradeId: null, liquidation: false,
+      type: 'trade', tsEvent: T0 as EpochMs, tsRecv: T0 as EpochMs, instrument: name, tradeId: 't1', price: coin(0.05), priceUnit: 'coin',
+      amount: 3, takerSide: 'buy', iv: vol(0.5), indexPriceUsd: usd(100_000), blockTradeId: null, liquidation: false,
     };
     feed([trade]);
     expect(engine.flow('BTC').position(name)).toBe(-3); // the customer bought: the dealer is short

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FutureTickerEvent, InstrumentRemovedEvent, SequencedEvent } from '../../../src-main/core/market/events';
-import type { EpochMs, InstrumentName } from '../../../src-main/core/units';
+import { usd, type EpochMs, type InstrumentName } from '../../../src-main/core/units';
 import { MarketState } from '../../../src-main/engine/marketState';
 import {
   EXPIRY_A,
@@ -22,13 +22,13 @@ function perpTicker(markUsd: number, ts = T0): FutureTickerEvent {
     instrument: 'BTC-PERPETUAL' as InstrumentName,
     tsEvent: ts as EpochMs,
     tsRecv: ts as EpochMs,
-    bidUsd: markUsd - 0.5,
-    askUsd: markUsd + 0.5,
-    bidAmountUsd: 1000,
-    askAmountUsd: 1000,
-    markUsd,
-    indexPriceUsd: markUsd - 10,
-    openInterestUsd: 1e9,
+    bidUsd: usd(markUsd - 0.5),
+    askUsd: usd(markUsd + 0.5),
+    bidAmountUsd: usd(1000),
+    askAmountUsd: usd(1000),
+    markUsd: usd(markUsd),
+    indexPriceUsd: usd(markUsd - 10),
+    openInterestUsd: usd(1e9),
     funding8h: 0.0001,
   };
 }

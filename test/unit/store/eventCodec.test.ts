@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MarketEvent } from '../../../src-main/core/market/events';
 import { DemoMarket } from '../../../src-main/core/sim/demo';
-import { epochMs } from '../../../src-main/core/units';
+import { epochMs, usd } from '../../../src-main/core/units';
 import { parseFrame, parseNotification } from '../../../src-main/feeds/deribit/parse';
 import { decodeRow, encodePayload, instrumentColumn } from '../../../src-main/store/eventCodec';
 
@@ -39,7 +39,7 @@ describe('event log payload codec', () => {
   });
 
   it('is compact (no keys), reads missing trailing fields as null, and refuses corrupt rows with the seq', () => {
-    const index: MarketEvent = { type: 'index', tsEvent: epochMs(1), tsRecv: epochMs(2), currency: 'BTC', priceUsd: 95_000.5 };
+    const index: MarketEvent = { type: 'index', tsEvent: epochMs(1), tsRecv: epochMs(2), currency: 'BTC', priceUsd: usd(95_000.5) };
     expect(encodePayload(index)).toBe('["BTC",95000.5]');
     expect(decodeRow(1, 'index', 1, 2, null, '["BTC"]')).toEqual({ type: 'index', tsEvent: 1, tsRecv: 2, currency: 'BTC', priceUsd: null, seq: 1 });
     expect(() => decodeRow(9, 'index', 1, 2, null, '{"currency":"BTC"}')).toThrow('event 9: payload is not an array');

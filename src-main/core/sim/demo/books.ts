@@ -3,7 +3,7 @@
  * has a depth to divide by. Levels are [price USD, amount USD] (Deribit perpetual amounts are in USD).
  */
 import type { BookSnapshotEvent, FutureTickerEvent } from '../../market/events';
-import type { EpochMs } from '../../units';
+import { usd, type EpochMs, type Usd } from '../../units';
 import type { DemoCurrencyMarket } from './currencyMarket';
 import { roundUsd } from './quotes';
 
@@ -19,15 +19,15 @@ export function perpetualBook(market: DemoCurrencyMarket, ticker: FutureTickerEv
   const tickUsd = market.params.perpTickUsd;
   const contractUsd = market.params.futureContractSizeUsd;
   const random = market.orderBookRandom;
-  const bids: [number, number][] = [];
-  const asks: [number, number][] = [];
+  const bids: [Usd, number][] = [];
+  const asks: [Usd, number][] = [];
   const midUsd = ((ticker.bidUsd ?? ticker.markUsd) + (ticker.askUsd ?? ticker.markUsd)) / 2;
   const levelSpacingUsd = Math.max(tickUsd, Math.round((midUsd * BOOK_LEVEL_SPACING) / tickUsd) * tickUsd);
   const levelSizeUsd = (level: number): number =>
     contractUsd * Math.max(1, Math.round((400_000 * (1 + level / 8) * Math.exp(0.6 * random.nextNormal())) / contractUsd));
   for (let level = 0; level < BOOK_LEVELS; level++) {
-    bids.push([roundUsd((ticker.bidUsd ?? midUsd) - level * levelSpacingUsd), levelSizeUsd(level)]);
-    asks.push([roundUsd((ticker.askUsd ?? midUsd) + level * levelSpacingUsd), levelSizeUsd(level)]);
+    bids.push([usd(roundUsd((ticker.bidUsd ?? midUsd) - level * levelSpacingUsd)), levelSizeUsd(level)]);
+    asks.push([usd(roundUsd((ticker.askUsd ?? midUsd) + level * levelSpacingUsd)), levelSizeUsd(level)]);
   }
   return { type: 'book_snapshot', tsEvent: nowMs, tsRecv: nowMs, instrument: ticker.instrument, bids, asks, changeId: null };
 }

@@ -15,7 +15,8 @@
  */
 import type { Currency, InstrumentDef } from '../../market/events';
 import type { Rng } from '../../random';
-import { instrumentName, MS_PER_YEAR } from '../../units';
+import { yearsToExpiry } from '../../pricing/time';
+import { instrumentName, usd } from '../../units';
 import type { EpochMs, InstrumentName } from '../../units';
 import {
   DEMO_CURRENCY_PARAMS,
@@ -149,7 +150,7 @@ export function buildCurrencyMarket(
   const amountStepsPerUnit = Math.round(1 / params.minTradeAmount);
 
   schedule.forEach((expiry, expiryIndex) => {
-    const years = (expiry.expiryMs - startMs) / MS_PER_YEAR;
+    const years = yearsToExpiry(expiry.expiryMs, startMs);
     const forwardUsd = params.indexStartUsd * (1 + params.basisMean * years);
     const atmVol = termStructureAtmVol(params, years);
     const stepIndex = nearMoneyStrikeStepIndex(years * 365);
@@ -245,7 +246,7 @@ function optionDef(
     kind: 'option',
     settlement: 'inverse',
     expiryMs: expiry.expiryMs,
-    strikeUsd,
+    strikeUsd: usd(strikeUsd),
     optionType: isCall ? 'call' : 'put',
     contractSize: 1,
     tickSize: OPTION_TICK,
@@ -313,7 +314,7 @@ export function advanceFactors(market: DemoCurrencyMarket, years: number): void 
 export function updateExpiries(market: DemoCurrencyMarket, nowMs: number): void {
   const { expiries, params } = market;
   expiries.listed.forEach((expiry, expiryIndex) => {
-    const years = (expiry.expiryMs - nowMs) / MS_PER_YEAR;
+    const years = yearsToExpiry(expiry.expiryMs, nowMs);
     if (!(years > 0)) {
       expiries.alive[expiryIndex] = 0;
       return;

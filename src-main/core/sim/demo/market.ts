@@ -10,7 +10,7 @@
  */
 import type { Currency, IndexEvent, InstrumentDef, MarketEvent } from '../../market/events';
 import { Rng } from '../../random';
-import { epochMs, MS_PER_YEAR } from '../../units';
+import { epochMs, MS_PER_YEAR, usd } from '../../units';
 import type { EpochMs } from '../../units';
 import { perpetualBook } from './books';
 import { advanceFactors, buildCurrencyMarket, isOptionAlive, updateExpiries, type DemoCurrencyMarket } from './currencyMarket';
@@ -167,5 +167,5 @@ export class DemoMarket {
 }
 
 function indexEvent(market: DemoCurrencyMarket, nowMs: EpochMs): IndexEvent {
-  return { type: 'index', tsEvent: nowMs, tsRecv: nowMs, currency: market.currency, priceUsd: market.indexUsd };
+  return { type: 'index', tsEvent: nowMs, tsRecv: nowMs, currency: market.currency, priceUsd: usd(market.indexUsd) };
 }

@@ -10,7 +10,7 @@
  */
 import type { FutureTickerEvent, OptionTickerEvent } from '../../market/events';
 import { black76Price } from '../../pricing/black76';
-import type { EpochMs } from '../../units';
+import { coin, usd, vol, type EpochMs } from '../../units';
 import { isOptionAlive, PERPETUAL_EXPIRY_INDEX, roundToMinAmount, type DemoCurrencyMarket } from './currencyMarket';
 import { OPTION_TICK, OPTION_TICK_ABOVE_STEP, OPTION_TICK_STEP_PRICE } from './params';
 import { demoSmileVol } from './smile';
@@ -80,7 +80,10 @@ function volHalfSpread(moneynessZ: number, years: number): number {
   return (0.005 + 0.0025 * Math.abs(moneynessZ)) * (1 + 0.7 * shortExpiryBoost);
 }
 
-/** An option's quote in coin and decimal vols. Filled in place by `priceOption` and read at once (no churn). */
+/**
+ * An option's quote in coin and decimal vols. Filled in place by `priceOption` and read at once (no churn); plain
+ * numbers here, branded (`coin`, `vol`) when they become an event.
+ */
 export interface OptionQuote {
   iv: number;
   markCoin: number;
@@ -138,17 +141,17 @@ export function optionTicker(market: DemoCurrencyMarket, option: number, nowMs: 
     tsEvent: nowMs,
     tsRecv: nowMs,
     instrument: market.options.defs[option]!.name,
-    bidCoin: quote.bidCoin,
-    askCoin: quote.askCoin,
+    bidCoin: quote.bidCoin === null ? null : coin(quote.bidCoin),
+    askCoin: coin(quote.askCoin),
     bidAmount: quote.bidCoin === null ? 0 : quoteAmount(market),
     askAmount: quoteAmount(market),
-    markCoin: quote.markCoin,
-    markIv: quote.iv,
-    bidIv: quote.bidIv,
-    askIv: quote.askIv,
-    underlyingPriceUsd: market.expiries.forwardUsd[expiry]!,
+    markCoin: coin(quote.markCoin),
+    markIv: vol(quote.iv),
+    bidIv: quote.bidIv === null ? null : vol(quote.bidIv),
+    askIv: vol(quote.askIv),
+    underlyingPriceUsd: usd(market.expiries.forwardUsd[expiry]!),
     underlyingIndex: market.expiries.underlyingIndex[expiry]!,
-    indexPriceUsd: market.indexUsd,
+    indexPriceUsd: usd(market.indexUsd),
     openInterest: market.options.openInterest[option]!,
   };
 }
@@ -186,13 +189,13 @@ export function futureTicker(market: DemoCurrencyMarket, future: number, nowMs: 
     tsEvent: nowMs,
     tsRecv: nowMs,
     instrument: futures.defs[future]!.name,
-    bidUsd,
-    askUsd,
-    bidAmountUsd: sizeUsd(),
-    askAmountUsd: sizeUsd(),
-    markUsd,
-    indexPriceUsd: market.indexUsd,
-    openInterestUsd: futures.openInterestUsd[future]!,
+    bidUsd: usd(bidUsd),
+    askUsd: usd(askUsd),
+    bidAmountUsd: usd(sizeUsd()),
+    askAmountUsd: usd(sizeUsd()),
+    markUsd: usd(markUsd),
+    indexPriceUsd: usd(market.indexUsd),
+    openInterestUsd: usd(futures.openInterestUsd[future]!),
     funding8h: isPerpetual ? fundingRate8h(market.perpetualPremium) : null,
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { TradeEvent } from '../../market/events';
 import type { RandomSource } from '../../random';
-import type { EpochMs } from '../../units';
+import { coin, usd, vol, type EpochMs } from '../../units';
 import { roundToMinAmount, type DemoCurrencyMarket } from './currencyMarket';
 import { priceOption, roundOptionNearest, type OptionQuote } from './quotes';
 import type { DemoExpiryKind } from './schedule';
@@ -120,12 +120,12 @@ export function randomTrade(market: DemoCurrencyMarket, nowMs: EpochMs, stepNumb
     tsRecv: nowMs,
     instrument: options.defs[option]!.name,
     tradeId: `DEMO-${market.currency}-${++market.tradeCount}`,
-    price,
+    price: coin(price),
     priceUnit: 'coin',
     amount,
     takerSide,
-    iv: quote.iv,
-    indexPriceUsd: market.indexUsd,
+    iv: vol(quote.iv),
+    indexPriceUsd: usd(market.indexUsd),
     blockTradeId: isBlock ? `DEMO-BLOCK-${market.currency}-${++market.blockTradeCount}` : null,
     liquidation: false,
   };

@@ -116,12 +116,12 @@ describe('exposure sums', () => {
 });
 
 describe('positioning conventions (a) naive and (b) dealers short everything', () => {
-  it('naive: +OI calls, -OI puts; dealerShort: -OI everywhere', () => {
+  it('naive: +OI calls, -OI puts; short: -OI everywhere', () => {
     expect(dealerPositionFromOpenInterest('naive', true, 7)).toBe(7);
     expect(dealerPositionFromOpenInterest('naive', false, 7)).toBe(-7);
-    expect(dealerPositionFromOpenInterest('dealerShort', true, 7)).toBe(-7);
+    expect(dealerPositionFromOpenInterest('short', true, 7)).toBe(-7);
     const { chain, perOption, aggregates } = compute();
-    writeOpenInterestPositions('dealerShort', chain);
+    writeOpenInterestPositions('short', chain);
     expect(Array.from(chain.dealerPosition)).toEqual([-100, -200, -5000, -50]);
     computeOptionExposures(chain, perOption);
     aggregateExposures(chain, perOption, aggregates);

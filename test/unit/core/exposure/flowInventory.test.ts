@@ -3,7 +3,7 @@ import { aggregateExposures, allocateExposureAggregates, allocateOptionExposures
 import { FlowInventory, type FlowEvent } from '../../../../src-main/core/exposure/flowInventory';
 import type { MarketEvent, OptionTickerEvent, TradeEvent } from '../../../../src-main/core/market/events';
 import { DemoMarket } from '../../../../src-main/core/sim/demo';
-import { epochMs, instrumentName, type EpochMs } from '../../../../src-main/core/units';
+import { coin, epochMs, instrumentName, usd, vol, type EpochMs } from '../../../../src-main/core/units';
 import { chainOf } from './chains';
 
 const T0 = epochMs(Date.UTC(2026, 0, 2, 9));
@@ -13,16 +13,16 @@ let tradeSeq = 0;
 
 function trade(instrument: string, takerSide: 'buy' | 'sell', amount: number, extra: Partial<TradeEvent> = {}): TradeEvent {
   return {
-    type: 'trade', tsEvent: T0, tsRecv: T0, instrument: instrumentName(instrument), tradeId: `T${++tradeSeq}`, price: 0.05, priceUnit: 'coin',
-    amount, takerSide, iv: 0.5, indexPriceUsd: 100_000, blockTradeId: null, liquidation: false, ...extra,
+    type: 'trade', tsEvent: T0, tsRecv: T0, instrument: instrumentName(instrument), tradeId: `T${++tradeSeq}`, price: coin(0.05), priceUnit: 'coin',
+    amount, takerSide, iv: vol(0.5), indexPriceUsd: usd(100_000), blockTradeId: null, liquidation: false, ...extra,
   };
 }
 
 function ticker(instrument: string, openInterest: number): OptionTickerEvent {
   return {
-    type: 'option_ticker', tsEvent: T0, tsRecv: T0, instrument: instrumentName(instrument), bidCoin: 0.049, askCoin: 0.051, bidAmount: 1,
-    askAmount: 1, markCoin: 0.05, markIv: 0.5, bidIv: 0.49, askIv: 0.51, underlyingPriceUsd: 100_000, underlyingIndex: 'BTC-27MAR26',
-    indexPriceUsd: 100_000, openInterest,
+    type: 'option_ticker', tsEvent: T0, tsRecv: T0, instrument: instrumentName(instrument), bidCoin: coin(0.049), askCoin: coin(0.051), bidAmount: 1,
+    askAmount: 1, markCoin: coin(0.05), markIv: vol(0.5), bidIv: vol(0.49), askIv: vol(0.51), underlyingPriceUsd: usd(100_000),
+    underlyingIndex: 'BTC-27MAR26', indexPriceUsd: usd(100_000), openInterest,
   };
 }
 

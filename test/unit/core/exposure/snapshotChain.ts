@@ -23,7 +23,7 @@ export interface SnapshotChain {
 const cache = new Map<string, Record<string, string>[]>();
 
 /** The snapshot's chain for one currency, dealer positions by a fixed convention (default naive). */
-export function snapshotChain(file: string, currency: 'BTC' | 'ETH', convention: 'naive' | 'dealerShort' = 'naive'): SnapshotChain {
+export function snapshotChain(file: string, currency: 'BTC' | 'ETH', convention: 'naive' | 'short' = 'naive'): SnapshotChain {
   let rows = cache.get(file);
   if (rows === undefined) {
     rows = readSharedCsv('data', file);

@@ -128,7 +128,7 @@ describe.each(CASES)('real snapshot $file $currency', ({ file, currency, flip, c
   });
 
   it('dealers short everything: all GEX negative, no flip, the same walls by size with negative GEX', () => {
-    const short = analyzeGammaExposure(snapshotChain(file, currency, 'dealerShort').chain);
+    const short = analyzeGammaExposure(snapshotChain(file, currency, 'short').chain);
     expect(short.aggregates.total.netGammaUsdPer1Pct[0]).toBeCloseTo(-abs, 0);
     expect(short.flips.crossings).toEqual([]);
     // Walls rank strikes by |GEX| for calls and puts alike, so flipping the dealers' side keeps them in place.

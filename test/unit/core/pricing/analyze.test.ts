@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type OptionChainQuote, analyzeChain, analyzeQuote, updateLatestQuote } from '../../../../src-main/core/pricing/analyze';
 import { black76Greeks, toDeribitDisplay } from '../../../../src-main/core/pricing/black76';
+import { vol } from '../../../../src-main/core/units';
 
 // The Tardis documentation sample row (../shared/data/tardis_docs_options_chain_sample_row.csv), as the CSV
 // parser returns it: Deribit BTC-9JUN20-9875-P, 2020-06-07 23:59:59.413 UTC, IVs converted to decimals.
@@ -13,9 +14,9 @@ const SAMPLE: OptionChainQuote = {
   bidPrice: 0.0205,
   askPrice: 0.0235,
   markPrice: 0.02210436,
-  bidIv: 0.5591,
-  askIv: 0.6894,
-  markIv: 0.6289,
+  bidIv: vol(0.5591),
+  askIv: vol(0.6894),
+  markIv: vol(0.6289),
   underlyingPrice: 9756.36,
   underlyingIndex: 'SYN.BTC-9JUN20',
   openInterest: 0.1,
@@ -80,7 +81,7 @@ describe('analyzeQuote', () => {
     // tardis-node fixture: MATIC_USDC-9MAR24-1d02-C, mark 0.139 USDC, mark IV 209.64 %
     const linear = analyzeQuote({
       ...SAMPLE, symbol: 'MATIC_USDC-9MAR24-1d02-C', optionType: 'call', strike: 1.02, expirationMs: Date.UTC(2024, 2, 9, 8),
-      timestampMs: 1709809020064, markPrice: 0.139, markIv: 2.0964, bidPrice: null, askPrice: null, underlyingPrice: 1.1367,
+      timestampMs: 1709809020064, markPrice: 0.139, markIv: vol(2.0964), bidPrice: null, askPrice: null, underlyingPrice: 1.1367,
       underlyingIndex: 'index_price', delta: 0.7869, gamma: 1.70098, vega: 0.00024, theta: -0.01323, rho: 4e-5,
     }, 1709809020064);
     expect(linear.settlement).toBe('linear');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settlementDeltaFactor, settlementPhase, yearsToExpiry } from '../../../../src-main/core/pricing/time';
+import { displayYearsToExpiry, settlementDeltaFactor, settlementPhase, yearsToExpiry } from '../../../../src-main/core/pricing/time';
 import { MS_PER_YEAR } from '../../../../src-main/core/units';
 
 const EXPIRY = Date.UTC(2024, 11, 27, 8); // BTC-27DEC24 expires 2024-12-27 08:00 UTC
@@ -17,6 +17,14 @@ describe('yearsToExpiry', () => {
   it('matches the tardis-node ticker BTC-5JUN20-9250-C (timestamp 1590969652595)', () => {
     // Expiry 2020-06-05 08:00 UTC; 374 347 405 ms before it.
     expect(yearsToExpiry(Date.UTC(2020, 5, 5, 8), 1590969652595)).toBeCloseTo(374_347_405 / MS_PER_YEAR, 18);
+  });
+});
+
+describe('displayYearsToExpiry', () => {
+  it('is yearsToExpiry before the expiry and 0 from it on', () => {
+    expect(displayYearsToExpiry(EXPIRY, EXPIRY - 3_600_000)).toBe(yearsToExpiry(EXPIRY, EXPIRY - 3_600_000));
+    expect(displayYearsToExpiry(EXPIRY, EXPIRY)).toBe(0);
+    expect(displayYearsToExpiry(EXPIRY, EXPIRY + 60_000)).toBe(0);
   });
 });
 
