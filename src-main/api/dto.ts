@@ -210,6 +210,8 @@ export interface JournalStatus {
 
 export interface DeskStatus {
   source: SourceSpec;
+  /** When the source was last switched, and by which window (null: the host itself, e.g. at start). */
+  sourceChange: { atMs: number; by: string | null } | null;
   recording: RecordingStatus | null;
   replay: ReplayStatus | null;
   journal: JournalStatus;

@@ -100,6 +100,7 @@ export class GammaDeskApp {
   private readonly feedClock: FeedClock;
   private readonly snapshots: SnapshotPort;
   private recording: Recording | null = null;
+  private sourceChange: DeskStatus['sourceChange'] = null;
   private deskDirty = true;
   private started = false;
   private stopped = false;
@@ -248,13 +249,14 @@ export class GammaDeskApp {
   }
 
   /** Replaces the running feed and engine with a new source. A recording in progress is stopped first. */
-  switchSource(spec: SourceSpec): DeskStatus {
+  switchSource(spec: SourceSpec, origin: string | null = null): DeskStatus {
     if (this.stopped) throw new ApiException('UNAVAILABLE', 'GammaDesk is stopping');
     const { feed, replay } = this.createFeed(spec); // throws before anything changes when the source cannot be built
     this.stopRecording(false);
     this.feedInstance.stop();
     this.sourceSpec = spec;
     this.install(feed, replay);
+    this.sourceChange = { atMs: Math.floor(this.feedClock.now()), by: origin };
     feed.start((events) => this.ingest(events));
     this.publishServices();
     return this.deskStatus();
@@ -328,6 +330,7 @@ export class GammaDeskApp {
   deskStatus(): DeskStatus {
     return {
       source: this.sourceSpec,
+      sourceChange: this.sourceChange,
       recording: this.recordingStatus(),
       replay: this.replay?.progress() ?? null,
       journal: this.journal.status(),
@@ -369,7 +372,7 @@ export class GammaDeskApp {
     } satisfies CommandHandlers<'market'>;
     const sessionsHandlers = {
       'desk.status': () => this.deskStatus(),
-      'source.set': ({ source }) => this.switchSource(source),
+      'source.set': ({ source, origin }) => this.switchSource(source, origin ?? null),
       'record.start': ({ session }) => this.startRecording(session),
       'record.stop': () => this.stopRecording(),
       'sessions.list': () => this.sessions(),

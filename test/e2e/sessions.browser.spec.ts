@@ -32,6 +32,13 @@ test('record, rename, replay and delete a session from the UI', async ({ page })
   await expect(page.getByTestId('rec-indicator')).toContainText('REC ui-session');
   await expect.poll(async () => Number((await page.getByTestId('recording').textContent())?.match(/([\d,]+) events/)?.[1]?.replace(/,/g, '')), { timeout: 10_000 }).toBeGreaterThan(3000);
   await page.screenshot({ path: `${SHOTS}/recording.png` });
+  // Switching the source would end the recording: the panel asks first, and "Keep recording" keeps it.
+  await page.getByRole('button', { name: 'Demo' }).click();
+  await expect(page.getByTestId('confirm-source')).toContainText('Recording “ui-session” is running');
+  await page.screenshot({ path: `${SHOTS}/confirm-source.png` });
+  await page.getByRole('button', { name: 'Keep recording' }).click();
+  await expect(page.getByTestId('confirm-source')).toHaveCount(0);
+  await expect(page.getByTestId('rec-indicator')).toContainText('REC ui-session');
   // A few seconds of span, so that a seek to the middle at 1× has time to be seen before the end.
   await page.waitForTimeout(Math.max(0, 5_000 - (Date.now() - recordStarted)));
   await page.getByRole('button', { name: 'Stop recording' }).click();
@@ -86,7 +93,12 @@ test('record, rename, replay and delete a session from the UI', async ({ page })
   // Back to the demo, then delete the session.
   await page.getByRole('button', { name: 'Demo' }).click();
   await expect(page.getByTestId('current-source')).toContainText('Demo market');
+  // Deleting asks first; "Keep" keeps it, "Delete for good" deletes it.
   await renamed.getByRole('button', { name: 'Delete' }).click();
+  await renamed.getByRole('button', { name: 'Keep' }).click();
+  await expect(renamed).toBeVisible();
+  await renamed.getByRole('button', { name: 'Delete' }).click();
+  await renamed.getByRole('button', { name: 'Delete for good' }).click();
   await expect(page.getByTestId('sessions')).toHaveCount(0);
   expect(problems).toEqual([]);
 });

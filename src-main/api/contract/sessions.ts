@@ -25,7 +25,8 @@ export type SourceSpec = Infer<typeof sourceSpec>;
 
 export const sessionsCommands = {
   'desk.status': { params: empty, result: typed<DeskStatus>() },
-  'source.set': { params: v.object({ source: sourceSpec }), result: typed<DeskStatus>() },
+  /** `origin`: the window asking (shown to the other windows, which share the one source). */
+  'source.set': { params: v.object({ source: sourceSpec, origin: v.optional(v.string({ maxLength: 40, pattern: /^[\w -]+$/ })) }), result: typed<DeskStatus>() },
   'record.start': { params: v.object({ session: sessionName }), result: typed<DeskStatus>() },
   'record.stop': { params: empty, result: typed<DeskStatus>() },
   'replay.control': {

@@ -7,7 +7,11 @@ import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
 import { TopicStream } from './stream.svelte';
 
+/** This window's name in the host's desk status: the other windows say who switched the shared source. */
+const WINDOW_ID = `window ${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`;
+
 export class SessionsState {
+  readonly windowId = WINDOW_ID;
   readonly #status: TopicStream<'desk'>;
   readonly #sessions: TopicStream<'sessions'>;
   readonly #jobs: TopicStream<'jobs'>;
@@ -40,7 +44,13 @@ export class SessionsState {
   }
 
   async setSource(source: SourceSpec): Promise<void> {
-    if (await this.#updateStatus(() => this.transport.call('source.set', { source }))) this.marketRestarted();
+    if (await this.#updateStatus(() => this.transport.call('source.set', { source, origin: this.windowId }))) this.marketRestarted();
+  }
+
+  /** The source was last switched by another window (all windows share the host's one source): when, and who. */
+  get switchedElsewhere(): { atMs: number; by: string } | null {
+    const change = this.status?.sourceChange;
+    return change?.by && change.by !== this.windowId ? { atMs: change.atMs, by: change.by } : null;
   }
 
   async startRecording(session: string): Promise<void> {

@@ -251,7 +251,7 @@ const EMPTY_JOURNAL = { bytes: 0, maxBytes: 1, segments: 0, firstSeq: null, last
 describe('ApiHub tables', () => {
   it('handleAll and topicAll register every entry of a table', async () => {
     const hub = new ApiHub();
-    hub.handleAll({ 'app.info': () => INFO, 'record.stop': () => ({ source: { kind: 'demo' }, recording: null, replay: null, journal: EMPTY_JOURNAL }) });
+    hub.handleAll({ 'app.info': () => INFO, 'record.stop': () => ({ source: { kind: 'demo' }, sourceChange: null, recording: null, replay: null, journal: EMPTY_JOURNAL }) });
     hub.topicAll({ header: () => 'all', expiries: ({ currency }) => currency });
     await expect(hub.call('app.info', {})).resolves.toEqual(INFO);
     await expect(hub.call('record.stop', {})).resolves.toMatchObject({ recording: null });
