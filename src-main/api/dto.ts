@@ -88,6 +88,9 @@ export interface OptionQuoteRow {
   instrument: string;
   bidCoin: number | null;
   askCoin: number | null;
+  /** Size at the best bid / ask, contracts (1 contract = 1 coin); null when unquoted. */
+  bidAmount: number | null;
+  askAmount: number | null;
   markCoin: number | null;
   markUsd: number | null;
   /** Mark IV as the feed publishes it, decimal. */
@@ -295,6 +298,8 @@ export interface ExposureSnapshot {
   levels: ExposureLevels;
   /** Flow convention: share of open interest explained by observed trades (0..1). */
   flowConfidence: number | null;
+  /** Flow convention: option trades the dealer inventory has seen in this run (0: no trades, so no flow GEX). */
+  flowTrades: number | null;
   cascade: CascadeMap | null;
   /** The trader's own positions in this currency, same units and grids; null when the book is empty. */
   ownBook: OwnBookExposure | null;

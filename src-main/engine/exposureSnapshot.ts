@@ -119,7 +119,7 @@ function toSnapshot(args: {
   depth: { bidUsd: number; askUsd: number } | null;
   tracker: FlipTracker | null;
   computeMs: number;
-  flow: { getResult(): { confidence: number } | null } | undefined;
+  flow: { getResult(): { confidence: number; trades: number } | null } | undefined;
 }): ExposureSnapshot {
   const summary = args.first.summary!;
   const a = args.first.cascade!;
@@ -166,6 +166,7 @@ function toSnapshot(args: {
       absGammaStrikeUsd: summary.walls.absGamma,
     },
     flowConfidence: args.convention === 'flow' ? (args.flow?.getResult()?.confidence ?? 0) : null,
+    flowTrades: args.convention === 'flow' ? (args.flow?.getResult()?.trades ?? 0) : null,
     ownBook: null,
     cascade: {
       spotUsd: Array.from(a.spotUsd),

@@ -28,6 +28,8 @@ function quoteRow(option: OptionState, marketTimeMs: number): OptionQuoteRow {
     instrument: option.def.name,
     bidCoin: ticker?.bidCoin ?? null,
     askCoin: ticker?.askCoin ?? null,
+    bidAmount: ticker ? ticker.bidAmount : null,
+    askAmount: ticker ? ticker.askAmount : null,
     markCoin: ticker ? ticker.markCoin : null,
     // Deribit quotes inverse options in coin: USD value = coin price × the expiry's forward.
     markUsd: ticker ? ticker.markCoin * ticker.underlyingPriceUsd : null,

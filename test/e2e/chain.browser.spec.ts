@@ -97,6 +97,43 @@ test('switching currency and expiry shows that chain', async ({ page }) => {
   expect(problems).toEqual([]);
 });
 
+test('chain columns: vega, theta, quote sizes and volume from the picker, USD prices, kept after a reload', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  const problems = await openDesk(page);
+  await expect.poll(async () => (await chainNumbers(page)).callDelta.filter(Number.isFinite).length, { timeout: 20_000 }).toBeGreaterThan(10);
+  const atm = page.locator('tr.atm');
+  const coinMark = number(await atm.getByTestId('call-mark').textContent());
+  expect(coinMark).toBeGreaterThan(0);
+  expect(coinMark).toBeLessThan(1);
+
+  await page.getByTestId('column-picker-button').click();
+  const picker = page.getByTestId('column-picker');
+  for (const label of ['Vega', 'Θ', 'Bid size', 'Ask size', 'Vol']) await picker.getByRole('checkbox', { name: new RegExp(`^${label} `) }).check();
+  await page.getByTestId('column-picker-button').click();
+  await expect(page.getByTestId('columns-hidden')).toHaveCount(0);
+  // Vega (USD per vol point) is positive, theta (USD per day) negative for a long option; sizes in contracts.
+  await expect.poll(async () => number(await atm.getByTestId('call-vega').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+  expect(number(await atm.getByTestId('call-theta').textContent())).toBeLessThan(0);
+  expect(number(await atm.getByTestId('put-vega').textContent())).toBeGreaterThan(0);
+  expect(number(await atm.getByTestId('call-ask-size').textContent())).toBeGreaterThan(0);
+  // No event carries traded volume: a dash that says why.
+  await expect(atm.getByTestId('call-volume')).toHaveText('–');
+  await expect(atm.getByTestId('call-volume')).toHaveAttribute('title', /not available/);
+
+  // USD prices: coin price × the option's forward.
+  await page.getByRole('group', { name: 'Price unit' }).getByRole('button', { name: 'USD' }).click();
+  await expect(page.locator('.caption')).toContainText('Prices in USD');
+  const forward = number(await page.getByTestId('front-forward').textContent());
+  await expect.poll(async () => number(await atm.getByTestId('call-mark').textContent())).toBeGreaterThan(coinMark * forward * 0.8);
+  await page.screenshot({ path: `${SHOTS}/chain-columns-usd.png` });
+
+  // The choice is kept (localStorage) across a reload.
+  await page.reload();
+  await expect(page.locator('tr.atm').getByTestId('call-vega')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('group', { name: 'Price unit' }).getByRole('button', { name: 'USD' })).toHaveAttribute('aria-pressed', 'true');
+  expect(problems).toEqual([]);
+});
+
 test('the host serves a strict CSP and refuses the API without the run token', async ({ page, request }) => {
   const response = await request.get(host.url);
   const csp = response.headers()['content-security-policy'] ?? '';

@@ -63,4 +63,12 @@ test('import Tardis files from the UI and replay the session', async ({ page }) 
   await page.getByTestId('import').click();
   await expect(page.getByTestId('job').first()).toContainText('failed');
   await expect(page.getByTestId('job').first()).toContainText('/no/such/file.csv: cannot be read');
+
+  // The imported options_chain has no trades: the Flow convention says so instead of showing $0.
+  await page.getByRole('tab', { name: 'Exposure' }).click();
+  await expect(page.getByTestId('gex-total')).toContainText('$', { timeout: 20_000 });
+  await page.getByRole('button', { name: 'Flow' }).click();
+  await expect(page.getByTestId('flow-no-trades')).toContainText('no trades', { timeout: 20_000 });
+  await expect(page.getByTestId('gex-total')).toHaveText('no trades');
+  await page.screenshot({ path: 'test-results/screenshots/exposure-flow-no-trades.png' });
 });

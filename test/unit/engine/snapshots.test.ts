@@ -52,10 +52,12 @@ describe('chainSnapshot', () => {
     expect(atm.call?.openInterest).toBe(12);
     expect(atm.call?.bidCoin).toBeCloseTo(0.0445, 12);
     expect(atm.call?.askCoin).toBeCloseTo(0.0455, 12);
+    // Quote sizes in contracts, as the ticker carries them.
+    expect(atm.call).toMatchObject({ bidAmount: 10, askAmount: 12 });
     // No greeks computed yet.
     expect(atm.call?.delta).toBeNull();
     // Unquoted options have null prices.
-    expect(snap.rows[1]!.call).toMatchObject({ bidCoin: null, askCoin: null, markCoin: null, markUsd: null, iv: null, openInterest: null });
+    expect(snap.rows[1]!.call).toMatchObject({ bidCoin: null, askCoin: null, bidAmount: null, askAmount: null, markCoin: null, markUsd: null, iv: null, openInterest: null });
     expect(snap).toMatchObject({
       currency: 'BTC',
       expiryLabel: '25DEC26',
