@@ -1,17 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile, SHOTS } from './host';
 
 // The foundation's vertical slice, as a user sees it: `gammadesk serve` → demo market → engine → greeks in the
 // worker pool → the Chain view in Chromium, updating live.
-const SHOTS = 'test-results/screenshots';
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess();
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile();
 
 function number(text: string | null): number {
   return Number((text ?? '').replace(/,/g, ''));

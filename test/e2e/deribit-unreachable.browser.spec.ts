@@ -1,17 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { closedPort } from '../helpers/net';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile, startHostProcess } from './host';
 
 // "Live Deribit" when the exchange cannot be reached (no network, a firewall, a wrong proxy): the header says
 // why and that it keeps retrying, instead of an empty chain and no reason.
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess([], { GAMMADESK_DERIBIT_URL: `ws://127.0.0.1:${await closedPort()}/ws/api/v2` });
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile(async () => startHostProcess([], { GAMMADESK_DERIBIT_URL: `ws://127.0.0.1:${await closedPort()}/ws/api/v2` }));
 
 test('an unreachable Deribit shows the reason and the retries in the header', async ({ page }) => {
   await page.goto(host.url);

@@ -2,13 +2,12 @@ import { expect, test } from '@playwright/test';
 import { parseInstrumentName } from '../../src-main/core/pricing/instrument';
 import { buildScenario, recordedBooks, recordedInstruments, scenarioShift } from '../mock-deribit/scenario';
 import { MockDeribitServer } from '../mock-deribit/server';
-import { startHostProcess, type HostProcess } from './host';
+import { SHOTS, startHostProcess, type HostProcess } from './host';
 
 // "Live Deribit" from the UI, against the mock Deribit server on 127.0.0.1 that speaks the JSON-RPC protocol and
 // replays the real recorded messages (no network here). GAMMADESK_DERIBIT_URL points the host at it.
 // The app runs on the wall clock, so the recorded (2020) scenario is shifted by whole weeks to the present
 // (`shiftToMs`, see scenario.ts): same messages and prices, expiries a few days ahead, names renamed to match.
-const SHOTS = 'test-results/screenshots';
 const ROUNDS = 40;
 /** 11 steps per round: 80 rounds × 11 × ~50 ms ≈ 45 s of stream, still running when the screenshot is taken. */
 const STEP_DELAY_MS = 100;

@@ -1,16 +1,9 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile } from './host';
 
 // The Exposure view on the demo market: GEX by strike and the profile (lightweight-charts), the strike × expiry
 // and spot × time heatmaps with hover readouts, the levels, and the dealer-convention switch.
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess();
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile();
 
 function usd(text: string | null): number {
   const match = /(-?)\$([\d.]+)([kMB]?)/.exec(text ?? '');

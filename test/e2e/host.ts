@@ -1,4 +1,5 @@
 /** Starts the real `gammadesk serve` (built CLI) on a free port with a scratch database, as a user would. */
+import { test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,5 +47,36 @@ export async function startHostProcess(extraArgs: string[] = [], env: Record<str
         });
         child.kill('SIGTERM');
       }),
+  };
+}
+
+/** Where every e2e screenshot goes. */
+export const SHOTS = 'test-results/screenshots';
+
+/**
+ * One host for all the tests of a spec file: started before the first, stopped after the last. The returned
+ * object reads the running host (use it inside tests).
+ */
+export function hostForThisFile(start: () => Promise<HostProcess> = () => startHostProcess()): HostProcess {
+  let host: HostProcess | null = null;
+  test.beforeAll(async () => {
+    host = await start();
+  });
+  test.afterAll(async () => {
+    await host?.stop();
+  });
+  const running = (): HostProcess => {
+    if (!host) throw new Error('the host is not running (used outside a test?)');
+    return host;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get dataDir() {
+      return running().dataDir;
+    },
+    output: () => running().output(),
+    stop: () => running().stop(),
   };
 }

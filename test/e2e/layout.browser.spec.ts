@@ -1,17 +1,9 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile, SHOTS } from './host';
 
 // The chain and exposure views at a laptop (1280×720) and a desktop (1920×1080) size, with the Sources panel
 // open and closed: nothing a trader reads is pushed off-screen or cut. Screenshots of every case.
-const SHOTS = 'test-results/screenshots';
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess();
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile();
 
 const SIZES = [
   { width: 1280, height: 720 },

@@ -1,17 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile, SHOTS } from './host';
 
 // Record the demo market from the UI, find the session in the list, rename it, replay it with the Replay
 // bar (pause, speed, seek), then delete it.
-const SHOTS = 'test-results/screenshots';
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess();
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile();
 
 test('record, rename, replay and delete a session from the UI', async ({ page }) => {
   const problems: string[] = [];

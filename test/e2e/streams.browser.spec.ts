@@ -1,17 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile } from './host';
 
 // The renderer subscribes an API stream while something on screen shows it and unsubscribes when nothing does
 // (the stream bridge in src-renderer/lib/state/stream.svelte.ts). Read off the frames the page sends to the
 // host: which subscriptions are open after each step, and that none is left behind or doubled.
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess();
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile();
 
 interface Subscription {
   topic: string;

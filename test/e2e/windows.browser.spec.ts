@@ -3,17 +3,9 @@
  * of silently showing another market.
  */
 import { expect, test } from '@playwright/test';
-import { startHostProcess, type HostProcess } from './host';
+import { hostForThisFile, SHOTS } from './host';
 
-const SHOTS = 'test-results/screenshots';
-let host: HostProcess;
-
-test.beforeAll(async () => {
-  host = await startHostProcess();
-});
-test.afterAll(async () => {
-  await host?.stop();
-});
+const host = hostForThisFile();
 
 test('a source switch in one window is announced in the other', async ({ browser }) => {
   const first = await browser.newPage();
