@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'
   | 'UNAVAILABLE'
+  /** A per-connection limit was reached (e.g. subscriptions). */
+  | 'LIMIT_EXCEEDED'
   | 'INTERNAL';
 
 export interface ApiErrorBody {
@@ -34,6 +36,7 @@ const CODES: readonly ErrorCode[] = [
   'NOT_FOUND',
   'UNAUTHORIZED',
   'UNAVAILABLE',
+  'LIMIT_EXCEEDED',
   'INTERNAL',
 ];
 

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { clientFrame, MAX_CLIENT_FRAME_BYTES, type ServerFrame, type Unsubscribe } from '../api/contract';
+import { clientFrame, MAX_CLIENT_FRAME_BYTES, type ServerFrame, type StreamMessage, type Unsubscribe } from '../api/contract';
 import { ApiException, toErrorBody } from '../api/errors';
 import { parse } from '../api/validate';
 import type { ApiHub } from '../app/hub';
@@ -47,8 +47,29 @@ const MIME: Record<string, string> = {
 };
 
 const TOKEN_META = '<meta name="gammadesk-token" content="" />';
-/** A client that cannot keep up gets no new snapshots until it drains (latest-value streams lose nothing). */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * A client whose socket holds this much unsent data is slow: its snapshots wait (only the latest of each stream
+ * is kept, so nothing queues) and go out once it has drained to half. Latest-value streams lose nothing.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Subscriptions one connection may hold; the UI needs about ten. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
+/** How often a slow client's buffer is looked at while it has waiting snapshots. */
+const DRAIN_CHECK_MS = 25;
+
+/**
+ * The JSON of a snapshot, made once per publish and shared by every subscriber of the stream (keyed by the
+ * channel's message object): 3,000 subscriptions once serialized the same snapshot 3,000 times.
+ */
+const serialized = new WeakMap<object, string>();
+function dataJson(message: { data: unknown }): string {
+  let json = serialized.get(message);
+  if (json === undefined) {
+    json = JSON.stringify(message.data);
+    serialized.set(message, json);
+  }
+  return json;
+}
 
 export function tokensEqual(expected: string, given: string | null): boolean {
   if (given === null) return false;
@@ -151,6 +172,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const send = (frame: ServerFrame): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
     };
+    // Back-pressure: the latest undelivered snapshot of each subscription, while the client is slow.
+    const waiting = new Map<number, StreamMessage<unknown>>();
+    let drainTimer: ReturnType<typeof setTimeout> | null = null;
+    const sendEvent = (id: number, message: StreamMessage<unknown>): void => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES || waiting.size > 0) {
+        waiting.set(id, message); // replaces an older one: a slow client skips versions, it never queues them
+        drainTimer ??= setTimeout(drain, DRAIN_CHECK_MS);
+        return;
+      }
+      ws.send(`{"kind":"event","id":${id},"version":${message.version},"data":${dataJson(message)}}`);
+    };
+    const drain = (): void => {
+      drainTimer = null;
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES / 2) {
+        drainTimer = setTimeout(drain, DRAIN_CHECK_MS);
+        return;
+      }
+      const ready = [...waiting];
+      waiting.clear();
+      for (const [id, message] of ready) if (subscriptions.has(id)) sendEvent(id, message);
+    };
     ws.on('message', (raw, isBinary) => {
       let frame;
       try {
@@ -173,11 +217,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           send({ kind: 'error', id, error: { code: 'INVALID_ARGUMENT', message: `subscription id ${id} is in use` } });
           return;
         }
+        if (subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          send({ kind: 'error', id, error: { code: 'LIMIT_EXCEEDED', message: `a connection holds at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions` } });
+          return;
+        }
         try {
-          const unsubscribe = options.hub.subscribe(frame.topic, frame.params, (message) => {
-            if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return;
-            send({ kind: 'event', id, version: message.version, data: message.data });
-          });
+          const unsubscribe = options.hub.subscribe(frame.topic, frame.params, (message) => sendEvent(id, message));
           subscriptions.set(id, unsubscribe);
           send({ kind: 'result', id, result: null });
         } catch (error) {
@@ -186,11 +231,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       } else {
         subscriptions.get(id)?.();
         subscriptions.delete(id);
+        waiting.delete(id);
       }
     });
     ws.on('close', () => {
       for (const unsubscribe of subscriptions.values()) unsubscribe();
       subscriptions.clear();
+      waiting.clear();
+      if (drainTimer) clearTimeout(drainTimer);
     });
   }
 

@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_CLIENT_FRAME_BYTES, type ServerFrame } from '../../src-main/api/contract';
 import type { AppInfo, HeaderSnapshot } from '../../src-main/api/dto';
 import { ApiException } from '../../src-main/api/errors';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp';
 import { ApiHub } from '../../src-main/app/hub';
-import { startHost, tokensEqual, type RunningHost } from '../../src-main/host/server';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION, startHost, tokensEqual, type RunningHost } from '../../src-main/host/server';
 import { makeTempDir } from '../helpers/tmp';
 
 const TOKEN = 'test-token-0123456789';
@@ -491,6 +491,67 @@ describe('WebSocket API', () => {
       await b.close();
     }
   });
+});
+
+describe('many subscribers and slow clients', () => {
+  it('a connection holds at most 64 subscriptions; the next is refused with LIMIT_EXCEEDED and the rest keep working', async () => {
+    const client = await Client.open();
+    try {
+      for (let id = 1; id <= MAX_SUBSCRIPTIONS_PER_CONNECTION; id++) client.send({ kind: 'subscribe', id, topic: 'header', params: {} });
+      await client.next((f) => f.id === MAX_SUBSCRIPTIONS_PER_CONNECTION && f.kind === 'result');
+      client.send({ kind: 'subscribe', id: 1000, topic: 'header', params: {} });
+      expect(await client.next((f) => f.id === 1000)).toMatchObject({ kind: 'error', error: { code: 'LIMIT_EXCEEDED' } });
+      // Unsubscribing frees a place.
+      client.send({ kind: 'unsubscribe', id: 1 });
+      client.send({ kind: 'subscribe', id: 1001, topic: 'header', params: {} });
+      expect(await client.next((f) => f.id === 1001 && f.kind !== 'event')).toMatchObject({ kind: 'result' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a snapshot is serialized once per publish, whatever the number of subscribers', async () => {
+    const clients = await Promise.all(Array.from({ length: 5 }, () => Client.open()));
+    try {
+      for (const c of clients) c.send({ kind: 'subscribe', id: 7, topic: 'header', params: {} });
+      for (const c of clients) await c.next((f) => f.id === 7 && f.kind === 'result');
+      const snapshot = header(500);
+      const stringify = vi.spyOn(JSON, 'stringify');
+      const version = hub.channel('header', 'all').current()!.version + 1;
+      hub.channel('header', 'all').publish(snapshot);
+      const frames = await Promise.all(clients.map((c) => c.next((f) => f.kind === 'event' && f.version === version)));
+      expect(stringify.mock.calls.filter(([value]) => value === snapshot)).toHaveLength(1);
+      stringify.mockRestore();
+      for (const frame of frames) expect(frame).toEqual({ kind: 'event', id: 7, version, data: snapshot });
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
+  it('a client that does not read gets the latest snapshot once it drains, not a queue of stale ones', async () => {
+    const slow = await Client.open();
+    try {
+      slow.send({ kind: 'subscribe', id: 3, topic: 'header', params: {} });
+      await slow.next((f) => f.id === 3 && f.kind === 'result');
+      // Stop reading: the host's send buffer fills once the socket buffers are full.
+      const socket = (slow.ws as unknown as { _socket: net.Socket })._socket;
+      socket.pause();
+      const big = (seq: number): HeaderSnapshot => ({ ...header(seq), currencies: Array.from({ length: 4000 }, () => ({ currency: 'BTC', indexUsd: seq, perpetualUsd: seq, frontForwardUsd: seq, frontExpiryLabel: 'x'.repeat(100) })) });
+      const first = hub.channel('header', 'all').current()!.version + 1;
+      const published = 120; // ~0.6 MB each: ~70 MB if every one were queued
+      for (let i = 0; i < published; i++) hub.channel('header', 'all').publish(big(i));
+      await delay(100);
+      socket.resume();
+      const last = first + published - 1;
+      const latest = await slow.next((f) => f.kind === 'event' && f.version === last, 20_000);
+      expect((latest as { data: HeaderSnapshot }).data.seq).toBe(published - 1);
+      const delivered = slow.frames.filter((f) => f.kind === 'event' && f.version >= first).length;
+      // Versions were skipped while the client was slow.
+      expect(delivered).toBeLessThan(published);
+    } finally {
+      await slow.close();
+    }
+  }, 30_000);
 });
 
 describe('WebSocket protocol violations', () => {
