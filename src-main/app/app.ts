@@ -97,6 +97,11 @@ export class GammaDeskApp {
   private monitor!: FeedMonitor;
   private sourceSpec: SourceSpec;
   private readonly instruments: InstrumentRepository;
+
+  /** The instrument universe as last listed by the feeds (tests list an instrument the market does not quote). */
+  get instrumentRepository(): InstrumentRepository {
+    return this.instruments;
+  }
   private readonly feedClock: FeedClock;
   private readonly snapshots: SnapshotPort;
   private recording: Recording | null = null;
@@ -347,6 +352,23 @@ export class GammaDeskApp {
     return row;
   }
 
+  /**
+   * What is wrong with a book line, in a trader's words, or null: the instrument must be listed (in the current
+   * market, or by the last feed that listed it) and not expired, and the amount a whole number of Deribit's lots.
+   */
+  private bookLineProblem(instrument: string, amount: number): string | null {
+    const def = this.engine.market.option(instrument)?.state.def ?? this.instruments.find(instrument);
+    if (!def) return `${instrument} is not a listed instrument (no such expiry or strike)`;
+    const nowMs = this.engine.market.timeMs;
+    if (def.expiryMs !== null && nowMs > 0 && def.expiryMs <= nowMs) return `${instrument} has expired`;
+    const lot = def.minTradeAmount;
+    const contracts = Math.abs(amount);
+    if (contracts < lot - 1e-12) return `${contracts} contracts of ${instrument} is below Deribit's minimum of ${lot}`;
+    const lots = contracts / lot;
+    if (Math.abs(lots - Math.round(lots)) > 1e-9) return `${contracts} contracts of ${instrument} is not a whole number of Deribit's ${lot}-contract lots`;
+    return null;
+  }
+
   private replayingSessionId(): number | null {
     return this.replay?.sessionId ?? null;
   }
@@ -410,7 +432,8 @@ export class GammaDeskApp {
       'positions.list': () => this.positionRepo.list(),
       'positions.set': ({ positions }) => {
         const seen = new Set<string>();
-        for (const { instrument } of positions) {
+        const problems: string[] = [];
+        for (const { instrument, amount } of positions) {
           let parsed;
           try {
             parsed = parseOptionName(instrument);
@@ -422,7 +445,12 @@ export class GammaDeskApp {
           }
           if (seen.has(instrument)) throw new ApiException('INVALID_ARGUMENT', `${instrument} is listed twice`);
           seen.add(instrument);
+          // A zero line removes the position (it is not stored): nothing to check.
+          const problem = amount === 0 ? null : this.bookLineProblem(instrument, amount);
+          if (problem) problems.push(problem);
         }
+        // All or nothing, with every problem named: a half-saved book would be worse than none.
+        if (problems.length > 0) throw new ApiException('INVALID_ARGUMENT', `the book was not saved: ${problems.join('; ')}`);
         const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
         this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
         this.kernel.positionsChanged();

@@ -148,6 +148,14 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await page.getByLabel('Positions').fill(`${myCall} 50\nnot-an-option 1`);
   await page.getByTestId('save-positions').click();
   await expect(page.getByRole('alert')).toContainText('Invalid Deribit instrument name "NOT-AN-OPTION"');
+  // Lines are checked against the instrument list: below Deribit's 0.1 lot, and a strike that is not listed.
+  const unlistedStrike = myCall.replace(/-(\d+)-C$/, (_, strike: string) => `-${Number(strike) + 1}-C`);
+  await page.getByLabel('Positions').fill(`${myCall} 0.05\n${unlistedStrike} 1`);
+  await page.getByTestId('save-positions').click();
+  await expect(page.getByRole('alert')).toContainText(`the book was not saved: 0.05 contracts of ${myCall} is below Deribit's minimum of 0.1; ${unlistedStrike} is not a listed instrument`);
+  await page.screenshot({ path: 'test-results/screenshots/positions-refused.png' });
+  // What was typed stays, to be corrected.
+  await expect(page.getByLabel('Positions')).toHaveValue(`${myCall} 0.05\n${unlistedStrike} 1`);
   await page.getByLabel('Positions').fill(`${myCall} 50`);
   await page.getByTestId('save-positions').click();
   await expect.poll(async () => usd(await page.getByTestId('own-gex').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);

@@ -32,6 +32,17 @@ describe('positions and the own-book exposure overlay', () => {
     expect(app.engine.market.option(unlisted)).toBeUndefined();
     await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-1JAN20-1-X', amount: 1 }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-PERPETUAL', amount: 1 }] })).rejects.toThrow(/not an option/);
+    // Lines are checked against the listed instruments and their lots, all at once, and nothing is saved.
+    const strikeBetween = `BTC-${chain.label}-${call.def.strikeUsd + 1}-C`;
+    await expect(
+      client.call('positions.set', { positions: [{ instrument: call.def.name, amount: 0.05 }, { instrument: unlisted, amount: 1 }, { instrument: strikeBetween, amount: 2 }, { instrument: call.def.name.replace('-C', '-P'), amount: 0.25 }] }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: `the book was not saved: 0.05 contracts of ${call.def.name} is below Deribit's minimum of 0.1; ${unlisted} is not a listed instrument (no such expiry or strike); ${strikeBetween} is not a listed instrument (no such expiry or strike); 0.25 contracts of ${call.def.name.replace('-C', '-P')} is not a whole number of Deribit's 0.1-contract lots`,
+    });
+    expect(await client.call('positions.list', {})).toEqual([]);
+    // An option a feed listed before but the current market does not quote is accepted, and shown as not quoted.
+    app.instrumentRepository.upsertMany([{ ...call.def, name: unlisted as typeof call.def.name, expiryMs: (lastExpiryMs + 7 * MS_PER_DAY) as typeof call.def.expiryMs, strikeUsd: 100_000 as typeof call.def.strikeUsd }], 'deribit', 0);
     const rows = await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: 25 }, { instrument: unlisted, amount: -3 }] });
     // Listed by instrument name (byte order, as SQLite sorts): which comes first depends on the demo's dates.
     const byName = ([a]: [string, number], [b]: [string, number]) => (a < b ? -1 : a > b ? 1 : 0);

@@ -26,6 +26,13 @@ describe('parsePositions', () => {
     expect(parsePositions('BTC-27DEC26-100000-C ten')).toMatchObject({ ok: false, error: expect.stringContaining('line 1') });
     expect(parsePositions('BTC-27DEC26-100000-C 1 2')).toMatchObject({ ok: false });
   });
+
+  it('says in a trader\'s words when a line is too large (not the validator\'s raw text)', () => {
+    expect(parsePositions('btc-27dec26-100000-c 1e9')).toEqual({
+      ok: false,
+      error: 'line 1: 1e9 contracts of BTC-27DEC26-100000-C: a line holds at most 1,000,000 contracts (negative = short)',
+    });
+  });
 });
 
 describe('formatPositions', () => {
