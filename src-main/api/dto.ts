@@ -318,7 +318,13 @@ export interface OwnBookExposure {
   unquoted: string[];
   /** The book's own gamma exposure, USD per 1 % move (+ long gamma). */
   gexUsdPer1Pct: number;
+  /** Σ contracts × Black-76 delta N(d₁), coin (Deribit's displayed delta; decayed while settling). */
   deltaCoin: number;
+  /**
+   * The delta of the book's value in coin (inverse options: Σ contracts × (delta − mark price in coin)): what a
+   * coin-margined trader hedges with the perpetual.
+   */
+  coinDeltaCoin: number;
   vannaCoinPerVolPoint: number;
   charmCoinPerDay: number;
   byStrike: { strikeUsd: number; netUsdPer1Pct: number }[];

@@ -6,6 +6,7 @@
  */
 import type { DealerConvention, ExposureSnapshot, OwnBookExposure, VolDynamics } from '../api/dto';
 import { copyCascadeRange } from '../core/exposure/cascade';
+import { black76Price } from '../core/pricing/black76';
 import { uniformTimeGrid, yearsToNthExpiry } from '../core/exposure/chain';
 import { type FlipTracker } from '../core/exposure/flipTracker';
 import type { Currency } from '../core/market/events';
@@ -78,26 +79,35 @@ function ownBookChain(
   input: NonNullable<ReturnType<typeof buildExposureInput>>,
   currency: Currency,
   positions: ReadonlyMap<string, number>,
-): { chain: typeof input.chain; positions: number; unquoted: string[] } | null {
+): { chain: typeof input.chain; positions: number; unquoted: string[]; premiumCoin: number } | null {
   const mine = [...positions].filter(([name]) => name.startsWith(`${currency}-`));
   if (mine.length === 0) return null;
   const chain = { ...input.chain, dealerPosition: new Float64Array(input.chain.count) };
   const row = new Map(input.names.map((name, i) => [name, i]));
   const unquoted: string[] = [];
+  // The book's value in coin (Black-76 at the mark IV, over the forward: Deribit's mark price in coin).
+  let premiumCoin = 0;
   for (const [name, amount] of mine) {
     const i = row.get(name);
-    if (i === undefined) unquoted.push(name);
-    else chain.dealerPosition[i] = amount;
+    if (i === undefined) {
+      unquoted.push(name);
+      continue;
+    }
+    chain.dealerPosition[i] = amount;
+    const forward = chain.forward[i]!;
+    premiumCoin += (amount * black76Price(forward, chain.strike[i]!, chain.years[i]!, chain.vol[i]!, chain.isCall[i] === 1)) / forward;
   }
-  return { chain, positions: mine.length, unquoted };
+  return { chain, positions: mine.length, unquoted, premiumCoin };
 }
 
-function ownBookExposure(own: { positions: number; unquoted: string[] }, s: ExposureSummaryOutput): OwnBookExposure {
+function ownBookExposure(own: { positions: number; unquoted: string[]; premiumCoin: number }, s: ExposureSummaryOutput): OwnBookExposure {
   return {
     positions: own.positions,
     unquoted: own.unquoted,
     gexUsdPer1Pct: s.totals.net,
     deltaCoin: s.totals.deltaCoin,
+    // d(coin value)/d(F) × F for inverse options: the delta minus the premium in coin.
+    coinDeltaCoin: s.totals.deltaCoin - own.premiumCoin,
     vannaCoinPerVolPoint: s.totals.vannaCoin,
     charmCoinPerDay: s.totals.charmCoin,
     byStrike: Array.from(s.strikes, (strikeUsd, i) => ({ strikeUsd, netUsdPer1Pct: s.byStrike.net[i]! })).filter((r) => r.netUsdPer1Pct !== 0),

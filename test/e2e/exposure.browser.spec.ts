@@ -159,6 +159,12 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await page.getByLabel('Positions').fill(`${myCall} 50`);
   await page.getByTestId('save-positions').click();
   await expect.poll(async () => usd(await page.getByTestId('own-gex').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+  // Both deltas, labelled: N(d1) as Deribit shows it, and the coin delta (minus the premium) a coin account hedges.
+  await expect(page.getByTestId('own-book')).toContainText(/Δ N\(d₁\) [\d.]+ BTC · coin Δ [\d.]+ BTC/);
+  const ownDelta = Number(await page.getByTestId('own-delta').textContent());
+  const ownCoinDelta = Number(await page.getByTestId('own-coin-delta').textContent());
+  expect(ownCoinDelta).toBeLessThan(ownDelta);
+  expect(ownCoinDelta).toBeGreaterThan(0);
   await page.screenshot({ path: 'test-results/screenshots/exposure-own-book.png' });
   // Item 10: the book's axis (left) has its $0 at the market's $0 (right) on both charts.
   for (const id of ['gex-by-strike', 'gex-profile']) {
@@ -191,6 +197,12 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await page.reload();
   await page.getByRole('tab', { name: 'Exposure' }).click();
   await expect.poll(async () => usd(await page.getByTestId('own-gex').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
+  // Both deltas, labelled: N(d1) as Deribit shows it, and the coin delta (minus the premium) a coin account hedges.
+  await expect(page.getByTestId('own-book')).toContainText(/Δ N\(d₁\) [\d.]+ BTC · coin Δ [\d.]+ BTC/);
+  const ownDelta = Number(await page.getByTestId('own-delta').textContent());
+  const ownCoinDelta = Number(await page.getByTestId('own-coin-delta').textContent());
+  expect(ownCoinDelta).toBeLessThan(ownDelta);
+  expect(ownCoinDelta).toBeGreaterThan(0);
   // The editor starts from the saved book (an empty one, saved, would wipe it).
   await page.getByRole('button', { name: 'Edit positions' }).click();
   await expect(page.getByLabel('Positions')).toHaveValue(`${myCall} 50`);

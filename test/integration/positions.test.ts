@@ -59,6 +59,10 @@ describe('positions and the own-book exposure overlay', () => {
     expect(snapshot.gexUsdPer1Pct).toBeGreaterThan(0);
     expect(snapshot.deltaCoin).toBeGreaterThan(0);
     expect(snapshot.deltaCoin).toBeLessThan(25);
+    // The coin-P&L delta of inverse options is the delta minus the premium in coin: smaller for a long call.
+    const premiumCoin = 25 * call.ticker!.markCoin;
+    expect(snapshot.coinDeltaCoin).toBeLessThan(snapshot.deltaCoin);
+    expect(snapshot.deltaCoin - snapshot.coinDeltaCoin).toBeCloseTo(premiumCoin, 1);
     expect(snapshot.byStrike.map((r) => r.strikeUsd)).toEqual([call.def.strikeUsd]);
     // GEX of 25 BTC of this call: 25 × gamma × F² × 0.01 (the greeks the engine computed for it).
     const gamma = call.greeks!.gamma;
