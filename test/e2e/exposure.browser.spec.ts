@@ -199,10 +199,10 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
   await expect.poll(async () => usd(await page.getByTestId('own-gex').textContent()), { timeout: 20_000 }).toBeGreaterThan(0);
   // Both deltas, labelled: N(d1) as Deribit shows it, and the coin delta (minus the premium) a coin account hedges.
   await expect(page.getByTestId('own-book')).toContainText(/Δ N\(d₁\) [\d.]+ BTC · coin Δ [\d.]+ BTC/);
-  const ownDelta = Number(await page.getByTestId('own-delta').textContent());
-  const ownCoinDelta = Number(await page.getByTestId('own-coin-delta').textContent());
-  expect(ownCoinDelta).toBeLessThan(ownDelta);
-  expect(ownCoinDelta).toBeGreaterThan(0);
+  const bookDelta = Number(await page.getByTestId('own-delta').textContent());
+  const bookCoinDelta = Number(await page.getByTestId('own-coin-delta').textContent());
+  expect(bookCoinDelta).toBeLessThan(bookDelta);
+  expect(bookCoinDelta).toBeGreaterThan(0);
   // The editor starts from the saved book (an empty one, saved, would wipe it).
   await page.getByRole('button', { name: 'Edit positions' }).click();
   await expect(page.getByLabel('Positions')).toHaveValue(`${myCall} 50`);
