@@ -97,6 +97,10 @@ export interface ReplayReport {
   events_per_second: number;
   speed: ReplaySpeed;
   expiries: number;
+  /** Stored events the engine refused (core/market/validate.ts, unknown instruments): counted and skipped. */
+  events_rejected: number;
+  /** Why the last one was refused, or null. */
+  last_rejection: string | null;
   final_seq: number;
   /** Exposure streams (currency × convention × vol dynamics) the hash covers besides the chains. */
   exposure_streams: number;
@@ -163,6 +167,8 @@ export async function replaySession(options: {
       events_per_second: Math.round(progress.eventsDelivered / wallSeconds),
       speed: options.speed,
       expiries: snapshot.chains.length,
+      events_rejected: kernel.engine.eventsRejected,
+      last_rejection: kernel.engine.lastRejection,
       final_seq: snapshot.seq,
       exposure_streams: Object.keys(snapshot.exposures).length,
       snapshot_sha256: createHash('sha256').update(JSON.stringify(snapshot)).digest('hex'),
