@@ -110,6 +110,10 @@ export class GammaDeskApp {
     this.feedClock = options.feedClock ?? systemFeedClock;
     this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.log = new EventLog(this.db);
+    // Imports killed mid-way (kill -9, power loss) left a staging session nobody can see: remove it, and say so.
+    for (const abandoned of this.log.removeAbandonedStaging()) {
+      console.error(`[gammadesk] removed an incomplete import (${abandoned.eventCount} events, started ${new Date(abandoned.createdMs).toISOString()}): its process had ended before it completed`);
+    }
     this.settings = new SettingsRepository(this.db);
     this.journal = new Journal(this.log, {
       maxBytes: options.journalMaxBytes ?? this.settings.get<number>(JOURNAL_MAX_BYTES_SETTING) ?? DEFAULT_JOURNAL_MAX_BYTES,

@@ -181,6 +181,11 @@ export async function replaySession(options: {
 /** Imports Tardis CSV files into a new session with a progress bar; Ctrl-C cancels and keeps what was read. */
 export async function importTardisFiles(options: { files: string[]; session: string; dbPath?: string }): Promise<ImportReport> {
   const db = openDatabase(options.dbPath ? resolve(options.dbPath) : defaultDbPath());
+  const log = new EventLog(db);
+  // Imports killed mid-way left a staging session nobody can see: remove it, and say so.
+  for (const abandoned of log.removeAbandonedStaging()) {
+    process.stderr.write(`removed an incomplete import (${abandoned.eventCount} events, started ${new Date(abandoned.createdMs).toISOString()}): its process had ended before it completed\n`);
+  }
   const cancel = new AbortController();
   const onSignal = (): void => cancel.abort();
   process.once('SIGINT', onSignal);
@@ -190,7 +195,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
     const report = await importTardis({
       files: options.files.map((file) => resolve(file)),
       session: options.session,
-      log: new EventLog(db),
+      log,
       signal: cancel.signal,
       onProgress: (p) => {
         const seconds = Math.max(0.001, (Date.now() - started) / 1000);
