@@ -7,8 +7,8 @@
  * line read. Progress is reported in bytes read from disk (compressed bytes for .gz), so a progress bar can show
  * the file's share done.
  */
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -26,6 +26,11 @@ export interface LineReaderOptions {
   signal?: AbortSignal;
   /** The longest line read (default {@link MAX_LINE_BYTES}); a longer one comes back as `tooLongBytes`. */
   maxLineBytes?: number;
+  /**
+   * Read only a regular file, and not through a symbolic link (O_NOFOLLOW, checked on the opened file): for paths
+   * a client named (app/importFolder.ts), so a file swapped for a link or a device after the check is refused.
+   */
+  regularFileOnly?: boolean;
 }
 
 /** 1 MiB: a Tardis row is a few hundred bytes; a book_snapshot_25 row about 1.5 KB. */
@@ -44,30 +49,37 @@ export class LineReadError extends Error {
   }
 }
 
-async function isGzip(path: string): Promise<boolean> {
+async function isGzip(handle: FileHandle, path: string): Promise<boolean> {
   if (path.endsWith('.gz')) return true;
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
 }
 
 const NEWLINE = 0x0a;
 
 export async function* readLines(path: string, options: LineReaderOptions = {}): AsyncGenerator<NumberedLine> {
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  let handle: FileHandle;
   let totalBytes: number;
   let gzip: boolean;
   try {
-    totalBytes = (await stat(path)).size;
-    gzip = await isGzip(path);
+    handle = await open(path, options.regularFileOnly ? constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK : 'r');
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new LineReadError(path, code === 'ELOOP' ? 'is a symbolic link: refused' : `cannot be read (${code ?? 'error'})`, { cause: error });
+  }
+  try {
+    const stats = await handle.stat();
+    if (options.regularFileOnly && !stats.isFile()) throw new LineReadError(path, 'is not a regular file: refused');
+    totalBytes = stats.size;
+    gzip = await isGzip(handle, path);
+  } catch (error) {
+    await handle.close();
+    if (error instanceof LineReadError) throw error;
     throw new LineReadError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
-  const file = createReadStream(path, { highWaterMark: 64 * 1024 });
+  // The stream reads the file opened (and checked) above, from its start, and closes it.
+  const file = createReadStream(path, { fd: handle, start: 0, highWaterMark: 64 * 1024 });
   let bytesRead = 0;
   let source: Readable = file;
   if (gzip) {

@@ -96,6 +96,8 @@ export async function importTardis(options: {
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
   nowMs?: number;
+  /** Read only regular files, not through symbolic links (paths a client named: app/importFolder.ts). */
+  regularFilesOnly?: boolean;
 }): Promise<ImportReport> {
   if (options.files.length === 0) throw new Error('no files to import');
   if (options.log.sessionByName(options.session)) throw new Error(`a session named ${JSON.stringify(options.session)} exists already`);
@@ -135,7 +137,11 @@ export async function importTardis(options: {
   };
   for (const file of options.files) {
     const source = { file, bytesRead: 0 } as Source;
-    source.lines = readLines(file, { onProgress: (bytes) => (source.bytesRead = bytes), ...(options.signal ? { signal: options.signal } : {}) });
+    source.lines = readLines(file, {
+      onProgress: (bytes) => (source.bytesRead = bytes),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.regularFilesOnly ? { regularFileOnly: true } : {}),
+    });
     sources.push(source);
     try {
       const first = await source.lines.next();
