@@ -123,11 +123,12 @@ function definition(parsed: ParsedInstrument): InstrumentDef {
 }
 
 /**
- * Cross-checks an options_chain row against its symbol (the symbol names the option; the columns must agree):
- * an option, the same type, strike and expiration. Shared with `gammadesk analyze`.
+ * Cross-checks an options_chain row against its symbol (the symbol names a Deribit option; the columns must
+ * agree): exchange deribit, an option, the same type, strike and expiration. Shared with `gammadesk analyze`.
  * @throws TardisRowError naming the column that disagrees.
  */
 export function checkOptionsChainRow(row: OptionsChainRow, parsed: ParsedInstrument): asserts parsed is ParsedInstrument & { kind: 'option' } {
+  if (row.exchange !== 'deribit') throw new TardisRowError(`exchange ${quoteInput(row.exchange)} is not deribit`);
   if (parsed.kind !== 'option') throw new TardisRowError(`${parsed.name} in an options_chain file is not an option`);
   if (row.optionType !== parsed.optionType) throw new TardisRowError(`type ${row.optionType} disagrees with the symbol (${parsed.optionType})`);
   if (row.strike !== parsed.strike) throw new TardisRowError(`strike_price ${row.strike} disagrees with the symbol (${parsed.strike})`);
