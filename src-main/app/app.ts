@@ -6,6 +6,7 @@
  * Switching the source (demo, live Deribit, a recorded session) replaces feed and kernel together, so the new
  * source starts from an empty market state.
  */
+import { resolve } from 'node:path';
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import type { TopicPayloads } from '../api/contract';
 import { ApiException } from '../api/errors';
@@ -28,6 +29,7 @@ import { PositionRepository } from '../store/positions';
 import { parseOptionName } from '../core/pricing/instrument';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
+import { defaultImportFolder, ensureImportFolder } from './importFolder';
 import { JobRunner } from './jobs';
 import { ApiHub, type CommandHandlers, type TopicResolvers } from './hub';
 
@@ -52,6 +54,11 @@ export interface GammaDeskOptions {
   feedFactory?: (spec: SourceSpec) => FeedAdapter | null;
   /** WebSocket URL replacing Deribit's (`GAMMADESK_DERIBIT_URL`): a mock server in tests, or a proxy. */
   deribitUrl?: string;
+  /**
+   * The folder `import.tardis` may read from (app/importFolder.ts); default `imports` next to the database,
+   * created 0700.
+   */
+  importFolder?: string;
   /** The journal's size limit in bytes, replacing the saved setting (default 1 GiB). */
   journalMaxBytes?: number;
   /** The size at which a journal segment is closed and a new one started (tests; default a-eighth of the limit). */
@@ -116,6 +123,10 @@ export class GammaDeskApp {
     this.feedClock = options.feedClock ?? systemFeedClock;
     this.db = openDatabase(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     this.log = new EventLog(this.db);
+    // Imports killed mid-way (kill -9, power loss) left a staging session nobody can see: remove it, and say so.
+    for (const abandoned of this.log.removeAbandonedStaging()) {
+      console.error(`[gammadesk] removed an incomplete import (${abandoned.eventCount} events, started ${new Date(abandoned.createdMs).toISOString()}): its process had ended before it completed`);
+    }
     this.settings = new SettingsRepository(this.db);
     this.journal = new Journal(this.log, {
       maxBytes: options.journalMaxBytes ?? this.settings.get<number>(JOURNAL_MAX_BYTES_SETTING) ?? DEFAULT_JOURNAL_MAX_BYTES,
@@ -126,11 +137,18 @@ export class GammaDeskApp {
     this.instruments = new InstrumentRepository(this.db);
     this.positionRepo = new PositionRepository(this.db);
     this.positionBook = new Map(this.positionRepo.list().map((p) => [p.instrument, p.amount]));
-    this.jobs = new JobRunner(this.log, () => Math.floor(this.feedClock.now()), (finished) => {
-      this.jobsDirty = true;
-      // A finished (or failed part-way) import has written a session.
-      if (finished) this.sessionsDirty = true;
-    });
+    const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
+    if (importFolder !== null) ensureImportFolder(importFolder);
+    this.jobs = new JobRunner(
+      this.log,
+      () => Math.floor(this.feedClock.now()),
+      (finished) => {
+        this.jobsDirty = true;
+        // A finished (or failed part-way) import has written a session.
+        if (finished) this.sessionsDirty = true;
+      },
+      importFolder,
+    );
     this.pool = new GreeksPool({
       filename: options.worker.filename,
       ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}),

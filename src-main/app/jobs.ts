@@ -7,6 +7,7 @@ import type { JobStatus } from '../api/dto';
 import { ApiException } from '../api/errors';
 import { importTardis } from '../feeds/tardis/tardisImport';
 import type { EventLog } from '../store/eventLog';
+import { resolveImportPath } from './importFolder';
 
 const KEEP_FINISHED = 20;
 
@@ -19,14 +20,21 @@ export class JobRunner {
     private readonly now: () => number,
     /** Called whenever a job's status changes (throttled by the caller's publisher); `finished` at its end. */
     private readonly onChange: (finished: boolean) => void,
+    /** The only folder imports started here may read from (app/importFolder.ts); null: none. */
+    private readonly importFolder: string | null = null,
   ) {}
 
   list(): JobStatus[] {
     return [...this.jobs.values()].map((job) => job.status).sort((a, b) => b.id - a.id);
   }
 
+  /**
+   * Starts importing `paths` (absolute, or relative to the import folder) into a new session. Every path must
+   * lead to a regular file inside the import folder: anything else is refused here, before a job exists.
+   */
   startTardisImport(paths: string[], session: string): JobStatus {
     if (this.log.sessionByName(session)) throw new ApiException('INVALID_ARGUMENT', `a session named ${JSON.stringify(session)} exists already`);
+    const files = paths.map((path) => resolveImportPath(this.importFolder, path));
     const abort = new AbortController();
     const status: JobStatus = {
       id: this.nextId++,
@@ -40,7 +48,8 @@ export class JobRunner {
       summary: null,
     };
     const done = importTardis({
-      files: paths,
+      files,
+      regularFilesOnly: true,
       session,
       log: this.log,
       signal: abort.signal,

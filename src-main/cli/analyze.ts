@@ -1,13 +1,19 @@
 /**
  * `gammadesk analyze FILE`: a Tardis `options_chain` CSV (plain or .gz) → per-instrument implied vols and
  * greeks as of a time. Streams: only the latest row per symbol is kept (memory bounded by the chain, not the
- * file). Bad rows are reported with their line number and reason and skipped.
+ * file; lines by 1 MiB, lineReader.ts). Bad rows are reported with their line number and reason and skipped: the
+ * same checks as `gammadesk import` — the row parser, the symbol cross-checked against its type, strike and
+ * expiration columns, and the event rules of core/market/validate.ts (a mark IV of 0, a negative open interest
+ * are bad rows, not quotes).
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { analyzeChain, updateLatestQuote, type AnalyzedInstrument } from '../core/pricing/analyze';
 import { OptionsChainCsvError, parseOptionsChainHeader, parseOptionsChainRow, type OptionsChainRow } from '../feeds/tardis/optionsChainCsv';
-import { readLines } from '../feeds/tardis/lineReader';
+import { readLines, MAX_LINE_BYTES } from '../feeds/tardis/lineReader';
+import { checkOptionsChainRow, NOT_TARDIS, optionsChainTicker, readHeader, TardisRowError } from '../feeds/tardis/tardisRows';
+import { capReason } from '../core/market/validate';
+import { InstrumentNameError, parseInstrumentName } from '../core/pricing/instrument';
 import { chainsFromQuotes, gexReport, type GexReport } from './gex';
 import { ProgressBar } from './progress';
 
@@ -63,7 +69,7 @@ export function toRecord(a: AnalyzedInstrument): AnalyzeRecord {
   if (a.phase === 'expired') problems.push('expired');
   else if (a.phase === 'settling') problems.push('settling (Deribit decays delta to 0 over the last 30 minutes)');
   if (!Number.isFinite(a.forward)) problems.push('no forward (underlying_price)');
-  if (!Number.isFinite(a.deribitMarkIv)) problems.push('no mark IV');
+  if (!(Number.isFinite(a.deribitMarkIv) && a.deribitMarkIv > 0)) problems.push('no mark IV');
   if (a.iv.mark.reason !== 'ok' && !(a.phase === 'expired' && a.iv.mark.reason === 'expired')) problems.push(`iv_mark: ${a.iv.mark.reason}`);
   const g = a.greeks;
   return {
@@ -125,18 +131,27 @@ export async function analyzeFile(options: {
   let lastTimestamp = -Infinity;
   let layout: ReturnType<typeof parseOptionsChainHeader> | null = null;
   const limit = options.atMs ?? Infinity;
-  for await (const { lineNumber, text } of readLines(path, { onProgress: (read, total) => bar?.update(read / total, `${rowsRead} rows`) })) {
+  const badRow = (line: number, reason: string): void => {
+    badRows++;
+    if (badSamples.length < 100) badSamples.push({ line, reason: capReason(reason) });
+  };
+  for await (const { lineNumber, text, tooLongBytes } of readLines(path, { onProgress: (read, total) => bar?.update(read / total, `${rowsRead} rows`) })) {
     if (layout === null) {
-      layout = parseOptionsChainHeader(text, lineNumber); // throws: not an options_chain file
+      layout = optionsChainHeader(path, tooLongBytes === undefined ? text : null, lineNumber);
+      continue;
+    }
+    if (tooLongBytes !== undefined) {
+      badRow(lineNumber, `line of ${tooLongBytes} bytes is longer than the ${MAX_LINE_BYTES} bytes a row may have`);
       continue;
     }
     let row: OptionsChainRow | null;
     try {
       row = parseOptionsChainRow(text, layout, lineNumber);
+      if (row !== null) checkRow(row);
     } catch (error) {
-      if (!(error instanceof OptionsChainCsvError)) throw error;
-      badRows++;
-      if (badSamples.length < 100) badSamples.push({ line: lineNumber, reason: error.message.replace(/^options_chain CSV line \d+, /, '').replace(/^options_chain CSV line \d+: /, '') });
+      if (error instanceof OptionsChainCsvError) badRow(lineNumber, error.detail);
+      else if (error instanceof TardisRowError) badRow(lineNumber, error.reason);
+      else throw error;
       continue;
     }
     if (row === null) continue;
@@ -168,6 +183,45 @@ export async function analyzeFile(options: {
       ]),
     ),
   };
+}
+
+/**
+ * The header of an options_chain file, or an error that names the file and which Tardis type it is instead, and
+ * never echoes the line (the file may be anything). `text` is null for a header line too long to read.
+ */
+function optionsChainHeader(path: string, text: string | null, lineNumber: number): ReturnType<typeof parseOptionsChainHeader> {
+  if (text === null) throw new Error(`${basename(path)}: ${NOT_TARDIS}`);
+  try {
+    return parseOptionsChainHeader(text, lineNumber);
+  } catch (error) {
+    if (!(error instanceof OptionsChainCsvError)) throw error;
+    let kind: string;
+    try {
+      kind = readHeader(text).kind;
+    } catch (notTardis) {
+      throw new Error(`${basename(path)}: ${NOT_TARDIS}`, { cause: notTardis });
+    }
+    throw new Error(`${basename(path)}: a Tardis ${kind} file, not options_chain (${error.detail})`, { cause: error });
+  }
+}
+
+/**
+ * The checks `gammadesk import` runs on an options_chain row (tardisRows.ts): its symbol against its columns, and
+ * the option ticker it stands for against the event rules. Symbols that are not Deribit options are left to
+ * analyzeChain, which lists them as skipped.
+ * @throws TardisRowError with the reason.
+ */
+function checkRow(row: OptionsChainRow): void {
+  let parsed;
+  try {
+    parsed = parseInstrumentName(row.symbol);
+  } catch (error) {
+    if (error instanceof InstrumentNameError) return;
+    throw error;
+  }
+  if (parsed.kind !== 'option') return;
+  checkOptionsChainRow(row, parsed);
+  optionsChainTicker(row, parsed.name);
 }
 
 const CSV_FIELDS: (keyof AnalyzeRecord)[] = [

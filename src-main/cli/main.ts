@@ -29,10 +29,11 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   serve: {
     summary: 'run the headless host on 127.0.0.1 and serve the UI to a browser (demo market by default)',
-    usage: 'gammadesk serve [--port N] [--db FILE] [--seed N]',
+    usage: 'gammadesk serve [--port N] [--db FILE] [--import-dir DIR] [--seed N]',
     flags: {
       port: { type: 'string', description: 'TCP port on 127.0.0.1 (default: a free port)' },
       db: dbFlag,
+      'import-dir': { type: 'string', description: 'the only folder the UI may import files from (default: imports next to the database)' },
       seed: { type: 'string', description: 'demo market seed (default 42)' },
     },
     async run({ positionals, flags }) {
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
       const running = await serve({
         ...(port !== undefined ? { port } : {}),
         ...(typeof flags['db'] === 'string' ? { dbPath: flags['db'] } : {}),
+        ...(typeof flags['import-dir'] === 'string' ? { importFolder: flags['import-dir'] } : {}),
         ...(seed !== undefined ? { seed } : {}),
       });
       console.log(`GammaDesk ${APP_VERSION} (browser mode) — database ${running.app.info().dbPath}`);

@@ -9,6 +9,8 @@ import { builtPaths } from './builtPaths';
 export interface ServeOptions {
   port?: number;
   dbPath?: string;
+  /** The only folder the UI may import from (default: `imports` next to the database). */
+  importFolder?: string;
   seed?: number;
 }
 
@@ -30,6 +32,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     worker: { filename: paths.worker },
     ...deribitUrlOverride(),
     ...(options.seed !== undefined ? { demoSeed: options.seed } : {}),
+    ...(options.importFolder !== undefined ? { importFolder: resolve(options.importFolder) } : {}),
   });
   let host: RunningHost;
   try {

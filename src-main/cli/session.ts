@@ -97,6 +97,10 @@ export interface ReplayReport {
   events_per_second: number;
   speed: ReplaySpeed;
   expiries: number;
+  /** Stored events the engine refused (core/market/validate.ts, unknown instruments): counted and skipped. */
+  events_rejected: number;
+  /** Why the last one was refused, or null. */
+  last_rejection: string | null;
   final_seq: number;
   /** Exposure streams (currency × convention × vol dynamics) the hash covers besides the chains. */
   exposure_streams: number;
@@ -163,6 +167,8 @@ export async function replaySession(options: {
       events_per_second: Math.round(progress.eventsDelivered / wallSeconds),
       speed: options.speed,
       expiries: snapshot.chains.length,
+      events_rejected: kernel.engine.eventsRejected,
+      last_rejection: kernel.engine.lastRejection,
       final_seq: snapshot.seq,
       exposure_streams: Object.keys(snapshot.exposures).length,
       snapshot_sha256: createHash('sha256').update(JSON.stringify(snapshot)).digest('hex'),
@@ -175,6 +181,11 @@ export async function replaySession(options: {
 /** Imports Tardis CSV files into a new session with a progress bar; Ctrl-C cancels and keeps what was read. */
 export async function importTardisFiles(options: { files: string[]; session: string; dbPath?: string }): Promise<ImportReport> {
   const db = openDatabase(options.dbPath ? resolve(options.dbPath) : defaultDbPath());
+  const log = new EventLog(db);
+  // Imports killed mid-way left a staging session nobody can see: remove it, and say so.
+  for (const abandoned of log.removeAbandonedStaging()) {
+    process.stderr.write(`removed an incomplete import (${abandoned.eventCount} events, started ${new Date(abandoned.createdMs).toISOString()}): its process had ended before it completed\n`);
+  }
   const cancel = new AbortController();
   const onSignal = (): void => cancel.abort();
   process.once('SIGINT', onSignal);
@@ -184,7 +195,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
     const report = await importTardis({
       files: options.files.map((file) => resolve(file)),
       session: options.session,
-      log: new EventLog(db),
+      log,
       signal: cancel.signal,
       onProgress: (p) => {
         const seconds = Math.max(0.001, (Date.now() - started) / 1000);

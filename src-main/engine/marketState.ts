@@ -13,6 +13,7 @@ import type {
   MarketEvent,
   OptionTickerEvent,
 } from '../core/market/events';
+import { validateMarketEvent } from '../core/market/validate';
 
 export interface OptionGreeksView {
   delta: number;
@@ -127,10 +128,16 @@ export class MarketState {
     return state;
   }
 
-  /** Applies one event numbered `seq` by the kernel; the event object is only read, never changed. */
+  /**
+   * Applies one event numbered `seq` by the kernel; the event object is only read, never changed. An event that
+   * breaks the rules of core/market/validate.ts (a session stored before they existed, or a bug at an edge)
+   * changes nothing but the seq and comes back rejected with the reason, for the engine to count.
+   */
   apply(event: MarketEvent, seq: number): StateChange {
     if (seq <= this.seq) return { kind: 'rejected', reason: `seq ${seq} is not after ${this.seq}` };
     this.seq = seq;
+    const invalid = validateMarketEvent(event);
+    if (invalid !== null) return { kind: 'rejected', reason: `seq ${seq}: ${invalid}` };
     if (event.tsEvent > this.timeMs) this.timeMs = event.tsEvent;
     return this.applyBody(event);
   }

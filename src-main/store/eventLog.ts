@@ -2,6 +2,7 @@
  * The append-only event log: sessions and their numbered market events. Writes come in batches inside one
  * transaction each; reads stream in `seq` order so a replay never holds a whole session in memory.
  */
+import { randomUUID } from 'node:crypto';
 import type { MarketEvent, SequencedEvent } from '../core/market/events';
 import type { Db } from './database';
 import { decodeRow, encodePayload, instrumentColumn } from './eventCodec';
@@ -36,6 +37,8 @@ interface SessionRecord {
   last_event_ms: number | null;
   event_count: number;
   payload_bytes: number;
+  /** The importing process while an import is staged (migration 006); null once complete. */
+  staging_pid: number | null;
 }
 
 const toSession = (row: SessionRecord): SessionRow => ({
@@ -50,6 +53,17 @@ const toSession = (row: SessionRecord): SessionRow => ({
   payloadBytes: row.payload_bytes,
 });
 
+
+/** Whether process `pid` still runs (this process always does; EPERM: it runs under another user). */
+export function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Rows per multi-row INSERT: one statement step per 64 events instead of one per event. */
 const INSERT_CHUNK = 64;
@@ -84,6 +98,49 @@ export class EventLog {
       .prepare('INSERT INTO sessions (name, source, created_ms, kind) VALUES (?, ?, ?, ?)')
       .run(name, source, nowMs, kind);
     return this.session(Number(result.lastInsertRowid));
+  }
+
+  /**
+   * A staging session for an import by process `pid` (migration 006): invisible to lists, names and ids until
+   * {@link completeStaging}; deleted by {@link removeAbandonedStaging} if `pid` dies first.
+   */
+  createStagingSession(source: SessionSource, nowMs: number, pid: number = process.pid): SessionRow {
+    const result = this.db
+      .prepare("INSERT INTO sessions (name, source, created_ms, kind, staging_pid) VALUES (?, ?, ?, 'import', ?)")
+      .run(`staging:${randomUUID()}`, source, nowMs, pid);
+    return this.session(Number(result.lastInsertRowid));
+  }
+
+  /**
+   * Appends the last events numbered from `firstSeq`, names the staging session `name` and makes it visible, all
+   * in one transaction: the import is there whole, or not at all.
+   * @throws Error when a visible session took the name meanwhile (the staging session stays, for the caller to delete).
+   */
+  completeStaging(id: number, name: string, firstSeq: number, events: readonly MarketEvent[]): SessionRow {
+    if (name.trim().length === 0) throw new Error('session name must not be empty');
+    this.db.transaction(() => {
+      if (this.sessionByName(name)) throw new Error(`a session named ${JSON.stringify(name)} exists already`);
+      this.append(id, events, (i) => firstSeq + i);
+      if (this.db.prepare('UPDATE sessions SET name = ?, staging_pid = NULL WHERE id = ? AND staging_pid IS NOT NULL').run(name, id).changes === 0) {
+        throw new Error(`no staging session with id ${id}`);
+      }
+    })();
+    return this.session(id);
+  }
+
+  /**
+   * Deletes the staging sessions whose writing process is gone (`isAlive(pid)` false) and returns them: the
+   * halves of imports killed mid-way. A start calls it; an import running in another process is left alone.
+   */
+  removeAbandonedStaging(isAlive: (pid: number) => boolean = processIsAlive): SessionRow[] {
+    const rows = this.db.prepare<[], SessionRecord & { staging_pid: number }>('SELECT * FROM sessions WHERE staging_pid IS NOT NULL').all();
+    const removed: SessionRow[] = [];
+    for (const row of rows) {
+      if (isAlive(row.staging_pid)) continue;
+      this.db.prepare('DELETE FROM sessions WHERE id = ? AND staging_pid IS NOT NULL').run(row.id);
+      removed.push(toSession(row));
+    }
+    return removed;
   }
 
   /** Turns a journal segment into a named recording (the trader keeps that span), or back. */
@@ -121,19 +178,24 @@ export class EventLog {
     return toSession(row);
   }
 
-  /** The session with this id (any kind), or null. */
+  /** The session with this id (any kind), or null; a staging import (not complete) is not there yet. */
   findSession(id: number): SessionRow | null {
     const row = this.selectSession.get(id);
-    return row ? toSession(row) : null;
+    return row && row.staging_pid === null ? toSession(row) : null;
   }
 
+  /** The complete session with this name, or null (a staging import has only a placeholder name). */
   sessionByName(name: string): SessionRow | null {
-    const row = this.db.prepare<[string], SessionRecord>('SELECT * FROM sessions WHERE name = ?').get(name);
+    const row = this.db.prepare<[string], SessionRecord>('SELECT * FROM sessions WHERE name = ? AND staging_pid IS NULL').get(name);
     return row ? toSession(row) : null;
   }
 
+  /** Recordings and complete imports, newest first (journal segments and staging imports are not listed). */
   listSessions(): SessionRow[] {
-    return this.db.prepare<[], SessionRecord>("SELECT * FROM sessions WHERE kind != 'journal' ORDER BY created_ms DESC, id DESC").all().map(toSession);
+    return this.db
+      .prepare<[], SessionRecord>("SELECT * FROM sessions WHERE kind != 'journal' AND staging_pid IS NULL ORDER BY created_ms DESC, id DESC")
+      .all()
+      .map(toSession);
   }
 
   renameSession(id: number, name: string): SessionRow {

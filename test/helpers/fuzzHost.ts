@@ -39,7 +39,10 @@ export interface FuzzReport {
   seconds: number;
 }
 
-/** Valid frames the mutations start from: every command family and topic that cannot touch the file system. */
+/**
+ * Valid frames the mutations start from: every command family and topic. `import.tardis` touches the file system
+ * only inside the fuzz app's (empty) import folder: every mutated path outside it must be refused, never read.
+ */
 const TEMPLATES: unknown[] = [
   { kind: 'call', id: 1, method: 'app.info', params: {} },
   { kind: 'call', id: 2, method: 'feed.status', params: {} },
@@ -55,6 +58,7 @@ const TEMPLATES: unknown[] = [
   { kind: 'call', id: 12, method: 'replay.control', params: { action: 'seek', toMs: 0 } },
   { kind: 'call', id: 13, method: 'journal.setLimit', params: { maxBytes: 2 ** 30 } },
   { kind: 'call', id: 14, method: 'jobs.cancel', params: { id: 1 } },
+  { kind: 'call', id: 19, method: 'import.tardis', params: { paths: ['/etc/passwd', '../fuzz.db', 'missing.csv'], session: 'fuzz-import' } },
   { kind: 'subscribe', id: 15, topic: 'chain', params: { currency: 'BTC', expiry: '25DEC26' } },
   { kind: 'subscribe', id: 16, topic: 'exposure', params: { currency: 'ETH', convention: 'flow', dynamics: 'stickyMoneyness' } },
   { kind: 'subscribe', id: 17, topic: 'expiries', params: { currency: 'BTC' } },

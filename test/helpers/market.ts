@@ -89,7 +89,7 @@ export function optionTicker(name: string, spec: TickerSpec): OptionTickerEvent 
     askIv: (spec.iv + 0.01) as Vol,
     underlyingPriceUsd: spec.forward as Usd,
     underlyingIndex: spec.underlyingIndex ?? 'SYN.BTC-25DEC26',
-    indexPriceUsd: (spec.forward - 300) as Usd,
+    indexPriceUsd: Math.max(spec.forward - 300, spec.forward / 2) as Usd, // > 0 (the event rules) for any forward
     openInterest: spec.openInterest ?? 100,
   };
 }

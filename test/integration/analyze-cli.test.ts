@@ -86,6 +86,52 @@ describe('gammadesk analyze', () => {
   });
 });
 
+describe('gammadesk analyze: the same row checks as import (issue "Hardening")', () => {
+  const cells = HEADER.split(',');
+  const withField = (row: string, column: string, value: string): string => {
+    const c = row.split(',');
+    c[cells.indexOf(column)] = value;
+    return c.join(',');
+  };
+
+  it('a symbol that disagrees with its expiration, strike or type column is a bad row, not an "ok" quote', () => {
+    // The symbol says 1JAN20; the expiration column says 1 Jan 2027: before, reported "ok" and counted in the GEX.
+    const wrongExpiry = withField(ROW.replace('BTC-9JUN20-9875-P', 'BTC-1JAN20-9875-P'), 'expiration', '1798790400000000');
+    const wrongStrike = withField(ROW.replace('BTC-9JUN20-9875-P', 'BTC-9JUN20-9000-P'), 'strike_price', '9875');
+    const file = join(temp.dir, 'wrong_symbols.csv');
+    writeFileSync(file, [HEADER, ROW, wrongExpiry, wrongStrike].join('\n') + '\n');
+    const { stdout, status, stderr } = analyze(file);
+    expect(status, stderr).toBe(0);
+    const report = JSON.parse(stdout) as { bad_rows: number; bad_row_samples: { line: number; reason: string }[]; instruments: { symbol: string }[] };
+    expect(report.bad_row_samples).toEqual([
+      { line: 3, reason: 'expiration 2027-01-01T08:00:00.000Z disagrees with the symbol (2020-01-01T08:00:00.000Z)' },
+      { line: 4, reason: 'strike_price 9875 disagrees with the symbol (9000)' },
+    ]);
+    expect(report.instruments.map((i) => i.symbol)).toEqual(['BTC-9JUN20-9875-P']);
+  });
+
+  it('a mark IV of 0 or a negative open interest is a bad row; a timestamp beyond a Date is a bad row, not a failed file', () => {
+    const lines = [
+      HEADER,
+      ROW,
+      withField(ROW.replace('BTC-9JUN20-9875-P', 'BTC-9JUN20-9000-P'), 'strike_price', '9000').replace(',62.89,', ',0,'),
+      withField(ROW, 'open_interest', '-5'),
+      withField(ROW, 'timestamp', '9000000000000000000'), // > 8.64e18 µs: before, "Invalid time value" for the whole file
+    ];
+    const file = join(temp.dir, 'bad_values.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const { stdout, status, stderr } = analyze(file);
+    expect(status, stderr).toBe(0);
+    const report = JSON.parse(stdout) as { bad_row_samples: { line: number; reason: string }[]; instruments: { symbol: string; status: string }[] };
+    expect(report.bad_row_samples).toEqual([
+      { line: 3, reason: 'BTC-9JUN20-9000-P: mark IV 0 is not > 0' },
+      { line: 4, reason: 'BTC-9JUN20-9875-P: open interest -5 is not >= 0' },
+      { line: 5, reason: 'column timestamp: "9000000000000000000" is not a microsecond timestamp' },
+    ]);
+    expect(report.instruments.map((i) => [i.symbol, i.status])).toEqual([['BTC-9JUN20-9875-P', 'ok']]);
+  });
+});
+
 describe('gammadesk analyze: dealer gamma exposure (gex)', () => {
   // A real full Deribit chain (../shared/data/znmahbub_deribit_options_snapshot_20260102T091809Z.csv, 1288 options,
   // 2026-01-02 09:18 UTC) rewritten in Tardis's options_chain layout: mark IV decimal → percent, forward =

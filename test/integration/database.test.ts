@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion, type Db } from '../../src-main/store/database';
+import { EventLog } from '../../src-main/store/eventLog';
 import { MIGRATIONS } from '../../src-main/store/migrations';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -268,6 +269,44 @@ describe('migration 005: journal', () => {
     // The journal's roll-off and the session list find segments by kind through the index.
     const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM sessions WHERE kind = 'journal' ORDER BY id").all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/sessions_by_kind/);
+  });
+});
+
+describe('migration 006: import staging', () => {
+  it('adds sessions.staging_pid (NULL for every existing session), found through a partial index', () => {
+    const v5 = openDb({ targetVersion: 5 });
+    v5.prepare("INSERT INTO sessions (name, source, created_ms, kind) VALUES ('mine', 'demo', 1, 'recording'), ('tardis file', 'tardis', 2, 'import')").run();
+    v5.close();
+    const db = openDb({ targetVersion: 6 });
+    expect(schemaVersion(db)).toBe(6);
+    expect(columns(db, 'sessions').find((c) => c.name === 'staging_pid')).toMatchObject({ type: 'INTEGER', notnull: 0 });
+    expect(db.prepare('SELECT name, staging_pid FROM sessions ORDER BY id').all()).toEqual([
+      { name: 'mine', staging_pid: null },
+      { name: 'tardis file', staging_pid: null },
+    ]);
+    // STRICT: a pid is an integer.
+    expect(() => db.prepare("UPDATE sessions SET staging_pid = 'abc' WHERE name = 'mine'").run()).toThrow(/cannot store TEXT value in INTEGER column/);
+    // The start-up cleanup finds the staging sessions through the partial index, not a scan of every session.
+    expect(plan(db, 'SELECT * FROM sessions WHERE staging_pid IS NOT NULL')).toMatch(/sessions_staging/);
+  });
+
+  it('staging sessions are hidden from the list, names and ids, completed in one step, and removed once their process is gone', () => {
+    const db = openDb();
+    const log = new EventLog(db);
+    const staging = log.createStagingSession('tardis', 1, 999_999);
+    expect(log.listSessions()).toEqual([]);
+    expect(log.findSession(staging.id)).toBeNull();
+    const mine = log.createStagingSession('tardis', 2, process.pid);
+    // The name the staging import will take stays free meanwhile; the first to complete gets it.
+    log.createSession('taken', 'tardis', 3);
+    expect(() => log.completeStaging(mine.id, 'taken', 1, [])).toThrow(/a session named "taken" exists already/);
+    expect(log.completeStaging(mine.id, 'done', 1, []).name).toBe('done');
+    expect(log.listSessions().map((r) => r.name)).toEqual(['taken', 'done']);
+    // Only the dead process's staging session goes; a running import (this process) is left alone.
+    const other = log.createStagingSession('tardis', 4, process.pid);
+    expect(log.removeAbandonedStaging((pid) => pid !== 999_999).map((r) => r.id)).toEqual([staging.id]);
+    expect(log.removeAbandonedStaging()).toEqual([]);
+    expect(db.prepare('SELECT id FROM sessions WHERE staging_pid IS NOT NULL').pluck().all()).toEqual([other.id]);
   });
 });
 

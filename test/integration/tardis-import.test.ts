@@ -1,11 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarketEvent, OptionTickerEvent } from '../../src-main/core/market/events';
 import { MarketState } from '../../src-main/engine/marketState';
-import { importTardis, ImportFileError } from '../../src-main/feeds/tardis/tardisImport';
+import type { EpochMs } from '../../src-main/core/units';
+import { parseOptionsChainHeader } from '../../src-main/feeds/tardis/optionsChainCsv';
+import { importTardis, ImportFileError, type ImportReport } from '../../src-main/feeds/tardis/tardisImport';
+import { TardisNormalizer } from '../../src-main/feeds/tardis/tardisRows';
 import { openDatabase, type Db } from '../../src-main/store/database';
 import { EventLog } from '../../src-main/store/eventLog';
 import { builtCli } from '../helpers/built';
@@ -188,5 +192,138 @@ describe('Tardis import', () => {
     } catch (error) {
       expect((error as { status: number }).status).toBe(2);
     }
+  }, 60_000);
+});
+
+/** The sample row with one column set to `value` (by header name). */
+function withField(row: string, column: string, value: string): string {
+  const cells = row.split(',');
+  cells[chainHeader.split(',').indexOf(column)] = value;
+  return cells.join(',');
+}
+/** The sample row `k` ms later (both timestamps), as its own quote. */
+const later = (k: number): string => withField(withField(chainRow, 'local_timestamp', String(T + k * 1000)), 'timestamp', String(1591574399413000 + k * 1000));
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [builtCli(), ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('Tardis import: what is stored always replays (issue "Hardening")', () => {
+  it('a row the engine would refuse (open_interest -5) is a bad row at import, and the session replays', () => {
+    const file = join(temp.dir, 'deribit_options_chain_negative_oi.csv');
+    writeFileSync(file, [chainHeader, later(0), withField(later(1), 'open_interest', '-5'), later(2)].join('\n') + '\n');
+    const dbPath = join(temp.dir, 'negative-oi.db');
+    const imported = cli('import', 'tardis', file, '--session', 'negative-oi', '--db', dbPath);
+    expect(imported.status, imported.stderr).toBe(0);
+    const report = JSON.parse(imported.stdout) as ImportReport;
+    expect(report.badRows).toBe(1);
+    expect(report.badRowSamples).toEqual([{ file: 'deribit_options_chain_negative_oi.csv', line: 3, reason: 'BTC-9JUN20-9875-P: open interest -5 is not >= 0' }]);
+    expect(report.eventsWritten).toBe(3); // the definition and two tickers
+    const replay = cli('replay', 'negative-oi', '--db', dbPath, '--report', 'json');
+    expect(replay.status, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ events: 3, events_rejected: 0 });
+  }, 60_000);
+
+  it('a session that already holds such an event (written before the rules) replays: the engine counts and skips it', () => {
+    const dbPath = join(temp.dir, 'poisoned.db');
+    const db2 = openDatabase(dbPath);
+    const log2 = new EventLog(db2);
+    const session = log2.createSession('poisoned', 'tardis', Date.now());
+    const normalizer = new TardisNormalizer();
+    const layout = parseOptionsChainHeader(chainHeader);
+    const good = normalizer.normalize('options_chain', later(0), 2, later(0).split(','), new Map(), layout);
+    const ticker = good[1] as OptionTickerEvent;
+    log2.appendNumbered(session.id, 1, [...good, { ...ticker, tsEvent: (ticker.tsEvent + 1) as EpochMs, openInterest: -5 }]);
+    db2.close();
+    // Before: RangeError "Ticker of BTC-9JUN20-9875-P has an invalid open interest -5", uncaught, exit 1.
+    const replay = cli('replay', 'poisoned', '--db', dbPath, '--report', 'json');
+    expect(replay.status, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ events: 3, events_rejected: 1, last_rejection: 'seq 3: BTC-9JUN20-9875-P: open interest -5 is not >= 0', expiries: 1 });
+  }, 60_000);
+
+  it('an out-of-range timestamp is a bad row with its line; the other rows are kept and the process exits', () => {
+    const file = join(temp.dir, 'deribit_options_chain_huge_ts.csv');
+    const rows = [later(0), withField(later(1), 'timestamp', '99999999999999999999999'), later(2), withField(later(3), 'expiration', '9000000000000000000'), later(4)];
+    writeFileSync(file, [chainHeader, ...rows].join('\n') + '\n');
+    const dbPath = join(temp.dir, 'huge-ts.db');
+    // Before: "cannot store REAL value in INTEGER column", every row lost, an empty session left, no exit.
+    const imported = cli('import', 'tardis', file, '--session', 'huge-ts', '--db', dbPath);
+    expect(imported.status, imported.stderr).toBe(0);
+    const report = JSON.parse(imported.stdout) as ImportReport;
+    expect(report.badRowSamples).toEqual([
+      { file: 'deribit_options_chain_huge_ts.csv', line: 3, reason: 'column timestamp: "99999999999999999999999" is not a microsecond timestamp' },
+      { file: 'deribit_options_chain_huge_ts.csv', line: 5, reason: 'column expiration: "9000000000000000000" is not a microsecond timestamp' },
+    ]);
+    expect(report.eventsWritten).toBe(4);
+    const db2 = openDatabase(dbPath);
+    expect(new EventLog(db2).listSessions().map((row) => [row.name, row.eventCount])).toEqual([['huge-ts', 4]]);
+    db2.close();
+  }, 60_000);
+});
+
+
+describe('Tardis import: bounded lines, text only, errors that name the file (issue "Hardening")', () => {
+  it('a 520 MB line without a newline inside a small .gz is one bad row; the rows around it are kept', async () => {
+    // Over V8's ~512 MiB string limit: before, readline died with "RangeError: Invalid string length".
+    const file = join(temp.dir, 'deribit_options_chain_long_line.csv.gz');
+    await pipeline(
+      (function* () {
+        yield Buffer.from(`${chainHeader}\n${later(0)}\n`);
+        const block = Buffer.alloc(1 << 20, 'a');
+        for (let i = 0; i < 520; i++) yield block;
+        yield Buffer.from(`\n${later(1)}\n`);
+      })(),
+      createGzip({ level: 1 }),
+      createWriteStream(file),
+    );
+    expect(statSync(file).size).toBeLessThan(5_000_000);
+    const report = await importTardis({ files: [file], session: 'long-line', log });
+    expect(report.badRowSamples).toEqual([{ file: 'deribit_options_chain_long_line.csv.gz', line: 3, reason: `line of ${520 * 2 ** 20} bytes is longer than the 1048576 bytes a row may have` }]);
+    expect(report.eventsWritten).toBe(3);
+  }, 120_000);
+
+  it('a huge field is echoed at most 200 characters long', async () => {
+    const file = join(temp.dir, 'deribit_options_chain_huge_field.csv');
+    writeFileSync(file, [chainHeader, withField(later(0), 'mark_iv', 'x'.repeat(900_000)), later(1)].join('\n') + '\n');
+    const report = await importTardis({ files: [file], session: 'huge-field', log });
+    expect(report.badRowSamples[0]!.reason).toBe(`column mark_iv: "${'x'.repeat(200)}"… (900000 characters) is not a number`);
+    expect(report.eventsWritten).toBe(2);
+  });
+
+  it('a file that is not text (/dev/zero, random bytes) stops at once, named, from the CLI too', async () => {
+    const binary = join(temp.dir, 'random.bin');
+    writeFileSync(binary, Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256)));
+    await expect(importTardis({ files: [binary], session: 'binary', log })).rejects.toThrow(`${binary}: is not CSV text (a NUL byte in line 1); stopped reading it`);
+    // A header, then binary: the import fails whole (that is not a Tardis file), naming the line.
+    const late = join(temp.dir, 'late-binary.csv');
+    writeFileSync(late, Buffer.concat([Buffer.from(`${chainHeader}\n${later(0)}\n`), Buffer.alloc(100)]));
+    await expect(importTardis({ files: [late], session: 'late-binary', log })).rejects.toThrow(/late-binary.csv: is not CSV text \(a NUL byte in line 3\); stopped reading it; no session was kept/);
+    expect(log.sessionByName('late-binary')).toBeNull();
+    // Before: the CLI read /dev/zero until "RangeError: Invalid string length" at ~600 MB of memory.
+    const zero = cli('import', 'tardis', '/dev/zero', '--session', 'zero', '--db', join(temp.dir, 'zero.db'));
+    expect(zero.status).toBe(1);
+    expect(zero.stderr).toContain('/dev/zero: is not CSV text (a NUL byte in line 1); stopped reading it');
+  }, 60_000);
+
+  it('a header that is no Tardis header is refused without echoing the file', async () => {
+    const secret = join(temp.dir, 'environ');
+    writeFileSync(secret, 'AWS_SECRET_ACCESS_KEY=abc123,HOME=/root\n-----BEGIN OPENSSH PRIVATE KEY-----\n');
+    const error = (await importTardis({ files: [secret], session: 'secret', log }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(`${secret}: not a Tardis CSV file (unknown header)`);
+    const analyzed = spawnSync(process.execPath, [builtCli(), 'analyze', secret], { encoding: 'utf8' });
+    expect(analyzed.status).toBe(1);
+    expect(analyzed.stderr).toContain('environ: not a Tardis CSV file (unknown header)');
+    expect(analyzed.stderr + error.message).not.toMatch(/abc123|SECRET|PRIVATE/);
+  });
+
+  it('analyze names the file of a truncated gzip', () => {
+    const rows = Array.from({ length: 20_000 }, (_, k) => later(k));
+    const whole = gzipSync([chainHeader, ...rows].join('\n') + '\n');
+    const truncated = join(temp.dir, 'chain_truncated.csv.gz');
+    writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const result = spawnSync(process.execPath, [builtCli(), 'analyze', truncated], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/chain_truncated.csv.gz: cannot be read after line \d+: unexpected end of file/);
   }, 60_000);
 });

@@ -35,6 +35,7 @@ import type {
   OptionTickerEvent,
   TradeEvent,
 } from '../../core/market/events';
+import { validateMarketEvent } from '../../core/market/validate';
 import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
 import { coin, epochMs, instrumentName, usd, vol, volFromPercent, type EpochMs, type InstrumentName, type Usd, type Vol } from '../../core/units';
 
@@ -548,7 +549,10 @@ export function parseInstrument(raw: unknown, tsRecv: number, path = 'result'): 
       takerCommission: item.number('taker_commission'),
     };
     const recv = epochMs(Math.floor(tsRecv));
-    return ok({ type: 'instrument', tsEvent: recv, tsRecv: recv, instrument });
+    const event: InstrumentEvent = { type: 'instrument', tsEvent: recv, tsRecv: recv, instrument };
+    const invalid = validateMarketEvent(event);
+    if (invalid !== null) throw new SchemaViolation(path, invalid);
+    return ok(event);
   } catch (error) {
     return fail(fieldError(error, null, name));
   }
@@ -658,9 +662,22 @@ function rejectedNotification(error: DeribitParseError): ParsedNotification {
 
 /**
  * Parses the `data` of one subscription notification on `channel`, received at `tsRecv` (epoch ms).
- * Never throws; refused items are in `rejected`.
+ * Never throws; refused items are in `rejected`, among them events that break the event rules shared by every
+ * edge (core/market/validate.ts: a mark IV of 0, a time beyond what a Date holds, ...), as `invalid_field`.
  */
 export function parseNotification(channel: string, data: unknown, tsRecv: number): ParsedNotification {
+  const parsed = parseNotificationBody(channel, data, tsRecv);
+  for (let i = 0; i < parsed.events.length; i++) {
+    const event = parsed.events[i]!;
+    const invalid = validateMarketEvent(event);
+    if (invalid === null) continue;
+    parsed.events.splice(i--, 1);
+    parsed.rejected.push(new DeribitParseError('invalid_field', invalid, '', channel, 'instrument' in event && typeof event.instrument === 'string' ? event.instrument : null));
+  }
+  return parsed;
+}
+
+function parseNotificationBody(channel: string, data: unknown, tsRecv: number): ParsedNotification {
   const ch = readChannel(channel);
   if (typeof ch === 'string') return rejectedNotification(channelRefusal('unsupported_channel', ch, '', channel, null));
   const recv = Math.floor(tsRecv);

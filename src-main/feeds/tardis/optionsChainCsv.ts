@@ -14,6 +14,7 @@
  * is accepted; a missing one is an error.
  */
 import type { OptionChainQuote } from '../../core/pricing/analyze';
+import { MAX_EVENT_MS, quoteInput } from '../../core/market/validate';
 import { volFromPercentOrNull, type Vol } from '../../core/units';
 
 export const OPTIONS_CHAIN_COLUMNS = [
@@ -26,12 +27,15 @@ export type OptionsChainColumn = (typeof OPTIONS_CHAIN_COLUMNS)[number];
 /** A malformed header or row; `lineNumber` is 1-based, `column` names the field when one is at fault. */
 export class OptionsChainCsvError extends Error {
   override readonly name = 'OptionsChainCsvError';
+  /** The reason without the line number: `column mark_iv: "abc" is not a number`. */
+  readonly detail: string;
   constructor(
     readonly lineNumber: number,
     readonly column: string | null,
     detail: string,
   ) {
     super(`options_chain CSV line ${lineNumber}${column === null ? '' : `, column ${column}`}: ${detail}`);
+    this.detail = `${column === null ? '' : `column ${column}: `}${detail}`;
   }
 }
 
@@ -59,9 +63,8 @@ export interface OptionsChainRow extends OptionChainQuote {
 export function parseOptionsChainHeader(line: string, lineNumber = 1): OptionsChainLayout {
   const names = stripBom(line).trim().split(',');
   const missing = OPTIONS_CHAIN_COLUMNS.filter((column) => !names.includes(column));
-  if (missing.length > 0) {
-    throw new OptionsChainCsvError(lineNumber, null, `not an options_chain header: missing ${missing.join(', ')} (got "${line.slice(0, 120)}")`);
-  }
+  // Names only our own column names, never the line: the file may be anything the user pointed at.
+  if (missing.length > 0) throw new OptionsChainCsvError(lineNumber, null, `not an options_chain header: missing ${missing.join(', ')}`);
   const index = {} as Record<OptionsChainColumn, number>;
   for (const column of OPTIONS_CHAIN_COLUMNS) index[column] = names.indexOf(column);
   return { index, columnCount: names.length };
@@ -93,7 +96,7 @@ export function parseOptionsChainRow(line: string, layout: OptionsChainLayout, l
   };
   const number = (column: OptionsChainColumn, value: string): number => {
     const parsed = Number(value);
-    if (!Number.isFinite(parsed) || /^\s|\s$/.test(value)) throw new OptionsChainCsvError(lineNumber, column, `"${value}" is not a number`);
+    if (!Number.isFinite(parsed) || /^\s|\s$/.test(value)) throw new OptionsChainCsvError(lineNumber, column, `${quoteInput(value)} is not a number`);
     return parsed;
   };
   const requiredNumber = (column: OptionsChainColumn): number => number(column, required(column));
@@ -101,15 +104,18 @@ export function parseOptionsChainRow(line: string, layout: OptionsChainLayout, l
     const value = cell(column);
     return value === '' ? null : number(column, value);
   };
+  // Microseconds within what an event time may be (core/market/validate.ts): 1e23 would overflow a Date and SQLite.
   const micros = (column: OptionsChainColumn): number => {
     const value = requiredNumber(column);
-    if (!Number.isInteger(value) || value < 0) throw new OptionsChainCsvError(lineNumber, column, `"${cell(column)}" is not a microsecond timestamp`);
+    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_EVENT_MS * 1000) {
+      throw new OptionsChainCsvError(lineNumber, column, `${quoteInput(cell(column))} is not a microsecond timestamp`);
+    }
     return Math.floor(value / 1000); // µs -> ms, floored so ordering is kept
   };
   // Percent → decimal at this edge; a negative percent (not a vol) reads as absent, like an empty field.
   const percent = (column: OptionsChainColumn): Vol | null => volFromPercentOrNull(optionalNumber(column));
   const type = required('type');
-  if (type !== 'call' && type !== 'put') throw new OptionsChainCsvError(lineNumber, 'type', `expected call or put, got "${type}"`);
+  if (type !== 'call' && type !== 'put') throw new OptionsChainCsvError(lineNumber, 'type', `expected call or put, got ${quoteInput(type)}`);
   return {
     exchange: required('exchange'),
     symbol: required('symbol'),

@@ -1,17 +1,23 @@
 /**
  * `gammadesk import tardis`: Tardis.dev CSV files (plain or .gz) into a session that replays like a recording.
- * Streams in constant memory: one line of lookahead per file, merged by `local_timestamp` (arrival order, as
- * Tardis recommends for replay), written through the event recorder in batches. Bad rows are counted,
- * reported with file and line, and skipped; the rest is imported. Cancellable through an AbortSignal.
+ * Streams in constant memory: one line of lookahead per file (each at most 1 MiB, lineReader.ts), merged by
+ * `local_timestamp` (arrival order, as Tardis recommends for replay), written in batches. Bad rows — unreadable,
+ * too long, or events the rules of core/market/validate.ts refuse — are counted, reported with file, line and a
+ * reason that echoes at most ~200 characters of any field, and skipped; the rest is imported. A file that is not
+ * a Tardis CSV (unknown header, not text) is refused without echoing its content.
+ *
+ * The session is staged (migration 006): it is written under a placeholder, invisible, and gets its name in the
+ * last transaction. A failed import deletes it; a killed one is deleted at the next start. Cancellable through
+ * an AbortSignal: a cancelled import keeps what was read (the user chose to stop), as a complete session.
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { MarketEvent } from '../../core/market/events';
 import type { EventLog } from '../../store/eventLog';
-import { EventRecorder } from '../../store/eventLog';
-import { readLines, type NumberedLine } from './lineReader';
-import { parseOptionsChainHeader, type OptionsChainLayout } from './optionsChainCsv';
-import { readHeader, TardisNormalizer, TardisRowError, type TardisKind } from './tardisRows';
+import { capReason, quoteInput } from '../../core/market/validate';
+import { LineReadError, MAX_LINE_BYTES, readLines, type NumberedLine } from './lineReader';
+import { OptionsChainCsvError, parseOptionsChainHeader, type OptionsChainLayout } from './optionsChainCsv';
+import { NOT_TARDIS, readHeader, TardisNormalizer, TardisRowError, type TardisKind } from './tardisRows';
 
 export interface ImportProgress {
   bytesRead: number;
@@ -71,6 +77,17 @@ interface Source {
 }
 
 const MAX_SAMPLES = 100;
+/** Events per write transaction. */
+const BATCH = 20_000;
+
+/** A reader's error as the import reports it: the file, and what went wrong after which line. */
+function fileError(file: string, error: unknown): Error {
+  if (error instanceof ImportFileError) return error;
+  if (error instanceof LineReadError) return new ImportFileError(file, error.detail, { cause: error });
+  // A header the options_chain parser refuses names only its own missing columns, never the file's content.
+  if (error instanceof TardisRowError || error instanceof OptionsChainCsvError) return new ImportFileError(file, error.message, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 export async function importTardis(options: {
   files: readonly string[];
@@ -79,6 +96,8 @@ export async function importTardis(options: {
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
   nowMs?: number;
+  /** Read only regular files, not through symbolic links (paths a client named: app/importFolder.ts). */
+  regularFilesOnly?: boolean;
 }): Promise<ImportReport> {
   if (options.files.length === 0) throw new Error('no files to import');
   if (options.log.sessionByName(options.session)) throw new Error(`a session named ${JSON.stringify(options.session)} exists already`);
@@ -108,7 +127,7 @@ export async function importTardis(options: {
   const bad = (source: Source, line: number, reason: string): void => {
     source.badRows++;
     report.badRows++;
-    if (report.badRowSamples.length < MAX_SAMPLES) report.badRowSamples.push({ file: basename(source.file), line, reason });
+    if (report.badRowSamples.length < MAX_SAMPLES) report.badRowSamples.push({ file: basename(source.file), line, reason: capReason(reason) });
   };
 
   // Open every file and read its header before creating the session: a wrong file fails the import whole.
@@ -118,18 +137,23 @@ export async function importTardis(options: {
   };
   for (const file of options.files) {
     const source = { file, bytesRead: 0 } as Source;
-    source.lines = readLines(file, { onProgress: (bytes) => (source.bytesRead = bytes), ...(options.signal ? { signal: options.signal } : {}) });
+    source.lines = readLines(file, {
+      onProgress: (bytes) => (source.bytesRead = bytes),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.regularFilesOnly ? { regularFileOnly: true } : {}),
+    });
     sources.push(source);
     try {
       const first = await source.lines.next();
       if (first.done) throw new ImportFileError(file, 'is empty');
+      if (first.value.tooLongBytes !== undefined) throw new ImportFileError(file, NOT_TARDIS);
       const header = readHeader(first.value.text);
       source.kind = header.kind;
       source.columns = header.columns;
       source.layout = header.kind === 'options_chain' ? parseOptionsChainHeader(first.value.text) : null;
     } catch (error) {
       await closeAll();
-      throw error instanceof ImportFileError ? error : new ImportFileError(file, error instanceof Error ? error.message : String(error));
+      throw fileError(file, error);
     }
     source.head = null;
     source.rows = 0;
@@ -140,15 +164,21 @@ export async function importTardis(options: {
   const advance = async (source: Source): Promise<void> => {
     source.head = null;
     for (;;) {
-      let next: IteratorResult<{ lineNumber: number; text: string }>;
+      let next: IteratorResult<NumberedLine>;
       try {
         next = await source.lines.next();
       } catch (error) {
         if (options.signal?.aborted) throw new Error('cancelled', { cause: error });
-        throw new ImportFileError(source.file, `cannot be read after line ${source.rows + 1}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw fileError(source.file, error);
       }
       if (next.done) return;
-      const { lineNumber, text } = next.value;
+      const { lineNumber, text, tooLongBytes } = next.value;
+      if (tooLongBytes !== undefined) {
+        source.rows++;
+        report.rowsRead++;
+        bad(source, lineNumber, `line of ${tooLongBytes} bytes is longer than the ${MAX_LINE_BYTES} bytes a row may have`);
+        continue;
+      }
       if (text.length === 0) continue;
       source.rows++;
       report.rowsRead++;
@@ -160,7 +190,7 @@ export async function importTardis(options: {
       const localRaw = fields[source.columns.get('local_timestamp')!];
       const localTs = Number(localRaw);
       if (!Number.isFinite(localTs) || localRaw === '') {
-        bad(source, lineNumber, `local_timestamp is not a number: ${JSON.stringify(localRaw ?? '')}`);
+        bad(source, lineNumber, `local_timestamp is not a number: ${quoteInput(localRaw ?? '')}`);
         continue;
       }
       if (localTs < source.lastLocalTs) report.outOfOrderRows++;
@@ -170,9 +200,17 @@ export async function importTardis(options: {
     }
   };
 
-  const session = options.log.createSession(options.session, 'tardis', options.nowMs ?? Date.now());
-  report.sessionId = session.id;
-  const recorder = new EventRecorder(options.log, session.id, { maxBatch: 20_000 });
+  const nowMs = options.nowMs ?? Date.now();
+  const staging = options.log.createStagingSession('tardis', nowMs);
+  report.sessionId = staging.id;
+  // Batches of BATCH events, each in its own transaction; the last one goes with the completion.
+  let pending: MarketEvent[] = [];
+  let nextSeq = 1;
+  const writePending = (): void => {
+    options.log.appendNumbered(staging.id, nextSeq, pending);
+    nextSeq += pending.length;
+    pending = [];
+  };
   const normalizer = new TardisNormalizer();
   const progress = (): ImportProgress => ({
     bytesRead: sources.reduce((sum, s) => sum + s.bytesRead, 0),
@@ -181,6 +219,14 @@ export async function importTardis(options: {
     eventsWritten: report.eventsWritten,
     badRows: report.badRows,
   });
+  const discard = (): void => {
+    try {
+      options.log.deleteSession(staging.id);
+    } catch {
+      // Already gone, or the database refuses: the next start removes it (its process will be gone).
+    }
+    report.sessionId = 0;
+  };
   try {
     for (const source of sources) await advance(source);
     let sinceProgress = 0;
@@ -198,11 +244,12 @@ export async function importTardis(options: {
         bad(earliest, line, error.reason);
       }
       for (const event of events) {
-        recorder.record(event);
+        pending.push(event);
         if (report.firstEventMs === null || event.tsEvent < report.firstEventMs) report.firstEventMs = event.tsEvent;
         if (report.lastEventMs === null || event.tsEvent > report.lastEventMs) report.lastEventMs = event.tsEvent;
       }
       report.eventsWritten += events.length;
+      if (pending.length >= BATCH) writePending();
       await advance(earliest);
       if (++sinceProgress >= 5000) {
         sinceProgress = 0;
@@ -213,8 +260,7 @@ export async function importTardis(options: {
   } catch (error) {
     if (!(options.signal?.aborted && error instanceof Error && error.message === 'cancelled')) {
       // A failed import (unreadable file, broken gzip, disk full) leaves no half session behind: run it again.
-      recorder.close();
-      options.log.deleteSession(session.id);
+      discard();
       if (error instanceof Error) error.message += '; no session was kept';
       throw error;
     }
@@ -222,19 +268,24 @@ export async function importTardis(options: {
   } finally {
     await closeAll();
   }
-  recorder.close();
   options.onProgress?.(progress());
   if (report.eventsWritten === 0) {
     // Every row was bad, the files held none, or it was cancelled before the first: an empty session would
     // replay nothing.
-    options.log.deleteSession(session.id);
-    report.sessionId = 0;
+    discard();
     if (report.cancelled) return report;
     const first = report.badRowSamples[0];
     throw new ImportFileError(
       options.files.map((f) => basename(f)).join(', '),
       `no events imported: ${report.rowsRead} rows read, ${report.badRows} bad${first ? ` (first: line ${first.line}: ${first.reason})` : ''}; no session was kept`,
     );
+  }
+  try {
+    options.log.completeStaging(staging.id, options.session, nextSeq, pending);
+  } catch (error) {
+    discard();
+    if (error instanceof Error) error.message += '; no session was kept';
+    throw error;
   }
   report.files = sources.map((s) => ({ file: basename(s.file), kind: s.kind, rows: s.rows, badRows: s.badRows }));
   report.skipped = Object.fromEntries(normalizer.skipped);

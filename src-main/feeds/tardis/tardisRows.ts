@@ -15,6 +15,7 @@ import {
   type OptionTickerEvent,
 } from '../../core/market/events';
 import { InstrumentNameError, parseInstrumentName, type ParsedInstrument } from '../../core/pricing/instrument';
+import { capReason, quoteInput, validateMarketEvent } from '../../core/market/validate';
 import { coin, epochMs, instrumentName, usd, type EpochMs, type Usd, type Vol } from '../../core/units';
 import { OPTIONS_CHAIN_COLUMNS, OptionsChainCsvError, parseOptionsChainRow, type OptionsChainLayout, type OptionsChainRow } from './optionsChainCsv';
 
@@ -37,18 +38,20 @@ export class TardisRowError extends Error {
   }
 }
 
-/** Reads a header line; returns the data type and column positions, or throws with what is missing. */
+/**
+ * Reads a header line; returns the data type and column positions. A header that is none of the four says only
+ * that: the file may be anything (a key, /proc/self/environ), so not one byte of it goes into the error.
+ */
 export function readHeader(line: string): { kind: TardisKind; columns: Map<string, number> } {
-  const names = line.trim().split(',');
+  const names = (line.charCodeAt(0) === 0xfeff ? line.slice(1) : line).trim().split(',');
   const columns = new Map(names.map((name, index) => [name, index]));
   const kind = (Object.keys(REQUIRED) as TardisKind[]).find((k) => REQUIRED[k].every((c) => columns.has(c)));
-  if (!kind) {
-    throw new TardisRowError(
-      `header is not a Tardis options_chain, trades, derivative_ticker or book_snapshot_25 file (columns: ${names.slice(0, 8).join(',')}${names.length > 8 ? ',…' : ''})`,
-    );
-  }
+  if (!kind) throw new TardisRowError(NOT_TARDIS);
   return { kind, columns };
 }
+
+/** The one error for a file whose first line is not a Tardis header. */
+export const NOT_TARDIS = 'not a Tardis CSV file (unknown header)';
 
 /** One CSV row with typed, named access; every failure names the column and the value. */
 class Row {
@@ -67,7 +70,7 @@ class Row {
     const raw = this.fields[this.columns.get(column) ?? -1];
     if (raw === undefined || raw === '') return null;
     const value = Number(raw);
-    if (!Number.isFinite(value)) throw new TardisRowError(`${column} is not a number: ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(value)) throw new TardisRowError(`${column} is not a number: ${quoteInput(raw)}`);
     return value;
   }
 
@@ -117,6 +120,61 @@ function definition(parsed: ParsedInstrument): InstrumentDef {
     tickSize: currency === 'BTC' ? 0.5 : 0.05,
     minTradeAmount: currency === 'BTC' ? 10 : 1,
   };
+}
+
+/**
+ * Cross-checks an options_chain row against its symbol (the symbol names a Deribit option; the columns must
+ * agree): exchange deribit, an option, the same type, strike and expiration. Shared with `gammadesk analyze`.
+ * @throws TardisRowError naming the column that disagrees.
+ */
+export function checkOptionsChainRow(row: OptionsChainRow, parsed: ParsedInstrument): asserts parsed is ParsedInstrument & { kind: 'option' } {
+  if (row.exchange !== 'deribit') throw new TardisRowError(`exchange ${quoteInput(row.exchange)} is not deribit`);
+  if (parsed.kind !== 'option') throw new TardisRowError(`${parsed.name} in an options_chain file is not an option`);
+  if (row.optionType !== parsed.optionType) throw new TardisRowError(`type ${row.optionType} disagrees with the symbol (${parsed.optionType})`);
+  if (row.strike !== parsed.strike) throw new TardisRowError(`strike_price ${row.strike} disagrees with the symbol (${parsed.strike})`);
+  if (row.expirationMs !== parsed.expiryMs) {
+    throw new TardisRowError(`expiration ${new Date(row.expirationMs).toISOString()} disagrees with the symbol (${new Date(parsed.expiryMs).toISOString()})`);
+  }
+}
+
+/**
+ * An options_chain row as the option ticker it stands for, checked by the event rules (core/market/validate.ts).
+ * Prices stay in the row's quote unit (coin for inverse options). Shared with `gammadesk analyze`.
+ * @throws TardisRowError for a missing mark, mark IV or forward, or an event the rules refuse.
+ */
+export function optionsChainTicker(row: OptionsChainRow, name: string): OptionTickerEvent {
+  if (row.markIv === null) throw new TardisRowError('mark_iv is missing: no mark volatility');
+  if (row.markPrice === null) throw new TardisRowError('mark_price is missing');
+  if (row.underlyingPrice === null) throw new TardisRowError('underlying_price is missing');
+  const ivOrNull = (iv: Vol | null): Vol | null => (iv === null || iv <= 0 ? null : iv);
+  let ticker: OptionTickerEvent;
+  try {
+    ticker = {
+    type: 'option_ticker',
+    tsEvent: epochMs(row.timestampMs),
+    tsRecv: epochMs(row.localTimestampMs),
+    instrument: instrumentName(name),
+    bidCoin: row.bidPrice === null ? null : coin(row.bidPrice),
+    askCoin: row.askPrice === null ? null : coin(row.askPrice),
+    bidAmount: row.bidAmount ?? 0,
+    askAmount: row.askAmount ?? 0,
+    markCoin: coin(row.markPrice),
+    markIv: row.markIv,
+    bidIv: ivOrNull(row.bidIv),
+    askIv: ivOrNull(row.askIv),
+    underlyingPriceUsd: usd(row.underlyingPrice),
+    underlyingIndex: row.underlyingIndex,
+    indexPriceUsd: null,
+    openInterest: row.openInterest ?? 0,
+    };
+  } catch (error) {
+    // A checked unit constructor refusing a value is a bad row like any other.
+    if (error instanceof RangeError) throw new TardisRowError(error.message);
+    throw error;
+  }
+  const invalid = validateMarketEvent(ticker);
+  if (invalid !== null) throw new TardisRowError(invalid);
+  return ticker;
 }
 
 /**
@@ -172,7 +230,7 @@ export class TardisNormalizer {
       const row = new Row(fields, columns);
       if (fields.length !== columns.size) throw new TardisRowError(`expected ${columns.size} fields, got ${fields.length}`);
       const exchange = row.text('exchange');
-      if (exchange !== 'deribit') throw new TardisRowError(`exchange ${JSON.stringify(exchange)} is not deribit`);
+      if (exchange !== 'deribit') throw new TardisRowError(`exchange ${quoteInput(exchange)} is not deribit`);
       tsEvent = row.micros('timestamp');
       tsRecv = row.micros('local_timestamp');
       const symbol = row.text('symbol');
@@ -182,11 +240,15 @@ export class TardisNormalizer {
       else this.book(row, parsed, columns, tsEvent, tsRecv, out);
     }
     // Defined only once a row of it was read whole: a broken first row must not swallow the definition.
-    if (!this.defined.has(parsed.name) && out.length > 0) {
-      this.defined.set(parsed.name, parsed);
-      const definitionEvent: InstrumentEvent = { type: 'instrument', tsEvent, tsRecv, instrument: definition(parsed) };
-      out.unshift(definitionEvent);
+    const define = !this.defined.has(parsed.name) && out.length > 0;
+    if (define) out.unshift({ type: 'instrument', tsEvent, tsRecv, instrument: definition(parsed) } satisfies InstrumentEvent);
+    // The one set of event rules (core/market/validate.ts), before any state changes: what is stored replays.
+    for (const event of out) {
+      const invalid = validateMarketEvent(event);
+      if (invalid !== null) throw new TardisRowError(invalid);
     }
+    if (define) this.defined.set(parsed.name, parsed);
+    for (const event of out) if (event.type === 'index') this.lastIndex.set(event.currency, event.priceUsd);
     return out;
   }
 
@@ -195,7 +257,7 @@ export class TardisNormalizer {
     try {
       parsed = parseInstrumentName(symbol);
     } catch (error) {
-      throw new TardisRowError(error instanceof InstrumentNameError ? error.message : `bad symbol ${JSON.stringify(symbol)}`);
+      throw new TardisRowError(error instanceof InstrumentNameError ? capReason(error.message) : `bad symbol ${quoteInput(symbol)}`);
     }
     if (!(CURRENCIES as readonly string[]).includes(parsed.currency)) throw new TardisRowError(`${symbol}: only BTC and ETH instruments are supported`);
     if (parsed.settlement !== 'inverse') throw new TardisRowError(`${symbol}: linear (USDC) instruments are not supported yet`);
@@ -209,44 +271,19 @@ export class TardisNormalizer {
       row = parseOptionsChainRow(line, layout, lineNumber);
     } catch (error) {
       if (!(error instanceof OptionsChainCsvError)) throw error;
-      throw new TardisRowError(error.message.replace(/^options_chain CSV line \d+(, )?:? ?/, ''));
+      throw new TardisRowError(error.detail);
     }
     if (row === null) return null;
-    if (row.exchange !== 'deribit') throw new TardisRowError(`exchange ${JSON.stringify(row.exchange)} is not deribit`);
+    if (row.exchange !== 'deribit') throw new TardisRowError(`exchange ${quoteInput(row.exchange)} is not deribit`);
     const parsed = this.defined.get(row.symbol) ?? this.parse(row.symbol);
-    if (parsed.kind !== 'option') throw new TardisRowError(`${parsed.name} in an options_chain file is not an option`);
-    if (row.optionType !== parsed.optionType) throw new TardisRowError(`type ${row.optionType} disagrees with the symbol (${parsed.optionType})`);
-    if (row.strike !== parsed.strike) throw new TardisRowError(`strike_price disagrees with the symbol (${parsed.strike})`);
-    if (row.expirationMs !== parsed.expiryMs) throw new TardisRowError(`expiration ${new Date(row.expirationMs).toISOString()} disagrees with the symbol`);
-    if (row.markIv === null || !(row.markIv > 0)) throw new TardisRowError('mark_iv is missing or 0: no mark volatility');
-    if (row.markPrice === null || row.markPrice < 0) throw new TardisRowError('mark_price is missing');
-    if (row.underlyingPrice === null || !(row.underlyingPrice > 0)) throw new TardisRowError('underlying_price is missing');
-    const ivOrNull = (iv: Vol | null): Vol | null => (iv === null || iv <= 0 ? null : iv);
-    const ticker: OptionTickerEvent = {
-      type: 'option_ticker',
-      tsEvent: epochMs(row.timestampMs),
-      tsRecv: epochMs(row.localTimestampMs),
-      instrument: parsed.name,
-      bidCoin: row.bidPrice === null ? null : coin(row.bidPrice),
-      askCoin: row.askPrice === null ? null : coin(row.askPrice),
-      bidAmount: row.bidAmount ?? 0,
-      askAmount: row.askAmount ?? 0,
-      markCoin: coin(row.markPrice),
-      markIv: row.markIv,
-      bidIv: ivOrNull(row.bidIv),
-      askIv: ivOrNull(row.askIv),
-      underlyingPriceUsd: usd(row.underlyingPrice),
-      underlyingIndex: row.underlyingIndex,
-      indexPriceUsd: null,
-      openInterest: row.openInterest ?? 0,
-    };
-    out.push(ticker);
+    checkOptionsChainRow(row, parsed);
+    out.push(optionsChainTicker(row, parsed.name));
     return parsed;
   }
 
   private trade(row: Row, parsed: ParsedInstrument, tsEvent: EpochMs, tsRecv: EpochMs, out: MarketEvent[]): void {
     const side = row.text('side');
-    if (side !== 'buy' && side !== 'sell') throw new TardisRowError(`side ${JSON.stringify(side)}: the taker side is unknown`);
+    if (side !== 'buy' && side !== 'sell') throw new TardisRowError(`side ${quoteInput(side)}: the taker side is unknown`);
     const price = row.number('price', { positive: true });
     out.push({
       type: 'trade',
@@ -274,8 +311,8 @@ export class TardisNormalizer {
     const rawIndex = row.optionalNumber('index_price');
     const index = rawIndex === null ? null : usd(rawIndex);
     const currency = parsed.currency as Currency;
+    // lastIndex is updated by normalizeRow once the whole row is valid.
     if (index !== null && index > 0 && this.lastIndex.get(currency) !== index) {
-      this.lastIndex.set(currency, index);
       out.push({ type: 'index', tsEvent, tsRecv, currency, priceUsd: index });
     }
     out.push({

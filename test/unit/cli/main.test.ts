@@ -55,7 +55,7 @@ describe('gammadesk main', () => {
   it('serve --port abc exits 2 with a clear message and the command usage, starting nothing', async () => {
     await expect(main(['serve', '--port', 'abc'])).resolves.toBe(2);
     expect(err()).toContain('gammadesk serve: --port must be a whole number from 1 to 65535, got abc');
-    expect(err()).toContain('Usage: gammadesk serve [--port N] [--db FILE] [--seed N]');
+    expect(err()).toContain('Usage: gammadesk serve [--port N] [--db FILE] [--import-dir DIR] [--seed N]');
   });
 
   it('serve rejects unknown flags, missing values, bad seeds and positionals with exit 2', async () => {

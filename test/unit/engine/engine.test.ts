@@ -220,6 +220,25 @@ describe('Engine scheduling', () => {
     expect(port.jobs).toHaveLength(1);
   });
 
+  it('counts and skips an event the rules refuse (open interest -5, time 1e20) instead of throwing', () => {
+    const { engine, feed } = setup();
+    feed(chainInstruments('BTC', EXPIRY_A));
+    const name = optionName('BTC', EXPIRY_A, STRIKES[0]!, 'call');
+    const applied = engine.eventsApplied;
+    // Until the rules ran in MarketState.apply, the first threw a RangeError out of the dealer-flow estimator.
+    expect(() => feed([optionTicker(name, { forward: 90_000, iv: 0.5, openInterest: -5 })])).not.toThrow();
+    expect(engine.lastRejection).toBe(`seq ${engine.market.seq}: ${name}: open interest -5 is not >= 0`);
+    feed([{ ...optionTicker(name, { forward: 90_000, iv: 0.5 }), tsEvent: 1e20 as EpochMs }]);
+    expect(engine.lastRejection).toMatch(/timestamp 100000000000000000000 is not an epoch-ms time/);
+    expect(engine.eventsRejected).toBe(2);
+    expect(engine.eventsApplied).toBe(applied);
+    expect(engine.market.timeMs).toBeLessThan(1e16);
+    expect(engine.market.option(name)!.state.ticker).toBeNull();
+    // A valid event after them applies as usual.
+    feed([optionTicker(name, { forward: 90_000, iv: 0.5 })]);
+    expect(engine.market.option(name)!.state.ticker).not.toBeNull();
+  });
+
   it('emits quotes and expiries changes for instruments, quotes only for tickers', () => {
     const { changes, feed } = setup();
     feed([instrumentEvent(optionDef('ETH', EXPIRY_A, 4000, 'call'))]);

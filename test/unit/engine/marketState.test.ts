@@ -63,7 +63,7 @@ describe('MarketState', () => {
     const market = new MarketState();
     const change = market.apply(optionTicker('BTC-25DEC26-1-C', { forward: 1, iv: 0.5 }), 1);
     expect(change).toEqual({ kind: 'rejected', reason: 'ticker for unknown option BTC-25DEC26-1-C' });
-    expect(market.apply(perpTicker(1), 2)).toEqual({ kind: 'rejected', reason: 'ticker for unknown future BTC-PERPETUAL' });
+    expect(market.apply(perpTicker(95_000), 2)).toEqual({ kind: 'rejected', reason: 'ticker for unknown future BTC-PERPETUAL' });
   });
 
   it('rejects an option definition without expiry, strike or type', () => {

@@ -135,6 +135,14 @@ describe('recorded Deribit notifications (tardis-node fixtures)', () => {
     }
   });
 
+  it('refuses a ticker the shared event rules refuse (a mark IV of 0) as invalid_field', () => {
+    const c = CASES.find((x) => channelOf(x) === 'ticker.BTC-5JUN20-9250-C.raw')!;
+    const data = c.input_native_message.params.data as Record<string, unknown>;
+    const parsed = parseNotification(channelOf(c), { ...data, mark_iv: 0 }, TS_RECV);
+    expect(parsed.events).toEqual([]);
+    expect(parsed.rejected.map((e) => [e.code, e.reason])).toEqual([['invalid_field', 'BTC-5JUN20-9250-C: mark IV 0 is not > 0']]);
+  });
+
   it('the linear USDC option (strike 1d02) is converted to coin-equivalent at its forward', () => {
     const c = CASES.find((x) => channelOf(x) === 'ticker.MATIC_USDC-9MAR24-1d02-C.raw')!;
     const [ticker] = ofType<OptionTickerEvent>(parseCase(c).events, 'option_ticker');
