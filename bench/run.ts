@@ -16,6 +16,7 @@ const BENCHES: Record<string, Bench> = {
     single_thread: await (await import('./exposure')).runExposureBench(),
     worker_pool: await (await import('./exposurePool')).runExposurePoolBench(),
   }),
+  idle: async () => (await import('./idle')).runIdleBench(),
 };
 
 async function main(): Promise<number> {
