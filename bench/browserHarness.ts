@@ -77,8 +77,9 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Opens the host's page and waits for the API link and a chain on screen. */
-export async function openDesk(browser: Browser, url: string): Promise<Page> {
+export async function openDesk(browser: Browser, url: string, initScript?: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  if (initScript) await page.addInitScript(initScript);
   await page.goto(url);
   await page.getByTestId('link-state').filter({ hasText: 'connected' }).waitFor({ timeout: 20_000 });
   return page;
