@@ -5,7 +5,8 @@
  * core: the whole phase and the median window. The browser's CPU (every Chromium process) is reported apart, and
  * the machine's total busy time shows how much the other tenants of this shared machine used meanwhile.
  * Target: the host ≤ 10 % of a core on either view. `GAMMADESK_BENCH_SECONDS` sets the measured seconds per view
- * (default 25; the warm-up is a third of it, at least 3 s).
+ * (default 25; the warm-up is a third of it, at least 3 s); `GAMMADESK_BENCH_CPU_PROF=DIR` runs the host under
+ * `--cpu-prof` into DIR.
  */
 import type { Page } from 'playwright-core';
 import {
@@ -69,16 +70,29 @@ export async function runIdleBench(): Promise<Record<string, unknown>> {
   ensureBuilt();
   const seconds = benchSeconds(25);
   const warmUpMs = Math.max(3, seconds / 3) * 1000;
-  const host = await startHost();
+  const profDir = process.env.GAMMADESK_BENCH_CPU_PROF;
+  const host = await startHost(profDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] } : {});
   const browser = await launchChromium();
   try {
     const page = await openDesk(browser, host.url);
     await page.locator('tr.atm').waitFor({ timeout: 20_000 });
     await sleep(warmUpMs);
-    const chain = await measure('chain', host.pid, seconds);
+    const chain = process.env.GAMMADESK_BENCH_IDLE_VIEWS === 'exposure' ? null : await measure('chain', host.pid, seconds);
     await showExposure(page);
     await sleep(warmUpMs);
-    const exposure = await measure('exposure', host.pid, seconds);
+    // Once a second, the map's "as of" label: how often the hedge-pressure map was recomputed (decision 0009).
+    const asOf = new Set<string>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const label = await page.getByTestId('cascade-as-of').textContent({ timeout: 1_000 }).catch(() => null);
+        if (label) asOf.add(label);
+        await sleep(1_000);
+      }
+    })();
+    const exposure = { ...(await measure('exposure', host.pid, seconds)), hedge_maps_seen: asOf.size };
+    watching = false;
+    await watcher;
     // And with no browser at all: what the host costs on its own (demo market, journal, nothing published).
     await page.close();
     await sleep(warmUpMs);
@@ -88,7 +102,7 @@ export async function runIdleBench(): Promise<Record<string, unknown>> {
       target_percent: TARGET_PERCENT,
       warm_up_seconds: warmUpMs / 1000,
       load_at_start: machineLoad(),
-      phases: [chain, exposure, noBrowser],
+      phases: [chain, exposure, noBrowser].filter((phase) => phase !== null),
     };
   } finally {
     await browser.close();
