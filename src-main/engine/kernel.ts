@@ -98,6 +98,8 @@ export class Kernel {
       greeks: options.greeks,
       scheduler: options.scheduler,
       coalesceMs: options.greeksCoalesceMs ?? 50,
+      // Greeks are shown only in chains: an expiry whose chain nobody watches waits (publishChain asks for it).
+      wanted: (book) => options.snapshots.wanted('chain', chainKey(book)),
       onChange: (change) => this.onEngineChange(change),
       ...(options.onError ? { onError: options.onError } : {}),
     });
@@ -158,6 +160,9 @@ export class Kernel {
     const book = this.engine.market.currencies.get(currency)?.expiryByLabel(expiryLabel);
     if (!book) return null;
     this.dirtyBooks.delete(book);
+    // Its greeks may have been deferred while nobody watched: they follow within the coalescing delay (the chain
+    // says which seq its greeks are of).
+    this.engine.want(book);
     const key = chainKey(book);
     this.options.snapshots.publish('chain', key, chainSnapshot(this.engine.market, book));
     return key;
