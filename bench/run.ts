@@ -17,6 +17,8 @@ const BENCHES: Record<string, Bench> = {
     single_thread: await (await import('./exposure')).runExposureBench(),
     worker_pool: await (await import('./exposurePool')).runExposurePoolBench(),
   }),
+  latency: async () => (await import('./latency')).runLatencyBench(),
+  idle: async () => (await import('./idle')).runIdleBench(),
 };
 
 async function main(): Promise<number> {

@@ -251,6 +251,13 @@ export interface ExposureLevels {
 }
 
 export interface CascadeMap {
+  /**
+   * The market time and seq the map was computed at. A map is reused while the market has not moved it
+   * materially (at most 10 s of market time, its GEX profile within 2 % of the current one's peak; decision 0009),
+   * so this may be before the snapshot's own `marketTimeMs`.
+   */
+  marketTimeMs: number;
+  seq: number;
   /** Spot grid (USD), time grid (epoch ms) and vol shifts (vol points). */
   spotUsd: number[];
   timesMs: number[];

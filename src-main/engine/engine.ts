@@ -23,6 +23,12 @@ export interface EngineOptions {
   /** How long a burst of quote changes may accumulate before greeks are recomputed. */
   coalesceMs?: number;
   onChange?: (change: EngineChange) => void;
+  /**
+   * Whether anybody needs this expiry's greeks now (its chain is watched). Greeks of other expiries are deferred:
+   * their quotes are kept, the computation waits until {@link Engine.want} asks for it, or a full recompute
+   * ({@link Engine.recomputeAll}) does it. Default: every expiry is wanted.
+   */
+  wanted?: (book: ExpiryBook) => boolean;
   /** Called when a computation fails (a bug or a dead pool); the engine keeps running. */
   onError?: (error: unknown) => void;
 }
@@ -39,6 +45,8 @@ export class Engine {
   lastRejection: string | null = null;
 
   private readonly dirty = new Set<ExpiryBook>();
+  /** Dirty expiries that nobody wanted at their dispatch: their greeks are behind their quotes until wanted. */
+  private readonly deferred = new Set<ExpiryBook>();
   private readonly inFlight = new Set<ExpiryBook>();
   private timer: unknown = null;
   private idleWaiters: (() => void)[] = [];
@@ -72,6 +80,7 @@ export class Engine {
           this.emit({ kind: 'quotes', book });
         } else {
           this.dirty.delete(book);
+          this.deferred.delete(book);
         }
         this.emit({ kind: 'expiries', currency: book.currency });
         break;
@@ -110,9 +119,14 @@ export class Engine {
     while (!this.disposed && (this.dirty.size > 0 || this.inFlight.size > 0)) {
       if (this.timer !== null) this.options.scheduler.clearTimeout(this.timer);
       this.timer = null;
-      this.dispatchDirty(); // an expiry still running stays dirty and goes out in the next pass
+      this.dispatchDirty(true); // an expiry still running stays dirty and goes out in the next pass
       await this.settled();
     }
+  }
+
+  /** Somebody now wants this expiry's greeks (its chain was opened): a deferred computation goes out. */
+  want(book: ExpiryBook): void {
+    if (this.deferred.delete(book)) this.markDirty(book);
   }
 
   flow(currency: Currency): FlowInventory {
@@ -145,6 +159,7 @@ export class Engine {
     if (this.timer !== null) this.options.scheduler.clearTimeout(this.timer);
     this.timer = null;
     this.dirty.clear();
+    this.deferred.clear();
     this.settleIdle();
   }
 
@@ -155,11 +170,13 @@ export class Engine {
   private rollOff(): void {
     for (const book of this.market.rollOff(this.market.timeMs)) {
       this.dirty.delete(book);
+      this.deferred.delete(book);
       this.emit({ kind: 'expiries', currency: book.currency });
     }
   }
 
   private markDirty(book: ExpiryBook): void {
+    this.deferred.delete(book);
     this.dirty.add(book);
     if (this.timer === null) {
       this.timer = this.options.scheduler.setTimeout(() => {
@@ -169,10 +186,16 @@ export class Engine {
     }
   }
 
-  private dispatchDirty(): void {
+  /** Sends the dirty expiries to the pool; `all` includes the ones nobody wants now (a full recompute). */
+  private dispatchDirty(all = false): void {
+    const wanted = this.options.wanted;
     for (const book of [...this.dirty]) {
       if (this.inFlight.has(book)) continue; // recomputed when the running job returns
       this.dirty.delete(book);
+      if (!all && wanted && !wanted(book)) {
+        this.deferred.add(book);
+        continue;
+      }
       void this.compute(book);
     }
     this.settleIdle();

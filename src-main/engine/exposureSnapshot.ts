@@ -1,8 +1,15 @@
 /**
  * One exposure snapshot (currency × dealer convention × vol dynamics) from the engine state: the chain is packed
- * once, the summary and the two time halves of the hedge-pressure map run on the pool in parallel, and the parts
- * are stitched into the stream's DTO. The kernel schedules it; the reported flip goes through the stream's
- * FlipTracker (hysteresis).
+ * once, the summary and the two time halves of the hedge-pressure map run on the pool, and the parts are stitched
+ * into the stream's DTO. The kernel schedules it; the reported flip goes through the stream's FlipTracker
+ * (hysteresis).
+ *
+ * The map is nine tenths of the cost. A live stream keeps its last map in a {@link CascadeCache} and reuses it
+ * while the market has not moved it materially (decision 0009): same chain layout, at most
+ * {@link CASCADE_MAX_AGE_MS} of market time old, and the GEX profile — the map's own t = 0, no-shift slice, which
+ * the summary recomputes every time — within {@link CASCADE_PROFILE_TOLERANCE} of the peak of the profile the map
+ * was computed with. The summary is always fresh; a reused map keeps its own time axis and says when it was
+ * computed (`cascade.marketTimeMs`); its depth ratio is recomputed from the current book.
  */
 import type { DealerConvention, ExposureSnapshot, OwnBookExposure, VolDynamics } from '../api/dto';
 import { copyCascadeRange } from '../core/exposure/cascade';
@@ -13,7 +20,7 @@ import type { Currency } from '../core/market/events';
 import { MS_PER_YEAR } from '../core/units';
 import type { Engine } from './engine';
 import { buildExposureInput, perpetualDepthWithin1Pct } from './exposureChain';
-import type { ExposurePort, ExposureSummaryOutput, ExposureTaskOutput } from './ports';
+import type { ExposureCascadeOutput, ExposurePort, ExposureSummaryOutput, ExposureTaskOutput } from './ports';
 
 /** The issue's grid: 60 spots (±20 %, log-spaced) × 48 time steps × 3 vol shifts (−5, 0, +5 vol points). */
 export const CASCADE_SPOTS = 60;
@@ -28,6 +35,50 @@ export interface ExposureStream {
 
 export const exposureKey = (s: ExposureStream): string => `${s.currency}/${s.convention}/${s.dynamics}`;
 
+/** A reused hedge-pressure map is at most this old, in market time. */
+export const CASCADE_MAX_AGE_MS = 10_000;
+/** A reused map's GEX profile differs from the current one by at most this share of its peak |value|, anywhere. */
+export const CASCADE_PROFILE_TOLERANCE = 0.02;
+
+/** A stream's last hedge-pressure map and what it was computed from. */
+export interface CascadeMapState {
+  /** Option count and expiry labels: a listing or a roll-off changes the map's layout. */
+  layout: string;
+  marketTimeMs: number;
+  seq: number;
+  /** The summary's GEX profile (USD per 1 %) when the map was computed. */
+  profile: Float64Array;
+  spotUsd: Float64Array;
+  elapsedYears: Float64Array;
+  /** [vol][time][spot], the whole map stitched. */
+  gammaUsdPer1Pct: Float64Array;
+}
+
+/** Per stream, the map to reuse (null until the first). */
+export interface CascadeCache {
+  map: CascadeMapState | null;
+  /** Maps computed and reused so far (for the benchmark and the tests). */
+  computed: number;
+  reused: number;
+}
+
+export const newCascadeCache = (): CascadeCache => ({ map: null, computed: 0, reused: 0 });
+
+/** Whether `map` still stands for the market: same layout, young enough, and its profile close to `profile`. */
+export function cascadeStillValid(map: CascadeMapState, layout: string, marketTimeMs: number, profile: Float64Array): boolean {
+  if (map.layout !== layout || profile.length !== map.profile.length) return false;
+  const age = marketTimeMs - map.marketTimeMs;
+  if (!(age >= 0 && age <= CASCADE_MAX_AGE_MS)) return false;
+  let peak = 0;
+  for (let k = 0; k < map.profile.length; k++) peak = Math.max(peak, Math.abs(map.profile[k]!));
+  const tolerance = CASCADE_PROFILE_TOLERANCE * peak;
+  for (let k = 0; k < profile.length; k++) {
+    // NaN on either side fails the test: recompute.
+    if (!(Math.abs(profile[k]! - map.profile[k]!) <= tolerance)) return false;
+  }
+  return true;
+}
+
 /** Computes one exposure snapshot; null when the currency has no quoted options yet. */
 export async function computeExposureSnapshot(
   engine: Engine,
@@ -37,6 +88,8 @@ export async function computeExposureSnapshot(
   positions: ReadonlyMap<string, number>,
   /** Wall-clock milliseconds, for the snapshot's compute time only (never part of the analytics). */
   now: () => number,
+  /** The stream's last map, reused while still valid; null computes everything afresh. */
+  cache: CascadeCache | null = null,
 ): Promise<ExposureSnapshot | null> {
   const market = engine.market;
   const input = buildExposureInput(market, currency, convention, engine.flows.get(currency));
@@ -63,16 +116,44 @@ export async function computeExposureSnapshot(
   });
   // The trader's own book: the same chain with the book's positions in place of the dealers'.
   const own = ownBookChain(input, currency, positions);
+  const ownTask = own ? pool.computeExposure({ chain: own.chain, summary: true, dynamics, cascade: null }) : Promise.resolve(null);
   const started = now();
-  const [first, second, ownResult] = await Promise.all([
-    pool.computeExposure({ chain, summary: true, dynamics, cascade: cascadeFor(0, half) }),
-    pool.computeExposure({ chain, summary: false, cascade: cascadeFor(half, CASCADE_TIMES) }),
-    own ? pool.computeExposure({ chain: own.chain, summary: true, dynamics, cascade: null }) : Promise.resolve(null),
-  ]);
+  let summary: ExposureSummaryOutput;
+  let map: CascadeMapState;
+  const layout = `${chain.count}|${expiries.map((e) => e.label).join(',')}`;
+  const computeMap = async (first: Promise<ExposureTaskOutput>): Promise<[ExposureTaskOutput, Omit<CascadeMapState, 'profile'>]> => {
+    const [a, b] = await Promise.all([first, pool.computeExposure({ chain, summary: false, cascade: cascadeFor(half, CASCADE_TIMES) })]);
+    return [a, stitchMap(a.cascade!, b.cascade!, { layout, marketTimeMs, seq, elapsedYears })];
+  };
+  if (!cache) {
+    // Everything fresh, the summary riding with the first half of the map (replay analytics, the CLI).
+    const [first, stitched] = await computeMap(pool.computeExposure({ chain, summary: true, dynamics, cascade: cascadeFor(0, half) }));
+    summary = first.summary!;
+    map = { ...stitched, profile: summary.profile.net };
+  } else {
+    summary = (await pool.computeExposure({ chain, summary: true, dynamics, cascade: null })).summary!;
+    if (cache.map && cascadeStillValid(cache.map, layout, marketTimeMs, summary.profile.net)) {
+      map = cache.map;
+      cache.reused++;
+    } else {
+      const [, stitched] = await computeMap(pool.computeExposure({ chain, summary: false, cascade: cascadeFor(0, half) }));
+      map = { ...stitched, profile: summary.profile.net };
+      cache.map = map;
+      cache.computed++;
+    }
+  }
+  const ownResult = await ownTask;
   const computeMs = now() - started;
-  const snapshot = toSnapshot({ first, second, currency, convention, dynamics, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, elapsedYears, depth, tracker, computeMs, flow: engine.flows.get(currency) });
+  const snapshot = toSnapshot({ summary, map, currency, convention, dynamics, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, depth, tracker, computeMs, flow: engine.flows.get(currency) });
   snapshot.ownBook = own && ownResult?.summary ? ownBookExposure(own, ownResult.summary) : null;
   return snapshot;
+}
+
+/** The second time range of the map copied into the first part's (the field the snapshot uses). */
+function stitchMap(a: ExposureCascadeOutput, b: ExposureCascadeOutput, at: Pick<CascadeMapState, 'layout' | 'marketTimeMs' | 'seq' | 'elapsedYears'>): Omit<CascadeMapState, 'profile'> {
+  const shape = { volCount: CASCADE_VOL_SHIFTS.length, timeCount: CASCADE_TIMES, spotCount: CASCADE_SPOTS };
+  copyCascadeRange({ ...shape, ...b }, { ...shape, ...a }, { volFrom: 0, volTo: shape.volCount, timeFrom: b.timeFrom, timeTo: b.timeTo }, ['gammaUsdPer1Pct']);
+  return { ...at, spotUsd: a.spotUsd, gammaUsdPer1Pct: a.gammaUsdPer1Pct };
 }
 
 function ownBookChain(
@@ -116,8 +197,8 @@ function ownBookExposure(own: { positions: number; unquoted: string[]; premiumCo
 }
 
 function toSnapshot(args: {
-  first: ExposureTaskOutput;
-  second: ExposureTaskOutput;
+  summary: ExposureSummaryOutput;
+  map: CascadeMapState;
   currency: Currency;
   convention: DealerConvention;
   dynamics: VolDynamics;
@@ -125,24 +206,20 @@ function toSnapshot(args: {
   marketTimeMs: number;
   spotUsd: number;
   expiries: { label: string; expiryMs: number }[];
-  elapsedYears: Float64Array;
   depth: { bidUsd: number; askUsd: number } | null;
   tracker: FlipTracker | null;
   computeMs: number;
   flow: { getResult(): { confidence: number; trades: number } | null } | undefined;
 }): ExposureSnapshot {
-  const summary = args.first.summary!;
-  const a = args.first.cascade!;
-  const b = args.second.cascade!;
-  // Stitch the second time range into the first part's maps (the two fields the snapshot uses).
-  const cells = a.gammaUsdPer1Pct.length;
-  const shape = { volCount: CASCADE_VOL_SHIFTS.length, timeCount: CASCADE_TIMES, spotCount: CASCADE_SPOTS };
-  copyCascadeRange({ ...shape, ...b }, { ...shape, ...a }, { volFrom: 0, volTo: shape.volCount, timeFrom: b.timeFrom, timeTo: b.timeTo }, ['gammaUsdPer1Pct', 'cascadeRatioUp']);
+  const { summary, map } = args;
+  const cells = map.gammaUsdPer1Pct.length;
   const hedge = new Array<number>(cells);
-  for (let i = 0; i < cells; i++) hedge[i] = -a.gammaUsdPer1Pct[i]!; // dealers long gamma sell into a rally
+  for (let i = 0; i < cells; i++) hedge[i] = -map.gammaUsdPer1Pct[i]!; // dealers long gamma sell into a rally
+  const hasDepth = args.depth !== null && args.depth.askUsd > 0;
+  // The share of the current ask depth that the hedge of a +1 % move takes (computeCascadeRatios' up ratio).
+  const ratio = hasDepth ? Array.from(map.gammaUsdPer1Pct, (gamma) => gamma * (-1 / args.depth!.askUsd)) : null;
   const strikes = Array.from(summary.strikes);
   const flipUsd = args.tracker ? args.tracker.update(summary.flipsUsd, args.spotUsd) : summary.nearestFlipUsd;
-  const hasDepth = args.depth !== null && args.depth.askUsd > 0;
   return {
     currency: args.currency,
     convention: args.convention,
@@ -179,11 +256,13 @@ function toSnapshot(args: {
     flowTrades: args.convention === 'flow' ? (args.flow?.getResult()?.trades ?? 0) : null,
     ownBook: null,
     cascade: {
-      spotUsd: Array.from(a.spotUsd),
-      timesMs: Array.from(args.elapsedYears, (years) => Math.round(args.marketTimeMs + years * MS_PER_YEAR)),
+      marketTimeMs: map.marketTimeMs,
+      seq: map.seq,
+      spotUsd: Array.from(map.spotUsd),
+      timesMs: Array.from(map.elapsedYears, (years) => Math.round(map.marketTimeMs + years * MS_PER_YEAR)),
       volShiftsPoints: CASCADE_VOL_SHIFTS.map((v) => Math.round(v * 100)),
       dealerHedgeUsdPer1Pct: hedge,
-      cascadeRatio: hasDepth ? Array.from(a.cascadeRatioUp) : null,
+      cascadeRatio: ratio,
       bookDepthUsd: args.depth ? args.depth.bidUsd + args.depth.askUsd : null,
     },
   };

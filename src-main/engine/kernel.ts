@@ -14,7 +14,7 @@ import { FlipTracker } from '../core/exposure/flipTracker';
 import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
 import type { EpochMs } from '../core/units';
 import { Engine, type EngineChange } from './engine';
-import { computeExposureSnapshot, exposureKey, type ExposureStream } from './exposureSnapshot';
+import { computeExposureSnapshot, exposureKey, newCascadeCache, type CascadeCache, type ExposureStream } from './exposureSnapshot';
 import type { ExpiryBook } from './marketState';
 import type { ExposurePort, GreeksPort, JournalPort, Scheduler, SnapshotPort } from './ports';
 import { analyticsSnapshot, chainSnapshot, chainKey, expiryList, type AnalyticsSnapshot } from './snapshots';
@@ -56,6 +56,8 @@ type Schedule = 'publish' | 'exposures';
 interface StreamState {
   stream: ExposureStream;
   tracker: FlipTracker;
+  /** The last hedge-pressure map, reused while the market has not moved it materially (decision 0009). */
+  cascade: CascadeCache;
   /** The input version of the last published snapshot; null before the first. */
   computedVersion: string | null;
   running: Promise<void> | null;
@@ -96,6 +98,8 @@ export class Kernel {
       greeks: options.greeks,
       scheduler: options.scheduler,
       coalesceMs: options.greeksCoalesceMs ?? 50,
+      // Greeks are shown only in chains: an expiry whose chain nobody watches waits (publishChain asks for it).
+      wanted: (book) => options.snapshots.wanted('chain', chainKey(book)),
       onChange: (change) => this.onEngineChange(change),
       ...(options.onError ? { onError: options.onError } : {}),
     });
@@ -156,6 +160,9 @@ export class Kernel {
     const book = this.engine.market.currencies.get(currency)?.expiryByLabel(expiryLabel);
     if (!book) return null;
     this.dirtyBooks.delete(book);
+    // Its greeks may have been deferred while nobody watched: they follow within the coalescing delay (the chain
+    // says which seq its greeks are of).
+    this.engine.want(book);
     const key = chainKey(book);
     this.options.snapshots.publish('chain', key, chainSnapshot(this.engine.market, book));
     return key;
@@ -173,7 +180,7 @@ export class Kernel {
     const key = exposureKey(stream);
     let state = this.streams.get(key);
     if (!state) {
-      state = { stream, tracker: new FlipTracker(), computedVersion: null, running: null };
+      state = { stream, tracker: new FlipTracker(), cascade: newCascadeCache(), computedVersion: null, running: null };
       this.streams.set(key, state);
     }
     if (state.computedVersion === null && !state.running) this.runExposure(key, state);
@@ -307,7 +314,7 @@ export class Kernel {
     state.running = (async () => {
       try {
         const { scheduler } = this.options;
-        const snapshot = await computeExposureSnapshot(this.engine, this.options.exposures, state.stream, state.tracker, this.positions(), () => scheduler.now());
+        const snapshot = await computeExposureSnapshot(this.engine, this.options.exposures, state.stream, state.tracker, this.positions(), () => scheduler.now(), state.cascade);
         if (this.disposed) return;
         state.computedVersion = version;
         if (snapshot) this.options.snapshots.publish('exposure', key, snapshot);

@@ -131,6 +131,11 @@ describe('kernel replay determinism', () => {
     // The exposure stream moved over the session (not one value repeated).
     const btcNaive = first.published.filter((p) => p.startsWith('exposure BTC/naive/stickyStrike '));
     expect(new Set(btcNaive).size).toBeGreaterThan(1);
+    // Its hedge-pressure map is reused within its bound (decision 0009): never newer than the snapshot, never more
+    // than 10 s of market time older, and the first one computed with the snapshot.
+    const maps = btcNaive.map((p) => JSON.parse(p.slice(p.indexOf('{'))) as { marketTimeMs: number; cascade: { marketTimeMs: number } });
+    expect(maps[0]!.cascade.marketTimeMs).toBe(maps[0]!.marketTimeMs);
+    for (const m of maps) expect(m.marketTimeMs - m.cascade.marketTimeMs).toSatisfy((age: number) => age >= 0 && age <= 10_000);
 
     expect(second.published.length).toBe(first.published.length);
     // The first difference, short enough to read (whole snapshots are long).

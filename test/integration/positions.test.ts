@@ -64,8 +64,11 @@ describe('positions and the own-book exposure overlay', () => {
     expect(snapshot.coinDeltaCoin).toBeLessThan(snapshot.deltaCoin);
     expect(snapshot.deltaCoin - snapshot.coinDeltaCoin).toBeCloseTo(premiumCoin, 1);
     expect(snapshot.byStrike.map((r) => r.strikeUsd)).toEqual([call.def.strikeUsd]);
-    // GEX of 25 BTC of this call: 25 × gamma × F² × 0.01 (the greeks the engine computed for it).
-    const gamma = call.greeks!.gamma;
+    // GEX of 25 BTC of this call: 25 × gamma × F² × 0.01 (the greeks the engine computed for it; the engine
+    // computes an expiry's greeks while its chain is watched, so watch it).
+    const unwatch = client.subscribe('chain', { currency: 'BTC', expiry: chain.label }, () => {});
+    const gamma = (await stepped.until(() => call.greeks)).gamma;
+    unwatch();
     const forward = call.ticker!.underlyingPriceUsd;
     expect(snapshot.gexUsdPer1Pct / (25 * gamma * forward * forward * 0.01)).toBeCloseTo(1, 1);
     // Persisted: a new app on the same database has the book.

@@ -172,6 +172,14 @@ export function newOptionInstrument(options: ShiftOptions = {}): MockInstrument 
   return shifted(options, optionInstrument(NEW_OPTION));
 }
 
+/**
+ * The `public/get_instruments` item of any option named in recorded terms (e.g. another strike of the recorded
+ * 5JUN20 expiry), shifted with the rest; for streams that need a wider universe than the recording's.
+ */
+export function optionInstrumentFor(name: string, options: ShiftOptions = {}): MockInstrument {
+  return shifted(options, optionInstrument(name));
+}
+
 /** Initial server books: ETH-PERPETUAL from the recorded snapshot, BTC-PERPETUAL from the recorded quote. */
 export function recordedBooks(options: ShiftOptions = {}): Record<string, MockBook> {
   return shifted(options, unshiftedBooks());

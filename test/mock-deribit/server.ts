@@ -18,6 +18,9 @@
  * A `notify` step waits until the live connection has subscribed its channel (so a scenario is deterministic: a
  * reconnecting client misses nothing but what a fault removes on purpose). Every `timestamp` field is re-stamped
  * with the server's clock, strictly increasing, when sent.
+ *
+ * Besides scenarios, {@link MockDeribitServer.streamAtRate} streams notifications at a fixed rate (the latency
+ * benchmark): each is stamped with its send time, and the socket's send buffer is sampled to show a backlog.
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 
@@ -95,6 +98,32 @@ export interface MockDeribitStats {
   unsubscribed: string[];
   /** Every `public/subscribe` request's channel list, in order. */
   subscribeBatches: string[][];
+}
+
+export interface RateStreamOptions {
+  ratePerSecond: number;
+  durationMs: number;
+  /** The `index`-th notification of the stream (0-based); its `timestamp` is set to the send time (epoch ms). */
+  message: (index: number) => { channel: string; data: Record<string, unknown> };
+  /** The first index (a stream continuing an earlier one keeps counting). */
+  firstIndex?: number;
+  /** Each notification's index and send time: epoch ms with sub-ms resolution (performance.timeOrigin + now()). */
+  onSent?: (index: number, sentMs: number) => void;
+}
+
+export interface RateStreamResult {
+  /** Notifications written to the socket. */
+  sent: number;
+  /** The index after the last one sent. */
+  nextIndex: number;
+  /** Notifications not sent because their channel was not subscribed. */
+  skipped: number;
+  elapsedMs: number;
+  /** The connection's `bufferedAmount` (bytes queued in the socket, not yet taken by the kernel): max, and once a second. */
+  maxBufferedBytes: number;
+  bufferedBytesPerSecond: number[];
+  /** The largest number of notifications sent in one timer tick (a late tick catches up in one burst). */
+  largestBurst: number;
 }
 
 interface Connection {
@@ -192,6 +221,11 @@ export class MockDeribitServer {
     return null;
   }
 
+  /** The live connection's socket (its `bufferedAmount`: bytes sent but not yet taken by the client). */
+  liveSocket(): { readonly bufferedAmount: number } | null {
+    return this.live()?.socket ?? null;
+  }
+
   /** Channels subscribed on the live connection. */
   subscribed(): ReadonlySet<string> {
     return this.live()?.subscribed ?? new Set();
@@ -239,6 +273,56 @@ export class MockDeribitServer {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await sleep(2);
     }
+  }
+
+  /**
+   * Streams notifications on the live connection at `ratePerSecond` for `durationMs`, paced by the clock: every
+   * ~1 ms timer tick sends what is due by then (so a late tick sends a burst, as a backlog on this side would).
+   * Each is serialized and sent at once, stamped with its send time.
+   */
+  async streamAtRate(options: RateStreamOptions): Promise<RateStreamResult> {
+    const connection = await this.waitForLive();
+    const started = performance.now();
+    const firstIndex = options.firstIndex ?? 0;
+    let sent = 0;
+    let skipped = 0;
+    let maxBuffered = 0;
+    let largestBurst = 0;
+    const perSecond: number[] = [];
+    for (;;) {
+      if (this.closing || connection.closed) break;
+      const elapsed = performance.now() - started;
+      const due = Math.min(Math.floor((elapsed * options.ratePerSecond) / 1000), Math.floor((options.durationMs * options.ratePerSecond) / 1000));
+      const burst = due - (sent + skipped);
+      largestBurst = Math.max(largestBurst, burst);
+      for (let k = 0; k < burst; k++) {
+        const index = firstIndex + sent + skipped;
+        const { channel, data } = options.message(index);
+        if (!connection.subscribed.has(channel)) {
+          skipped++;
+          continue;
+        }
+        const sentMs = performance.timeOrigin + performance.now();
+        data.timestamp = Math.floor(sentMs);
+        connection.socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'subscription', params: { channel, data } }));
+        options.onSent?.(index, sentMs);
+        sent++;
+        this.stats.notificationsSent++;
+      }
+      maxBuffered = Math.max(maxBuffered, connection.socket.bufferedAmount);
+      if (elapsed >= (perSecond.length + 1) * 1000) perSecond.push(connection.socket.bufferedAmount);
+      if (elapsed >= options.durationMs) break;
+      await sleep(1);
+    }
+    return {
+      sent,
+      nextIndex: firstIndex + sent + skipped,
+      skipped,
+      elapsedMs: performance.now() - started,
+      maxBufferedBytes: maxBuffered,
+      bufferedBytesPerSecond: perSecond,
+      largestBurst,
+    };
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { InstrumentRemovedEvent, MarketEvent, SequencedEvent, TradeEvent } from '../../../src-main/core/market/events';
 import { coin, MS_PER_YEAR, usd, vol, type EpochMs, type InstrumentName } from '../../../src-main/core/units';
 import { Engine, type EngineChange } from '../../../src-main/engine/engine';
+import type { ExpiryBook } from '../../../src-main/engine/marketState';
 import { GREEKS_INPUT_FIELDS, GREEKS_OUTPUT_FIELDS, type GreeksBatch, type GreeksPort, type GreeksResult } from '../../../src-main/engine/ports';
 import { ManualTimers } from '../../helpers/fakeTimers';
 import {
@@ -41,7 +42,7 @@ class ScriptedPort implements GreeksPort {
   }
 }
 
-function setup(coalesceMs = 50) {
+function setup(coalesceMs = 50, wanted?: (book: ExpiryBook) => boolean) {
   const timers = new ManualTimers();
   const port = new ScriptedPort();
   const changes: EngineChange[] = [];
@@ -52,6 +53,7 @@ function setup(coalesceMs = 50) {
     coalesceMs,
     onChange: (c) => changes.push(c),
     onError: (e) => errors.push(e),
+    ...(wanted ? { wanted } : {}),
   });
   let seq = 0;
   const feed = (events: readonly MarketEvent[]): SequencedEvent[] =>
@@ -68,6 +70,38 @@ const flushMicrotasks = async (): Promise<void> => {
 };
 
 describe('Engine scheduling', () => {
+  it('defers the greeks of an expiry nobody wants until want() asks for them; a full recompute does them all', async () => {
+    const watched = new Set<number>([EXPIRY_A]);
+    const { timers, port, feed, engine } = setup(50, (book) => watched.has(book.expiryMs));
+    feed([...chainInstruments('BTC', EXPIRY_A), ...chainInstruments('BTC', EXPIRY_B)]);
+    feed([...chainTickers('BTC', EXPIRY_A, 100_000), ...chainTickers('BTC', EXPIRY_B, 100_000)]);
+    timers.advance(50);
+    // Only the watched expiry went to the pool; the other waits, and does not keep the engine busy.
+    expect(port.jobs.map((j) => j.batch.count)).toEqual([chainInstruments('BTC', EXPIRY_A).length]);
+    port.finish(0);
+    await flushMicrotasks();
+    await engine.idle();
+    const bookB = engine.market.currencies.get('BTC')!.expiries.get(EXPIRY_B)!;
+    expect(bookB.options.every((o) => o.greeks === undefined || o.greeks === null)).toBe(true);
+    // Its chain is opened: the deferred computation goes out after the coalescing delay.
+    watched.add(EXPIRY_B);
+    engine.want(bookB);
+    expect(port.jobs).toHaveLength(1);
+    timers.advance(50);
+    expect(port.jobs).toHaveLength(2);
+    port.finish(1);
+    await flushMicrotasks();
+    expect(bookB.options.every((o) => o.greeks !== undefined && o.greeks !== null)).toBe(true);
+    // Nobody watches either now; a full recompute (a replay's final analytics) computes both anyway.
+    watched.clear();
+    const all = engine.recomputeAll();
+    await flushMicrotasks();
+    expect(port.jobs).toHaveLength(4);
+    port.finish(2);
+    port.finish(3);
+    await all;
+  });
+
   it('coalesces a burst of quotes into one job per expiry after coalesceMs', async () => {
     const { timers, port, feed } = setup(50);
     feed([...chainInstruments('BTC', EXPIRY_A), ...chainInstruments('BTC', EXPIRY_B)]);
