@@ -222,6 +222,8 @@ export class GammaDeskApp {
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
+    // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
+    this.hub.resetTopics(['chain', 'expiries', 'exposure']);
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }

@@ -43,12 +43,21 @@ export type TopicResolvers<D extends Domain = Domain> = { [T in DomainTopic<D>]:
 /** A stream's latest value plus its listeners. Publishing replaces the value whole (snapshots, not deltas). */
 export class SnapshotChannel<T> {
   private latest: StreamMessage<T> | null = null;
+  private version = 0;
   private readonly listeners = new Set<(message: StreamMessage<T>) => void>();
 
   publish(data: T): void {
-    const message = { version: (this.latest?.version ?? 0) + 1, data };
+    const message = { version: ++this.version, data };
     this.latest = message;
     for (const listener of [...this.listeners]) listener(message);
+  }
+
+  /**
+   * Forgets the latest value (the market it described is gone: a new source): a subscriber gets nothing until the
+   * new market publishes, instead of the old market's numbers. Versions keep increasing.
+   */
+  reset(): void {
+    this.latest = null;
   }
 
   current(): StreamMessage<T> | null {
@@ -101,6 +110,11 @@ export class ApiHub {
       this.channels.set(id, channel);
     }
     return channel as SnapshotChannel<TopicPayloads[T]>;
+  }
+
+  /** Resets every channel of these topics (see SnapshotChannel.reset). */
+  resetTopics(topics: readonly TopicName[]): void {
+    for (const [id, channel] of this.channels) if (topics.some((topic) => id.startsWith(`${topic}/`))) channel.reset();
   }
 
   /** Validates and runs a command. Untrusted input: `command` and `params` come straight off a transport. */

@@ -3,6 +3,7 @@
  * sessions and the import jobs that create them.
  */
 import type { DeskStatus, JobStatus, SessionSummary, SourceSpec } from '../../../src-main/api/dto';
+import { untrack } from 'svelte';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
 import { TopicStream } from './stream.svelte';
@@ -28,6 +29,16 @@ export class SessionsState {
     this.#status = new TopicStream(transport, 'desk', () => ({}));
     this.#sessions = new TopicStream(transport, 'sessions', () => ({}));
     this.#jobs = new TopicStream(transport, 'jobs', () => ({}));
+    // Whoever switched the source (this window or another), every market view starts again from the new market:
+    // nothing of the old one stays on screen as if it were the new one's.
+    let seen: number | null | undefined;
+    $effect.root(() => {
+      $effect(() => {
+        const at = this.status?.sourceChange?.atMs ?? null;
+        if (seen !== undefined && at !== seen) untrack(() => this.marketRestarted());
+        seen = at;
+      });
+    });
   }
 
   get status(): DeskStatus | null {
