@@ -1,14 +1,18 @@
 /**
  * Fuzz soak (issue: hardening): 10^5 random and malformed inputs (raw WebSocket frames, mutated API calls,
- * garbage text) through the real host in front of the real app, with the generators of the bounded test
- * (test/helpers/fuzzHost.ts). Reports counts, the host's refused frames, and any INTERNAL reply, bystander
- * failure or uncaught exception. `GAMMADESK_FUZZ_INPUTS` changes the count.
+ * garbage text) through the real host in front of the real app, then 2,000 random Tardis files through import
+ * and analyze, with the generators of the bounded tests (test/helpers/fuzzHost.ts, tardisFuzz.ts). Reports
+ * counts, the host's refused frames, good rows kept, and any INTERNAL reply, bystander failure, lost row or
+ * uncaught exception. `GAMMADESK_FUZZ_INPUTS` and `GAMMADESK_FUZZ_FILES` change the counts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHost } from '../src-main/host/server';
+import { openDatabase } from '../src-main/store/database';
+import { EventLog } from '../src-main/store/eventLog';
 import { fuzzHost, startFuzzTarget } from '../test/helpers/fuzzHost';
+import { fuzzTardisFiles } from '../test/helpers/tardisFuzz';
 import { closedPort } from '../test/helpers/net';
 
 export async function runFuzzBench(): Promise<Record<string, unknown>> {
@@ -34,12 +38,21 @@ export async function runFuzzBench(): Promise<Record<string, unknown>> {
       },
     });
     const info = await target.app.hub.client().call('app.info', {});
+    // Files: random and malformed Tardis files (mixed good and bad rows, all bad, binary, broken gzip, unknown
+    // headers, empty) through import and analyze, every good row counted back.
+    const fileCases = Number(process.env['GAMMADESK_FUZZ_FILES'] ?? 2_000);
+    const db = openDatabase(join(dir, 'files.db'));
+    const files = await fuzzTardisFiles({ seed: 1, dir, log: new EventLog(db), cases: fileCases, timeLimitMs: 30 * 60_000 });
+    db.close();
     return {
-      ...report,
-      inputs_per_second: Math.round(report.inputs / report.seconds),
-      host_refused_frames: host.rejectedFrames(),
+      host: {
+        ...report,
+        inputs_per_second: Math.round(report.inputs / report.seconds),
+        host_refused_frames: host.rejectedFrames(),
+        app_still_serving: info.eventsApplied > 0,
+      },
+      files,
       uncaught_exceptions: uncaught,
-      app_still_serving: info.eventsApplied > 0,
     };
   } finally {
     await host.close();
