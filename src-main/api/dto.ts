@@ -307,6 +307,19 @@ export interface ExposureSnapshot {
   flowConfidence: number | null;
   /** Flow convention: option trades the dealer inventory has seen in this run (0: no trades, so no flow GEX). */
   flowTrades: number | null;
+  /**
+   * The key levels over the session at each computed snapshot of this stream (market time, oldest first; a
+   * replay rebuilds it from the session's start; a live stream since it was first watched). Bounded: a long
+   * session keeps a coarser step.
+   */
+  history: {
+    timesMs: number[];
+    spotUsd: (number | null)[];
+    flipUsd: (number | null)[];
+    callWallUsd: (number | null)[];
+    putWallUsd: (number | null)[];
+    gexUsdPer1Pct: number[];
+  };
   cascade: CascadeMap | null;
   /** The trader's own positions in this currency, same units and grids; null when the book is empty. */
   ownBook: OwnBookExposure | null;

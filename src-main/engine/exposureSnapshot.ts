@@ -254,6 +254,8 @@ function toSnapshot(args: {
     },
     flowConfidence: args.convention === 'flow' ? (args.flow?.getResult()?.confidence ?? 0) : null,
     flowTrades: args.convention === 'flow' ? (args.flow?.getResult()?.trades ?? 0) : null,
+    // Filled by the kernel from the stream's LevelHistory (a single snapshot has no history).
+    history: { timesMs: [], spotUsd: [], flipUsd: [], callWallUsd: [], putWallUsd: [], gexUsdPer1Pct: [] },
     ownBook: null,
     cascade: {
       marketTimeMs: map.marketTimeMs,

@@ -11,6 +11,7 @@
  */
 import type { ExposureSnapshot } from '../api/dto';
 import { FlipTracker } from '../core/exposure/flipTracker';
+import { LevelHistory } from '../core/exposure/levelHistory';
 import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
 import type { EpochMs } from '../core/units';
 import { Engine, type EngineChange } from './engine';
@@ -58,6 +59,8 @@ interface StreamState {
   tracker: FlipTracker;
   /** The last hedge-pressure map, reused while the market has not moved it materially (decision 0009). */
   cascade: CascadeCache;
+  /** Spot, flip, walls and net GEX at each snapshot of the stream, on market time. */
+  history: LevelHistory;
   /** The input version of the last published snapshot; null before the first. */
   computedVersion: string | null;
   running: Promise<void> | null;
@@ -180,7 +183,7 @@ export class Kernel {
     const key = exposureKey(stream);
     let state = this.streams.get(key);
     if (!state) {
-      state = { stream, tracker: new FlipTracker(), cascade: newCascadeCache(), computedVersion: null, running: null };
+      state = { stream, tracker: new FlipTracker(), cascade: newCascadeCache(), history: new LevelHistory(), computedVersion: null, running: null };
       this.streams.set(key, state);
     }
     if (state.computedVersion === null && !state.running) this.runExposure(key, state);
@@ -317,7 +320,26 @@ export class Kernel {
         const snapshot = await computeExposureSnapshot(this.engine, this.options.exposures, state.stream, state.tracker, this.positions(), () => scheduler.now(), state.cascade);
         if (this.disposed) return;
         state.computedVersion = version;
-        if (snapshot) this.options.snapshots.publish('exposure', key, snapshot);
+        if (snapshot) {
+          state.history.add({
+            timeMs: snapshot.marketTimeMs,
+            spotUsd: snapshot.spotUsd,
+            flipUsd: snapshot.levels.flipUsd,
+            callWallUsd: snapshot.levels.callWallUsd,
+            putWallUsd: snapshot.levels.putWallUsd,
+            gexUsdPer1Pct: snapshot.totals.gexUsdPer1Pct,
+          });
+          const points = state.history.all;
+          snapshot.history = {
+            timesMs: points.map((p) => p.timeMs),
+            spotUsd: points.map((p) => p.spotUsd),
+            flipUsd: points.map((p) => p.flipUsd),
+            callWallUsd: points.map((p) => p.callWallUsd),
+            putWallUsd: points.map((p) => p.putWallUsd),
+            gexUsdPer1Pct: points.map((p) => p.gexUsdPer1Pct),
+          };
+          this.options.snapshots.publish('exposure', key, snapshot);
+        }
       } catch (error) {
         if (!this.disposed) this.options.onError?.(error);
       } finally {

@@ -142,6 +142,12 @@ test('exposure view: charts, heatmaps with readouts, levels and conventions', as
     new RegExp(`strike ${callWall.toLocaleString('en-US')} USD \\([+−]\\d+\\.\\d{2} % from spot\\) · calls -?\\$[\\d.]+[kMB]? · puts -?\\$[\\d.]+[kMB]? · net -?\\$[\\d.]+[kMB]? per 1 % move`),
   );
 
+  // The key levels over the session, on a time chart: it fills as snapshots arrive (market time).
+  const history = page.getByTestId('level-history');
+  await expect.poll(async () => Number(await history.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(3);
+  await expect(history.locator('canvas').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/exposure-level-history.png' });
+
   // The trader's own book: long 50 at-the-money calls is long gamma; a bad line is refused with its reason.
   await expect(page.getByTestId('own-book')).toContainText('Your book: no positions');
   await page.getByRole('button', { name: 'Edit positions' }).click();
