@@ -69,3 +69,18 @@ export function gammaColour(value: number, scale: number, positiveDampens: boole
   const mix = (c: number, base: number): number => Math.round(base + (c - base) * t);
   return `rgb(${mix(r, 20)}, ${mix(g, 26)}, ${mix(b, 34)})`;
 }
+
+/**
+ * Sizes a canvas for the screen's pixel ratio (sharp lines on high-DPI screens), clears it and returns its 2D
+ * context drawing in CSS pixels; null when the canvas has no 2D context.
+ */
+export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+  const context = canvas.getContext('2d');
+  if (!context) return null;
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+  return context;
+}
