@@ -200,27 +200,19 @@ export class Kernel {
     this.engine.refreshAll();
   }
 
-  /** Resolves once no greeks or exposure computation is pending or running. */
-  idle(): Promise<void> {
-    return this.drain(() => this.engine.idle());
-  }
-
   /**
    * Resolves once no computation is running in the pool; work waiting for its timer stays scheduled. A stepped
    * clock calls it between steps, so every result lands before the clock moves on.
    */
-  settled(): Promise<void> {
-    return this.drain(() => this.engine.settled());
-  }
-
-  private async drain(greeks: () => Promise<void>): Promise<void> {
+  async settled(): Promise<void> {
     for (;;) {
-      await greeks();
+      await this.engine.settled();
       const running = [...this.streams.values()].flatMap((s) => (s.running ? [s.running] : []));
       if (running.length === 0) return;
       await Promise.all(running);
     }
   }
+
 
   /**
    * The analytics of the current state, recomputed from it alone: every expiry's greeks, and the given exposure

@@ -143,14 +143,6 @@ export class EventLog {
     return removed;
   }
 
-  /** Turns a journal segment into a named recording (the trader keeps that span), or back. */
-  setKind(id: number, kind: SessionKind, name: string): SessionRow {
-    const clash = this.sessionByName(name);
-    if (clash && clash.id !== id) throw new Error(`a session named ${JSON.stringify(name)} exists already`);
-    if (this.db.prepare('UPDATE sessions SET kind = ?, name = ? WHERE id = ?').run(kind, name, id).changes === 0) throw new Error(`no session with id ${id}`);
-    return this.session(id);
-  }
-
   /** The journal's segments, oldest first. */
   journalSegments(): SessionRow[] {
     return this.db.prepare<[], SessionRecord>("SELECT * FROM sessions WHERE kind = 'journal' ORDER BY id").all().map(toSession);
@@ -324,11 +316,6 @@ export class EventRecorder {
   /** The seq the next recorded event gets. */
   get nextSeq(): number {
     return this.seq + 1;
-  }
-
-  /** Events recorded but not committed yet (the open batch, or a batch whose commit failed). */
-  get pendingCount(): number {
-    return this.pending.length;
   }
 
   /** Assigns the next seq, queues the event for the next commit and returns its seq. Never throws on a failed commit. */

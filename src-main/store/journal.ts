@@ -54,10 +54,6 @@ export class Journal implements JournalPort {
     this.trim();
   }
 
-  get maxBytes(): number {
-    return this.maxBytesValue;
-  }
-
   /** Changes the window's size; what no longer fits rolls off at once. */
   setMaxBytes(maxBytes: number): void {
     if (!(Number.isInteger(maxBytes) && maxBytes > 0)) throw new RangeError(`journal size limit must be a positive whole number of bytes, got ${maxBytes}`);
@@ -120,11 +116,6 @@ export class Journal implements JournalPort {
   /** The last failed commit of the segment being written (its events stay queued and are retried). */
   get lastError(): string | null {
     return this.current?.recorder.lastError?.message ?? null;
-  }
-
-  /** The segment being written: its session id, and whether it is kept as a recording. */
-  get currentSegment(): { sessionId: number; kept: boolean } | null {
-    return this.current ? { sessionId: this.current.session.id, kept: this.current.kept } : null;
   }
 
   status(): JournalStatus {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/database';
 import { EventLog } from '../../src-main/store/eventLog';
 import { builtCli } from '../helpers/built';
+import { pollDatabase, spawnCli } from '../helpers/childCli';
 import { makeTempDir } from '../helpers/tmp';
 
 // An import is visible only once complete (migration 006). A real `gammadesk import tardis` child process is
@@ -16,10 +17,6 @@ afterAll(() => temp.remove());
 
 const [HEADER, ROW] = readFileSync(resolve('../shared/data/tardis_docs_options_chain_sample_row.csv'), 'utf8').trim().split('\n') as [string, string];
 const T = 1591574400196008;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
 
 describe('import survives kill -9', () => {
   it('leaves no visible half session, frees the name, and the next start cleans up and says so', async () => {
@@ -33,25 +30,10 @@ describe('import survives kill -9', () => {
       createWriteStream(file),
     );
     const dbPath = join(temp.dir, 'crash.db');
-    const child = spawn(process.execPath, [builtCli(), 'import', 'tardis', file, '--session', 'big', '--db', dbPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_code, signal) => done(signal)));
-
+    const { child, stderr, exited } = spawnCli(['import', 'tardis', file, '--session', 'big', '--db', dbPath]);
     // Watch from outside: WAL lets a reader see each committed batch of the staging session.
-    let staged = 0;
-    const deadline = Date.now() + 60_000;
-    while (staged < 40_000 && Date.now() < deadline) {
-      await sleep(50);
-      try {
-        const reader = openDatabase(dbPath, { readonly: true });
-        staged = (reader.prepare('SELECT MAX(event_count) AS n FROM sessions WHERE staging_pid IS NOT NULL').get() as { n: number | null }).n ?? 0;
-        reader.close();
-      } catch {
-        // the file or the schema may not exist yet
-      }
-    }
-    expect(staged, `the import never committed a batch; stderr:\n${stderr}`).toBeGreaterThanOrEqual(40_000);
+    const staged = await pollDatabase(dbPath, (db) => (db.prepare('SELECT MAX(event_count) AS n FROM sessions WHERE staging_pid IS NOT NULL').get() as { n: number | null }).n ?? 0, 40_000, 60_000);
+    expect(staged, `the import never committed a batch; stderr:\n${stderr()}`).toBeGreaterThanOrEqual(40_000);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/database';
 import { EventLog } from '../../src-main/store/eventLog';
-import { builtCli } from '../helpers/built';
+import { pollDatabase, spawnCli } from '../helpers/childCli';
 import { makeTempDir } from '../helpers/tmp';
 
 // DESIGN: batched commits (<= 100 ms) while recording; a kill -9 loses at most the open batch and the database
@@ -11,32 +10,13 @@ import { makeTempDir } from '../helpers/tmp';
 const temp = makeTempDir('gammadesk-crash-');
 afterEach(() => temp.remove());
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 describe('recording survives kill -9', () => {
   it('keeps every committed batch, loses at most the last one, and reopens clean', async () => {
     const dbPath = join(temp.dir, 'crash.db');
-    const child = spawn(process.execPath, [builtCli(), 'record', '--session', 'crash', '--db', dbPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-
+    const { child, stderr, exited } = spawnCli(['record', '--session', 'crash', '--db', dbPath]);
     // Watch from outside, as another process would: WAL lets a reader see each committed batch.
-    let observed = 0;
-    const deadline = Date.now() + 30_000;
-    while (observed < 2000 && Date.now() < deadline) {
-      await sleep(100);
-      try {
-        const reader = openDatabase(dbPath, { readonly: true });
-        observed = (reader.prepare("SELECT event_count AS n FROM sessions WHERE name = 'crash'").get() as { n: number } | undefined)?.n ?? 0;
-        reader.close();
-      } catch {
-        // the file or the schema may not exist yet
-      }
-    }
-    expect(observed, `recorder never committed events; stderr:\n${stderr}`).toBeGreaterThanOrEqual(2000);
+    const observed = await pollDatabase(dbPath, (db) => (db.prepare("SELECT event_count AS n FROM sessions WHERE name = 'crash'").get() as { n: number } | undefined)?.n ?? 0, 2000, 30_000, 100);
+    expect(observed, `recorder never committed events; stderr:\n${stderr()}`).toBeGreaterThanOrEqual(2000);
 
     const killedAt = Date.now();
     child.kill('SIGKILL');
