@@ -3,30 +3,14 @@
  * are wrong; runtime failures exit 1 with the reason.
  */
 import { APP_VERSION } from '../app/app';
-import { intFlag, parseArgs, UsageError, type FlagSpec } from './args';
+import { intFlag, parseArgs, UsageError } from './args';
+import { dbFlag, parsed, type Command, type CommandTable } from './command';
 import { analyzeFile, toCsv } from './analyze';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 
-function parsed<T>(flag: string, parse: (text: string) => T, text: string): T {
-  try {
-    return parse(text);
-  } catch (error) {
-    throw new UsageError(`--${flag}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-const dbFlag: FlagSpec = { type: 'string', description: 'SQLite database file (default: $GAMMADESK_HOME/gammadesk.db or ~/.gammadesk/gammadesk.db)' };
-
-interface Command {
-  summary: string;
-  usage: string;
-  flags: Record<string, FlagSpec>;
-  run(args: ReturnType<typeof parseArgs>): Promise<number>;
-}
-
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: CommandTable = {
   serve: {
     summary: 'run the headless host on 127.0.0.1 and serve the UI to a browser (demo market by default)',
     usage: 'gammadesk serve [--port N] [--db FILE] [--import-dir DIR] [--seed N]',
@@ -186,6 +170,8 @@ COMMANDS['analyze'] = {
     return 0;
   },
 };
+
+// Each analysis adds its commands from its own table in cli/commands/, one line each below.
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
