@@ -26,7 +26,7 @@ import { DEFAULT_JOURNAL_MAX_BYTES, Journal, JOURNAL_MAX_BYTES_SETTING } from '.
 import { SettingsRepository } from '../store/settings';
 import { InstrumentRepository } from '../store/instruments';
 import { PositionRepository } from '../store/positions';
-import { parseOptionName } from '../core/pricing/instrument';
+import { BookService, type InstrumentLookup } from './book';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { defaultImportFolder, ensureImportFolder } from './importFolder';
@@ -91,11 +91,11 @@ export class GammaDeskApp {
   readonly journal: Journal;
   readonly settings: SettingsRepository;
   readonly jobs: JobRunner;
-  readonly positionRepo: PositionRepository;
-  private positionBook = new Map<string, number>();
+  readonly book: BookService;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
+  private bookDirty = false;
   private sessionsDirty = false;
   private kernelInstance!: Kernel;
   private feedInstance!: FeedAdapter;
@@ -135,8 +135,10 @@ export class GammaDeskApp {
       ...(options.scheduler ? { timers: options.scheduler } : {}),
     });
     this.instruments = new InstrumentRepository(this.db);
-    this.positionRepo = new PositionRepository(this.db);
-    this.positionBook = new Map(this.positionRepo.list().map((p) => [p.instrument, p.amount]));
+    this.book = new BookService(new PositionRepository(this.db), this.instrumentLookup, () => this.engine.market.timeMs, () => {
+      this.bookDirty = true;
+      this.kernelInstance.positionsChanged();
+    });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
     this.jobs = new JobRunner(
@@ -218,7 +220,7 @@ export class GammaDeskApp {
       lastSeq,
       greeksCoalesceMs: fastReplay ? 250 : 50,
       publishIntervalMs: this.options.publishIntervalMs ?? 200,
-      positions: () => this.positionBook,
+      positions: () => this.book.optionAmounts(),
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
@@ -372,22 +374,12 @@ export class GammaDeskApp {
     return row;
   }
 
-  /**
-   * What is wrong with a book line, in a trader's words, or null: the instrument must be listed (in the current
-   * market, or by the last feed that listed it) and not expired, and the amount a whole number of Deribit's lots.
-   */
-  private bookLineProblem(instrument: string, amount: number): string | null {
-    const def = this.engine.market.option(instrument)?.state.def ?? this.instruments.find(instrument);
-    if (!def) return `${instrument} is not a listed instrument (no such expiry or strike)`;
-    const nowMs = this.engine.market.timeMs;
-    if (def.expiryMs !== null && nowMs > 0 && def.expiryMs <= nowMs) return `${instrument} has expired`;
-    const lot = def.minTradeAmount;
-    const contracts = Math.abs(amount);
-    if (contracts < lot - 1e-12) return `${contracts} contracts of ${instrument} is below Deribit's minimum of ${lot}`;
-    const lots = contracts / lot;
-    if (Math.abs(lots - Math.round(lots)) > 1e-9) return `${contracts} contracts of ${instrument} is not a whole number of Deribit's ${lot}-contract lots`;
-    return null;
-  }
+  /** The instrument list's rules for a name: the current market first, then what a feed listed before. */
+  private readonly instrumentLookup: InstrumentLookup = (name) => {
+    const market = this.kernelInstance?.engine.market;
+    const def = market?.option(name)?.state.def ?? market?.futureDef(name) ?? this.instruments.find(name);
+    return def ? { minTradeAmount: def.minTradeAmount, contractSize: def.contractSize, expiryMs: def.expiryMs } : null;
+  };
 
   private replayingSessionId(): number | null {
     return this.replay?.sessionId ?? null;
@@ -449,33 +441,9 @@ export class GammaDeskApp {
       },
     } satisfies CommandHandlers<'sessions'>;
     const positionsHandlers = {
-      'positions.list': () => this.positionRepo.list(),
-      'positions.set': ({ positions }) => {
-        const seen = new Set<string>();
-        const problems: string[] = [];
-        for (const { instrument, amount } of positions) {
-          let parsed;
-          try {
-            parsed = parseOptionName(instrument);
-          } catch (error) {
-            throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
-          }
-          if (parsed.settlement !== 'inverse' || (parsed.currency !== 'BTC' && parsed.currency !== 'ETH')) {
-            throw new ApiException('INVALID_ARGUMENT', `${instrument}: only BTC and ETH inverse options can be in the book`);
-          }
-          if (seen.has(instrument)) throw new ApiException('INVALID_ARGUMENT', `${instrument} is listed twice`);
-          seen.add(instrument);
-          // A zero line removes the position (it is not stored): nothing to check.
-          const problem = amount === 0 ? null : this.bookLineProblem(instrument, amount);
-          if (problem) problems.push(problem);
-        }
-        // All or nothing, with every problem named: a half-saved book would be worse than none.
-        if (problems.length > 0) throw new ApiException('INVALID_ARGUMENT', `the book was not saved: ${problems.join('; ')}`);
-        const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
-        this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
-        this.kernel.positionsChanged();
-        return rows;
-      },
+      'positions.list': () => this.book.list(),
+      'positions.set': ({ positions }) => this.book.set(positions),
+      'positions.import': ({ csv, mode }) => this.book.import(csv, mode),
     } satisfies CommandHandlers<'positions'>;
     hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers } satisfies CommandHandlers);
 
@@ -513,7 +481,13 @@ export class GammaDeskApp {
         return 'all';
       },
     } satisfies TopicResolvers<'sessions'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers } satisfies TopicResolvers);
+    const positionsResolvers = {
+      book: () => {
+        if (!hub.channel('book', 'all').current()) this.publishBook();
+        return 'all';
+      },
+    } satisfies TopicResolvers<'positions'>;
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -563,6 +537,13 @@ export class GammaDeskApp {
     this.hub.channel('header', 'all').publish(headerSnapshot(this.kernelInstance.engine.market, this.monitor.status(), CURRENCIES));
   }
 
+  /** The book marked to market: every publish round while somebody watches (marks move), or when it changed. */
+  private publishBook(): void {
+    const state = this.monitor.status().state;
+    const stale = state === 'stale' || state === 'disconnected' || state === 'connecting' || state === 'stopped';
+    this.hub.channel('book', 'all').publish(this.book.snapshot(this.engine.market, stale));
+  }
+
   private publishSessions(): void {
     this.hub.channel('sessions', 'all').publish(this.sessions());
   }
@@ -579,6 +560,10 @@ export class GammaDeskApp {
       this.hub.channel('desk', 'all').publish(this.deskStatus());
       this.deskDirty = false;
       this.lastDeskPublishMs = now;
+    }
+    if (this.bookDirty || this.hub.channel('book', 'all').subscriberCount > 0) {
+      this.bookDirty = false;
+      this.publishBook();
     }
     if (this.jobsDirty) {
       this.jobsDirty = false;
