@@ -4,6 +4,8 @@
  */
 import type { PriceCurrency } from '../core/book/position';
 import type { BookValuation } from '../core/book/valuation';
+import type { Proposal } from '../core/hedge/types';
+import type { PolicyName } from '../core/hedge/settings';
 import type { DealerConvention } from '../core/exposure/positioning';
 import type { Currency } from '../core/market/events';
 import type { SourceSpec } from './contract/sessions';
@@ -373,4 +375,22 @@ export interface OwnBookExposure {
   byStrike: { strikeUsd: number; netUsdPer1Pct: number }[];
   /** Re-priced over the same spot grid as the dealer profile. */
   profileUsdPer1Pct: number[];
+}
+
+/** The hedge advisor's current proposal for a currency, with what it was computed from. */
+export interface HedgeSnapshot {
+  currency: Currency;
+  /** Market time of the inputs, and their seq. */
+  marketTimeMs: number;
+  marketSeq: number;
+  bookVersion: number;
+  settingsVersion: number;
+  policy: PolicyName;
+  /** SHA-256 of the inputs (book greeks, hedge instruments with their books, objectives, policy). */
+  inputsHash: string;
+  /** Null when no proposal can be made (no index yet, settings off): `reason` says why. */
+  proposal: Proposal | null;
+  reason: string | null;
+  /** Wall-clock time of the computation, ms (not part of the replay hash). */
+  computeMs: number;
 }

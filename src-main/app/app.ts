@@ -27,6 +27,7 @@ import { SettingsRepository } from '../store/settings';
 import { InstrumentRepository } from '../store/instruments';
 import { PositionRepository } from '../store/positions';
 import { BookService, type InstrumentLookup } from './book';
+import { HedgeSettingsStore } from './hedgeSettings';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { defaultImportFolder, ensureImportFolder } from './importFolder';
@@ -92,6 +93,7 @@ export class GammaDeskApp {
   readonly settings: SettingsRepository;
   readonly jobs: JobRunner;
   readonly book: BookService;
+  readonly hedgeSettings: HedgeSettingsStore;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
@@ -135,6 +137,7 @@ export class GammaDeskApp {
       ...(options.scheduler ? { timers: options.scheduler } : {}),
     });
     this.instruments = new InstrumentRepository(this.db);
+    this.hedgeSettings = new HedgeSettingsStore(this.settings, () => Math.floor(this.feedClock.now()));
     this.book = new BookService(new PositionRepository(this.db), this.instrumentLookup, () => this.engine.market.timeMs, () => {
       this.bookDirty = true;
       this.kernelInstance.positionsChanged();
@@ -221,11 +224,17 @@ export class GammaDeskApp {
       greeksCoalesceMs: fastReplay ? 250 : 50,
       publishIntervalMs: this.options.publishIntervalMs ?? 200,
       positions: () => this.book.optionAmounts(),
+      hedge: {
+        solver: { solve: (model, options) => this.pool.solveMilp(model, options) },
+        settings: (currency) => this.hedgeSettings.get(currency),
+        settingsVersion: () => this.hedgeSettings.version,
+        book: () => ({ version: this.book.version, positions: this.book.positions() }),
+      },
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
     // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
-    this.hub.resetTopics(['chain', 'expiries', 'exposure']);
+    this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge']);
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
@@ -445,7 +454,15 @@ export class GammaDeskApp {
       'positions.set': ({ positions }) => this.book.set(positions),
       'positions.import': ({ csv, mode }) => this.book.import(csv, mode),
     } satisfies CommandHandlers<'positions'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers } satisfies CommandHandlers);
+    const hedgingHandlers = {
+      'hedge.settings.get': ({ currency }) => this.hedgeSettings.get(currency),
+      'hedge.settings.set': (params) => {
+        const settings = this.hedgeSettings.set(params);
+        this.kernel.refreshHedge(params.currency);
+        return settings;
+      },
+    } satisfies CommandHandlers<'hedging'>;
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -487,7 +504,15 @@ export class GammaDeskApp {
         return 'all';
       },
     } satisfies TopicResolvers<'positions'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers } satisfies TopicResolvers);
+    const hedgingResolvers = {
+      hedge: ({ currency }) => {
+        const last = this.kernel.hedgeSnapshot(currency);
+        if (last) hub.channel('hedge', currency).publish(last);
+        else this.kernel.refreshHedge(currency);
+        return currency;
+      },
+    } satisfies TopicResolvers<'hedging'>;
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
