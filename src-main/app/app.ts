@@ -6,6 +6,7 @@
  * Switching the source (demo, live Deribit, a recorded session) replaces feed and kernel together, so the new
  * source starts from an empty market state.
  */
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import type { TopicPayloads } from '../api/contract';
@@ -229,6 +230,7 @@ export class GammaDeskApp {
         settings: (currency) => this.hedgeSettings.get(currency),
         settingsVersion: () => this.hedgeSettings.version,
         book: () => ({ version: this.book.version, positions: this.book.positions() }),
+        hash: (text) => createHash('sha256').update(text).digest('hex'),
       },
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),

@@ -2,9 +2,9 @@
  * The hedge advisor's inputs from the live market: the currency's perpetual and futures with their order books
  * (or their best quote when no book is subscribed), and its liquid options (two-sided quotes, the most open
  * interest first) with their best bid and ask and per-contract greeks at the mark IV. Plain values: a proposal is
- * a pure function of them, and their hash identifies what a recommendation was made from.
+ * a pure function of them, and their hash (the kernel's injected `hash`) identifies what a recommendation was made
+ * from.
  */
-import { createHash } from 'node:crypto';
 import { futureGreeks, optionGreeks } from '../core/book/valuation';
 import type { HedgeInstrument, HedgeMarket, Level } from '../core/hedge/types';
 import type { Currency, InstrumentDef } from '../core/market/events';
@@ -77,9 +77,4 @@ export function hedgeMarketFrom(market: MarketState, currency: Currency, options
     });
   }
   return { nowMs, marketSeq: market.seq, currency, indexUsd: index, instruments };
-}
-
-/** SHA-256 of the canonical JSON of a proposal's inputs: what an audit row and a recommendation point at. */
-export function inputsHash(inputs: unknown): string {
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }

@@ -15,7 +15,7 @@ import { valueBook, type BookTotals } from '../core/book/valuation';
 import type { MilpSolver } from '../core/hedge/selection';
 import { objectivesOf, policyFor, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
 import { bookMarket } from './bookMarket';
-import { hedgeMarketFrom, inputsHash } from './hedgeInputs';
+import { hedgeMarketFrom } from './hedgeInputs';
 import { FlipTracker } from '../core/exposure/flipTracker';
 import { LevelHistory } from '../core/exposure/levelHistory';
 import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
@@ -60,6 +60,8 @@ export interface HedgeAdvisorOptions {
   book(): { version: number; positions: readonly CheckedPosition[] };
   /** Proposals are recomputed at most this often, when their inputs changed (default 250 ms). */
   intervalMs?: number;
+  /** SHA-256 (hex) of a text: the inputs' fingerprint (injected: the engine does no IO or crypto of its own). */
+  hash(text: string): string;
   /** Every new proposal, in market order (the app records recommendations from them). */
   onProposal?: (snapshot: HedgeSnapshot) => void;
 }
@@ -438,7 +440,7 @@ export class Kernel {
     const totals: BookTotals | undefined = valueBook(mine, bookMarket(market, market.timeMs)).byCurrency[currency];
     const book = { version: bookVersion, totals: totals ?? { deltaCoin: 0, delta: 0, deltaUsd: 0, gammaUsdPer1Pct: 0, vegaUsd: 0, vega30Usd: 0, thetaUsdPerDay: 0, positions: 0, missingGreeks: 0 } };
     const objectives = objectivesOf(settings);
-    const hash = inputsHash({ book, market: hedgeMarket, objectives, settings });
+    const hash = hedge.hash(JSON.stringify({ book, market: hedgeMarket, objectives, settings }));
     state.running = (async () => {
       try {
         const proposal = await policyFor(settings, hedge.solver).propose(book, hedgeMarket, objectives);
