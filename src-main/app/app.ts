@@ -508,9 +508,11 @@ export class GammaDeskApp {
     } satisfies TopicResolvers<'positions'>;
     const hedgingResolvers = {
       hedge: ({ currency }) => {
+        // A proposal made before anyone listened (or the reason there is none, made at once) goes out now; one
+        // being computed goes out when it is done.
+        if (!this.kernel.hedgeSnapshot(currency)) this.kernel.refreshHedge(currency);
         const last = this.kernel.hedgeSnapshot(currency);
         if (last) hub.channel('hedge', currency).publish(last);
-        else this.kernel.refreshHedge(currency);
         return currency;
       },
     } satisfies TopicResolvers<'hedging'>;
