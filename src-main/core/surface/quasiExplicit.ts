@@ -104,6 +104,8 @@ const hessian = new Float64Array(9);
 const gradient = new Float64Array(3);
 const limits = new Float64Array(7);
 const NO_CONSTRAINTS: readonly number[] = [];
+/** Index in ACTIVE_SETS of the last optimum's active set (a search hint only; -1 before the first). */
+let lastActiveSet = -1;
 
 /** The inner problem's answer for one (m, sigma): (a, d, c) and the objective, written to `out`. */
 interface InnerSolution {
@@ -113,13 +115,69 @@ interface InnerSolution {
   objective: number;
 }
 
+// The current inner problem (module state, so that no closure is made per evaluation): its sums, the
+// constraints' right-hand sides, the feasibility tolerance, and the best point found so far.
+let sww = 0;
+let tolerance = 0;
+let best = Infinity;
+const bestPoint = new Float64Array(3);
+
+/** x'Hx - 2 g'x + sum(o w^2): the weighted sum of squares at (a, d, c). */
+function objectiveOf(a: number, d: number, c: number): number {
+  const h = hessian;
+  return (
+    a * (h[0]! * a + h[1]! * d + h[2]! * c) + d * (h[3]! * a + h[4]! * d + h[5]! * c) + c * (h[6]! * a + h[7]! * d + h[8]! * c) -
+    2 * (gradient[0]! * a + gradient[1]! * d + gradient[2]! * c) + sww
+  );
+}
+
+function feasible(a: number, d: number, c: number): boolean {
+  for (let j = 0; j < CONSTRAINTS.length; j++) {
+    const row = CONSTRAINTS[j]!;
+    if (row[0] * a + row[1] * d + row[2] * c > limits[j]! + tolerance) return false;
+  }
+  return true;
+}
+
+/** Solves the KKT system of one active set; true when its point is the optimum (feasible, multipliers >= 0). */
+function consider(active: readonly number[]): boolean {
+  const n = 3 + active.length;
+  kkt.fill(0, 0, n * n);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) kkt[r * n + c] = hessian[r * 3 + c]!;
+  for (let i = 0; i < active.length; i++) {
+    const row = CONSTRAINTS[active[i]!]!;
+    for (let c = 0; c < 3; c++) {
+      kkt[(3 + i) * n + c] = row[c]!;
+      kkt[c * n + 3 + i] = row[c]!;
+    }
+    rhs[3 + i] = limits[active[i]!]!;
+  }
+  rhs[0] = gradient[0]!;
+  rhs[1] = gradient[1]!;
+  rhs[2] = gradient[2]!;
+  if (!solveInPlace(kkt, rhs, n)) return false;
+  const a = rhs[0]!, d = rhs[1]!, c = rhs[2]!;
+  if (!feasible(a, d, c)) return false;
+  const value = objectiveOf(a, d, c);
+  if (value < best) {
+    best = value;
+    bestPoint[0] = a;
+    bestPoint[1] = d;
+    bestPoint[2] = c;
+  }
+  // A convex QP: a feasible point whose multipliers are all >= 0 meets the KKT conditions, so it is the optimum.
+  for (let i = 3; i < n; i++) if (rhs[i]! < -1e-12 * (1 + Math.abs(best))) return false;
+  return true;
+}
+
 /**
  * For fixed (m, sigma): the weighted least-squares (a, d, c) on the polytope, exactly. Returns the objective
  * (Infinity if no active set gives a feasible point, which cannot happen for sigma > 0 since 0 is feasible).
  */
 export function solveInner(data: SliceData, m: number, sigma: number, maxW: number, out: InnerSolution): number {
   const { k, totalVariance: w, weight } = data;
-  let s0 = 0, sy = 0, sz = 0, syy = 0, syz = 0, szz = 0, sw = 0, syw = 0, szw = 0, sww = 0;
+  let s0 = 0, sy = 0, sz = 0, syy = 0, syz = 0, szz = 0, sw = 0, syw = 0, szw = 0;
+  sww = 0;
   for (let i = 0; i < k.length; i++) {
     const y = (k[i]! - m) / sigma;
     const z = Math.sqrt(y * y + 1);
@@ -135,51 +193,21 @@ export function solveInner(data: SliceData, m: number, sigma: number, maxW: numb
   limits[2] = maxW;
   limits[5] = LEE * sigma;
   limits[6] = LEE * sigma;
-  const objectiveOf = (a: number, d: number, c: number): number =>
-    // x'Hx - 2 g'x + sum(o w^2), the weighted sum of squares
-    a * (s0 * a + sy * d + sz * c) + d * (sy * a + syy * d + syz * c) + c * (sz * a + syz * d + szz * c) - 2 * (sw * a + syw * d + szw * c) + sww;
-  const feasible = (a: number, d: number, c: number): boolean => {
-    const scale = 1e-12 * (1 + maxW + sigma);
-    for (let j = 0; j < CONSTRAINTS.length; j++) {
-      const row = CONSTRAINTS[j]!;
-      if (row[0] * a + row[1] * d + row[2] * c > limits[j]! + scale) return false;
-    }
-    return true;
-  };
-  let best = Infinity;
-  /** Solves the KKT system of one active set; true when its point is the optimum (feasible, multipliers >= 0). */
-  const consider = (active: readonly number[]): boolean => {
-    const n = 3 + active.length;
-    kkt.fill(0, 0, n * n);
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) kkt[r * n + c] = hessian[r * 3 + c]!;
-    for (let i = 0; i < active.length; i++) {
-      const row = CONSTRAINTS[active[i]!]!;
-      for (let c = 0; c < 3; c++) {
-        kkt[(3 + i) * n + c] = row[c]!;
-        kkt[c * n + 3 + i] = row[c]!;
+  tolerance = 1e-12 * (1 + maxW + sigma);
+  best = Infinity;
+  // Neighbouring (m, sigma) of a search mostly share their active set: the last one is tried first (the
+  // answer does not depend on the order: the KKT point of a strictly convex QP is unique).
+  if (!consider(NO_CONSTRAINTS) && !(lastActiveSet >= 0 && consider(ACTIVE_SETS[lastActiveSet]!))) {
+    for (let s = 0; s < ACTIVE_SETS.length; s++) {
+      if (s !== lastActiveSet && consider(ACTIVE_SETS[s]!)) {
+        lastActiveSet = s;
+        break;
       }
-      rhs[3 + i] = limits[active[i]!]!;
     }
-    rhs[0] = gradient[0]!;
-    rhs[1] = gradient[1]!;
-    rhs[2] = gradient[2]!;
-    if (!solveInPlace(kkt, rhs, n)) return false;
-    const a = rhs[0]!, d = rhs[1]!, c = rhs[2]!;
-    if (!feasible(a, d, c)) return false;
-    const value = objectiveOf(a, d, c);
-    if (value < best) {
-      best = value;
-      out.a = a;
-      out.d = d;
-      out.c = c;
-    }
-    // A convex QP: a feasible point whose multipliers are all >= 0 meets the KKT conditions, so it is the optimum.
-    for (let i = 3; i < n; i++) if (rhs[i]! < -1e-12 * (1 + Math.abs(best))) return false;
-    return true;
-  };
-  if (!consider(NO_CONSTRAINTS)) {
-    for (const active of ACTIVE_SETS) if (consider(active)) break;
   }
+  out.a = bestPoint[0]!;
+  out.d = bestPoint[1]!;
+  out.c = bestPoint[2]!;
   out.objective = Math.max(0, best);
   return out.objective;
 }

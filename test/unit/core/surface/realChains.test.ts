@@ -16,7 +16,7 @@ const markets: { name: string; expiries: ExpiryMarket[] }[] = [];
 beforeAll(async () => {
   for (const file of FILES) {
     const chain = await readChainFile(file);
-    for (const [currency, options] of chain.currencies) markets.push({ name: `${path.basename(file).slice(33, 41)} ${currency}`, expiries: expiryMarkets(options, chain.asOfMs) });
+    for (const [currency, options] of chain.currencies) markets.push({ name: `${path.basename(file).slice(34, 42)} ${currency}`, expiries: expiryMarkets(options, chain.asOfMs) });
   }
 });
 
@@ -56,8 +56,10 @@ describe('raw SVI on the real chains', () => {
     console.log(`raw SVI, bid/ask IVs, spread weights (vol points):\n${table(fits)}`);
     let inside = 0;
     let twoSided = 0;
-    for (const { fit } of fits) {
+    const misses: string[] = [];
+    for (const { name, fit } of fits) {
       for (const s of fit.slices) {
+        if (s.errors!.countDelta5 >= 8 && s.errors!.rmseDelta5! > (s.years < TWO_DAYS ? 1 : 0.5)) misses.push(`${name} ${s.label} ${s.errors!.rmseDelta5!.toFixed(3)}`);
         for (const r of s.residuals) {
           if (r.residualHalfWidths === null) continue;
           twoSided++;
@@ -65,7 +67,9 @@ describe('raw SVI on the real chains', () => {
         }
       }
     }
-    console.log(`bid/ask fit inside the quote: ${inside} of ${twoSided}`);
+    console.log(`bid/ask fit inside the quote: ${inside} of ${twoSided}; mark-IV target missed on: ${misses.join(', ')}`);
+    // Measured: the bid/ask fit misses the mark-IV target on 4 of 49 expiries, all of them under 3 days (decision 0012).
+    expect(misses.length).toBeLessThanOrEqual(4);
     // Measured: 2328 of 2390 two-sided quotes (97.4 %) have the fitted IV between their bid and ask IVs.
     expect(inside / twoSided).toBeGreaterThan(0.95);
   });
