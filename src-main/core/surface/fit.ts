@@ -94,8 +94,8 @@ export function fitSurface(markets: readonly ExpiryMarket[], options: SurfaceFit
   const prepared = sorted.map((market) => {
     const points: SlicePoints | null = market.years > 0 && market.forward > 0 ? slicePoints(market, target, weighting) : null;
     let reason: string | null = null;
-    if (!(market.years > 0)) reason = 'expired (T <= 0)';
-    else if (!(market.forward > 0)) reason = 'no forward';
+    if (!(market.years > 0)) reason = Number.isNaN(market.years) ? 'no time to expiry (T is not a number)' : 'expired (T <= 0)';
+    else if (!(market.forward > 0)) reason = `no forward (got ${market.forward})`;
     else if (points!.k.length < MIN_POINTS) reason = `only ${points!.k.length} strikes with an IV (raw SVI needs ${MIN_POINTS})`;
     return { market, points, reason };
   });

@@ -136,3 +136,21 @@ describe('slice points', () => {
     expect(slicePoints(m, 'mark', 'vega').targetIv[0]).toBe(0.54);
   });
 });
+
+describe('bad input', () => {
+  it('gives each unusable expiry a reason and fits the rest: NaN time, no forward, NaN IVs', () => {
+    const nanTime = { ...MARKETS[0]!, label: 'NAN', expiryMs: 1, years: Number.NaN };
+    const noForward = { ...MARKETS[1]!, label: 'NOFWD', expiryMs: 2, forward: 0 };
+    const nanIvs = { ...MARKETS[2]!, label: 'NANIV', expiryMs: 3, quotes: MARKETS[2]!.quotes.map((q) => ({ ...q, markIv: Number.NaN, bidIv: null })) };
+    const fit = fitSurface([nanTime, noForward, nanIvs, ...MARKETS], { model: 'svi', target: 'mark' });
+    const reasons = Object.fromEntries(fit.slices.map((s) => [s.label, s.reason]));
+    expect(reasons).toMatchObject({
+      NAN: 'no time to expiry (T is not a number)',
+      NOFWD: 'no forward (got 0)',
+      NANIV: 'only 0 strikes with an IV (raw SVI needs 5)',
+      '7D': null,
+      '30D': null,
+      '90D': null,
+    });
+  });
+});

@@ -39,6 +39,8 @@ describe('raw SVI on the real chains', () => {
       expect(fit.slices.every((s) => s.params !== null), name).toBe(true);
       for (const s of fit.slices) {
         expect(s.errors!.rmseAll).not.toBeNull(); // the full-range error is reported for every slice
+        expect(s.lee).toBeNull(); // wings within Lee's moment bounds: extrapolation in k stays arbitrage-free there
+        expect(s.butterfly, `${name} ${s.label}`).toEqual([]);
         if (s.errors!.countDelta5 < 8) continue;
         checked++;
         if (s.errors!.rmseDelta5! <= 0.2) within02++;
