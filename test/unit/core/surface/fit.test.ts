@@ -88,15 +88,17 @@ describe('time interpolation in total variance', () => {
     }
   });
 
-  it('is non-decreasing in T at every k for an SSVI surface (dense grid of dates)', () => {
-    const ssvi = fitSurface(MARKETS, { model: 'ssvi', target: 'mark' });
-    let previous: ((k: number) => number) | null = null;
-    for (let days = 1; days <= 120; days += 1) {
-      const w = (k: number): number => totalVarianceAt(ssvi, k, days / 365);
-      if (previous !== null) expect(calendarViolations(previous, w, { kMin: -2, kMax: 2, points: 401 }), `day ${days}`).toEqual([]);
-      previous = w;
-    }
-  });
+  for (const model of ['ssvi', 'essvi'] as const) {
+    it(`is non-decreasing in T at every k for an ${model} surface, between and beyond its expiries (dense grid of dates)`, () => {
+      const surface = fitSurface(MARKETS, { model, target: 'mark' });
+      let previous: ((k: number) => number) | null = null;
+      for (let days = 1; days <= 120; days += 1) {
+        const w = (k: number): number => totalVarianceAt(surface, k, days / 365);
+        if (previous !== null) expect(calendarViolations(previous, w, { kMin: -2, kMax: 2, points: 401 }), `day ${days}`).toEqual([]);
+        previous = w;
+      }
+    });
+  }
 });
 
 describe('smile summary', () => {
