@@ -1,35 +1,16 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VenueError, type Fill, type OrderState } from '../../src-main/core/execution/venue';
-import type { InstrumentDef } from '../../src-main/core/market/events';
 import { epochMs, usd, type EpochMs, type InstrumentName } from '../../src-main/core/units';
 import { MarketState } from '../../src-main/engine/marketState';
 import { paperMarketFrom } from '../../src-main/app/execution/marketBooks';
-import { PaperVenue, type OrderBook, type PaperMarket } from '../../src-main/app/execution/paperVenue';
+import { PaperVenue } from '../../src-main/app/execution/paperVenue';
 import { openDatabase, type Db } from '../../src-main/store/database';
-import { EXPIRY_A, T0, indexEvent, instrumentEvent, optionDef, optionTicker, perpetualDef, sequence } from '../helpers/market';
+import { T0, indexEvent, instrumentEvent, optionTicker, sequence } from '../helpers/market';
+import { FixedMarket, OPTION, PERP } from '../helpers/paperMarket';
 import { makeTempDir } from '../helpers/tmp';
 
-// Instrument data as Deribit's public/get_instruments gives it (test/helpers/market.ts): options 0.0003 maker and
-// taker, min amount 0.1 contract; BTC-PERPETUAL 0 maker / 0.0005 taker, 10 USD contracts.
-const OPTION = optionDef('BTC', EXPIRY_A, 100_000, 'call');
-const PERP = perpetualDef('BTC');
 const name = (n: string): InstrumentName => n as InstrumentName;
-
-/** A market whose books the test sets by hand: the instrument data above and the levels given. */
-class FixedMarket implements PaperMarket {
-  readonly books = new Map<string, OrderBook>();
-  private readonly defs = new Map<string, InstrumentDef>([
-    [OPTION.name, OPTION],
-    [PERP.name, PERP],
-  ]);
-  book(instrument: InstrumentName): OrderBook | null {
-    return this.books.get(instrument) ?? null;
-  }
-  instrument(instrument: InstrumentName): InstrumentDef | null {
-    return this.defs.get(instrument) ?? null;
-  }
-}
 
 const temp = makeTempDir('gammadesk-paper-');
 let db: Db;
