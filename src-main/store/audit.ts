@@ -14,7 +14,7 @@
  * Appends join the caller's transaction when there is one (better-sqlite3 nests them as savepoints), so a state
  * change and its audit row commit together or not at all.
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { canonicalJson } from '../core/audit/canonicalJson';
@@ -68,7 +68,8 @@ export function canonicalRow(seq: number, tsMs: number, actor: string, action: s
 }
 
 export function rowHash(prevHash: string, seq: number, tsMs: number, actor: string, action: string, subject: string, payload: string): string {
-  return createHash('sha256').update(prevHash).update(canonicalRow(seq, tsMs, actor, action, subject, payload)).digest('hex');
+  // The one-shot hash (Node >= 20.12) is about twice as fast as createHash for rows this small.
+  return oneShotHash('sha256', prevHash + canonicalRow(seq, tsMs, actor, action, subject, payload), 'hex');
 }
 
 type RawRow = [seq: number, tsMs: number, actor: string, action: string, subject: string, payload: string, prevHash: string, hash: string];
