@@ -46,7 +46,13 @@ export interface AuditRow {
   hash: string;
 }
 
-export type AuditProblem = 'changed' | 'deleted' | 'inserted';
+export type AuditProblem = 'changed' | 'deleted' | 'inserted' | 'truncated';
+
+/** A head kept outside the database (from an earlier `verify`): proves that no rows were cut off the end. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
 
 export type VerifyResult =
   | { ok: true; rows: number; head: { seq: number; hash: string } | null }
@@ -64,7 +70,18 @@ export type VerifyResult =
 export function canonicalRow(seq: number, tsMs: number, actor: string, action: string, subject: string, payload: string): string {
   // Keys in RFC 8785 order: action, actor, payload, seq, subject, ts_ms. The integers and the JSON-escaped
   // strings are exactly what canonicalJson would write.
-  return `{"action":${JSON.stringify(action)},"actor":${JSON.stringify(actor)},"payload":${payload},"seq":${seq},"subject":${JSON.stringify(subject)},"ts_ms":${tsMs}}`;
+  return `{"action":${quoted(action)},"actor":${quoted(actor)},"payload":${payload},"seq":${seq},"subject":${JSON.stringify(subject)},"ts_ms":${tsMs}}`;
+}
+
+/** JSON.stringify of the few distinct actors and actions, remembered (verify walks millions of rows). */
+const QUOTED = new Map<string, string>();
+function quoted(text: string): string {
+  let json = QUOTED.get(text);
+  if (json === undefined) {
+    json = JSON.stringify(text);
+    if (QUOTED.size < 1024) QUOTED.set(text, json);
+  }
+  return json;
 }
 
 export function rowHash(prevHash: string, seq: number, tsMs: number, actor: string, action: string, subject: string, payload: string): string {
@@ -130,8 +147,11 @@ export class AuditLog {
     }
   }
 
-  /** Walks the whole chain; the first broken row, or ok with the row count and the head. */
-  verify(): VerifyResult {
+  /**
+   * Walks the whole chain; the first broken row, or ok with the row count and the head. With `expectedHead`
+   * (kept from an earlier verify or export), rows cut off the end or a re-hashed tail are found too.
+   */
+  verify(expectedHead?: AuditHead): VerifyResult {
     let expectedSeq = 1;
     let previousHash = GENESIS_HASH;
     const iterator = this.db.prepare(`SELECT ${COLUMNS} FROM audit_log ORDER BY seq`).raw(true).iterate() as IterableIterator<RawRow>;
@@ -157,7 +177,12 @@ export class AuditLog {
       previousHash = hash;
       expectedSeq += 1;
     }
-    return { ok: true, rows: expectedSeq - 1, head: expectedSeq > 1 ? { seq: expectedSeq - 1, hash: previousHash } : null };
+    const rows = expectedSeq - 1;
+    if (expectedHead) {
+      const problem = checkHead(expectedHead, rows, (seq) => this.db.prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE seq = ?').get(seq)?.hash ?? null);
+      if (problem) return { ok: false, rowsChecked: rows, ...problem };
+    }
+    return { ok: true, rows, head: rows > 0 ? { seq: rows, hash: previousHash } : null };
   }
 
   /** Writes every row as CSV (RFC 4180, header first) with backpressure; resolves with the row count. */
@@ -191,6 +216,18 @@ export class AuditLog {
     await writer.flush();
     return count;
   }
+}
+
+/** Compares a chain that verified on its own with a head kept elsewhere. */
+function checkHead(expected: AuditHead, rows: number, hashAt: (seq: number) => string | null): { seq: number; problem: AuditProblem; message: string } | null {
+  if (rows < expected.seq) {
+    return { seq: rows + 1, problem: 'truncated', message: `audit rows ${rows + 1}–${expected.seq} are missing: the log ends at row ${rows}, the kept head is row ${expected.seq}` };
+  }
+  const hash = hashAt(expected.seq);
+  if (hash !== expected.hash) {
+    return { seq: expected.seq, problem: 'changed', message: `audit row ${expected.seq} hashes to ${hash}, the kept head says ${expected.hash}: the log was rewritten up to there and re-hashed` };
+  }
+  return null;
 }
 
 function csvCell(text: string): string {

@@ -37,7 +37,7 @@ describe('gammadesk audit', () => {
   it('verify: exit 0 with the row count and the head', () => {
     const { stdout, status } = audit('verify', '--db', good);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^audit log OK: 25 rows, head row 25 hash [0-9a-f]{64} \(/);
+    expect(stdout).toMatch(/^audit log OK: 25 rows, head 25:[0-9a-f]{64} \(/);
     const json = JSON.parse(audit('verify', '--format', 'json', '--db', good).stdout) as { ok: boolean; rows: number };
     expect(json).toMatchObject({ ok: true, rows: 25 });
   });
@@ -55,6 +55,19 @@ describe('gammadesk audit', () => {
     const { stderr, status } = audit('verify', '--db', broken);
     expect(status).toBe(1);
     expect(stderr).toMatch(/audit log BROKEN at row 12 \(changed\): audit row 12 \(recommendation\.approved rec-12\) was changed.*; 11 rows before it check out/);
+  });
+
+  it('verify --head: rows cut off the end are found against the head kept from an earlier verify', () => {
+    const cut = join(temp.dir, 'cut.db');
+    makeLog(cut, 10);
+    const head = /head (\d+:[0-9a-f]{64})/.exec(audit('verify', '--db', cut).stdout)![1]!;
+    expect(audit('verify', '--head', head, '--db', cut).status).toBe(0);
+    execFileSync(HAS_SQLITE3_CLI ? 'sqlite3' : process.execPath, HAS_SQLITE3_CLI ? [cut, 'DELETE FROM audit_log WHERE seq > 8;'] : ['-e', `require('better-sqlite3')(${JSON.stringify(cut)}).exec('DELETE FROM audit_log WHERE seq > 8')`]);
+    expect(audit('verify', '--db', cut).status).toBe(0);
+    const result = audit('verify', '--head', head, '--db', cut);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/audit log BROKEN at row 9 \(truncated\): audit rows 9–10 are missing: the log ends at row 8, the kept head is row 10/);
+    expect(audit('verify', '--head', 'latest', '--db', cut).stderr).toMatch(/--head: expected SEQ:HASH/);
   });
 
   it('export: CSV and JSON to a file (owner-only) or stdout, every row', () => {

@@ -137,18 +137,38 @@ describe('AuditLog', () => {
       expect(new AuditLog(db, clock).verify()).toMatchObject({ ok: false, seq: 4, problem: 'inserted', rowsChecked: 3 });
     });
 
-    it('cutting rows off the end keeps a valid chain: only the head tells (the documented limit)', () => {
+    it('cutting rows off the end keeps a valid chain on its own; against a kept head it is named', () => {
       const log = new AuditLog(db, clock);
       fill(log, 6);
-      const head = log.verify();
+      const head = log.head()!;
       db.close();
-      tamper(dbPath, 'DELETE FROM audit_log WHERE seq = 6;');
+      tamper(dbPath, 'DELETE FROM audit_log WHERE seq >= 5;');
       db = openDatabase(dbPath);
-      const after = new AuditLog(db, clock).verify();
-      expect(after).toMatchObject({ ok: true, rows: 5 });
-      // Compared with a head kept elsewhere, the cut shows.
-      expect(head).toMatchObject({ ok: true, head: { seq: 6 } });
-      expect(after.ok ? after.head?.seq : null).toBe(5);
+      expect(new AuditLog(db, clock).verify()).toMatchObject({ ok: true, rows: 4 });
+      const result = new AuditLog(db, clock).verify(head);
+      expect(result).toMatchObject({ ok: false, seq: 5, problem: 'truncated', rowsChecked: 4 });
+      expect(result.ok ? '' : result.message).toBe('audit rows 5–6 are missing: the log ends at row 4, the kept head is row 6');
+    });
+
+    it('a row rewritten and every later row re-hashed is caught by the kept head', () => {
+      const log = new AuditLog(db, clock);
+      fill(log, 6);
+      const head = log.head()!;
+      // The forger rewrites row 3 and re-chains 3..6 with correct hashes.
+      const rows = [...log.rows()];
+      let prev = rows[1]!.hash;
+      const statements: string[] = [];
+      for (const r of rows.slice(2)) {
+        const payload = r.seq === 3 ? canonicalJson({ forged: true }) : r.payload;
+        const hash = createHash('sha256').update(prev + canonicalJson({ seq: r.seq, ts_ms: r.tsMs, actor: r.actor, action: r.action, subject: r.subject, payload: JSON.parse(payload) as unknown })).digest('hex');
+        statements.push(`UPDATE audit_log SET payload = '${payload.replaceAll("'", "''")}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${r.seq};`);
+        prev = hash;
+      }
+      db.close();
+      tamper(dbPath, statements.join(' '));
+      db = openDatabase(dbPath);
+      expect(new AuditLog(db, clock).verify()).toMatchObject({ ok: true, rows: 6 });
+      expect(new AuditLog(db, clock).verify(head)).toMatchObject({ ok: false, seq: 6, problem: 'changed' });
     });
   });
 

@@ -10,10 +10,10 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { defaultDbPath } from '../../app/paths';
 import { epochMs } from '../../core/units';
-import { AuditLog } from '../../store/audit';
+import { AuditLog, type AuditHead } from '../../store/audit';
 import { openDatabase, type Db } from '../../store/database';
 import { UsageError } from '../args';
-import { dbFlag, type CommandTable } from '../command';
+import { dbFlag, parsed, type CommandTable } from '../command';
 
 function openAuditLog(dbFlagValue: string | boolean | undefined): { db: Db; log: AuditLog; path: string } {
   const path = typeof dbFlagValue === 'string' ? resolve(dbFlagValue) : defaultDbPath();
@@ -28,12 +28,20 @@ function openAuditLog(dbFlagValue: string | boolean | undefined): { db: Db; log:
   return { db, log: new AuditLog(db, () => epochMs(Date.now())), path };
 }
 
+/** `SEQ:HASH` as `verify` prints the head. */
+function parseHead(text: string): AuditHead {
+  const match = /^(\d+):([0-9a-f]{64})$/.exec(text);
+  if (!match) throw new Error(`expected SEQ:HASH (the head row and its 64-hex-digit hash as verify prints them), got ${JSON.stringify(text)}`);
+  return { seq: Number(match[1]), hash: match[2]! };
+}
+
 export const auditCommands: CommandTable = {
   audit: {
     summary: 'verify the hash-chained audit log (exit 1 naming the first broken row), or export it as CSV or JSON',
-    usage: 'gammadesk audit verify [--format text|json] [--db FILE]\n       gammadesk audit export --format csv|json [--out FILE] [--db FILE]',
+    usage: 'gammadesk audit verify [--head SEQ:HASH] [--format text|json] [--db FILE]\n       gammadesk audit export --format csv|json [--out FILE] [--db FILE]',
     flags: {
       format: { type: 'string', description: 'verify: text (default) or json; export: csv or json (required)' },
+      head: { type: 'string', description: 'verify: a head kept from an earlier verify (SEQ:HASH); also finds rows cut off the end or a re-hashed tail' },
       out: { type: 'string', description: 'export: write to FILE (created owner-only, 0600) instead of stdout' },
       db: dbFlag,
     },
@@ -45,17 +53,20 @@ export const auditCommands: CommandTable = {
       if (action === 'verify') {
         if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--format for verify must be text or json, got ${String(format)}`);
         if (flags['out'] !== undefined) throw new UsageError('--out applies to export only');
+        if (flags['head'] === true) throw new UsageError('--head needs SEQ:HASH');
+        const head = typeof flags['head'] === 'string' ? parsed('head', parseHead, flags['head']) : undefined;
         const { db, log, path } = openAuditLog(flags['db']);
         try {
-          const result = log.verify();
+          const result = log.verify(head);
           if (format === 'json') console.log(JSON.stringify({ database: path, ...result }, null, 2));
-          else if (result.ok) console.log(`audit log OK: ${result.rows} rows${result.head ? `, head row ${result.head.seq} hash ${result.head.hash}` : ''} (${path})`);
+          else if (result.ok) console.log(`audit log OK: ${result.rows} rows${result.head ? `, head ${result.head.seq}:${result.head.hash}` : ''} (${path})`);
           else console.error(`audit log BROKEN at row ${result.seq} (${result.problem}): ${result.message}; ${result.rowsChecked} rows before it check out (${path})`);
           return result.ok ? 0 : 1;
         } finally {
           db.close();
         }
       }
+      if (flags['head'] !== undefined) throw new UsageError('--head applies to verify only');
       if (format !== 'csv' && format !== 'json') throw new UsageError(`export needs --format csv or json, got ${format === undefined ? 'nothing' : String(format)}`);
       const outPath = typeof flags['out'] === 'string' ? resolve(flags['out']) : null;
       if (flags['out'] === true) throw new UsageError('--out needs a FILE');
