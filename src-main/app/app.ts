@@ -388,7 +388,7 @@ export class GammaDeskApp {
   /** The instrument list's rules for a name: the current market first, then what a feed listed before. */
   private readonly instrumentLookup: InstrumentLookup = (name) => {
     const market = this.kernelInstance?.engine.market;
-    const def = market?.option(name)?.state.def ?? market?.futureDef(name) ?? this.instruments.find(name);
+    const def = market?.option(name)?.state.def ?? market?.future(name) ?? this.instruments.find(name);
     return def ? { minTradeAmount: def.minTradeAmount, contractSize: def.contractSize, expiryMs: def.expiryMs } : null;
   };
 

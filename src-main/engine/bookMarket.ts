@@ -16,7 +16,7 @@ export function bookMarket(market: MarketState, nowMs: number): BookMarket {
         const ticker = option.state.ticker;
         return ticker ? { markPrice: ticker.markCoin, markIv: ticker.markIv, forwardUsd: ticker.underlyingPriceUsd } : null;
       }
-      const def = market.futureDef(name);
+      const def = market.future(name);
       if (!def) return null;
       const currency = market.currencies.get(def.currency);
       const ticker = def.kind === 'perpetual' ? currency?.perpetual : currency?.futures.get(name);

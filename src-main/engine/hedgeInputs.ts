@@ -32,7 +32,7 @@ export function hedgeMarketFrom(market: MarketState, currency: Currency, options
   const instruments: HedgeInstrument[] = [];
   const linear = [...(state.perpetual ? [state.perpetual] : []), ...[...state.futures.values()].sort((a, b) => (a.instrument < b.instrument ? -1 : 1))];
   for (const ticker of linear) {
-    const def = market.futureDef(ticker.instrument);
+    const def = market.future(ticker.instrument);
     if (!def || !(ticker.markUsd > 0)) continue;
     if (def.expiryMs !== null && def.expiryMs <= nowMs) continue;
     const book = state.books.get(ticker.instrument);

@@ -257,14 +257,14 @@ export class MarketState {
     return events;
   }
 
-  /** A listed future's or perpetual's definition, or undefined. */
-  futureDef(name: string): InstrumentDef | undefined {
-    return this.futures.get(name);
-  }
-
   /** The option's state and expiry book, or undefined when the instrument is not a known live option. */
   option(name: string): { state: OptionState; book: ExpiryBook } | undefined {
     return this.options.get(name);
+  }
+
+  /** A live future's or perpetual's definition, or undefined (the paper venue reads fees and lot sizes here). */
+  future(name: string): InstrumentDef | undefined {
+    return this.futures.get(name);
   }
 
   /** The earliest expiry among all books (Infinity when none): rollOff has nothing to do before it. */
