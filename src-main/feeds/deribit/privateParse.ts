@@ -32,6 +32,7 @@ import {
   ok,
   POSITIVE,
   Reader,
+  SchemaViolation,
   type ParseResult,
 } from './parse';
 
@@ -214,7 +215,7 @@ function readPosition(raw: unknown, base: string, index: number): AccountPositio
   const direction = p.oneOf('direction', ['buy', 'sell', 'zero'] as const);
   const size = p.number('size');
   if ((direction === 'sell' && size > 0) || (direction === 'buy' && size < 0)) {
-    throw new RangeError(`${p.at('size')}: a ${direction} position must not have size ${size}`);
+    throw new SchemaViolation(p.at('size'), `a ${direction} position must not have size ${size}`);
   }
   return {
     instrument,
