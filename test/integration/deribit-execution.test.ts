@@ -271,12 +271,27 @@ describe('Deribit venue: orders', () => {
     expect(state).toMatchObject({ label: 'rec-7:0', status: 'filled', filledAmount: 3_000 });
     expect(h.venue.stats.recoveredByLabel).toBe(1);
     expect(h.server.stats.connections).toBe(2);
+    // The fill, whose notification died with the connection, is reported once, read back by order.
+    expect(h.updates.flatMap((u) => u.fills).filter((f) => f.label === 'rec-7:0').map((f) => f.amount)).toEqual([3_000]);
     // The desk, unsure, submits again: answered from the label, nothing sent.
     const again = await h.venue.submit(order);
     expect(again.orderId).toBe(state.orderId);
     expect(h.venue.stats.deduplicated).toBe(1);
     expect(h.server.exchange!.stats.ordersByLabel['rec-7:0']).toBe(1);
     expect(h.server.stats.requests['private/buy']).toBe(1);
+  });
+
+  it('an order filled while disconnected is reported after the reconnect, with its fill, once', async () => {
+    const h = await setUp();
+    await subscribed(h);
+    const resting = await h.venue.submit({ label: 'rec-10:0', instrument: 'BTC-PERPETUAL' as never, side: 'sell', amount: 2_000, type: 'limit', price: 9_700 });
+    expect(resting.status).toBe('open');
+    h.server.dropLive();
+    h.server.exchange!.fillResting('rec-10:0', 2_000); // nobody is connected to hear it
+    await h.server.waitFor(() => h.updates.some((u) => u.order.label === 'rec-10:0' && u.order.status === 'filled'), 'the reconciled fill');
+    const fills = h.updates.flatMap((u) => u.fills).filter((f) => f.label === 'rec-10:0');
+    expect(fills.map((f) => [f.amount, f.price])).toEqual([[2_000, 9_700]]);
+    expect(h.venue.stats.reconciled).toBe(1);
   });
 
   it('a new venue (a restart) finds the earlier order by label and does not send it again', async () => {

@@ -14,7 +14,7 @@
  *   Fees: the instrument's `taker_commission` (`maker_commission` for a resting order filled later): options
  *   min(commission × amount, 12.5 % of the premium) in coin; inverse futures commission × amount / price in coin.
  * - `private/cancel` (10004 `order_not_found`, 11044 `not_open_order`), `private/cancel_by_label`,
- *   `private/get_order_state_by_label`, `private/get_open_orders_by_currency`, `private/get_positions`,
+ *   `private/get_order_state_by_label`, `private/get_user_trades_by_order`, `private/get_open_orders_by_currency`, `private/get_positions`,
  *   `private/get_account_summary`.
  * - Faults ({@link MockExchange.inject}): the next call of a method answered with an error (10009
  *   `not_enough_funds`, 10028 `too_many_requests`, ...), or accepted and executed with the connection dropped
@@ -112,6 +112,7 @@ export class MockExchange {
   private readonly orders = new Map<string, MockOrder>();
   private readonly positions = new Map<string, Record<string, unknown>>();
   private readonly faults: MockFault[] = [];
+  private readonly trades: Record<string, unknown>[] = [];
   private nextOrder = 1;
   private nextTrade = 1;
   private nextToken = 1;
@@ -246,6 +247,11 @@ export class MockExchange {
           .map((o) => ({ ...o }));
       case 'private/get_open_orders_by_currency':
         return [...this.orders.values()].filter((o) => o.order_state === 'open' && settlementOf(o.instrument_name) === params.currency).map((o) => ({ ...o }));
+      case 'private/get_user_trades_by_order': {
+        const order = this.orders.get(String(params.order_id));
+        if (!order) throw new RpcFailure(10004, 'order_not_found');
+        return this.trades.filter((trade) => trade.order_id === order.order_id).map((trade) => ({ ...trade }));
+      }
       case 'private/get_positions':
         return [...this.positions.values()]
           .filter((p) => settlementOf(String(p.instrument_name)) === params.currency && (params.kind === undefined || params.kind === p.kind))
@@ -335,7 +341,7 @@ export class MockExchange {
     order.last_update_timestamp = this.port.stamp();
     if (filled >= order.amount) order.order_state = 'filled';
     this.movePosition(order, amount, price);
-    return {
+    const trade = {
       trade_id: String(this.nextTrade++),
       trade_seq: this.nextTrade,
       order_id: order.order_id,
@@ -358,6 +364,8 @@ export class MockExchange {
       self_trade: false,
       api: true,
     };
+    this.trades.push(trade);
+    return trade;
   }
 
   private movePosition(order: MockOrder, amount: number, price: number): void {

@@ -9,8 +9,9 @@
  * `private/buy` is lost (the connection dropped after the request left), the order may or may not exist: the
  * venue waits for the next authenticated session and asks the server by label; found, it is returned; not found,
  * the submit fails as retryable (`sent, reply lost, not on the server`), and a later submit of the same label is
- * safe. After every reconnect the orders still open are re-read by label and changes reported, because
- * notifications sent while disconnected are lost.
+ * safe. After every reconnect the orders still open are re-read by label and changes reported with the fills
+ * missed (`private/get_user_trades_by_order`), because notifications sent while disconnected are lost. Fills are
+ * reported once each (by trade id), whichever way they arrive.
  *
  * Testnet by default; mainnet only when the setting `execution.mainnetConfirmed` is `true`
  * ({@link createDeribitVenue} refuses otherwise). The API key comes from a {@link SecretStore} and goes nowhere else.
@@ -191,7 +192,29 @@ export class DeribitVenue implements ExecutionVenue {
       throw new VenueError(`${doing}: reply lost (${cause.rpcMessage}); the server has no order with this label, so sending it again is safe`, null, true);
     }
     this.stats.recoveredByLabel++;
-    return newest(found);
+    const state = newest(found);
+    // Its notifications went down with the connection: report the order and its fills now.
+    await this.catchUp(state);
+    return state;
+  }
+
+  /** Emits `order` with the fills of it not reported yet (read with `private/get_user_trades_by_order`). */
+  private async catchUp(order: OrderState): Promise<void> {
+    let fills: Fill[] = [];
+    if (order.filledAmount > 0) {
+      try {
+        const result = await this.session.call('private/get_user_trades_by_order', { order_id: order.orderId });
+        // A list of trades (older API versions: `{ trades: [...] }`).
+        const trades = Array.isArray(result) ? result : (result as { trades?: unknown } | null)?.trades;
+        const parsed = parseTrades(trades, 'result');
+        for (const error of parsed.errors) this.onError(error);
+        fills = parsed.items.filter((fill) => !this.seenTrades.has(fill.tradeId));
+        for (const fill of fills) this.seenTrades.add(fill.tradeId);
+      } catch (error) {
+        this.onError(venueErrorOf(error, `private/get_user_trades_by_order ${order.orderId} (label ${order.label})`));
+      }
+    }
+    this.emit(order, fills);
   }
 
   async cancel(label: string): Promise<OrderState | null> {
@@ -326,7 +349,7 @@ export class DeribitVenue implements ExecutionVenue {
         this.stats.reconciled += orders.length;
         for (const order of orders) {
           const old = before.get(order.orderId);
-          if (!old || old.status !== order.status || old.filledAmount !== order.filledAmount) this.emit(order, []);
+          if (!old || old.status !== order.status || old.filledAmount !== order.filledAmount) await this.catchUp(order);
         }
       } catch (error) {
         this.onError(error);
