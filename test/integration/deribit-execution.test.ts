@@ -17,7 +17,7 @@ import { bookRows, loadDeribitAccount } from '../../src-main/app/execution/derib
 import { createDeribitVenue, type DeribitVenue, ORDERS_CHANNEL, TRADES_CHANNEL, type DeribitVenueOptions } from '../../src-main/app/execution/deribitVenue';
 import { ManualTimers } from '../helpers/fakeTimers';
 import { RECORDED_OPTIONS, recordedBooks, recordedInstruments } from '../mock-deribit/scenario';
-import { MockDeribitServer } from '../mock-deribit/server';
+import { MockDeribitServer, type ScenarioStep } from '../mock-deribit/server';
 import type { MockAccountOptions } from '../mock-deribit/exchange';
 
 const CLIENT_ID = 'mock-client-7Qh2';
@@ -80,8 +80,9 @@ afterEach(async () => {
   harnesses = [];
 });
 
-async function setUp(options: { secret?: string; venue?: Partial<DeribitVenueOptions> } = {}): Promise<Harness> {
+async function setUp(options: { secret?: string; venue?: Partial<DeribitVenueOptions>; scenario?: ScenarioStep[] } = {}): Promise<Harness> {
   const server = await MockDeribitServer.start({
+    scenario: options.scenario ?? [],
     instruments: recordedInstruments(),
     books: { ...recordedBooks(), [OPTION]: OPTION_BOOK },
     minHeartbeatSeconds: 0.05,
@@ -292,6 +293,17 @@ describe('Deribit venue: orders', () => {
     const fills = h.updates.flatMap((u) => u.fills).filter((f) => f.label === 'rec-10:0');
     expect(fills.map((f) => [f.amount, f.price])).toEqual([[2_000, 9_700]]);
     expect(h.venue.stats.reconciled).toBe(1);
+  });
+
+  it('a malformed order notification is counted and reported by field; the next order is reported as usual', async () => {
+    const h = await setUp({ scenario: [{ kind: 'unsolicited', channel: ORDERS_CHANNEL, data: { order_id: 'BTC-99', order_state: 'gone' } }] });
+    await subscribed(h);
+    await h.server.play();
+    await h.server.waitFor(() => h.venue.stats.invalidNotifications === 1, 'the refused notification');
+    expect(String(h.errors[0])).toContain('invalid_field at data.instrument_name: expected a non-empty string, got nothing (field missing)');
+    await h.venue.submit({ label: 'rec-11:0', instrument: 'BTC-PERPETUAL' as never, side: 'buy', amount: 1_000, type: 'limit', price: 9_601 });
+    await h.server.waitFor(() => h.updates.some((u) => u.order.label === 'rec-11:0' && u.fills.length === 1), 'the fill');
+    expect(h.updates.flatMap((u) => u.fills).filter((f) => f.label === 'rec-11:0')).toHaveLength(1); // reply and notification: once
   });
 
   it('a new venue (a restart) finds the earlier order by label and does not send it again', async () => {

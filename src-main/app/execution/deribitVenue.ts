@@ -19,6 +19,7 @@
 import { MAX_LABEL_LENGTH, VenueError, type ExecutionVenue, type Fill, type OrderRequest, type OrderState, type VenueKind } from '../../core/execution/venue';
 import { deribitUrl, DeribitRpcError, type DeribitNetwork } from '../../feeds/deribit/client';
 import { DeribitPrivateClient, type DeribitCredentials, type DeribitPrivateClientOptions } from '../../feeds/deribit/privateClient';
+import type { DeribitParseError } from '../../feeds/deribit/parse';
 import { parseOrder, parseOrderReply, parseOrders, parseTrades, settlementCurrency } from '../../feeds/deribit/privateParse';
 import type { SecretStore } from '../secrets';
 
@@ -95,6 +96,8 @@ export interface DeribitVenueStats {
   recoveredByLabel: number;
   /** Notifications that failed validation (counted, reported through onError, the rest kept). */
   invalidNotifications: number;
+  /** Replies (or items of them) that failed validation. */
+  invalidReplies: number;
   /** Orders re-read after a reconnect. */
   reconciled: number;
 }
@@ -112,7 +115,7 @@ export class DeribitVenue implements ExecutionVenue {
   private readonly seenTrades = new Set<string>();
   private readonly currencies: readonly string[];
   private readonly onError: (error: unknown) => void;
-  readonly stats: DeribitVenueStats = { submitted: 0, deduplicated: 0, recoveredByLabel: 0, invalidNotifications: 0, reconciled: 0 };
+  readonly stats: DeribitVenueStats = { submitted: 0, deduplicated: 0, recoveredByLabel: 0, invalidNotifications: 0, invalidReplies: 0, reconciled: 0 };
 
   constructor(
     readonly kind: VenueKind,
@@ -174,10 +177,16 @@ export class DeribitVenue implements ExecutionVenue {
       throw venueErrorOf(error, doing);
     }
     const reply = parseOrderReply(result);
-    if (!reply.ok) throw new VenueError(`${doing}: reply refused: ${reply.error.message}`, null, false);
-    for (const error of reply.value.errors) this.onError(error);
-    this.remember(reply.value.order);
-    return reply.value.order;
+    if (!reply.ok) throw this.refusedReply(doing, reply.error);
+    for (const error of reply.value.errors) this.onError(this.refusedReply(doing, error));
+    const { order: state, fills } = reply.value;
+    this.remember(state);
+    // The trades made at once, unless their notification came first (before the private channels are confirmed,
+    // the reply is the only place they appear).
+    const fresh = fills.filter((fill) => !this.seenTrades.has(fill.tradeId));
+    for (const fill of fresh) this.seenTrades.add(fill.tradeId);
+    if (fresh.length > 0) this.emit(this.byId.get(state.orderId) ?? state, fresh);
+    return state;
   }
 
   /** The reply was lost: the request may have reached the server. Ask it by label once a session is back. */
@@ -207,7 +216,7 @@ export class DeribitVenue implements ExecutionVenue {
         // A list of trades (older API versions: `{ trades: [...] }`).
         const trades = Array.isArray(result) ? result : (result as { trades?: unknown } | null)?.trades;
         const parsed = parseTrades(trades, 'result');
-        for (const error of parsed.errors) this.onError(error);
+        for (const error of parsed.errors) this.onError(this.refusedReply(`private/get_user_trades_by_order ${order.orderId}`, error));
         fills = parsed.items.filter((fill) => !this.seenTrades.has(fill.tradeId));
         for (const fill of fills) this.seenTrades.add(fill.tradeId);
       } catch (error) {
@@ -226,7 +235,7 @@ export class DeribitVenue implements ExecutionVenue {
       const doing = `private/cancel ${order.orderId} (label ${label})`;
       try {
         const parsed = parseOrder(await this.session.call('private/cancel', { order_id: order.orderId }));
-        if (!parsed.ok) throw new VenueError(`${doing}: reply refused: ${parsed.error.message}`, null, false);
+        if (!parsed.ok) throw this.refusedReply(doing, parsed.error);
         this.remember(parsed.value);
         last = parsed.value;
       } catch (error) {
@@ -254,10 +263,10 @@ export class DeribitVenue implements ExecutionVenue {
         throw venueErrorOf(error, doing);
       }
       const parsed = parseOrders(result);
-      for (const error of parsed.errors) this.onError(error);
-      if (parsed.errors.length > 0 && parsed.items.length === 0) {
-        throw new VenueError(`${doing}: reply refused: ${parsed.errors[0]!.message}`, null, false);
-      }
+      const refused = parsed.errors.map((error) => this.refusedReply(doing, error));
+      for (const error of refused) this.onError(error);
+      // An order that cannot be read might be the one looked for: never answer "not there" then.
+      if (refused.length > 0) throw refused[0]!;
       for (const order of parsed.items) {
         if (order.label !== label) continue;
         this.remember(order);
@@ -278,6 +287,12 @@ export class DeribitVenue implements ExecutionVenue {
   }
 
   // -------------------------------------------------------------------------------------------------------------
+
+  /** A reply that failed validation: counted, and a VenueError naming the call and the field. */
+  private refusedReply(doing: string, error: DeribitParseError): VenueError {
+    this.stats.invalidReplies++;
+    return new VenueError(`${doing}: reply refused: ${error.message}`, null, false);
+  }
 
   /** Records an order state; returns true when it changed what was known. */
   private remember(order: OrderState): boolean {
