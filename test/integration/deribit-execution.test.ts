@@ -158,6 +158,18 @@ describe('Deribit venue: authentication', () => {
     expect(await h.venue.ordersByLabel('nothing-here')).toEqual([]); // the session still works
   });
 
+  it('a refused refresh falls back to client credentials on the same connection', async () => {
+    const h = await setUp();
+    await subscribed(h);
+    h.server.exchange!.inject({ method: 'public/auth', error: { code: 13009, message: 'unauthorized' } });
+    h.timers.advance(900 * 1000 * 0.8);
+    await h.server.waitFor(() => h.venue.session.stats.authentications === 2, 'the fallback authentication');
+    expect(h.venue.session.stats).toMatchObject({ refreshes: 0, refreshFailures: 1 });
+    expect(h.server.stats.connections).toBe(1);
+    expect(h.venue.session.authFailure).toBeNull();
+    expect(await h.venue.ordersByLabel('nothing-here')).toEqual([]);
+  });
+
   it('authenticates again after a reconnect and resubscribes the private channels', async () => {
     const h = await setUp();
     await subscribed(h);
