@@ -294,6 +294,18 @@ describe('Deribit venue: orders', () => {
     expect(h.server.stats.requests['private/buy']).toBe(1);
   });
 
+  it('a request lost in a disconnect before the server saw it: retryable, safe to resend, then sent once', async () => {
+    const h = await setUp();
+    await subscribed(h);
+    h.server.exchange!.inject({ method: 'private/buy', dropRequest: true });
+    const order = { label: 'rec-12:0', instrument: 'BTC-PERPETUAL' as never, side: 'buy' as const, amount: 1_000, type: 'limit' as const, price: 9_601 };
+    const error = await rejection(h.venue.submit(order));
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('the server has no order with this label, so sending it again is safe');
+    expect(await h.venue.submit(order)).toMatchObject({ status: 'filled' });
+    expect(h.server.exchange!.stats.ordersByLabel['rec-12:0']).toBe(1);
+  });
+
   it('an order filled while disconnected is reported after the reconnect, with its fill, once', async () => {
     const h = await setUp();
     await subscribed(h);

@@ -18,7 +18,7 @@
  *   `private/get_account_summary`.
  * - Faults ({@link MockExchange.inject}): the next call of a method answered with an error (10009
  *   `not_enough_funds`, 10028 `too_many_requests`, ...), or accepted and executed with the connection dropped
- *   before the reply (a reply lost in a disconnect).
+ *   before the reply (a reply lost in a disconnect), or the connection dropped before it is executed.
  *
  * Not modelled: margin checks (10009 comes from a fault, not from the balance), self-trade prevention, the margin
  * and greek fields of positions opened by trades here (zero; the configured positions carry their own).
@@ -39,7 +39,9 @@ export interface MockAccountOptions {
 export type MockFault =
   | { method: string; error: { code: number; message: string; data?: unknown } }
   /** Executes the request, then drops the connection without replying. */
-  | { method: string; dropReply: true };
+  | { method: string; dropReply: true }
+  /** Drops the connection without executing the request (it never arrived). */
+  | { method: string; dropRequest: true };
 
 /** What the exchange needs from the server: its books, instruments, clock and connections. */
 export interface ExchangePort {
@@ -165,6 +167,10 @@ export class MockExchange {
     if (!this.authenticated.has(connection)) {
       this.stats.unauthorizedCalls++;
       this.port.replyError(connection, id, 13009, 'unauthorized');
+      return true;
+    }
+    if (fault && 'dropRequest' in fault) {
+      this.port.drop(connection);
       return true;
     }
     if (fault && 'dropReply' in fault) {

@@ -198,7 +198,15 @@ export class DeribitVenue implements ExecutionVenue {
       throw venueErrorOf(error, `${doing}: reply lost (${cause.rpcMessage}) and the label could not be checked`);
     }
     if (found.length === 0) {
-      throw new VenueError(`${doing}: reply lost (${cause.rpcMessage}); the server has no order with this label, so sending it again is safe`, null, true);
+      // After a disconnect the request was either executed before the connection died or never arrived. After a
+      // timeout on a live connection it may still be in the server's queue: the outcome stays open.
+      throw new VenueError(
+        cause.code === 'disconnected'
+          ? `${doing}: reply lost (${cause.rpcMessage}); the server has no order with this label, so sending it again is safe`
+          : `${doing}: no reply in time (${cause.rpcMessage}) and no order with this label yet; it may still arrive, and a new submit checks the label first`,
+        null,
+        true,
+      );
     }
     this.stats.recoveredByLabel++;
     const state = newest(found);
