@@ -275,6 +275,18 @@ describe('Deribit venue: orders', () => {
     expect(h.server.exchange!.stats.ordersByLabel['rec-6:0']).toBe(1);
   });
 
+  it('closing the venue during a rate-limit backoff ends the submit at once, nothing sent', async () => {
+    const h = await setUp();
+    await subscribed(h);
+    h.server.exchange!.inject({ method: 'private/buy', error: { code: 10028, message: 'too_many_requests' } });
+    const submitted = rejection(h.venue.submit({ label: 'rec-13:0', instrument: 'BTC-PERPETUAL' as never, side: 'buy', amount: 1_000, type: 'limit', price: 9_601 }));
+    await h.server.waitFor(() => h.venue.session.stats.rateLimitRetries === 1, 'the retry to be scheduled');
+    await h.venue.close();
+    const error = await submitted;
+    expect(error.message).toMatch(/client stopped/);
+    expect(h.server.exchange!.ordersWithLabel('rec-13:0')).toEqual([]);
+  });
+
   it('a reply lost in a disconnect: the order is found by label after the reconnect, never sent twice', async () => {
     const h = await setUp();
     await subscribed(h);

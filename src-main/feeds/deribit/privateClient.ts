@@ -98,6 +98,7 @@ export class DeribitPrivateClient {
   private failure: DeribitRpcError | null = null;
   private stopped = false;
   private readonly waiters = new Set<Waiter>();
+  private readonly pauses = new Set<{ resolve: () => void; timer: unknown }>();
 
   readonly stats: DeribitPrivateStats = { authentications: 0, refreshes: 0, refreshFailures: 0, rateLimitRetries: 0, invalidAuthReplies: 0 };
 
@@ -152,6 +153,11 @@ export class DeribitPrivateClient {
     this.clearRefresh();
     this.client.stop();
     this.rejectWaiters(this.failure ?? new DeribitRpcError('(private session)', 'disconnected', 'client stopped'));
+    for (const pause of this.pauses) {
+      this.timers.clearTimeout(pause.timer);
+      pause.resolve();
+    }
+    this.pauses.clear();
   }
 
   setChannels(channels: Iterable<string>): void {
@@ -195,8 +201,18 @@ export class DeribitPrivateClient {
 
   // -------------------------------------------------------------------------------------------------------------
 
+  /** A backoff pause; cut short (resolved at once) by {@link stop}, after which the next `ready()` fails. */
   private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => this.timers.setTimeout(resolve, ms));
+    return new Promise((resolve) => {
+      const pause = {
+        resolve,
+        timer: this.timers.setTimeout(() => {
+          this.pauses.delete(pause);
+          resolve();
+        }, ms),
+      };
+      this.pauses.add(pause);
+    });
   }
 
   private async authenticate(session: number): Promise<void> {
