@@ -342,6 +342,16 @@ describe('Deribit venue: orders', () => {
     expect(h.updates.flatMap((u) => u.fills).filter((f) => f.label === 'rec-11:0')).toHaveLength(1); // reply and notification: once
   });
 
+  it('two submits of one label racing each other send one order', async () => {
+    const h = await setUp();
+    await subscribed(h);
+    const order = { label: 'rec-14:0', instrument: 'BTC-PERPETUAL' as never, side: 'buy' as const, amount: 1_000, type: 'limit' as const, price: 9_000 };
+    const [first, second] = await Promise.all([h.venue.submit(order), h.venue.submit(order)]);
+    expect(second.orderId).toBe(first.orderId);
+    expect(h.server.exchange!.stats.ordersByLabel['rec-14:0']).toBe(1);
+    expect(h.server.stats.requests['private/buy']).toBe(1);
+  });
+
   it('a new venue (a restart) finds the earlier order by label and does not send it again', async () => {
     const h = await setUp();
     await subscribed(h);

@@ -113,6 +113,7 @@ export class DeribitVenue implements ExecutionVenue {
   /** Fills that arrived before their order: emitted with it. */
   private readonly earlyFills = new Map<string, Fill[]>();
   private readonly seenTrades = new Set<string>();
+  private readonly submitting = new Map<string, Promise<OrderState>>();
   private readonly currencies: readonly string[];
   private readonly onError: (error: unknown) => void;
   readonly stats: DeribitVenueStats = { submitted: 0, deduplicated: 0, recoveredByLabel: 0, invalidNotifications: 0, invalidReplies: 0, reconciled: 0 };
@@ -152,7 +153,22 @@ export class DeribitVenue implements ExecutionVenue {
     }
   }
 
-  async submit(order: OrderRequest): Promise<OrderState> {
+  /**
+   * Submits of the same label while one is under way share it: two approvals racing each other (a double click,
+   * two windows) must not both pass the label check before either order exists.
+   */
+  submit(order: OrderRequest): Promise<OrderState> {
+    const running = this.submitting.get(order.label);
+    if (running) {
+      this.stats.deduplicated++;
+      return running;
+    }
+    const started = this.submitOnce(order).finally(() => this.submitting.delete(order.label));
+    this.submitting.set(order.label, started);
+    return started;
+  }
+
+  private async submitOnce(order: OrderRequest): Promise<OrderState> {
     checkOrderRequest(order);
     const known = await this.ordersByLabel(order.label, order.instrument);
     if (known.length > 0) {
