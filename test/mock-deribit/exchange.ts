@@ -18,7 +18,8 @@
  *   `private/get_account_summary`.
  * - Faults ({@link MockExchange.inject}): the next call of a method answered with an error (10009
  *   `not_enough_funds`, 10028 `too_many_requests`, ...), or accepted and executed with the connection dropped
- *   before the reply (a reply lost in a disconnect), or the connection dropped before it is executed.
+ *   before the reply (a reply lost in a disconnect), the connection dropped before it is executed, or executed
+ *   with the reply held back forever (the client dies waiting: the kill -9 test).
  *
  * Not modelled: margin checks (10009 comes from a fault, not from the balance), self-trade prevention, the margin
  * and greek fields of positions opened by trades here (zero; the configured positions carry their own).
@@ -41,7 +42,9 @@ export type MockFault =
   /** Executes the request, then drops the connection without replying. */
   | { method: string; dropReply: true }
   /** Drops the connection without executing the request (it never arrived). */
-  | { method: string; dropRequest: true };
+  | { method: string; dropRequest: true }
+  /** Executes the request and never replies, the connection staying up (a client that dies waiting). */
+  | { method: string; holdReply: true };
 
 /** What the exchange needs from the server: its books, instruments, clock and connections. */
 export interface ExchangePort {
@@ -171,6 +174,14 @@ export class MockExchange {
     }
     if (fault && 'dropRequest' in fault) {
       this.port.drop(connection);
+      return true;
+    }
+    if (fault && 'holdReply' in fault) {
+      try {
+        this.run(method, params);
+      } catch (error) {
+        if (!(error instanceof RpcFailure)) throw error;
+      }
       return true;
     }
     if (fault && 'dropReply' in fault) {
