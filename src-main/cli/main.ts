@@ -9,6 +9,7 @@ import { analyzeFile, toCsv } from './analyze';
 import { auditCommands } from './commands/audit';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
+import { DERIBIT_COMMANDS } from './commands/deribit';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 
@@ -176,6 +177,7 @@ COMMANDS['analyze'] = {
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
 Object.assign(COMMANDS, SURFACE_COMMANDS);
 Object.assign(COMMANDS, auditCommands);
+Object.assign(COMMANDS, DERIBIT_COMMANDS);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
