@@ -2,8 +2,9 @@
  * The hedging desk: turns the advisor's proposals into recommendations the trader decides on, executes the
  * approved ones through a venue (the paper ledger by default), applies fills to the book, and keeps the audit log.
  *
- * - A proposal that trades becomes a recommendation (state proposed) unless an open one for the currency has the
- *   same legs; a newer, different proposal supersedes the open one (expired, with that reason). Replays never
+ * - A proposal that trades becomes a recommendation (state proposed) unless one is waiting for the currency with
+ *   the same book version and the same trade (amounts within 25 %); a different one supersedes it (expired, with
+ *   that reason). So a recommendation stays put while the trader reads it, until it expires or the book changes. Replays never
  *   create recommendations: they are someone else's past, not a decision to make now.
  * - Approve commits the approval (store/recommendations.ts: one SQLite transaction with its audit row) and only
  *   then hands the recommendation to the executor; the UI hears of it from the committed row.
@@ -31,8 +32,20 @@ function orderLegs(proposal: PolicyProposal): ProposalLeg[] {
   return proposal.legs.map((leg) => ({ instrument: leg.instrument, side: leg.side, amount: leg.amount, type: 'limit', price: leg.limitPrice }));
 }
 
-const sameLegs = (a: readonly ProposalLeg[], b: readonly ProposalLeg[]): boolean =>
-  a.length === b.length && a.every((leg, i) => leg.instrument === b[i]!.instrument && leg.side === b[i]!.side && leg.amount === b[i]!.amount);
+/** Amounts within this share of each other are the same trade: a waiting recommendation is not replaced for them. */
+export const MATERIAL_CHANGE = 0.25;
+
+/**
+ * Whether a new proposal is a different trade from the waiting one: other instruments or sides, or an amount
+ * that moved by more than {@link MATERIAL_CHANGE}. The market moves a threshold hedge's size every tick; a
+ * trader reading (or editing) a recommendation must not have it replaced under them for that.
+ */
+const sameTrade = (a: readonly ProposalLeg[], b: readonly ProposalLeg[]): boolean =>
+  a.length === b.length &&
+  a.every((leg, i) => {
+    const other = b[i]!;
+    return leg.instrument === other.instrument && leg.side === other.side && Math.abs(leg.amount - other.amount) <= MATERIAL_CHANGE * Math.max(leg.amount, other.amount);
+  });
 
 export class HedgeDesk {
   readonly recommendations: RecommendationStore;
@@ -73,7 +86,8 @@ export class HedgeDesk {
     if (!proposal || proposal.status !== 'trade' || proposal.legs.length === 0) return;
     const legs = orderLegs(proposal);
     const open = this.recommendations.list(['proposed']).filter((r) => currencyOf(r) === snapshot.currency);
-    if (open.some((r) => sameLegs(r.proposal.legs, legs))) return;
+    // The waiting recommendation stays while the book and the trade are the same (until it expires).
+    if (open.some((r) => r.bookVersion === snapshot.bookVersion && sameTrade(r.proposal.legs, legs))) return;
     for (const old of open) {
       this.recommendations.transition(old.id, 'proposed', 'expired', { actor: 'system:advisor', reason: 'superseded by a newer proposal', payload: { superseded_at_seq: snapshot.marketSeq } });
     }
