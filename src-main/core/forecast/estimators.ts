@@ -1,0 +1,270 @@
+/**
+ * Streaming realized-volatility estimators in the shape of trading-signals' indicators (`base/Indicator.ts`):
+ * `add(input)` appends an observation and returns the new result, `replace(input)` swaps the last added one (the
+ * still-forming bar or the latest tick of the current minute), `result` is null while warming up. One contract
+ * test (test/unit/core/forecast/estimators.contract.test.ts) runs over all of them.
+ *
+ * Units: every result is an annualized decimal volatility (`Vol`): the variance per observation interval scaled
+ * by ACT/365 years of 24-hour days (`MS_PER_YEAR` / interval: crypto trades every hour of every day), then the
+ * square root. Log returns throughout. Inputs are validated: a non-finite or non-positive price, or an OHLC bar
+ * whose high is below its open/close or whose low is above them, throws a RangeError naming the field, and the
+ * estimator's state is unchanged.
+ *
+ * Estimators:
+ *   - `RealizedVolatility`: sqrt of the mean squared log return over the last `returns` returns, each spanning
+ *     `samplesPerReturn` input samples (1-minute closes with samplesPerReturn 5 give 5-minute returns, sampled on
+ *     the grid ending at the latest close);
+ *   - `EwmaVolatility`: RiskMetrics (J.P. Morgan 1996) sigma2_t = lambda sigma2_{t-1} + (1 - lambda) r_t^2,
+ *     lambda = 0.94 by default, seeded with the mean of the first `warmUpReturns` squared returns;
+ *   - `ParkinsonVolatility` (Parkinson 1980): sigma2 = mean(ln(H/L)^2) / (4 ln 2) per bar;
+ *   - `GarmanKlassVolatility` (Garman & Klass 1980, their estimator 5): sigma2 = mean(0.5 ln(H/L)^2
+ *     - (2 ln 2 - 1) ln(C/O)^2) per bar (opening jumps are not captured: bars are assumed contiguous, as a 24/7
+ *     market's are).
+ * `horizonReturns` sizes a `RealizedVolatility` window to an expiry's horizon.
+ */
+import { MS_PER_YEAR, type EpochMs, type Vol } from '../units';
+
+/** The contract every estimator meets. */
+export interface StreamingVolEstimator<Input> {
+  /** Appends an observation; returns the new result (null while warming up). */
+  add(input: Input): Vol | null;
+  /** Replaces the last added observation; throws a RangeError when nothing was added yet. */
+  replace(input: Input): Vol | null;
+  /** Annualized decimal vol, null until `warmUpPeriod` observations were added. */
+  readonly result: Vol | null;
+  /** Observations needed before the first result. */
+  readonly warmUpPeriod: number;
+  /** Observations added (a replace does not count). */
+  readonly count: number;
+}
+
+/** An OHLC bar (prices in any one currency). */
+export interface OhlcBar {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+function checkPrice(owner: string, field: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${owner}: ${field} must be a positive finite price, got ${String(value)}`);
+}
+
+function checkBar(owner: string, bar: OhlcBar): void {
+  checkPrice(owner, 'open', bar.open);
+  checkPrice(owner, 'high', bar.high);
+  checkPrice(owner, 'low', bar.low);
+  checkPrice(owner, 'close', bar.close);
+  if (bar.high < Math.max(bar.open, bar.close, bar.low)) throw new RangeError(`${owner}: high ${bar.high} is below the bar's open, close or low`);
+  if (bar.low > Math.min(bar.open, bar.close)) throw new RangeError(`${owner}: low ${bar.low} is above the bar's open or close`);
+}
+
+function checkPositiveInteger(owner: string, field: string, value: number): void {
+  if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`${owner}: ${field} must be a whole number >= 1, got ${String(value)}`);
+}
+
+function checkInterval(owner: string, intervalMs: number): void {
+  if (!(Number.isFinite(intervalMs) && intervalMs > 0)) throw new RangeError(`${owner}: intervalMs must be a positive number of milliseconds, got ${String(intervalMs)}`);
+}
+
+const annualize = (variancePerInterval: number, intervalMs: number): Vol => Math.sqrt(Math.max(0, variancePerInterval) * (MS_PER_YEAR / intervalMs)) as Vol;
+
+/**
+ * Keeps the last `capacity` inputs (a plain array used as a queue: windows are at most a few thousand) and
+ * recomputes the result from them; replace swaps the newest.
+ */
+abstract class WindowEstimator<Input> implements StreamingVolEstimator<Input> {
+  protected readonly window: Input[] = [];
+  private added = 0;
+  private current: Vol | null = null;
+
+  protected constructor(
+    protected readonly owner: string,
+    private readonly capacity: number,
+  ) {}
+
+  get warmUpPeriod(): number {
+    return this.capacity;
+  }
+  get result(): Vol | null {
+    return this.current;
+  }
+  get count(): number {
+    return this.added;
+  }
+
+  add(input: Input): Vol | null {
+    this.validate(input);
+    this.window.push(input);
+    if (this.window.length > this.capacity) this.window.shift();
+    this.added++;
+    return this.refresh();
+  }
+
+  replace(input: Input): Vol | null {
+    if (this.added === 0) throw new RangeError(`${this.owner}: replace() before any add()`);
+    this.validate(input);
+    this.window[this.window.length - 1] = input;
+    return this.refresh();
+  }
+
+  private refresh(): Vol | null {
+    this.current = this.window.length === this.capacity ? this.compute() : null;
+    return this.current;
+  }
+
+  protected abstract validate(input: Input): void;
+  /** Called with a full window. */
+  protected abstract compute(): Vol;
+}
+
+export interface RealizedVolatilitySettings {
+  /** Returns in the window. */
+  returns: number;
+  /** Input samples per return: 1 (returns between consecutive closes) or e.g. 5 (5-minute returns from 1-minute closes). */
+  samplesPerReturn: number;
+  /** Spacing of the input samples, ms (60 000 for 1-minute closes). */
+  intervalMs: number;
+}
+
+/** Realized volatility from closes: sqrt(annualized mean squared log return) over a fixed window of returns. */
+export class RealizedVolatility extends WindowEstimator<number> {
+  private readonly settings: RealizedVolatilitySettings;
+
+  constructor(settings: RealizedVolatilitySettings) {
+    const owner = 'RealizedVolatility';
+    checkPositiveInteger(owner, 'returns', settings.returns);
+    checkPositiveInteger(owner, 'samplesPerReturn', settings.samplesPerReturn);
+    checkInterval(owner, settings.intervalMs);
+    super(owner, settings.returns * settings.samplesPerReturn + 1);
+    this.settings = { ...settings };
+  }
+
+  protected validate(price: number): void {
+    checkPrice(this.owner, 'price', price);
+  }
+
+  protected compute(): Vol {
+    const { returns, samplesPerReturn, intervalMs } = this.settings;
+    const w = this.window;
+    let sum = 0;
+    for (let i = w.length - 1; i >= samplesPerReturn; i -= samplesPerReturn) {
+      const r = Math.log(w[i]! / w[i - samplesPerReturn]!);
+      sum += r * r;
+    }
+    return annualize(sum / returns, intervalMs * samplesPerReturn);
+  }
+}
+
+/** Parkinson's high-low estimator over the last `bars` OHLC bars of `intervalMs` each. */
+export class ParkinsonVolatility extends WindowEstimator<OhlcBar> {
+  constructor(private readonly settings: { bars: number; intervalMs: number }) {
+    checkPositiveInteger('ParkinsonVolatility', 'bars', settings.bars);
+    checkInterval('ParkinsonVolatility', settings.intervalMs);
+    super('ParkinsonVolatility', settings.bars);
+  }
+
+  protected validate(bar: OhlcBar): void {
+    checkBar(this.owner, bar);
+  }
+
+  protected compute(): Vol {
+    let sum = 0;
+    for (const bar of this.window) sum += Math.log(bar.high / bar.low) ** 2;
+    return annualize(sum / (this.window.length * 4 * Math.LN2), this.settings.intervalMs);
+  }
+}
+
+/** Garman-Klass's OHLC estimator over the last `bars` bars of `intervalMs` each. */
+export class GarmanKlassVolatility extends WindowEstimator<OhlcBar> {
+  constructor(private readonly settings: { bars: number; intervalMs: number }) {
+    checkPositiveInteger('GarmanKlassVolatility', 'bars', settings.bars);
+    checkInterval('GarmanKlassVolatility', settings.intervalMs);
+    super('GarmanKlassVolatility', settings.bars);
+  }
+
+  protected validate(bar: OhlcBar): void {
+    checkBar(this.owner, bar);
+  }
+
+  protected compute(): Vol {
+    const k = 2 * Math.LN2 - 1;
+    let sum = 0;
+    for (const bar of this.window) sum += 0.5 * Math.log(bar.high / bar.low) ** 2 - k * Math.log(bar.close / bar.open) ** 2;
+    return annualize(sum / this.window.length, this.settings.intervalMs);
+  }
+}
+
+export interface EwmaVolatilitySettings {
+  /** Decay per return; RiskMetrics daily: 0.94. */
+  lambda: number;
+  /** Returns averaged to seed the recursion (and needed before the first result). */
+  warmUpReturns: number;
+  /** Spacing of the input closes, ms. */
+  intervalMs: number;
+}
+
+export const RISKMETRICS_LAMBDA = 0.94;
+
+/** RiskMetrics EWMA volatility from closes. */
+export class EwmaVolatility implements StreamingVolEstimator<number> {
+  private readonly settings: EwmaVolatilitySettings;
+  /** State after the last add, and before it (so that replace can redo the last step). */
+  private state = { lastPrice: NaN, variance: 0, returns: 0, added: 0 };
+  private previous = this.state;
+
+  constructor(settings: Partial<EwmaVolatilitySettings> & { intervalMs: number }) {
+    const lambda = settings.lambda ?? RISKMETRICS_LAMBDA;
+    if (!(lambda > 0 && lambda < 1)) throw new RangeError(`EwmaVolatility: lambda must be in (0, 1), got ${String(lambda)}`);
+    const warmUpReturns = settings.warmUpReturns ?? 20;
+    checkPositiveInteger('EwmaVolatility', 'warmUpReturns', warmUpReturns);
+    checkInterval('EwmaVolatility', settings.intervalMs);
+    this.settings = { lambda, warmUpReturns, intervalMs: settings.intervalMs };
+  }
+
+  get warmUpPeriod(): number {
+    return this.settings.warmUpReturns + 1;
+  }
+  get count(): number {
+    return this.state.added;
+  }
+  get result(): Vol | null {
+    return this.state.returns >= this.settings.warmUpReturns ? annualize(this.state.variance, this.settings.intervalMs) : null;
+  }
+
+  add(price: number): Vol | null {
+    checkPrice('EwmaVolatility', 'price', price);
+    this.previous = this.state;
+    this.state = this.step(this.state, price);
+    return this.result;
+  }
+
+  replace(price: number): Vol | null {
+    if (this.state.added === 0) throw new RangeError('EwmaVolatility: replace() before any add()');
+    checkPrice('EwmaVolatility', 'price', price);
+    this.state = this.step(this.previous, price);
+    return this.result;
+  }
+
+  private step(from: EwmaVolatility['state'], price: number): EwmaVolatility['state'] {
+    const added = from.added + 1;
+    if (Number.isNaN(from.lastPrice)) return { lastPrice: price, variance: 0, returns: 0, added };
+    const r = Math.log(price / from.lastPrice);
+    const returns = from.returns + 1;
+    const { lambda, warmUpReturns } = this.settings;
+    // During warm-up `variance` accumulates the plain mean of squared returns; from then on, the recursion.
+    const variance = returns <= warmUpReturns ? from.variance + (r * r - from.variance) / returns : lambda * from.variance + (1 - lambda) * r * r;
+    return { lastPrice: price, variance, returns, added };
+  }
+}
+
+/**
+ * Returns in a realized-vol window as long as the time left to an expiry (at least 1): the backward-looking
+ * counterpart of the expiry's implied vol. `returnIntervalMs` is the spacing of the returns (samples x samplesPerReturn).
+ */
+export function horizonReturns(expiryMs: EpochMs | number, nowMs: EpochMs | number, returnIntervalMs: number): number {
+  checkInterval('horizonReturns', returnIntervalMs);
+  const span = expiryMs - nowMs;
+  if (!Number.isFinite(span)) throw new RangeError(`horizonReturns: expiry ${String(expiryMs)} or now ${String(nowMs)} is not a time`);
+  return Math.max(1, Math.round(span / returnIntervalMs));
+}
