@@ -156,12 +156,22 @@ export class RealizedVolatility extends WindowEstimator<number> {
   }
 }
 
-/** Parkinson's high-low estimator over the last `bars` OHLC bars of `intervalMs` each. */
-export class ParkinsonVolatility extends WindowEstimator<OhlcBar> {
-  constructor(private readonly settings: { bars: number; intervalMs: number }) {
-    checkPositiveInteger('ParkinsonVolatility', 'bars', settings.bars);
-    checkInterval('ParkinsonVolatility', settings.intervalMs);
-    super('ParkinsonVolatility', settings.bars);
+/** Parkinson's variance of one bar: ln(H/L)^2 / (4 ln 2). */
+export const parkinsonBarVariance = (bar: OhlcBar): number => Math.log(bar.high / bar.low) ** 2 / (4 * Math.LN2);
+
+/** Garman-Klass's variance of one bar: 0.5 ln(H/L)^2 - (2 ln 2 - 1) ln(C/O)^2. */
+export const garmanKlassBarVariance = (bar: OhlcBar): number => 0.5 * Math.log(bar.high / bar.low) ** 2 - (2 * Math.LN2 - 1) * Math.log(bar.close / bar.open) ** 2;
+
+/** Mean of a per-bar variance estimate over the last `bars` OHLC bars of `intervalMs` each. */
+abstract class BarVolatility extends WindowEstimator<OhlcBar> {
+  protected constructor(
+    owner: string,
+    private readonly settings: { bars: number; intervalMs: number },
+    private readonly barVariance: (bar: OhlcBar) => number,
+  ) {
+    checkPositiveInteger(owner, 'bars', settings.bars);
+    checkInterval(owner, settings.intervalMs);
+    super(owner, settings.bars);
   }
 
   protected validate(bar: OhlcBar): void {
@@ -170,28 +180,22 @@ export class ParkinsonVolatility extends WindowEstimator<OhlcBar> {
 
   protected compute(): Vol {
     let sum = 0;
-    for (const bar of this.window) sum += Math.log(bar.high / bar.low) ** 2;
-    return annualize(sum / (this.window.length * 4 * Math.LN2), this.settings.intervalMs);
+    for (const bar of this.window) sum += this.barVariance(bar);
+    return annualize(sum / this.window.length, this.settings.intervalMs);
+  }
+}
+
+/** Parkinson's high-low estimator over the last `bars` OHLC bars of `intervalMs` each. */
+export class ParkinsonVolatility extends BarVolatility {
+  constructor(settings: { bars: number; intervalMs: number }) {
+    super('ParkinsonVolatility', settings, parkinsonBarVariance);
   }
 }
 
 /** Garman-Klass's OHLC estimator over the last `bars` bars of `intervalMs` each. */
-export class GarmanKlassVolatility extends WindowEstimator<OhlcBar> {
-  constructor(private readonly settings: { bars: number; intervalMs: number }) {
-    checkPositiveInteger('GarmanKlassVolatility', 'bars', settings.bars);
-    checkInterval('GarmanKlassVolatility', settings.intervalMs);
-    super('GarmanKlassVolatility', settings.bars);
-  }
-
-  protected validate(bar: OhlcBar): void {
-    checkBar(this.owner, bar);
-  }
-
-  protected compute(): Vol {
-    const k = 2 * Math.LN2 - 1;
-    let sum = 0;
-    for (const bar of this.window) sum += 0.5 * Math.log(bar.high / bar.low) ** 2 - k * Math.log(bar.close / bar.open) ** 2;
-    return annualize(sum / this.window.length, this.settings.intervalMs);
+export class GarmanKlassVolatility extends BarVolatility {
+  constructor(settings: { bars: number; intervalMs: number }) {
+    super('GarmanKlassVolatility', settings, garmanKlassBarVariance);
   }
 }
 
