@@ -174,20 +174,26 @@ export interface DailyVariance {
   source: 'intraday' | 'daily';
   /** Intraday days dropped because a return was missing. */
   incompleteDays: number;
+  /** Daily data: gaps between consecutive closes longer than a day (the return across a gap is not used). */
+  gaps: number;
 }
 
 /**
  * Daily realized variance from a price series. Intraday data (spacing under a day): the sum of the squared
  * log returns of the day's bars, for UTC days with every return present (as in the HAR reference: 24 hourly
  * returns; the first return of a day is the one from the previous day's last bar). Daily data: the squared
- * daily log return (a noisy but unbiased proxy), one per day with a previous close one day earlier.
+ * daily log return (a noisy but unbiased proxy), one per day with a previous close one day earlier; a gap is
+ * counted and the days either side become neighbours in the series (the models see trading days, not calendar days).
  */
 export function dailyRealizedVariance(series: Pick<PriceSeries, 'times' | 'closes' | 'intervalMs'>): DailyVariance {
   const { times, closes, intervalMs } = series;
-  const out: DailyVariance = { dayMs: [], variance: [], dailyReturn: [], source: intervalMs < MS_PER_DAY ? 'intraday' : 'daily', incompleteDays: 0 };
+  const out: DailyVariance = { dayMs: [], variance: [], dailyReturn: [], source: intervalMs < MS_PER_DAY ? 'intraday' : 'daily', incompleteDays: 0, gaps: 0 };
   if (out.source === 'daily') {
     for (let i = 1; i < times.length; i++) {
-      if (times[i]! - times[i - 1]! !== MS_PER_DAY) continue;
+      if (times[i]! - times[i - 1]! !== MS_PER_DAY) {
+        out.gaps++;
+        continue;
+      }
       const r = Math.log(closes[i]! / closes[i - 1]!);
       out.dayMs.push(Math.floor(times[i]! / MS_PER_DAY) * MS_PER_DAY);
       out.variance.push(r * r);

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parsePriceCsv, dailyRealizedVariance } from './src-main/core/forecast/prices';
+import { evaluateOutOfSample } from './src-main/core/forecast/outOfSample';
+import { Rng } from './src-main/core/random';
+const h = parsePriceCsv(gunzipSync(readFileSync('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz')).toString());
+const dv = dailyRealizedVariance(h);
+const hist = { dayMs: dv.dayMs.slice(1, -1), variance: dv.variance.slice(1, -1), dailyReturn: dv.dailyReturn.slice(1, -1) };
+const first = 21 + (1361 - 409);
+let t0 = performance.now();
+const rep = evaluateOutOfSample(hist, { horizons: [1, 7, 30], firstDay: first }, new Rng(1));
+console.log(performance.now() - t0);
+for (const s of rep.scores) console.log(s.horizonDays, s.model, s.qlike?.toFixed(4), s.mse?.toFixed(4), s.scored, s.skipped, s.versusHar?.statistic?.toFixed(2), s.versusHar?.pValue?.toFixed(3));
+console.log(rep.live);
