@@ -6,6 +6,7 @@ import { APP_VERSION } from '../app/app';
 import { intFlag, parseArgs, UsageError } from './args';
 import { dbFlag, parsed, type Command, type CommandTable } from './command';
 import { analyzeFile, toCsv } from './analyze';
+import { forecastCommands } from './commands/forecast';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
@@ -172,6 +173,7 @@ COMMANDS['analyze'] = {
 };
 
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
+Object.assign(COMMANDS, forecastCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
