@@ -5,8 +5,8 @@
  * OLS fit on the reference's 1361 rows; the learned model's training (300 boosted trees of depth 3) on the BTC
  * Deribit daily history with DVOL up to 2024; and one full out-of-sample evaluation (4 models x 3 horizons, the
  * reference design on Bitstamp hourly BTC).
- * Timing: warm-up, then the best and the median of repeated runs (`performance.now()`); the machine is shared, so
- * the best is its speed and the median shows the noise. Target (issue 13): GARCH fit on 3000 returns <= 50 ms.
+ * Timing: `time` of the exposure benchmark (warm-up, then the best and the median of repeated runs); the machine is
+ * shared, so the best is its speed and the median shows the noise. Target (issue 13): GARCH fit on 3000 returns <= 50 ms.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,23 +19,11 @@ import { dailyRealizedVariance, parsePriceCsv, percentLogReturns } from '../src-
 import { alignByDay } from '../src-main/core/forecast/vrp';
 import { Rng } from '../src-main/core/random';
 import { volFromPercent } from '../src-main/core/units';
+import { time } from './exposure';
 
 function shared(file: string): string {
   const bytes = readFileSync(path.resolve('../shared/data', file));
   return (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-}
-
-function time(run: () => unknown, repeats: number): { best_ms: number; median_ms: number; runs: number } {
-  run();
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    run();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  const round = (v: number): number => Number(v.toFixed(2));
-  return { best_ms: round(samples[0]!), median_ms: round(samples[Math.floor(samples.length / 2)]!), runs: repeats };
 }
 
 function simulatedGarch(count: number): number[] {
@@ -71,7 +59,7 @@ export function runForecastBench(): Record<string, unknown> {
     garch_fit_constant_mean_2726: time(() => fitGarch11(real, { mean: 'constant' }), 10),
     garch_refit_warm_start_2726: time(() => fitGarch11(real, { start: fitReal }), 15),
     har_fit_1361_rows: time(() => fitHar(rows), 200),
-    learned_training_300_trees: { ...time(() => fitLearned(withIv, 1, trainEnd, new Rng(2026)), 5), training_rows: learned.trainingRows, features: learned.model.featureNames.length },
-    out_of_sample_4_models_3_horizons_409_days: time(() => evaluateOutOfSample(history, { horizons: [1, 7, 30], firstDay: 21 + 1361 - 409 }, new Rng(2026)), 3),
+    learned_training_300_trees: { ...time(() => fitLearned(withIv, 1, trainEnd, new Rng(2026)), 5, 1), training_rows: learned.trainingRows, features: learned.model.featureNames.length },
+    out_of_sample_4_models_3_horizons_409_days: time(() => evaluateOutOfSample(history, { horizons: [1, 7, 30], firstDay: 21 + 1361 - 409 }, new Rng(2026)), 3, 1),
   };
 }
