@@ -13,7 +13,7 @@ import { type PriceSeries, dailyRealizedVariance, parsePriceCsv, parsePriceTime 
 import { alignByDay } from '../../core/forecast/vrp';
 import { Rng } from '../../core/random';
 import { volFromPercent } from '../../core/units';
-import { type FlagSpec, UsageError } from '../args';
+import { type FlagSpec, intFlag, UsageError } from '../args';
 import { parsed, type CommandTable } from '../command';
 
 function readPriceFile(file: string, closeColumn: string | undefined): PriceSeries {
@@ -60,7 +60,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 const FORECAST_USAGE =
   'gammadesk forecast --prices FILE --model ewma|garch|har|learned --horizon 1d|7d|30d [--format json] [--evaluate]\n' +
-  '       [--close COLUMN] [--iv DVOL-FILE] [--test-from YYYY-MM-DD] [--seed N]';
+  '       [--close COLUMN] [--iv DVOL-FILE] [--test-from YYYY-MM-DD] [--trim N] [--seed N]';
 
 /** The flags of `forecast`. */
 const FORECAST_FLAGS: Record<string, FlagSpec> = {
@@ -73,6 +73,7 @@ const FORECAST_FLAGS: Record<string, FlagSpec> = {
   iv: { type: 'string', description: 'implied-vol file aligned by day for the learned model (DVOL daily: close in percent; hourly: iv as a decimal)' },
   'test-from': { type: 'string', description: 'first out-of-sample day (default: the last 30 % of the days)' },
   seed: { type: 'string', description: 'seed of the learned model\'s row subsampling (default 2026)' },
+  trim: { type: 'string', description: 'leave out the first and last N days (the HAR reference drops 1: its first and last full day)' },
 };
 
 export const forecastCommands: CommandTable = {
@@ -98,7 +99,10 @@ export const forecastCommands: CommandTable = {
 
       const series = readPriceFile(file, typeof flags['close'] === 'string' ? flags['close'] : undefined);
       reportBadRows(file, series);
-      const daily = dailyRealizedVariance(series);
+      const trim = intFlag(flags, 'trim', { min: 0, max: 10_000 }) ?? 0;
+      const all = dailyRealizedVariance(series);
+      const keep = <T>(values: readonly T[]): T[] => values.slice(trim, Math.max(trim, values.length - trim));
+      const daily = { ...all, dayMs: keep(all.dayMs), variance: keep(all.variance), dailyReturn: keep(all.dailyReturn) };
       const history: DailyHistory = { dayMs: daily.dayMs, variance: daily.variance, dailyReturn: daily.dailyReturn };
       if (typeof flags['iv'] === 'string') {
         const iv = readImpliedVolFile(flags['iv']);
@@ -122,6 +126,7 @@ export const forecastCommands: CommandTable = {
         interval_ms: series.intervalMs,
         realized_variance: daily.source === 'intraday' ? 'sum of squared intraday log returns per UTC day (complete days only)' : 'squared daily log return',
         days: daily.dayMs.length,
+        trimmed_days: all.dayMs.length - daily.dayMs.length,
         first_day: daily.dayMs.length > 0 ? day(daily.dayMs[0]!) : null,
         last_day: daily.dayMs.length > 0 ? day(daily.dayMs.at(-1)!) : null,
         incomplete_days: daily.incompleteDays,

@@ -58,6 +58,16 @@ describe('gammadesk forecast', () => {
     expect(stdout).toMatch(/^live 7d: /m);
   });
 
+  it('--trim 1 on the hourly Bitstamp file reproduces the reference HAR design and coefficients (1e-9)', async () => {
+    const { code, stdout } = await run('--prices', sharedPath('data', 'gymtradingenv_BTC_USD-Hourly.csv.gz'), '--model', 'har', '--horizon', '1d', '--trim', '1', '--format', 'json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { input: Record<string, unknown>; forecast: { parameters: Record<string, number> } };
+    expect(report.input).toMatchObject({ days: 1383, trimmed_days: 2, first_day: '2018-05-17', last_day: '2022-02-27', incomplete_days: 2 });
+    const expected = readSharedJson<{ har_rv_bitstamp_btc_hourly: { coefficients: Record<string, number> } }>('reference', 'forecast_reference.json').har_rv_bitstamp_btc_hourly.coefficients;
+    for (const name of ['b0', 'bd', 'bw', 'bm']) expect(Math.abs(report.forecast.parameters[name]! - expected[name]!)).toBeLessThan(1e-9);
+    expect(report.forecast.parameters['rows']).toBe(1361);
+  });
+
   it('reports bad rows by line on stderr and keeps the rest (newest-first, gzipped, with a repeated time)', async () => {
     const lines = ['unix,date,symbol,open,high,low,close,volume,base_volume'];
     const start = Date.UTC(2025, 0, 1, 8);
@@ -92,6 +102,7 @@ describe('gammadesk forecast', () => {
     await expect(run('--prices', DERIBIT, '--model', 'har', '--horizon', '2d')).rejects.toThrow(/--horizon: must be one of 1d, 7d, 30d, got 2d/);
     await expect(run('--prices', DERIBIT, '--model', 'har', '--horizon', '1d', '--format', 'xml')).rejects.toThrow(UsageError);
     await expect(run('--prices', DERIBIT, '--model', 'har', '--horizon', '1d', '--test-from', 'someday')).rejects.toThrow(/--test-from: "someday" is not a time/);
+    await expect(run('--prices', DERIBIT, '--model', 'har', '--horizon', '1d', '--trim', '-1')).rejects.toThrow(/--trim must be a whole number/);
     await expect(run('--prices', join(temp.dir, 'missing.csv'), '--model', 'har', '--horizon', '1d')).rejects.toThrow(/cannot read .*missing\.csv/);
     await expect(run('--prices', sharedPath('data', 'znmahbub_term_futures_marks.csv'), '--model', 'har', '--horizon', '1d')).rejects.toThrow(/no (time|close) column/);
   });
