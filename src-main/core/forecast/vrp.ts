@@ -24,6 +24,37 @@ export function varianceRiskPremium(impliedVol: Vol, forecastVol: Vol): Variance
   return { variance: impliedVol * impliedVol - forecastVol * forecastVol, volPoints: 100 * (impliedVol - forecastVol) };
 }
 
+export interface ExpiryPremium extends VarianceRiskPremium {
+  /** Whole days of realized vol the forecast covers: the expiry's time left, at least 1. */
+  horizonDays: number;
+  /** z-score of `volPoints` against the expiry's (or its tenor's) earlier premiums. */
+  zScore: ZScore;
+}
+
+/** Forecast days for an expiry `years` away (ACT/365): round(years x 365), at least 1. */
+export function horizonDaysForExpiry(years: number): number {
+  if (!Number.isFinite(years)) throw new RangeError(`horizonDaysForExpiry: years is ${String(years)}`);
+  return Math.max(1, Math.round(years * 365));
+}
+
+/**
+ * The premium of one expiry: its ATM implied vol against the realized vol forecast over its horizon, given by
+ * `forecastVol(horizonDays)` (e.g. a fitted model's `forecastFromHistory(…).vol`), with the z-score against
+ * `history` (earlier vol-point premiums). Null with the reason when the forecast cannot be made.
+ */
+export function expiryPremium(
+  atmImpliedVol: Vol,
+  years: number,
+  forecastVol: (horizonDays: number) => Vol | null,
+  history: readonly number[],
+): ExpiryPremium | { horizonDays: number; premium: null; reason: string } {
+  const horizonDays = horizonDaysForExpiry(years);
+  const forecast = forecastVol(horizonDays);
+  if (forecast === null) return { horizonDays, premium: null, reason: `no realized-vol forecast for ${horizonDays} days` };
+  const premium = varianceRiskPremium(atmImpliedVol, forecast);
+  return { ...premium, horizonDays, zScore: zScore(premium.volPoints, history) };
+}
+
 export interface ZScore {
   value: number | null;
   reason: string | null;

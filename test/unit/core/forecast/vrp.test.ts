@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dailyRealizedVariance } from '../../../../src-main/core/forecast/prices';
-import { alignByDay, impliedVersusFollowingRealized, varianceRiskPremium, zScore } from '../../../../src-main/core/forecast/vrp';
+import { alignByDay, expiryPremium, horizonDaysForExpiry, impliedVersusFollowingRealized, varianceRiskPremium, zScore } from '../../../../src-main/core/forecast/vrp';
 import { type Vol, vol, volFromPercent } from '../../../../src-main/core/units';
 import { DERIBIT_BTC_DAILY, sharedPrices } from './sharedSeries';
 
@@ -17,6 +17,25 @@ describe('premium per expiry', () => {
     expect(p.variance).toBeCloseTo(0.36 - 0.25, 15);
     expect(p.volPoints).toBeCloseTo(10, 12);
     expect(varianceRiskPremium(vol(0.5), vol(0.5))).toEqual({ variance: 0, volPoints: 0 });
+  });
+
+  it('per expiry: the forecast is asked for the expiry\'s horizon in days, and the premium is scored against its history', () => {
+    const asked: number[] = [];
+    const forecast = (days: number): Vol | null => {
+      asked.push(days);
+      return days > 100 ? null : vol(0.5);
+    };
+    const history = Array.from({ length: 40 }, (_, i) => (i % 2 ? 12 : 8));
+    const week = expiryPremium(vol(0.6), 7 / 365, forecast, history);
+    expect(asked).toEqual([7]);
+    expect(week).toMatchObject({ horizonDays: 7 });
+    if (!('zScore' in week)) throw new Error('expected a premium');
+    expect(week.volPoints).toBeCloseTo(10, 12);
+    expect(week.zScore.value).toBeCloseTo(0, 12); // 10 vol points is the history's mean
+    expect(expiryPremium(vol(0.6), 1, forecast, history)).toEqual({ horizonDays: 365, premium: null, reason: 'no realized-vol forecast for 365 days' });
+    // An expiry hours away still gets a one-day forecast.
+    expect(horizonDaysForExpiry(2 / (365 * 24))).toBe(1);
+    expect(() => horizonDaysForExpiry(Number.NaN)).toThrow(RangeError);
   });
 
   it('z-score against earlier values only; null with the reason when the history is short or flat', () => {
