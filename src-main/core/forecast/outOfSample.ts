@@ -180,8 +180,9 @@ function scoreModel(model: ForecastModel, h: number, targets: readonly number[],
 function verdict(h: number, scores: readonly ModelScore[], significance: number): HorizonVerdict {
   const har = scores.find((s) => s.model === 'har');
   if (!har || har.qlike === null) return { horizonDays: h, live: 'ewma', reason: 'HAR could not be scored: EWMA (no parameters) is used' };
+  // Challengers with a lower mean QLIKE than HAR on the days both were scored, the largest improvement first.
   const better = scores
-    .filter((s) => s.model !== 'har' && s.versusHar?.statistic !== null && s.versusHar !== null && s.versusHar.meanDifference < 0)
+    .filter((s) => s.model !== 'har' && s.versusHar !== null && s.versusHar.statistic !== null && s.versusHar.meanDifference < 0)
     .sort((a, b) => a.versusHar!.meanDifference - b.versusHar!.meanDifference);
   const significant = better.find((s) => s.versusHar!.pValue! < significance);
   if (significant) {

@@ -127,3 +127,13 @@ describe('HAR-RV on daily realized variance from hourly Bitstamp BTC (reference:
     expect(Math.abs(ewmaLoss / evaluated - out['qlike_ewma_rv_alpha0.06'])).toBeLessThan(1e-9);
   });
 });
+
+describe('GARCH(1,1) input checks', () => {
+  it('names the bad return, refuses too few or constant returns', () => {
+    const returns = Array.from({ length: 50 }, (_, i) => Math.sin(i));
+    returns[17] = Number.NaN;
+    expect(() => fitGarch11(returns)).toThrow(/return 17 is not a finite number \(NaN\)/);
+    expect(() => fitGarch11([1, 2, 3])).toThrow(/at least 10 returns, got 3/);
+    expect(() => fitGarch11(new Array<number>(20).fill(0))).toThrow(/zero variance/);
+  });
+});
