@@ -58,10 +58,14 @@ export function fitGbt(x: readonly (readonly number[])[], y: readonly number[], 
     });
     if (!Number.isFinite(y[i]!)) throw new RangeError(`fitGbt: target ${i} is ${String(y[i])}`);
   });
+  // Column-major copies: the split search walks one feature at a time.
+  const columns: Float64Array[] = [];
   const order: Int32Array[] = [];
   for (let j = 0; j < features; j++) {
+    const column = Float64Array.from(x, (row) => row[j]!);
     const idx = Int32Array.from({ length: n }, (_, i) => i);
-    idx.sort((a, b) => x[a]![j]! - x[b]![j]!);
+    idx.sort((a, b) => column[a]! - column[b]!);
+    columns.push(column);
     order.push(idx);
   }
   const base = y.reduce((s, v) => s + v, 0) / n;
@@ -76,11 +80,11 @@ export function fitGbt(x: readonly (readonly number[])[], y: readonly number[], 
       nodeOf[i] = rng.nextFloat() < options.subsample ? 0 : -1;
     }
     const tree: GbtTree = { feature: new Array<number>(size).fill(-1), threshold: new Array<number>(size).fill(0), value: new Array<number>(size).fill(0) };
-    growTree(tree, x, residual, nodeOf, order, options);
+    growTree(tree, columns, residual, nodeOf, order, options);
     // Leaf values are the mean residual of the subsample rows that reached them; route every row for the update.
     for (let i = 0; i < n; i++) {
       let node = 0;
-      while (tree.feature[node]! >= 0) node = x[i]![tree.feature[node]!]! <= tree.threshold[node]! ? 2 * node + 1 : 2 * node + 2;
+      while (tree.feature[node]! >= 0) node = columns[tree.feature[node]!]![i]! <= tree.threshold[node]! ? 2 * node + 1 : 2 * node + 2;
       fitted[i] = fitted[i]! + options.learningRate * tree.value[node]!;
     }
     trees.push(tree);
@@ -88,7 +92,7 @@ export function fitGbt(x: readonly (readonly number[])[], y: readonly number[], 
   return { featureNames: [...featureNames], base, learningRate: options.learningRate, trees };
 }
 
-function growTree(tree: GbtTree, x: readonly (readonly number[])[], residual: Float64Array, nodeOf: Int32Array, order: readonly Int32Array[], options: GbtOptions): void {
+function growTree(tree: GbtTree, columns: readonly Float64Array[], residual: Float64Array, nodeOf: Int32Array, order: readonly Int32Array[], options: GbtOptions): void {
   const size = tree.feature.length;
   const count = new Float64Array(size);
   const sum = new Float64Array(size);
@@ -115,11 +119,12 @@ function growTree(tree: GbtTree, x: readonly (readonly number[])[], residual: Fl
       leftSum.fill(0);
       lastValue.fill(Number.NaN);
       const idx = order[j]!;
+      const column = columns[j]!;
       for (let p = 0; p < n; p++) {
         const i = idx[p]!;
         const node = nodeOf[i]!;
         if (node < first || node > last) continue;
-        const v = x[i]![j]!;
+        const v = column[i]!;
         const nl = leftCount[node]!;
         const nr = count[node]! - nl;
         if (nl >= options.minLeaf && nr >= options.minLeaf && v > lastValue[node]!) {
@@ -148,7 +153,7 @@ function growTree(tree: GbtTree, x: readonly (readonly number[])[], residual: Fl
     for (let i = 0; i < n; i++) {
       const node = nodeOf[i]!;
       if (node < first || node > last || tree.feature[node]! < 0) continue;
-      const child = x[i]![tree.feature[node]!]! <= tree.threshold[node]! ? 2 * node + 1 : 2 * node + 2;
+      const child = columns[tree.feature[node]!]![i]! <= tree.threshold[node]! ? 2 * node + 1 : 2 * node + 2;
       nodeOf[i] = child;
       count[child] = count[child]! + 1;
       sum[child] = sum[child]! + residual[i]!;
