@@ -70,21 +70,31 @@ function checkInterval(owner: string, intervalMs: number): void {
 const annualize = (variancePerInterval: number, intervalMs: number): Vol => Math.sqrt(Math.max(0, variancePerInterval) * (MS_PER_YEAR / intervalMs)) as Vol;
 
 /**
- * Keeps the last `capacity` inputs (a plain array used as a queue: windows are at most a few thousand) and
- * recomputes the result from them; replace swaps the newest.
+ * A window estimator: the mean of per-observation variance terms over the last `terms` terms, annualized. Terms
+ * come in `phases` interleaved series (returns over k samples, sampled on the grid ending at the newest sample, use
+ * k phases; bars use 1) and a term may need the input `lag` samples back. O(1) per add and per replace: sums of the
+ * finalized terms are kept per phase, and the newest term — the one `replace` changes — is added at read time, so
+ * replace(x) after add(y) gives bit for bit what add(x) would. The sums are rebuilt from the terms every `keep`
+ * adds so rounding cannot drift.
  */
 abstract class WindowEstimator<Input> implements StreamingVolEstimator<Input> {
-  protected readonly window: Input[] = [];
+  private readonly inputs: Input[] = [];
+  private readonly termsKept: number[] = [];
+  private readonly committed: Float64Array;
+  private readonly keep: number;
   private added = 0;
   private current: Vol | null = null;
 
   protected constructor(
     protected readonly owner: string,
-    private readonly capacity: number,
-  ) {}
+    private readonly shape: { terms: number; phases: number; lag: number; periodMs: number },
+  ) {
+    this.committed = new Float64Array(shape.phases);
+    this.keep = shape.terms * shape.phases + (shape.lag > 0 ? 1 : 0);
+  }
 
   get warmUpPeriod(): number {
-    return this.capacity;
+    return this.keep;
   }
   get result(): Vol | null {
     return this.current;
@@ -95,27 +105,57 @@ abstract class WindowEstimator<Input> implements StreamingVolEstimator<Input> {
 
   add(input: Input): Vol | null {
     this.validate(input);
-    this.window.push(input);
-    if (this.window.length > this.capacity) this.window.shift();
+    const { terms, phases, lag } = this.shape;
+    const last = this.termsKept.length - 1;
+    if (last >= 0 && this.added - 1 >= lag) this.accumulate((this.added - 1) % phases, this.termsKept[last]!);
+    const g = this.added;
+    this.inputs.push(input);
+    this.termsKept.push(g >= lag ? this.term(input, this.inputs[this.inputs.length - 1 - lag]!) : Number.NaN);
+    const evicted = g - terms * phases;
+    if (evicted >= lag) this.accumulate(g % phases, -this.termsKept[this.termsKept.length - 1 - terms * phases]!);
+    if (this.inputs.length > this.keep) {
+      this.inputs.shift();
+      this.termsKept.shift();
+    }
     this.added++;
+    if (this.added % this.keep === 0) this.rebuild();
     return this.refresh();
   }
 
   replace(input: Input): Vol | null {
     if (this.added === 0) throw new RangeError(`${this.owner}: replace() before any add()`);
     this.validate(input);
-    this.window[this.window.length - 1] = input;
+    const last = this.inputs.length - 1;
+    this.inputs[last] = input;
+    this.termsKept[last] = this.added - 1 >= this.shape.lag ? this.term(input, this.inputs[last - this.shape.lag]!) : Number.NaN;
     return this.refresh();
   }
 
+  /** Recomputes the per-phase sums of the finalized terms (all but the newest) from the kept terms. */
+  private rebuild(): void {
+    const { terms, phases, lag } = this.shape;
+    this.committed.fill(0);
+    const last = this.termsKept.length - 1;
+    const g = this.added - 1;
+    for (let j = 1; j <= Math.min(last, terms * phases - 1); j++) {
+      if (g - j >= lag) this.accumulate((g - j) % phases, this.termsKept[last - j]!);
+    }
+  }
+
+  private accumulate(phase: number, term: number): void {
+    this.committed[phase] = this.committed[phase]! + term;
+  }
+
   private refresh(): Vol | null {
-    this.current = this.window.length === this.capacity ? this.compute() : null;
-    return this.current;
+    if (this.inputs.length < this.keep) return (this.current = null);
+    const { terms, phases, periodMs } = this.shape;
+    const sum = this.committed[(this.added - 1) % phases]! + this.termsKept[this.termsKept.length - 1]!;
+    return (this.current = annualize(sum / terms, periodMs));
   }
 
   protected abstract validate(input: Input): void;
-  /** Called with a full window. */
-  protected abstract compute(): Vol;
+  /** The variance term of the newest input; `lagged` is the input `lag` samples before it (the newest itself when lag is 0). */
+  protected abstract term(newest: Input, lagged: Input): number;
 }
 
 export interface RealizedVolatilitySettings {
@@ -129,30 +169,22 @@ export interface RealizedVolatilitySettings {
 
 /** Realized volatility from closes: sqrt(annualized mean squared log return) over a fixed window of returns. */
 export class RealizedVolatility extends WindowEstimator<number> {
-  private readonly settings: RealizedVolatilitySettings;
-
   constructor(settings: RealizedVolatilitySettings) {
     const owner = 'RealizedVolatility';
     checkPositiveInteger(owner, 'returns', settings.returns);
     checkPositiveInteger(owner, 'samplesPerReturn', settings.samplesPerReturn);
     checkInterval(owner, settings.intervalMs);
-    super(owner, settings.returns * settings.samplesPerReturn + 1);
-    this.settings = { ...settings };
+    const k = settings.samplesPerReturn;
+    super(owner, { terms: settings.returns, phases: k, lag: k, periodMs: settings.intervalMs * k });
   }
 
   protected validate(price: number): void {
     checkPrice(this.owner, 'price', price);
   }
 
-  protected compute(): Vol {
-    const { returns, samplesPerReturn, intervalMs } = this.settings;
-    const w = this.window;
-    let sum = 0;
-    for (let i = w.length - 1; i >= samplesPerReturn; i -= samplesPerReturn) {
-      const r = Math.log(w[i]! / w[i - samplesPerReturn]!);
-      sum += r * r;
-    }
-    return annualize(sum / returns, intervalMs * samplesPerReturn);
+  protected term(price: number, earlier: number): number {
+    const r = Math.log(price / earlier);
+    return r * r;
   }
 }
 
@@ -166,22 +198,20 @@ export const garmanKlassBarVariance = (bar: OhlcBar): number => 0.5 * Math.log(b
 abstract class BarVolatility extends WindowEstimator<OhlcBar> {
   protected constructor(
     owner: string,
-    private readonly settings: { bars: number; intervalMs: number },
+    settings: { bars: number; intervalMs: number },
     private readonly barVariance: (bar: OhlcBar) => number,
   ) {
     checkPositiveInteger(owner, 'bars', settings.bars);
     checkInterval(owner, settings.intervalMs);
-    super(owner, settings.bars);
+    super(owner, { terms: settings.bars, phases: 1, lag: 0, periodMs: settings.intervalMs });
   }
 
   protected validate(bar: OhlcBar): void {
     checkBar(this.owner, bar);
   }
 
-  protected compute(): Vol {
-    let sum = 0;
-    for (const bar of this.window) sum += this.barVariance(bar);
-    return annualize(sum / this.window.length, this.settings.intervalMs);
+  protected term(bar: OhlcBar): number {
+    return this.barVariance(bar);
   }
 }
 

@@ -50,6 +50,21 @@ describe('exact values on small inputs', () => {
     expect(ewma.add(100)).toBeCloseTo(Math.sqrt((0.94 * seed + 0.06 * r3 * r3) * 365), 14);
   });
 
+  it('the O(1) running sums equal the formula recomputed from scratch after thousands of adds and replaces', () => {
+    const closes = gbmCloses(21, 5000, 0.7, MINUTE);
+    const rv = new RealizedVolatility({ returns: 100, samplesPerReturn: 5, intervalMs: MINUTE });
+    closes.forEach((p, i) => {
+      rv.add(p * 1.001);
+      if (i % 3 === 0) rv.replace(p);
+      else rv.replace(p * 0.999);
+      if (i % 3 !== 0) rv.replace(p);
+    });
+    let sum = 0;
+    for (let i = closes.length - 1; i >= closes.length - 1 - 5 * 99; i -= 5) sum += Math.log(closes[i]! / closes[i - 5]!) ** 2;
+    expect(rv.result! / Math.sqrt((sum / 100) * perYear(5 * MINUTE)) - 1).toBeLessThan(1e-12);
+    expect(rv.result! / Math.sqrt((sum / 100) * perYear(5 * MINUTE)) - 1).toBeGreaterThan(-1e-12);
+  });
+
   it('horizonReturns sizes the window to the time left to expiry (at least one return)', () => {
     expect(horizonReturns(7 * MS_PER_DAY, 0, HOUR)).toBe(168);
     expect(horizonReturns(10 * MINUTE, 0, HOUR)).toBe(1);
