@@ -70,10 +70,13 @@ export interface LearnedFit {
 
 /**
  * Trains the learned forecaster on the rows whose targets end by day `through` (inclusive): nothing after it is
- * seen. Uses the implied vol when the history has one on enough of those days.
+ * seen. Uses the implied vol when the training span has one on at least 250 days (rows without it are then left
+ * out of training, and days without it get no forecast).
  */
 export function fitLearned(history: DailyHistory, horizonDays: number, through: number, rng: RandomSource, options: GbtOptions = DEFAULT_GBT_OPTIONS): LearnedFit {
-  const withImpliedVol = (history.impliedVol?.filter((v) => v !== null && v > 0).length ?? 0) >= 250;
+  // The implied vol is a feature only when the training span has enough of it (250 days): a series that starts
+  // inside the evaluation span would leave nothing to learn its effect from.
+  const withImpliedVol = (history.impliedVol?.slice(0, through + 1).filter((v) => v !== null && v > 0).length ?? 0) >= 250;
   const x: number[][] = [];
   const y: number[] = [];
   for (let t = 0; t + horizonDays <= through; t++) {

@@ -71,3 +71,14 @@ describe('learned forecaster on a market whose implied vol is informative', () =
     expect(learnedPredict(a, history, firstDay)).toBe(learnedPredict(b, changed, firstDay));
   });
 });
+
+describe('learned forecaster: implied vol only when the training span has it', () => {
+  it('ignores an implied-vol series that starts after the training span', () => {
+    const history = simulatedMarket(32, 1200);
+    const late = history.impliedVol!.map((v, t) => (t >= 900 ? v : null));
+    const fit = fitLearned({ ...history, impliedVol: late }, 7, 800, new Rng(1));
+    expect(fit.withImpliedVol).toBe(false);
+    expect(fit.model.featureNames).not.toContain('log_iv_variance');
+    expect(fitLearned(history, 7, 800, new Rng(1)).withImpliedVol).toBe(true);
+  });
+});
