@@ -17,7 +17,7 @@
  *   - `EwmaVolatility`: RiskMetrics (J.P. Morgan 1996) sigma2_t = lambda sigma2_{t-1} + (1 - lambda) r_t^2,
  *     lambda = 0.94 by default, seeded with the mean of the first `warmUpReturns` squared returns;
  *   - `ParkinsonVolatility` (Parkinson 1980): sigma2 = mean(ln(H/L)^2) / (4 ln 2) per bar;
- *   - `GarmanKlassVolatility` (Garman & Klass 1980, their estimator 5): sigma2 = mean(0.5 ln(H/L)^2
+ *   - `GarmanKlassVolatility` (Garman & Klass 1980, the usual simplified form of their best estimator): sigma2 = mean(0.5 ln(H/L)^2
  *     - (2 ln 2 - 1) ln(C/O)^2) per bar (opening jumps are not captured: bars are assumed contiguous, as a 24/7
  *     market's are).
  * `horizonReturns` sizes a `RealizedVolatility` window to an expiry's horizon.
