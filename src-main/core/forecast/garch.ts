@@ -15,7 +15,7 @@
  * Optimiser: Nelder-Mead on (u, v, w[, mu]) (`optimize.ts`) to a loose tolerance, from the best of a small grid of
  * start points (as `arch` starts its SLSQP from a grid), then Fisher scoring on (omega, alpha, beta[, mu]) with the
  * analytic score and expected information of the Gaussian likelihood (derivatives of sigma2_t by the same recursion,
- * Bollerslev 1986 §4), halving steps that leave the constraints or lower the likelihood. The simplex alone needs
+ * Bollerslev 1986), halving steps that leave the constraints or lower the likelihood. The simplex alone needs
  * ~550 likelihood passes to reach 1e-9; scoring converges quadratically from where the simplex stops.
  */
 import { nelderMead } from './optimize';
