@@ -22,6 +22,7 @@ const BENCHES: Record<string, Bench> = {
   surface: async () => (await import('./surface')).runSurfaceBench(),
   audit: async () => (await import('./audit')).runAuditBench(),
   'deribit-execution': async () => (await import('./deribitExecution')).runDeribitExecutionBench(),
+  forecast: async () => (await import('./forecast')).runForecastBench(),
 };
 
 async function main(): Promise<number> {

@@ -7,6 +7,7 @@ import { intFlag, parseArgs, UsageError } from './args';
 import { dbFlag, parsed, type Command, type CommandTable } from './command';
 import { analyzeFile, toCsv } from './analyze';
 import { auditCommands } from './commands/audit';
+import { forecastCommands } from './commands/forecast';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { DERIBIT_COMMANDS } from './commands/deribit';
@@ -178,6 +179,7 @@ COMMANDS['analyze'] = {
 Object.assign(COMMANDS, SURFACE_COMMANDS);
 Object.assign(COMMANDS, auditCommands);
 Object.assign(COMMANDS, DERIBIT_COMMANDS);
+Object.assign(COMMANDS, forecastCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
