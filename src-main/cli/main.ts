@@ -11,6 +11,7 @@ import { forecastCommands } from './commands/forecast';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { DERIBIT_COMMANDS } from './commands/deribit';
+import { HEDGE_COMMANDS } from './commands/hedge';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 
@@ -179,6 +180,7 @@ COMMANDS['analyze'] = {
 Object.assign(COMMANDS, SURFACE_COMMANDS);
 Object.assign(COMMANDS, auditCommands);
 Object.assign(COMMANDS, DERIBIT_COMMANDS);
+Object.assign(COMMANDS, HEDGE_COMMANDS);
 Object.assign(COMMANDS, forecastCommands);
 
 function help(): string {
