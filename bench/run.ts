@@ -19,6 +19,7 @@ const BENCHES: Record<string, Bench> = {
   }),
   latency: async () => (await import('./latency')).runLatencyBench(),
   idle: async () => (await import('./idle')).runIdleBench(),
+  surface: async () => (await import('./surface')).runSurfaceBench(),
   audit: async () => (await import('./audit')).runAuditBench(),
 };
 

@@ -10,6 +10,7 @@ import { auditCommands } from './commands/audit';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
+import { SURFACE_COMMANDS } from './commands/surface';
 
 const COMMANDS: CommandTable = {
   serve: {
@@ -173,6 +174,7 @@ COMMANDS['analyze'] = {
 };
 
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
+Object.assign(COMMANDS, SURFACE_COMMANDS);
 Object.assign(COMMANDS, auditCommands);
 
 function help(): string {

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MIGRATIONS, RESERVED_VERSIONS } from './migrations';
+import { MIGRATIONS } from './migrations';
 import type { Migration } from './migrations/types';
 
 export type Db = Database.Database;
@@ -72,10 +72,7 @@ export function migrate(db: Db, migrations: readonly Migration[], targetVersion 
   }
   for (const migration of migrations) {
     if (migration.version <= current || migration.version > targetVersion) continue;
-    // A reserved (claimed, not yet merged) version is stepped over: see RESERVED_VERSIONS.
-    let expected = current + 1;
-    while (RESERVED_VERSIONS.has(expected) && !migrations.some((m) => m.version === expected)) expected += 1;
-    if (migration.version !== expected) {
+    if (migration.version !== current + 1) {
       throw new Error(`migration ${migration.version} (${migration.name}) does not follow version ${current}`);
     }
     db.transaction(() => {

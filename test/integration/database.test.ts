@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion, type Db } from '../../src-main/store/database';
 import { EventLog } from '../../src-main/store/eventLog';
-import { MIGRATIONS, RESERVED_VERSIONS } from '../../src-main/store/migrations';
+import { MIGRATIONS } from '../../src-main/store/migrations';
 import { makeTempDir } from '../helpers/tmp';
 
 let tmp: { dir: string; remove: () => void };
@@ -68,9 +68,8 @@ describe('openDatabase', () => {
     expect(LATEST).toBeGreaterThanOrEqual(3);
   });
 
-  it('migrations are numbered 1, 2, … without gaps (but for versions reserved by an unmerged branch)', () => {
-    const expected = Array.from({ length: LATEST }, (_, i) => i + 1).filter((v) => !RESERVED_VERSIONS.has(v));
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(expected);
+  it('migrations are numbered 1, 2, … without gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
   });
 });
 
@@ -270,6 +269,24 @@ describe('migration 005: journal', () => {
     // The journal's roll-off and the session list find segments by kind through the index.
     const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM sessions WHERE kind = 'journal' ORDER BY id").all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/sessions_by_kind/);
+  });
+});
+
+describe('migration 007: the book (futures, perpetuals, average price)', () => {
+  it('keeps every position entered before, with an unknown price in its coin, and adds price and currency', () => {
+    const v6 = openDb({ targetVersion: 6 });
+    v6.prepare("INSERT INTO positions VALUES ('BTC-27DEC26-100000-C', 10, 1), ('ETH-27DEC26-3000-P', -2.5, 2)").run();
+    v6.close();
+    const db = openDb({ targetVersion: 7 });
+    expect(schemaVersion(db)).toBe(7);
+    expect(db.prepare('SELECT instrument, amount, average_price, price_currency, updated_ms FROM positions ORDER BY instrument').all()).toEqual([
+      { instrument: 'BTC-27DEC26-100000-C', amount: 10, average_price: null, price_currency: 'BTC', updated_ms: 1 },
+      { instrument: 'ETH-27DEC26-3000-P', amount: -2.5, average_price: null, price_currency: 'ETH', updated_ms: 2 },
+    ]);
+    const insert = db.prepare('INSERT INTO positions (instrument, amount, average_price, price_currency, updated_ms) VALUES (?, ?, ?, ?, ?)');
+    insert.run('BTC-PERPETUAL', -25000, 91000.5, 'USD', 3);
+    expect(() => insert.run('BTC-27DEC26', 10, -1, 'USD', 4)).toThrow(/CHECK/);
+    expect(() => insert.run('BTC-27DEC26', 10, 1, 'EUR', 4)).toThrow(/CHECK/);
   });
 });
 

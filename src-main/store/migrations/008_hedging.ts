@@ -5,8 +5,6 @@ import type { Migration } from './types';
  * label `<recommendationId>:<leg>`), the fills it was told about, the hash-chained audit log, and the paper
  * ledger (the paper venue's own book of orders and fills, kept apart from the desk's record so that the desk can
  * reconcile against it exactly as it reconciles against Deribit).
- *
- * Version 7 is reserved for the positions migration built in parallel; see `RESERVED_VERSIONS`.
  */
 /** The columns a fill has in both ledgers (the desk's and the paper venue's); fee in 1e-8 of fee_currency. */
 const FILL_COLUMNS = `order_id TEXT NOT NULL, instrument TEXT NOT NULL, side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
