@@ -138,4 +138,20 @@ describe('Executor', () => {
     expect(store.get('rec-1')).toMatchObject({ state: 'filled' });
     expect(db.prepare("SELECT COUNT(*) AS n FROM fills WHERE label = 'rec-1:0'").get()).toEqual({ n: 2 });
   });
+
+  it('a trader cancels a working hedge: resting legs are cancelled and it settles from what filled', async () => {
+    store.propose(hedge([PERP_BUY, { ...OPTION_BUY, amount: 5, price: 0.05 }]));
+    store.approve('rec-1', 'trader:ana');
+    store.propose(hedge([{ ...OPTION_BUY, amount: 5, price: 0.04 }], 'rec-2'));
+    store.approve('rec-2', 'trader:ana');
+    const executor = new Executor(db, store, audit, paper, clock);
+    expect((await executor.execute('rec-1')).state).toBe('submitted'); // option leg: 1 filled, 4 resting
+    expect((await executor.execute('rec-2')).state).toBe('submitted'); // nothing at 0.04: all resting
+    const partial = await executor.cancel('rec-1', 'trader:ana');
+    expect(partial.state).toBe('partially-filled');
+    expect(partial.reason).toBe('rec-1:1 cancelled: cancelled by the desk (filled 1 of 5)');
+    expect((await executor.cancel('rec-2', 'trader:ana')).state).toBe('failed');
+    expect(await executor.cancel('rec-2', 'trader:ana')).toMatchObject({ state: 'failed' });
+    expect([...audit.rows({ subject: 'rec-1' })].map((r) => `${r.actor} ${r.action}`).slice(-2)).toEqual(['trader:ana recommendation.cancel-requested', 'system:executor recommendation.partially-filled']);
+  });
 });

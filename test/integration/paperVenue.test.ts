@@ -128,6 +128,21 @@ describe('PaperVenue', () => {
     expect(await venue.submit({ label: 'x:6', instrument: PERP.name, side: 'buy', amount: 10, type: 'market' })).toMatchObject({ status: 'rejected', reason: 'no order book for BTC-PERPETUAL' });
   });
 
+  it('sums its fills into positions: net amounts and exact fees per instrument', async () => {
+    market.books.set(OPTION.name, { bids: [[0.049, 10]], asks: [[0.05, 10]], tsMs: T0 });
+    market.books.set(PERP.name, { bids: [[49_990, 1_000_000]], asks: [[50_000, 1_000_000]], tsMs: T0 });
+    await venue.submit({ label: 'p:0', instrument: OPTION.name, side: 'buy', amount: 0.3, type: 'market' });
+    await venue.submit({ label: 'p:1', instrument: OPTION.name, side: 'buy', amount: 0.7, type: 'market' });
+    await venue.submit({ label: 'p:2', instrument: OPTION.name, side: 'sell', amount: 0.4, type: 'market' });
+    await venue.submit({ label: 'p:3', instrument: PERP.name, side: 'sell', amount: 30_000, type: 'market' });
+    // Options: 0.3 + 0.7 - 0.4 = 0.6 contracts, fees 0.0003 x (0.3 + 0.7 + 0.4) = 0.00042 BTC (3 fills: 9000 + 21000 + 12000 e-8).
+    // Perpetual: -30,000 USD, fee 0.0005 x 30000 / 49990 = 0.000300060012 -> 30,006 e-8.
+    expect(venue.positions()).toEqual([
+      { instrument: OPTION.name, amount: 0.6, fee: 0.00042, feeE8: 42_000, feeCurrency: 'BTC', fills: 3 },
+      { instrument: PERP.name, amount: -30_000, fee: 0.00030006, feeE8: 30_006, feeCurrency: 'BTC', fills: 1 },
+    ]);
+  });
+
   it('reads books from the engine’s market state: option top of book in coin, perpetual depth from its book snapshot', async () => {
     const state = new MarketState();
     const events = sequence([

@@ -106,6 +106,24 @@ export class Executor {
     return run;
   }
 
+  /**
+   * Cancels the resting legs of a submitted recommendation (a trader stops a working hedge); the
+   * recommendation then settles as partially-filled or failed from what did fill. Audited with the actor.
+   */
+  async cancel(id: string, actor: string): Promise<Recommendation> {
+    const rec = this.recommendations.get(id);
+    if (!rec) throw new Error(`no recommendation ${JSON.stringify(id)}`);
+    if (rec.state !== 'submitted') return rec;
+    this.audit.append({ actor, action: 'recommendation.cancel-requested', subject: id, payload: {} });
+    for (const row of this.orderRows(id)) {
+      const state = row.state === null ? null : (JSON.parse(row.state) as OrderState);
+      if (state?.status !== 'open') continue;
+      const cancelled = await this.venue.cancel(row.label);
+      if (cancelled) this.recordState(cancelled, 'order.cancelled');
+    }
+    return this.settle(id);
+  }
+
   close(): void {
     this.unsubscribe();
   }

@@ -40,6 +40,16 @@ export interface PaperMarket {
   instrument(instrument: InstrumentName): InstrumentDef | null;
 }
 
+export interface PaperPosition {
+  instrument: InstrumentName;
+  /** Net amount, + long (contracts for options, USD for inverse futures). */
+  amount: number;
+  fee: number;
+  feeE8: number;
+  feeCurrency: string;
+  fills: number;
+}
+
 type UpdateListener = (update: { order: OrderState; fills: readonly Fill[] }) => void;
 
 interface StoredFill extends Fill {
@@ -103,6 +113,22 @@ export class PaperVenue implements ExecutionVenue {
       )
       .all(label)
       .map((r) => ({ label: r.label, orderId: r.order_id, tradeId: r.trade_id, instrument: r.instrument as InstrumentName, side: r.side, amount: r.amount, price: r.price, fee: r.fee_e8 / 1e8, feeCurrency: r.fee_currency, timestampMs: epochMs(r.ts_ms) }));
+  }
+
+  /**
+   * The paper account's positions from its fills: net amount per instrument (+ long, in the instrument's trade
+   * unit) and the fees paid, summed exactly in 1e-8 units. Marks and P&L are the book's business (positions view).
+   */
+  positions(): PaperPosition[] {
+    return this.db
+      .prepare<[], { instrument: string; net: number; fee_e8: number; fee_currency: string; fills: number }>(
+        `SELECT instrument,
+                SUM(CASE side WHEN 'buy' THEN amount ELSE -amount END) AS net,
+                SUM(fee_e8) AS fee_e8, fee_currency, COUNT(*) AS fills
+         FROM paper_fills GROUP BY instrument, fee_currency ORDER BY instrument`,
+      )
+      .all()
+      .map((r) => ({ instrument: r.instrument as InstrumentName, amount: roundAmount(r.net), feeE8: r.fee_e8, fee: r.fee_e8 / 1e8, feeCurrency: r.fee_currency, fills: r.fills }));
   }
 
   /**

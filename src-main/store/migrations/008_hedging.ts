@@ -1,15 +1,15 @@
 import type { Migration } from './types';
 
+/** The columns a fill has in both ledgers (the desk's and the paper venue's); fee in 1e-8 of fee_currency. */
+const FILL_COLUMNS = `order_id TEXT NOT NULL, instrument TEXT NOT NULL, side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+      amount REAL NOT NULL, price REAL NOT NULL, fee_e8 INTEGER NOT NULL, fee_currency TEXT NOT NULL,`;
+
 /**
  * The hedging desk's durable record: recommendations and their lifecycle, the orders the desk sent (one per leg,
  * label `<recommendationId>:<leg>`), the fills it was told about, the hash-chained audit log, and the paper
  * ledger (the paper venue's own book of orders and fills, kept apart from the desk's record so that the desk can
  * reconcile against it exactly as it reconciles against Deribit).
  */
-/** The columns a fill has in both ledgers (the desk's and the paper venue's); fee in 1e-8 of fee_currency. */
-const FILL_COLUMNS = `order_id TEXT NOT NULL, instrument TEXT NOT NULL, side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
-      amount REAL NOT NULL, price REAL NOT NULL, fee_e8 INTEGER NOT NULL, fee_currency TEXT NOT NULL,`;
-
 export const migration008: Migration = {
   version: 8,
   name: 'hedging',
