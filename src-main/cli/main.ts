@@ -9,6 +9,7 @@ import { analyzeFile, toCsv } from './analyze';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
+import { riskCommands } from './commands/risk';
 
 const COMMANDS: CommandTable = {
   serve: {
@@ -172,6 +173,7 @@ COMMANDS['analyze'] = {
 };
 
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
+Object.assign(COMMANDS, riskCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];

@@ -120,17 +120,41 @@ export function pmRollRate(years: number, params: Readonly<PmParams>): number {
   return Math.max(params.minAnnualisedMove, Math.expm1(params.annualisedMoveRisk * Math.max(years, 0)));
 }
 
+/** Per extended move: extended_table_factor × range/|m| × (1 + m)/(1 + sign(m) range). */
+function extendedScales(params: Readonly<PmParams>): Float64Array {
+  const range = params.priceRange;
+  return Float64Array.from(params.extendedMoves, (m) => (params.extendedTableFactor * range * (1 + m)) / (Math.abs(m) * (1 + Math.sign(m) * range)));
+}
+
+/**
+ * USD prices of the CALL at an option's strike, expiry and vol at every scenario point (standard, then extended),
+ * then today's price (last entry). A put is the call − (F − K) (put-call parity, r = 0), so the call and the put
+ * of one strike share one set of prices.
+ */
+function callScenarioPrices(position: RiskPosition, years: number, params: Readonly<PmParams>, moves: readonly number[], out: Float64Array): void {
+  const forward = position.forwardUsd;
+  const strike = position.strike;
+  const vols = pmShockedVols(position.vol, years, params);
+  const standardCount = moves.length * 3;
+  for (let i = 0; i < moves.length; i++) {
+    const shifted = forward * (1 + moves[i]!);
+    for (let v = 0; v < 3; v++) out[3 * i + v] = black76Price(shifted, strike, years, vols[v]!, true);
+  }
+  for (let j = 0; j < params.extendedMoves.length; j++) out[standardCount + j] = black76Price(forward * (1 + params.extendedMoves[j]!), strike, years, vols[0], true);
+  out[standardCount + params.extendedMoves.length] = black76Price(forward, strike, years, position.vol, true);
+}
+
 /**
  * Writes one position's risk vector (standard then extended, coin P&L) into `out` at `offset`.
- * `moves` = standardMoves(params).
+ * `moves` = standardMoves(params). `cache` (keyed by expiry, strike and vol) shares the scenario prices of the
+ * options of one strike across positions.
  */
-export function positionPmVector(position: RiskPosition, nowMs: number, params: Readonly<PmParams>, moves: readonly number[], out: Float64Array, offset: number): void {
-  const range = params.priceRange;
+export function positionPmVector(position: RiskPosition, nowMs: number, params: Readonly<PmParams>, moves: readonly number[], out: Float64Array, offset: number, cache?: Map<string, Float64Array>): void {
   const extendedMoves = params.extendedMoves;
   const standardCount = moves.length * 3;
-  const scale = (m: number): number => (params.extendedTableFactor * range * (1 + m)) / (Math.abs(m) * (1 + Math.sign(m) * range));
+  const scales = extendedScales(params);
+  const size = position.sizeCoin;
   if (position.kind !== 'option') {
-    const size = position.sizeCoin;
     for (let i = 0; i < moves.length; i++) {
       const m = moves[i]!;
       const pnl = (size * m) / (1 + m);
@@ -140,27 +164,33 @@ export function positionPmVector(position: RiskPosition, nowMs: number, params: 
     }
     for (let j = 0; j < extendedMoves.length; j++) {
       const m = extendedMoves[j]!;
-      out[offset + standardCount + j] = ((size * m) / (1 + m)) * scale(m);
+      out[offset + standardCount + j] = ((size * m) / (1 + m)) * scales[j]!;
     }
     return;
   }
   const years = yearsToExpiry(position.expiryMs!, nowMs);
+  const key = `${position.expiryMs} ${position.strike} ${position.vol}`;
+  let calls = cache?.get(key);
+  if (!calls) {
+    calls = new Float64Array(standardCount + extendedMoves.length + 1);
+    callScenarioPrices(position, years, params, moves, calls);
+    cache?.set(key, calls);
+  }
   const forward = position.forwardUsd;
   const strike = position.strike;
-  const isCall = position.isCall;
-  const size = position.sizeCoin;
-  const vols = pmShockedVols(position.vol, years, params);
-  const base = black76Price(forward, strike, years, position.vol, isCall) / forward;
+  // Put = call − (F − K); coin value = USD price / forward.
+  const parity = (f: number): number => (position.isCall ? 0 : f - strike);
+  const base = (calls[standardCount + extendedMoves.length]! - parity(forward)) / forward;
   for (let i = 0; i < moves.length; i++) {
     const shifted = forward * (1 + moves[i]!);
+    const intrinsicShift = parity(shifted);
     for (let v = 0; v < 3; v++) {
-      out[offset + 3 * i + v] = moves[i] === 0 && v === 1 ? 0 : size * (black76Price(shifted, strike, years, vols[v]!, isCall) / shifted - base);
+      out[offset + 3 * i + v] = moves[i] === 0 && v === 1 ? 0 : size * ((calls[3 * i + v]! - intrinsicShift) / shifted - base);
     }
   }
   for (let j = 0; j < extendedMoves.length; j++) {
-    const m = extendedMoves[j]!;
-    const shifted = forward * (1 + m);
-    out[offset + standardCount + j] = size * (black76Price(shifted, strike, years, vols[0], isCall) / shifted - base) * scale(m);
+    const shifted = forward * (1 + extendedMoves[j]!);
+    out[offset + standardCount + j] = size * ((calls[standardCount + j]! - parity(shifted)) / shifted - base) * scales[j]!;
   }
 }
 
@@ -284,12 +314,13 @@ export function pmBook(currency: Currency, positions: readonly RiskPosition[], i
   const total = new Float64Array(width);
   const deltaOne = new Map<string, { sizeCoin: number; rollRate: number }>();
   let deltaCoin = 0;
+  const cache = new Map<string, Float64Array>();
   positions.forEach((position, i) => {
     if (position.currency !== currency) throw new PmInputError(`${position.instrument} is a ${position.currency} position, not ${currency}`);
     if (!Number.isFinite(position.sizeCoin) || !(position.forwardUsd > 0)) {
       throw new PmInputError(`${position.instrument}: size ${position.sizeCoin} and price ${position.forwardUsd} must be finite and the price above 0`);
     }
-    positionPmVector(position, nowMs, params, moves, vectors, i * width);
+    positionPmVector(position, nowMs, params, moves, vectors, i * width, cache);
     for (let k = 0; k < width; k++) total[k]! += vectors[i * width + k]!;
     deltaCoin += positionDeltaCoin(position, nowMs);
     if (position.kind !== 'option') {
