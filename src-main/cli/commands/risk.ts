@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError, type ParsedArgs } from '../args';
+import { UsageError, type FlagSpec, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
 import { parseTime } from '../progress';
 import { BookCsvHeaderError, parseBookCsv } from '../../core/book/csv';
@@ -209,6 +209,14 @@ function side(s: MarginCallDistance['down']): { move: number | null; index_usd: 
   return { move: s.move, index_usd: s.indexUsd, reason: s.reason };
 }
 
+/** The flags both commands take: the book, the chain file, the as-of time and the PM parameters. */
+const BOOK_FLAGS: Record<string, FlagSpec> = {
+  positions: { type: 'string', description: 'the book: CSV with instrument,quantity,average_price,price_currency' },
+  chain: { type: 'string', description: 'a chain file: Tardis options_chain CSV (.gz) or a Deribit chain snapshot CSV' },
+  at: { type: 'string', description: 'as-of time in the chain file (default: its last quote)' },
+  params: { type: 'string', description: 'PM parameters: pme/simulate model_params JSON, or {"BTC": {"priceRange": 0.14}} overrides' },
+};
+
 export const riskCommands: CommandTable = {
   risk: {
     summary: 'scenario matrix (spot × vol × time, P&L in USD and coin) and PM margin of a positions CSV on a chain file',
@@ -216,16 +224,13 @@ export const riskCommands: CommandTable = {
       'gammadesk risk --positions FILE.csv --chain FILE [--at ISO-TIME] [--spot-grid -0.3,…,0.3] [--vol-grid -20,…,20] [--days 0,1,…]\n' +
       '       [--vol-shift absolute|term-scaled] [--vol-dynamics sticky-strike|sticky-moneyness] [--equity BTC:5,ETH:20] [--params FILE.json] [--format json|csv]',
     flags: {
-      positions: { type: 'string', description: 'the book: CSV with instrument,quantity,average_price,price_currency' },
-      chain: { type: 'string', description: 'a chain file: Tardis options_chain CSV (.gz) or a Deribit chain snapshot CSV' },
-      at: { type: 'string', description: 'as-of time in the chain file (default: its last quote)' },
+      ...BOOK_FLAGS,
       'spot-grid': { type: 'string', description: 'index moves as fractions (default -0.3,-0.2,-0.1,0,0.1,0.2,0.3)' },
       'vol-grid': { type: 'string', description: 'vol shifts in vol points (default -20,-10,0,10,20)' },
-      days: { type: 'string', description: 'elapsed days (default: 0, 1 and the next expiry of each currency)' },
+      days: { type: 'string', description: 'elapsed days (default: 0, 1 and the book\'s next expiry)' },
       'vol-shift': { type: 'string', description: 'absolute (default) or term-scaled (× √(30/days to expiry))' },
       'vol-dynamics': { type: 'string', description: 'sticky-strike (default) or sticky-moneyness (the chain smile at K/(1+move))' },
       equity: { type: 'string', description: 'account equity in coin per currency, e.g. BTC:5,ETH:20: adds the distance to a margin call' },
-      params: { type: 'string', description: 'PM parameters: pme/simulate model_params JSON, or {"BTC": {"priceRange": 0.14}} overrides' },
       format: { type: 'string', description: 'json (default) or csv (the matrix records only)' },
     },
     async run({ flags }) {
@@ -245,19 +250,19 @@ export const riskCommands: CommandTable = {
       const loaded = await loadBook(flags);
       reportProblems(String(flags['positions']), loaded);
       const nowMs = loaded.snapshot.asOfMs;
-      const currencies = currenciesOf(loaded.positions);
-      const records = [];
       const margins: Record<string, unknown> = {};
       const distances: MarginCallDistance[] = [];
       const notes = [...loaded.notes];
-      for (const currency of currencies) {
+      // One time axis for the whole book (its next expiry is the earliest of any currency), so that the USD
+      // total adds cells of the same time.
+      const times: ScenarioTime[] = days === null ? defaultTimes(loaded.positions, nowMs) : days.map((d) => ({ label: `+${d}d`, elapsedMs: Math.round(d * MS_PER_DAY) }));
+      const matrix = scenarioMatrix(loaded.positions, loaded.indexUsd, nowMs, {
+        spotMoves, volShifts: volPoints.map((p) => p * 0.01), times, volShiftMode: mode, volDynamics: dynamics, ...(dynamics === 'sticky-moneyness' ? { smiles: smilesOf(loaded.snapshot) } : {}),
+      });
+      notes.push(...matrix.notes);
+      const records = scenarioRecords(matrix);
+      for (const currency of currenciesOf(loaded.positions)) {
         const own = loaded.positions.filter((p) => p.currency === currency);
-        const times: ScenarioTime[] = days === null ? defaultTimes(own, nowMs) : days.map((d) => ({ label: `+${d}d`, elapsedMs: Math.round(d * MS_PER_DAY) }));
-        const matrix = scenarioMatrix(own, loaded.indexUsd, nowMs, {
-          spotMoves, volShifts: volPoints.map((p) => p * 0.01), times, volShiftMode: mode, volDynamics: dynamics, ...(dynamics === 'sticky-moneyness' ? { smiles: smilesOf(loaded.snapshot) } : {}),
-        });
-        notes.push(...matrix.notes);
-        records.push(...scenarioRecords(matrix));
         const index = loaded.indexUsd[currency]!;
         const pm = pmBook(currency, own, index, nowMs, params[currency]);
         margins[currency] = { index_usd: index, ...marginSummary(pm.margin) };
@@ -290,10 +295,7 @@ export const riskCommands: CommandTable = {
     summary: "Deribit portfolio-margin replica (27 + 8 risk vectors, roll and delta shocks, IM, MM) and standard margin of a positions CSV",
     usage: 'gammadesk margin --positions FILE.csv --chain FILE [--at ISO-TIME] [--params FILE.json] [--format json|text]',
     flags: {
-      positions: { type: 'string', description: 'the book: CSV with instrument,quantity,average_price,price_currency' },
-      chain: { type: 'string', description: 'a chain file: Tardis options_chain CSV (.gz) or a Deribit chain snapshot CSV' },
-      at: { type: 'string', description: 'as-of time in the chain file (default: its last quote)' },
-      params: { type: 'string', description: 'PM parameters: pme/simulate model_params JSON, or {"BTC": {"priceRange": 0.14}} overrides' },
+      ...BOOK_FLAGS,
       format: { type: 'string', description: 'json (default) or text (a table per currency)' },
     },
     async run({ flags }) {
