@@ -136,23 +136,26 @@ function callScenarioPrices(position: RiskPosition, years: number, params: Reado
   const strike = position.strike;
   const vols = pmShockedVols(position.vol, years, params);
   const standardCount = moves.length * 3;
+  const today = black76Price(forward, strike, years, position.vol, true);
   for (let i = 0; i < moves.length; i++) {
     const shifted = forward * (1 + moves[i]!);
-    for (let v = 0; v < 3; v++) out[3 * i + v] = black76Price(shifted, strike, years, vols[v]!, true);
+    for (let v = 0; v < 3; v++) out[3 * i + v] = moves[i] === 0 && v === 1 ? today : black76Price(shifted, strike, years, vols[v]!, true);
   }
   for (let j = 0; j < params.extendedMoves.length; j++) out[standardCount + j] = black76Price(forward * (1 + params.extendedMoves[j]!), strike, years, vols[0], true);
-  out[standardCount + params.extendedMoves.length] = black76Price(forward, strike, years, position.vol, true);
+  out[standardCount + params.extendedMoves.length] = today;
 }
 
 /**
  * Writes one position's risk vector (standard then extended, coin P&L) into `out` at `offset`.
  * `moves` = standardMoves(params). `cache` (keyed by expiry, strike and vol) shares the scenario prices of the
- * options of one strike across positions.
+ * options of one strike across positions; `scales` = the extended fractions (computed once per book).
  */
-export function positionPmVector(position: RiskPosition, nowMs: number, params: Readonly<PmParams>, moves: readonly number[], out: Float64Array, offset: number, cache?: Map<string, Float64Array>): void {
+export function positionPmVector(
+  position: RiskPosition, nowMs: number, params: Readonly<PmParams>, moves: readonly number[], out: Float64Array, offset: number,
+  cache?: Map<number, Map<number, Float64Array>>, scales: Float64Array = extendedScales(params),
+): void {
   const extendedMoves = params.extendedMoves;
   const standardCount = moves.length * 3;
-  const scales = extendedScales(params);
   const size = position.sizeCoin;
   if (position.kind !== 'option') {
     for (let i = 0; i < moves.length; i++) {
@@ -169,12 +172,19 @@ export function positionPmVector(position: RiskPosition, nowMs: number, params: 
     return;
   }
   const years = yearsToExpiry(position.expiryMs!, nowMs);
-  const key = `${position.expiryMs} ${position.strike} ${position.vol}`;
-  let calls = cache?.get(key);
+  // Keyed by expiry, then strike × vol (a vol is below 100 and a strike an integer or a 1-2 decimal number,
+  // so different pairs give different keys in practice; a collision only costs a fresh computation: checked).
+  let byExpiry = cache?.get(position.expiryMs!);
+  if (cache && !byExpiry) cache.set(position.expiryMs!, (byExpiry = new Map()));
+  const key = position.strike * 1e4 + position.vol;
+  let calls = byExpiry?.get(key);
+  if (calls && (calls[calls.length - 2] !== position.strike || calls[calls.length - 1] !== position.vol)) calls = undefined;
   if (!calls) {
-    calls = new Float64Array(standardCount + extendedMoves.length + 1);
+    calls = new Float64Array(standardCount + extendedMoves.length + 3);
     callScenarioPrices(position, years, params, moves, calls);
-    cache?.set(key, calls);
+    calls[calls.length - 2] = position.strike;
+    calls[calls.length - 1] = position.vol;
+    byExpiry?.set(key, calls);
   }
   const forward = position.forwardUsd;
   const strike = position.strike;
@@ -314,13 +324,14 @@ export function pmBook(currency: Currency, positions: readonly RiskPosition[], i
   const total = new Float64Array(width);
   const deltaOne = new Map<string, { sizeCoin: number; rollRate: number }>();
   let deltaCoin = 0;
-  const cache = new Map<string, Float64Array>();
+  const cache = new Map<number, Map<number, Float64Array>>();
+  const scales = extendedScales(params);
   positions.forEach((position, i) => {
     if (position.currency !== currency) throw new PmInputError(`${position.instrument} is a ${position.currency} position, not ${currency}`);
     if (!Number.isFinite(position.sizeCoin) || !(position.forwardUsd > 0)) {
       throw new PmInputError(`${position.instrument}: size ${position.sizeCoin} and price ${position.forwardUsd} must be finite and the price above 0`);
     }
-    positionPmVector(position, nowMs, params, moves, vectors, i * width, cache);
+    positionPmVector(position, nowMs, params, moves, vectors, i * width, cache, scales);
     for (let k = 0; k < width; k++) total[k]! += vectors[i * width + k]!;
     deltaCoin += positionDeltaCoin(position, nowMs);
     if (position.kind !== 'option') {
