@@ -144,6 +144,9 @@ export function scenarioMatrix(positions: readonly RiskPosition[], indexUsd: Par
   const currencies: CurrencyMatrix[] = [];
   const totalUsd = new Float64Array(cells);
   const elapsedYears = spec.times.map((t) => t.elapsedMs / MS_PER_YEAR);
+  const at = (values: readonly number[]): number => values.indexOf(0);
+  const zeroTime = spec.times.findIndex((t) => t.elapsedMs === 0);
+  const centre = at(spec.spotMoves) >= 0 && at(spec.volShifts) >= 0 && zeroTime >= 0 ? cellIndex(spec, at(spec.spotMoves), at(spec.volShifts), zeroTime) : -1;
   const vols = new Float64Array(nSpot);
   for (const currency of [...byCurrency.keys()].sort()) {
     const list = byCurrency.get(currency)!;
@@ -153,6 +156,35 @@ export function scenarioMatrix(positions: readonly RiskPosition[], indexUsd: Par
     const pnlUsd = new Float64Array(cells);
     const drillCoin = new Float64Array(list.length * cells);
     const drillUsd = new Float64Array(list.length * cells);
+    const cache = new Map<number, Map<number, Float64Array>>();
+    /** Call USD prices at every cell, then today's (entry `cells`), for an option's expiry, strike and vol. */
+    const callPrices = (p: RiskPosition, years: number): Float64Array => {
+      let byExpiry = cache.get(p.expiryMs!);
+      if (!byExpiry) cache.set(p.expiryMs!, (byExpiry = new Map()));
+      const key = p.strike * 1e4 + p.vol;
+      const cached = byExpiry.get(key);
+      if (cached && cached[cells + 1] === p.strike && cached[cells + 2] === p.vol) return cached;
+      const out = new Float64Array(cells + 3);
+      const forward = p.forwardUsd;
+      // Base vol per spot move (the vol dynamics), before the vol shift.
+      const smile = spec.volDynamics === 'sticky-moneyness' ? spec.smiles?.get(smileKey(p.currency, p.expiryMs!)) : undefined;
+      for (let s = 0; s < nSpot; s++) {
+        vols[s] = smile && smile.strikes.length > 0 ? p.vol + (smileVol(smile, p.strike / (1 + spec.spotMoves[s]!)) - smileVol(smile, p.strike)) : p.vol;
+      }
+      const termScale = spec.volShiftMode === 'term-scaled' ? Math.sqrt(30 / Math.max(years * 365, 1)) : 1;
+      for (let s = 0; s < nSpot; s++) {
+        const shifted = forward * (1 + spec.spotMoves[s]!);
+        for (let v = 0; v < nVol; v++) {
+          const vol = Math.max(vols[s]! + spec.volShifts[v]! * termScale, 0);
+          for (let t = 0; t < nTime; t++) out[(s * nVol + v) * nTime + t] = black76Price(shifted, p.strike, years - elapsedYears[t]!, vol, true);
+        }
+      }
+      out[cells] = black76Price(forward, p.strike, years, p.vol, true);
+      out[cells + 1] = p.strike;
+      out[cells + 2] = p.vol;
+      byExpiry.set(key, out);
+      return out;
+    };
     list.forEach((p, i) => {
       const row = i * cells;
       if (p.kind !== 'option') {
@@ -169,34 +201,20 @@ export function scenarioMatrix(positions: readonly RiskPosition[], indexUsd: Par
       }
       const years = yearsToExpiry(p.expiryMs!, nowMs);
       const forward = p.forwardUsd;
-      const baseCoin = black76Price(forward, p.strike, years, p.vol, p.isCall) / forward;
-      // Base vol per spot move (the vol dynamics), before the vol shift.
-      const smile = spec.volDynamics === 'sticky-moneyness' ? spec.smiles?.get(smileKey(p.currency, p.expiryMs!)) : undefined;
-      if (spec.volDynamics === 'sticky-moneyness' && (smile === undefined || smile.strikes.length === 0)) notes.push(`${p.instrument}: no smile for its expiry, sticky strike used`);
-      for (let s = 0; s < nSpot; s++) {
-        vols[s] = smile && smile.strikes.length > 0 ? p.vol + (smileVol(smile, p.strike / (1 + spec.spotMoves[s]!)) - smileVol(smile, p.strike)) : p.vol;
-      }
-      const days = Math.max(years * 365, 1);
-      const termScale = spec.volShiftMode === 'term-scaled' ? Math.sqrt(30 / days) : 1;
+      const calls = callPrices(p, years);
+      if (spec.volDynamics === 'sticky-moneyness' && !(spec.smiles?.get(smileKey(p.currency, p.expiryMs!))?.strikes.length)) notes.push(`${p.instrument}: no smile for its expiry, sticky strike used`);
+      // Put = call − (F − K) (put-call parity, r = 0): the call and the put of a strike share one set of prices.
+      const parity = (f: number): number => (p.isCall ? 0 : f - p.strike);
+      const baseUsd = calls[cells]! - parity(forward);
+      const baseCoin = baseUsd / forward;
       const usdPerCoin = index / forward; // S/F: the coin value × index, per USD of option value
       for (let s = 0; s < nSpot; s++) {
-        const m = spec.spotMoves[s]!;
-        const shifted = forward * (1 + m);
-        for (let v = 0; v < nVol; v++) {
-          const shift = spec.volShifts[v]! * termScale;
-          const vol = Math.max(vols[s]! + shift, 0);
-          for (let t = 0; t < nTime; t++) {
-            const c = (s * nVol + v) * nTime + t;
-            const elapsed = elapsedYears[t]!;
-            if (m === 0 && shift === 0 && elapsed === 0 && vol === p.vol) {
-              drillCoin[row + c] = 0;
-              drillUsd[row + c] = 0;
-              continue;
-            }
-            const afterUsd = black76Price(shifted, p.strike, years - elapsed, vol, p.isCall);
-            drillCoin[row + c] = p.sizeCoin * (afterUsd / shifted - baseCoin);
-            drillUsd[row + c] = p.sizeCoin * usdPerCoin * (afterUsd - baseCoin * forward);
-          }
+        const shifted = forward * (1 + spec.spotMoves[s]!);
+        const intrinsicShift = parity(shifted);
+        for (let c = s * nVol * nTime; c < (s + 1) * nVol * nTime; c++) {
+          const afterUsd = calls[c]! - intrinsicShift;
+          drillCoin[row + c] = c === centre ? 0 : p.sizeCoin * (afterUsd / shifted - baseCoin);
+          drillUsd[row + c] = c === centre ? 0 : p.sizeCoin * usdPerCoin * (afterUsd - baseUsd);
         }
       }
     });
