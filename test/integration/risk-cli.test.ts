@@ -92,6 +92,32 @@ describe('gammadesk risk', () => {
     expect(d[1]!.down.move).toBeGreaterThan(d[0]!.down.move);
   });
 
+  it('applies the largest daily moves of the Deribit perpetual history (with the DVOL move of the day) to the book', () => {
+    const history = resolve('../shared/data/ttienomy_deribit_BTC-PERPETUAL_daily.csv');
+    const dvol = resolve('../shared/data/joachimoliver_btc_dvol.csv');
+    const all = run('risk', '--positions', BOOK, '--chain', CHAIN, '--spot-grid=0', '--vol-grid=0', '--history', history, '--dvol', dvol, '--history-count', '2');
+    expect(all.status).toBe(0);
+    type Historical = { date: string; spot_move: number; vol_shift_points: number | null; vol_reason: string | null; BTC: { pnl_coin: number }; total_usd: number };
+    const [first] = (JSON.parse(all.stdout) as { historical: Historical[] }).historical;
+    // 2020-03-12: Deribit BTC-PERPETUAL daily close 7389.5 → 5249.5 (the file's rows for 03-11 and 03-12).
+    expect(first!.date).toBe('2020-03-12');
+    expect(first!.spot_move).toBeCloseTo(5249.5 / 7389.5 - 1, 12);
+    expect(first!.vol_reason).toBe('no DVOL history before 2021-03-24');
+    const since = run('risk', '--positions', BOOK, '--chain', CHAIN, '--spot-grid=0', '--vol-grid=0', '--history', history, '--dvol', dvol, '--history-count', '3', '--history-since', '2021-03-24');
+    const recent = (JSON.parse(since.stdout) as { historical: Historical[] }).historical;
+    expect(recent).toHaveLength(3);
+    for (const h of recent) {
+      expect(h.date >= '2021-03-24').toBe(true);
+      expect(h.vol_shift_points).not.toBeNull();
+    }
+    // The same move and vol shift as a matrix cell gives the same P&L.
+    const h = recent[0]!;
+    const cell = run('risk', '--positions', BOOK, '--chain', CHAIN, `--spot-grid=${h.spot_move}`, `--vol-grid=${h.vol_shift_points}`, '--days', '0');
+    const record = (JSON.parse(cell.stdout) as { records: RiskRecord[] }).records.find((r) => r.currency === 'BTC')!;
+    expect(record.pnl_coin).toBeCloseTo(h.BTC.pnl_coin, 12);
+    expect(run('risk', '--positions', BOOK, '--chain', CHAIN, '--dvol', dvol).status).toBe(2);
+  });
+
   it('writes CSV records and runs sticky moneyness on the chain smile', () => {
     const csv = run('risk', '--positions', BOOK, '--chain', CHAIN, '--format', 'csv', '--vol-dynamics', 'sticky-moneyness', '--vol-shift', 'term-scaled');
     expect(csv.status).toBe(0);

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError, type FlagSpec, type ParsedArgs } from '../args';
+import { intFlag, UsageError, type FlagSpec, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
 import { parseTime } from '../progress';
 import { BookCsvHeaderError, parseBookCsv } from '../../core/book/csv';
@@ -18,6 +18,7 @@ import type { BookMarket, BookQuote } from '../../core/book/valuation';
 import type { Currency } from '../../core/market/events';
 import { readChainFile, type ChainSnapshot } from '../../feeds/chainFile';
 import { distanceToMarginCall, type MarginCallDistance } from '../../core/risk/marginCall';
+import { largestDailyMoves, parseDailyCloseCsv, type DailyClose, type HistoricalScenario } from '../../core/risk/historical';
 import { pmBook, positionVector, type PmMargin } from '../../core/risk/pm';
 import { PM_PARAMS, PmParamsError, pmParamsFromModelParams, pmParamsWith, type DeribitModelParams, type PmParams } from '../../core/risk/pmParams';
 import { riskPositions, type RiskPosition } from '../../core/risk/riskPosition';
@@ -205,6 +206,53 @@ export function parseEquity(text: string): Partial<Record<Currency, number>> {
   return result;
 }
 
+/** `--history FILE [--dvol FILE] [--history-count N]`: the largest daily moves of the history. */
+function loadHistory(flags: ParsedArgs['flags']): HistoricalScenario[] | null {
+  const file = flags['history'];
+  if (typeof file !== 'string') {
+    if (flags['dvol'] !== undefined || flags['history-count'] !== undefined || flags['history-since'] !== undefined) throw new UsageError('--dvol, --history-count and --history-since need --history FILE');
+    return null;
+  }
+  const count = intFlag(flags, 'history-count', { min: 1, max: 50 }) ?? 5;
+  const since = flags['history-since'];
+  if (since !== undefined && (typeof since !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(since))) throw new UsageError(`--history-since must be a date YYYY-MM-DD, got ${String(since)}`);
+  const read = (path: string): DailyClose[] => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+    let parsedFile;
+    try {
+      parsedFile = parseDailyCloseCsv(text);
+    } catch (error) {
+      throw new Error(`${basename(path)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    for (const bad of parsedFile.errors) console.error(`${path}:${bad.line}: skipped: ${bad.reason}`);
+    return parsedFile.closes;
+  };
+  const dvol = typeof flags['dvol'] === 'string' ? read(flags['dvol']) : [];
+  return largestDailyMoves(read(file), dvol, count, since);
+}
+
+/** Each historical day's move (and vol move, where known) applied to today's book, per currency and in USD. */
+function historicalPnl(loaded: LoadedBook, scenarios: readonly HistoricalScenario[]): Record<string, unknown>[] {
+  return scenarios.map((h) => {
+    const matrix = scenarioMatrix(loaded.positions, loaded.indexUsd, loaded.snapshot.asOfMs, {
+      spotMoves: [h.spotMove], volShifts: [(h.volShiftPoints ?? 0) * 0.01], times: [{ label: 'now', elapsedMs: 0 }], volShiftMode: 'absolute', volDynamics: 'sticky-strike',
+    });
+    return {
+      date: h.date,
+      spot_move: h.spotMove,
+      vol_shift_points: h.volShiftPoints,
+      vol_reason: h.volReason,
+      ...Object.fromEntries(matrix.currencies.map((m) => [m.currency, { pnl_usd: m.pnlUsd[0], pnl_coin: m.pnlCoin[0] }])),
+      total_usd: matrix.totalUsd[0],
+    };
+  });
+}
+
 function side(s: MarginCallDistance['down']): { move: number | null; index_usd: number | null; reason: string | null } {
   return { move: s.move, index_usd: s.indexUsd, reason: s.reason };
 }
@@ -222,7 +270,8 @@ export const riskCommands: CommandTable = {
     summary: 'scenario matrix (spot × vol × time, P&L in USD and coin) and PM margin of a positions CSV on a chain file',
     usage:
       'gammadesk risk --positions FILE.csv --chain FILE [--at ISO-TIME] [--spot-grid -0.3,…,0.3] [--vol-grid -20,…,20] [--days 0,1,…]\n' +
-      '       [--vol-shift absolute|term-scaled] [--vol-dynamics sticky-strike|sticky-moneyness] [--equity BTC:5,ETH:20] [--params FILE.json] [--format json|csv]',
+      '       [--vol-shift absolute|term-scaled] [--vol-dynamics sticky-strike|sticky-moneyness] [--equity BTC:5,ETH:20] [--params FILE.json] [--format json|csv]\n' +
+      '       [--history DAILY.csv [--dvol DVOL.csv] [--history-count N] [--history-since YYYY-MM-DD]]',
     flags: {
       ...BOOK_FLAGS,
       'spot-grid': { type: 'string', description: 'index moves as fractions (default -0.3,-0.2,-0.1,0,0.1,0.2,0.3)' },
@@ -231,6 +280,10 @@ export const riskCommands: CommandTable = {
       'vol-shift': { type: 'string', description: 'absolute (default) or term-scaled (× √(30/days to expiry))' },
       'vol-dynamics': { type: 'string', description: 'sticky-strike (default) or sticky-moneyness (the chain smile at K/(1+move))' },
       equity: { type: 'string', description: 'account equity in coin per currency, e.g. BTC:5,ETH:20: adds the distance to a margin call' },
+      history: { type: 'string', description: 'daily closes (CSV with date and close, e.g. Deribit BTC-PERPETUAL daily): adds the largest daily moves applied to the book' },
+      dvol: { type: 'string', description: 'with --history: daily DVOL closes (CSV with date and close, percent): each day\'s vol move is applied too' },
+      'history-count': { type: 'string', description: 'with --history: how many of the largest moves (default 5, at most 50)' },
+      'history-since': { type: 'string', description: 'with --history: only days from this date (YYYY-MM-DD), e.g. where the DVOL file starts' },
       format: { type: 'string', description: 'json (default) or csv (the matrix records only)' },
     },
     async run({ flags }) {
@@ -247,12 +300,14 @@ export const riskCommands: CommandTable = {
       if (days?.some((d) => d < 0)) throw new UsageError('--days: elapsed days must be ≥ 0');
       const equity = typeof flags['equity'] === 'string' ? parsed('equity', parseEquity, flags['equity']) : {};
       const params = loadParams(flags);
+      const history = loadHistory(flags);
       const loaded = await loadBook(flags);
       reportProblems(String(flags['positions']), loaded);
       const nowMs = loaded.snapshot.asOfMs;
       const margins: Record<string, unknown> = {};
       const distances: MarginCallDistance[] = [];
       const notes = [...loaded.notes];
+      if (history && typeof flags['dvol'] === 'string') notes.push(`historical: the vol move of ${basename(flags['dvol'])} is applied to the options of every currency`);
       // One time axis for the whole book (its next expiry is the earliest of any currency), so that the USD
       // total adds cells of the same time.
       const times: ScenarioTime[] = days === null ? defaultTimes(loaded.positions, nowMs) : days.map((d) => ({ label: `+${d}d`, elapsedMs: Math.round(d * MS_PER_DAY) }));
@@ -285,6 +340,7 @@ export const riskCommands: CommandTable = {
         vol_shift_mode: mode,
         records,
         pm_margin: margins,
+        ...(history ? { historical: historicalPnl(loaded, history) } : {}),
         ...(distances.length > 0 ? { distance_to_margin_call: distances.map((d) => ({ currency: d.currency, equity_coin: d.equityCoin, maintenance_margin_now: d.maintenanceMarginNow, vol_shift_points: Math.round(d.volShift * 100), down: side(d.down), up: side(d.up) })) } : {}),
         notes,
       }, null, 2));

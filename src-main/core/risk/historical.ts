@@ -60,13 +60,17 @@ function previousDay(date: string): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** The `count` largest |daily moves| of `prices` (largest first), with the DVOL move of that day from `vols`. */
-export function largestDailyMoves(prices: readonly DailyClose[], vols: readonly DailyClose[], count: number): HistoricalScenario[] {
+/**
+ * The `count` largest |daily moves| of `prices` (largest first), with the DVOL move of that day from `vols`; only
+ * days from `since` (YYYY-MM-DD) when given.
+ */
+export function largestDailyMoves(prices: readonly DailyClose[], vols: readonly DailyClose[], count: number, since?: string): HistoricalScenario[] {
   const byDate = new Map(prices.map((p) => [p.date, p.close]));
   const volByDate = new Map(vols.map((v) => [v.date, v.close]));
   const first = vols.length > 0 ? vols.reduce((a, b) => (a.date < b.date ? a : b)).date : null;
   const moves: HistoricalScenario[] = [];
   for (const { date, close } of prices) {
+    if (since !== undefined && date < since) continue;
     const before = byDate.get(previousDay(date));
     if (before === undefined) continue;
     const volNow = volByDate.get(date);

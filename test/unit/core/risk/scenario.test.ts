@@ -211,6 +211,12 @@ describe('historical scenarios', () => {
     expect(withVol.volShiftPoints).toBeCloseTo(closeOf(withVol.date) - closeOf(previous), 6);
   });
 
+  it('takes only days from `since` when asked', () => {
+    const moves = largestDailyMoves(perpDaily.closes, dvol.closes, 5, '2021-03-25');
+    expect(moves).toHaveLength(5);
+    expect(moves.every((m) => m.date >= '2021-03-25' && m.volShiftPoints !== null)).toBe(true);
+  });
+
   it('names bad rows by line and refuses a file without date/close', () => {
     const bad = parseDailyCloseCsv('date,close\n2020-01-01,100\nnot-a-date,5\n2020-01-02,-3\n');
     expect(bad.closes).toHaveLength(1);
