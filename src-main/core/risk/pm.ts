@@ -189,18 +189,18 @@ export function positionPmVector(
   const forward = position.forwardUsd;
   const strike = position.strike;
   // Put = call − (F − K); coin value = USD price / forward.
-  const parity = (f: number): number => (position.isCall ? 0 : f - strike);
-  const base = (calls[standardCount + extendedMoves.length]! - parity(forward)) / forward;
+  const put = position.isCall ? 0 : 1;
+  const base = (calls[standardCount + extendedMoves.length]! - put * (forward - strike)) / forward;
   for (let i = 0; i < moves.length; i++) {
     const shifted = forward * (1 + moves[i]!);
-    const intrinsicShift = parity(shifted);
+    const intrinsicShift = put * (shifted - strike);
     for (let v = 0; v < 3; v++) {
       out[offset + 3 * i + v] = moves[i] === 0 && v === 1 ? 0 : size * ((calls[3 * i + v]! - intrinsicShift) / shifted - base);
     }
   }
   for (let j = 0; j < extendedMoves.length; j++) {
     const shifted = forward * (1 + extendedMoves[j]!);
-    out[offset + standardCount + j] = size * ((calls[standardCount + j]! - parity(shifted)) / shifted - base) * scales[j]!;
+    out[offset + standardCount + j] = size * ((calls[standardCount + j]! - put * (shifted - strike)) / shifted - base) * scales[j]!;
   }
 }
 

@@ -204,13 +204,13 @@ export function scenarioMatrix(positions: readonly RiskPosition[], indexUsd: Par
       const calls = callPrices(p, years);
       if (spec.volDynamics === 'sticky-moneyness' && !(spec.smiles?.get(smileKey(p.currency, p.expiryMs!))?.strikes.length)) notes.push(`${p.instrument}: no smile for its expiry, sticky strike used`);
       // Put = call − (F − K) (put-call parity, r = 0): the call and the put of a strike share one set of prices.
-      const parity = (f: number): number => (p.isCall ? 0 : f - p.strike);
-      const baseUsd = calls[cells]! - parity(forward);
+      const put = p.isCall ? 0 : 1;
+      const baseUsd = calls[cells]! - put * (forward - p.strike);
       const baseCoin = baseUsd / forward;
       const usdPerCoin = index / forward; // S/F: the coin value × index, per USD of option value
       for (let s = 0; s < nSpot; s++) {
         const shifted = forward * (1 + spec.spotMoves[s]!);
-        const intrinsicShift = parity(shifted);
+        const intrinsicShift = put * (shifted - p.strike);
         for (let c = s * nVol * nTime; c < (s + 1) * nVol * nTime; c++) {
           const afterUsd = calls[c]! - intrinsicShift;
           drillCoin[row + c] = c === centre ? 0 : p.sizeCoin * (afterUsd / shifted - baseCoin);
