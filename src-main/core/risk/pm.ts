@@ -34,7 +34,7 @@ import type { Currency } from '../market/events';
 import { black76CoinValue, black76Price, DAYS_PER_YEAR } from '../pricing/black76';
 import { yearsToExpiry } from '../pricing/time';
 import { standardMoves, type PmParams } from './pmParams';
-import type { RiskPosition } from './riskPosition';
+import { riskPositionProblem, type RiskPosition } from './riskPosition';
 
 export type PmVolScenario = 'up' | 'unchanged' | 'down';
 export const PM_VOL_SCENARIOS: readonly PmVolScenario[] = ['up', 'unchanged', 'down'];
@@ -328,9 +328,8 @@ export function pmBook(currency: Currency, positions: readonly RiskPosition[], i
   const scales = extendedScales(params);
   positions.forEach((position, i) => {
     if (position.currency !== currency) throw new PmInputError(`${position.instrument} is a ${position.currency} position, not ${currency}`);
-    if (!Number.isFinite(position.sizeCoin) || !(position.forwardUsd > 0)) {
-      throw new PmInputError(`${position.instrument}: size ${position.sizeCoin} and price ${position.forwardUsd} must be finite and the price above 0`);
-    }
+    const problem = riskPositionProblem(position);
+    if (problem !== null) throw new PmInputError(problem);
     positionPmVector(position, nowMs, params, moves, vectors, i * width, cache, scales);
     for (let k = 0; k < width; k++) total[k]! += vectors[i * width + k]!;
     deltaCoin += positionDeltaCoin(position, nowMs);

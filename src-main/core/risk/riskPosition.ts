@@ -69,6 +69,17 @@ export function riskPositions(book: readonly CheckedPosition[], market: BookMark
   return { positions, skipped };
 }
 
+/** Why a risk record cannot be revalued (non-finite size or price, an option without strike, expiry or vol); null when it can. */
+export function riskPositionProblem(position: RiskPosition): string | null {
+  if (!Number.isFinite(position.sizeCoin) || !(position.forwardUsd > 0 && Number.isFinite(position.forwardUsd))) {
+    return `${position.instrument}: size ${position.sizeCoin} and price ${position.forwardUsd} must be finite and the price above 0`;
+  }
+  if (position.kind === 'option' && !(position.strike > 0 && Number.isFinite(position.vol) && position.vol >= 0 && position.expiryMs !== null)) {
+    return `${position.instrument}: an option needs a strike above 0, an expiry and a vol ≥ 0, got strike ${position.strike}, vol ${position.vol}`;
+  }
+  return null;
+}
+
 /**
  * Coin P&L of one position when its price moves by the relative `move`, its vol becomes `vol`, and `elapsedYears`
  * pass. Options: size × (V(F(1 + m), σ', T − dt) / (F(1 + m)) − V(F, σ, T) / F), Black-76 in USD over the forward

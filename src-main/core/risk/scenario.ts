@@ -24,7 +24,7 @@ import type { Currency } from '../market/events';
 import { black76Price } from '../pricing/black76';
 import { yearsToExpiry } from '../pricing/time';
 import { MS_PER_DAY, MS_PER_YEAR } from '../units';
-import type { RiskPosition } from './riskPosition';
+import { riskPositionProblem, type RiskPosition } from './riskPosition';
 
 export type VolDynamics = 'sticky-strike' | 'sticky-moneyness';
 export type VolShiftMode = 'absolute' | 'term-scaled';
@@ -126,7 +126,8 @@ export function cellIndex(spec: ScenarioSpec, spot: number, volShift: number, ti
 
 /**
  * The scenario matrix of `positions` (any currencies) at the indices `indexUsd`.
- * @throws ScenarioSpecError for an empty axis or a value out of range; Error for a currency without an index.
+ * @throws ScenarioSpecError for an empty axis, a value out of range or a position that cannot be revalued; Error
+ * for a currency without an index.
  */
 export function scenarioMatrix(positions: readonly RiskPosition[], indexUsd: Partial<Record<Currency, number>>, nowMs: number, spec: ScenarioSpec): ScenarioMatrix {
   checkSpec(spec);
@@ -137,6 +138,8 @@ export function scenarioMatrix(positions: readonly RiskPosition[], indexUsd: Par
   const notes: string[] = [];
   const byCurrency = new Map<Currency, RiskPosition[]>();
   for (const p of positions) {
+    const problem = riskPositionProblem(p);
+    if (problem !== null) throw new ScenarioSpecError(problem);
     const list = byCurrency.get(p.currency) ?? [];
     list.push(p);
     byCurrency.set(p.currency, list);

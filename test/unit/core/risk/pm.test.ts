@@ -240,6 +240,8 @@ describe('hand-computed books', () => {
   it('refuses a position of another currency and a bad index', () => {
     expect(() => pmBook('BTC', [deltaOne('ETH-PERPETUAL', 'ETH', 1, 3000, null)], INDEX, NOW, PM_PARAMS.BTC)).toThrow(/ETH-PERPETUAL is a ETH position, not BTC/);
     expect(() => pmBook('BTC', [], NaN, NOW, PM_PARAMS.BTC)).toThrow(/BTC index must be a positive number, got NaN/);
+    expect(() => pmBook('BTC', [option(60_000, true, 1, Number.NaN)], INDEX, NOW, PM_PARAMS.BTC)).toThrow(/an option needs a strike above 0, an expiry and a vol ≥ 0, got strike 60000, vol NaN/);
+    expect(() => pmBook('BTC', [deltaOne('BTC-PERPETUAL', 'BTC', Number.POSITIVE_INFINITY, INDEX, null)], INDEX, NOW, PM_PARAMS.BTC)).toThrow(/must be finite/);
   });
 });
 

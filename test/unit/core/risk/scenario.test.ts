@@ -146,6 +146,7 @@ describe('scenario matrix', () => {
     expect(() => scenarioMatrix(BOOK, INDEX, NOW, spec({ spotMoves: [-1.2] }))).toThrow(/spot moves: -1.2 is not a move above −100 %/);
     expect(() => scenarioMatrix(BOOK, INDEX, NOW, spec({ volShifts: [Number.NaN] }))).toThrow(/vol shifts: NaN/);
     expect(() => scenarioMatrix(BOOK, { BTC: 60_000 }, NOW, spec())).toThrow(/no ETH index price/);
+    expect(() => scenarioMatrix([perp('BTC', 1, Number.NaN)], INDEX, NOW, spec())).toThrow(/BTC-PERPETUAL: size 1 and price NaN must be finite/);
   });
 });
 
