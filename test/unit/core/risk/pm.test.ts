@@ -14,6 +14,7 @@ import { PM_PARAMS, PmParamsError, pmParamsFromModelParams, pmParamsWith, standa
 import { pmBook, pmMarginChange, pmShockedVols, positionVector } from '../../../../src-main/core/risk/pm';
 import type { RiskPosition } from '../../../../src-main/core/risk/riskPosition';
 import type { Currency } from '../../../../src-main/core/market/events';
+import { settlementDeltaFactor } from '../../../../src-main/core/pricing/time';
 
 interface SimulateCase {
   id: string;
@@ -267,5 +268,47 @@ describe('parameters', () => {
     expect(() => pmParamsWith(PM_PARAMS.BTC, { mmFactor: Number.NaN })).toThrow(/mmFactor must be a number > 0, got null/);
     expect(() => pmParamsWith(PM_PARAMS.BTC, { nonsense: 1 } as never)).toThrow(/unknown portfolio-margin parameter "nonsense"/);
     expect(() => pmParamsWith(PM_PARAMS.BTC, { extendedMoves: [0.5, 0] })).toThrow(/extendedMoves/);
+  });
+});
+
+// The remaining cases of deribit_margin_cases.json that bear on the margin model. The two fee cases
+// (deribit_fees_published_examples, deribit_api_get_instruments_commission_example) are trading fees, not margin:
+// they belong to the execution code's fee model and are not tested here.
+describe('other cases of deribit_margin_cases.json', () => {
+  it('deribit_docs_legacy_get_portfolio_margins_2021: the 11-point delta-one vector of the legacy model (±15 %, 3 % steps)', () => {
+    const c = caseById<{ inputs: { position_sizes_coin: Record<string, number> }; published_outputs: { pls: number[] } }>('deribit_docs_legacy_get_portfolio_margins_2021');
+    const size = c.inputs.position_sizes_coin['BTC-PERPETUAL']!;
+    const params = pmParamsWith(PM_PARAMS.BTC, { priceRange: 0.15, bucketsCount: 5 });
+    const book = pmBook('BTC', [deltaOne('BTC-PERPETUAL', 'BTC', size, 43_372.6, null)], 43_372.6, NOW, params);
+    const unchanged = positionVector(book, 0).standard.filter((_, k) => k % 3 === 1);
+    // The case notes a max abs error of 2.7e-11 against the formula (Deribit rounded the size it printed).
+    c.published_outputs.pls.forEach((pl, k) => expect(Math.abs(unchanged[k]! - pl)).toBeLessThan(5e-11));
+  });
+
+  it("deribit_support_delta_decay_example: the settlement window's delta decay (pricing/time.ts)", () => {
+    const c = caseById<{ inputs: { bs_delta: number; mark_price_coin: number; minutes_into_settlement: number }; published_outputs: { decayed_delta: number; net_transaction_delta: number } }>('deribit_support_delta_decay_example');
+    const expiry = NOW + (30 - c.inputs.minutes_into_settlement) * 60_000;
+    const factor = settlementDeltaFactor(expiry, NOW);
+    expect(c.inputs.bs_delta * factor).toBeCloseTo(c.published_outputs.decayed_delta, 15);
+    expect((c.inputs.bs_delta - c.inputs.mark_price_coin) * factor).toBeCloseTo(c.published_outputs.net_transaction_delta, 15);
+  });
+
+  it('deribit_legacy_docs_iv_shock_examples: (30/DTE)^0.30 × 38 % is the shock form with volatility_range_up 0.38', () => {
+    const legacy = pmParamsWith(PM_PARAMS.BTC, { volRangeUp: 0.38, minVolForShockUp: 0 });
+    expect(pmShockedVols(1, 30 / 365, legacy)[0] - 1).toBeCloseTo(0.38, 12);
+    expect(pmShockedVols(1, 15 / 365, legacy)[0] - 1).toBeCloseTo(0.4678349, 7);
+    // The older sqrt form: 40 % × √(30/15) = 56.6 % (published), i.e. power 0.5.
+    const sqrtForm = pmParamsWith(PM_PARAMS.BTC, { volRangeUp: 0.4, shortTermVegaPower: 0.5, minVolForShockUp: 0 });
+    expect(pmShockedVols(1, 15 / 365, sqrtForm)[0] - 1).toBeCloseTo(0.566, 3);
+  });
+
+  it('derive_pm1_docs_example_third_party: the same multiplicative shock, 1 + 0.5 (30/14)^0.3 = 1.628', () => {
+    const c = caseById<{ inputs: { long_call: { iv: number }; short_put: { iv: number }; dte_days: number }; published_outputs: { iv_shock_up_multiplier: number; shocked_iv_1800: number; shocked_iv_1700: number } }>('derive_pm1_docs_example_third_party');
+    const params = pmParamsWith(PM_PARAMS.BTC, { volRangeUp: 0.5, minVolForShockUp: 0 });
+    const years = c.inputs.dte_days / 365;
+    expect(pmShockedVols(1, years, params)[0]).toBeCloseTo(c.published_outputs.iv_shock_up_multiplier, 3);
+    // Derive prints the shocked vols with the multiplier rounded to 1.628: within 5e-4 of the unrounded ones.
+    expect(Math.abs(pmShockedVols(c.inputs.long_call.iv, years, params)[0] - c.published_outputs.shocked_iv_1800)).toBeLessThan(5e-4);
+    expect(Math.abs(pmShockedVols(c.inputs.short_put.iv, years, params)[0] - c.published_outputs.shocked_iv_1700)).toBeLessThan(5e-4);
   });
 });
