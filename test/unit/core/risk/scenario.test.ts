@@ -13,6 +13,8 @@ import { distanceToMarginCall } from '../../../../src-main/core/risk/marginCall'
 import { largestDailyMoves, parseDailyCloseCsv } from '../../../../src-main/core/risk/historical';
 import { PM_PARAMS } from '../../../../src-main/core/risk/pmParams';
 import type { RiskPosition } from '../../../../src-main/core/risk/riskPosition';
+import { whatIfBook } from '../../../../src-main/core/risk/whatIf';
+import { checkPosition, type CheckedPosition } from '../../../../src-main/core/book/position';
 
 const NOW = Date.parse('2026-12-01T08:00:00Z');
 const DAY = 86_400_000;
@@ -223,5 +225,20 @@ describe('historical scenarios', () => {
     expect(bad.closes).toHaveLength(1);
     expect(bad.errors).toEqual([{ line: 3, reason: 'column date: "not-a-date" is not a date' }, { line: 4, reason: 'column close: "-3" is not a positive number' }]);
     expect(() => parseDailyCloseCsv('a,b\n1,2')).toThrow(/needs the columns date and close/);
+  });
+});
+
+describe('what-if book', () => {
+  it('adds, merges and removes legs on a copy; the live book is unchanged', () => {
+    const check = (instrument: string, quantity: number): CheckedPosition => {
+      const r = checkPosition({ instrument, quantity, averagePrice: null, priceCurrency: instrument.includes('PERPETUAL') ? 'USD' : 'BTC' }, null);
+      if (!r.ok) throw new Error(r.reason);
+      return r.position;
+    };
+    const live = [check('BTC-25DEC26-100000-C', -5), check('BTC-PERPETUAL', 10_000), check('BTC-25DEC26-80000-P', 2)];
+    const before = JSON.stringify(live);
+    const copy = whatIfBook(live, { add: [check('BTC-25DEC26-100000-C', 5), check('BTC-25DEC26-90000-P', 1), check('BTC-PERPETUAL', -5_000)], remove: ['BTC-25DEC26-80000-P'] });
+    expect(copy.map((p) => [p.instrument, p.quantity])).toEqual([['BTC-PERPETUAL', 5_000], ['BTC-25DEC26-90000-P', 1]]);
+    expect(JSON.stringify(live)).toBe(before);
   });
 });
