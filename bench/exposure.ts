@@ -119,7 +119,7 @@ interface Timing {
   runs: number;
 }
 
-function time(run: () => void, runs: number, warmUp = 3): Timing {
+export function time(run: () => void, runs: number, warmUp = 3): Timing {
   for (let w = 0; w < warmUp; w++) run();
   const samples: number[] = [];
   for (let r = 0; r < runs; r++) {

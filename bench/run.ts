@@ -19,6 +19,8 @@ const BENCHES: Record<string, Bench> = {
   }),
   latency: async () => (await import('./latency')).runLatencyBench(),
   idle: async () => (await import('./idle')).runIdleBench(),
+  surface: async () => (await import('./surface')).runSurfaceBench(),
+  audit: async () => (await import('./audit')).runAuditBench(),
   risk: async () => (await import('./risk')).runRiskBench(),
 };
 

@@ -2,6 +2,10 @@
  * Data transfer objects: what crosses the API boundary. Plain JSON; units in the field names.
  * Coin amounts end in `Coin`, USD amounts in `Usd`, vols are decimals (`iv`), times are epoch ms (`Ms`).
  */
+import type { PriceCurrency } from '../core/book/position';
+import type { BookValuation } from '../core/book/valuation';
+import type { Proposal } from '../core/hedge/types';
+import type { PolicyName } from '../core/hedge/settings';
 import type { DealerConvention } from '../core/exposure/positioning';
 import type { Currency } from '../core/market/events';
 import type { SourceSpec } from './contract/sessions';
@@ -327,9 +331,30 @@ export interface ExposureSnapshot {
 
 export interface PositionDto {
   instrument: string;
-  /** Contracts, + long, − short (1 contract = 1 coin). */
+  /** + long, − short: contracts for options (1 = 1 coin), USD notional for futures and perpetuals. */
   amount: number;
+  /** Average entry price in `priceCurrency`; null when not known (P&L is then not computed). */
+  averagePrice: number | null;
+  /** The coin for options, USD for futures and perpetuals. */
+  priceCurrency: PriceCurrency;
   updatedMs: number;
+}
+
+/** The book marked to market (core/book/valuation.ts), as the `book` stream publishes it. */
+export interface BookSnapshot extends BookValuation {
+  /** Increases with every change of the book itself (not with the market). */
+  bookVersion: number;
+  /** The market seq the marks are from. */
+  marketSeq: number;
+  /** True when the market feed is stale or disconnected: the marks are old. */
+  stale: boolean;
+}
+
+/** What `positions.import` did: the rows kept, and each refused row with its line and reason. */
+export interface BookImportResult {
+  positions: PositionDto[];
+  rows: number;
+  errors: { line: number; reason: string }[];
 }
 
 export interface OwnBookExposure {
@@ -350,4 +375,22 @@ export interface OwnBookExposure {
   byStrike: { strikeUsd: number; netUsdPer1Pct: number }[];
   /** Re-priced over the same spot grid as the dealer profile. */
   profileUsdPer1Pct: number[];
+}
+
+/** The hedge advisor's current proposal for a currency, with what it was computed from. */
+export interface HedgeSnapshot {
+  currency: Currency;
+  /** Market time of the inputs, and their seq. */
+  marketTimeMs: number;
+  marketSeq: number;
+  bookVersion: number;
+  settingsVersion: number;
+  policy: PolicyName;
+  /** SHA-256 of the inputs (book greeks, hedge instruments with their books, objectives, policy). */
+  inputsHash: string;
+  /** Null when no proposal can be made (no index yet, settings off): `reason` says why. */
+  proposal: Proposal | null;
+  reason: string | null;
+  /** Wall-clock time of the computation, ms (not part of the replay hash). */
+  computeMs: number;
 }

@@ -6,6 +6,7 @@
  * Switching the source (demo, live Deribit, a recorded session) replaces feed and kernel together, so the new
  * source starts from an empty market state.
  */
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import type { TopicPayloads } from '../api/contract';
@@ -26,7 +27,8 @@ import { DEFAULT_JOURNAL_MAX_BYTES, Journal, JOURNAL_MAX_BYTES_SETTING } from '.
 import { SettingsRepository } from '../store/settings';
 import { InstrumentRepository } from '../store/instruments';
 import { PositionRepository } from '../store/positions';
-import { parseOptionName } from '../core/pricing/instrument';
+import { BookService, type InstrumentLookup } from './book';
+import { HedgeSettingsStore } from './hedgeSettings';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { defaultImportFolder, ensureImportFolder } from './importFolder';
@@ -91,11 +93,12 @@ export class GammaDeskApp {
   readonly journal: Journal;
   readonly settings: SettingsRepository;
   readonly jobs: JobRunner;
-  readonly positionRepo: PositionRepository;
-  private positionBook = new Map<string, number>();
+  readonly book: BookService;
+  readonly hedgeSettings: HedgeSettingsStore;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
+  private bookDirty = false;
   private sessionsDirty = false;
   private kernelInstance!: Kernel;
   private feedInstance!: FeedAdapter;
@@ -135,8 +138,11 @@ export class GammaDeskApp {
       ...(options.scheduler ? { timers: options.scheduler } : {}),
     });
     this.instruments = new InstrumentRepository(this.db);
-    this.positionRepo = new PositionRepository(this.db);
-    this.positionBook = new Map(this.positionRepo.list().map((p) => [p.instrument, p.amount]));
+    this.hedgeSettings = new HedgeSettingsStore(this.settings, () => Math.floor(this.feedClock.now()));
+    this.book = new BookService(new PositionRepository(this.db), this.instrumentLookup, () => this.engine.market.timeMs, () => {
+      this.bookDirty = true;
+      this.kernelInstance.positionsChanged();
+    });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
     this.jobs = new JobRunner(
@@ -218,12 +224,19 @@ export class GammaDeskApp {
       lastSeq,
       greeksCoalesceMs: fastReplay ? 250 : 50,
       publishIntervalMs: this.options.publishIntervalMs ?? 200,
-      positions: () => this.positionBook,
+      positions: () => this.book.optionAmounts(),
+      hedge: {
+        solver: { solve: (model, options) => this.pool.solveMilp(model, options) },
+        settings: (currency) => this.hedgeSettings.get(currency),
+        settingsVersion: () => this.hedgeSettings.version,
+        book: () => ({ version: this.book.version, positions: this.book.positions() }),
+        hash: (text) => createHash('sha256').update(text).digest('hex'),
+      },
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
     // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
-    this.hub.resetTopics(['chain', 'expiries', 'exposure']);
+    this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge']);
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
@@ -372,22 +385,12 @@ export class GammaDeskApp {
     return row;
   }
 
-  /**
-   * What is wrong with a book line, in a trader's words, or null: the instrument must be listed (in the current
-   * market, or by the last feed that listed it) and not expired, and the amount a whole number of Deribit's lots.
-   */
-  private bookLineProblem(instrument: string, amount: number): string | null {
-    const def = this.engine.market.option(instrument)?.state.def ?? this.instruments.find(instrument);
-    if (!def) return `${instrument} is not a listed instrument (no such expiry or strike)`;
-    const nowMs = this.engine.market.timeMs;
-    if (def.expiryMs !== null && nowMs > 0 && def.expiryMs <= nowMs) return `${instrument} has expired`;
-    const lot = def.minTradeAmount;
-    const contracts = Math.abs(amount);
-    if (contracts < lot - 1e-12) return `${contracts} contracts of ${instrument} is below Deribit's minimum of ${lot}`;
-    const lots = contracts / lot;
-    if (Math.abs(lots - Math.round(lots)) > 1e-9) return `${contracts} contracts of ${instrument} is not a whole number of Deribit's ${lot}-contract lots`;
-    return null;
-  }
+  /** The instrument list's rules for a name: the current market first, then what a feed listed before. */
+  private readonly instrumentLookup: InstrumentLookup = (name) => {
+    const market = this.kernelInstance?.engine.market;
+    const def = market?.option(name)?.state.def ?? market?.future(name) ?? this.instruments.find(name);
+    return def ? { minTradeAmount: def.minTradeAmount, contractSize: def.contractSize, expiryMs: def.expiryMs } : null;
+  };
 
   private replayingSessionId(): number | null {
     return this.replay?.sessionId ?? null;
@@ -449,35 +452,19 @@ export class GammaDeskApp {
       },
     } satisfies CommandHandlers<'sessions'>;
     const positionsHandlers = {
-      'positions.list': () => this.positionRepo.list(),
-      'positions.set': ({ positions }) => {
-        const seen = new Set<string>();
-        const problems: string[] = [];
-        for (const { instrument, amount } of positions) {
-          let parsed;
-          try {
-            parsed = parseOptionName(instrument);
-          } catch (error) {
-            throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
-          }
-          if (parsed.settlement !== 'inverse' || (parsed.currency !== 'BTC' && parsed.currency !== 'ETH')) {
-            throw new ApiException('INVALID_ARGUMENT', `${instrument}: only BTC and ETH inverse options can be in the book`);
-          }
-          if (seen.has(instrument)) throw new ApiException('INVALID_ARGUMENT', `${instrument} is listed twice`);
-          seen.add(instrument);
-          // A zero line removes the position (it is not stored): nothing to check.
-          const problem = amount === 0 ? null : this.bookLineProblem(instrument, amount);
-          if (problem) problems.push(problem);
-        }
-        // All or nothing, with every problem named: a half-saved book would be worse than none.
-        if (problems.length > 0) throw new ApiException('INVALID_ARGUMENT', `the book was not saved: ${problems.join('; ')}`);
-        const rows = this.positionRepo.replaceAll(positions, Math.floor(this.feedClock.now()));
-        this.positionBook = new Map(rows.map((p) => [p.instrument, p.amount]));
-        this.kernel.positionsChanged();
-        return rows;
-      },
+      'positions.list': () => this.book.list(),
+      'positions.set': ({ positions }) => this.book.set(positions),
+      'positions.import': ({ csv, mode }) => this.book.import(csv, mode),
     } satisfies CommandHandlers<'positions'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers } satisfies CommandHandlers);
+    const hedgingHandlers = {
+      'hedge.settings.get': ({ currency }) => this.hedgeSettings.get(currency),
+      'hedge.settings.set': (params) => {
+        const settings = this.hedgeSettings.set(params);
+        this.kernel.refreshHedge(params.currency);
+        return settings;
+      },
+    } satisfies CommandHandlers<'hedging'>;
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -513,7 +500,23 @@ export class GammaDeskApp {
         return 'all';
       },
     } satisfies TopicResolvers<'sessions'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers } satisfies TopicResolvers);
+    const positionsResolvers = {
+      book: () => {
+        if (!hub.channel('book', 'all').current()) this.publishBook();
+        return 'all';
+      },
+    } satisfies TopicResolvers<'positions'>;
+    const hedgingResolvers = {
+      hedge: ({ currency }) => {
+        // A proposal made before anyone listened (or the reason there is none, made at once) goes out now; one
+        // being computed goes out when it is done.
+        if (!this.kernel.hedgeSnapshot(currency)) this.kernel.refreshHedge(currency);
+        const last = this.kernel.hedgeSnapshot(currency);
+        if (last) hub.channel('hedge', currency).publish(last);
+        return currency;
+      },
+    } satisfies TopicResolvers<'hedging'>;
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -563,6 +566,13 @@ export class GammaDeskApp {
     this.hub.channel('header', 'all').publish(headerSnapshot(this.kernelInstance.engine.market, this.monitor.status(), CURRENCIES));
   }
 
+  /** The book marked to market: every publish round while somebody watches (marks move), or when it changed. */
+  private publishBook(): void {
+    const state = this.monitor.status().state;
+    const stale = state === 'stale' || state === 'disconnected' || state === 'connecting' || state === 'stopped';
+    this.hub.channel('book', 'all').publish(this.book.snapshot(this.engine.market, stale));
+  }
+
   private publishSessions(): void {
     this.hub.channel('sessions', 'all').publish(this.sessions());
   }
@@ -579,6 +589,10 @@ export class GammaDeskApp {
       this.hub.channel('desk', 'all').publish(this.deskStatus());
       this.deskDirty = false;
       this.lastDeskPublishMs = now;
+    }
+    if (this.bookDirty || this.hub.channel('book', 'all').subscriberCount > 0) {
+      this.bookDirty = false;
+      this.publishBook();
     }
     if (this.jobsDirty) {
       this.jobsDirty = false;

@@ -2,6 +2,7 @@
  * The worker pool (piscina) behind the engine's GreeksPort. Inputs are transferred to the worker and the
  * results transferred back, so a batch crosses threads without a copy.
  */
+import type { MilpModel, MilpSolution } from '../core/hedge/selection';
 import { Piscina } from 'piscina';
 import type { ExposurePort, ExposureTaskInput, ExposureTaskOutput, GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
 
@@ -31,6 +32,11 @@ export class GreeksPool implements GreeksPort, ExposurePort {
     if (!(result instanceof Float64Array)) throw new TypeError('greeks worker returned something other than a Float64Array');
     this.tasksRun++;
     return result;
+  }
+
+  /** The hedge selection MILP (HiGHS) on a pool thread: the `hedgeSolve` task. */
+  async solveMilp(model: MilpModel, options: { timeLimitSeconds: number }): Promise<MilpSolution> {
+    return (await this.pool.run({ model, options }, { name: 'hedgeSolve' })) as MilpSolution;
   }
 
   /** Exposure analytics for one currency (the worker's named task `exposure`). */

@@ -6,9 +6,11 @@ import { APP_VERSION } from '../app/app';
 import { intFlag, parseArgs, UsageError } from './args';
 import { dbFlag, parsed, type Command, type CommandTable } from './command';
 import { analyzeFile, toCsv } from './analyze';
+import { auditCommands } from './commands/audit';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
+import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
 
 const COMMANDS: CommandTable = {
@@ -173,6 +175,8 @@ COMMANDS['analyze'] = {
 };
 
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
+Object.assign(COMMANDS, SURFACE_COMMANDS);
+Object.assign(COMMANDS, auditCommands);
 Object.assign(COMMANDS, riskCommands);
 
 function help(): string {

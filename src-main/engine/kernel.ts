@@ -9,7 +9,13 @@
  * Events are read-only here: the kernel numbers them beside the object (the journal stores the seq in its own
  * column), so feeds may keep and reuse what they emitted.
  */
-import type { ExposureSnapshot } from '../api/dto';
+import type { ExposureSnapshot, HedgeSnapshot } from '../api/dto';
+import type { CheckedPosition } from '../core/book/position';
+import { valueBook, type BookTotals } from '../core/book/valuation';
+import type { MilpSolver } from '../core/hedge/selection';
+import { objectivesOf, policyFor, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
+import { bookMarket } from './bookMarket';
+import { hedgeMarketFrom } from './hedgeInputs';
 import { FlipTracker } from '../core/exposure/flipTracker';
 import { LevelHistory } from '../core/exposure/levelHistory';
 import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
@@ -37,10 +43,33 @@ export interface KernelOptions {
   publishIntervalMs?: number;
   /** The trader's positions by instrument (contracts), overlaid on exposures. */
   positions?: () => ReadonlyMap<string, number>;
+  /** The hedge advisor: proposals per currency on their own schedule, from the book, the market and the settings. */
+  hedge?: HedgeAdvisorOptions;
   /** Runs at the end of every publish round, on the same tick (the app adds feed health and desk status). */
   onPublish?: () => void;
   /** A computation failed (a bug or a dead pool); the kernel keeps running. */
   onError?: (error: unknown) => void;
+}
+
+export interface HedgeAdvisorOptions {
+  solver: MilpSolver;
+  settings(currency: Currency): HedgeSettings;
+  /** Increases whenever any currency's settings change. */
+  settingsVersion(): number;
+  /** The whole book (every currency) and its version. */
+  book(): { version: number; positions: readonly CheckedPosition[] };
+  /** Proposals are recomputed at most this often, when their inputs changed (default 250 ms). */
+  intervalMs?: number;
+  /** SHA-256 (hex) of a text: the inputs' fingerprint (injected: the engine does no IO or crypto of its own). */
+  hash(text: string): string;
+  /** Every new proposal, in market order (the app records recommendations from them). */
+  onProposal?: (snapshot: HedgeSnapshot) => void;
+}
+
+interface HedgeState {
+  computedVersion: string | null;
+  running: Promise<void> | null;
+  last: HedgeSnapshot | null;
 }
 
 export interface IngestResult {
@@ -52,7 +81,7 @@ export interface IngestResult {
 }
 
 /** The kernel's repeating schedules (greeks coalescing is the engine's own, per burst). */
-type Schedule = 'publish' | 'exposures';
+type Schedule = 'publish' | 'exposures' | 'hedge';
 
 interface StreamState {
   stream: ExposureStream;
@@ -92,7 +121,8 @@ export class Kernel {
   private positionsVersion = 0;
   private readonly streams = new Map<string, StreamState>();
   /** The pending timer of each repeating schedule. */
-  private readonly timers: Record<Schedule, unknown> = { publish: null, exposures: null };
+  private readonly timers: Record<Schedule, unknown> = { publish: null, exposures: null, hedge: null };
+  private readonly hedgeStates = new Map<Currency, HedgeState>();
   private disposed = false;
 
   constructor(private readonly options: KernelOptions) {
@@ -147,6 +177,18 @@ export class Kernel {
   start(): void {
     this.every('publish', this.options.publishIntervalMs ?? 200, () => this.publishRound());
     this.every('exposures', this.options.exposureIntervalMs ?? 500, () => this.exposureRound());
+    if (this.options.hedge) this.every('hedge', this.options.hedge.intervalMs ?? 250, () => this.hedgeRound());
+  }
+
+  /** The latest proposal of a currency (null before the first, or when the advisor is off). */
+  hedgeSnapshot(currency: Currency): HedgeSnapshot | null {
+    return this.hedgeStates.get(currency)?.last ?? null;
+  }
+
+  /** Recomputes a currency's proposal now (settings changed, a new subscriber). */
+  refreshHedge(currency: Currency): void {
+    const state = this.hedgeState(currency);
+    if (!state.running) this.runHedge(currency, state);
   }
 
   dispose(): void {
@@ -207,7 +249,7 @@ export class Kernel {
   async settled(): Promise<void> {
     for (;;) {
       await this.engine.settled();
-      const running = [...this.streams.values()].flatMap((s) => (s.running ? [s.running] : []));
+      const running = [...this.streams.values(), ...this.hedgeStates.values()].flatMap((s) => (s.running ? [s.running] : []));
       if (running.length === 0) return;
       await Promise.all(running);
     }
@@ -334,6 +376,78 @@ export class Kernel {
         }
       } catch (error) {
         if (!this.disposed) this.options.onError?.(error);
+      } finally {
+        state.running = null;
+      }
+    })();
+  }
+
+  private hedgeState(currency: Currency): HedgeState {
+    let state = this.hedgeStates.get(currency);
+    if (!state) this.hedgeStates.set(currency, (state = { computedVersion: null, running: null, last: null }));
+    return state;
+  }
+
+  private hedgeVersion(currency: Currency): string {
+    const hedge = this.options.hedge!;
+    return `${this.marketVersion.get(currency) ?? 0}/${hedge.book().version}/${hedge.settingsVersion()}`;
+  }
+
+  /** Recomputes the proposal of every enabled currency whose inputs changed, in currency order. */
+  private hedgeRound(): void {
+    const hedge = this.options.hedge;
+    if (!hedge) return;
+    for (const currency of CURRENCIES) {
+      if (!hedge.settings(currency).enabled) continue;
+      const state = this.hedgeState(currency);
+      if (state.running || state.computedVersion === this.hedgeVersion(currency)) continue;
+      this.runHedge(currency, state);
+    }
+  }
+
+  private runHedge(currency: Currency, state: HedgeState): void {
+    const hedge = this.options.hedge;
+    if (!hedge) return;
+    const version = this.hedgeVersion(currency);
+    const settings = hedge.settings(currency);
+    const { version: bookVersion, positions } = hedge.book();
+    const market = this.engine.market;
+    const started = this.options.scheduler.now();
+    const base = {
+      currency,
+      marketTimeMs: market.timeMs,
+      marketSeq: market.seq,
+      bookVersion,
+      settingsVersion: hedge.settingsVersion(),
+      policy: settings.policy,
+    };
+    const finish = (snapshot: Omit<HedgeSnapshot, 'computeMs'>): void => {
+      if (this.disposed) return;
+      state.computedVersion = version;
+      const full: HedgeSnapshot = { ...snapshot, computeMs: this.options.scheduler.now() - started };
+      state.last = full;
+      if (this.options.snapshots.wanted('hedge', currency)) this.options.snapshots.publish('hedge', currency, full);
+      hedge.onProposal?.(full);
+    };
+    // Inputs are read now, synchronously: the proposal is a function of this moment's market and book.
+    const problem = settings.enabled ? settingsProblem(settings) : 'the hedge advisor is off for this currency';
+    const hedgeMarket = problem ? null : hedgeMarketFrom(market, currency);
+    if (problem || !hedgeMarket) {
+      finish({ ...base, inputsHash: '', proposal: null, reason: problem ?? `no ${currency} index price yet` });
+      return;
+    }
+    const mine = positions.filter((p) => p.currency === currency);
+    const totals: BookTotals | undefined = valueBook(mine, bookMarket(market, market.timeMs)).byCurrency[currency];
+    const book = { version: bookVersion, totals: totals ?? { deltaCoin: 0, delta: 0, deltaUsd: 0, gammaUsdPer1Pct: 0, vegaUsd: 0, vega30Usd: 0, thetaUsdPerDay: 0, positions: 0, missingGreeks: 0 } };
+    const objectives = objectivesOf(settings);
+    const hash = hedge.hash(JSON.stringify({ book, market: hedgeMarket, objectives, settings }));
+    state.running = (async () => {
+      try {
+        const proposal = await policyFor(settings, hedge.solver).propose(book, hedgeMarket, objectives);
+        finish({ ...base, inputsHash: hash, proposal, reason: null });
+      } catch (error) {
+        if (!this.disposed) this.options.onError?.(error);
+        finish({ ...base, inputsHash: hash, proposal: null, reason: `the policy failed: ${error instanceof Error ? error.message : String(error)}` });
       } finally {
         state.running = null;
       }

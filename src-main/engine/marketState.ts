@@ -262,6 +262,11 @@ export class MarketState {
     return this.options.get(name);
   }
 
+  /** A live future's or perpetual's definition, or undefined (the paper venue reads fees and lot sizes here). */
+  future(name: string): InstrumentDef | undefined {
+    return this.futures.get(name);
+  }
+
   /** The earliest expiry among all books (Infinity when none): rollOff has nothing to do before it. */
   private nextExpiryMs = Infinity;
 

@@ -90,7 +90,7 @@ export interface JournalPort {
 }
 
 /** The streams the kernel publishes, by topic (the API's payloads of those topics). */
-export type KernelSnapshots = Pick<TopicPayloads, 'chain' | 'expiries' | 'exposure'>;
+export type KernelSnapshots = Pick<TopicPayloads, 'chain' | 'expiries' | 'exposure' | 'hedge'>;
 export type KernelTopic = keyof KernelSnapshots;
 
 /** Where the kernel publishes its snapshots (the API hub in the app; a collector in tests and the CLI). */

@@ -27,14 +27,21 @@ export class InstrumentRepository {
   }
 
   /** What a book line is checked against: the instrument's lot size and expiry, as last listed by a feed. */
-  find(name: string): Pick<InstrumentDef, 'name' | 'minTradeAmount' | 'tickSize' | 'expiryMs' | 'kind'> | null {
+  find(name: string): Pick<InstrumentDef, 'name' | 'minTradeAmount' | 'tickSize' | 'expiryMs' | 'kind' | 'contractSize'> | null {
     const row = this.db
-      .prepare<[string], { name: string; min_trade_amount: number; tick_size: number; expiry_ms: number | null; kind: InstrumentDef['kind'] }>(
-        'SELECT name, min_trade_amount, tick_size, expiry_ms, kind FROM instruments WHERE name = ?',
+      .prepare<[string], { name: string; min_trade_amount: number; tick_size: number; expiry_ms: number | null; kind: InstrumentDef['kind']; contract_size: number }>(
+        'SELECT name, min_trade_amount, tick_size, expiry_ms, kind, contract_size FROM instruments WHERE name = ?',
       )
       .get(name);
     return row
-      ? { name: row.name as InstrumentDef['name'], minTradeAmount: row.min_trade_amount, tickSize: row.tick_size, expiryMs: row.expiry_ms as InstrumentDef['expiryMs'], kind: row.kind }
+      ? {
+          name: row.name as InstrumentDef['name'],
+          minTradeAmount: row.min_trade_amount,
+          tickSize: row.tick_size,
+          expiryMs: row.expiry_ms as InstrumentDef['expiryMs'],
+          kind: row.kind,
+          contractSize: row.contract_size,
+        }
       : null;
   }
 

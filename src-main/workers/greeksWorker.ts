@@ -50,3 +50,6 @@ export default function greeksTask(batch: GreeksBatch): unknown {
 
 /** Named task `exposure` (see exposureTask.ts): `pool.run(input, { name: 'exposure' })`. */
 export { exposureTask as exposure } from './exposureTask';
+
+/** Named task `hedgeSolve` (see hedgeSolveTask.ts): the hedge selection MILP on HiGHS. */
+export { hedgeSolveTask as hedgeSolve } from './hedgeSolveTask';

@@ -1,24 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src-main/store/database';
+import { openDatabase, schemaVersion, type Db } from '../../src-main/store/database';
 import { migration009 } from '../../src-main/store/migrations/009_alert_rules';
 import { AlertRepository } from '../../src-main/store/alerts';
 import { AlertRuleError, evaluateAlerts, type AlertSnapshot } from '../../src-main/core/alerts/rules';
 
-// Migration 009 is not in MIGRATIONS yet (007 and 008 come from other branches): its SQL is applied here on top of
-// this branch's latest schema, as the numbered migration will apply it.
 let db: Db | null = null;
 afterEach(() => db?.close());
 
 function open(): AlertRepository {
   db = openDatabase(':memory:');
-  db.transaction(() => db!.exec(migration009.up))();
   return new AlertRepository(db);
 }
 
 describe('migration 009: alert rules and history', () => {
-  it('is version 9 and creates the two tables with their checks', () => {
+  it('is version 9, follows 008, and creates the two tables with their checks', () => {
     expect(migration009.version).toBe(9);
+    const v8 = openDatabase(':memory:', { targetVersion: 8 });
+    expect(v8.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'alert%'").pluck().get()).toBe(0);
+    v8.close();
     open();
+    expect(schemaVersion(db!)).toBe(9);
     expect(() => db!.prepare("INSERT INTO alert_rules VALUES ('x', 'volcano', NULL, '{}', 1)").run()).toThrow(/CHECK/);
     expect(() => db!.prepare("INSERT INTO alert_rules VALUES ('x', 'feed-stale', 'SOL', '{}', 1)").run()).toThrow(/CHECK/);
     expect(() => db!.prepare("INSERT INTO alert_rules VALUES ('x', 'feed-stale', NULL, 'not json', 1)").run()).toThrow(/CHECK/);

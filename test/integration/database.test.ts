@@ -272,6 +272,24 @@ describe('migration 005: journal', () => {
   });
 });
 
+describe('migration 007: the book (futures, perpetuals, average price)', () => {
+  it('keeps every position entered before, with an unknown price in its coin, and adds price and currency', () => {
+    const v6 = openDb({ targetVersion: 6 });
+    v6.prepare("INSERT INTO positions VALUES ('BTC-27DEC26-100000-C', 10, 1), ('ETH-27DEC26-3000-P', -2.5, 2)").run();
+    v6.close();
+    const db = openDb({ targetVersion: 7 });
+    expect(schemaVersion(db)).toBe(7);
+    expect(db.prepare('SELECT instrument, amount, average_price, price_currency, updated_ms FROM positions ORDER BY instrument').all()).toEqual([
+      { instrument: 'BTC-27DEC26-100000-C', amount: 10, average_price: null, price_currency: 'BTC', updated_ms: 1 },
+      { instrument: 'ETH-27DEC26-3000-P', amount: -2.5, average_price: null, price_currency: 'ETH', updated_ms: 2 },
+    ]);
+    const insert = db.prepare('INSERT INTO positions (instrument, amount, average_price, price_currency, updated_ms) VALUES (?, ?, ?, ?, ?)');
+    insert.run('BTC-PERPETUAL', -25000, 91000.5, 'USD', 3);
+    expect(() => insert.run('BTC-27DEC26', 10, -1, 'USD', 4)).toThrow(/CHECK/);
+    expect(() => insert.run('BTC-27DEC26', 10, 1, 'EUR', 4)).toThrow(/CHECK/);
+  });
+});
+
 describe('migration 006: import staging', () => {
   it('adds sessions.staging_pid (NULL for every existing session), found through a partial index', () => {
     const v5 = openDb({ targetVersion: 5 });

@@ -64,7 +64,7 @@ beforeAll(async () => {
   hub.handle('feed.status', () => {
     throw new ApiException('UNAVAILABLE', 'feed is resting');
   });
-  hub.handle('positions.set', ({ positions }) => positions.map((p) => ({ ...p, updatedMs: 0 })));
+  hub.handle('positions.set', ({ positions }) => positions.map((p) => ({ instrument: p.instrument, amount: p.amount, averagePrice: p.averagePrice ?? null, priceCurrency: p.priceCurrency ?? 'BTC', updatedMs: 0 })));
   hub.topic('header', () => 'all');
   hub.topic('chain', ({ currency, expiry }) => {
     throw new ApiException('NOT_FOUND', `no ${currency} expiry ${expiry}`);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExposureSnapshot } from '../../src-main/api/dto';
+import type { BookSnapshot, ExposureSnapshot } from '../../src-main/api/dto';
 import type { GammaDeskApp } from '../../src-main/app/app';
 import { formatExpiryCode } from '../../src-main/core/market/expiryCode';
 import { MS_PER_DAY } from '../../src-main/core/units';
@@ -31,7 +31,9 @@ describe('positions and the own-book exposure overlay', () => {
     const unlisted = `BTC-${formatExpiryCode(lastExpiryMs + 7 * MS_PER_DAY)}-100000-C`;
     expect(app.engine.market.option(unlisted)).toBeUndefined();
     await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-1JAN20-1-X', amount: 1 }] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-PERPETUAL', amount: 1 }] })).rejects.toThrow(/not an option/);
+    // Perpetuals and futures count USD notional in whole contracts (10 USD for BTC).
+    await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-PERPETUAL', amount: 15 }] })).rejects.toThrow(/15 USD of BTC-PERPETUAL is not a whole number of Deribit's 10 USD contracts/);
+    await expect(client.call('positions.set', { positions: [{ instrument: 'BTC-PERPETUAL', amount: 10, priceCurrency: 'BTC' }] })).rejects.toThrow(/BTC-PERPETUAL is priced in USD, not BTC/);
     // Lines are checked against the listed instruments and their lots, all at once, and nothing is saved.
     const strikeBetween = `BTC-${chain.label}-${call.def.strikeUsd + 1}-C`;
     await expect(
@@ -75,5 +77,65 @@ describe('positions and the own-book exposure overlay', () => {
     await app.stop();
     app = startSteppedApp({ dbPath }).app;
     expect((await app.hub.client().call('positions.list', {})).length).toBe(2);
+  }, 60_000);
+
+  it('imports a positions CSV (bad rows named by line, the rest kept) and marks futures and options to market', async () => {
+    const dbPath = path.join(temp.dir, 'book.db');
+    const stepped = startSteppedApp({ dbPath, publishIntervalMs: 50 });
+    app = stepped.app;
+    const client = app.hub.client();
+    const market = app.engine.market;
+    const book = await stepped.until(() => market.currencies.get('BTC')?.sortedExpiries()[2]);
+    const perp = await stepped.until(() => market.currencies.get('BTC')?.perpetual);
+    const put = book.options.find((o) => o.def.optionType === 'put' && o.ticker)!;
+    const csv = [
+      'instrument,quantity,average_price,price_currency',
+      `${put.def.name},-3,0.02,BTC`,
+      'BTC-PERPETUAL,20000,90000,USD',
+      'BTC-PERPETUAL,10,90000,USD',
+      `${put.def.name.replace('BTC-', 'ETH-')},1,0.01,ETH`,
+      'BTC_USDC-PERPETUAL,1,1,USD',
+      `${put.def.name.replace('-P', '-C')},oops,,`,
+    ].join('\n');
+    const result = await client.call('positions.import', { csv, mode: 'replace' });
+    expect(result.rows).toBe(6);
+    expect(result.positions.map((p) => [p.instrument, p.amount, p.averagePrice, p.priceCurrency])).toEqual(
+      ([['BTC-PERPETUAL', 20000, 90000, 'USD'], [put.def.name, -3, 0.02, 'BTC']] as [string, number, number, string][]).sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+    expect(result.errors.map((e) => e.line)).toEqual([4, 5, 6, 7]);
+    expect(result.errors[0]!.reason).toBe('BTC-PERPETUAL is already on line 3');
+    expect(result.errors[1]!.reason).toMatch(/not a listed Deribit instrument/);
+    expect(result.errors[2]!.reason).toMatch(/linear \(USDC\) instruments are not supported/);
+    expect(result.errors[3]!.reason).toMatch(/quantity "oops" is not a number/);
+    await expect(client.call('positions.import', { csv: 'name,size\nBTC-PERPETUAL,10', mode: 'merge' })).rejects.toThrow(/lacks the column "instrument"/);
+
+    let latest: BookSnapshot | null = null;
+    const unsubscribe = client.subscribe('book', {}, (m) => (latest = m.data));
+    const snapshot = await stepped.until(() => {
+      const s = latest as BookSnapshot | null;
+      return s && s.positions.every((p) => p.greeks !== null) ? s : null;
+    });
+    unsubscribe();
+    const perpValue = snapshot.positions.find((p) => p.instrument === 'BTC-PERPETUAL')!;
+    const mark = perpValue.markPrice!;
+    // Inverse perpetual: coin P&L = Q (1/avg − 1/mark), coin delta Q / mark.
+    expect(perpValue.pnlCoin).toBeCloseTo(20000 * (1 / 90000 - 1 / mark), 12);
+    expect(perpValue.greeks!.deltaCoin).toBeCloseTo(20000 / mark, 12);
+    expect(mark).toBeGreaterThan(0);
+    expect(perp.markUsd).toBeGreaterThan(0);
+    const putValue = snapshot.positions.find((p) => p.instrument === put.def.name)!;
+    // Short puts: positive N(d1) delta, negative gamma and vega.
+    expect(putValue.greeks!.delta).toBeGreaterThan(0);
+    expect(putValue.greeks!.gammaUsdPer1Pct).toBeLessThan(0);
+    expect(putValue.greeks!.vegaUsd).toBeLessThan(0);
+    expect(putValue.pnlCoin).toBeCloseTo(-3 * (putValue.markPrice! - 0.02), 12);
+    const btc = snapshot.byCurrency.BTC!;
+    expect(btc.positions).toBe(2);
+    expect(btc.deltaCoin).toBeCloseTo(perpValue.greeks!.deltaCoin + putValue.greeks!.deltaCoin, 9);
+    expect(btc.pnlCoin).toBeCloseTo(perpValue.pnlCoin! + putValue.pnlCoin!, 12);
+    expect(snapshot.byExpiry.map((e) => e.expiryLabel)).toEqual([book.label, 'PERPETUAL']);
+    expect(snapshot.stale).toBe(false);
+    // Only the options reach the exposure overlay.
+    expect([...app.book.optionAmounts()]).toEqual([[put.def.name, -3]]);
   }, 60_000);
 });

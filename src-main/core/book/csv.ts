@@ -58,7 +58,15 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  * for an instrument the list does not know; `requireListed` makes that an error (the app), otherwise it is
  * accepted on its name alone (offline CLI use with a chain file).
  */
-export function parseBookCsv(text: string, options: { rules?: (instrument: string) => InstrumentRules | null; requireListed?: boolean } = {}): BookCsvResult {
+export function parseBookCsv(
+  text: string,
+  options: {
+    rules?: (instrument: string) => InstrumentRules | null;
+    requireListed?: boolean;
+    /** A further check of a parsed position (the app: expired?); a reason refuses the row. */
+    check?: (position: CheckedPosition) => string | null;
+  } = {},
+): BookCsvResult {
   const lines = text.split(/\r?\n/);
   const headerAt = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
   if (headerAt < 0) throw new BookCsvHeaderError(`no header: expected the columns ${BOOK_CSV_COLUMNS.join(',')}`);
@@ -112,13 +120,18 @@ export function parseBookCsv(text: string, options: { rules?: (instrument: strin
       priceCurrency: priceCurrency as PriceCurrency,
     };
     const rules = options.rules?.(instrument) ?? null;
+    const checked = checkPosition(position, rules);
+    if (!checked.ok) {
+      errors.push({ line, reason: checked.reason });
+      continue;
+    }
     if (rules === null && options.requireListed) {
       errors.push({ line, reason: `${instrument} is not a listed Deribit instrument (not in the current instrument list)` });
       continue;
     }
-    const checked = checkPosition(position, rules);
-    if (!checked.ok) {
-      errors.push({ line, reason: checked.reason });
+    const problem = options.check?.(checked.position) ?? null;
+    if (problem !== null) {
+      errors.push({ line, reason: problem });
       continue;
     }
     const before = seen.get(instrument);

@@ -51,7 +51,7 @@ export function quantityUnit(parsed: ParsedInstrument): string {
 }
 
 /** Largest |quantity| taken: far above any real book, low enough that a typo (1e9) is caught. */
-export const MAX_OPTION_CONTRACTS = 1e5;
+export const MAX_OPTION_CONTRACTS = 1e6;
 export const MAX_FUTURE_NOTIONAL_USD = 1e9;
 
 /**
@@ -75,13 +75,14 @@ export function checkPosition(position: BookPosition, rules: InstrumentRules | n
   const max = parsed.kind === 'option' ? MAX_OPTION_CONTRACTS : MAX_FUTURE_NOTIONAL_USD;
   if (Math.abs(quantity) > max) return { ok: false, reason: `${name}: quantity ${quantity} is larger than ${max} ${quantityUnit(parsed)}` };
   if (rules) {
-    if (Math.abs(quantity) < rules.minTradeAmount - 1e-12) {
-      return { ok: false, reason: `${name}: ${Math.abs(quantity)} is below Deribit's minimum of ${rules.minTradeAmount} ${quantityUnit(parsed)}` };
-    }
-    const step = parsed.kind === 'option' ? rules.minTradeAmount : rules.contractSize;
-    const steps = Math.abs(quantity) / step;
+    const size = Math.abs(quantity);
+    const option = parsed.kind === 'option';
+    const what = option ? `${size} contracts of ${name}` : `${size} USD of ${name}`;
+    if (size < rules.minTradeAmount - 1e-12) return { ok: false, reason: `${what} is below Deribit's minimum of ${rules.minTradeAmount}${option ? '' : ' USD'}` };
+    const step = option ? rules.minTradeAmount : rules.contractSize;
+    const steps = size / step;
     if (step > 0 && Math.abs(steps - Math.round(steps)) > 1e-9) {
-      return { ok: false, reason: `${name}: ${Math.abs(quantity)} is not a multiple of ${step} ${quantityUnit(parsed)}` };
+      return { ok: false, reason: option ? `${what} is not a whole number of Deribit's ${step}-contract lots` : `${what} is not a whole number of Deribit's ${step} USD contracts` };
     }
   }
   const expected = priceCurrencyOf(parsed);

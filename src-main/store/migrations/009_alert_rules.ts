@@ -5,8 +5,6 @@ import type { Migration } from './types';
  * JSON (`checkAlertRule` reads it back, so a rule the code no longer accepts is reported, not half-applied);
  * `kind` and `currency` are columns too, for listing. History rows are append-only and stamped with the market
  * time of the snapshot that fired them (replay reproduces them) and the session they came from.
- *
- * Numbered 009: 007 and 008 are taken by other branches; register it in MIGRATIONS after them.
  */
 export const migration009: Migration = {
   version: 9,

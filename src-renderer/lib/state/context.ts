@@ -6,6 +6,7 @@ import { createContext } from 'svelte';
 import type { CommandRunner } from './commands.svelte';
 import type { Desk } from './desk';
 import type { ExposureState } from './exposure.svelte';
+import type { HedgingState } from './hedging.svelte';
 import type { MarketState } from './market.svelte';
 import type { PositionsState } from './positions.svelte';
 import type { SessionsState } from './sessions.svelte';
@@ -15,8 +16,9 @@ const [getMarket, setMarket] = createContext<MarketState>();
 const [getExposure, setExposure] = createContext<ExposureState>();
 const [getSessions, setSessions] = createContext<SessionsState>();
 const [getPositions, setPositions] = createContext<PositionsState>();
+const [getHedging, setHedging] = createContext<HedgingState>();
 
-export { getCommands, getExposure, getMarket, getPositions, getSessions };
+export { getCommands, getExposure, getHedging, getMarket, getPositions, getSessions };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -25,5 +27,6 @@ export function provideDesk(desk: Desk): Desk {
   setExposure(desk.exposure);
   setSessions(desk.sessions);
   setPositions(desk.positions);
+  setHedging(desk.hedging);
   return desk;
 }

@@ -5,6 +5,7 @@
 import type { Transport } from '../transport';
 import { CommandRunner } from './commands.svelte';
 import { ExposureState } from './exposure.svelte';
+import { HedgingState } from './hedging.svelte';
 import { MarketState } from './market.svelte';
 import { PositionsState } from './positions.svelte';
 import { SessionsState } from './sessions.svelte';
@@ -15,6 +16,7 @@ export interface Desk {
   readonly exposure: ExposureState;
   readonly sessions: SessionsState;
   readonly positions: PositionsState;
+  readonly hedging: HedgingState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -26,5 +28,6 @@ export function createDesk(transport: Transport): Desk {
     exposure.restart();
   });
   const positions = new PositionsState(transport, commands);
-  return { commands, market, exposure, sessions, positions };
+  const hedging = new HedgingState(transport, commands, market);
+  return { commands, market, exposure, sessions, positions, hedging };
 }

@@ -1,17 +1,21 @@
 /**
- * The trader's own positions (the book the Exposure view prices next to the dealers'), read once at start and
- * replaced whole by the editor.
+ * The trader's book: the stored positions (read once at start, replaced whole by the editor or an import) and,
+ * while the Positions view reads it, the book marked to market.
  */
-import type { PositionDto } from '../../../src-main/api/dto';
+import type { BookImportResult, BookSnapshot, PositionDto } from '../../../src-main/api/dto';
 import { formatPositions, parsePositions } from '../positionsText';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
+import { TopicStream } from './stream.svelte';
 
 export class PositionsState {
   /** As the host stored them; replaced whole, hence `raw`. */
   book = $state.raw<PositionDto[]>([]);
   /** The book as editor text, one `INSTRUMENT AMOUNT` line per position. */
   readonly text = $derived(formatPositions(this.book));
+  /** What the last CSV import kept and refused. */
+  lastImport = $state.raw<BookImportResult | null>(null);
+  readonly #valuation: TopicStream<'book'>;
 
   constructor(
     private readonly transport: Transport,
@@ -19,6 +23,21 @@ export class PositionsState {
   ) {
     // The first call may go out before the socket opens: the transport holds it until then.
     void commands.run(async () => (this.book = await transport.call('positions.list', {})));
+    this.#valuation = new TopicStream(transport, 'book', () => ({}));
+  }
+
+  /** The book marked to market; reading it subscribes. */
+  get valuation(): BookSnapshot | null {
+    return this.#valuation.current;
+  }
+
+  /** Imports a positions CSV: good rows kept, bad ones listed by line in `lastImport`. */
+  async importCsv(csv: string, mode: 'replace' | 'merge'): Promise<void> {
+    const result = await this.commands.run(() => this.transport.call('positions.import', { csv, mode }));
+    if (result) {
+      this.lastImport = result;
+      this.book = result.positions;
+    }
   }
 
   /** Replaces the book from editor text; a line it cannot read is reported and nothing changes. */

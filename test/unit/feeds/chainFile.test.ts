@@ -190,3 +190,39 @@ describe('snapshot row pieces', () => {
     expect(parsed.markIv).toBeNull();
   });
 });
+
+describe('the two layouts agree', () => {
+  it('the 2026-01-02 chain written as a Tardis options_chain file reads back to the same options', async () => {
+    const snapshot = await readChainFile(JAN);
+    const header = readFileSync(TARDIS, 'utf8').split(/\r?\n/)[0]!;
+    const micros = (ms: number): string => `${ms}000`;
+    const cell = (value: number | null): string => (value === null ? '' : String(value));
+    // Percent IVs as Tardis writes them; the snapshot's computed bid/ask IVs go in as if Tardis had published them.
+    const percent = (iv: number | null): string => (iv === null ? '' : String(iv * 100));
+    const rows = [...snapshot.currencies.values()].flatMap((c) => c.options.map((o) => [
+      'deribit', o.name, micros(o.quoteTimestampMs), micros(o.quoteTimestampMs), o.isCall ? 'call' : 'put', String(o.strike), micros(o.expiryMs),
+      cell(o.openInterest), '', cell(o.bid), '1', percent(o.bidIv), cell(o.ask), '1', percent(o.askIv), cell(o.mark), percent(o.markIv),
+      `SYN.${o.instrument.currency}`, String(o.forwardUsd), '', '', '', '', '',
+    ].join(',')));
+    const file = path.join(temp.dir, 'jan-as-tardis.csv.gz');
+    writeFileSync(file, gzipSync([header, ...rows].join('\n') + '\n'));
+    const tardis = await readChainFile(file);
+    expect(tardis.layout).toBe('tardis_options_chain');
+    expect(tardis.badRowCount).toBe(0);
+    expect(tardis.asOfMs).toBe(snapshot.asOfMs);
+    for (const [currency, c] of snapshot.currencies) {
+      const other = tardis.currencies.get(currency)!;
+      expect(other.options).toHaveLength(c.options.length);
+      expect([...other.forwards]).toEqual([...c.forwards]);
+      c.options.forEach((o, i) => {
+        const t = other.options[i]!;
+        expect(t.name).toBe(o.name);
+        expect([t.bid, t.ask, t.mark, t.openInterest]).toEqual([o.bid, o.ask, o.mark, o.openInterest]);
+        for (const key of ['markIv', 'bidIv', 'askIv'] as const) {
+          if (o[key] === null) expect(t[key]).toBeNull();
+          else expect(t[key]!).toBeCloseTo(o[key], 14);
+        }
+      });
+    }
+  });
+});

@@ -21,10 +21,11 @@ describe('parsePositions', () => {
   it('refuses the whole text at the first line it cannot read, naming the line', () => {
     expect(parsePositions('BTC-27DEC26-100000-C 10\nBTC-27DEC26-80000-P')).toEqual({
       ok: false,
-      error: 'line 2: expected "INSTRUMENT AMOUNT", got "BTC-27DEC26-80000-P"',
+      error: 'line 2: expected "INSTRUMENT QUANTITY [AVERAGE_PRICE]", got "BTC-27DEC26-80000-P"',
     });
     expect(parsePositions('BTC-27DEC26-100000-C ten')).toMatchObject({ ok: false, error: expect.stringContaining('line 1') });
-    expect(parsePositions('BTC-27DEC26-100000-C 1 2')).toMatchObject({ ok: false });
+    expect(parsePositions('BTC-27DEC26-100000-C 1 2 3')).toMatchObject({ ok: false });
+    expect(parsePositions('BTC-27DEC26-100000-C 1 -0.5')).toMatchObject({ ok: false, error: expect.stringContaining('AVERAGE_PRICE') });
   });
 
   it('says in a trader\'s words when a line is too large (not the validator\'s raw text)', () => {
@@ -32,17 +33,38 @@ describe('parsePositions', () => {
       ok: false,
       error: 'line 1: 1e9 contracts of BTC-27DEC26-100000-C: a line holds at most 1,000,000 contracts (negative = short)',
     });
+    // Futures and perpetuals count USD notional.
+    expect(parsePositions('BTC-PERPETUAL 5e9')).toEqual({
+      ok: false,
+      error: 'line 1: 5e9 USD of BTC-PERPETUAL: a line holds at most 1,000,000,000 USD (negative = short)',
+    });
+  });
+
+  it('reads an optional average price (coin for options, USD for futures)', () => {
+    expect(parsePositions('BTC-27DEC26-100000-C 10 0.0525\nbtc-perpetual -25000 91250.5')).toEqual({
+      ok: true,
+      positions: [
+        { instrument: 'BTC-27DEC26-100000-C', amount: 10, averagePrice: 0.0525 },
+        { instrument: 'BTC-PERPETUAL', amount: -25000, averagePrice: 91250.5 },
+      ],
+    });
   });
 });
 
 describe('formatPositions', () => {
   it('writes the stored book back as editor text that parses to the same positions', () => {
     const book = [
-      { instrument: 'BTC-27DEC26-100000-C', amount: 10, updatedMs: 1 },
-      { instrument: 'BTC-27DEC26-80000-P', amount: -5, updatedMs: 2 },
+      { instrument: 'BTC-27DEC26-100000-C', amount: 10, averagePrice: null },
+      { instrument: 'BTC-27DEC26-80000-P', amount: -5, averagePrice: 0.031 },
     ];
     const text = formatPositions(book);
-    expect(text).toBe('BTC-27DEC26-100000-C 10\nBTC-27DEC26-80000-P -5');
-    expect(parsePositions(text)).toEqual({ ok: true, positions: book.map(({ instrument, amount }) => ({ instrument, amount })) });
+    expect(text).toBe('BTC-27DEC26-100000-C 10\nBTC-27DEC26-80000-P -5 0.031');
+    expect(parsePositions(text)).toEqual({
+      ok: true,
+      positions: [
+        { instrument: 'BTC-27DEC26-100000-C', amount: 10 },
+        { instrument: 'BTC-27DEC26-80000-P', amount: -5, averagePrice: 0.031 },
+      ],
+    });
   });
 });

@@ -32,8 +32,8 @@ describe('book positions', () => {
     expect(reasons[0]).toMatch(/linear \(USDC\) instruments are not supported/);
     expect(reasons[1]).toMatch(/only BTC and ETH/);
     expect(reasons[2]).toMatch(/priced in BTC, not USD/);
-    expect(reasons[3]).toMatch(/below Deribit's minimum of 0.1/);
-    expect(reasons[4]).toMatch(/not a multiple of 10 USD notional/);
+    expect(reasons[3]).toBe("0.05 contracts of BTC-25DEC26-100000-C is below Deribit's minimum of 0.1");
+    expect(reasons[4]).toBe("15 USD of BTC-25DEC26 is not a whole number of Deribit's 10 USD contracts");
     expect(reasons[5]).toMatch(/larger than/);
     expect(reasons[6]).toMatch(/Invalid Deribit instrument name/);
   });

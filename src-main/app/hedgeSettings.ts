@@ -1,0 +1,56 @@
+/**
+ * The hedge advisor's settings per currency, kept in the settings table (`hedge.settings.BTC`, …) and checked
+ * before they are saved. `version` increases with every change, so the kernel recomputes proposals.
+ */
+import type { CommandParams } from '../api/contract';
+import { ApiException } from '../api/errors';
+import { defaultHedgeSettings, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
+import type { Currency } from '../core/market/events';
+import type { SettingsRepository } from '../store/settings';
+
+const key = (currency: Currency): string => `hedge.settings.${currency}`;
+
+export class HedgeSettingsStore {
+  version = 1;
+  private readonly cache = new Map<Currency, HedgeSettings>();
+
+  constructor(
+    private readonly settings: SettingsRepository,
+    private readonly nowMs: () => number,
+  ) {}
+
+  get(currency: Currency): HedgeSettings {
+    let value = this.cache.get(currency);
+    if (!value) {
+      // A stored value from an older version lacks newer fields: the defaults fill them.
+      value = { ...defaultHedgeSettings(currency), ...(this.settings.get<Partial<HedgeSettings>>(key(currency)) ?? {}), currency };
+      this.cache.set(currency, value);
+    }
+    return value;
+  }
+
+  set(params: CommandParams<'hedge.settings.set'>): HedgeSettings {
+    const settings: HedgeSettings = {
+      currency: params.currency,
+      enabled: params.enabled,
+      delta: params.delta,
+      gamma: params.gamma === 'none' ? null : params.gamma,
+      vega: params.vega === 'none' ? null : params.vega,
+      policy: params.policy,
+      hedgeInstrument: params.hedgeInstrument && params.hedgeInstrument.trim() !== '' ? params.hedgeInstrument.trim().toUpperCase() : null,
+      hedgeRatio: params.hedgeRatio,
+      riskAversion: params.riskAversion,
+      maxBookShare: params.maxBookShare,
+      proposalTtlMs: params.proposalTtlMs,
+    };
+    const problem = settingsProblem(settings);
+    if (problem) throw new ApiException('INVALID_ARGUMENT', problem);
+    if (settings.hedgeInstrument && !settings.hedgeInstrument.startsWith(`${settings.currency}-`)) {
+      throw new ApiException('INVALID_ARGUMENT', `the hedge instrument ${settings.hedgeInstrument} is not a ${settings.currency} instrument`);
+    }
+    this.settings.set(key(settings.currency), settings, this.nowMs());
+    this.cache.set(settings.currency, settings);
+    this.version++;
+    return settings;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The hedge advisor's inputs from the live market: the currency's perpetual and futures with their order books
+ * (or their best quote when no book is subscribed), and its liquid options (two-sided quotes, the most open
+ * interest first) with their best bid and ask and per-contract greeks at the mark IV. Plain values: a proposal is
+ * a pure function of them, and their hash (the kernel's injected `hash`) identifies what a recommendation was made
+ * from.
+ */
+import { futureGreeks, optionGreeks } from '../core/book/valuation';
+import type { HedgeInstrument, HedgeMarket, Level } from '../core/hedge/types';
+import type { Currency, InstrumentDef } from '../core/market/events';
+import { yearsToExpiry } from '../core/pricing/time';
+import type { MarketState } from './marketState';
+
+/** Deribit's taker fees when the source did not say (https://www.deribit.com/kb/fees): options 0.03 % of the underlying, futures 0.05 %. */
+export const SCHEDULE_TAKER_FEE = { option: 0.0003, future: 0.0005 } as const;
+
+/** The options offered to the selection policy: at most this many, the most open interest first. */
+export const MAX_HEDGE_OPTIONS = 300;
+/** Options closer to expiry than this are not offered as hedges (settlement in under a day). */
+const MIN_OPTION_DAYS = 1;
+
+function fee(def: InstrumentDef): { takerFee: number; feeSource: HedgeInstrument['feeSource'] } {
+  const schedule = def.kind === 'option' ? SCHEDULE_TAKER_FEE.option : SCHEDULE_TAKER_FEE.future;
+  return def.takerCommission !== null ? { takerFee: def.takerCommission, feeSource: 'instrument' } : { takerFee: schedule, feeSource: 'schedule' };
+}
+
+export function hedgeMarketFrom(market: MarketState, currency: Currency, options: { maxOptions?: number } = {}): HedgeMarket | null {
+  const state = market.currencies.get(currency);
+  const index = state?.indexUsd ?? null;
+  if (!state || index === null) return null;
+  const nowMs = market.timeMs;
+  const instruments: HedgeInstrument[] = [];
+  const linear = [...(state.perpetual ? [state.perpetual] : []), ...[...state.futures.values()].sort((a, b) => (a.instrument < b.instrument ? -1 : 1))];
+  for (const ticker of linear) {
+    const def = market.future(ticker.instrument);
+    if (!def || !(ticker.markUsd > 0)) continue;
+    if (def.expiryMs !== null && def.expiryMs <= nowMs) continue;
+    const book = state.books.get(ticker.instrument);
+    const bids: Level[] = book ? book.bids.map(([p, a]) => [p, a] as const) : ticker.bidUsd !== null ? [[ticker.bidUsd, ticker.bidAmountUsd]] : [];
+    const asks: Level[] = book ? book.asks.map(([p, a]) => [p, a] as const) : ticker.askUsd !== null ? [[ticker.askUsd, ticker.askAmountUsd]] : [];
+    instruments.push({
+      instrument: ticker.instrument,
+      kind: def.kind === 'perpetual' ? 'perpetual' : 'future',
+      lot: def.contractSize,
+      minAmount: Math.max(def.minTradeAmount, def.contractSize),
+      ...fee(def),
+      bids,
+      asks,
+      markPrice: ticker.markUsd,
+      unitGreeks: futureGreeks(1, ticker.markUsd),
+    });
+  }
+  const candidates = [];
+  for (const book of state.sortedExpiries()) {
+    for (const option of book.options) {
+      const t = option.ticker;
+      if (!t || t.bidCoin === null || t.askCoin === null || !(t.bidCoin > 0) || !(t.askAmount > 0) || !(t.bidAmount > 0)) continue;
+      const years = yearsToExpiry(option.def.expiryMs, nowMs);
+      if (years * 365 < MIN_OPTION_DAYS || !(t.markIv > 0) || !(t.underlyingPriceUsd > 0)) continue;
+      candidates.push({ option, t, years });
+    }
+  }
+  // Most open interest first, then by name: a stable order (the selection is the same on every replay).
+  candidates.sort((a, b) => b.t.openInterest - a.t.openInterest || (a.option.def.name < b.option.def.name ? -1 : 1));
+  for (const { option, t, years } of candidates.slice(0, options.maxOptions ?? MAX_HEDGE_OPTIONS)) {
+    const def = option.def;
+    instruments.push({
+      instrument: def.name,
+      kind: 'option',
+      lot: def.minTradeAmount,
+      minAmount: def.minTradeAmount,
+      ...fee(def),
+      bids: [[t.bidCoin!, t.bidAmount]],
+      asks: [[t.askCoin!, t.askAmount]],
+      markPrice: t.markCoin,
+      unitGreeks: optionGreeks(1, t.underlyingPriceUsd, def.strikeUsd, years, t.markIv, def.optionType === 'call'),
+    });
+  }
+  return { nowMs, marketSeq: market.seq, currency, indexUsd: index, instruments };
+}
