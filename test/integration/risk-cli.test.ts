@@ -118,6 +118,21 @@ describe('gammadesk risk', () => {
     expect(run('risk', '--positions', BOOK, '--chain', CHAIN, '--dvol', dvol).status).toBe(2);
   });
 
+  it('moves vols along the fitted SVI surface with --vol-dynamics surface (centre still exactly 0)', () => {
+    const grid = ['--spot-grid=-0.2,0,0.2', '--vol-grid=0', '--days', '0'];
+    const surface = run('risk', '--positions', BOOK, '--chain', CHAIN, ...grid, '--vol-dynamics', 'surface');
+    const strike = run('risk', '--positions', BOOK, '--chain', CHAIN, ...grid);
+    expect(surface.status).toBe(0);
+    const bySurface = (JSON.parse(surface.stdout) as { records: RiskRecord[]; notes: string[] });
+    const byStrike = (JSON.parse(strike.stdout) as { records: RiskRecord[] }).records;
+    expect(bySurface.notes.filter((n) => n.includes('30JAN26'))).toEqual([]); // the book's expiry was fitted
+    const at = (records: RiskRecord[], move: number): RiskRecord => records.find((r) => r.currency === 'BTC' && r.spot_move === move)!;
+    expect(at(bySurface.records, 0).pnl_coin).toBe(0);
+    // The fitted smile moves with spot: a different P&L from sticky strike off the centre, of the same sign here.
+    expect(at(bySurface.records, -0.2).pnl_coin).not.toBeCloseTo(at(byStrike, -0.2).pnl_coin!, 4);
+    expect(Math.sign(at(bySurface.records, -0.2).pnl_coin!)).toBe(Math.sign(at(byStrike, -0.2).pnl_coin!));
+  });
+
   it('writes CSV records and runs sticky moneyness on the chain smile', () => {
     const csv = run('risk', '--positions', BOOK, '--chain', CHAIN, '--format', 'csv', '--vol-dynamics', 'sticky-moneyness', '--vol-shift', 'term-scaled');
     expect(csv.status).toBe(0);
@@ -131,7 +146,7 @@ describe('gammadesk risk', () => {
     const grid = run('risk', '--positions', BOOK, '--chain', CHAIN, '--vol-grid', '5,x');
     expect(grid.status).toBe(2);
     expect(grid.stderr).toContain('--vol-grid: "x" is not a number');
-    expect(run('risk', '--positions', BOOK, '--chain', CHAIN, '--vol-dynamics', 'surface').status).toBe(2);
+    expect(run('risk', '--positions', BOOK, '--chain', CHAIN, '--vol-dynamics', 'local-vol').status).toBe(2);
     const missing = run('risk', '--positions', BOOK, '--chain', join(temp.dir, 'nope.csv'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/nope\.csv: no such file/);

@@ -24,6 +24,8 @@ import { PM_PARAMS, PmParamsError, pmParamsFromModelParams, pmParamsWith, type D
 import { riskPositions, type RiskPosition } from '../../core/risk/riskPosition';
 import { DEFAULT_SPOT_MOVES, DEFAULT_VOL_SHIFTS, defaultTimes, scenarioMatrix, scenarioRecords, smileKey, type ScenarioTime, type Smile } from '../../core/risk/scenario';
 import { standardMargin } from '../../core/risk/standardMargin';
+import { fitSurface, sliceTotalVariance } from '../../core/surface/fit';
+import { expiryMarkets } from './surface';
 import { MS_PER_DAY } from '../../core/units';
 
 const CURRENCIES: Currency[] = ['BTC', 'ETH'];
@@ -193,6 +195,34 @@ function smilesOf(snapshot: ChainSnapshot): Map<string, Smile> {
   return smiles;
 }
 
+/**
+ * `--vol-dynamics surface`: each expiry's smile from the fitted raw-SVI surface (core/surface, decision 0012),
+ * sampled on a dense log-moneyness grid; the scenario then moves vols as sticky moneyness on the fitted smile.
+ */
+function surfaceSmiles(snapshot: ChainSnapshot, notes: string[]): Map<string, Smile> {
+  const smiles = new Map<string, Smile>();
+  for (const [currency, chain] of snapshot.currencies) {
+    const fit = fitSurface(expiryMarkets(chain, snapshot.asOfMs), { model: 'svi' });
+    for (const slice of fit.slices) {
+      if (slice.params === null) {
+        notes.push(`${currency} ${slice.label}: no fitted smile (${slice.reason ?? 'not fitted'}), sticky strike used`);
+        continue;
+      }
+      const w = sliceTotalVariance(slice);
+      const strikes: number[] = [];
+      const vols: number[] = [];
+      for (let k = -2; k <= 2 + 1e-9; k += 0.02) {
+        const variance = w(k);
+        if (!(variance > 0)) continue;
+        strikes.push(slice.forward * Math.exp(k));
+        vols.push(Math.sqrt(variance / slice.years));
+      }
+      smiles.set(smileKey(currency, slice.expiryMs), { strikes, vols });
+    }
+  }
+  return smiles;
+}
+
 /** `--equity BTC:5,ETH:20` → coin equity per currency. */
 export function parseEquity(text: string): Partial<Record<Currency, number>> {
   const result: Partial<Record<Currency, number>> = {};
@@ -270,7 +300,7 @@ export const riskCommands: CommandTable = {
     summary: 'scenario matrix (spot × vol × time, P&L in USD and coin) and PM margin of a positions CSV on a chain file',
     usage:
       'gammadesk risk --positions FILE.csv --chain FILE [--at ISO-TIME] [--spot-grid -0.3,…,0.3] [--vol-grid -20,…,20] [--days 0,1,…]\n' +
-      '       [--vol-shift absolute|term-scaled] [--vol-dynamics sticky-strike|sticky-moneyness] [--equity BTC:5,ETH:20] [--params FILE.json] [--format json|csv]\n' +
+      '       [--vol-shift absolute|term-scaled] [--vol-dynamics sticky-strike|sticky-moneyness|surface] [--equity BTC:5,ETH:20] [--params FILE.json] [--format json|csv]\n' +
       '       [--history DAILY.csv [--dvol DVOL.csv] [--history-count N] [--history-since YYYY-MM-DD]]',
     flags: {
       ...BOOK_FLAGS,
@@ -278,7 +308,7 @@ export const riskCommands: CommandTable = {
       'vol-grid': { type: 'string', description: 'vol shifts in vol points (default -20,-10,0,10,20)' },
       days: { type: 'string', description: 'elapsed days (default: 0, 1 and the book\'s next expiry)' },
       'vol-shift': { type: 'string', description: 'absolute (default) or term-scaled (× √(30/days to expiry))' },
-      'vol-dynamics': { type: 'string', description: 'sticky-strike (default) or sticky-moneyness (the chain smile at K/(1+move))' },
+      'vol-dynamics': { type: 'string', description: 'sticky-strike (default), sticky-moneyness (the chain smile at K/(1+move)) or surface (the fitted SVI smile at K/(1+move))' },
       equity: { type: 'string', description: 'account equity in coin per currency, e.g. BTC:5,ETH:20: adds the distance to a margin call' },
       history: { type: 'string', description: 'daily closes (CSV with date and close, e.g. Deribit BTC-PERPETUAL daily): adds the largest daily moves applied to the book' },
       dvol: { type: 'string', description: 'with --history: daily DVOL closes (CSV with date and close, percent): each day\'s vol move is applied too' },
@@ -290,7 +320,9 @@ export const riskCommands: CommandTable = {
       const format = flags['format'] ?? 'json';
       if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got ${String(format)}`);
       const dynamics = flags['vol-dynamics'] ?? 'sticky-strike';
-      if (dynamics !== 'sticky-strike' && dynamics !== 'sticky-moneyness') throw new UsageError(`--vol-dynamics must be sticky-strike or sticky-moneyness, got ${String(dynamics)}`);
+      if (dynamics !== 'sticky-strike' && dynamics !== 'sticky-moneyness' && dynamics !== 'surface') {
+        throw new UsageError(`--vol-dynamics must be sticky-strike, sticky-moneyness or surface, got ${String(dynamics)}`);
+      }
       const mode = flags['vol-shift'] ?? 'absolute';
       if (mode !== 'absolute' && mode !== 'term-scaled') throw new UsageError(`--vol-shift must be absolute or term-scaled, got ${String(mode)}`);
       const spotMoves = typeof flags['spot-grid'] === 'string' ? parsed('spot-grid', parseNumberList, flags['spot-grid']) : [...DEFAULT_SPOT_MOVES];
@@ -312,7 +344,8 @@ export const riskCommands: CommandTable = {
       // total adds cells of the same time.
       const times: ScenarioTime[] = days === null ? defaultTimes(loaded.positions, nowMs) : days.map((d) => ({ label: `+${d}d`, elapsedMs: Math.round(d * MS_PER_DAY) }));
       const matrix = scenarioMatrix(loaded.positions, loaded.indexUsd, nowMs, {
-        spotMoves, volShifts: volPoints.map((p) => p * 0.01), times, volShiftMode: mode, volDynamics: dynamics, ...(dynamics === 'sticky-moneyness' ? { smiles: smilesOf(loaded.snapshot) } : {}),
+        spotMoves, volShifts: volPoints.map((p) => p * 0.01), times, volShiftMode: mode, volDynamics: dynamics === 'sticky-strike' ? 'sticky-strike' : 'sticky-moneyness',
+        ...(dynamics === 'sticky-moneyness' ? { smiles: smilesOf(loaded.snapshot) } : dynamics === 'surface' ? { smiles: surfaceSmiles(loaded.snapshot, notes) } : {}),
       });
       notes.push(...matrix.notes);
       const records = scenarioRecords(matrix);
