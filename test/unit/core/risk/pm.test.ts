@@ -15,6 +15,8 @@ import { pmBook, pmMarginChange, pmShockedVols, positionVector } from '../../../
 import type { RiskPosition } from '../../../../src-main/core/risk/riskPosition';
 import type { Currency } from '../../../../src-main/core/market/events';
 import { settlementDeltaFactor } from '../../../../src-main/core/pricing/time';
+import { initialMarginWithin, proposalMargin } from '../../../../src-main/core/risk/hedgeMargin';
+import type { BookMarket, BookQuote } from '../../../../src-main/core/book/valuation';
 
 interface SimulateCase {
   id: string;
@@ -310,5 +312,29 @@ describe('other cases of deribit_margin_cases.json', () => {
     // Derive prints the shocked vols with the multiplier rounded to 1.628: within 5e-4 of the unrounded ones.
     expect(Math.abs(pmShockedVols(c.inputs.long_call.iv, years, params)[0] - c.published_outputs.shocked_iv_1800)).toBeLessThan(5e-4);
     expect(Math.abs(pmShockedVols(c.inputs.short_put.iv, years, params)[0] - c.published_outputs.shocked_iv_1700)).toBeLessThan(5e-4);
+  });
+});
+
+describe('margin effect of a hedge proposal', () => {
+  it("equals the combined book's margin; legs without a quote are named", () => {
+    const quotes: Record<string, BookQuote> = {
+      'BTC-31DEC26-70000-C': { markPrice: 0.01, markIv: 0.6, forwardUsd: FORWARD },
+      'BTC-PERPETUAL': { markPrice: INDEX, markIv: null, forwardUsd: null },
+    };
+    const market: BookMarket = { nowMs: NOW, indexUsd: () => INDEX, quote: (name) => quotes[name] ?? null };
+    const booked = [option(66_000, true, -5), deltaOne('BTC-PERPETUAL', 'BTC', 1.2, INDEX, null)];
+    const book = pmBook('BTC', booked, INDEX, NOW, PM_PARAMS.BTC);
+    const legs = [
+      { instrument: 'BTC-31DEC26-70000-C', side: 'buy' as const, amount: 3 },
+      { instrument: 'BTC-PERPETUAL', side: 'sell' as const, amount: 60_000 },
+      { instrument: 'BTC-31DEC26-75000-C', side: 'buy' as const, amount: 1 },
+    ];
+    const margin = proposalMargin(book, legs, market);
+    const combined = pmBook('BTC', [...booked, { ...option(70_000, true, 3), instrument: 'BTC-31DEC26-70000-C', expiryMs: Date.parse('2026-12-31T08:00:00Z') }, deltaOne('BTC-PERPETUAL', 'BTC', -1, INDEX, null)], INDEX, NOW, PM_PARAMS.BTC).margin;
+    expect(margin.initialMarginAfter).toBeCloseTo(combined.initialMargin, 12);
+    expect(margin.maintenanceMarginAfter).toBeCloseTo(combined.maintenanceMargin, 12);
+    expect(margin.legsNotRevalued).toEqual([{ instrument: 'BTC-31DEC26-75000-C', reason: 'no quote for this instrument in the market' }]);
+    expect(initialMarginWithin(margin, margin.initialMarginAfter)).toBe(true);
+    expect(initialMarginWithin(margin, margin.initialMarginAfter - 1e-9)).toBe(false);
   });
 });
