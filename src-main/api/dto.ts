@@ -394,3 +394,43 @@ export interface HedgeSnapshot {
   /** Wall-clock time of the computation, ms (not part of the replay hash). */
   computeMs: number;
 }
+
+/** A recommendation the trader decides on (store/recommendations.ts), as the UI shows it. */
+export interface RecommendationDto {
+  id: string;
+  currency: string;
+  state: 'proposed' | 'approved' | 'modified-approved' | 'rejected' | 'expired' | 'submitted' | 'filled' | 'partially-filled' | 'failed';
+  createdMs: number;
+  stateMs: number;
+  expiresMs: number;
+  marketSeq: number;
+  bookVersion: number;
+  policy: string;
+  inputsHash: string;
+  /** The legs as proposed, and as approved when the trader changed quantities. */
+  legs: { instrument: string; side: 'buy' | 'sell'; amount: number; type: 'limit' | 'market'; price?: number }[];
+  approvedLegs: RecommendationDto['legs'] | null;
+  costUsd: number | null;
+  costCoin: number | null;
+  rationale: string[];
+  reason: string | null;
+  /** Orders sent for it, by label, with their venue state. */
+  orders: { label: string; status: string; filledAmount: number; averagePrice: number | null; reason: string | null }[];
+}
+
+/** One audit log row (store/audit.ts). */
+export interface AuditRowDto {
+  seq: number;
+  tsMs: number;
+  actor: string;
+  action: string;
+  subject: string;
+  /** Canonical JSON. */
+  payload: string;
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditVerifyDto =
+  | { ok: true; rows: number; head: { seq: number; hash: string } | null }
+  | { ok: false; rowsChecked: number; seq: number; problem: string; message: string };

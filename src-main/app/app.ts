@@ -29,6 +29,14 @@ import { InstrumentRepository } from '../store/instruments';
 import { PositionRepository } from '../store/positions';
 import { BookService, type InstrumentLookup } from './book';
 import { HedgeSettingsStore } from './hedgeSettings';
+import { HedgeDesk } from './hedgeDesk';
+import { PaperVenue } from './execution/paperVenue';
+import { paperMarketFrom } from './execution/marketBooks';
+import { AuditLog } from '../store/audit';
+import type { AuditRowDto, RecommendationDto } from '../api/dto';
+import type { Recommendation } from '../store/recommendations';
+import type { EpochMs } from '../core/units';
+import { PassThrough } from 'node:stream';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { defaultImportFolder, ensureImportFolder } from './importFolder';
@@ -95,10 +103,12 @@ export class GammaDeskApp {
   readonly jobs: JobRunner;
   readonly book: BookService;
   readonly hedgeSettings: HedgeSettingsStore;
+  readonly desk: HedgeDesk;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
   private bookDirty = false;
+  private recommendationsDirty = false;
   private sessionsDirty = false;
   private kernelInstance!: Kernel;
   private feedInstance!: FeedAdapter;
@@ -139,9 +149,19 @@ export class GammaDeskApp {
     });
     this.instruments = new InstrumentRepository(this.db);
     this.hedgeSettings = new HedgeSettingsStore(this.settings, () => Math.floor(this.feedClock.now()));
+    const clock = (): EpochMs => Math.floor(this.feedClock.now()) as EpochMs;
+    const audit = new AuditLog(this.db, clock);
+    // The paper ledger fills against whatever market is current (a new source brings a new market state).
+    const paper = new PaperVenue(this.db, {
+      book: (name) => paperMarketFrom(this.engine.market).book(name),
+      instrument: (name) => paperMarketFrom(this.engine.market).instrument(name),
+    }, clock);
     this.book = new BookService(new PositionRepository(this.db), this.instrumentLookup, () => this.engine.market.timeMs, () => {
       this.bookDirty = true;
       this.kernelInstance.positionsChanged();
+    });
+    this.desk = new HedgeDesk(this.db, audit, paper, this.book, clock, (currency) => this.hedgeSettings.get(currency === 'ETH' ? 'ETH' : 'BTC').proposalTtlMs, () => {
+      this.recommendationsDirty = true;
     });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
@@ -179,6 +199,8 @@ export class GammaDeskApp {
   static start(options: GammaDeskOptions): GammaDeskApp {
     const app = new GammaDeskApp(options);
     app.started = true;
+    // Reconcile orders of approved recommendations with the venue before anything new is sent.
+    void app.desk.start();
     app.kernel.start();
     app.feedInstance.start((events) => app.ingest(events));
     return app;
@@ -231,6 +253,10 @@ export class GammaDeskApp {
         settingsVersion: () => this.hedgeSettings.version,
         book: () => ({ version: this.book.version, positions: this.book.positions() }),
         hash: (text) => createHash('sha256').update(text).digest('hex'),
+        // A replay's proposals are shown, not offered: recommendations come from live and demo markets only.
+        onProposal: (snapshot) => {
+          if (!this.replay && !this.stopped) this.desk.onProposal(snapshot);
+        },
       },
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
@@ -463,6 +489,18 @@ export class GammaDeskApp {
         this.kernel.refreshHedge(params.currency);
         return settings;
       },
+      'recommendations.approve': ({ id, amounts }) => this.recommendationDto(invalid(() => this.desk.approve(id, 'trader', amounts)) as Recommendation),
+      'recommendations.reject': ({ id, reason }) => this.recommendationDto(invalid(() => this.desk.reject(id, reason, 'trader')) as Recommendation),
+      'audit.list': ({ limit, beforeSeq, filter }) => this.auditRows(limit, beforeSeq, filter),
+      'audit.verify': () => this.desk.audit.verify(),
+      'audit.export': async ({ format }) => {
+        const out = new PassThrough();
+        const chunks: Buffer[] = [];
+        out.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const rows = format === 'csv' ? await this.desk.audit.exportCsv(out) : await this.desk.audit.exportJson(out);
+        out.end();
+        return { text: Buffer.concat(chunks).toString('utf8'), rows };
+      },
     } satisfies CommandHandlers<'hedging'>;
     hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers } satisfies CommandHandlers);
 
@@ -514,6 +552,10 @@ export class GammaDeskApp {
         const last = this.kernel.hedgeSnapshot(currency);
         if (last) hub.channel('hedge', currency).publish(last);
         return currency;
+      },
+      recommendations: () => {
+        if (!hub.channel('recommendations', 'all').current()) this.publishRecommendations();
+        return 'all';
       },
     } satisfies TopicResolvers<'hedging'>;
     hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers } satisfies TopicResolvers);
@@ -573,6 +615,51 @@ export class GammaDeskApp {
     this.hub.channel('book', 'all').publish(this.book.snapshot(this.engine.market, stale));
   }
 
+  private publishRecommendations(): void {
+    this.hub.channel('recommendations', 'all').publish(this.desk.list().map((r) => this.recommendationDto(r)));
+  }
+
+  private recommendationDto(r: Recommendation): RecommendationDto {
+    const detail = r.proposal as { costUsd?: number; costCoin?: number };
+    const orders = this.db
+      .prepare<[string], { label: string; state: string | null }>('SELECT label, state FROM orders WHERE recommendation_id = ? ORDER BY leg')
+      .all(r.id)
+      .map((row) => {
+        const state = row.state ? (JSON.parse(row.state) as { status: string; filledAmount: number; averagePrice: number | null; reason?: string }) : null;
+        return { label: row.label, status: state?.status ?? 'sending', filledAmount: state?.filledAmount ?? 0, averagePrice: state?.averagePrice ?? null, reason: state?.reason ?? null };
+      });
+    return {
+      id: r.id,
+      currency: r.proposal.legs[0]?.instrument.split('-')[0] ?? '',
+      state: r.state,
+      createdMs: r.createdMs,
+      stateMs: r.stateMs,
+      expiresMs: r.expiresMs,
+      marketSeq: r.marketSeq,
+      bookVersion: r.bookVersion,
+      policy: r.policy,
+      inputsHash: r.inputsHash,
+      legs: r.proposal.legs.map((l) => ({ ...l })),
+      approvedLegs: r.approvedProposal ? r.approvedProposal.legs.map((l) => ({ ...l })) : null,
+      costUsd: typeof detail.costUsd === 'number' ? detail.costUsd : null,
+      costCoin: typeof detail.costCoin === 'number' ? detail.costCoin : null,
+      rationale: Array.isArray(r.rationale) ? (r.rationale as unknown[]).map(String) : [],
+      reason: r.reason,
+      orders,
+    };
+  }
+
+  /** Audit rows newest first, before `beforeSeq`, whose action, actor or subject contains `filter`. */
+  private auditRows(limit: number, beforeSeq?: number, filter?: string): AuditRowDto[] {
+    const like = `%${(filter ?? '').replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    return this.db
+      .prepare<[number, string, string, string, number], { seq: number; ts_ms: number; actor: string; action: string; subject: string; payload: string; prev_hash: string; hash: string }>(
+        "SELECT seq, ts_ms, actor, action, subject, payload, prev_hash, hash FROM audit_log WHERE seq < ? AND (action LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\') ORDER BY seq DESC LIMIT ?",
+      )
+      .all(beforeSeq ?? Number.MAX_SAFE_INTEGER, like, like, like, limit)
+      .map((r) => ({ seq: r.seq, tsMs: r.ts_ms, actor: r.actor, action: r.action, subject: r.subject, payload: r.payload, prevHash: r.prev_hash, hash: r.hash }));
+  }
+
   private publishSessions(): void {
     this.hub.channel('sessions', 'all').publish(this.sessions());
   }
@@ -594,6 +681,11 @@ export class GammaDeskApp {
       this.bookDirty = false;
       this.publishBook();
     }
+    if (this.recommendationsDirty) {
+      this.recommendationsDirty = false;
+      this.publishRecommendations();
+    }
+    this.desk.expireDue();
     if (this.jobsDirty) {
       this.jobsDirty = false;
       this.hub.channel('jobs', 'all').publish(this.jobs.list());
@@ -617,6 +709,7 @@ export class GammaDeskApp {
     this.journal.endSegment();
     await this.jobs.cancelAll();
     this.kernelInstance.dispose();
+    this.desk.close();
     await this.pool.close();
     this.db.close();
   }

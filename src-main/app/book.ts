@@ -6,7 +6,7 @@
 import type { BookImportResult, BookSnapshot, PositionDto } from '../api/dto';
 import { ApiException } from '../api/errors';
 import { BookCsvHeaderError, parseBookCsv } from '../core/book/csv';
-import { checkPosition, priceCurrencyOf, type BookPosition, type CheckedPosition, type InstrumentRules } from '../core/book/position';
+import { applyFill, checkPosition, priceCurrencyOf, type BookPosition, type CheckedPosition, type InstrumentRules } from '../core/book/position';
 import { valueBook } from '../core/book/valuation';
 import { parseInstrumentName } from '../core/pricing/instrument';
 import { bookMarket } from '../engine/bookMarket';
@@ -136,6 +136,15 @@ export class BookService {
     const book = mode === 'replace' ? kept : [...this.rows.filter((r) => !imported.has(r.instrument)), ...kept];
     const positions = kept.length > 0 || mode === 'replace' ? this.save(book) : this.list();
     return { positions, rows: parsed.rows, errors: parsed.errors };
+  }
+
+  /** A fill from execution (paper or Deribit): the position's quantity and average price follow it. */
+  applyFill(instrument: string, side: 'buy' | 'sell', amount: number, price: number): PositionDto[] {
+    const parsed = parseInstrumentName(instrument);
+    const current = this.rows.find((r) => r.instrument === instrument);
+    const next = applyFill(parsed.kind, current?.amount ?? 0, current?.averagePrice ?? null, side === 'buy' ? amount : -amount, price);
+    const others: BookPosition[] = this.rows.filter((r) => r.instrument !== instrument);
+    return this.save(next ? [...others, { instrument, quantity: next.quantity, averagePrice: next.averagePrice, priceCurrency: priceCurrencyOf(parsed) }] : others);
   }
 
   private save(book: readonly BookPosition[]): PositionDto[] {

@@ -7,8 +7,10 @@ import { intFlag, parseArgs, UsageError } from './args';
 import { dbFlag, parsed, type Command, type CommandTable } from './command';
 import { analyzeFile, toCsv } from './analyze';
 import { auditCommands } from './commands/audit';
+import { forecastCommands } from './commands/forecast';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
+import { DERIBIT_COMMANDS } from './commands/deribit';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
@@ -177,6 +179,8 @@ COMMANDS['analyze'] = {
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
 Object.assign(COMMANDS, SURFACE_COMMANDS);
 Object.assign(COMMANDS, auditCommands);
+Object.assign(COMMANDS, DERIBIT_COMMANDS);
+Object.assign(COMMANDS, forecastCommands);
 Object.assign(COMMANDS, riskCommands);
 
 function help(): string {

@@ -42,6 +42,45 @@ test('positions: import a CSV book and see it marked to market; hedges: a propos
   await expect(page.getByTestId('proposal').locator('table.bands')).toContainText('delta');
   await page.screenshot({ path: `${SHOTS}/hedges-threshold.png` });
 
+  // The proposal waits as a recommendation: approve half of it (changed amount), then reject the next one.
+  const waiting = page.getByTestId('recommendation').and(page.locator('[data-state=proposed]')).first();
+  await expect(waiting).toBeVisible({ timeout: 20_000 });
+  const firstId = (await waiting.getAttribute('data-id'))!;
+  const first = page.locator(`[data-id="${firstId}"]`);
+  const amountInput = first.locator('input[type=number]');
+  const amount = Number(await amountInput.inputValue());
+  const half = Math.max(10, Math.round(amount / 20) * 10);
+  await amountInput.fill(String(half));
+  await first.getByTestId('approve').click();
+  await expect(first).toHaveAttribute('data-state', 'filled', { timeout: 20_000 });
+  await expect(first).toContainText(`filled ${half}`);
+  const next = page.getByTestId('recommendation').and(page.locator('[data-state=proposed]')).first();
+  await expect(next).toBeVisible({ timeout: 20_000 });
+  const second = page.locator(`[data-id="${(await next.getAttribute('data-id'))!}"]`);
+  await second.getByTestId('reject').click();
+  await expect(page.getByRole('alert')).toContainText('a rejection needs a reason');
+  await second.getByTestId('reject-reason').fill('waiting for the funding print');
+  await second.getByTestId('reject').click();
+  await expect(second).toHaveAttribute('data-state', 'rejected', { timeout: 10_000 });
+  await page.screenshot({ path: `${SHOTS}/hedges-decisions.png` });
+
+  // The fill is in the book.
+  await page.getByRole('tab', { name: 'Positions' }).click();
+  await expect(page.getByTestId('positions-table').locator('tbody tr', { hasText: 'BTC-PERPETUAL' })).toContainText(`${(50_000 + half).toLocaleString('en-US')} $`);
+
+  // Both decisions in the audit view, and the chain verifies.
+  await page.getByRole('tab', { name: 'Audit' }).click();
+  const audit = page.getByTestId('audit-table');
+  await expect(audit).toContainText('recommendation.modified-approved');
+  await expect(audit).toContainText('recommendation.rejected');
+  await expect(audit).toContainText('waiting for the funding print');
+  await page.getByTestId('audit-verify').click();
+  await expect(page.getByTestId('audit-verify-result')).toContainText('chain intact');
+  await page.screenshot({ path: `${SHOTS}/audit.png` });
+  await page.getByTestId('audit-filter').fill('rejected');
+  await expect(audit.locator('tbody tr')).toHaveCount(1);
+  await page.getByRole('tab', { name: 'Hedges' }).click();
+
   // The least-cost selection with a gamma band: options join the legs.
   await page.getByTestId('hedge-policy').selectOption('select');
   await page.getByTestId('gamma-on').check();

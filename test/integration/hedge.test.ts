@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HedgeSnapshot } from '../../src-main/api/dto';
+import type { HedgeSnapshot, RecommendationDto } from '../../src-main/api/dto';
 import type { GammaDeskApp } from '../../src-main/app/app';
 import { makeTempDir } from '../helpers/tmp';
 import { startSteppedApp } from '../helpers/steppedApp';
@@ -73,5 +73,55 @@ describe('hedge advisor', () => {
       expect(q.legs.some((l) => /-[CP]$/.test(l.instrument))).toBe(true);
     } else expect(q.reason).toBeTruthy();
     expect(q.rationale.join('\n')).toMatch(/least-cost selection over \d+ instruments/);
+  }, 120_000);
+});
+
+describe('hedging desk: recommendations, approval, paper fills, audit', () => {
+  it('a proposal becomes a recommendation; approving fills it on paper and moves the book; rejecting needs a reason; both are in the audit log', async () => {
+    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'desk.db'), publishIntervalMs: 50 });
+    app = stepped.app;
+    const client = app.hub.client();
+    const market = app.engine.market;
+    const expiry = await stepped.until(() => market.currencies.get('BTC')?.sortedExpiries()[3]);
+    await stepped.until(() => market.currencies.get('BTC')?.perpetual);
+    const call = expiry.options.find((o) => o.def.optionType === 'call' && o.ticker && o.def.strikeUsd > o.ticker.underlyingPriceUsd)!;
+    await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: -20, averagePrice: 0.02 }] });
+    let recs: RecommendationDto[] = [];
+    const unsubscribe = client.subscribe('recommendations', {}, (m) => (recs = m.data));
+    await client.call('hedge.settings.set', settings);
+    const first = await stepped.until(() => recs.find((r) => r.state === 'proposed'));
+    expect(first.currency).toBe('BTC');
+    expect(first.legs).toEqual([{ instrument: 'BTC-PERPETUAL', side: 'buy', amount: expect.any(Number), type: 'limit', price: expect.any(Number) }]);
+    expect(first.inputsHash).toMatch(/^[0-9a-f]{64}$/);
+    await expect(client.call('recommendations.reject', { id: first.id, reason: '  ' })).rejects.toThrow(/needs a reason/);
+    // Approve with a smaller amount (a multiple of the 10-USD contract): committed before the call returns.
+    const amount = Math.round(first.legs[0]!.amount / 20) * 10;
+    const approved = await client.call('recommendations.approve', { id: first.id, amounts: [amount] });
+    expect(approved.state).toBe('modified-approved');
+    const again = await client.call('recommendations.approve', { id: first.id, amounts: [amount] });
+    expect(['modified-approved', 'submitted', 'filled', 'partially-filled']).toContain(again.state);
+    const filled = await stepped.until(() => recs.find((r) => r.id === first.id && (r.state === 'filled' || r.state === 'partially-filled' || r.state === 'failed')));
+    expect(filled.state).toBe('filled');
+    expect(filled.orders).toHaveLength(1);
+    expect(filled.orders[0]!.filledAmount).toBe(amount);
+    // The fill is in the book: the perpetual position exists at the fill price.
+    const book = await client.call('positions.list', {});
+    const perp = book.find((p) => p.instrument === 'BTC-PERPETUAL')!;
+    expect(perp.amount).toBe(amount);
+    expect(perp.averagePrice).toBe(filled.orders[0]!.averagePrice);
+    // The book still needs delta: a new proposal, which the trader rejects.
+    const second = await stepped.until(() => recs.find((r) => r.state === 'proposed' && r.id !== first.id));
+    const rejected = await client.call('recommendations.reject', { id: second.id, reason: 'waiting for the close' });
+    expect(rejected.state).toBe('rejected');
+    unsubscribe();
+    const rows = await client.call('audit.list', { limit: 100 });
+    const actions = rows.map((r) => `${r.action} ${r.subject}`);
+    expect(actions).toContain(`recommendation.modified-approved ${first.id}`);
+    expect(actions).toContain(`recommendation.rejected ${second.id}`);
+    expect(rows.filter((r) => r.subject === first.id).map((r) => r.action)).toEqual(expect.arrayContaining(['recommendation.proposed', 'recommendation.submitted', 'recommendation.filled']));
+    expect(await client.call('audit.verify', {})).toMatchObject({ ok: true });
+    const exported = await client.call('audit.export', { format: 'csv' });
+    expect(exported.rows).toBe(rows.length > 0 ? (await client.call('audit.list', { limit: 1000 })).length : 0);
+    expect(exported.text.split('\r\n')[0]).toBe('seq,ts_ms,time_utc,actor,action,subject,payload,prev_hash,hash');
   }, 120_000);
 });

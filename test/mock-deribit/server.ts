@@ -19,10 +19,14 @@
  * reconnecting client misses nothing but what a fault removes on purpose). Every `timestamp` field is re-stamped
  * with the server's clock, strictly increasing, when sent.
  *
+ * With `account`, it also plays the private API of one Deribit account (`public/auth`, orders, positions, the
+ * account summary, `user.orders` / `user.trades`, `private/subscribe`): see exchange.ts and {@link exchange}.
+ *
  * Besides scenarios, {@link MockDeribitServer.streamAtRate} streams notifications at a fixed rate (the latency
  * benchmark): each is stamped with its send time, and the socket's send buffer is sampled to show a backlog.
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { MockExchange, type MockAccountOptions } from './exchange';
 
 /** One `public/get_instruments` item, in Deribit's shape. */
 export type MockInstrument = Record<string, unknown> & {
@@ -80,6 +84,8 @@ export interface MockDeribitOptions {
   rateLimitSubscribes?: number;
   /** How long a step waits for its channel before the scenario fails (default 5 s). */
   gateTimeoutMs?: number;
+  /** An account for the private API (exchange.ts); without it `public/auth` and `private/*` are unknown methods. */
+  account?: MockAccountOptions;
 }
 
 export interface MockDeribitStats {
@@ -182,6 +188,8 @@ export class MockDeribitServer {
   private lastStamp = 0;
   private nextConnectionId = 1;
   private closing = false;
+  /** The private API (null without `account`). */
+  readonly exchange: MockExchange | null;
 
   private constructor(
     private readonly wss: WebSocketServer,
@@ -193,6 +201,7 @@ export class MockDeribitServer {
       this.books.set(name, { bids: new Map(book.bids), asks: new Map(book.asks), changeId: book.changeId });
     }
     this.rateLimitLeft = options.rateLimitSubscribes ?? 0;
+    this.exchange = options.account ? this.createExchange(options.account) : null;
     wss.on('connection', (socket) => this.accept(socket));
   }
 
@@ -323,6 +332,12 @@ export class MockDeribitServer {
       bufferedBytesPerSecond: perSecond,
       largestBurst,
     };
+  }
+
+  /** Drops the live connection now (as a `disconnect` step does), outside any scenario. */
+  dropLive(): void {
+    const connection = this.live();
+    if (connection) this.closeConnection(connection, true);
   }
 
   async close(): Promise<void> {
@@ -485,8 +500,24 @@ export class MockDeribitServer {
     this.send(connection, { jsonrpc: '2.0', id, result, usIn: 0, usOut: 0, usDiff: 0, testnet: true });
   }
 
-  private replyError(connection: Connection, id: unknown, code: number, message: string): void {
-    this.send(connection, { jsonrpc: '2.0', id: id ?? null, error: { code, message }, usIn: 0, usOut: 0, usDiff: 0, testnet: true });
+  private replyError(connection: Connection, id: unknown, code: number, message: string, data?: unknown): void {
+    const error = data === undefined ? { code, message } : { code, message, data };
+    this.send(connection, { jsonrpc: '2.0', id: id ?? null, error, usIn: 0, usOut: 0, usDiff: 0, testnet: true });
+  }
+
+  private createExchange(account: MockAccountOptions): MockExchange {
+    return new MockExchange(account, {
+      instrument: (name) => this.instruments.find((instrument) => instrument.instrument_name === name),
+      book: (name) => this.books.get(name),
+      stamp: () => this.stamp(),
+      reply: (connection, id, result) => this.reply(connection as Connection, id, result),
+      replyError: (connection, id, code, message, data) => this.replyError(connection as Connection, id, code, message, data),
+      drop: (connection) => this.closeConnection(connection as Connection, true),
+      notify: (channel, data) => {
+        for (const connection of this.connections) if (!connection.closed && connection.subscribed.has(channel)) this.notify(connection, channel, data);
+      },
+      subscribedChannels: () => this.connections.filter((connection) => !connection.closed).flatMap((connection) => [...connection.subscribed]),
+    });
   }
 
   private onRequest(connection: Connection, data: RawData): void {
@@ -501,6 +532,7 @@ export class MockDeribitServer {
     const method = typeof request.method === 'string' ? request.method : '';
     const params = (typeof request.params === 'object' && request.params !== null ? request.params : {}) as Record<string, unknown>;
     this.stats.requests[method] = (this.stats.requests[method] ?? 0) + 1;
+    if (this.exchange?.handle(connection, request.id, method, params)) return;
     switch (method) {
       case 'public/set_heartbeat': {
         const interval = params.interval;
@@ -527,8 +559,14 @@ export class MockDeribitServer {
         this.reply(connection, request.id, structuredClone(result));
         return;
       }
-      case 'public/subscribe': {
+      case 'public/subscribe':
+      case 'private/subscribe': {
         const channels = Array.isArray(params.channels) ? params.channels.filter((c): c is string => typeof c === 'string') : [];
+        // Private channels need private/subscribe on an authenticated connection (Deribit: 13009 unauthorized).
+        if (channels.some((c) => c.startsWith('user.')) && (method === 'public/subscribe' || !this.exchange?.isAuthenticated(connection))) {
+          this.replyError(connection, request.id, 13009, 'unauthorized');
+          return;
+        }
         this.stats.subscribeBatches.push(channels);
         if (this.rateLimitLeft > 0) {
           this.rateLimitLeft--;
@@ -541,7 +579,8 @@ export class MockDeribitServer {
         for (const channel of channels) this.afterSubscribe(connection, channel);
         return;
       }
-      case 'public/unsubscribe': {
+      case 'public/unsubscribe':
+      case 'private/unsubscribe': {
         const channels = Array.isArray(params.channels) ? params.channels.filter((c): c is string => typeof c === 'string') : [];
         const removed = channels.filter((channel) => connection.subscribed.delete(channel));
         this.stats.unsubscribed.push(...removed);

@@ -1,12 +1,17 @@
-/** Hedging domain: the advisor's settings per currency and its live proposal stream. */
+/**
+ * Hedging domain: the advisor's settings per currency and its live proposal stream; the recommendations the
+ * trader approves (with changed quantities or not) or rejects; the audit log (list, verify, export).
+ */
 import type { HedgeSettings } from '../../core/hedge/settings';
-import type { HedgeSnapshot } from '../dto';
+import type { AuditRowDto, AuditVerifyDto, HedgeSnapshot, RecommendationDto } from '../dto';
 import { v } from '../validate';
 import { typed, type CommandTable, type TopicTable } from './define';
 
 const currency = v.literal('BTC', 'ETH');
 const band = v.object({ target: v.number({ min: -1e12, max: 1e12 }), tolerance: v.number({ min: 0, max: 1e12 }) });
 const optionalBand = v.union([band, v.literal('none')], 'a band {target, tolerance} or "none"');
+/** Recommendation ids: the inputs hash prefix and a base-36 time (store/recommendations.ts). */
+const recommendationId = v.string({ maxLength: 48, pattern: /^[A-Za-z0-9_-]+$/ });
 
 export const hedgingCommands = {
   'hedge.settings.get': { params: v.object({ currency }), result: typed<HedgeSettings>() },
@@ -26,9 +31,24 @@ export const hedgingCommands = {
     }),
     result: typed<HedgeSettings>(),
   },
+  /** Approves as proposed, or with changed amounts (one per leg, same order). Committed before it returns. */
+  'recommendations.approve': {
+    params: v.object({ id: recommendationId, amounts: v.optional(v.array(v.number({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 400 })) }),
+    result: typed<RecommendationDto>(),
+  },
+  'recommendations.reject': { params: v.object({ id: recommendationId, reason: v.string({ maxLength: 500 }) }), result: typed<RecommendationDto>() },
+  'audit.list': {
+    params: v.object({ limit: v.number({ min: 1, max: 1000, integer: true }), beforeSeq: v.optional(v.number({ min: 1, integer: true })), filter: v.optional(v.string({ maxLength: 100 })) }),
+    result: typed<AuditRowDto[]>(),
+  },
+  'audit.verify': { params: v.object({}), result: typed<AuditVerifyDto>() },
+  /** The whole log as CSV or JSON text (the UI saves it as a file). */
+  'audit.export': { params: v.object({ format: v.literal('csv', 'json') }), result: typed<{ text: string; rows: number }>() },
 } as const satisfies CommandTable;
 
 export const hedgingTopics = {
   /** The advisor's current proposal for a currency (recomputed when the market, the book or the settings change). */
   hedge: { params: v.object({ currency }), payload: typed<HedgeSnapshot>() },
+  /** Open recommendations and the latest decided ones, newest first. */
+  recommendations: { params: v.object({}), payload: typed<RecommendationDto[]>() },
 } as const satisfies TopicTable;

@@ -94,3 +94,18 @@ export function checkPosition(position: BookPosition, rules: InstrumentRules | n
   if (price !== null && parsed.kind !== 'option' && price === 0) return { ok: false, reason: `${name}: a future's average price must be above 0` };
   return { ok: true, position: { ...position, parsed, currency: parsed.currency as Currency } };
 }
+
+/**
+ * A fill applied to a position: the quantity changes by `signed` (+ bought) at `price`. Adding to a position
+ * averages the entry price (arithmetically for options, harmonically for inverse futures, whose value is notional /
+ * price); reducing keeps it; crossing zero starts a new position at the fill price. Null when the fill closes it.
+ */
+export function applyFill(kind: ParsedInstrument['kind'], quantity: number, averagePrice: number | null, signed: number, price: number): { quantity: number; averagePrice: number | null } | null {
+  const next = Number((quantity + signed).toPrecision(12));
+  if (next === 0) return null;
+  if (quantity === 0 || Math.sign(next) !== Math.sign(quantity)) return { quantity: next, averagePrice: price };
+  if (Math.abs(next) < Math.abs(quantity)) return { quantity: next, averagePrice };
+  if (averagePrice === null) return { quantity: next, averagePrice: null };
+  const average = kind === 'option' ? (quantity * averagePrice + signed * price) / next : next / (quantity / averagePrice + signed / price);
+  return { quantity: next, averagePrice: average };
+}

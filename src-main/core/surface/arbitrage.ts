@@ -37,7 +37,7 @@ function gridK(grid: CheckGrid, i: number): number {
   return grid.kMin + ((grid.kMax - grid.kMin) * i) / (grid.points - 1);
 }
 
-/** Groups the grid points where `bad(k)` returns a value < 0 into intervals. */
+/** Groups the grid points where `value(k)` is below -tolerance (or NaN) into intervals. */
 function violations(grid: CheckGrid, value: (k: number) => number, tolerance: number): ArbitrageViolation[] {
   const found: ArbitrageViolation[] = [];
   let current: ArbitrageViolation | null = null;
@@ -49,7 +49,7 @@ function violations(grid: CheckGrid, value: (k: number) => number, tolerance: nu
       if (current === null) current = { kFrom: k, kTo: k, worst: v };
       else {
         current.kTo = k;
-        if (!(current.worst <= v)) current.worst = Number.isNaN(current.worst) ? current.worst : Math.min(current.worst, v);
+        current.worst = Math.min(current.worst, v); // a NaN (no smile there) stays NaN: shown as null
       }
     } else if (current !== null) {
       found.push(current);

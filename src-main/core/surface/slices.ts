@@ -115,7 +115,7 @@ export function slicePoints(market: ExpiryMarket, target: FitTarget, weighting: 
   return points;
 }
 
-/** Root-mean-square of mark IV minus fitted IV, vol points, over the points `include` picks; null when none. */
+/** Root-mean-square of mark IV minus fitted IV in vol points, over all strikes and between the 5-delta wings; null when none. */
 export interface SliceErrors {
   /** All strikes with a mark IV. */
   rmseAll: number | null;

@@ -84,6 +84,11 @@ export interface DeribitClientOptions {
   reconnectBackoff?: BackoffPolicy;
   /** Backoff after `too_many_requests` (10028) before the refused subscribe batch is retried. */
   rateLimitBackoff?: BackoffPolicy;
+  /**
+   * `public` (default) subscribes with `public/subscribe`; `private` with `private/subscribe`, which private channels
+   * (`user.orders.*`, `user.trades.*`) need, on a connection authenticated in {@link DeribitClientHandlers.onConnected}.
+   */
+  subscribeScope?: 'public' | 'private';
   /** Channels per `public/subscribe` request (default 100). */
   subscribeBatchSize?: number;
   /** Minimum gap between subscribe/unsubscribe requests (default 350 ms ≈ 2.9 requests/s, under Deribit's ~3.3/s). */
@@ -150,7 +155,7 @@ interface PendingRequest {
   timer: unknown;
 }
 
-type SubscriptionWork = { method: 'public/subscribe' | 'public/unsubscribe'; channels: string[] };
+type SubscriptionWork = { method: `${'public' | 'private'}/${'subscribe' | 'unsubscribe'}`; unsubscribe: boolean; channels: string[] };
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -174,6 +179,7 @@ export class DeribitClient {
   private readonly rateLimitBackoff: BackoffPolicy;
   private readonly batchSize: number;
   private readonly minIntervalMs: number;
+  private readonly scope: 'public' | 'private';
 
   private phaseValue: DeribitClientPhase = 'idle';
   private socket: WebSocket | null = null;
@@ -229,6 +235,7 @@ export class DeribitClient {
     this.batchSize = options.subscribeBatchSize ?? 100;
     if (!(this.batchSize >= 1)) throw new RangeError(`subscribeBatchSize must be ≥ 1, got ${this.batchSize}`);
     this.minIntervalMs = options.subscribeMinIntervalMs ?? 350;
+    this.scope = options.subscribeScope ?? 'public';
   }
 
   get phase(): DeribitClientPhase {
@@ -527,7 +534,7 @@ export class DeribitClient {
 
   private nextWork(): SubscriptionWork | null {
     if (this.unsubscribeQueue.size > 0) {
-      return { method: 'public/unsubscribe', channels: [...this.unsubscribeQueue].slice(0, this.batchSize) };
+      return { method: `${this.scope}/unsubscribe`, unsubscribe: true, channels: [...this.unsubscribeQueue].slice(0, this.batchSize) };
     }
     const channels: string[] = [];
     for (const channel of this.desired) {
@@ -535,7 +542,7 @@ export class DeribitClient {
       channels.push(channel);
       if (channels.length === this.batchSize) break;
     }
-    return channels.length > 0 ? { method: 'public/subscribe', channels } : null;
+    return channels.length > 0 ? { method: `${this.scope}/subscribe`, unsubscribe: false, channels } : null;
   }
 
   private pump(conn: number): void {
@@ -570,7 +577,7 @@ export class DeribitClient {
         continue;
       }
       this.nextSlotMs = this.clock.now() + this.minIntervalMs;
-      if (work.method === 'public/unsubscribe') {
+      if (work.unsubscribe) {
         for (const channel of work.channels) this.unsubscribeQueue.delete(channel);
         try {
           await this.request(work.method, { channels: work.channels });

@@ -1030,3 +1030,6 @@ export function parseInstrumentState(channel: string, data: unknown): ParseResul
     return fail(fieldError(error, channel, null));
   }
 }
+
+// The schema readers, for the parsers of private (account and order) payloads in privateParse.ts.
+export { Reader, SchemaViolation, fieldError, describe, ok, fail, ANY_NUMBER, NON_NEGATIVE, POSITIVE, NON_NEGATIVE_INTEGER };

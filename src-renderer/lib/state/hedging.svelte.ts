@@ -3,7 +3,7 @@
  * whole) and its live proposal stream.
  */
 import type { CommandParams } from '../../../src-main/api/contract';
-import type { HedgeSnapshot } from '../../../src-main/api/dto';
+import type { AuditRowDto, AuditVerifyDto, HedgeSnapshot, RecommendationDto } from '../../../src-main/api/dto';
 import type { HedgeSettings } from '../../../src-main/core/hedge/settings';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
@@ -13,6 +13,10 @@ import { TopicStream } from './stream.svelte';
 export class HedgingState {
   settings = $state.raw<HedgeSettings | null>(null);
   readonly #stream: TopicStream<'hedge'>;
+  readonly #recommendations: TopicStream<'recommendations'>;
+  /** The audit view's rows (newest first) and the last verification. */
+  auditRows = $state.raw<AuditRowDto[]>([]);
+  auditVerify = $state.raw<AuditVerifyDto | null>(null);
 
   constructor(
     private readonly transport: Transport,
@@ -20,6 +24,42 @@ export class HedgingState {
     private readonly market: MarketState,
   ) {
     this.#stream = new TopicStream(transport, 'hedge', () => ({ currency: market.currency }));
+    this.#recommendations = new TopicStream(transport, 'recommendations', () => ({}));
+  }
+
+  /** Open recommendations and the latest decided ones; reading it subscribes. */
+  get recommendations(): RecommendationDto[] {
+    return this.#recommendations.current ?? [];
+  }
+
+  async approve(id: string, amounts?: number[]): Promise<void> {
+    await this.commands.run(() => this.transport.call('recommendations.approve', amounts ? { id, amounts } : { id }));
+  }
+
+  async reject(id: string, reason: string): Promise<void> {
+    await this.commands.run(() => this.transport.call('recommendations.reject', { id, reason }));
+  }
+
+  async loadAudit(filter: string): Promise<void> {
+    const rows = await this.commands.run(() => this.transport.call('audit.list', filter ? { limit: 500, filter } : { limit: 500 }));
+    if (rows) this.auditRows = rows;
+  }
+
+  async verifyAudit(): Promise<void> {
+    const result = await this.commands.run(() => this.transport.call('audit.verify', {}));
+    if (result) this.auditVerify = result;
+  }
+
+  /** The whole log as a file download. */
+  async exportAudit(format: 'csv' | 'json'): Promise<void> {
+    const result = await this.commands.run(() => this.transport.call('audit.export', { format }));
+    if (!result) return;
+    const url = URL.createObjectURL(new Blob([result.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `gammadesk-audit.${format}`;
+    link.click();
+    URL.revokeObjectURL(url);
   }
 
   /** The current proposal of the selected currency; reading it subscribes. */

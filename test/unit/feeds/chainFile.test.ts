@@ -132,6 +132,23 @@ describe('readChainFile on the Deribit snapshot layout', () => {
   });
 });
 
+describe('readChainFile on files that are not chains', () => {
+  it('names the problem: empty, header only, binary; CRLF line ends are read like LF', async () => {
+    const [header, ...rest] = readFileSync(JAN, 'utf8').split('\n');
+    const write = (name: string, content: string | Buffer): string => {
+      const file = path.join(temp.dir, name);
+      writeFileSync(file, content);
+      return file;
+    };
+    await expect(readChainFile(write('empty.csv', ''))).rejects.toThrow(/^empty\.csv is empty$/);
+    await expect(readChainFile(write('header.csv', `${header}\n`))).rejects.toThrow(/^header\.csv: no readable rows$/);
+    await expect(readChainFile(write('binary.csv', Buffer.from([0x74, 0x00, 0x01, 0x0a])))).rejects.toThrow(/not CSV text/);
+    const crlf = await readChainFile(write('crlf.csv', [header, ...rest.slice(0, 10)].join('\r\n')));
+    expect(crlf.rowsRead).toBe(10);
+    expect(crlf.badRowCount).toBe(0);
+  });
+});
+
 describe('readChainFile on the Tardis options_chain layout', () => {
   const [header, row] = readFileSync(TARDIS, 'utf8').trim().split(/\r?\n/) as [string, string];
 
