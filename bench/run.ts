@@ -23,6 +23,7 @@ const BENCHES: Record<string, Bench> = {
   audit: async () => (await import('./audit')).runAuditBench(),
   'deribit-execution': async () => (await import('./deribitExecution')).runDeribitExecutionBench(),
   forecast: async () => (await import('./forecast')).runForecastBench(),
+  risk: async () => (await import('./risk')).runRiskBench(),
 };
 
 async function main(): Promise<number> {

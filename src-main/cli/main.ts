@@ -14,6 +14,7 @@ import { DERIBIT_COMMANDS } from './commands/deribit';
 import { HEDGE_COMMANDS } from './commands/hedge';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
+import { riskCommands } from './commands/risk';
 
 const COMMANDS: CommandTable = {
   serve: {
@@ -182,6 +183,7 @@ Object.assign(COMMANDS, auditCommands);
 Object.assign(COMMANDS, DERIBIT_COMMANDS);
 Object.assign(COMMANDS, HEDGE_COMMANDS);
 Object.assign(COMMANDS, forecastCommands);
+Object.assign(COMMANDS, riskCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
