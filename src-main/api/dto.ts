@@ -106,6 +106,11 @@ export interface OptionQuoteRow {
   theta: number | null;
   /** Contracts (1 contract = 1 coin). */
   openInterest: number | null;
+  /**
+   * Contracts traded over the last 24 hours as the feed reports it (Deribit ticker `stats.volume`); null when the
+   * source does not say (no trade in 24 h on Deribit, Tardis `options_chain` files, sessions stored before it was kept).
+   */
+  volume24h: number | null;
   /** Market time minus the quote's exchange time, ms: how old the quote is (staleness per instrument). */
   quoteAgeMs: number | null;
 }

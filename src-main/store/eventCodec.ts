@@ -13,6 +13,8 @@ const FIELDS = {
   option_ticker: [
     'bidCoin', 'askCoin', 'bidAmount', 'askAmount', 'markCoin', 'markIv', 'bidIv', 'askIv', 'underlyingPriceUsd', 'underlyingIndex',
     'indexPriceUsd', 'openInterest',
+    // Format 2 (added 2026-12): rows of format 1 end before it and decode it as null.
+    'volume24h',
   ],
   future_ticker: ['bidUsd', 'askUsd', 'bidAmountUsd', 'askAmountUsd', 'markUsd', 'indexPriceUsd', 'openInterestUsd', 'funding8h'],
   trade: ['tradeId', 'price', 'priceUnit', 'amount', 'takerSide', 'iv', 'indexPriceUsd', 'blockTradeId', 'liquidation'],
@@ -69,6 +71,7 @@ const DECODERS: Record<MarketEventType, (v: Values, seq: number, tsEvent: never,
     underlyingIndex: at(v, 9),
     indexPriceUsd: at(v, 10),
     openInterest: at(v, 11),
+    volume24h: at(v, 12),
     seq,
   }),
   future_ticker: (v, seq, tsEvent, tsRecv, instrument) => ({
