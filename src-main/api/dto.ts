@@ -250,6 +250,8 @@ export interface ExposureLevels {
   flipUsd: number | null;
   /** Every zero crossing of the profile within the grid, USD. */
   flipsUsd: number[];
+  /** The flip nearest spot without the next expiry (how much of the flip the front expiry makes), USD. */
+  flipWithoutFrontUsd: number | null;
   callWallUsd: number | null;
   putWallUsd: number | null;
   absGammaStrikeUsd: number | null;

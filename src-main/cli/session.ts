@@ -235,7 +235,8 @@ export async function analyzeSession(options: { session: string; atMs: number; d
       const input = buildExposureInput(engine.market, currency, options.dealer, engine.flows.get(currency));
       if (!input) continue;
       const source = engine.market.currencies.get(currency)?.indexUsd !== null ? `Deribit ${currency.toLowerCase()}_usd index` : 'forward of the nearest expiry';
-      gex[currency] = gexReport(input.chain, input.expiries.map((e) => e.label), options.dealer, source, options.dynamics);
+      const flow = engine.flows.get(currency);
+      gex[currency] = gexReport(input.chain, { currency, expiries: input.expiries, convention: options.dealer, spotSource: source, ...(options.dynamics ? { dynamics: options.dynamics } : {}), ...(flow ? { flow } : {}) });
       confidence[currency] = engine.flows.get(currency)?.getResult()?.confidence ?? null;
     }
     return { session: options.session, as_of: new Date(engine.market.timeMs).toISOString(), events: feed.progress().eventsDelivered, flow_confidence: confidence, gex };
