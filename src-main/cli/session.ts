@@ -5,6 +5,8 @@ import type { SourceSpec } from '../api/dto';
 import { GammaDeskApp } from '../app/app';
 import { defaultDbPath, deribitUrlOverride } from '../app/paths';
 import { startHeadlessReplay } from '../app/headlessReplay';
+import { JobsPool } from '../app/jobsPool';
+import { parseTardisInPool } from '../app/tardisParseJob';
 import { UsageError } from './args';
 import type { ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
@@ -186,6 +188,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
   for (const abandoned of log.removeAbandonedStaging()) {
     process.stderr.write(`removed an incomplete import (${abandoned.eventCount} events, started ${new Date(abandoned.createdMs).toISOString()}): its process had ended before it completed\n`);
   }
+  const jobsPool = new JobsPool({ filename: builtPaths().jobsWorker });
   const cancel = new AbortController();
   const onSignal = (): void => cancel.abort();
   process.once('SIGINT', onSignal);
@@ -197,6 +200,8 @@ export async function importTardisFiles(options: { files: string[]; session: str
       session: options.session,
       log,
       signal: cancel.signal,
+      // Rows parsed in the jobs worker while this thread writes: the two halves overlap on two cores.
+      parse: (parse) => parseTardisInPool(jobsPool, parse),
       onProgress: (p) => {
         const seconds = Math.max(0.001, (Date.now() - started) / 1000);
         bar.update(p.totalBytes > 0 ? p.bytesRead / p.totalBytes : null, `${p.rowsRead} rows · ${Math.round(p.rowsRead / seconds)} rows/s · ${p.badRows} bad`);
@@ -209,6 +214,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
     return report;
   } finally {
     process.off('SIGINT', onSignal);
+    await jobsPool.close();
     db.close();
   }
 }
