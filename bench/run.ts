@@ -19,6 +19,7 @@ const BENCHES: Record<string, Bench> = {
   }),
   latency: async () => (await import('./latency')).runLatencyBench(),
   idle: async () => (await import('./idle')).runIdleBench(),
+  importLoad: async () => (await import('./importLoad')).runImportLoadBench(),
 };
 
 async function main(): Promise<number> {

@@ -43,6 +43,32 @@ export function encodePayload(event: MarketEvent): string {
   return JSON.stringify(values);
 }
 
+/**
+ * Events as the log stores them, column by column: primitives only, so a worker thread can encode them and post
+ * them to the writer for far less than the event objects cost to clone (app/tardisParseJob.ts).
+ */
+export interface EncodedEvents {
+  tsEvent: number[];
+  tsRecv: number[];
+  type: string[];
+  instrument: (string | null)[];
+  payload: string[];
+}
+
+export const emptyEncodedEvents = (): EncodedEvents => ({ tsEvent: [], tsRecv: [], type: [], instrument: [], payload: [] });
+
+/** Appends `events`, encoded, to `into` (a new set by default). */
+export function encodeEvents(events: readonly MarketEvent[], into: EncodedEvents = emptyEncodedEvents()): EncodedEvents {
+  for (const event of events) {
+    into.tsEvent.push(event.tsEvent);
+    into.tsRecv.push(event.tsRecv);
+    into.type.push(event.type);
+    into.instrument.push(instrumentColumn(event));
+    into.payload.push(encodePayload(event));
+  }
+  return into;
+}
+
 type Values = unknown[];
 const at = (values: Values, i: number): never => (i < values.length ? values[i] : null) as never;
 

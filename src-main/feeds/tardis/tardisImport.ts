@@ -13,6 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { MarketEvent } from '../../core/market/events';
+import { emptyEncodedEvents, encodeEvents, type EncodedEvents } from '../../store/eventCodec';
 import type { EventLog } from '../../store/eventLog';
 import { capReason, quoteInput } from '../../core/market/validate';
 import { LineReadError, MAX_LINE_BYTES, readLines, type NumberedLine } from './lineReader';
@@ -78,7 +79,18 @@ interface Source {
 
 const MAX_SAMPLES = 100;
 /** Events per write transaction. */
-const BATCH = 20_000;
+const BATCH = 5_000;
+
+function appendEncodedRows(into: EncodedEvents, rows: EncodedEvents): EncodedEvents {
+  for (let i = 0; i < rows.payload.length; i++) {
+    into.tsEvent.push(rows.tsEvent[i]!);
+    into.tsRecv.push(rows.tsRecv[i]!);
+    into.type.push(rows.type[i]!);
+    into.instrument.push(rows.instrument[i]!);
+    into.payload.push(rows.payload[i]!);
+  }
+  return into;
+}
 
 /** A reader's error as the import reports it: the file, and what went wrong after which line. */
 function fileError(file: string, error: unknown): Error {
@@ -95,7 +107,8 @@ function fileError(file: string, error: unknown): Error {
  * import before a session exists.
  */
 export interface ParsedChunk {
-  events: MarketEvent[];
+  /** The events, encoded as the event log stores them (cheap to post from the worker). */
+  rows: EncodedEvents;
   bytesRead: number;
   totalBytes: number;
   rowsRead: number;
@@ -218,17 +231,17 @@ export async function* parseTardisFiles(options: TardisParseOptions): TardisPars
     }
   };
 
-  let events: MarketEvent[] = [];
+  let rows = emptyEncodedEvents();
   const chunk = (): ParsedChunk => {
     const out: ParsedChunk = {
-      events,
+      rows,
       bytesRead: sources.reduce((sum, s) => sum + s.bytesRead, 0),
       totalBytes,
       rowsRead: counts.rowsRead,
       badRows: counts.badRows,
       badRowSamples: samples,
     };
-    events = [];
+    rows = emptyEncodedEvents();
     samples = [];
     return out;
   };
@@ -250,8 +263,8 @@ export async function* parseTardisFiles(options: TardisParseOptions): TardisPars
         if (!(error instanceof TardisRowError)) throw error;
         bad(earliest, line, error.reason);
       }
+      encodeEvents(rowEvents, rows);
       for (const event of rowEvents) {
-        events.push(event);
         if (summary.firstEventMs === null || event.tsEvent < summary.firstEventMs) summary.firstEventMs = event.tsEvent;
         if (summary.lastEventMs === null || event.tsEvent > summary.lastEventMs) summary.lastEventMs = event.tsEvent;
       }
@@ -324,7 +337,7 @@ export async function importTardis(options: {
     report.rowsRead = chunk.rowsRead;
     report.badRows = chunk.badRows;
     report.badRowSamples.push(...chunk.badRowSamples);
-    report.eventsWritten += chunk.events.length;
+    report.eventsWritten += chunk.rows.payload.length;
   };
 
   // The first chunk: every header read (or the files refused, before a session exists).
@@ -336,12 +349,12 @@ export async function importTardis(options: {
   const staging = options.log.createStagingSession('tardis', nowMs);
   report.sessionId = staging.id;
   // Batches of at least BATCH events, each in its own transaction; the last one goes with the completion.
-  let pending: MarketEvent[] = [];
+  let pending = emptyEncodedEvents();
   let nextSeq = 1;
   const writePending = (): void => {
-    options.log.appendNumbered(staging.id, nextSeq, pending);
-    nextSeq += pending.length;
-    pending = [];
+    options.log.appendEncoded(staging.id, nextSeq, pending);
+    nextSeq += pending.payload.length;
+    pending = emptyEncodedEvents();
   };
   const discard = (): void => {
     try {
@@ -360,8 +373,8 @@ export async function importTardis(options: {
         break;
       }
       take(step.value);
-      for (const event of step.value.events) pending.push(event);
-      if (pending.length >= BATCH) writePending();
+      pending = pending.payload.length === 0 ? step.value.rows : appendEncodedRows(pending, step.value.rows);
+      if (pending.payload.length >= BATCH) writePending();
       options.onProgress?.(progress());
     }
   } catch (error) {
