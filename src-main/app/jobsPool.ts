@@ -9,17 +9,20 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { TardisParseInput, TardisParseToMain, TardisParseToWorker } from '../workers/tardisParseTask';
 
-/** Every job the jobs worker (workers/jobsWorker.ts) runs: its input and the messages each way. */
+/**
+ * Every job the jobs worker (workers/jobsWorker.ts) runs: its input, what the task returns, and the messages each
+ * way (`never` for a job that only returns). A job is added here and as a named export of the worker.
+ */
 export interface JobTypes {
-  tardisParse: { input: TardisParseInput; toMain: TardisParseToMain; toWorker: TardisParseToWorker };
+  tardisParse: { input: TardisParseInput; result: void; toMain: TardisParseToMain; toWorker: TardisParseToWorker };
 }
 export type JobName = keyof JobTypes;
 
-/** A running job: send it messages, receive its messages, and its end (rejected if the worker failed). */
+/** A running job: send it messages, receive its messages, and its result (rejected if the task or its thread failed). */
 export interface JobChannel<K extends JobName> {
   send(message: JobTypes[K]['toWorker']): void;
   onMessage(handler: (message: JobTypes[K]['toMain']) => void): void;
-  readonly done: Promise<void>;
+  readonly done: Promise<JobTypes[K]['result']>;
   close(): void;
 }
 
@@ -63,7 +66,7 @@ export class JobsPool {
     let fail: (error: unknown) => void = () => undefined;
     const failed = new Promise<never>((_, reject) => (fail = reject));
     this.running.add(fail);
-    const run = this.pool.run({ ...input, port: port2 }, { name, transferList: [port2] as never }) as Promise<void>;
+    const run = this.pool.run({ ...input, port: port2 }, { name, transferList: [port2] as never }) as Promise<JobTypes[K]['result']>;
     const done = Promise.race([run, failed]).finally(() => this.running.delete(fail));
     const port: MessagePort = port1;
     return {
