@@ -9,7 +9,7 @@ import { GREEKS_INPUT_FIELDS, GreeksInput } from '../src-main/engine/ports';
 import { benchWorker } from './worker';
 
 /** One expiry batch as the engine builds it: forward, strike, years, vol, isCall, bid / ask / mark in coin. */
-function batch(count: number): Float64Array {
+export function greeksBatch(count: number): Float64Array {
   const inputs = new Float64Array(count * GREEKS_INPUT_FIELDS);
   const forward = 95_000;
   const years = 30 / 365;
@@ -40,13 +40,13 @@ export async function runPoolBench(): Promise<Record<string, unknown>> {
   try {
     for (const count of [100, 250, 1000]) {
       // Warm-up: spin up threads and JIT the kernel.
-      for (let i = 0; i < 50; i++) await pool.computeGreeks({ count, inputs: batch(count) });
+      for (let i = 0; i < 50; i++) await pool.computeGreeks({ count, inputs: greeksBatch(count) });
       const rounds = 400;
-      const prepared = Array.from({ length: rounds }, () => batch(count));
+      const prepared = Array.from({ length: rounds }, () => greeksBatch(count));
       const sequentialStart = performance.now();
       for (const inputs of prepared) await pool.computeGreeks({ count, inputs });
       const sequentialMs = performance.now() - sequentialStart;
-      const parallelInputs = Array.from({ length: rounds }, () => batch(count));
+      const parallelInputs = Array.from({ length: rounds }, () => greeksBatch(count));
       const parallelStart = performance.now();
       await Promise.all(parallelInputs.map((inputs) => pool.computeGreeks({ count, inputs })));
       const parallelMs = performance.now() - parallelStart;

@@ -24,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   'deribit-execution': async () => (await import('./deribitExecution')).runDeribitExecutionBench(),
   forecast: async () => (await import('./forecast')).runForecastBench(),
   risk: async () => (await import('./risk')).runRiskBench(),
+  importLoad: async () => (await import('./importLoad')).runImportLoadBench(),
 };
 
 async function main(): Promise<number> {

@@ -110,6 +110,11 @@ export interface OptionQuoteRow {
   theta: number | null;
   /** Contracts (1 contract = 1 coin). */
   openInterest: number | null;
+  /**
+   * Contracts traded over the last 24 hours as the feed reports it (Deribit ticker `stats.volume`); null when the
+   * source does not say (no trade in 24 h on Deribit, Tardis `options_chain` files, sessions stored before it was kept).
+   */
+  volume24h: number | null;
   /** Market time minus the quote's exchange time, ms: how old the quote is (staleness per instrument). */
   quoteAgeMs: number | null;
 }
@@ -249,6 +254,8 @@ export interface ExposureLevels {
   flipUsd: number | null;
   /** Every zero crossing of the profile within the grid, USD. */
   flipsUsd: number[];
+  /** The flip nearest spot without the next expiry (how much of the flip the front expiry makes), USD. */
+  flipWithoutFrontUsd: number | null;
   callWallUsd: number | null;
   putWallUsd: number | null;
   absGammaStrikeUsd: number | null;

@@ -7,7 +7,7 @@
  * source starts from an empty market state.
  */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import type { TopicPayloads } from '../api/contract';
 import { ApiException } from '../api/errors';
@@ -41,6 +41,8 @@ import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
 import { defaultImportFolder, ensureImportFolder } from './importFolder';
 import { JobRunner } from './jobs';
+import { JobsPool } from './jobsPool';
+import { parseTardisInPool } from './tardisParseJob';
 import { ApiHub, type CommandHandlers, type TopicResolvers } from './hub';
 
 export const APP_VERSION = '0.1.0';
@@ -50,6 +52,11 @@ export interface GammaDeskOptions {
   dbPath: string;
   mode: AppInfo['mode'];
   worker: { filename: string; execArgv?: string[] };
+  /**
+   * The long-jobs worker entry (app/jobsPool.ts); default `jobsWorker` next to `worker` with the same extension and
+   * execArgv (out/main/jobsWorker.cjs beside greeksWorker.cjs, or the TypeScript sources in tests).
+   */
+  jobsWorker?: { filename: string; execArgv?: string[] };
   demoSeed?: number;
   /** The source to start on (default: the demo market). */
   source?: SourceSpec;
@@ -104,6 +111,8 @@ export class GammaDeskApp {
   readonly book: BookService;
   readonly hedgeSettings: HedgeSettingsStore;
   readonly desk: HedgeDesk;
+  /** Long jobs (imports), apart from the live pool. */
+  readonly jobsPool: JobsPool;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
@@ -165,6 +174,12 @@ export class GammaDeskApp {
     });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
+    const jobsWorker = options.jobsWorker ?? {
+      filename: join(dirname(options.worker.filename), `jobsWorker${extname(options.worker.filename)}`),
+      ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}),
+    };
+    this.jobsPool = new JobsPool(jobsWorker);
+    const jobsPool = this.jobsPool;
     this.jobs = new JobRunner(
       this.log,
       () => Math.floor(this.feedClock.now()),
@@ -174,6 +189,7 @@ export class GammaDeskApp {
         if (finished) this.sessionsDirty = true;
       },
       importFolder,
+      (parse) => parseTardisInPool(jobsPool, parse),
     );
     this.pool = new GreeksPool({
       filename: options.worker.filename,
@@ -711,6 +727,7 @@ export class GammaDeskApp {
     this.kernelInstance.dispose();
     this.desk.close();
     await this.pool.close();
+    await this.jobsPool.close();
     this.db.close();
   }
 }

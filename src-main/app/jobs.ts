@@ -1,11 +1,12 @@
 /**
- * Long-running jobs started from the UI (Tardis imports): each runs with an AbortController, reports progress
+ * Long-running jobs started from the UI (Tardis imports, their rows parsed in the jobs pool and written here on
+ * the main thread, the single writer): each runs with an AbortController, reports progress
  * at most a few times a second, and ends done, failed or cancelled with its summary. Finished jobs stay listed
  * (the last 20) so the user sees what happened.
  */
 import type { JobStatus } from '../api/dto';
 import { ApiException } from '../api/errors';
-import { importTardis } from '../feeds/tardis/tardisImport';
+import { importTardis, type TardisParse, type TardisParseOptions } from '../feeds/tardis/tardisImport';
 import type { EventLog } from '../store/eventLog';
 import { resolveImportPath } from './importFolder';
 
@@ -22,6 +23,8 @@ export class JobRunner {
     private readonly onChange: (finished: boolean) => void,
     /** The only folder imports started here may read from (app/importFolder.ts); null: none. */
     private readonly importFolder: string | null = null,
+    /** Where import rows are parsed: the jobs pool in the app (app/tardisParseJob.ts); default in process. */
+    private readonly parse?: (options: TardisParseOptions) => TardisParse,
   ) {}
 
   list(): JobStatus[] {
@@ -54,6 +57,7 @@ export class JobRunner {
       log: this.log,
       signal: abort.signal,
       nowMs: this.now(),
+      ...(this.parse ? { parse: this.parse } : {}),
       onProgress: (p) => {
         status.progress = p.totalBytes > 0 ? p.bytesRead / p.totalBytes : null;
         status.detail = `${p.rowsRead.toLocaleString('en-US')} rows · ${p.eventsWritten.toLocaleString('en-US')} events · ${p.badRows} bad rows`;

@@ -179,7 +179,7 @@ export async function analyzeFile(options: {
     gex: Object.fromEntries(
       [...chainsFromQuotes(latest.values(), asOfMs, options.dealer ?? 'naive')].map(([currency, c]) => [
         currency,
-        gexReport(c.chain, c.expiries, options.dealer ?? 'naive', c.spotSource, options.dynamics),
+        gexReport(c.chain, { currency, expiries: c.expiries, convention: options.dealer ?? 'naive', spotSource: c.spotSource, ...(options.dynamics ? { dynamics: options.dynamics } : {}) }),
       ]),
     ),
   };

@@ -5,6 +5,8 @@ import type { SourceSpec } from '../api/dto';
 import { GammaDeskApp } from '../app/app';
 import { defaultDbPath, deribitUrlOverride } from '../app/paths';
 import { startHeadlessReplay } from '../app/headlessReplay';
+import { JobsPool } from '../app/jobsPool';
+import { parseTardisInPool } from '../app/tardisParseJob';
 import { UsageError } from './args';
 import type { ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
@@ -186,6 +188,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
   for (const abandoned of log.removeAbandonedStaging()) {
     process.stderr.write(`removed an incomplete import (${abandoned.eventCount} events, started ${new Date(abandoned.createdMs).toISOString()}): its process had ended before it completed\n`);
   }
+  const jobsPool = new JobsPool({ filename: builtPaths().jobsWorker });
   const cancel = new AbortController();
   const onSignal = (): void => cancel.abort();
   process.once('SIGINT', onSignal);
@@ -197,6 +200,8 @@ export async function importTardisFiles(options: { files: string[]; session: str
       session: options.session,
       log,
       signal: cancel.signal,
+      // Rows parsed in the jobs worker while this thread writes: the two halves overlap on two cores.
+      parse: (parse) => parseTardisInPool(jobsPool, parse),
       onProgress: (p) => {
         const seconds = Math.max(0.001, (Date.now() - started) / 1000);
         bar.update(p.totalBytes > 0 ? p.bytesRead / p.totalBytes : null, `${p.rowsRead} rows · ${Math.round(p.rowsRead / seconds)} rows/s · ${p.badRows} bad`);
@@ -209,6 +214,7 @@ export async function importTardisFiles(options: { files: string[]; session: str
     return report;
   } finally {
     process.off('SIGINT', onSignal);
+    await jobsPool.close();
     db.close();
   }
 }
@@ -235,7 +241,8 @@ export async function analyzeSession(options: { session: string; atMs: number; d
       const input = buildExposureInput(engine.market, currency, options.dealer, engine.flows.get(currency));
       if (!input) continue;
       const source = engine.market.currencies.get(currency)?.indexUsd !== null ? `Deribit ${currency.toLowerCase()}_usd index` : 'forward of the nearest expiry';
-      gex[currency] = gexReport(input.chain, input.expiries.map((e) => e.label), options.dealer, source, options.dynamics);
+      const flow = engine.flows.get(currency);
+      gex[currency] = gexReport(input.chain, { currency, expiries: input.expiries, convention: options.dealer, spotSource: source, ...(options.dynamics ? { dynamics: options.dynamics } : {}), ...(flow ? { flow } : {}) });
       confidence[currency] = engine.flows.get(currency)?.getResult()?.confidence ?? null;
     }
     return { session: options.session, as_of: new Date(engine.market.timeMs).toISOString(), events: feed.progress().eventsDelivered, flow_confidence: confidence, gex };

@@ -20,6 +20,7 @@ import type { Currency } from '../core/market/events';
 import { MS_PER_YEAR } from '../core/units';
 import type { Engine } from './engine';
 import { buildExposureInput, perpetualDepthWithin1Pct } from './exposureChain';
+import { exposureSummaryView, type ExposureViewContext } from './exposureSummary';
 import type { ExposureCascadeOutput, ExposurePort, ExposureSummaryOutput, ExposureTaskOutput } from './ports';
 
 /** The issue's grid: 60 spots (±20 %, log-spaced) × 48 time steps × 3 vol shifts (−5, 0, +5 vol points). */
@@ -144,7 +145,8 @@ export async function computeExposureSnapshot(
   }
   const ownResult = await ownTask;
   const computeMs = now() - started;
-  const snapshot = toSnapshot({ summary, map, currency, convention, dynamics, seq, marketTimeMs, spotUsd: chain.spotUsd, expiries, depth, tracker, computeMs, flow: engine.flows.get(currency) });
+  const context: ExposureViewContext = { currency, convention, dynamics, spotUsd: chain.spotUsd, expiries, tracker, flow: engine.flows.get(currency) };
+  const snapshot = toSnapshot({ summary, map, context, seq, marketTimeMs, depth, computeMs });
   snapshot.ownBook = own && ownResult?.summary ? ownBookExposure(own, ownResult.summary) : null;
   return snapshot;
 }
@@ -199,61 +201,24 @@ function ownBookExposure(own: { positions: number; unquoted: string[]; premiumCo
 function toSnapshot(args: {
   summary: ExposureSummaryOutput;
   map: CascadeMapState;
-  currency: Currency;
-  convention: DealerConvention;
-  dynamics: VolDynamics;
+  context: ExposureViewContext;
   seq: number;
   marketTimeMs: number;
-  spotUsd: number;
-  expiries: { label: string; expiryMs: number }[];
   depth: { bidUsd: number; askUsd: number } | null;
-  tracker: FlipTracker | null;
   computeMs: number;
-  flow: { getResult(): { confidence: number; trades: number } | null } | undefined;
 }): ExposureSnapshot {
-  const { summary, map } = args;
+  const { map } = args;
   const cells = map.gammaUsdPer1Pct.length;
   const hedge = new Array<number>(cells);
   for (let i = 0; i < cells; i++) hedge[i] = -map.gammaUsdPer1Pct[i]!; // dealers long gamma sell into a rally
   const hasDepth = args.depth !== null && args.depth.askUsd > 0;
   // The share of the current ask depth that the hedge of a +1 % move takes (computeCascadeRatios' up ratio).
   const ratio = hasDepth ? Array.from(map.gammaUsdPer1Pct, (gamma) => gamma * (-1 / args.depth!.askUsd)) : null;
-  const strikes = Array.from(summary.strikes);
-  const flipUsd = args.tracker ? args.tracker.update(summary.flipsUsd, args.spotUsd) : summary.nearestFlipUsd;
   return {
-    currency: args.currency,
-    convention: args.convention,
-    dynamics: args.dynamics,
-    spotUsd: args.spotUsd,
+    ...exposureSummaryView(args.summary, args.context),
     marketTimeMs: args.marketTimeMs,
     seq: args.seq,
     computeMs: args.computeMs,
-    totals: {
-      gexUsdPer1Pct: summary.totals.net,
-      absGexUsdPer1Pct: summary.totals.abs,
-      gexCoinPer1Pct: summary.totals.netCoin,
-      dealerDeltaCoin: summary.totals.deltaCoin,
-      vannaCoinPerVolPoint: summary.totals.vannaCoin,
-      charmCoinPerDay: summary.totals.charmCoin,
-    },
-    byStrike: strikes.map((strikeUsd, i) => ({
-      strikeUsd,
-      callUsdPer1Pct: summary.byStrike.call[i]!,
-      putUsdPer1Pct: summary.byStrike.put[i]!,
-      netUsdPer1Pct: summary.byStrike.net[i]!,
-    })),
-    byExpiry: args.expiries.map((e, i) => ({ label: e.label, expiryMs: e.expiryMs, netUsdPer1Pct: summary.byExpiry.net[i] ?? 0, absUsdPer1Pct: summary.byExpiry.abs[i] ?? 0 })),
-    heatmap: { strikesUsd: strikes, expiries: args.expiries.map((e) => e.label), netUsdPer1Pct: Array.from(summary.byStrikeExpiryNet.subarray(0, args.expiries.length * strikes.length)) },
-    profile: { spotUsd: Array.from(summary.profile.spotUsd), gexUsdPer1Pct: Array.from(summary.profile.net), gexUsdPer1PctWithoutFront: Array.from(summary.profile.withoutNext) },
-    levels: {
-      flipUsd,
-      flipsUsd: summary.flipsUsd,
-      callWallUsd: summary.walls.call,
-      putWallUsd: summary.walls.put,
-      absGammaStrikeUsd: summary.walls.absGamma,
-    },
-    flowConfidence: args.convention === 'flow' ? (args.flow?.getResult()?.confidence ?? 0) : null,
-    flowTrades: args.convention === 'flow' ? (args.flow?.getResult()?.trades ?? 0) : null,
     // Filled by the kernel from the stream's LevelHistory (a single snapshot has no history).
     history: { timesMs: [], spotUsd: [], flipUsd: [], callWallUsd: [], putWallUsd: [], gexUsdPer1Pct: [] },
     ownBook: null,

@@ -60,6 +60,7 @@ export interface ExposureSummaryOutput {
   flipsUsd: number[];
   flipsWithoutNextUsd: number[];
   nearestFlipUsd: number | null;
+  nearestFlipWithoutNextUsd: number | null;
   walls: { call: number | null; put: number | null; absGamma: number | null };
 }
 

@@ -42,6 +42,7 @@ function quoteRow(option: OptionState, marketTimeMs: number): OptionQuoteRow {
     vega: finiteOrNull(greeks?.vega),
     theta: finiteOrNull(greeks?.theta),
     openInterest: ticker ? ticker.openInterest : null,
+    volume24h: ticker?.volume24h ?? null,
     quoteAgeMs: ticker ? Math.max(0, marketTimeMs - ticker.tsEvent) : null,
   };
 }

@@ -13,6 +13,8 @@ const FIELDS = {
   option_ticker: [
     'bidCoin', 'askCoin', 'bidAmount', 'askAmount', 'markCoin', 'markIv', 'bidIv', 'askIv', 'underlyingPriceUsd', 'underlyingIndex',
     'indexPriceUsd', 'openInterest',
+    // Format 2 (added 2026-12): rows of format 1 end before it and decode it as null.
+    'volume24h',
   ],
   future_ticker: ['bidUsd', 'askUsd', 'bidAmountUsd', 'askAmountUsd', 'markUsd', 'indexPriceUsd', 'openInterestUsd', 'funding8h'],
   trade: ['tradeId', 'price', 'priceUnit', 'amount', 'takerSide', 'iv', 'indexPriceUsd', 'blockTradeId', 'liquidation'],
@@ -39,6 +41,32 @@ export function encodePayload(event: MarketEvent): string {
   const values = new Array<unknown>(fields.length);
   for (let i = 0; i < fields.length; i++) values[i] = record[fields[i]!];
   return JSON.stringify(values);
+}
+
+/**
+ * Events as the log stores them, column by column: primitives only, so a worker thread can encode them and post
+ * them to the writer for far less than the event objects cost to clone (app/tardisParseJob.ts).
+ */
+export interface EncodedEvents {
+  tsEvent: number[];
+  tsRecv: number[];
+  type: string[];
+  instrument: (string | null)[];
+  payload: string[];
+}
+
+export const emptyEncodedEvents = (): EncodedEvents => ({ tsEvent: [], tsRecv: [], type: [], instrument: [], payload: [] });
+
+/** Appends `events`, encoded, to `into` (a new set by default). */
+export function encodeEvents(events: readonly MarketEvent[], into: EncodedEvents = emptyEncodedEvents()): EncodedEvents {
+  for (const event of events) {
+    into.tsEvent.push(event.tsEvent);
+    into.tsRecv.push(event.tsRecv);
+    into.type.push(event.type);
+    into.instrument.push(instrumentColumn(event));
+    into.payload.push(encodePayload(event));
+  }
+  return into;
 }
 
 type Values = unknown[];
@@ -69,6 +97,7 @@ const DECODERS: Record<MarketEventType, (v: Values, seq: number, tsEvent: never,
     underlyingIndex: at(v, 9),
     indexPriceUsd: at(v, 10),
     openInterest: at(v, 11),
+    volume24h: at(v, 12),
     seq,
   }),
   future_ticker: (v, seq, tsEvent, tsRecv, instrument) => ({

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MarketEvent, SequencedEvent } from '../core/market/events';
 import type { Db } from './database';
-import { decodeRow, encodePayload, instrumentColumn } from './eventCodec';
+import { decodeRow, encodeEvents, type EncodedEvents } from './eventCodec';
 
 export type SessionSource = 'demo' | 'deribit' | 'deribit-testnet' | 'tardis' | 'recording';
 /**
@@ -116,11 +116,11 @@ export class EventLog {
    * in one transaction: the import is there whole, or not at all.
    * @throws Error when a visible session took the name meanwhile (the staging session stays, for the caller to delete).
    */
-  completeStaging(id: number, name: string, firstSeq: number, events: readonly MarketEvent[]): SessionRow {
+  completeStaging(id: number, name: string, firstSeq: number, events: readonly MarketEvent[] | EncodedEvents): SessionRow {
     if (name.trim().length === 0) throw new Error('session name must not be empty');
     this.db.transaction(() => {
       if (this.sessionByName(name)) throw new Error(`a session named ${JSON.stringify(name)} exists already`);
-      this.append(id, events, (i) => firstSeq + i);
+      this.appendRows(id, Array.isArray(events) ? encodeEvents(events) : (events as EncodedEvents), (i) => firstSeq + i);
       if (this.db.prepare('UPDATE sessions SET name = ?, staging_pid = NULL WHERE id = ? AND staging_pid IS NOT NULL').run(name, id).changes === 0) {
         throw new Error(`no staging session with id ${id}`);
       }
@@ -226,26 +226,35 @@ export class EventLog {
     this.append(sessionId, events, (i) => firstSeq + i);
   }
 
+  /** Appends events already encoded (by a worker: app/tardisParseJob.ts), numbered from `firstSeq`, in one transaction. */
+  appendEncoded(sessionId: number, firstSeq: number, rows: EncodedEvents): void {
+    this.appendRows(sessionId, rows, (i) => firstSeq + i);
+  }
+
   private append(sessionId: number, events: readonly MarketEvent[], seqOf: (index: number) => number): void {
-    if (events.length === 0) return;
+    if (events.length > 0) this.appendRows(sessionId, encodeEvents(events), seqOf);
+  }
+
+  private appendRows(sessionId: number, rows: EncodedEvents, seqOf: (index: number) => number): void {
+    const count = rows.payload.length;
+    if (count === 0) return;
     this.db.transaction(() => {
       let first = Infinity;
       let last = -Infinity;
       let bytes = 0;
       const params: unknown[] = new Array(INSERT_CHUNK * EVENT_COLUMNS);
       let filled = 0;
-      for (let i = 0; i < events.length; i++) {
-        const event = events[i]!;
-        const { tsEvent, tsRecv, type } = event;
-        const payload = encodePayload(event);
+      for (let i = 0; i < count; i++) {
+        const tsEvent = rows.tsEvent[i]!;
+        const payload = rows.payload[i]!;
         bytes += payload.length;
         const base = filled * EVENT_COLUMNS;
         params[base] = sessionId;
         params[base + 1] = seqOf(i);
         params[base + 2] = tsEvent;
-        params[base + 3] = tsRecv;
-        params[base + 4] = type;
-        params[base + 5] = instrumentColumn(event);
+        params[base + 3] = rows.tsRecv[i];
+        params[base + 4] = rows.type[i];
+        params[base + 5] = rows.instrument[i];
         params[base + 6] = payload;
         if (++filled === INSERT_CHUNK) {
           this.insertChunk.run(params);
@@ -255,7 +264,7 @@ export class EventLog {
         if (tsEvent > last) last = tsEvent;
       }
       for (let i = 0; i < filled; i++) this.insertEvent.run(params.slice(i * EVENT_COLUMNS, (i + 1) * EVENT_COLUMNS));
-      this.updateSession.run({ count: events.length, bytes, first, last, id: sessionId });
+      this.updateSession.run({ count, bytes, first, last, id: sessionId });
     })();
   }
 

@@ -4,10 +4,10 @@
  * time range over the pool's threads and stitches the parts.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { analyzeGammaExposure } from '../core/exposure/analysis';
 import { assertCascadeGrid, allocateCascadeMaps, computeCascadeMaps, type CascadeGrid } from '../core/exposure/cascade';
 import { logSpotGrid } from '../core/exposure/chain';
-import { DEFAULT_GAMMA_MODEL_SETTINGS, prepareGammaModel } from '../core/exposure/gammaModel';
+import { prepareGammaModel } from '../core/exposure/gammaModel';
+import { summarizeExposure, summaryBuffers } from '../engine/exposureSummary';
 import type { ExposureCascadeOutput, ExposureSummaryOutput, ExposureTaskInput, ExposureTaskOutput } from '../engine/ports';
 
 export function exposureTask(input: ExposureTaskInput): ExposureTaskOutput {
@@ -15,35 +15,8 @@ export function exposureTask(input: ExposureTaskInput): ExposureTaskOutput {
   let summary: ExposureSummaryOutput | null = null;
   const transfer: ArrayBuffer[] = [];
   if (input.summary) {
-    const a = analyzeGammaExposure(chain, { model: { ...DEFAULT_GAMMA_MODEL_SETTINGS, volDynamics: input.dynamics ?? 'stickyStrike' } });
-    const agg = a.aggregates;
-    const total = agg.total;
-    summary = {
-      strikes: agg.layout.strikes,
-      strikeCount: agg.layout.strikeCount,
-      expiryCount: agg.layout.expiryCount,
-      byStrike: { call: agg.byStrike.callGammaUsdPer1Pct, put: agg.byStrike.putGammaUsdPer1Pct, net: agg.byStrike.netGammaUsdPer1Pct },
-      byExpiry: { net: agg.byExpiry.netGammaUsdPer1Pct, abs: agg.byExpiry.absGammaUsdPer1Pct },
-      byStrikeExpiryNet: agg.byStrikeExpiry.netGammaUsdPer1Pct,
-      totals: {
-        net: total.netGammaUsdPer1Pct[0]!,
-        abs: total.absGammaUsdPer1Pct[0]!,
-        netCoin: total.netGammaCoinPer1Pct[0]!,
-        deltaCoin: total.deltaCoin[0]!,
-        vannaCoin: total.vannaCoinPerVolPoint[0]!,
-        charmCoin: total.charmCoinPerDay[0]!,
-      },
-      profile: { spotUsd: a.profile.spotUsd, net: a.profile.netGammaUsdPer1Pct, withoutNext: a.profile.withoutNextExpiryGammaUsdPer1Pct },
-      flipsUsd: a.flips.crossings.map((c) => c.levelUsd),
-      flipsWithoutNextUsd: a.flipsWithoutNextExpiry.crossings.map((c) => c.levelUsd),
-      nearestFlipUsd: a.flips.nearest?.levelUsd ?? null,
-      walls: { call: a.walls.callWall?.strikeUsd ?? null, put: a.walls.putWall?.strikeUsd ?? null, absGamma: a.walls.absGammaStrike?.strikeUsd ?? null },
-    };
-    transfer.push(
-      ...[summary.strikes, summary.byStrike.call, summary.byStrike.put, summary.byStrike.net, summary.byExpiry.net, summary.byExpiry.abs, summary.byStrikeExpiryNet, summary.profile.spotUsd, summary.profile.net, summary.profile.withoutNext].map(
-        (array) => array.buffer as ArrayBuffer,
-      ),
-    );
+    summary = summarizeExposure(chain, input.dynamics);
+    transfer.push(...summaryBuffers(summary));
   }
   let cascade: ExposureCascadeOutput | null = null;
   if (input.cascade) {

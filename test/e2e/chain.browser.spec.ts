@@ -108,9 +108,10 @@ test('chain columns: vega, theta, quote sizes and volume from the picker, USD pr
   expect(number(await atm.getByTestId('call-theta').textContent())).toBeLessThan(0);
   expect(number(await atm.getByTestId('put-vega').textContent())).toBeGreaterThan(0);
   expect(number(await atm.getByTestId('call-ask-size').textContent())).toBeGreaterThan(0);
-  // No event carries traded volume: a dash that says why.
-  await expect(atm.getByTestId('call-volume')).toHaveText('–');
-  await expect(atm.getByTestId('call-volume')).toHaveAttribute('title', /not available/);
+  // 24 h volume in contracts, as the ticker's stats carry it (the demo's: from open interest plus its trades).
+  expect(number(await atm.getByTestId('call-volume').textContent())).toBeGreaterThan(0);
+  expect(number(await atm.getByTestId('put-volume').textContent())).toBeGreaterThan(0);
+  await expect(atm.getByTestId('call-volume')).not.toHaveAttribute('title', /No 24 h volume/);
 
   // USD prices: coin price × the option's forward.
   await page.getByRole('group', { name: 'Price unit' }).getByRole('button', { name: 'USD' }).click();

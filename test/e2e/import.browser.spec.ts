@@ -56,6 +56,17 @@ test('import Tardis files from the UI and replay the session', async ({ page }) 
   const rows = page.locator('[data-testid=chain] tbody tr');
   await expect(rows).toHaveCount(5);
   await expect(page.locator('[data-testid=chain] tbody tr[data-strike="9875"]')).toContainText('0.0221');
+  // Tardis options_chain files carry no traded volume: the Vol column shows a dash and says why on hover (a wide
+  // window, so that the column fits beside the Sources panel).
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.getByTestId('column-picker-button').click();
+  await page.getByTestId('column-picker').getByRole('checkbox', { name: /^Vol / }).check();
+  await page.getByTestId('column-picker-button').click();
+  await expect(page.getByTestId('columns-hidden')).toHaveCount(0);
+  const putVolume = page.locator('[data-testid=chain] tbody tr[data-strike="9875"]').getByTestId('put-volume');
+  await expect(putVolume).toHaveText('–');
+  await expect(putVolume).toHaveAttribute('title', /No 24 h volume: the source does not report it/);
+  await page.screenshot({ path: 'test-results/screenshots/import-replay-no-volume.png' });
 
   // Wrong input gets a clear error and changes nothing: a file outside the import folder is refused unread.
   await page.getByLabel('Files to import').fill('/etc/passwd');

@@ -68,6 +68,7 @@ export interface TickerSpec {
   markCoin?: number;
   ts?: number;
   openInterest?: number;
+  volume24h?: number | null;
   underlyingIndex?: string;
 }
 
@@ -91,6 +92,7 @@ export function optionTicker(name: string, spec: TickerSpec): OptionTickerEvent 
     underlyingIndex: spec.underlyingIndex ?? 'SYN.BTC-25DEC26',
     indexPriceUsd: Math.max(spec.forward - 300, spec.forward / 2) as Usd, // > 0 (the event rules) for any forward
     openInterest: spec.openInterest ?? 100,
+    volume24h: spec.volume24h ?? null,
   };
 }
 

@@ -5,3 +5,6 @@ import path from 'node:path';
  * (The built app uses out/main/greeksWorker.cjs instead.)
  */
 export const TSX_WORKER = { filename: path.resolve('src-main/workers/greeksWorker.ts'), execArgv: ['--import', 'tsx'] };
+
+/** The long-jobs worker (app/jobsPool.ts) from TypeScript source, the same way. */
+export const TSX_JOBS_WORKER = { filename: path.resolve('src-main/workers/jobsWorker.ts'), execArgv: ['--import', 'tsx'] };

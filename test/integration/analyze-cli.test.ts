@@ -15,7 +15,8 @@ const SAMPLE = resolve('../shared/data/tardis_docs_options_chain_sample_row.csv'
 const [HEADER, ROW] = readFileSync(SAMPLE, 'utf8').trim().split('\n') as [string, string];
 
 function analyze(...args: string[]): { stdout: string; stderr: string; status: number | null } {
-  const result = spawnSync(process.execPath, [builtCli(), 'analyze', ...args], { encoding: 'utf8' });
+  // A full chain's report is over 1 MiB (spawnSync's default buffer) with the exposure heatmap in it.
+  const result = spawnSync(process.execPath, [builtCli(), 'analyze', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
@@ -153,18 +154,16 @@ describe('gammadesk analyze: dealer gamma exposure (gex)', () => {
   });
   writeFileSync(file, [HEADER, ...rows].join('\n') + '\n');
 
+  // The live stream's exposure summary renamed to snake_case (engine/exposureSummary.ts, cli/snakeCase.ts).
   interface Gex {
     spot_usd: number;
-    total_usd_per_1pct: number;
-    abs_usd_per_1pct: number;
-    flip: number | null;
-    flips: number[];
-    call_wall: number | null;
-    put_wall: number | null;
-    abs_gamma_strike: number | null;
-    by_strike: { strike: number; call: number; put: number; net: number }[];
-    by_expiry: { expiry: string; net: number }[];
-    profile: { spot: number; gex: number }[];
+    dynamics: string;
+    options: number;
+    totals: { gex_usd_per_1pct: number; abs_gex_usd_per_1pct: number };
+    levels: { flip_usd: number | null; flips_usd: number[]; flip_without_front_usd: number | null; call_wall_usd: number | null; put_wall_usd: number | null; abs_gamma_strike_usd: number | null };
+    by_strike: { strike_usd: number; call_usd_per_1pct: number; put_usd_per_1pct: number; net_usd_per_1pct: number }[];
+    by_expiry: { label: string; net_usd_per_1pct: number }[];
+    profile: { spot_usd: number[]; gex_usd_per_1pct: number[] };
   }
 
   it('gives plausible, self-consistent levels on a real full chain (naive convention)', () => {
@@ -172,52 +171,60 @@ describe('gammadesk analyze: dealer gamma exposure (gex)', () => {
     const btc = report.gex['BTC']!;
     const eth = report.gex['ETH']!;
     for (const g of [btc, eth]) {
+      const total = g.totals.gex_usd_per_1pct;
+      const gross = g.totals.abs_gex_usd_per_1pct;
       // Totals equal the sums by strike and by expiry.
-      const byStrike = g.by_strike.reduce((s, r) => s + r.net, 0);
-      const byExpiry = g.by_expiry.reduce((s, r) => s + r.net, 0);
-      expect(Math.abs(byStrike - g.total_usd_per_1pct)).toBeLessThan(1e-6 * g.abs_usd_per_1pct);
-      expect(Math.abs(byExpiry - g.total_usd_per_1pct)).toBeLessThan(1e-6 * g.abs_usd_per_1pct);
+      const byStrike = g.by_strike.reduce((s, r) => s + r.net_usd_per_1pct, 0);
+      const byExpiry = g.by_expiry.reduce((s, r) => s + r.net_usd_per_1pct, 0);
+      expect(Math.abs(byStrike - total)).toBeLessThan(1e-6 * gross);
+      expect(Math.abs(byExpiry - total)).toBeLessThan(1e-6 * gross);
       // Walls are listed strikes; the call wall carries the largest call GEX.
-      const strikes = g.by_strike.map((r) => r.strike);
-      for (const wall of [g.call_wall, g.put_wall, g.abs_gamma_strike]) expect(strikes).toContain(wall);
-      expect(g.by_strike.find((r) => r.strike === g.call_wall)!.call).toBe(Math.max(...g.by_strike.map((r) => r.call)));
+      const strikes = g.by_strike.map((r) => r.strike_usd);
+      for (const wall of [g.levels.call_wall_usd, g.levels.put_wall_usd, g.levels.abs_gamma_strike_usd]) expect(strikes).toContain(wall);
+      expect(g.by_strike.find((r) => r.strike_usd === g.levels.call_wall_usd)!.call_usd_per_1pct).toBe(Math.max(...g.by_strike.map((r) => r.call_usd_per_1pct)));
       // The profile changes sign across every reported flip.
-      for (const flip of g.flips) {
-        const below = g.profile.filter((p) => p.spot < flip).at(-1)!;
-        const above = g.profile.find((p) => p.spot > flip)!;
-        expect(Math.sign(below.gex)).not.toBe(Math.sign(above.gex));
+      const { spot_usd: spots, gex_usd_per_1pct: gex } = g.profile;
+      for (const flip of g.levels.flips_usd) {
+        const below = spots.findLastIndex((spot) => spot < flip);
+        const above = spots.findIndex((spot) => spot > flip);
+        expect(Math.sign(gex[below]!)).not.toBe(Math.sign(gex[above]!));
       }
     }
     // Levels found on this snapshot (index 89,009; nearest forward 89,029): flip ≈ 86,000 (−3.4 %), call wall 90,000,
     // put wall 85,000. Assert what can be justified: a flip within ±10 % of spot, walls within ±15 %.
-    expect(btc.flip).not.toBeNull();
-    expect(Math.abs(btc.flip! / btc.spot_usd - 1)).toBeLessThan(0.1);
-    expect(Math.abs(btc.call_wall! / btc.spot_usd - 1)).toBeLessThan(0.15);
-    expect(Math.abs(btc.put_wall! / btc.spot_usd - 1)).toBeLessThan(0.15);
+    const flip = btc.levels.flip_usd;
+    expect(flip).not.toBeNull();
+    expect(Math.abs(flip! / btc.spot_usd - 1)).toBeLessThan(0.1);
+    expect(Math.abs(btc.levels.call_wall_usd! / btc.spot_usd - 1)).toBeLessThan(0.15);
+    expect(Math.abs(btc.levels.put_wall_usd! / btc.spot_usd - 1)).toBeLessThan(0.15);
+    // The flip without the front expiry is reported too (a documented field kept under the DTO's name).
+    expect(btc.levels.flip_without_front_usd).not.toBeNull();
     // Gross GEX of the order of open interest × spot × 1 %: 1288 options, ~ 400k BTC OI.
-    expect(btc.abs_usd_per_1pct).toBeGreaterThan(1e7);
-    expect(btc.abs_usd_per_1pct).toBeLessThan(1e10);
+    expect(btc.totals.abs_gex_usd_per_1pct).toBeGreaterThan(1e7);
+    expect(btc.totals.abs_gex_usd_per_1pct).toBeLessThan(1e10);
+    // Every BTC row of the file is in the chain: 622 BTC rows (../shared/data/README.md).
+    expect(btc.options).toBe(622);
   });
 
   it('sticky moneyness re-prices the profile differently away from spot, identically at spot', () => {
-    type Report = { gex: Record<string, Gex & { vol_dynamics: string }> };
-    const strike = (JSON.parse(analyze(file).stdout) as Report).gex['BTC']!;
-    const moneyness = (JSON.parse(analyze(file, '--vol-dynamics', 'sticky-moneyness').stdout) as Report).gex['BTC']!;
-    expect(moneyness.vol_dynamics).toBe('stickyMoneyness');
-    expect(moneyness.total_usd_per_1pct).toBeCloseTo(strike.total_usd_per_1pct, 6);
-    const at = (g: Gex, k: number): number => g.profile[k]!.gex;
-    const mid = Math.floor(strike.profile.length / 2); // the grid's centre is the spot itself
-    expect(Math.abs(at(moneyness, mid) - at(strike, mid))).toBeLessThan(1e-9 * strike.abs_usd_per_1pct);
-    expect(Math.abs(at(moneyness, 0) - at(strike, 0))).toBeGreaterThan(1e-4 * strike.abs_usd_per_1pct);
+    const strike = (JSON.parse(analyze(file).stdout) as { gex: Record<string, Gex> }).gex['BTC']!;
+    const moneyness = (JSON.parse(analyze(file, '--vol-dynamics', 'sticky-moneyness').stdout) as { gex: Record<string, Gex> }).gex['BTC']!;
+    expect(moneyness.dynamics).toBe('stickyMoneyness');
+    expect(moneyness.totals.gex_usd_per_1pct).toBeCloseTo(strike.totals.gex_usd_per_1pct, 6);
+    const at = (g: Gex, k: number): number => g.profile.gex_usd_per_1pct[k]!;
+    const mid = Math.floor(strike.profile.spot_usd.length / 2); // the grid's centre is the spot itself
+    const gross = strike.totals.abs_gex_usd_per_1pct;
+    expect(Math.abs(at(moneyness, mid) - at(strike, mid))).toBeLessThan(1e-9 * gross);
+    expect(Math.abs(at(moneyness, 0) - at(strike, 0))).toBeGreaterThan(1e-4 * gross);
     expect(analyze(file, '--vol-dynamics', 'sticky-delta').status).toBe(2);
   });
 
   it('dealers short everything: all GEX negative, no flip; flow needs a session', () => {
     const report = JSON.parse(analyze(file, '--dealer', 'short').stdout) as { gex: Record<string, Gex> };
     for (const g of Object.values(report.gex)) {
-      expect(g.total_usd_per_1pct).toBeLessThan(0);
-      expect(g.by_strike.every((r) => r.net <= 0)).toBe(true);
-      expect(g.flip).toBeNull();
+      expect(g.totals.gex_usd_per_1pct).toBeLessThan(0);
+      expect(g.by_strike.every((r) => r.net_usd_per_1pct <= 0)).toBe(true);
+      expect(g.levels.flip_usd).toBeNull();
     }
     const flow = analyze(file, '--dealer', 'flow');
     expect(flow.status).toBe(2);

@@ -152,6 +152,8 @@ function expectFinalState(h: Harness, interval = '100ms'): void {
     expect(ticker.askCoin, name).toBe((raw.best_ask_price as number) > 0 ? raw.best_ask_price : null);
     expect(ticker.underlyingPriceUsd, name).toBe(raw.underlying_price);
     expect(ticker.openInterest, name).toBe(raw.open_interest);
+    // 24 h volume from the ticker's stats (a mark update carries the last ticker's over).
+    expect(ticker.volume24h, name).toBe((raw.stats as { volume: number | null }).volume);
   }
   const perp = lastOf<FutureTickerEvent>(h.events, 'future_ticker', 'BTC-PERPETUAL')!;
   const rawPerp = perpetualTicker(last);

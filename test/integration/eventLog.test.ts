@@ -119,6 +119,20 @@ describe('EventLog append and read', () => {
     expect([...log.read(s.id)]).toEqual(events);
   });
 
+  it('a session stored before option tickers carried volume (payload format 1) still reads, volume null', () => {
+    const s = log.createSession('old', 'demo', 0);
+    const name = optionName('BTC', EXPIRY_A, 100_000, 'call');
+    const current = optionTicker(name, { forward: 100_123.25, iv: 0.4567, volume24h: 12.5 });
+    log.appendBatch(s.id, [{ ...current, seq: 1 } as SequencedEvent]);
+    // The row as format 1 wrote it: the same payload without its last field.
+    const formatOne = JSON.stringify((JSON.parse(encodePayload(current)) as unknown[]).slice(0, -1));
+    db.prepare('INSERT INTO events (session_id, seq, ts_event, ts_recv, type, instrument, payload) VALUES (?, 2, ?, ?, ?, ?, ?)').run(s.id, T0, T0, 'option_ticker', name, formatOne);
+    expect([...log.read(s.id)]).toEqual([
+      { ...current, seq: 1 },
+      { ...current, volume24h: null, seq: 2 },
+    ]);
+  });
+
   it('read() streams in seq order across batch boundaries, from a given seq, per session only', () => {
     const a = log.createSession('a', 'demo', 0);
     const b = log.createSession('b', 'demo', 0);

@@ -70,7 +70,7 @@ describe('gammadesk replay', () => {
   }, 60_000);
 
   it('analyze --session --dealer flow: dealer inventory from the replayed trades, identical on every run', () => {
-    const run = (): { events: number; flow_confidence: Record<string, number>; gex: Record<string, { total_usd_per_1pct: number; flip: number | null; by_strike: unknown[] }> } =>
+    const run = (): { events: number; flow_confidence: Record<string, number>; gex: Record<string, { totals: { gex_usd_per_1pct: number }; levels: { flip_usd: number | null }; by_strike: unknown[] }> } =>
       JSON.parse(
         execFileSync(process.execPath, [builtCli(), 'analyze', '--session', 'demo-fixed', '--at', String(lastMs), '--dealer', 'flow', '--db', dbPath], {
           encoding: 'utf8',
@@ -90,8 +90,8 @@ describe('gammadesk replay', () => {
     // Naive and flow differ: the flow convention sees only what traded.
     const naive = JSON.parse(
       execFileSync(process.execPath, [builtCli(), 'analyze', '--session', 'demo-fixed', '--at', String(lastMs), '--db', dbPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
-    ) as { gex: Record<string, { abs_usd_per_1pct: number }> };
-    expect(naive.gex['BTC']!.abs_usd_per_1pct).toBeGreaterThan((first.gex['BTC'] as unknown as { abs_usd_per_1pct: number }).abs_usd_per_1pct);
+    ) as { gex: Record<string, { totals: { abs_gex_usd_per_1pct: number } }> };
+    expect(naive.gex['BTC']!.totals.abs_gex_usd_per_1pct).toBeGreaterThan((first.gex['BTC'] as unknown as { totals: { abs_gex_usd_per_1pct: number } }).totals.abs_gex_usd_per_1pct);
   }, 60_000);
 
   it('refuses wrong arguments with a usage error (exit 2)', () => {

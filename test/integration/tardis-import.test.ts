@@ -129,6 +129,8 @@ describe('Tardis import', () => {
       underlyingPriceUsd: 9756.36,
       underlyingIndex: 'SYN.BTC-9JUN20',
       openInterest: 0.1,
+      // options_chain files have no volume column (the documented row's header): unknown, not 0.
+      volume24h: null,
     });
     expect(first.markIv).toBeCloseTo(0.6289, 12);
     expect(first.bidIv).toBeCloseTo(0.5591, 12);

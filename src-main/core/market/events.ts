@@ -79,6 +79,12 @@ export interface OptionTickerEvent extends EventStamp {
   indexPriceUsd: Usd | null;
   /** Open interest in contracts. */
   openInterest: number;
+  /**
+   * Contracts traded over the last 24 hours (Deribit's ticker `stats.volume`); null when the source does not say
+   * (Deribit sends null for an option that has not traded; Tardis `options_chain` files have no volume column;
+   * event-log rows written before this field existed decode it as null).
+   */
+  volume24h: number | null;
 }
 
 /** A futures or perpetual ticker: prices in USD. */

@@ -88,6 +88,7 @@ export function validateMarketEvent(event: MarketEvent): string | null {
       if (!positive(event.underlyingPriceUsd)) return `${name}: underlying price ${event.underlyingPriceUsd} is not > 0`;
       if (event.indexPriceUsd !== null && !positive(event.indexPriceUsd)) return `${name}: index price ${event.indexPriceUsd} is not > 0`;
       if (!nonNegative(event.openInterest)) return `${name}: open interest ${event.openInterest} is not >= 0`;
+      if (!nonNegativeOrNull(event.volume24h)) return `${name}: 24 h volume ${String(event.volume24h)} is not >= 0`;
       return null;
     }
     case 'future_ticker': {

@@ -753,6 +753,7 @@ interface TickerData {
   underlying_index?: unknown;
   index_price?: unknown;
   open_interest?: unknown;
+  stats?: unknown;
   current_funding?: unknown;
   funding_8h?: unknown;
 }
@@ -801,6 +802,7 @@ function readTicker(channelInstrument: string, parsed: ParsedInstrument, data: u
       underlyingIndex: d.stringField('underlying_index', t.underlying_index),
       indexPriceUsd: usd(d.numberField('index_price', t.index_price, POSITIVE)),
       openInterest: d.numberField('open_interest', t.open_interest, NON_NEGATIVE),
+      volume24h: tickerVolume(t.stats),
     };
     return { events: [event], rejected: [], book: null, marks: [], instrumentStates: [], expired };
   }
@@ -826,6 +828,18 @@ function readTicker(channelInstrument: string, parsed: ParsedInstrument, data: u
     funding8h: parsed.kind === 'perpetual' ? d.optionalNumberField('funding_8h', t.funding_8h) : null,
   };
   return { events: [event], rejected: [], book: null, marks: [], instrumentStates: [], expired };
+}
+
+/**
+ * `stats.volume`: contracts traded over the last 24 hours. Deribit sends `"volume": null` for an option that has
+ * not traded, and a ticker without `stats` says nothing: both are null, never 0.
+ */
+function tickerVolume(stats: unknown): number | null {
+  if (stats === undefined || stats === null) return null;
+  if (typeof stats !== 'object' || Array.isArray(stats)) throw new SchemaViolation('data.stats', `expected an object, got ${describe(stats)}`);
+  const volume = (stats as { volume?: unknown }).volume;
+  if (volume === undefined || volume === null) return null;
+  return satisfies(volume, NON_NEGATIVE) ? volume : checkNumber(volume, 'data.stats.volume', NON_NEGATIVE);
 }
 
 /** `deribit_price_index.{btc_usd|eth_usd}` → {@link IndexEvent}. */

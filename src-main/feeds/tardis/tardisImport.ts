@@ -13,6 +13,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { MarketEvent } from '../../core/market/events';
+import { emptyEncodedEvents, encodeEvents, type EncodedEvents } from '../../store/eventCodec';
 import type { EventLog } from '../../store/eventLog';
 import { capReason, quoteInput } from '../../core/market/validate';
 import { LineReadError, MAX_LINE_BYTES, readLines, type NumberedLine } from './lineReader';
@@ -78,7 +79,18 @@ interface Source {
 
 const MAX_SAMPLES = 100;
 /** Events per write transaction. */
-const BATCH = 20_000;
+const BATCH = 5_000;
+
+function appendEncodedRows(into: EncodedEvents, rows: EncodedEvents): EncodedEvents {
+  for (let i = 0; i < rows.payload.length; i++) {
+    into.tsEvent.push(rows.tsEvent[i]!);
+    into.tsRecv.push(rows.tsRecv[i]!);
+    into.type.push(rows.type[i]!);
+    into.instrument.push(rows.instrument[i]!);
+    into.payload.push(rows.payload[i]!);
+  }
+  return into;
+}
 
 /** A reader's error as the import reports it: the file, and what went wrong after which line. */
 function fileError(file: string, error: unknown): Error {
@@ -89,18 +101,46 @@ function fileError(file: string, error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-export async function importTardis(options: {
+/**
+ * What the parsing half of an import hands the writer: the events of the rows read since the last chunk, and the
+ * counters so far. The first chunk comes once every file's header is read (no events yet): a wrong file fails the
+ * import before a session exists.
+ */
+export interface ParsedChunk {
+  /** The events, encoded as the event log stores them (cheap to post from the worker). */
+  rows: EncodedEvents;
+  bytesRead: number;
+  totalBytes: number;
+  rowsRead: number;
+  badRows: number;
+  /** Bad-row samples found since the previous chunk (the first 100 of the import in all). */
+  badRowSamples: BadRow[];
+}
+
+/** The parsing half's result once every row is read, or once cancelled (`cancelled`: it stopped early). */
+export type ParseSummary = Pick<ImportReport, 'files' | 'skipped' | 'outOfOrderRows' | 'firstEventMs' | 'lastEventMs' | 'cancelled'>;
+
+/** The rows of a import, parsed and validated into events chunk by chunk: in process, or in the jobs pool. */
+export type TardisParse = AsyncGenerator<ParsedChunk, ParseSummary, void>;
+
+export interface TardisParseOptions {
   files: readonly string[];
-  session: string;
-  log: EventLog;
-  onProgress?: (progress: ImportProgress) => void;
+  /** Stops reading at the next chunk boundary; the summary then says `cancelled`. */
   signal?: AbortSignal;
-  nowMs?: number;
   /** Read only regular files, not through symbolic links (paths a client named: app/importFolder.ts). */
   regularFilesOnly?: boolean;
-}): Promise<ImportReport> {
+}
+
+/** Rows per chunk: the granularity of progress reports and of cancelling. */
+const CHUNK_ROWS = 5000;
+
+/**
+ * The CPU-heavy half of an import (decompress, split, merge by arrival time, normalize and validate), with no
+ * database: it runs in the jobs pool's worker (app/tardisParseJob.ts) or in process. Throws ImportFileError
+ * for a file that cannot be read or is not a Tardis CSV.
+ */
+export async function* parseTardisFiles(options: TardisParseOptions): TardisParse {
   if (options.files.length === 0) throw new Error('no files to import');
-  if (options.log.sessionByName(options.session)) throw new Error(`a session named ${JSON.stringify(options.session)} exists already`);
   let totalBytes = 0;
   for (const file of options.files) {
     try {
@@ -109,28 +149,19 @@ export async function importTardis(options: {
       throw new ImportFileError(file, 'cannot be read (no such file?)');
     }
   }
-
-  const report: ImportReport = {
-    session: options.session,
-    sessionId: 0,
-    files: [],
-    rowsRead: 0,
-    eventsWritten: 0,
-    badRows: 0,
-    badRowSamples: [],
-    skipped: {},
-    outOfOrderRows: 0,
-    firstEventMs: null,
-    lastEventMs: null,
-    cancelled: false,
-  };
+  const counts = { rowsRead: 0, badRows: 0, samples: 0 };
+  let samples: BadRow[] = [];
+  const summary: ParseSummary = { files: [], skipped: {}, outOfOrderRows: 0, firstEventMs: null, lastEventMs: null, cancelled: false };
   const bad = (source: Source, line: number, reason: string): void => {
     source.badRows++;
-    report.badRows++;
-    if (report.badRowSamples.length < MAX_SAMPLES) report.badRowSamples.push({ file: basename(source.file), line, reason: capReason(reason) });
+    counts.badRows++;
+    if (counts.samples < MAX_SAMPLES) {
+      counts.samples++;
+      samples.push({ file: basename(source.file), line, reason: capReason(reason) });
+    }
   };
 
-  // Open every file and read its header before creating the session: a wrong file fails the import whole.
+  // Open every file and read its header before the first chunk: a wrong file fails the import whole.
   const sources: Source[] = [];
   const closeAll = async (): Promise<void> => {
     for (const source of sources) await source.lines.return(undefined);
@@ -175,13 +206,13 @@ export async function importTardis(options: {
       const { lineNumber, text, tooLongBytes } = next.value;
       if (tooLongBytes !== undefined) {
         source.rows++;
-        report.rowsRead++;
+        counts.rowsRead++;
         bad(source, lineNumber, `line of ${tooLongBytes} bytes is longer than the ${MAX_LINE_BYTES} bytes a row may have`);
         continue;
       }
       if (text.length === 0) continue;
       source.rows++;
-      report.rowsRead++;
+      counts.rowsRead++;
       const fields = text.split(',');
       if (fields.length !== source.columns.size) {
         bad(source, lineNumber, `expected ${source.columns.size} fields, got ${fields.length}`);
@@ -193,32 +224,138 @@ export async function importTardis(options: {
         bad(source, lineNumber, `local_timestamp is not a number: ${quoteInput(localRaw ?? '')}`);
         continue;
       }
-      if (localTs < source.lastLocalTs) report.outOfOrderRows++;
+      if (localTs < source.lastLocalTs) summary.outOfOrderRows++;
       source.lastLocalTs = localTs;
       source.head = { line: lineNumber, text, localTs, fields };
       return;
     }
   };
 
-  const nowMs = options.nowMs ?? Date.now();
-  const staging = options.log.createStagingSession('tardis', nowMs);
-  report.sessionId = staging.id;
-  // Batches of BATCH events, each in its own transaction; the last one goes with the completion.
-  let pending: MarketEvent[] = [];
-  let nextSeq = 1;
-  const writePending = (): void => {
-    options.log.appendNumbered(staging.id, nextSeq, pending);
-    nextSeq += pending.length;
-    pending = [];
+  let rows = emptyEncodedEvents();
+  const chunk = (): ParsedChunk => {
+    const out: ParsedChunk = {
+      rows,
+      bytesRead: sources.reduce((sum, s) => sum + s.bytesRead, 0),
+      totalBytes,
+      rowsRead: counts.rowsRead,
+      badRows: counts.badRows,
+      badRowSamples: samples,
+    };
+    rows = emptyEncodedEvents();
+    samples = [];
+    return out;
   };
   const normalizer = new TardisNormalizer();
+  try {
+    yield chunk();
+    for (const source of sources) await advance(source);
+    let sinceChunk = 0;
+    for (;;) {
+      // The source whose next row arrived first (ties: the order the files were given).
+      let earliest: Source | null = null;
+      for (const source of sources) if (source.head && (!earliest || source.head.localTs < earliest.head!.localTs)) earliest = source;
+      if (!earliest) break;
+      const { line, text, fields } = earliest.head!;
+      let rowEvents: MarketEvent[] = [];
+      try {
+        rowEvents = normalizer.normalize(earliest.kind, text, line, fields, earliest.columns, earliest.layout);
+      } catch (error) {
+        if (!(error instanceof TardisRowError)) throw error;
+        bad(earliest, line, error.reason);
+      }
+      encodeEvents(rowEvents, rows);
+      for (const event of rowEvents) {
+        if (summary.firstEventMs === null || event.tsEvent < summary.firstEventMs) summary.firstEventMs = event.tsEvent;
+        if (summary.lastEventMs === null || event.tsEvent > summary.lastEventMs) summary.lastEventMs = event.tsEvent;
+      }
+      await advance(earliest);
+      if (++sinceChunk >= CHUNK_ROWS) {
+        sinceChunk = 0;
+        yield chunk();
+        if (options.signal?.aborted) throw new Error('cancelled');
+      }
+    }
+  } catch (error) {
+    if (!(options.signal?.aborted && error instanceof Error && error.message === 'cancelled')) throw error;
+    summary.cancelled = true;
+  } finally {
+    await closeAll();
+  }
+  yield chunk();
+  summary.files = sources.map((s) => ({ file: basename(s.file), kind: s.kind, rows: s.rows, badRows: s.badRows }));
+  summary.skipped = Object.fromEntries(normalizer.skipped);
+  return summary;
+}
+
+/**
+ * Imports Tardis files into a new session. The rows are parsed by `parse` (default: in process; the app passes
+ * the jobs pool's, app/tardisParseJob.ts) while this function, on the caller's thread, is the only writer.
+ */
+export async function importTardis(options: {
+  files: readonly string[];
+  session: string;
+  log: EventLog;
+  onProgress?: (progress: ImportProgress) => void;
+  signal?: AbortSignal;
+  nowMs?: number;
+  /** Read only regular files, not through symbolic links (paths a client named: app/importFolder.ts). */
+  regularFilesOnly?: boolean;
+  /** Where the rows are parsed; default {@link parseTardisFiles} in process. */
+  parse?: (options: TardisParseOptions) => TardisParse;
+}): Promise<ImportReport> {
+  if (options.files.length === 0) throw new Error('no files to import');
+  if (options.log.sessionByName(options.session)) throw new Error(`a session named ${JSON.stringify(options.session)} exists already`);
+  const parse = (options.parse ?? parseTardisFiles)({
+    files: options.files,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.regularFilesOnly ? { regularFilesOnly: true } : {}),
+  });
+  const report: ImportReport = {
+    session: options.session,
+    sessionId: 0,
+    files: [],
+    rowsRead: 0,
+    eventsWritten: 0,
+    badRows: 0,
+    badRowSamples: [],
+    skipped: {},
+    outOfOrderRows: 0,
+    firstEventMs: null,
+    lastEventMs: null,
+    cancelled: false,
+  };
+  let last: ParsedChunk | null = null;
   const progress = (): ImportProgress => ({
-    bytesRead: sources.reduce((sum, s) => sum + s.bytesRead, 0),
-    totalBytes,
+    bytesRead: last?.bytesRead ?? 0,
+    totalBytes: last?.totalBytes ?? 0,
     rowsRead: report.rowsRead,
     eventsWritten: report.eventsWritten,
     badRows: report.badRows,
   });
+  const take = (chunk: ParsedChunk): void => {
+    last = chunk;
+    report.rowsRead = chunk.rowsRead;
+    report.badRows = chunk.badRows;
+    report.badRowSamples.push(...chunk.badRowSamples);
+    report.eventsWritten += chunk.rows.payload.length;
+  };
+
+  // The first chunk: every header read (or the files refused, before a session exists).
+  let step = await parse.next();
+  if (step.done) throw new Error('the parser ended before reading the headers');
+  take(step.value);
+
+  const nowMs = options.nowMs ?? Date.now();
+  const staging = options.log.createStagingSession('tardis', nowMs);
+  report.sessionId = staging.id;
+  // Batches of at least BATCH events, each in its own transaction; the last one goes with the completion.
+  let pending = emptyEncodedEvents();
+  let nextSeq = 1;
+  const writePending = (): void => {
+    options.log.appendEncoded(staging.id, nextSeq, pending);
+    nextSeq += pending.payload.length;
+    pending = emptyEncodedEvents();
+  };
   const discard = (): void => {
     try {
       options.log.deleteSession(staging.id);
@@ -227,48 +364,30 @@ export async function importTardis(options: {
     }
     report.sessionId = 0;
   };
+  let summary: ParseSummary;
   try {
-    for (const source of sources) await advance(source);
-    let sinceProgress = 0;
     for (;;) {
-      // The source whose next row arrived first (ties: the order the files were given).
-      let earliest: Source | null = null;
-      for (const source of sources) if (source.head && (!earliest || source.head.localTs < earliest.head!.localTs)) earliest = source;
-      if (!earliest) break;
-      const { line, text, fields } = earliest.head!;
-      let events: MarketEvent[] = [];
-      try {
-        events = normalizer.normalize(earliest.kind, text, line, fields, earliest.columns, earliest.layout);
-      } catch (error) {
-        if (!(error instanceof TardisRowError)) throw error;
-        bad(earliest, line, error.reason);
+      step = await parse.next();
+      if (step.done) {
+        summary = step.value;
+        break;
       }
-      for (const event of events) {
-        pending.push(event);
-        if (report.firstEventMs === null || event.tsEvent < report.firstEventMs) report.firstEventMs = event.tsEvent;
-        if (report.lastEventMs === null || event.tsEvent > report.lastEventMs) report.lastEventMs = event.tsEvent;
-      }
-      report.eventsWritten += events.length;
-      if (pending.length >= BATCH) writePending();
-      await advance(earliest);
-      if (++sinceProgress >= 5000) {
-        sinceProgress = 0;
-        options.onProgress?.(progress());
-        if (options.signal?.aborted) throw new Error('cancelled');
-      }
+      take(step.value);
+      pending = pending.payload.length === 0 ? step.value.rows : appendEncodedRows(pending, step.value.rows);
+      if (pending.payload.length >= BATCH) writePending();
+      options.onProgress?.(progress());
     }
   } catch (error) {
-    if (!(options.signal?.aborted && error instanceof Error && error.message === 'cancelled')) {
-      // A failed import (unreadable file, broken gzip, disk full) leaves no half session behind: run it again.
-      discard();
-      if (error instanceof Error) error.message += '; no session was kept';
-      throw error;
-    }
-    report.cancelled = true;
-  } finally {
-    await closeAll();
+    // A failed import (unreadable file, broken gzip, disk full) leaves no half session behind: run it again.
+    discard();
+    await parse.return(undefined as never).catch(() => undefined);
+    if (error instanceof Error) error.message += '; no session was kept';
+    throw error;
   }
-  options.onProgress?.(progress());
+  report.cancelled = summary.cancelled;
+  report.outOfOrderRows = summary.outOfOrderRows;
+  report.firstEventMs = summary.firstEventMs;
+  report.lastEventMs = summary.lastEventMs;
   if (report.eventsWritten === 0) {
     // Every row was bad, the files held none, or it was cancelled before the first: an empty session would
     // replay nothing.
@@ -287,7 +406,7 @@ export async function importTardis(options: {
     if (error instanceof Error) error.message += '; no session was kept';
     throw error;
   }
-  report.files = sources.map((s) => ({ file: basename(s.file), kind: s.kind, rows: s.rows, badRows: s.badRows }));
-  report.skipped = Object.fromEntries(normalizer.skipped);
+  report.files = summary.files;
+  report.skipped = summary.skipped;
   return report;
 }

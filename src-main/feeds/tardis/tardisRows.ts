@@ -166,6 +166,8 @@ export function optionsChainTicker(row: OptionsChainRow, name: string): OptionTi
     underlyingIndex: row.underlyingIndex,
     indexPriceUsd: null,
     openInterest: row.openInterest ?? 0,
+    // Tardis options_chain rows have no traded volume (their columns: docs.tardis.dev, "options_chain").
+    volume24h: null,
     };
   } catch (error) {
     // A checked unit constructor refusing a value is a bad row like any other.

@@ -37,9 +37,8 @@ export const OUTER_COLUMNS: readonly ChainColumn[] = [
   {
     id: 'volume',
     label: 'Vol',
-    title:
-      'Traded volume: not available. No event GammaDesk records carries an option’s traded volume (Deribit’s ticker stats are not kept), and a count of the trades seen since start would change with every seek or replay window.',
-    width: 40,
+    title: 'Volume over the last 24 h, contracts, as the feed reports it (Deribit ticker stats)',
+    width: 48,
     priority: 1,
     standard: false,
   },

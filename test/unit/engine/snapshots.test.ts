@@ -31,7 +31,7 @@ describe('chainSnapshot', () => {
       // A put-only strike above and a call-only strike below.
       instrumentEvent(optionDef('BTC', EXPIRY_A, 110_000, 'put')),
       instrumentEvent(optionDef('BTC', EXPIRY_A, 70_000, 'call')),
-      optionTicker(optionName('BTC', EXPIRY_A, 100_000, 'call'), { forward: 101_000, iv: 0.52, markCoin: 0.045, openInterest: 12 }),
+      optionTicker(optionName('BTC', EXPIRY_A, 100_000, 'call'), { forward: 101_000, iv: 0.52, markCoin: 0.045, openInterest: 12, volume24h: 3.7 }),
       optionTicker(optionName('BTC', EXPIRY_A, 100_000, 'put'), { forward: 101_000, iv: 0.53, markCoin: 0.036 }),
       indexEvent('BTC', 100_700, T0 + 5000),
     ]);
@@ -50,6 +50,9 @@ describe('chainSnapshot', () => {
     expect(atm.put?.markUsd).toBeCloseTo(0.036 * 101_000, 9);
     expect(atm.call?.iv).toBe(0.52);
     expect(atm.call?.openInterest).toBe(12);
+    // 24 h volume as the ticker carries it; null when the ticker did not say, and for an unquoted option.
+    expect(atm.call?.volume24h).toBe(3.7);
+    expect(atm.put?.volume24h).toBeNull();
     expect(atm.call?.bidCoin).toBeCloseTo(0.0445, 12);
     expect(atm.call?.askCoin).toBeCloseTo(0.0455, 12);
     // Quote sizes in contracts, as the ticker carries them.
@@ -57,7 +60,7 @@ describe('chainSnapshot', () => {
     // No greeks computed yet.
     expect(atm.call?.delta).toBeNull();
     // Unquoted options have null prices.
-    expect(snap.rows[1]!.call).toMatchObject({ bidCoin: null, askCoin: null, bidAmount: null, askAmount: null, markCoin: null, markUsd: null, iv: null, openInterest: null });
+    expect(snap.rows[1]!.call).toMatchObject({ bidCoin: null, askCoin: null, bidAmount: null, askAmount: null, markCoin: null, markUsd: null, iv: null, openInterest: null, volume24h: null });
     expect(snap).toMatchObject({
       currency: 'BTC',
       expiryLabel: '25DEC26',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MarketEvent } from '../../../src-main/core/market/events';
+import { validateMarketEvent } from '../../../src-main/core/market/validate';
 import { DemoMarket } from '../../../src-main/core/sim/demo';
 import { epochMs, usd } from '../../../src-main/core/units';
 import { parseFrame, parseNotification } from '../../../src-main/feeds/deribit/parse';
@@ -36,6 +37,23 @@ describe('event log payload codec', () => {
       }
     }
     expect(n).toBeGreaterThan(10);
+  });
+
+  it('option tickers: format 2 appends volume24h; a format-1 row (stored before volume was kept) decodes it as null', () => {
+    // A payload as format 1 wrote it (12 fields, before 2026-12): BTC-5JUN20-9250-C from the recorded Deribit ticker
+    // in ../shared/data/tardis-node_deribit_ws_messages_with_normalized.json.
+    const formatOne = '[0.0365,0.04,15.4,4.8,0.03847784,0.6321,0.5839,0.669,9440.73,"SYN.BTC-5JUN20",9434.36,533.2]';
+    const old = decodeRow(3, 'option_ticker', 1590969652595, 1590969652600, 'BTC-5JUN20-9250-C', formatOne);
+    expect(old).toEqual({
+      type: 'option_ticker', tsEvent: 1590969652595, tsRecv: 1590969652600, instrument: 'BTC-5JUN20-9250-C', bidCoin: 0.0365, askCoin: 0.04,
+      bidAmount: 15.4, askAmount: 4.8, markCoin: 0.03847784, markIv: 0.6321, bidIv: 0.5839, askIv: 0.669, underlyingPriceUsd: 9440.73,
+      underlyingIndex: 'SYN.BTC-5JUN20', indexPriceUsd: 9434.36, openInterest: 533.2, volume24h: null, seq: 3,
+    });
+    expect(validateMarketEvent(old)).toBeNull();
+    // Format 2 writes the volume last, so format-1 positions keep their meaning.
+    const current = { ...old, volume24h: 13.4 } as MarketEvent;
+    expect(encodePayload(current)).toBe(`${formatOne.slice(0, -1)},13.4]`);
+    expect(roundTrip(current)).toEqual({ ...current, seq: 7 });
   });
 
   it('is compact (no keys), reads missing trailing fields as null, and refuses corrupt rows with the seq', () => {

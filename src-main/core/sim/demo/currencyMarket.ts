@@ -74,6 +74,12 @@ export interface OptionColumns {
   readonly isCall: Uint8Array;
   /** Contracts (= coin). */
   readonly openInterest: Float64Array;
+  /**
+   * Contracts traded over the last 24 hours, as Deribit's ticker `stats.volume`: a starting figure from the open
+   * interest (no random draw, so the rest of a seed's stream is unchanged), plus every demo trade. It does not roll
+   * off: a demo session is far shorter than the 24 hours it stands for.
+   */
+  readonly volume24h: Float64Array;
   /** Number of the last step in which the option traded (its ticker is then always sent); 0 = never. */
   readonly lastTradedStep: Uint32Array;
 }
@@ -113,19 +119,17 @@ export interface DemoCurrencyMarket {
   readonly futures: FutureColumns;
 }
 
-/** Starting open interest relative to the expiry's OI scale: dailies hold little, quarterlies the most. */
-function expiryOpenInterestWeight(kind: DemoExpiryKind): number {
-  switch (kind) {
-    case 'daily':
-      return 0.25;
-    case 'weekly':
-      return 0.5;
-    case 'monthly':
-      return 1.3;
-    case 'quarterly':
-      return 2.2;
-  }
-}
+/**
+ * Per expiry kind, relative to the currency's OI scale: the starting open interest (dailies hold little, quarterlies
+ * the most), and the share of it that trades in a day at the start (short-dated options turn over far faster:
+ * roughly Deribit's pattern, dailies trading about their open interest, quarterlies a few percent).
+ */
+const EXPIRY_KIND_ACTIVITY: Record<DemoExpiryKind, { openInterestWeight: number; dailyTurnover: number }> = {
+  daily: { openInterestWeight: 0.25, dailyTurnover: 0.8 },
+  weekly: { openInterestWeight: 0.5, dailyTurnover: 0.3 },
+  monthly: { openInterestWeight: 1.3, dailyTurnover: 0.1 },
+  quarterly: { openInterestWeight: 2.2, dailyTurnover: 0.04 },
+};
 
 /** Lists the currency's instruments on the schedule as of startMs, with starting open interest and factors. */
 export function buildCurrencyMarket(
@@ -145,6 +149,7 @@ export function buildCurrencyMarket(
   const optionExpiries: number[] = [];
   const optionIsCall: number[] = [];
   const optionOpenInterest: number[] = [];
+  const optionVolume: number[] = [];
   const futureDefs: InstrumentDef[] = [];
   const futureExpiries: number[] = [];
   const amountStepsPerUnit = Math.round(1 / params.minTradeAmount);
@@ -166,7 +171,7 @@ export function buildCurrencyMarket(
       underlyingIndex.push(`SYN.${futureName}`);
     }
     const standardDeviation = atmVol * Math.sqrt(years);
-    const expiryWeight = expiryOpenInterestWeight(expiry.kind);
+    const { openInterestWeight: expiryWeight, dailyTurnover } = EXPIRY_KIND_ACTIVITY[expiry.kind];
     for (const strike of strikes) {
       for (const isCall of [true, false]) {
         optionDefs.push(optionDef(currency, params, expiry, strike, isCall));
@@ -181,7 +186,9 @@ export function buildCurrencyMarket(
         optionStrikes.push(strike);
         optionExpiries.push(expiryIndex);
         optionIsCall.push(isCall ? 1 : 0);
-        optionOpenInterest.push(Math.round(openInterest * roundStrikeBump * noise * amountStepsPerUnit) / amountStepsPerUnit);
+        const startingOpenInterest = Math.round(openInterest * roundStrikeBump * noise * amountStepsPerUnit) / amountStepsPerUnit;
+        optionOpenInterest.push(startingOpenInterest);
+        optionVolume.push(Math.round(startingOpenInterest * dailyTurnover * amountStepsPerUnit) / amountStepsPerUnit);
       }
     }
   });
@@ -221,6 +228,7 @@ export function buildCurrencyMarket(
       expiryIndex: Int32Array.from(optionExpiries),
       isCall: Uint8Array.from(optionIsCall),
       openInterest: Float64Array.from(optionOpenInterest),
+      volume24h: Float64Array.from(optionVolume),
       lastTradedStep: new Uint32Array(optionDefs.length),
     },
     futures: {

@@ -153,6 +153,7 @@ export function optionTicker(market: DemoCurrencyMarket, option: number, nowMs: 
     underlyingIndex: market.expiries.underlyingIndex[expiry]!,
     indexPriceUsd: usd(market.indexUsd),
     openInterest: market.options.openInterest[option]!,
+    volume24h: market.options.volume24h[option]!,
   };
 }
 

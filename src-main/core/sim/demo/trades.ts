@@ -112,6 +112,7 @@ export function randomTrade(market: DemoCurrencyMarket, nowMs: EpochMs, stepNumb
   const openInterest = options.openInterest[option]!;
   const opens = random.nextFloat() < 0.6 || openInterest < amount;
   options.openInterest[option] = roundToMinAmount(market, opens ? openInterest + amount : openInterest - amount);
+  options.volume24h[option] = roundToMinAmount(market, options.volume24h[option]! + amount);
   options.lastTradedStep[option] = stepNumber;
 
   return {

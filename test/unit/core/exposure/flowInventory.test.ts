@@ -22,7 +22,7 @@ function ticker(instrument: string, openInterest: number): OptionTickerEvent {
   return {
     type: 'option_ticker', tsEvent: T0, tsRecv: T0, instrument: instrumentName(instrument), bidCoin: coin(0.049), askCoin: coin(0.051), bidAmount: 1,
     askAmount: 1, markCoin: coin(0.05), markIv: vol(0.5), bidIv: vol(0.49), askIv: vol(0.51), underlyingPriceUsd: usd(100_000),
-    underlyingIndex: 'BTC-27MAR26', indexPriceUsd: usd(100_000), openInterest,
+    underlyingIndex: 'BTC-27MAR26', indexPriceUsd: usd(100_000), openInterest, volume24h: null,
   };
 }
 

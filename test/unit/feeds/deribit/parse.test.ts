@@ -315,6 +315,26 @@ describe('ticker validation', () => {
     expect(errorOf(parseTicker('c', 'BTC-5JUN20-9250-C', { ...good, timestamp: 1.5 }, TS_RECV)).path).toBe('data.timestamp');
   });
 
+  it('24 h volume: stats.volume in contracts as recorded; null when Deribit sends null or no stats; bad values refused', () => {
+    // The recorded tickers' own stats.volume (tardis-node fixtures): 13.4 and 2.5 traded, null for untraded options.
+    const volumeOf = (name: string, data: Record<string, unknown> = recordedTicker(name)): number | null => {
+      const parsed = parseTicker(`ticker.${name}.100ms`, name, data, TS_RECV);
+      expect(parsed.rejected, name).toEqual([]);
+      return ofType<OptionTickerEvent>(parsed.events, 'option_ticker')[0]!.volume24h;
+    };
+    expect(volumeOf('BTC-5JUN20-9250-C')).toBe(13.4);
+    expect(volumeOf('BTC-8JUN20-8750-P')).toBe(2.5);
+    expect(volumeOf('ETH-5JUN20-310-P')).toBeNull();
+    expect(volumeOf('MATIC_USDC-9MAR24-1d02-C')).toBe(0);
+    const good = recordedTicker('BTC-5JUN20-9250-C');
+    expect(volumeOf('BTC-5JUN20-9250-C', { ...good, stats: undefined })).toBeNull();
+    for (const [stats, path] of [[{ volume: 'x' }, 'data.stats.volume'], [{ volume: -1 }, 'data.stats.volume'], [[], 'data.stats'], ['x', 'data.stats']] as const) {
+      const error = errorOf(parseTicker('c', 'BTC-5JUN20-9250-C', { ...good, stats }, TS_RECV));
+      expect(error.code, JSON.stringify(stats)).toBe('invalid_field');
+      expect(error.path, JSON.stringify(stats)).toBe(path);
+    }
+  });
+
   it('refuses a ticker whose instrument is not the channel instrument', () => {
     const good = recordedTicker('BTC-5JUN20-9250-C');
     const error = errorOf(parseNotification('ticker.BTC-5JUN20-9500-C.100ms', good, TS_RECV));

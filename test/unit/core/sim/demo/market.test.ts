@@ -598,6 +598,32 @@ describe('DemoMarket dynamics', () => {
     expect(ethVol).toBeLessThan(0.73);
   });
 
+  it('reports a 24 h volume per option: a share of its open interest at the start, then up by exactly its trades', () => {
+    const market = new DemoMarket({ seed: 7, startMs: START });
+    const first = optionTickers(market.snapshot(START));
+    const startVolume = new Map(first.map((t) => [t.instrument, t.volume24h!]));
+    for (const t of first) {
+      // Between 4 % (quarterlies) and 80 % (dailies) of open interest, rounded to the minimum amount (0.1 BTC, 1 ETH).
+      expect(t.volume24h, t.instrument).not.toBeNull();
+      expect(t.volume24h!, t.instrument).toBeLessThanOrEqual(0.8 * t.openInterest + 0.5);
+      expect(t.volume24h!, t.instrument).toBeGreaterThanOrEqual(0.04 * t.openInterest - 0.5);
+    }
+    const traded = new Map<string, number>();
+    let now: number = START;
+    for (let i = 0; i < 2000; i++) {
+      now += market.nextDelayMs();
+      for (const trade of trades(market.step(epochMs(now)))) {
+        if (trade.priceUnit === 'coin') traded.set(trade.instrument, (traded.get(trade.instrument) ?? 0) + trade.amount);
+      }
+    }
+    expect(traded.size).toBeGreaterThan(20);
+    for (const t of optionTickers(market.snapshot(epochMs(now)))) {
+      const before = startVolume.get(t.instrument);
+      if (before === undefined) continue; // listed during the run
+      expect(t.volume24h!, t.instrument).toBeCloseTo(before + (traded.get(t.instrument) ?? 0), 9);
+    }
+  });
+
   it('emits index events, a 5–15 % subset of option tickers, changed futures and realistic trades', () => {
     const market = new DemoMarket({ seed: 2026, startMs: START });
     const snap = market.snapshot(START);
