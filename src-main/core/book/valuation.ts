@@ -3,7 +3,7 @@
  * expiry. Pure: the market comes in as a {@link BookMarket}, so the live app, the CLI (a chain file) and the
  * hedge policies value a book with the same code.
  *
- * Conventions (docs/decisions/0019-book-valuation.md):
+ * Conventions (docs/decisions/0021-book-and-hedge-policies.md):
  * - Options: Black-76 at the mark IV on the expiry's forward (Deribit's mark model, decision 0005). `delta` is
  *   N(d1) per contract (Deribit's displayed delta); `deltaCoin` is the coin-P&L (premium-adjusted) delta, N(d1)
  *   − price in coin, what a coin-margined holder hedges. `deltaUsd` = delta × forward.
