@@ -21,6 +21,7 @@ const BENCHES: Record<string, Bench> = {
   idle: async () => (await import('./idle')).runIdleBench(),
   surface: async () => (await import('./surface')).runSurfaceBench(),
   audit: async () => (await import('./audit')).runAuditBench(),
+  hedge: async () => (await import('./hedge')).runHedgeBench(),
   'deribit-execution': async () => (await import('./deribitExecution')).runDeribitExecutionBench(),
   forecast: async () => (await import('./forecast')).runForecastBench(),
   risk: async () => (await import('./risk')).runRiskBench(),

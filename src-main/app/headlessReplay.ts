@@ -9,6 +9,11 @@ import { ReplayFeed, type ReplaySpeed } from '../feeds/recording/replayFeed';
 import { openDatabase } from '../store/database';
 import { EventLog } from '../store/eventLog';
 import { GreeksPool } from './greeksPool';
+import { createHash } from 'node:crypto';
+import { PositionRepository } from '../store/positions';
+import { SettingsRepository } from '../store/settings';
+import { BookService } from './book';
+import { HedgeSettingsStore } from './hedgeSettings';
 
 export interface HeadlessReplayOptions {
   dbPath: string;
@@ -41,6 +46,10 @@ export function startHeadlessReplay(options: HeadlessReplayOptions): HeadlessRep
     const session = log.sessionByName(options.session);
     if (!session) throw new Error(`no recorded session named ${JSON.stringify(options.session)}`);
     pool = new GreeksPool(options.worker);
+    const solverPool = pool;
+    // The trader's book and hedge settings as stored: the replay's final analytics include the advisor's proposals.
+    const book = new BookService(new PositionRepository(db), () => null, () => 0, () => {});
+    const hedgeSettings = new HedgeSettingsStore(new SettingsRepository(db), () => 0);
     const kernel = new Kernel({
       greeks: pool,
       exposures: pool,
@@ -48,6 +57,13 @@ export function startHeadlessReplay(options: HeadlessReplayOptions): HeadlessRep
       snapshots: NO_SNAPSHOTS,
       journal: null, // the events come from the log
       greeksCoalesceMs: options.greeksCoalesceMs ?? 250,
+      hedge: {
+        solver: { solve: (model, o) => solverPool.solveMilp(model, o) },
+        settings: (currency) => hedgeSettings.get(currency),
+        settingsVersion: () => hedgeSettings.version,
+        book: () => ({ version: book.version, positions: book.positions() }),
+        hash: (text) => createHash('sha256').update(text).digest('hex'),
+      },
     });
     const feed = new ReplayFeed({
       log,

@@ -109,6 +109,8 @@ export function allExposureStreams(currencies: readonly Currency[] = CURRENCIES)
 /** What a replay is judged by: the chains' analytics and every exposure stream, without wall-clock figures. */
 export interface KernelAnalytics extends AnalyticsSnapshot {
   exposures: Record<string, Omit<ExposureSnapshot, 'computeMs'> | null>;
+  /** The hedge advisor's proposal per currency from the final state (when the kernel has an advisor). */
+  hedges?: Partial<Record<Currency, Omit<HedgeSnapshot, 'computeMs'> | null>>;
 }
 
 export class Kernel {
@@ -273,7 +275,24 @@ export class Kernel {
         exposures[exposureKey(stream)] = null;
       }
     }
-    return { ...analyticsSnapshot(this.engine.market), exposures };
+    const analytics: KernelAnalytics = { ...analyticsSnapshot(this.engine.market), exposures };
+    if (this.options.hedge) {
+      // The advisor's proposal of the final state, recomputed now (not the last one a round happened to make).
+      analytics.hedges = {};
+      for (const currency of CURRENCIES) {
+        if (!this.options.hedge.settings(currency).enabled) continue;
+        const state = this.hedgeState(currency);
+        await state.running;
+        this.runHedge(currency, state);
+        await state.running;
+        const last = state.last;
+        if (last) {
+          const { computeMs: _wallClock, ...proposal } = last;
+          analytics.hedges[currency] = proposal;
+        } else analytics.hedges[currency] = null;
+      }
+    }
+    return analytics;
   }
 
   private positions(): ReadonlyMap<string, number> {

@@ -5,6 +5,11 @@
  * streams under three conventions, flips through their hysteresis trackers — and the final analytics of every
  * exposure stream must be the same in both runs.
  */
+import { createHash } from 'node:crypto';
+import { checkPosition, type CheckedPosition } from '../../src-main/core/book/position';
+import { defaultHedgeSettings, type HedgeSettings } from '../../src-main/core/hedge/settings';
+import type { Currency } from '../../src-main/core/market/events';
+import type { HedgeAdvisorOptions } from '../../src-main/engine/kernel';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GreeksPool } from '../../src-main/app/greeksPool';
@@ -76,7 +81,7 @@ async function stepUntil(timers: ManualTimers, kernel: Kernel, done: () => boole
   }
 }
 
-async function record(log: EventLog): Promise<number> {
+async function record(log: EventLog): Promise<{ sessionId: number; book: CheckedPosition[] }> {
   const session = log.createSession('kernel-determinism', 'demo', START_MS);
   const timers = new ManualTimers();
   timers.nowMs = START_MS;
@@ -89,14 +94,36 @@ async function record(log: EventLog): Promise<number> {
   await stepUntil(timers, kernel, () => timers.nowMs >= START_MS + RECORD_MS, RECORD_MS + STEP_MS);
   feed.stop();
   kernel.dispose();
-  return session.id;
+  // A book for the advisor: short calls of both currencies (instruments of this recording).
+  const book: CheckedPosition[] = [];
+  for (const currency of ['BTC', 'ETH'] as const) {
+    const option = kernel.engine.market.currencies.get(currency)!.sortedExpiries()[2]!.options.find((o) => o.def.optionType === 'call')!;
+    const checked = checkPosition({ instrument: option.def.name, quantity: -20, averagePrice: null, priceCurrency: currency }, null);
+    if (checked.ok) book.push(checked.position);
+  }
+  return { sessionId: session.id, book };
 }
 
-async function replay(log: EventLog, sessionId: number): Promise<{ published: string[]; analytics: KernelAnalytics; chains: number; exposures: number }> {
+/** The advisor in the replayed kernel: threshold for BTC, the least-cost selection with a gamma band for ETH. */
+function advisor(book: CheckedPosition[]): HedgeAdvisorOptions {
+  const settings = (currency: Currency): HedgeSettings =>
+    currency === 'BTC'
+      ? { ...defaultHedgeSettings('BTC'), enabled: true, delta: { target: 0, tolerance: 0.5, unit: 'coin' } }
+      : { ...defaultHedgeSettings('ETH'), enabled: true, policy: 'select', delta: { target: 0, tolerance: 5, unit: 'coin' }, gamma: { target: 0, tolerance: 5000 } };
+  return {
+    solver: { solve: (model, options) => pool.solveMilp(model, options) },
+    settings,
+    settingsVersion: () => 1,
+    book: () => ({ version: 1, positions: book }),
+    hash: (text) => createHash('sha256').update(text).digest('hex'),
+  };
+}
+
+async function replay(log: EventLog, sessionId: number, book: CheckedPosition[]): Promise<{ published: string[]; analytics: KernelAnalytics; chains: number; exposures: number; hedges: number }> {
   const timers = new ManualTimers();
   timers.nowMs = 1_000; // the replay's own clock: anything, since only the stepping matters
   const published = collector();
-  const kernel = new Kernel({ greeks: pool, exposures: pool, scheduler: timers, snapshots: published.port, journal: null });
+  const kernel = new Kernel({ greeks: pool, exposures: pool, scheduler: timers, snapshots: published.port, journal: null, hedge: advisor(book) });
   for (const stream of WATCHED) kernel.watchExposure(stream);
   const feed = new ReplayFeed({ log, session: log.session(sessionId), speed: 1, clock: timers });
   feed.start((events) => kernel.ingest(events));
@@ -105,21 +132,21 @@ async function replay(log: EventLog, sessionId: number): Promise<{ published: st
   const analytics = await kernel.analytics();
   feed.stop();
   kernel.dispose();
-  return { published: published.published, analytics, chains: published.count('chain'), exposures: published.count('exposure') };
+  return { published: published.published, analytics, chains: published.count('chain'), exposures: published.count('exposure'), hedges: published.count('hedge') };
 }
 
 describe('kernel replay determinism', () => {
   it('two replays of a session under a stepped clock publish the same chains and exposures and end in the same analytics', async () => {
     const db = openDatabase(path.join(tmp.dir, 'determinism.db'));
     const log = new EventLog(db);
-    const sessionId = await record(log);
+    const { sessionId, book } = await record(log);
     const stored = log.session(sessionId);
     expect(stored.eventCount).toBeGreaterThan(1000);
     // The journal holds the kernel's numbering: contiguous from 1.
     expect(log.lastSeq(sessionId)).toBe(stored.eventCount);
 
-    const first = await replay(log, sessionId);
-    const second = await replay(log, sessionId);
+    const first = await replay(log, sessionId, book);
+    const second = await replay(log, sessionId, book);
     db.close();
 
     // Enough happened to mean something: chains and all three watched streams were published repeatedly.
@@ -146,5 +173,11 @@ describe('kernel replay determinism', () => {
     expect(Object.keys(first.analytics.exposures)).toHaveLength(12);
     expect(first.analytics.exposures['BTC/flow/stickyStrike']).not.toBeNull();
     expect(JSON.stringify(second.analytics)).toBe(JSON.stringify(first.analytics));
+    // The advisor's proposals were published along the way (compared above, stream by stream) and are in the
+    // final analytics: a threshold hedge for BTC, a selection for ETH, each with its inputs' hash.
+    expect(first.hedges).toBeGreaterThan(4);
+    expect(first.published.some((p) => p.startsWith('hedge ETH ') && p.includes('"policy":"select"'))).toBe(true);
+    expect(first.analytics.hedges?.BTC?.proposal?.policy).toBe('threshold');
+    expect(first.analytics.hedges?.ETH?.inputsHash).toMatch(/^[0-9a-f]{64}$/);
   }, 120_000);
 });
