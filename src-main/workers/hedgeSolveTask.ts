@@ -41,7 +41,7 @@ export async function solveMilp(model: MilpModel, options: { timeLimitSeconds: n
         // Deterministic: a fixed seed and a node limit (not only a time limit, which would make the answer depend
         // on how busy the machine is); the time limit is a guard against a pathological model. Within 0.5 % of
         // the best bound is optimal enough for a trading cost.
-        m.options.set({ output_flag: false, time_limit: options.timeLimitSeconds, random_seed: 0, mip_rel_gap: 0.005, mip_max_nodes: MAX_NODES });
+        m.options.set({ output_flag: false, time_limit: options.timeLimitSeconds, random_seed: 0, mip_rel_gap: 0.005, mip_abs_gap: 1, mip_max_nodes: MAX_NODES });
         m.run();
         const status = m.getModelStatus();
         // At the node limit the best solution found is used (deterministic); a gap above the tolerance is rare.

@@ -63,7 +63,7 @@ export interface SelectionParams {
 /** USD per tolerance unit of band violation: far above any trading cost, so reaching the band comes first. */
 const PENALTY_USD = 1e6;
 /** Instruments kept per band for the integer phase besides those the LP relaxation used. */
-const SUPPORT_PER_BAND = 4;
+const SUPPORT_PER_BAND = 1;
 
 interface Column {
   instrument: number;
@@ -134,16 +134,23 @@ export function buildSelectionModel(book: HedgeBook, market: HedgeMarket, object
       const minLots = Math.max(1, Math.ceil(inst.minAmount / inst.lot - 1e-9));
       if (maxLots < minLots) continue;
       const sign = side === 'buy' ? 1 : -1;
+      const entries: [number, number][] = bands.map((b, k) => [k, (sign * inst.lot * b.read(inst.unitGreeks)) / b.band.tolerance]);
+      limits.forEach((limit, l) => entries.push([bands.length + l, sign * inst.lot * limit.coefficient(inst.instrument)]));
+      const integer = inst.kind === 'option' ? (minLots === 1 ? 1 : 3) : 0;
+      if (levels.length === 1) {
+        // One visible level (an option's best bid or ask): the lot column carries the cost itself, no balance row.
+        const unit = unitCostCoin(inst, side, levels[0]![0]).costCoin * market.indexUsd;
+        const lotColumn = push(unit * inst.lot, integer === 3 ? minLots : 0, maxLots, integer, entries, { instrument: i, side });
+        (side === 'buy' ? lotBuy : lotSell)[i] = lotColumn;
+        continue;
+      }
       const row = balanceRow++;
       rowLower.push(0);
       rowUpper.push(0);
-      const entries: [number, number][] = bands.map((b, k) => [k, (sign * inst.lot * b.read(inst.unitGreeks)) / b.band.tolerance]);
-      limits.forEach((limit, l) => entries.push([bands.length + l, sign * inst.lot * limit.coefficient(inst.instrument)]));
       entries.push([row, -inst.lot]);
       // Options trade in whole lots (0.1 contract). Futures' lots (10 USD) are so small against a hedge that they are
       // solved as continuous and rounded to the lot afterwards (at most half a lot of delta, checked in the proposal):
       // integer columns of 10⁵ lots made HiGHS's root node take seconds.
-      const integer = inst.kind === 'option' ? (minLots === 1 ? 1 : 3) : 0;
       const lotColumn = push(0, integer === 3 ? minLots : 0, maxLots, integer, entries, { instrument: i, side });
       (side === 'buy' ? lotBuy : lotSell)[i] = lotColumn;
       for (const [price, size] of levels) {
