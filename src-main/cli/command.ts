@@ -2,6 +2,8 @@
  * One `gammadesk` command: its help text, its flags and what it runs. Commands live in tables (main.ts has the
  * market and session commands; each analysis adds its own table under cli/commands/) that main.ts merges.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError, type FlagSpec, type ParsedArgs } from './args';
 
 export interface Command {
@@ -23,5 +25,14 @@ export function parsed<T>(flag: string, parse: (text: string) => T, text: string
     return parse(text);
   } catch (error) {
     throw new UsageError(`--${flag}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A text file a command was given (a positions CSV, a parameters file); a failure names the file and the reason. */
+export function readTextFile(file: string): string {
+  try {
+    return readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
 }

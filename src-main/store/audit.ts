@@ -14,6 +14,7 @@
  * Appends join the caller's transaction when there is one (better-sqlite3 nests them as savepoints), so a state
  * change and its audit row commit together or not at all.
  */
+import type { AuditRowDto } from '../api/dto';
 import { hash as oneShotHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -34,17 +35,8 @@ export interface AuditEntry {
   payload: unknown;
 }
 
-export interface AuditRow {
-  seq: number;
-  tsMs: number;
-  actor: string;
-  action: string;
-  subject: string;
-  /** Canonical JSON text. */
-  payload: string;
-  prevHash: string;
-  hash: string;
-}
+/** One stored row; the API's DTO is the same shape (payload is canonical JSON text). */
+export type AuditRow = AuditRowDto;
 
 export type AuditProblem = 'changed' | 'deleted' | 'inserted' | 'truncated';
 

@@ -27,16 +27,22 @@ const settings = {
   proposalTtlMs: 60_000,
 };
 
+/** The app on the demo market with a book short 20 out-of-the-money BTC calls of its fourth expiry. */
+async function shortCallBook(db: string): Promise<{ stepped: ReturnType<typeof startSteppedApp>; client: ReturnType<GammaDeskApp['hub']['client']> }> {
+  const stepped = startSteppedApp({ dbPath: path.join(temp.dir, db), publishIntervalMs: 50 });
+  app = stepped.app;
+  const client = app.hub.client();
+  const market = app.engine.market;
+  const expiry = await stepped.until(() => market.currencies.get('BTC')?.sortedExpiries()[3]);
+  await stepped.until(() => market.currencies.get('BTC')?.perpetual);
+  const call = expiry.options.find((o) => o.def.optionType === 'call' && o.ticker && o.def.strikeUsd > o.ticker.underlyingPriceUsd)!;
+  await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: -20, averagePrice: 0.02 }] });
+  return { stepped, client };
+}
+
 describe('hedge advisor', () => {
   it('proposes a perpetual hedge for a short-call book, then a multi-instrument one that brings gamma into band', async () => {
-    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'hedge.db'), publishIntervalMs: 50 });
-    app = stepped.app;
-    const client = app.hub.client();
-    const market = app.engine.market;
-    const expiry = await stepped.until(() => market.currencies.get('BTC')?.sortedExpiries()[3]);
-    await stepped.until(() => market.currencies.get('BTC')?.perpetual);
-    const call = expiry.options.find((o) => o.def.optionType === 'call' && o.ticker && o.def.strikeUsd > o.ticker.underlyingPriceUsd)!;
-    await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: -20, averagePrice: 0.02 }] });
+    const { stepped, client } = await shortCallBook('hedge.db');
     // Off by default: no proposal, and the snapshot says why.
     expect((await client.call('hedge.settings.get', { currency: 'BTC' })).enabled).toBe(false);
     await expect(client.call('hedge.settings.set', { ...settings, delta: { ...settings.delta, tolerance: 0 } })).rejects.toThrow(/delta band needs a tolerance above 0/);
@@ -78,14 +84,7 @@ describe('hedge advisor', () => {
 
 describe('hedging desk: recommendations, approval, paper fills, audit', () => {
   it('a proposal becomes a recommendation; approving fills it on paper and moves the book; rejecting needs a reason; both are in the audit log', async () => {
-    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'desk.db'), publishIntervalMs: 50 });
-    app = stepped.app;
-    const client = app.hub.client();
-    const market = app.engine.market;
-    const expiry = await stepped.until(() => market.currencies.get('BTC')?.sortedExpiries()[3]);
-    await stepped.until(() => market.currencies.get('BTC')?.perpetual);
-    const call = expiry.options.find((o) => o.def.optionType === 'call' && o.ticker && o.def.strikeUsd > o.ticker.underlyingPriceUsd)!;
-    await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: -20, averagePrice: 0.02 }] });
+    const { stepped, client } = await shortCallBook('desk.db');
     let recs: RecommendationDto[] = [];
     const unsubscribe = client.subscribe('recommendations', {}, (m) => (recs = m.data));
     await client.call('hedge.settings.set', settings);

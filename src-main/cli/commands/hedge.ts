@@ -11,10 +11,9 @@
  * `--perp-depth-usd`, options offer `--option-depth` contracts at their bid and ask. These assumptions are printed
  * with the result.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../args';
-import { dbFlag, type CommandTable } from '../command';
+import { dbFlag, readTextFile, type CommandTable } from '../command';
 import { parseBookCsv } from '../../core/book/csv';
 import { futureGreeks, optionGreeks, valueBook, type BookMarket } from '../../core/book/valuation';
 import { defaultHedgeSettings, objectivesOf, policyFor, settingsProblem, type HedgeSettings, type PolicyName } from '../../core/hedge/settings';
@@ -180,13 +179,7 @@ export const HEDGE_COMMANDS: CommandTable = {
       const deltaBand = bandFlag(flags, 'delta-band');
       const gammaBand = bandFlag(flags, 'gamma-band');
       const vegaBand = bandFlag(flags, 'vega-band');
-      let csv: string;
-      try {
-        csv = readFileSync(resolve(flags['positions']), 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read ${flags['positions']}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-      }
-      const book = parseBookCsv(csv);
+      const book = parseBookCsv(readTextFile(flags['positions']));
       for (const bad of book.errors) console.error(`${flags['positions']}:${bad.line}: skipped: ${bad.reason}`);
       const atMs = typeof flags['at'] === 'string' ? Date.parse(flags['at']) : undefined;
       if (atMs !== undefined && !Number.isFinite(atMs)) throw new UsageError(`--at must be an ISO time, got ${String(flags['at'])}`);
@@ -255,12 +248,7 @@ export const HEDGE_COMMANDS: CommandTable = {
       if (positionals[0] !== 'import' || positionals.length !== 2) throw new UsageError('usage: gammadesk positions import BOOK.csv');
       const mode = flags['mode'] ?? 'replace';
       if (mode !== 'replace' && mode !== 'merge') throw new UsageError(`--mode must be replace or merge, got ${String(mode)}`);
-      let csv: string;
-      try {
-        csv = readFileSync(resolve(positionals[1]!), 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read ${positionals[1]}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-      }
+      const csv = readTextFile(positionals[1]!);
       const db = openDatabase(typeof flags['db'] === 'string' ? resolve(flags['db']) : defaultDbPath());
       try {
         const instruments = new InstrumentRepository(db);

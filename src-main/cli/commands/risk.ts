@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { intFlag, UsageError, type FlagSpec, type ParsedArgs } from '../args';
-import { parsed, type CommandTable } from '../command';
+import { parsed, readTextFile, type CommandTable } from '../command';
 import { parseTime } from '../progress';
 import { BookCsvHeaderError, parseBookCsv } from '../../core/book/csv';
 import type { BookMarket, BookQuote } from '../../core/book/valuation';
@@ -94,12 +94,7 @@ async function loadBook(flags: ParsedArgs['flags']): Promise<LoadedBook> {
   if (typeof positionsFile !== 'string') throw new UsageError('--positions FILE.csv is required');
   if (typeof chainFile !== 'string') throw new UsageError('--chain FILE is required (a Tardis options_chain CSV or a Deribit chain snapshot CSV)');
   const atMs = typeof flags['at'] === 'string' ? parsed('at', parseTime, flags['at']) : undefined;
-  let text: string;
-  try {
-    text = readFileSync(positionsFile, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the positions file ${positionsFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-  }
+  const text = readTextFile(positionsFile);
   let book;
   try {
     book = parseBookCsv(text);
@@ -247,12 +242,7 @@ function loadHistory(flags: ParsedArgs['flags']): HistoricalScenario[] | null {
   const since = flags['history-since'];
   if (since !== undefined && (typeof since !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(since))) throw new UsageError(`--history-since must be a date YYYY-MM-DD, got ${String(since)}`);
   const read = (path: string): DailyClose[] => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new Error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-    }
+    const text = readTextFile(path);
     let parsedFile;
     try {
       parsedFile = parseDailyCloseCsv(text);

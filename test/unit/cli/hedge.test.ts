@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/main';
 import { openDatabase } from '../../../src-main/store/database';
+import { captureConsole } from '../../helpers/captureConsole';
 import { makeTempDir } from '../../helpers/tmp';
 
 // `gammadesk hedge propose` and `gammadesk positions import` through main(), on the real 2026-01-02 Deribit chain
@@ -10,14 +11,7 @@ import { makeTempDir } from '../../helpers/tmp';
 const JAN = path.resolve(process.cwd(), '../shared/data/znmahbub_deribit_options_snapshot_20260102T091809Z.csv');
 const temp = makeTempDir('gammadesk-hedge-cli-');
 afterAll(() => temp.remove());
-const printed = { out: [] as string[], err: [] as string[] };
-beforeEach(() => {
-  printed.out = [];
-  printed.err = [];
-  vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void printed.out.push(parts.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void printed.err.push(parts.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const printed = captureConsole();
 
 const BOOK = path.join(temp.dir, 'book.csv');
 writeFileSync(

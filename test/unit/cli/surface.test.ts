@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/main';
+import { captureConsole } from '../../helpers/captureConsole';
 import { makeTempDir } from '../../helpers/tmp';
 
 // `gammadesk surface` through main() (exit codes, stdout, stderr) on the real 2026-01-02 Deribit chain of
@@ -11,16 +12,9 @@ const temp = makeTempDir('gammadesk-surface-cli-');
 afterAll(() => temp.remove());
 
 /** What the command printed so far (console.log and console.error are captured per test). */
-const printed = { out: [] as string[], err: [] as string[] };
+const printed = captureConsole();
 const out = (): string => printed.out.join('\n');
 const err = (): string => printed.err.join('\n');
-beforeEach(() => {
-  printed.out = [];
-  printed.err = [];
-  vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void printed.out.push(parts.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void printed.err.push(parts.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
 
 interface Expiry {
   label: string;
