@@ -441,3 +441,13 @@ export interface AuditRowDto {
 export type AuditVerifyDto =
   | { ok: true; rows: number; head: { seq: number; hash: string } | null }
   | { ok: false; rowsChecked: number; seq: number; problem: string; message: string };
+
+/** The execution venue as the UI sees it: the choice, the venue in use, whether a key is configured (never the key). */
+export interface ExecutionStatusDto {
+  venue: 'paper' | 'deribit';
+  network: 'testnet' | 'mainnet';
+  mainnetConfirmed: boolean;
+  active: string;
+  credentials: { configured: boolean; source: string; clientIdHint: string | null; problem: string | null };
+  problem: string | null;
+}

@@ -30,6 +30,10 @@ import { PositionRepository } from '../store/positions';
 import { BookService, type InstrumentLookup } from './book';
 import { HedgeSettingsStore } from './hedgeSettings';
 import { HedgeDesk } from './hedgeDesk';
+import { deribitVenueFrom, executionChoice, SETTING_VENUE, type ExecutionStatus } from './execution/venueChoice';
+import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitVenue';
+import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
+import type { ExecutionVenue } from '../core/execution/venue';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
 import { AuditLog } from '../store/audit';
@@ -76,6 +80,8 @@ export interface GammaDeskOptions {
    * created 0700.
    */
   importFolder?: string;
+  /** Where the Deribit API key comes from (default: the environment variables; Electron: safeStorage). */
+  secrets?: SecretStore;
   /** The journal's size limit in bytes, replacing the saved setting (default 1 GiB). */
   journalMaxBytes?: number;
   /** The size at which a journal segment is closed and a new one started (tests; default a-eighth of the limit). */
@@ -110,7 +116,11 @@ export class GammaDeskApp {
   readonly jobs: JobRunner;
   readonly book: BookService;
   readonly hedgeSettings: HedgeSettingsStore;
-  readonly desk: HedgeDesk;
+  desk: HedgeDesk;
+  /** Why the chosen execution venue is not available (approvals are refused meanwhile). */
+  private venueProblem: string | null = null;
+  private readonly paperVenue: PaperVenue;
+  private readonly secrets: SecretStore;
   /** Long jobs (imports), apart from the live pool. */
   readonly jobsPool: JobsPool;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
@@ -169,9 +179,9 @@ export class GammaDeskApp {
       this.bookDirty = true;
       this.kernelInstance.positionsChanged();
     });
-    this.desk = new HedgeDesk(this.db, audit, paper, this.book, clock, (currency) => this.hedgeSettings.get(currency === 'ETH' ? 'ETH' : 'BTC').proposalTtlMs, () => {
-      this.recommendationsDirty = true;
-    });
+    this.paperVenue = paper;
+    this.secrets = options.secrets ?? new EnvSecretStore();
+    this.desk = this.createDesk(audit, this.chosenVenue());
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
     const jobsWorker = options.jobsWorker ?? {
@@ -505,7 +515,12 @@ export class GammaDeskApp {
         this.kernel.refreshHedge(params.currency);
         return settings;
       },
-      'recommendations.approve': ({ id, amounts }) => this.recommendationDto(invalid(() => this.desk.approve(id, 'trader', amounts)) as Recommendation),
+      'recommendations.approve': ({ id, amounts }) => {
+        if (this.venueProblem) throw new ApiException('UNAVAILABLE', `${this.venueProblem}; nothing was approved`);
+        return this.recommendationDto(invalid(() => this.desk.approve(id, 'trader', amounts)) as Recommendation);
+      },
+      'execution.status': () => this.executionStatus(),
+      'execution.set': (choice) => this.setExecution(choice),
       'recommendations.reject': ({ id, reason }) => this.recommendationDto(invalid(() => this.desk.reject(id, reason, 'trader')) as Recommendation),
       'audit.list': ({ limit, beforeSeq, filter }) => this.auditRows(limit, beforeSeq, filter),
       'audit.verify': () => this.desk.audit.verify(),
@@ -631,6 +646,59 @@ export class GammaDeskApp {
     this.hub.channel('book', 'all').publish(this.book.snapshot(this.engine.market, stale));
   }
 
+  /** The venue the settings choose; the paper ledger (with the problem noted) when Deribit cannot be built. */
+  private chosenVenue(): ExecutionVenue {
+    this.venueProblem = null;
+    if (executionChoice(this.settings).venue === 'paper') return this.paperVenue;
+    try {
+      return deribitVenueFrom(this.settings, this.secrets, this.options.deribitUrl);
+    } catch (error) {
+      this.venueProblem = `Deribit execution is not available: ${error instanceof Error ? error.message : String(error)}`;
+      return this.paperVenue;
+    }
+  }
+
+  private createDesk(audit: AuditLog, venue: ExecutionVenue): HedgeDesk {
+    return new HedgeDesk(this.db, audit, venue, this.book, () => Math.floor(this.feedClock.now()) as EpochMs, (currency) => this.hedgeSettings.get(currency === 'ETH' ? 'ETH' : 'BTC').proposalTtlMs, () => {
+      this.recommendationsDirty = true;
+    });
+  }
+
+  executionStatus(): ExecutionStatus {
+    const choice = executionChoice(this.settings);
+    return { ...choice, active: this.desk.venue.kind, credentials: describeCredentials(this.secrets), problem: this.venueProblem };
+  }
+
+  /**
+   * Chooses the venue: saved only when it can be built (a Deribit venue needs the key, mainnet the confirmation).
+   * The new desk reconciles open recommendations with the new venue before it sends anything.
+   */
+  async setExecution(choice: { venue: 'paper' | 'deribit'; network: 'testnet' | 'mainnet'; mainnetConfirmed: boolean }): Promise<ExecutionStatus> {
+    const now = Math.floor(this.feedClock.now());
+    const previous = executionChoice(this.settings);
+    this.settings.set(SETTING_VENUE, choice.venue, now);
+    this.settings.set(SETTING_NETWORK, choice.network, now);
+    this.settings.set(SETTING_MAINNET_CONFIRMED, choice.mainnetConfirmed, now);
+    let venue: ExecutionVenue;
+    try {
+      venue = choice.venue === 'paper' ? this.paperVenue : deribitVenueFrom(this.settings, this.secrets, this.options.deribitUrl);
+    } catch (error) {
+      this.settings.set(SETTING_VENUE, previous.venue, now);
+      this.settings.set(SETTING_NETWORK, previous.network, now);
+      this.settings.set(SETTING_MAINNET_CONFIRMED, previous.mainnetConfirmed, now);
+      throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
+    }
+    const old = this.desk;
+    old.close();
+    if (old.venue !== this.paperVenue && old.venue !== venue) await old.venue.close();
+    this.venueProblem = null;
+    this.desk = this.createDesk(old.audit, venue);
+    old.audit.append({ actor: 'trader', action: 'execution.venue', subject: venue.kind, payload: { venue: choice.venue, network: choice.network, mainnet_confirmed: choice.mainnetConfirmed } });
+    await this.desk.start();
+    this.recommendationsDirty = true;
+    return this.executionStatus();
+  }
+
   private publishRecommendations(): void {
     this.hub.channel('recommendations', 'all').publish(this.desk.list().map((r) => this.recommendationDto(r)));
   }
@@ -726,6 +794,7 @@ export class GammaDeskApp {
     await this.jobs.cancelAll();
     this.kernelInstance.dispose();
     this.desk.close();
+    if (this.desk.venue !== this.paperVenue) await this.desk.venue.close();
     await this.pool.close();
     await this.jobsPool.close();
     this.db.close();

@@ -2,12 +2,13 @@
  * Electron main process: one window with a sandboxed, context-isolated renderer, the CSP as a response
  * header, and the API over validated IPC. Thin: everything else lives in app/.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { IPC, type Unsubscribe } from '../api/contract';
 import { toErrorBody } from '../api/errors';
 import { GammaDeskApp } from '../app/app';
+import { EncryptedFileSecretStore, EnvSecretStore, fileBlob } from '../app/secrets';
 import { CONTENT_SECURITY_POLICY } from '../app/csp';
 import { DB_FILE_NAME, deribitUrlOverride } from '../app/paths';
 import { builtPaths } from '../cli/builtPaths';
@@ -90,8 +91,13 @@ void app.whenReady().then(async () => {
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   const nativeBinding = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
+  const dbPath = dbPathFromArgs();
+  // The Deribit key: the environment variables when set, else the key saved encrypted by safeStorage (0600 file).
+  const env = new EnvSecretStore();
+  const secrets = env.deribitCredentials() ? env : new EncryptedFileSecretStore(safeStorage, fileBlob(join(dirname(dbPath), 'deribit-key.bin')));
   core = GammaDeskApp.start({
-    dbPath: dbPathFromArgs(),
+    dbPath,
+    secrets,
     mode: 'electron',
     worker: { filename: builtPaths().worker },
     ...deribitUrlOverride(),

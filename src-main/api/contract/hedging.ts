@@ -3,7 +3,7 @@
  * trader approves (with changed quantities or not) or rejects; the audit log (list, verify, export).
  */
 import type { HedgeSettings } from '../../core/hedge/settings';
-import type { AuditRowDto, AuditVerifyDto, HedgeSnapshot, RecommendationDto } from '../dto';
+import type { AuditRowDto, AuditVerifyDto, ExecutionStatusDto, HedgeSnapshot, RecommendationDto } from '../dto';
 import { v } from '../validate';
 import { typed, type CommandTable, type TopicTable } from './define';
 
@@ -42,6 +42,12 @@ export const hedgingCommands = {
     result: typed<AuditRowDto[]>(),
   },
   'audit.verify': { params: v.object({}), result: typed<AuditVerifyDto>() },
+  /** Where approved hedges go: the paper ledger or Deribit (testnet; mainnet only with the confirmation). */
+  'execution.status': { params: v.object({}), result: typed<ExecutionStatusDto>() },
+  'execution.set': {
+    params: v.object({ venue: v.literal('paper', 'deribit'), network: v.literal('testnet', 'mainnet'), mainnetConfirmed: v.boolean() }),
+    result: typed<ExecutionStatusDto>(),
+  },
   /** The whole log as CSV or JSON text (the UI saves it as a file). */
   'audit.export': { params: v.object({ format: v.literal('csv', 'json') }), result: typed<{ text: string; rows: number }>() },
 } as const satisfies CommandTable;

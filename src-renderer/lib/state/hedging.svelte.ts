@@ -3,7 +3,7 @@
  * whole) and its live proposal stream.
  */
 import type { CommandParams } from '../../../src-main/api/contract';
-import type { AuditRowDto, AuditVerifyDto, HedgeSnapshot, RecommendationDto } from '../../../src-main/api/dto';
+import type { AuditRowDto, AuditVerifyDto, ExecutionStatusDto, HedgeSnapshot, RecommendationDto } from '../../../src-main/api/dto';
 import type { HedgeSettings } from '../../../src-main/core/hedge/settings';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
@@ -17,6 +17,8 @@ export class HedgingState {
   /** The audit view's rows (newest first) and the last verification. */
   auditRows = $state.raw<AuditRowDto[]>([]);
   auditVerify = $state.raw<AuditVerifyDto | null>(null);
+  /** Where approved hedges go (paper or Deribit) and whether a key is configured. */
+  execution = $state.raw<ExecutionStatusDto | null>(null);
 
   constructor(
     private readonly transport: Transport,
@@ -38,6 +40,16 @@ export class HedgingState {
 
   async reject(id: string, reason: string): Promise<void> {
     await this.commands.run(() => this.transport.call('recommendations.reject', { id, reason }));
+  }
+
+  async loadExecution(): Promise<void> {
+    const status = await this.commands.run(() => this.transport.call('execution.status', {}));
+    if (status) this.execution = status;
+  }
+
+  async setExecution(choice: CommandParams<'execution.set'>): Promise<void> {
+    const status = await this.commands.run(() => this.transport.call('execution.set', choice));
+    if (status) this.execution = status;
   }
 
   async loadAudit(filter: string): Promise<void> {

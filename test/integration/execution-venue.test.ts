@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RecommendationDto } from '../../src-main/api/dto';
+import type { GammaDeskApp } from '../../src-main/app/app';
+import { EnvSecretStore, ENV_CLIENT_ID, ENV_CLIENT_SECRET } from '../../src-main/app/secrets';
+import { recordedBooks, recordedInstruments } from '../mock-deribit/scenario';
+import { MockDeribitServer } from '../mock-deribit/server';
+import { startSteppedApp } from '../helpers/steppedApp';
+import { makeTempDir } from '../helpers/tmp';
+
+// The desk's venue chosen in the app: paper by default, Deribit testnet with a key (the mock exchange), mainnet only
+// with the explicit confirmation; an approved hedge goes to the venue chosen, and nothing of the key reaches the API.
+const temp = makeTempDir('gammadesk-venue-');
+const CLIENT_ID = 'desk-client-4Kf9';
+const SECRET = 'desk-secret-never-shown-1a2b3c';
+let app: GammaDeskApp | null = null;
+let server: MockDeribitServer | null = null;
+afterEach(async () => {
+  await app?.stop();
+  await server?.close();
+  app = null;
+  server = null;
+});
+
+describe('execution venue', () => {
+  it('paper by default; Deribit testnet with a key; mainnet refused without the confirmation; an approval goes to the chosen venue', async () => {
+    server = await MockDeribitServer.start({
+      scenario: [],
+      instruments: recordedInstruments(),
+      books: recordedBooks(),
+      account: { clientId: CLIENT_ID, clientSecret: SECRET, summaries: {}, positions: [] },
+    });
+    const stepped = startSteppedApp({
+      dbPath: path.join(temp.dir, 'venue.db'),
+      publishIntervalMs: 50,
+      deribitUrl: server.url,
+      secrets: new EnvSecretStore({ [ENV_CLIENT_ID]: CLIENT_ID, [ENV_CLIENT_SECRET]: SECRET }),
+    });
+    app = stepped.app;
+    const client = app.hub.client();
+    const initial = await client.call('execution.status', {});
+    expect(initial).toMatchObject({ venue: 'paper', active: 'paper', problem: null, credentials: { configured: true, source: 'environment' } });
+    expect(JSON.stringify(initial)).not.toContain(SECRET);
+    await expect(client.call('execution.set', { venue: 'deribit', network: 'mainnet', mainnetConfirmed: false })).rejects.toThrow(/mainnet execution trades real money and needs an explicit confirmation/);
+    expect((await client.call('execution.status', {})).venue).toBe('paper');
+    const testnet = await client.call('execution.set', { venue: 'deribit', network: 'testnet', mainnetConfirmed: false });
+    expect(testnet).toMatchObject({ venue: 'deribit', network: 'testnet', active: 'deribit-testnet', problem: null });
+
+    // A short-call book, the threshold advisor, and an approval: the order reaches the (mock) exchange.
+    const market = app.engine.market;
+    const expiry = await stepped.until(() => market.currencies.get('BTC')?.sortedExpiries()[3]);
+    await stepped.until(() => market.currencies.get('BTC')?.perpetual);
+    const call = expiry.options.find((o) => o.def.optionType === 'call' && o.ticker && o.def.strikeUsd > o.ticker.underlyingPriceUsd)!;
+    await client.call('positions.set', { positions: [{ instrument: call.def.name, amount: -2 }] });
+    let recs: RecommendationDto[] = [];
+    const unsubscribe = client.subscribe('recommendations', {}, (m) => (recs = m.data));
+    await client.call('hedge.settings.set', {
+      currency: 'BTC', enabled: true, delta: { target: 0, tolerance: 0.2, unit: 'coin' }, gamma: 'none', vega: 'none',
+      policy: 'threshold', hedgeRatio: 1, riskAversion: 1e-4, maxBookShare: 0.5, proposalTtlMs: 60_000,
+    });
+    const proposed = await stepped.until(() => recs.find((r) => r.state === 'proposed'));
+    await client.call('recommendations.approve', { id: proposed.id, amounts: [10] });
+    // The venue talks to a real socket: each step also lets the event loop take the exchange's replies (a turn, not
+    // a sleep), which the stepped clock alone would never do.
+    const sentOf = (): RecommendationDto | undefined => recs.find((r) => r.id === proposed.id && r.orders.length > 0 && r.orders[0]!.status !== 'sending');
+    for (let turn = 0; turn < 2000 && !sentOf(); turn++) {
+      await stepped.step(50);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const sent = sentOf()!;
+    expect(sent).toBeDefined();
+    unsubscribe();
+    expect(sent.orders[0]!.label).toBe(`${proposed.id}:0`);
+    // The mock exchange has the order under the recommendation's label.
+    expect(server.exchange!.ordersWithLabel(`${proposed.id}:0`)).toHaveLength(1);
+    const audit = await client.call('audit.list', { limit: 100, filter: 'execution.venue' });
+    expect(audit.map((r) => r.subject)).toEqual(['deribit-testnet']);
+    expect(JSON.stringify(audit)).not.toContain(SECRET);
+  }, 120_000);
+});
