@@ -1,0 +1,213 @@
+/**
+ * Training of a network hedge policy on simulated Black-Scholes paths by minimizing the entropic risk of the
+ * hedged P&L with Adam (Buehler et al. 2019 §4; Imaki et al. 2021 §4), by exact backpropagation through the
+ * whole path: the position at step k depends on the previous one (NTB clamp, FFN input), so the gradient of a
+ * position carries into the earlier steps.
+ *
+ * Seeds: network initialisation, training paths (fresh paths every step) and validation paths (fixed) come from
+ * separate generators; the test seed belongs to the evaluation, never seen here. The trainer keeps the
+ * parameters with the best validation risk (the checkpoint that a cancel or the end returns).
+ *
+ * Gradient of one path's P&L X = sum_k [q_k dS_k - eps S_k |q_k - q_{k-1}|] - payoff, with q the positions:
+ *   dX/dq_k (explicit) = dS_k - eps S_k sgn(q_k - q_{k-1}) + eps S_{k+1} sgn(q_{k+1} - q_k),
+ * and dL/dX_i = -w_i with w the softmax of -lambda X (risk.ts `entropicRiskGradient`).
+ */
+import { Rng } from '../random';
+import { simulateGbm } from '../sim/paths';
+import { fillBatch, newBatch, runHedge, type OptionContract } from './hedging';
+import { Adam, Mlp, type MlpCache } from './mlp';
+import { defaultInputs, fillInputs, NetworkPolicy, sigmoid, softplus, type NetworkKind } from './network';
+import { entropicRisk, entropicRiskGradient } from './risk';
+
+/** A Black-Scholes hedging problem (B1, B2 and their cost variants). */
+export interface HedgingProblem {
+  s0: number;
+  sigma: number;
+  /** Step length, years. */
+  dt: number;
+  contract: OptionContract;
+  /** Proportional cost eps. */
+  cost: number;
+  /** Entropic risk aversion lambda. */
+  lambda: number;
+}
+
+export interface TrainSettings {
+  kind: NetworkKind;
+  hidden: number[];
+  /** Paths per gradient step. */
+  batch: number;
+  learningRate: number;
+  /** Head scale w (see network.ts). */
+  headScale: number;
+  validationPaths: number;
+  /** Validate every this many steps. */
+  validateEvery: number;
+  seeds: { init: number; train: number; validation: number };
+}
+
+export const DEFAULT_TRAIN_SETTINGS: Readonly<Omit<TrainSettings, 'kind'>> = Object.freeze({
+  hidden: [32, 32],
+  batch: 2048,
+  learningRate: 3e-3,
+  headScale: 0.1,
+  validationPaths: 20_000,
+  validateEvery: 10,
+  seeds: { init: 1, train: 2, validation: 3 },
+});
+
+/** Progress after one training step. */
+export interface TrainProgress {
+  step: number;
+  /** Entropic risk of this step's training batch. */
+  trainRisk: number;
+  /** Validation risk if validated at this step, else null. */
+  validationRisk: number | null;
+  validationStandardError: number | null;
+  bestValidationRisk: number;
+  bestStep: number;
+}
+
+export class HedgeTrainer {
+  readonly policy: NetworkPolicy;
+  private readonly best: Mlp;
+  private bestRisk = Infinity;
+  private bestStep = 0;
+  private stepCount = 0;
+  private readonly adam: Adam;
+  private readonly gradients: Float64Array[];
+  private readonly caches: MlpCache[];
+  private readonly trainRng: Rng;
+  private readonly validationPaths;
+  private readonly steps: number;
+  private readonly positions: Float64Array[];
+  private readonly deltas: Float64Array[];
+
+  constructor(readonly problem: HedgingProblem, readonly settings: TrainSettings) {
+    const { contract, dt, sigma } = problem;
+    this.steps = Math.round(contract.maturity / dt);
+    if (this.steps < 1) throw new RangeError(`maturity ${contract.maturity} is shorter than one step of ${dt}`);
+    const inputs = defaultInputs(settings.kind, contract.maturity, sigma);
+    const sizes = [inputs.length, ...settings.hidden, settings.kind === 'ntb' ? 2 : 1];
+    // A small output layer: the NTB starts with a band of about w log 2 on each side, the FFN at delta.
+    const mlp = Mlp.initialized(sizes, new Rng(settings.seeds.init), 0.1);
+    this.policy = new NetworkPolicy(settings.kind, mlp, inputs, settings.headScale);
+    this.best = mlp.clone();
+    this.adam = new Adam(mlp.parameters() as Float64Array[], settings.learningRate);
+    this.gradients = mlp.zeroGradients() as Float64Array[];
+    const shared = mlp.newCache(settings.batch);
+    // One activation set per time step (needed by the backward pass); the gradient buffers are shared.
+    this.caches = Array.from({ length: this.steps }, () => ({ ...mlp.newCache(settings.batch), deltas: shared.deltas }));
+    this.positions = Array.from({ length: this.steps }, () => new Float64Array(settings.batch));
+    this.deltas = Array.from({ length: this.steps }, () => new Float64Array(settings.batch));
+    this.trainRng = new Rng(settings.seeds.train);
+    this.validationPaths = simulateGbm(
+      { paths: settings.validationPaths, steps: this.steps, dt, s0: problem.s0, sigma },
+      new Rng(settings.seeds.validation),
+    );
+  }
+
+  /** The best validated policy so far (a copy, safe to keep while training continues). */
+  bestPolicy(): NetworkPolicy {
+    return new NetworkPolicy(this.policy.kind, this.best.clone(), this.policy.inputs, this.policy.headScale);
+  }
+
+  /** Entropic risk of the current parameters on the validation paths. */
+  validate(): { value: number; standardError: number } {
+    const { contract, cost, lambda, sigma } = this.problem;
+    return entropicRisk(runHedge(this.validationPaths, contract, this.policy, { cost, impliedVol: sigma }).pnl, lambda);
+  }
+
+  /** One Adam step on a fresh batch of training paths; validates every `validateEvery` steps. */
+  step(learningRate = this.settings.learningRate): TrainProgress {
+    const { problem, settings, steps } = this;
+    const { contract, cost: eps, lambda, sigma } = problem;
+    const n = settings.batch;
+    const paths = simulateGbm({ paths: n, steps, dt: problem.dt, s0: problem.s0, sigma }, this.trainRng);
+    const mlp = this.policy.mlp;
+    const width = mlp.outputSize;
+    const nIn = mlp.inputSize;
+    const batch = newBatch(n);
+    const pnl = new Float64Array(n);
+    const previous = new Float64Array(n);
+    // Forward through the path.
+    for (let k = 0; k < steps; k++) {
+      fillBatch(paths, k, contract, sigma, batch);
+      batch.previousPosition.set(previous);
+      const cache = this.caches[k]!;
+      fillInputs(this.policy.inputs, batch, cache.activations[0]!);
+      const o = mlp.forward(cache);
+      const q = this.positions[k]!;
+      this.deltas[k]!.set(batch.bsDelta);
+      for (let i = 0; i < n; i++) {
+        const pos = this.policy.head(o[i * width]!, width > 1 ? o[i * width + 1]! : 0, batch.bsDelta[i]!, previous[i]!);
+        q[i] = pos;
+        const s = paths.spot[k * n + i]!;
+        pnl[i] = pnl[i]! + pos * (paths.spot[(k + 1) * n + i]! - s) - eps * s * Math.abs(pos - previous[i]!);
+        previous[i] = pos;
+      }
+    }
+    const last = steps * n;
+    for (let i = 0; i < n; i++) {
+      const s = paths.spot[last + i]!;
+      pnl[i] = pnl[i]! - (contract.isCall ? Math.max(s - contract.strike, 0) : Math.max(contract.strike - s, 0));
+    }
+    const weight = new Float64Array(n); // dL/dX
+    const trainRisk = entropicRiskGradient(pnl, lambda, weight);
+    // Backward: carry[i] = dL/dq_k through everything after step k (later costs and later positions).
+    const carry = new Float64Array(n);
+    const prevInput = settings.kind === 'ffn' ? this.policy.inputs.findIndex((x) => x.name === 'previous_position') : -1;
+    const prevScale = prevInput >= 0 ? this.policy.inputs[prevInput]!.scale : 0;
+    for (let k = steps - 1; k >= 0; k--) {
+      const cache = this.caches[k]!;
+      const o = cache.activations[cache.activations.length - 1]!;
+      const dOut = cache.deltas[cache.deltas.length - 1]!;
+      const q = this.positions[k]!;
+      const qPrev = k > 0 ? this.positions[k - 1]! : null;
+      const delta = this.deltas[k]!;
+      const carryToPrevious = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const s = paths.spot[k * n + i]!;
+        const before = qPrev === null ? 0 : qPrev[i]!;
+        const sign = Math.sign(q[i]! - before);
+        const g = weight[i]! * ((paths.spot[(k + 1) * n + i]! - s) - eps * s * sign) + carry[i]!;
+        // The cost of this step depends on the previous position too.
+        carryToPrevious[i] = weight[i]! * eps * s * sign;
+        if (settings.kind === 'ntb') {
+          const o0 = o[i * 2]!;
+          const o1 = o[i * 2 + 1]!;
+          const lower = delta[i]! - settings.headScale * softplus(o0);
+          const upper = delta[i]! + settings.headScale * softplus(o1);
+          dOut[i * 2] = 0;
+          dOut[i * 2 + 1] = 0;
+          if (before < lower) dOut[i * 2] = -g * settings.headScale * sigmoid(o0);
+          else if (before > upper) dOut[i * 2 + 1] = g * settings.headScale * sigmoid(o1);
+          else carryToPrevious[i] = carryToPrevious[i]! + g;
+        } else {
+          dOut[i] = g * settings.headScale;
+        }
+      }
+      mlp.backward(cache, this.gradients);
+      if (prevInput >= 0) {
+        const dIn = cache.deltas[0]!;
+        for (let i = 0; i < n; i++) carryToPrevious[i] = carryToPrevious[i]! + dIn[i * nIn + prevInput]! * prevScale;
+      }
+      carry.set(carryToPrevious);
+    }
+    this.adam.step(this.gradients, learningRate);
+    this.stepCount++;
+    let validationRisk: number | null = null;
+    let validationStandardError: number | null = null;
+    if (this.stepCount % settings.validateEvery === 0) {
+      const v = this.validate();
+      validationRisk = v.value;
+      validationStandardError = v.standardError;
+      if (v.value < this.bestRisk) {
+        this.bestRisk = v.value;
+        this.bestStep = this.stepCount;
+        this.best.copyFrom(mlp);
+      }
+    }
+    return { step: this.stepCount, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRisk, bestStep: this.bestStep };
+  }
+}
