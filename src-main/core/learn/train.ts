@@ -13,7 +13,7 @@
  * and dL/dX_i = -w_i with w the softmax of -lambda X (risk.ts `entropicRiskGradient`).
  */
 import { Rng } from '../random';
-import { simulateGbm } from '../sim/paths';
+import { simulateGbm, type PathSet } from '../sim/paths';
 import { fillBatch, newBatch, runHedge, type OptionContract } from './hedging';
 import { Adam, Mlp, type MlpCache } from './mlp';
 import { defaultInputs, fillInputs, NetworkPolicy, sigmoid, softplus, type NetworkKind } from './network';
@@ -121,9 +121,40 @@ export class HedgeTrainer {
   /** One Adam step on a fresh batch of training paths; validates every `validateEvery` steps. */
   step(learningRate = this.settings.learningRate): TrainProgress {
     const { problem, settings, steps } = this;
+    const paths = simulateGbm({ paths: settings.batch, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, this.trainRng);
+    const trainRisk = this.lossAndGradient(paths);
+    this.adam.step(this.gradients, learningRate);
+    this.stepCount++;
+    let validationRisk: number | null = null;
+    let validationStandardError: number | null = null;
+    if (this.stepCount % settings.validateEvery === 0) {
+      const v = this.validate();
+      validationRisk = v.value;
+      validationStandardError = v.standardError;
+      if (v.value < this.bestRisk) {
+        this.bestRisk = v.value;
+        this.bestStep = this.stepCount;
+        this.best.copyFrom(this.policy.mlp);
+      }
+    }
+    return { step: this.stepCount, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRisk, bestStep: this.bestStep };
+  }
+
+  /** The accumulated gradient of the last `lossAndGradient` (shaped like the MLP parameters). */
+  get gradient(): readonly Float64Array[] {
+    return this.gradients;
+  }
+
+  /**
+   * Entropic risk of the current policy on `paths` (batch-sized, steps as the problem) and its gradient with
+   * respect to every parameter, accumulated into `gradient` (zeroed first).
+   */
+  lossAndGradient(paths: PathSet): number {
+    const { problem, settings, steps } = this;
     const { contract, cost: eps, lambda, sigma } = problem;
     const n = settings.batch;
-    const paths = simulateGbm({ paths: n, steps, dt: problem.dt, s0: problem.s0, sigma }, this.trainRng);
+    if (paths.paths !== n || paths.steps < steps) throw new RangeError(`training paths must be ${n} x ${steps} steps`);
+    for (const g of this.gradients) g.fill(0);
     const mlp = this.policy.mlp;
     const width = mlp.outputSize;
     const nIn = mlp.inputSize;
@@ -194,20 +225,6 @@ export class HedgeTrainer {
       }
       carry.set(carryToPrevious);
     }
-    this.adam.step(this.gradients, learningRate);
-    this.stepCount++;
-    let validationRisk: number | null = null;
-    let validationStandardError: number | null = null;
-    if (this.stepCount % settings.validateEvery === 0) {
-      const v = this.validate();
-      validationRisk = v.value;
-      validationStandardError = v.standardError;
-      if (v.value < this.bestRisk) {
-        this.bestRisk = v.value;
-        this.bestStep = this.stepCount;
-        this.best.copyFrom(mlp);
-      }
-    }
-    return { step: this.stepCount, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRisk, bestStep: this.bestStep };
+    return trainRisk;
   }
 }
