@@ -8,6 +8,7 @@ import { dbFlag, parsed, type Command, type CommandTable } from './command';
 import { analyzeFile, toCsv } from './analyze';
 import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
+import { learnCommands } from './commands/learn';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 
 const COMMANDS: CommandTable = {
@@ -172,6 +173,7 @@ COMMANDS['analyze'] = {
 };
 
 // Each analysis adds its commands from its own table in cli/commands/, one line each below.
+Object.assign(COMMANDS, learnCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];

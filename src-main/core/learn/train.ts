@@ -118,6 +118,22 @@ export class HedgeTrainer {
     return entropicRisk(runHedge(this.validationPaths, contract, this.policy, { cost, impliedVol: sigma }).pnl, lambda);
   }
 
+  /** Best validation risk so far (Infinity before the first validation). */
+  get bestValidationRisk(): number {
+    return this.bestRisk;
+  }
+
+  /** Validates now and keeps the parameters if they are the best so far. */
+  validateAndKeep(): { value: number; standardError: number } {
+    const v = this.validate();
+    if (v.value < this.bestRisk) {
+      this.bestRisk = v.value;
+      this.bestStep = this.stepCount;
+      this.best.copyFrom(this.policy.mlp);
+    }
+    return v;
+  }
+
   /** One Adam step on a fresh batch of training paths; validates every `validateEvery` steps. */
   step(learningRate = this.settings.learningRate): TrainProgress {
     const { problem, settings, steps } = this;
@@ -128,14 +144,9 @@ export class HedgeTrainer {
     let validationRisk: number | null = null;
     let validationStandardError: number | null = null;
     if (this.stepCount % settings.validateEvery === 0) {
-      const v = this.validate();
+      const v = this.validateAndKeep();
       validationRisk = v.value;
       validationStandardError = v.standardError;
-      if (v.value < this.bestRisk) {
-        this.bestRisk = v.value;
-        this.bestStep = this.stepCount;
-        this.best.copyFrom(this.policy.mlp);
-      }
     }
     return { step: this.stepCount, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRisk, bestStep: this.bestStep };
   }
@@ -227,4 +238,47 @@ export class HedgeTrainer {
     }
     return trainRisk;
   }
+}
+
+/** When to stop, and how to report. */
+export interface TrainLimits {
+  maxSteps: number;
+  /** Wall-clock budget, ms (measured with `now`). */
+  maxMs: number;
+}
+
+export interface TrainHooks {
+  /** Milliseconds from any fixed origin (injected: the core has no clock). */
+  now(): number;
+  /** Polled before every step; true stops training and keeps the best checkpoint. */
+  isCancelled(): boolean;
+  onProgress?(progress: TrainProgress, fraction: number): void;
+}
+
+export type StopReason = 'finished' | 'time' | 'cancelled';
+
+/**
+ * Trains until `maxSteps`, the time budget or a cancel; the learning rate decays linearly to a tenth over the
+ * budget (steps or time, whichever is further along). Returns the best validated policy.
+ */
+export function trainFor(trainer: HedgeTrainer, limits: TrainLimits, hooks: TrainHooks): { policy: NetworkPolicy; reason: StopReason; last: TrainProgress | null } {
+  const start = hooks.now();
+  let last: TrainProgress | null = null;
+  let reason: StopReason = 'finished';
+  for (let s = 0; s < limits.maxSteps; s++) {
+    if (hooks.isCancelled()) {
+      reason = 'cancelled';
+      break;
+    }
+    const fraction = Math.min(1, Math.max(s / limits.maxSteps, (hooks.now() - start) / limits.maxMs));
+    if (fraction >= 1) {
+      reason = 'time';
+      break;
+    }
+    last = trainer.step(trainer.settings.learningRate * (1 - 0.9 * fraction));
+    hooks.onProgress?.(last, fraction);
+  }
+  // Make sure the best checkpoint has seen a validation (a very short run may end between validations).
+  if (!Number.isFinite(trainer.bestValidationRisk)) trainer.validateAndKeep();
+  return { policy: trainer.bestPolicy(), reason, last };
 }
