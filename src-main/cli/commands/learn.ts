@@ -92,7 +92,7 @@ export const learnCommands: CommandTable = {
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1;
       const maxSteps = intFlag(flags, 'steps', { min: 1, max: 1_000_000 }) ?? 600;
       const batch = intFlag(flags, 'batch', { min: 16, max: 65_536 });
-      const maxMs = typeof flags['time'] === 'string' ? parsed('time', parseDuration, flags['time']) * 1000 : 180_000;
+      const maxMs = typeof flags['time'] === 'string' ? parsed('time', parseDuration, flags['time']) : 180_000;
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
