@@ -19,6 +19,7 @@ const BENCHES: Record<string, Bench> = {
   }),
   latency: async () => (await import('./latency')).runLatencyBench(),
   idle: async () => (await import('./idle')).runIdleBench(),
+  hedging: async () => (await import('./hedging')).runHedgingBench(),
 };
 
 async function main(): Promise<number> {
