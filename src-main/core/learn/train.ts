@@ -89,8 +89,11 @@ export class HedgeTrainer {
     if (this.steps < 1) throw new RangeError(`maturity ${contract.maturity} is shorter than one step of ${dt}`);
     const inputs = defaultInputs(settings.kind, contract.maturity, sigma);
     const sizes = [inputs.length, ...settings.hidden, settings.kind === 'ntb' ? 2 : 1];
-    // A small output layer: the NTB starts with a band of about w log 2 on each side, the FFN at delta.
+    // A small output layer: the FFN starts at delta.
     const mlp = Mlp.initialized(sizes, new Rng(settings.seeds.init), 0.1);
+    // The NTB starts from a band of about 0.15 on each side of delta (softplus(1.2) = 1.46, x w = 0.1),
+    // the order of the Whalley-Wilmott width at B1's cost, rather than from w log 2.
+    if (settings.kind === 'ntb') mlp.biases[mlp.biases.length - 1]!.fill(1.2);
     this.policy = new NetworkPolicy(settings.kind, mlp, inputs, settings.headScale);
     this.best = mlp.clone();
     this.adam = new Adam(mlp.parameters() as Float64Array[], settings.learningRate);
