@@ -9,7 +9,8 @@ import { UsageError, intFlag, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
 import { parseDuration, ProgressBar } from '../progress';
 import { BASELINE_NAMES, BENCHMARKS, baselinePolicy, benchmarkProblem, isBaselineName, isBenchmarkName, type BenchmarkName } from '../../core/learn/benchmarks';
-import { evaluatePolicy, type EvaluationReport } from '../../core/learn/evaluate';
+import { evaluateOnPaths, simulatorPaths, SIMULATORS, type EvaluationReport, type SimulatorName } from '../../core/learn/evaluate';
+import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { importPolicy } from '../../core/learn/network';
 import { startTrainWorker } from '../../learn/trainJob';
@@ -67,6 +68,24 @@ export function evaluationJson(benchmark: BenchmarkName, report: EvaluationRepor
   };
 }
 
+/**
+ * Daily log returns (sums of 24 consecutive hourly ones) of 2021-01-01..2022-03-01 from the Bitstamp hourly
+ * file: the out-of-sample years (training uses Black-Scholes paths; a bootstrap-trained model would use
+ * 2018-2020, never the reverse). Bad rows are reported on stderr and skipped.
+ */
+function dailyTestReturns(file?: string): Float64Array {
+  const path = file ?? resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz');
+  if (!existsSync(path)) throw new UsageError(`--data: ${JSON.stringify(path)} does not exist`);
+  const data = readHourlyCloses(path);
+  for (const bad of data.badRows) process.stderr.write(`${path}:${bad.line}: skipped: ${bad.reason}\n`);
+  const { logReturns } = hourlyLogReturns(data, Date.parse('2021-01-01T00:00:00Z'), Date.parse('2023-01-01T00:00:00Z'));
+  const days = Math.floor(logReturns.length / 24);
+  if (days < 10) throw new Error(`${path}: only ${days} days of hourly returns in 2021-2022`);
+  const daily = new Float64Array(days);
+  for (let d = 0; d < days; d++) for (let h = 0; h < 24; h++) daily[d] = daily[d]! + logReturns[d * 24 + h]!;
+  return daily;
+}
+
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
@@ -121,13 +140,15 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')} [--paths N] [--seed N] [--format json]`,
+    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1 or B2' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: `a model JSON file from train, or a baseline: ${BASELINE_NAMES.join(', ')}` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
       seed: { type: 'string', description: 'test seed (default 1000; training uses 1..3 by default)' },
+      simulator: { type: 'string', description: `test paths: ${SIMULATORS.join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol)` },
+      data: { type: 'string', description: 'hourly BTC CSV for --simulator bootstrap (default ../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz)' },
       format: { type: 'string', description: 'json or text (default text)' },
     },
     run({ flags }) {
@@ -154,12 +175,19 @@ export const learnCommands: CommandTable = {
           throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
         }
       }
-      const report = evaluationJson(benchmark, evaluatePolicy(problem, policy, paths, seed));
+      const simulator = flags['simulator'] ?? 'gbm';
+      if (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator)) {
+        throw new UsageError(`--simulator must be one of ${SIMULATORS.join(', ')}, got ${JSON.stringify(simulator)}`);
+      }
+      let observed: { returns: Float64Array; blockLength: number } | undefined;
+      if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
+      const set = simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
+      const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator };
       if (format === 'json') console.log(JSON.stringify(report, null, 2));
       else {
         const line = (label: string, e: { value: number; standard_error: number }): string => `${label.padEnd(22)} ${e.value.toPrecision(6)} ± ${e.standard_error.toPrecision(2)}`;
         console.log([
-          `${benchmark} cost ${problem.cost} policy ${policy.name}: ${paths} paths, seed ${seed}`,
+          `${benchmark} cost ${problem.cost} policy ${policy.name}: ${paths} ${simulator} paths, seed ${seed}`,
           line('indifference price', report['indifference_price'] as never),
           line('expected shortfall 99%', report['expected_shortfall_99'] as never),
           line('mean cost', report['mean_cost'] as never),

@@ -3,7 +3,7 @@
  * or validation seeds), every criterion with its Monte Carlo standard error.
  */
 import { Rng } from '../random';
-import { simulateGbm, type PathSet } from '../sim/paths';
+import { bootstrapPaths, simulateGbm, simulateHeston, simulateMerton, type PathSet } from '../sim/paths';
 import { runHedge, type HedgePolicy } from './hedging';
 import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from './risk';
 import type { HedgingProblem } from './train';
@@ -50,4 +50,51 @@ export function evaluateOnPaths(problem: HedgingProblem, policy: HedgePolicy, se
 
 export function evaluatePolicy(problem: HedgingProblem, policy: HedgePolicy, paths: number, seed: number): EvaluationReport {
   return evaluateOnPaths(problem, policy, testPaths(problem, paths, seed), seed);
+}
+
+/** Path models for out-of-sample tests: the training model (gbm) and others with the same total variance. */
+export const SIMULATORS = ['gbm', 'heston', 'merton', 'bootstrap'] as const;
+export type SimulatorName = (typeof SIMULATORS)[number];
+
+/**
+ * Test paths for `problem` from another model, each with the variance of the problem's sigma over the horizon:
+ * - heston: v0 = theta = sigma^2, kappa 2, xi 0.5, rho -0.7 (stochastic vol, skew);
+ * - merton: 2 jumps a year of log size N(-0.05, 0.1^2), diffusion vol lowered so that the total variance is
+ *   sigma^2 per year;
+ * - bootstrap: moving blocks of `blockLength` steps of observed one-step log returns (`observedReturns`,
+ *   e.g. daily BTC returns), rescaled to the problem's sigma (the shape of real returns: fat tails, volatility
+ *   clustering within a block) and shifted to a martingale.
+ */
+export function simulatorPaths(
+  problem: HedgingProblem, simulator: SimulatorName, paths: number, seed: number,
+  observed?: { returns: Float64Array; blockLength: number },
+): PathSet {
+  const steps = Math.round(problem.contract.maturity / problem.dt);
+  const grid = { paths, steps, dt: problem.dt, s0: problem.s0 };
+  const variance = problem.sigma * problem.sigma;
+  const rng = new Rng(seed);
+  switch (simulator) {
+    case 'gbm':
+      return simulateGbm({ ...grid, sigma: problem.sigma }, rng);
+    case 'heston':
+      return simulateHeston({ ...grid, v0: variance, theta: variance, kappa: 2, xi: 0.5, rho: -0.7 }, rng);
+    case 'merton': {
+      const jumpIntensity = 2;
+      const jumpVariance = jumpIntensity * (0.05 ** 2 + 0.1 ** 2);
+      if (!(variance > jumpVariance)) throw new RangeError(`merton test paths need sigma^2 > ${jumpVariance}, got ${variance}`);
+      return simulateMerton({ ...grid, sigma: Math.sqrt(variance - jumpVariance), jumpIntensity, jumpMean: -0.05, jumpStd: 0.1 }, rng);
+    }
+    case 'bootstrap': {
+      if (observed === undefined) throw new RangeError('bootstrap test paths need observed returns');
+      const r = observed.returns;
+      let sum = 0;
+      for (let i = 0; i < r.length; i++) sum += r[i]!;
+      const mean = sum / r.length;
+      let squares = 0;
+      for (let i = 0; i < r.length; i++) squares += (r[i]! - mean) ** 2;
+      const scale = (problem.sigma * Math.sqrt(problem.dt)) / Math.sqrt(squares / (r.length - 1));
+      const scaled = Float64Array.from(r, (x) => (x - mean) * scale);
+      return bootstrapPaths({ ...grid, logReturns: scaled, blockLength: observed.blockLength }, rng);
+    }
+  }
 }

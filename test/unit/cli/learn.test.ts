@@ -46,6 +46,18 @@ describe('gammadesk evaluate', () => {
     }
   });
 
+  it('evaluates on bootstrapped BTC returns (the shared Bitstamp hourly file) and on Heston paths', async () => {
+    for (const simulator of ['bootstrap', 'heston']) {
+      const { code, stdout } = await run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', simulator, '--paths', '5000', '--format', 'json');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as EvaluationJson & { simulator: string };
+      expect(report.simulator).toBe(simulator);
+      expect(Number.isFinite(report.indifference_price.value)).toBe(true);
+    }
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', 'garch')).rejects.toThrow(/--simulator/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', 'bootstrap', '--data', 'missing.csv')).rejects.toThrow(/--data/);
+  });
+
   it('rejects wrong arguments with a usage error naming the flag', async () => {
     await expect(run('evaluate', '--benchmark', 'B9', '--policy', 'ww')).rejects.toThrow(UsageError);
     await expect(run('evaluate', '--benchmark', 'B3', '--policy', 'ww')).rejects.toThrow(/B3.*not implemented/);
