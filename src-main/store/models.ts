@@ -9,20 +9,14 @@ export interface StoredModelSummary {
   benchmark: string;
   createdMs: number;
   seeds: Record<string, number>;
+  /** What the model was trained on, e.g. "Black-Scholes paths, sigma 0.2" or "BTC hourly 2018-01-01..2021-01-01". */
   dataRange: string;
   metrics: Record<string, unknown>;
   passedGate: boolean;
 }
 
-export interface NewModel {
-  name: string;
-  benchmark: string;
-  createdMs: number;
-  seeds: Record<string, number>;
-  /** What the model was trained on, e.g. "Black-Scholes paths, sigma 0.2" or "BTC hourly 2018-01-01..2021-01-01". */
-  dataRange: string;
-  metrics: Record<string, unknown>;
-  passedGate: boolean;
+/** A model to store: its summary fields (the kind comes from the model JSON) and the model itself. */
+export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind'> {
   model: PolicyModelJson;
 }
 
