@@ -201,6 +201,7 @@ export class HedgeTrainer {
     const trainRisk = entropicRiskGradient(pnl, lambda, weight);
     // Backward: carry[i] = dL/dq_k through everything after step k (later costs and later positions).
     const carry = new Float64Array(n);
+    const carryToPrevious = new Float64Array(n);
     const prevInput = settings.kind === 'ffn' ? this.policy.inputs.findIndex((x) => x.name === 'previous_position') : -1;
     const prevScale = prevInput >= 0 ? this.policy.inputs[prevInput]!.scale : 0;
     for (let k = steps - 1; k >= 0; k--) {
@@ -210,7 +211,6 @@ export class HedgeTrainer {
       const q = this.positions[k]!;
       const qPrev = k > 0 ? this.positions[k - 1]! : null;
       const delta = this.deltas[k]!;
-      const carryToPrevious = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const s = paths.spot[k * n + i]!;
         const before = qPrev === null ? 0 : qPrev[i]!;
