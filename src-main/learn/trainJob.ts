@@ -58,7 +58,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     problem,
     settings,
     steps: last?.step ?? 0,
-    best_step: last?.bestStep ?? 0,
+    best_step: trainer.bestValidationStep,
     best_validation_entropic_risk: trainer.bestValidationRisk,
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),

@@ -126,6 +126,11 @@ export class HedgeTrainer {
     return this.bestRisk;
   }
 
+  /** Step of the best validation so far (0: the initial parameters). */
+  get bestValidationStep(): number {
+    return this.bestStep;
+  }
+
   /** Validates now and keeps the parameters if they are the best so far. */
   validateAndKeep(): { value: number; standardError: number } {
     const v = this.validate();
