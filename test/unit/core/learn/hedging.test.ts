@@ -96,7 +96,8 @@ describe('runHedge', () => {
       expect(Math.abs(mean.value + price)).toBeLessThan(4 * mean.standardError);
       return mean.standardError;
     });
-    // Hedging error sd ~ sqrt(pi/4) sigma... ratio of sds for 16x more steps is ~ 1/4 (Bertsimas-Kogan-Lo 2000).
+    // The hedging error's sd falls like 1/sqrt(rebalances) (Boyle & Emanuel 1980; Bertsimas, Kogan & Lo 2000):
+    // 16x more steps, same path count -> the se ratio is about 1/4.
     expect(errors[1]! / errors[0]!).toBeGreaterThan(0.2);
     expect(errors[1]! / errors[0]!).toBeLessThan(0.3);
   });
