@@ -9,7 +9,7 @@ import { UsageError, intFlag, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
 import { parseDuration, ProgressBar } from '../progress';
 import { BASELINE_NAMES, BENCHMARKS, baselinePolicy, benchmarkProblem, isBaselineName, isBenchmarkName, type BenchmarkName } from '../../core/learn/benchmarks';
-import { evaluateOnPaths, simulatorPaths, SIMULATORS, type EvaluationReport, type SimulatorName } from '../../core/learn/evaluate';
+import { evaluateOnPaths, gateAgainstWhalleyWilmott, simulatorPaths, SIMULATORS, type EvaluationReport, type SimulatorName } from '../../core/learn/evaluate';
 import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { importPolicy } from '../../core/learn/network';
@@ -84,6 +84,11 @@ function dailyTestReturns(file?: string): Float64Array {
   const daily = new Float64Array(days);
   for (let d = 0; d < days; d++) for (let h = 0; h < 24; h++) daily[d] = daily[d]! + logReturns[d * 24 + h]!;
   return daily;
+}
+
+function gateLine(gate: { difference: { value: number; standard_error: number }; passed: boolean }): string {
+  const { value, standard_error } = gate.difference;
+  return `${'vs Whalley-Wilmott'.padEnd(22)} ${value.toPrecision(6)} ± ${standard_error.toPrecision(2)} (paired): ${gate.passed ? 'passes the gate' : 'does not pass the gate'}`;
 }
 
 export const learnCommands: CommandTable = {
@@ -183,6 +188,10 @@ export const learnCommands: CommandTable = {
       if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
       const set = simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
       const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator };
+      if (!isBaselineName(name)) {
+        const gate = gateAgainstWhalleyWilmott(problem, policy, set);
+        report['gate'] = { baseline: gate.baseline, difference: estimateJson(gate.difference), passed: gate.passed };
+      }
       if (format === 'json') console.log(JSON.stringify(report, null, 2));
       else {
         const line = (label: string, e: { value: number; standard_error: number }): string => `${label.padEnd(22)} ${e.value.toPrecision(6)} ± ${e.standard_error.toPrecision(2)}`;
@@ -192,6 +201,7 @@ export const learnCommands: CommandTable = {
           line('expected shortfall 99%', report['expected_shortfall_99'] as never),
           line('mean cost', report['mean_cost'] as never),
           line('turnover', report['turnover'] as never),
+          ...(report['gate'] === undefined ? [] : [gateLine(report['gate'] as { difference: { value: number; standard_error: number }; passed: boolean })]),
         ].join('\n'));
       }
       return Promise.resolve(0);

@@ -5,7 +5,8 @@
 import { Rng } from '../random';
 import { bootstrapPaths, simulateGbm, simulateHeston, simulateMerton, type PathSet } from '../sim/paths';
 import { runHedge, type HedgePolicy } from './hedging';
-import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from './risk';
+import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, type Estimate } from './risk';
+import { whalleyWilmottPolicy } from './baselines';
 import type { HedgingProblem } from './train';
 
 export interface EvaluationReport {
@@ -97,4 +98,25 @@ export function simulatorPaths(
       return bootstrapPaths({ ...grid, logReturns: scaled, blockLength: observed.blockLength }, rng);
     }
   }
+}
+
+/** Whether a policy beats the Whalley-Wilmott band out of sample on the entropic criterion. */
+export interface GateResult {
+  baseline: 'ww';
+  /** Policy's indifference price minus the band's, on the same paths (negative = better). */
+  difference: Estimate;
+  /** True when the difference is below zero by more than two paired standard errors. */
+  passed: boolean;
+}
+
+/**
+ * The gate of issue 14: a learned policy is offered to the hedge advisor only if it beats the Whalley-Wilmott
+ * band (at the problem's cost and risk aversion) on test paths it never saw, by more than 2 standard errors.
+ */
+export function gateAgainstWhalleyWilmott(problem: HedgingProblem, policy: HedgePolicy, set: PathSet): GateResult {
+  const options = { cost: problem.cost, impliedVol: problem.sigma };
+  const mine = runHedge(set, problem.contract, policy, options).pnl;
+  const band = runHedge(set, problem.contract, whalleyWilmottPolicy(problem.cost, problem.lambda), options).pnl;
+  const difference = entropicRiskDifference(mine, band, problem.lambda);
+  return { baseline: 'ww', difference, passed: difference.value + 2 * difference.standardError < 0 };
 }

@@ -115,3 +115,26 @@ export function meanVariance(pnl: Float64Array, lambda: number): Estimate {
   }
   return { value: -mean + 0.5 * lambda * variance, standardError: Math.sqrt(squares / (n - 1) / n) };
 }
+
+/**
+ * Difference of the entropic risks of two P&L samples on the same paths, rho(a) - rho(b), with its paired
+ * delta-method standard error (influence exp(-lambda a_i) / (lambda mean) - the same for b): much tighter
+ * than the two separate errors when the policies see the same paths.
+ */
+export function entropicRiskDifference(a: Float64Array, b: Float64Array, lambda: number): Estimate {
+  const n = checkSample(a, 'entropic risk difference');
+  if (b.length !== n) throw new RangeError(`entropic risk difference needs samples of equal length, got ${n} and ${b.length}`);
+  const ra = entropicRisk(a, lambda);
+  const rb = entropicRisk(b, lambda);
+  // exp(-lambda x) / mean(exp(-lambda x)) = exp(-lambda x - lambda rho).
+  let sum = 0;
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    influence[i] = (Math.exp(-lambda * (a[i]! + ra.value)) - Math.exp(-lambda * (b[i]! + rb.value))) / lambda;
+    sum += influence[i]!;
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += (influence[i]! - mean) ** 2;
+  return { value: ra.value - rb.value, standardError: Math.sqrt(squares / (n - 1) / n) };
+}

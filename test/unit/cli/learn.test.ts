@@ -90,7 +90,11 @@ describe('gammadesk train', () => {
     expect(model.architecture.sizes).toEqual([4, 32, 32, 2]);
     expect(model.training.settings.seeds).toEqual({ init: 7, train: 8, validation: 9 });
     const evaluated = await run('evaluate', '--benchmark', 'B2', '--policy', out, '--paths', '2000', '--format', 'json');
-    expect((JSON.parse(evaluated.stdout) as EvaluationJson).policy).toBe('ntb');
+    const report = JSON.parse(evaluated.stdout) as EvaluationJson & { gate: { baseline: string; passed: boolean; difference: { standard_error: number } } };
+    expect(report.policy).toBe('ntb');
+    expect(report.gate.baseline).toBe('ww');
+    expect(typeof report.gate.passed).toBe('boolean');
+    expect(report.gate.difference.standard_error).toBeGreaterThan(0);
   });
 
   it('stops on cancel and still returns the best checkpoint', async () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../../src-main/core/random';
 import { simulateGbm } from '../../../../src-main/core/sim/paths';
 import { bsDeltaGamma, runHedge, newBatch, fillBatch, type HedgePolicy } from '../../../../src-main/core/learn/hedging';
-import { entropicRisk, expectedShortfall, meanEstimate, meanVariance } from '../../../../src-main/core/learn/risk';
+import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, meanVariance } from '../../../../src-main/core/learn/risk';
+import { gateAgainstWhalleyWilmott } from '../../../../src-main/core/learn/evaluate';
+import { benchmarkProblem } from '../../../../src-main/core/learn/benchmarks';
 import { bsDeltaPolicy, lelandPolicy, lelandVol, noHedge, whalleyWilmottHalfWidth, whalleyWilmottPolicy } from '../../../../src-main/core/learn/baselines';
 import { black76Greeks, black76Price } from '../../../../src-main/core/pricing/black76';
 import { normCdf, normPdf, inverseNormCdf } from '../../../../src-main/core/pricing/normal';
@@ -51,6 +53,17 @@ describe('risk criteria', () => {
     const e = meanVariance(sample, 1);
     expect(Math.abs(e.value - (-m + 0.5 * s * s))).toBeLessThan(4 * e.standardError);
     expect(meanEstimate(sample).standardError).toBeCloseTo(s / Math.sqrt(sample.length), 4);
+  });
+
+  it('paired entropic difference: cash invariance gives exactly -c with no error; otherwise lambda (s_a^2 - s_b^2) / 2', () => {
+    const shifted = sample.map((x) => x + 0.25);
+    const same = entropicRiskDifference(shifted, sample, 1);
+    expect(same.value).toBeCloseTo(-0.25, 10);
+    expect(same.standardError).toBeLessThan(1e-12);
+    const wider = sample.map((x) => m + 1.2 * (x - m));
+    const d = entropicRiskDifference(wider, sample, 0.5);
+    expect(Math.abs(d.value - 0.25 * s * s * (1.44 - 1))).toBeLessThan(4 * d.standardError);
+    expect(d.standardError).toBeLessThan(entropicRisk(wider, 0.5).standardError);
   });
 
   it('does not overflow on large losses and names a bad argument', () => {
@@ -146,6 +159,18 @@ describe('baselines', () => {
       }
     }
     expect(normCdf(0)).toBe(0.5);
+  });
+
+  it('the gate passes a policy only if it beats Whalley-Wilmott by two paired standard errors', () => {
+    const problem = benchmarkProblem('B1');
+    const paths = simulateGbm({ paths: 20_000, steps: 30, dt: 1 / 365, s0: 100, sigma: 0.2 }, new Rng(8));
+    const itself = gateAgainstWhalleyWilmott(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), paths);
+    expect(itself.difference.value).toBe(0);
+    expect(itself.passed).toBe(false);
+    const delta = gateAgainstWhalleyWilmott(problem, bsDeltaPolicy, paths);
+    // BS delta at eps = 2^-6 is about 2.1 worse (6.45 vs 4.36, issue 14's B1 figures).
+    expect(delta.difference.value).toBeGreaterThan(1.9);
+    expect(delta.passed).toBe(false);
   });
 
   // Issue 14, benchmark B1 (Buehler et al. 2019 §5.3: S0 = K = 100, sigma = 0.2, T = 30/365, 30 daily rebalances,
