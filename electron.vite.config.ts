@@ -17,6 +17,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli/index.ts'),
           greeksWorker: resolve(__dirname, 'src-main/workers/greeksWorker.ts'),
           jobsWorker: resolve(__dirname, 'src-main/workers/jobsWorker.ts'),
+          trainWorker: resolve(__dirname, 'src-main/learn/trainWorker.ts'),
         },
         // Flat, .cjs (the package is ESM): every entry and shared chunk sits in out/main, so __dirname agrees.
         output: { format: 'cjs', exports: 'named', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' },

@@ -26,6 +26,7 @@ const BENCHES: Record<string, Bench> = {
   forecast: async () => (await import('./forecast')).runForecastBench(),
   risk: async () => (await import('./risk')).runRiskBench(),
   importLoad: async () => (await import('./importLoad')).runImportLoadBench(),
+  hedging: async () => (await import('./hedging')).runHedgingBench(),
 };
 
 async function main(): Promise<number> {

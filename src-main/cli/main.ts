@@ -12,6 +12,7 @@ import { parseDuration, parseTime } from './progress';
 import { serve } from './serve';
 import { DERIBIT_COMMANDS } from './commands/deribit';
 import { HEDGE_COMMANDS } from './commands/hedge';
+import { learnCommands } from './commands/learn';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
@@ -184,6 +185,7 @@ Object.assign(COMMANDS, DERIBIT_COMMANDS);
 Object.assign(COMMANDS, HEDGE_COMMANDS);
 Object.assign(COMMANDS, forecastCommands);
 Object.assign(COMMANDS, riskCommands);
+Object.assign(COMMANDS, learnCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];

@@ -1,0 +1,135 @@
+/**
+ * Hedging benchmark (issue 14): out-of-sample indifference prices of the baselines and of freshly trained
+ * networks on B1 (Buehler et al. 2019 §5.3, eps in {0, 2^-10, 2^-8, 2^-6}) and B2 (Imaki et al. 2021), on
+ * 1e6 test paths (seed 1000) with mean ± standard error; training time; the hand-written MLP's training step
+ * (4 -> 32 -> 32 -> 1, batch 10 000, Adam) and the inference time per decision.
+ *
+ * Environment: HEDGING_PATHS (default 1 000 000), HEDGING_TRAIN_SECONDS (default 180, per trained model;
+ * 0 skips training).
+ */
+import { Rng } from '../src-main/core/random';
+import { baselinePolicy, benchmarkProblem, type BaselineName, type BenchmarkName } from '../src-main/core/learn/benchmarks';
+import { evaluateOnPaths, testPaths, type EvaluationReport } from '../src-main/core/learn/evaluate';
+import { Adam, Mlp, type Precision } from '../src-main/core/learn/mlp';
+import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor } from '../src-main/core/learn/train';
+import type { NetworkPolicy } from '../src-main/core/learn/network';
+
+const PATHS = Number(process.env['HEDGING_PATHS'] ?? 1_000_000);
+const TRAIN_SECONDS = Number(process.env['HEDGING_TRAIN_SECONDS'] ?? 180);
+const TEST_SEED = 1000;
+const B1_COSTS: [string, number][] = [['0', 0], ['2^-10', 2 ** -10], ['2^-8', 2 ** -8], ['2^-6', 2 ** -6]];
+
+function row(report: EvaluationReport): Record<string, unknown> {
+  const f = (e: { value: number; standardError: number }): string => `${e.value.toPrecision(6)} ± ${e.standardError.toPrecision(2)}`;
+  return {
+    indifference_price: f(report.indifferencePrice),
+    expected_shortfall_99: f(report.expectedShortfall99),
+    mean_cost: f(report.meanCost),
+    turnover: f(report.turnover),
+  };
+}
+
+function mlpStep(precision: Precision): { median_ms: number; min_ms: number } {
+  const rng = new Rng(1);
+  const batch = 10_000;
+  const mlp = Mlp.initialized([4, 32, 32, 1], rng, 1, precision);
+  const cache = mlp.newCache(batch);
+  const gradients = mlp.zeroGradients();
+  const adam = new Adam(mlp.parameters());
+  const x = cache.activations[0]!;
+  for (let i = 0; i < x.length; i++) x[i] = rng.nextNormal();
+  const y = Float64Array.from({ length: batch }, () => rng.nextNormal());
+  const times: number[] = [];
+  for (let t = 0; t < 40; t++) {
+    const t0 = performance.now();
+    const out = mlp.forward(cache);
+    const d = cache.deltas[3]!;
+    for (let b = 0; b < batch; b++) d[b] = (2 * (out[b]! - y[b]!)) / batch;
+    mlp.backward(cache, gradients);
+    adam.step(gradients);
+    times.push(performance.now() - t0);
+  }
+  const warm = times.slice(10).sort((a, b) => a - b);
+  return { median_ms: warm[Math.floor(warm.length / 2)]!, min_ms: warm[0]! };
+}
+
+function inferenceMicros(policy: NetworkPolicy): number {
+  const state = { timeToMaturity: 15 / 365, logMoneyness: 0.01, spot: 101, bsDelta: 0.55, bsGamma: 0.06, previousPosition: 0.5, impliedVol: 0.2 };
+  let sink = 0;
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 20_000; i++) {
+      state.logMoneyness = 0.01 + i * 1e-7;
+      sink += policy.decide(state);
+    }
+    best = Math.min(best, ((performance.now() - t0) * 1000) / 20_000);
+  }
+  if (!Number.isFinite(sink)) throw new Error('inference produced a non-finite position');
+  return best;
+}
+
+function train(benchmark: BenchmarkName, kind: 'ntb' | 'ffn', cost?: number): { policy: NetworkPolicy; seconds: number; steps: number; validation: number } {
+  const trainer = new HedgeTrainer(benchmarkProblem(benchmark, cost), { ...DEFAULT_TRAIN_SETTINGS, kind });
+  const t0 = performance.now();
+  const { policy, last } = trainFor(trainer, { maxSteps: 100_000, maxMs: TRAIN_SECONDS * 1000 }, { now: () => performance.now(), isCancelled: () => false });
+  return { policy, seconds: (performance.now() - t0) / 1000, steps: last?.step ?? 0, validation: trainer.bestValidationRisk };
+}
+
+export function runHedgingBench(): Record<string, unknown> {
+  const baselines: BaselineName[] = ['none', 'bs-delta', 'ww', 'leland'];
+  const b1: Record<string, unknown> = {};
+  const b1Prices: Record<string, number[]> = {};
+  const pathsB1 = testPaths(benchmarkProblem('B1'), PATHS, TEST_SEED);
+  for (const [label, cost] of B1_COSTS) {
+    const problem = benchmarkProblem('B1', cost);
+    const rows: Record<string, unknown> = {};
+    for (const name of baselines) {
+      const report = evaluateOnPaths(problem, baselinePolicy(name, problem), pathsB1, TEST_SEED);
+      rows[name] = row(report);
+      (b1Prices[name] ??= []).push(report.indifferencePrice.value);
+    }
+    b1[`eps=${label}`] = rows;
+  }
+  // log-log slope of p_eps - q against eps over the three positive costs, q = the delta hedge without cost.
+  const q = b1Prices['bs-delta']![0]!;
+  const slope = (prices: number[]): number => {
+    const xs = B1_COSTS.slice(1).map(([, c]) => Math.log(c));
+    const ys = prices.slice(1).map((p) => Math.log(p - q));
+    const mx = xs.reduce((a, b) => a + b) / xs.length;
+    const my = ys.reduce((a, b) => a + b) / ys.length;
+    return xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  };
+  const b2Problem = benchmarkProblem('B2');
+  const pathsB2 = testPaths(b2Problem, PATHS, TEST_SEED);
+  const b2: Record<string, unknown> = {};
+  for (const name of baselines) b2[name] = row(evaluateOnPaths(b2Problem, baselinePolicy(name, b2Problem), pathsB2, TEST_SEED));
+  const learned: Record<string, unknown> = {};
+  let inference: Record<string, number> = {};
+  if (TRAIN_SECONDS > 0) {
+    for (const [benchmark, kind] of [['B1', 'ntb'], ['B1', 'ffn'], ['B2', 'ntb']] as const) {
+      const t = train(benchmark, kind);
+      const problem = benchmarkProblem(benchmark);
+      learned[`${benchmark} ${kind}`] = {
+        training_seconds: Number(t.seconds.toFixed(1)),
+        steps: t.steps,
+        best_validation_entropic_risk: t.validation,
+        test: row(evaluateOnPaths(problem, t.policy, benchmark === 'B1' ? pathsB1 : pathsB2, TEST_SEED)),
+      };
+      inference[`${benchmark}_${kind}_us_per_decision`] = Number(inferenceMicros(t.policy).toFixed(2));
+    }
+  } else {
+    inference = {};
+  }
+  return {
+    paths: PATHS,
+    test_seed: TEST_SEED,
+    B1: b1,
+    B1_q_bs_delta_no_cost: q,
+    B1_loglog_slope_p_minus_q: { ww: slope(b1Prices['ww']!), 'bs-delta': slope(b1Prices['bs-delta']!), leland: slope(b1Prices['leland']!) },
+    B2: b2,
+    learned,
+    inference,
+    mlp_training_step_batch_10000: { f64: mlpStep('f64'), f32: mlpStep('f32') },
+  };
+}

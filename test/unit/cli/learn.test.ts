@@ -1,0 +1,122 @@
+/**
+ * `gammadesk train` and `gammadesk evaluate`, called as command functions (the training worker runs from its
+ * TypeScript source). Golden numbers: issue 14's B1 figures measured independently with 400k paths (BS delta
+ * 6.45, Whalley-Wilmott 4.36).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { UsageError, parseArgs } from '../../../src-main/cli/args';
+import { learnCommands } from '../../../src-main/cli/commands/learn';
+import { startTrainWorker, type TrainJobMessage } from '../../../src-main/learn/trainJob';
+import { makeTempDir } from '../../helpers/tmp';
+
+const temp = makeTempDir('gammadesk-learn-');
+afterAll(() => temp.remove());
+afterEach(() => vi.restoreAllMocks());
+
+async function run(name: 'train' | 'evaluate', ...argv: string[]): Promise<{ code: number; stdout: string }> {
+  const command = learnCommands[name]!;
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((text: string) => lines.push(text));
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const code = await command.run(parseArgs(argv, command.flags));
+  return { code, stdout: lines.join('\n') };
+}
+
+interface EvaluationJson {
+  policy: string;
+  paths: number;
+  indifference_price: { value: number; standard_error: number };
+  expected_shortfall_99: { value: number; standard_error: number };
+  mean_cost: { value: number; standard_error: number };
+  turnover: { value: number; standard_error: number };
+}
+
+describe('gammadesk evaluate', () => {
+  it('prints the B1 indifference price of the baselines with standard errors (BS delta 6.45, WW 4.36)', async () => {
+    for (const [policy, published] of [['bs-delta', 6.45], ['ww', 4.36]] as const) {
+      const { code, stdout } = await run('evaluate', '--benchmark', 'B1', '--cost', '2^-6', '--policy', policy, '--paths', '40000', '--format', 'json');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as EvaluationJson;
+      expect(report.policy).toBe(policy);
+      const { value, standard_error } = report.indifference_price;
+      expect(Math.abs(value - published)).toBeLessThan(0.005 + 4 * standard_error * Math.sqrt(1 + 40_000 / 400_000));
+      for (const field of ['expected_shortfall_99', 'mean_cost', 'turnover'] as const) expect(report[field].standard_error).toBeGreaterThan(0);
+    }
+  });
+
+  it('evaluates on bootstrapped BTC returns (the shared Bitstamp hourly file) and on Heston paths', async () => {
+    for (const simulator of ['bootstrap', 'heston']) {
+      const { code, stdout } = await run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', simulator, '--paths', '5000', '--format', 'json');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as EvaluationJson & { simulator: string };
+      expect(report.simulator).toBe(simulator);
+      expect(Number.isFinite(report.indifference_price.value)).toBe(true);
+    }
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', 'garch')).rejects.toThrow(/--simulator/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', 'bootstrap', '--data', 'missing.csv')).rejects.toThrow(/--data/);
+  });
+
+  it('rejects wrong arguments with a usage error naming the flag', async () => {
+    await expect(run('evaluate', '--benchmark', 'B9', '--policy', 'ww')).rejects.toThrow(UsageError);
+    await expect(run('evaluate', '--benchmark', 'B3', '--policy', 'ww')).rejects.toThrow(/B3.*not implemented/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--cost', '-1')).rejects.toThrow(/--cost/);
+    await expect(run('evaluate', '--benchmark', 'B1')).rejects.toThrow(/--policy/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'nope.json')).rejects.toThrow(/neither a baseline/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--paths', '1')).rejects.toThrow(/--paths/);
+  });
+
+  it('fails with the file and the broken field for a bad model', async () => {
+    const file = join(temp.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ format: 'gammadesk-hedge-policy', version: 1, kind: 'band' }));
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', file)).rejects.toThrow(/bad\.json: model field kind/);
+    writeFileSync(file, '{');
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', file)).rejects.toThrow(/not JSON/);
+  });
+});
+
+describe('gammadesk train', () => {
+  it('trains in a worker, writes a model JSON that evaluate reads', async () => {
+    const out = join(temp.dir, 'ntb.json');
+    const trained = await run('train', '--benchmark', 'B2', '--policy', 'ntb', '--steps', '4', '--batch', '64', '--seed', '7', '--out', out, '--format', 'json');
+    expect(trained.code).toBe(0);
+    const summary = JSON.parse(trained.stdout) as { steps: number; stop_reason: string; best_step: number; best_validation_entropic_risk: number };
+    // 4 steps end before the first scheduled validation (every 10): the end validates once, at step 4.
+    expect(summary).toMatchObject({ steps: 4, stop_reason: 'finished', best_step: 4 });
+    expect(Number.isFinite(summary.best_validation_entropic_risk)).toBe(true);
+    const model = JSON.parse(readFileSync(out, 'utf8')) as { kind: string; architecture: { sizes: number[] }; training: { settings: { seeds: unknown } } };
+    expect(model.kind).toBe('ntb');
+    expect(model.architecture.sizes).toEqual([4, 32, 32, 2]);
+    expect(model.training.settings.seeds).toEqual({ init: 7, train: 8, validation: 9 });
+    const evaluated = await run('evaluate', '--benchmark', 'B2', '--policy', out, '--paths', '2000', '--format', 'json');
+    const report = JSON.parse(evaluated.stdout) as EvaluationJson & { gate: { baseline: string; passed: boolean; difference: { standard_error: number } } };
+    expect(report.policy).toBe('ntb');
+    expect(report.gate.baseline).toBe('ww');
+    expect(typeof report.gate.passed).toBe('boolean');
+    expect(report.gate.difference.standard_error).toBeGreaterThan(0);
+  });
+
+  it('stops on cancel and still returns the best checkpoint', async () => {
+    const progress: TrainJobMessage[] = [];
+    const handle = startTrainWorker(
+      { benchmark: 'B1', kind: 'ffn', seed: 1, maxSteps: 100_000, maxMs: 600_000, batch: 64, validationPaths: 500, validateEvery: 1 },
+      (message) => {
+        progress.push(message);
+        if (progress.length === 2) handle.cancel();
+      },
+      { file: join(process.cwd(), 'src-main/learn/trainWorker.ts') },
+    );
+    const result = await handle.result;
+    expect(result.reason).toBe('cancelled');
+    expect(result.steps).toBeGreaterThanOrEqual(2);
+    expect(result.steps).toBeLessThan(100);
+    expect(result.model.kind).toBe('ffn');
+    expect(result.model.training['best_validation_entropic_risk']).toBeLessThan(Infinity);
+  });
+
+  it('rejects a missing --out and an unknown --policy', async () => {
+    await expect(run('train', '--benchmark', 'B1')).rejects.toThrow(/--out/);
+    await expect(run('train', '--benchmark', 'B1', '--policy', 'lstm', '--out', 'x.json')).rejects.toThrow(/--policy must be ntb or ffn/);
+  });
+});
