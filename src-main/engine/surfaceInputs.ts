@@ -8,7 +8,9 @@
  * `starts` carries each expiry's previous raw SVI parameters (the refit's start point): the worker threads keep
  * no state between tasks, so the previous fit travels with the input.
  */
+import type { SliceQuality } from '../api/contract/volatility';
 import type { Currency } from '../core/market/events';
+import type { SurfaceSnapshotDto } from '../core/surface/snapshot';
 import { yearsToExpiry } from '../core/pricing/time';
 import type { RawSvi } from '../core/surface/svi';
 import type { ExpiryMarket, SurfaceQuote } from '../core/surface/slices';
@@ -83,24 +85,8 @@ export function unpackSurfaceInputs(input: SurfaceTaskInput): ExpiryMarket[] {
   return expiries.map((e, i) => ({ label: e.label, expiryMs: e.expiryMs, years: e.years, forward: e.forward, quotes: byExpiry[i]! }));
 }
 
-/** Fit quality of one expiry (vol points; null where the slice was not fitted or had no strike there). */
-export interface SliceQuality {
-  label: string;
-  years: number;
-  points: number;
-  rmseDelta5: number | null;
-  countDelta5: number;
-  maxAbsDelta5: number | null;
-  rmseAll: number | null;
-  /** k-intervals with Durrleman's g < 0, and with total variance below the previous expiry's. */
-  butterflyFlags: number;
-  calendarFlags: number;
-  lee: string | null;
-  reason: string | null;
-}
-
 export interface SurfaceTaskOutput {
-  snapshot: import('../core/surface/snapshot').SurfaceSnapshotDto;
+  snapshot: SurfaceSnapshotDto;
   quality: SliceQuality[];
   /** The new fit's parameters: the next task's `starts`. */
   starts: SurfaceTaskInput['starts'];

@@ -12,43 +12,13 @@
  * Deterministic under a stepped clock: fits run in currency order on timer ticks, from inputs read synchronously.
  */
 import type { Currency } from '../core/market/events';
-import { LiveRealizedVol, type LiveRealizedSnapshot } from '../core/forecast/liveRealized';
+import type { ExpiryPremiumDto, VolatilitySurfaceDto } from '../api/contract/volatility';
+import { LiveRealizedVol } from '../core/forecast/liveRealized';
 import { expiryPremium } from '../core/forecast/vrp';
 import type { Vol } from '../core/units';
-import type { SurfaceSnapshotDto } from '../core/surface/snapshot';
 import type { MarketState } from './marketState';
 import type { Scheduler } from './ports';
-import { packSurfaceInputs, type SliceQuality, type SurfaceTaskInput, type SurfaceTaskOutput } from './surfaceInputs';
-
-/** The variance risk premium of one expiry. */
-export interface ExpiryPremiumDto {
-  label: string;
-  years: number;
-  horizonDays: number;
-  atmIv: number | null;
-  forecastVol: number | null;
-  /** 100 × (ATM IV − forecast RV); null with `reason`. */
-  volPoints: number | null;
-  /** ATM implied variance − forecast realized variance (annualized decimal). */
-  variance: number | null;
-  zScore: number | null;
-  zReason: string | null;
-  reason: string | null;
-}
-
-/** The `surface` topic's payload. */
-export interface VolatilitySurfaceDto {
-  currency: Currency;
-  marketTimeMs: number;
-  marketSeq: number;
-  /** Scheduler time from the fit's start to its result (the stepped clock makes it deterministic in tests). */
-  computeMs: number;
-  fits: number;
-  surface: SurfaceSnapshotDto;
-  quality: SliceQuality[];
-  premiums: ExpiryPremiumDto[];
-  realized: LiveRealizedSnapshot;
-}
+import { packSurfaceInputs, type SurfaceTaskInput, type SurfaceTaskOutput } from './surfaceInputs';
 
 export interface SurfacePort {
   computeSurface(input: SurfaceTaskInput): Promise<SurfaceTaskOutput>;

@@ -5,8 +5,10 @@
  *   - `rv5m`: realized vol of the last 24 five-minute returns (2 hours) sampled from the 1-minute closes;
  *   - `parkinson` and `garmanKlass`: the last 60 one-minute OHLC bars;
  *   - `ewma`: RiskMetrics EWMA of the 1-minute returns with the daily lambda 0.94 spread over the day's minutes
- *     (lambda_min = 0.94^(1/1440), the same memory in calendar time: about 16 days), seeded by the mean of the
- *     first `warmUpMinutes` squared returns.
+ *     (lambda_min = 0.94^(1/1440), the same memory in calendar time: about 16 days), with normalized weights:
+ *     sum(lambda^i r_i^2) / sum(lambda^i) over the returns seen so far. Seeding the recursion with a short
+ *     warm-up mean instead (EwmaVolatility) would give that 30-minute mean about 94 % of the weight for a whole
+ *     day at this lambda; normalized, a short history is its plain mean and a long one is RiskMetrics.
  * The live forecast of realized vol over any expiry's horizon is the EWMA vol: RiskMetrics' forecast is flat in
  * the horizon. EWMA is the live model because it is the only one of the four that runs on an intraday stream from
  * the session's start; GARCH, HAR and the learned model are fitted on daily history (HAR needs 22 days) and their
@@ -14,7 +16,7 @@
  * Deterministic: a function of the tick sequence only.
  */
 import type { Vol } from '../units';
-import { EwmaVolatility, GarmanKlassVolatility, ParkinsonVolatility, RealizedVolatility, RISKMETRICS_LAMBDA } from './estimators';
+import { GarmanKlassVolatility, ParkinsonVolatility, RealizedVolatility, RISKMETRICS_LAMBDA, type StreamingVolEstimator } from './estimators';
 import { MINUTE_MS, MinuteBarFeed } from './minuteBars';
 
 export const LIVE_MODEL = 'ewma';
@@ -45,8 +47,62 @@ export interface LiveRealizedSnapshot {
   history: { timesMs: number[]; ewma: (number | null)[]; rv1m: (number | null)[] };
 }
 
+const YEAR_MS = 365 * 86_400_000;
+
+/** EWMA of squared log returns of closes with normalized weights (a StreamingVolEstimator: add, replace, result). */
+export class NormalizedEwmaVolatility implements StreamingVolEstimator<number> {
+  private state = { lastPrice: NaN, weighted: 0, weights: 0, returns: 0, added: 0 };
+  private previous = this.state;
+
+  constructor(private readonly settings: { lambda: number; warmUpReturns: number; intervalMs: number }) {
+    if (!(settings.lambda > 0 && settings.lambda < 1)) throw new RangeError(`NormalizedEwmaVolatility: lambda must be in (0, 1), got ${String(settings.lambda)}`);
+    if (!(Number.isInteger(settings.warmUpReturns) && settings.warmUpReturns > 0)) throw new RangeError(`NormalizedEwmaVolatility: warmUpReturns must be a positive integer, got ${String(settings.warmUpReturns)}`);
+    if (!(settings.intervalMs > 0)) throw new RangeError(`NormalizedEwmaVolatility: intervalMs must be positive, got ${String(settings.intervalMs)}`);
+  }
+
+  get warmUpPeriod(): number {
+    return this.settings.warmUpReturns + 1;
+  }
+  get count(): number {
+    return this.state.added;
+  }
+  get returns(): number {
+    return this.state.returns;
+  }
+  get result(): Vol | null {
+    const { weighted, weights, returns } = this.state;
+    return returns >= this.settings.warmUpReturns ? (Math.sqrt(((weighted / weights) * YEAR_MS) / this.settings.intervalMs) as Vol) : null;
+  }
+
+  add(price: number): Vol | null {
+    this.check(price);
+    this.previous = this.state;
+    this.state = this.step(this.state, price);
+    return this.result;
+  }
+
+  replace(price: number): Vol | null {
+    if (this.state.added === 0) throw new RangeError('NormalizedEwmaVolatility: replace() before any add()');
+    this.check(price);
+    this.state = this.step(this.previous, price);
+    return this.result;
+  }
+
+  private check(price: number): void {
+    if (!(Number.isFinite(price) && price > 0)) throw new RangeError(`NormalizedEwmaVolatility: price must be a positive finite price, got ${String(price)}`);
+  }
+
+  private step(from: NormalizedEwmaVolatility['state'], price: number): NormalizedEwmaVolatility['state'] {
+    const added = from.added + 1;
+    if (Number.isNaN(from.lastPrice)) return { ...from, lastPrice: price, added };
+    const r = Math.log(price / from.lastPrice);
+    const { lambda } = this.settings;
+    return { lastPrice: price, weighted: lambda * from.weighted + r * r, weights: lambda * from.weights + 1, returns: from.returns + 1, added };
+  }
+}
+
 export class LiveRealizedVol {
-  private readonly ewma: EwmaVolatility;
+  private readonly ewma: NormalizedEwmaVolatility;
   private readonly feed: MinuteBarFeed;
   private readonly rv1m = new RealizedVolatility({ returns: 60, samplesPerReturn: 1, intervalMs: MINUTE_MS });
   private readonly warmUpMinutes: number;
@@ -59,7 +115,7 @@ export class LiveRealizedVol {
   constructor(options: LiveRealizedOptions = {}) {
     this.warmUpMinutes = options.warmUpMinutes ?? 30;
     this.historyMinutes = options.historyMinutes ?? MINUTES_PER_DAY;
-    this.ewma = new EwmaVolatility({ lambda: RISKMETRICS_LAMBDA ** (1 / MINUTES_PER_DAY), warmUpReturns: this.warmUpMinutes, intervalMs: MINUTE_MS });
+    this.ewma = new NormalizedEwmaVolatility({ lambda: RISKMETRICS_LAMBDA ** (1 / MINUTES_PER_DAY), warmUpReturns: this.warmUpMinutes, intervalMs: MINUTE_MS });
     this.feed = new MinuteBarFeed({
       closes: { rv1m: this.rv1m, rv5m: new RealizedVolatility({ returns: 24, samplesPerReturn: 5, intervalMs: MINUTE_MS }), ewma: this.ewma },
       bars: { parkinson: new ParkinsonVolatility({ bars: 60, intervalMs: MINUTE_MS }), garmanKlass: new GarmanKlassVolatility({ bars: 60, intervalMs: MINUTE_MS }) },
@@ -107,7 +163,7 @@ export class LiveRealizedVol {
     const r = this.feed.results();
     const stats = this.feed.stats;
     const forecastVol = this.ewma.result;
-    const returns = Math.max(0, this.ewma.count - 1);
+    const returns = this.ewma.returns;
     return {
       estimates: { rv1m: r.rv1m ?? null, rv5m: r.rv5m ?? null, parkinson: r.parkinson ?? null, garmanKlass: r.garmanKlass ?? null, ewma: r.ewma ?? null },
       forecastVol,
