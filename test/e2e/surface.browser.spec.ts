@@ -53,3 +53,21 @@ for (const [width, height] of [
     expect(problems).toEqual([]);
   });
 }
+
+test('chain: the residual-to-surface columns from the picker', async ({ page }) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto(host.url);
+  await expect(page.getByTestId('link-state')).toHaveText('connected');
+  await page.getByTestId('column-picker-button').click();
+  const picker = page.getByTestId('column-picker');
+  for (const label of ['IV−fit', 'Mid−fit hw']) await picker.getByRole('checkbox', { name: new RegExp(`^${label} `) }).check();
+  await page.getByTestId('column-picker-button').click();
+  const residuals = page.getByTestId('call-fit-vol-points');
+  // Filled once the first fit of this currency arrives: out-of-the-money strikes were fitted, so they sit near it.
+  await expect.poll(async () => (await residuals.allTextContents()).filter((t) => /^-?\d/.test(t)).length).toBeGreaterThan(5);
+  const values = (await residuals.allTextContents()).filter((t) => /^-?\d/.test(t)).map(Number);
+  expect(Math.min(...values.map(Math.abs))).toBeLessThan(1);
+  const halfWidths = (await page.getByTestId('put-fit-half-widths').allTextContents()).filter((t) => /^-?\d/.test(t));
+  expect(halfWidths.length).toBeGreaterThan(5);
+  await page.screenshot({ path: `${SHOTS}/chain-fit-residuals.png` });
+});
