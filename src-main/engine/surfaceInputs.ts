@@ -39,24 +39,35 @@ export interface SurfaceTaskInput {
 
 const orNaN = (value: number | null): number => (value === null || !Number.isFinite(value) ? NaN : value);
 
-/** Packs a currency's live expiries (those not yet expired at the market's time). */
-export function packSurfaceInputs(market: MarketState, currency: Currency, starts: SurfaceTaskInput['starts']): SurfaceTaskInput {
+/** A currency's live expiries (not yet expired at the market's time) as the fit's markets. */
+export function liveExpiryMarkets(market: MarketState, currency: Currency): ExpiryMarket[] {
   const nowMs = market.timeMs;
-  const expiries: SurfaceTaskExpiry[] = [];
-  const names: string[] = [];
-  const rows: number[] = [];
+  const markets: ExpiryMarket[] = [];
   for (const book of market.currencies.get(currency)?.sortedExpiries() ?? []) {
     const years = yearsToExpiry(book.expiryMs, nowMs);
     if (!(years > 0)) continue;
-    const index = expiries.length;
-    expiries.push({ label: book.label, expiryMs: book.expiryMs, years, forward: book.forward()?.forwardUsd ?? NaN });
+    const quotes: SurfaceQuote[] = [];
     for (const option of book.options) {
       const ticker = option.ticker;
       if (!ticker) continue;
-      names.push(option.def.name);
-      rows.push(index, option.def.strikeUsd, option.def.optionType === 'call' ? 1 : 0, orNaN(ticker.bidIv), orNaN(ticker.askIv), orNaN(ticker.markIv));
+      quotes.push({ name: option.def.name, strike: option.def.strikeUsd, isCall: option.def.optionType === 'call', bidIv: ticker.bidIv, askIv: ticker.askIv, markIv: ticker.markIv });
     }
+    markets.push({ label: book.label, expiryMs: book.expiryMs, years, forward: book.forward()?.forwardUsd ?? NaN, quotes });
   }
+  return markets;
+}
+
+/** Packs a currency's markets for the `surface` task. */
+export function packSurfaceInputs(currency: Currency, markets: readonly ExpiryMarket[], starts: SurfaceTaskInput['starts']): SurfaceTaskInput {
+  const names: string[] = [];
+  const rows: number[] = [];
+  markets.forEach((m, index) => {
+    for (const q of m.quotes) {
+      names.push(q.name);
+      rows.push(index, q.strike, q.isCall ? 1 : 0, orNaN(q.bidIv), orNaN(q.askIv), orNaN(q.markIv));
+    }
+  });
+  const expiries = markets.map((m) => ({ label: m.label, expiryMs: m.expiryMs, years: m.years, forward: m.forward }));
   return { currency, expiries, names, quotes: Float64Array.from(rows), starts };
 }
 

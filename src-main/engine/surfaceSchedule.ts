@@ -18,7 +18,7 @@ import { expiryPremium } from '../core/forecast/vrp';
 import type { Vol } from '../core/units';
 import type { MarketState } from './marketState';
 import type { Scheduler } from './ports';
-import { packSurfaceInputs, type SurfaceTaskInput, type SurfaceTaskOutput } from './surfaceInputs';
+import { liveExpiryMarkets, packSurfaceInputs, type SurfaceTaskInput, type SurfaceTaskOutput } from './surfaceInputs';
 
 export interface SurfacePort {
   computeSurface(input: SurfaceTaskInput): Promise<SurfaceTaskOutput>;
@@ -118,7 +118,7 @@ export class SurfaceSchedule {
   private run(currency: Currency, state: CurrencySurface): void {
     const version = this.versions.get(currency) ?? 0;
     const market = this.market();
-    const input = packSurfaceInputs(market, currency, state.starts);
+    const input = packSurfaceInputs(currency, liveExpiryMarkets(market, currency), state.starts);
     const marketTimeMs = market.timeMs;
     const marketSeq = market.seq;
     const started = this.scheduler.now();
