@@ -11,7 +11,7 @@
  *
  * Deterministic under a stepped clock: fits run in currency order on timer ticks, from inputs read synchronously.
  */
-import type { Currency } from '../core/market/events';
+import { CURRENCIES, type Currency } from '../core/market/events';
 import type { ExpiryPremiumDto, VolatilitySurfaceDto } from '../api/contract/volatility';
 import { LiveRealizedVol } from '../core/forecast/liveRealized';
 import { expiryPremium } from '../core/forecast/vrp';
@@ -107,9 +107,10 @@ export class SurfaceSchedule {
   }
 
   private round(): void {
-    for (const currency of [...this.states.keys()].sort()) {
-      const state = this.states.get(currency)!;
-      if (state.running || !this.options.wanted(currency)) continue;
+    for (const currency of CURRENCIES) {
+      if (!this.options.wanted(currency)) continue;
+      const state = this.state(currency);
+      if (state.running) continue;
       if (state.computedVersion === (this.versions.get(currency) ?? 0)) continue;
       this.run(currency, state);
     }
