@@ -69,5 +69,7 @@ test('chain: the residual-to-surface columns from the picker', async ({ page }) 
   expect(Math.min(...values.map(Math.abs))).toBeLessThan(1);
   const halfWidths = (await page.getByTestId('put-fit-half-widths').allTextContents()).filter((t) => /^-?\d/.test(t));
   expect(halfWidths.length).toBeGreaterThan(5);
+  // The expiry's premium beside them: waiting for the forecast on a fresh demo market.
+  await expect(page.getByTestId('chain-vrp')).toContainText(/VRP – \(warming up: \d+ of 30 one-minute index returns\)/);
   await page.screenshot({ path: `${SHOTS}/chain-fit-residuals.png` });
 });
