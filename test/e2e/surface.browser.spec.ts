@@ -47,6 +47,9 @@ for (const [width, height] of [
     expect(options.length).toBeGreaterThan(2);
     await select.selectOption({ index: 2 });
     await expect(view.locator('figcaption').first()).toContainText(options[2]!.split(' ')[0]!);
+    // Hovering the smile reads out the nearest out-of-the-money quote and its distance to the fit.
+    await smile.locator('canvas').first().hover();
+    await expect(smile).toContainText(/BTC-\w+-\d+-[CP] · k -?[\d.]+ · bid [\d.–]+ · ask [\d.–]+ · mark [\d.]+ % · mark − fit -?[\d.]+ vol pts/);
     await view.getByRole('button', { name: 'strike' }).click();
     await expect(smile).toContainText('x: strike (USD)');
     await page.screenshot({ path: `${SHOTS}/surface-${width}x${height}.png` });
