@@ -20,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   latency: async () => (await import('./latency')).runLatencyBench(),
   idle: async () => (await import('./idle')).runIdleBench(),
   surface: async () => (await import('./surface')).runSurfaceBench(),
+  'surface-live': async () => (await import('./surfaceLive')).runSurfaceLiveBench(),
   audit: async () => (await import('./audit')).runAuditBench(),
   hedge: async () => (await import('./hedge')).runHedgeBench(),
   'deribit-execution': async () => (await import('./deribitExecution')).runDeribitExecutionBench(),

@@ -284,11 +284,16 @@ export class GammaDeskApp {
           if (!this.replay && !this.stopped) this.desk.onProposal(snapshot);
         },
       },
+      surface: {
+        port: this.pool,
+        wanted: (currency) => this.hub.channel('surface', currency).subscriberCount > 0,
+        publish: (currency, snapshot) => this.hub.channel('surface', currency).publish(snapshot),
+      },
       onPublish: () => this.publishServices(),
       onError: (error) => console.error('[gammadesk] analytics error:', error),
     });
     // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
-    this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge']);
+    this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge', 'surface']);
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
@@ -533,7 +538,8 @@ export class GammaDeskApp {
         return { text: Buffer.concat(chunks).toString('utf8'), rows };
       },
     } satisfies CommandHandlers<'hedging'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers } satisfies CommandHandlers);
+    const volatilityHandlers = {} satisfies CommandHandlers<'volatility'>;
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -589,7 +595,17 @@ export class GammaDeskApp {
         return 'all';
       },
     } satisfies TopicResolvers<'hedging'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers } satisfies TopicResolvers);
+    const volatilityResolvers = {
+      surface: ({ currency }) => {
+        // The last fit goes out at once; a fresh one follows (the new subscriber may be the first).
+        const surface = this.kernel.surface!;
+        const last = surface.snapshot(currency);
+        if (last) hub.channel('surface', currency).publish(last);
+        surface.refresh(currency);
+        return currency;
+      },
+    } satisfies TopicResolvers<'volatility'>;
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {

@@ -4,6 +4,7 @@
  */
 import type { MilpModel, MilpSolution } from '../core/hedge/selection';
 import { Piscina } from 'piscina';
+import type { SurfaceTaskInput, SurfaceTaskOutput } from '../engine/surfaceInputs';
 import type { ExposurePort, ExposureTaskInput, ExposureTaskOutput, GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
 
 export interface GreeksPoolOptions {
@@ -42,6 +43,11 @@ export class GreeksPool implements GreeksPort, ExposurePort {
   /** Exposure analytics for one currency (the worker's named task `exposure`). */
   async computeExposure(input: ExposureTaskInput): Promise<ExposureTaskOutput> {
     return (await this.pool.run(input, { name: 'exposure' })) as ExposureTaskOutput;
+  }
+
+  /** One currency's volatility surface (the worker's named task `surface`). */
+  async computeSurface(input: SurfaceTaskInput): Promise<SurfaceTaskOutput> {
+    return (await this.pool.run(input, { name: 'surface', transferList: [input.quotes.buffer as ArrayBuffer] })) as SurfaceTaskOutput;
   }
 
   get threads(): number {

@@ -25,6 +25,7 @@ import { computeExposureSnapshot, exposureKey, newCascadeCache, type CascadeCach
 import type { ExpiryBook } from './marketState';
 import type { ExposurePort, GreeksPort, JournalPort, Scheduler, SnapshotPort } from './ports';
 import { analyticsSnapshot, chainSnapshot, chainKey, expiryList, type AnalyticsSnapshot } from './snapshots';
+import { SurfaceSchedule, type SurfaceScheduleOptions } from './surfaceSchedule';
 
 export interface KernelOptions {
   greeks: GreeksPort;
@@ -45,6 +46,8 @@ export interface KernelOptions {
   positions?: () => ReadonlyMap<string, number>;
   /** The hedge advisor: proposals per currency on their own schedule, from the book, the market and the settings. */
   hedge?: HedgeAdvisorOptions;
+  /** The live volatility surface and realized vol (engine/surfaceSchedule.ts); off when absent. */
+  surface?: SurfaceScheduleOptions;
   /** Runs at the end of every publish round, on the same tick (the app adds feed health and desk status). */
   onPublish?: () => void;
   /** A computation failed (a bug or a dead pool); the kernel keeps running. */
@@ -126,6 +129,8 @@ export class Kernel {
   private readonly timers: Record<Schedule, unknown> = { publish: null, exposures: null, hedge: null };
   private readonly hedgeStates = new Map<Currency, HedgeState>();
   private disposed = false;
+  /** Null when the kernel was built without `surface`. */
+  readonly surface: SurfaceSchedule | null;
 
   constructor(private readonly options: KernelOptions) {
     this.seqValue = options.lastSeq ?? 0;
@@ -138,6 +143,7 @@ export class Kernel {
       onChange: (change) => this.onEngineChange(change),
       ...(options.onError ? { onError: options.onError } : {}),
     });
+    this.surface = options.surface ? new SurfaceSchedule(options.surface, options.scheduler, () => this.engine.market, (error) => options.onError?.(error)) : null;
   }
 
   /** The seq of the last event taken in. */
@@ -157,7 +163,7 @@ export class Kernel {
       if (change.kind === 'rejected') {
         rejected++;
         lastRejection = change.reason;
-      }
+      } else if (event.type === 'index') this.surface?.onIndex(event.currency, event.tsEvent, event.priceUsd);
     }
     return { firstSeq, rejected, lastRejection };
   }
@@ -180,6 +186,7 @@ export class Kernel {
     this.every('publish', this.options.publishIntervalMs ?? 200, () => this.publishRound());
     this.every('exposures', this.options.exposureIntervalMs ?? 500, () => this.exposureRound());
     if (this.options.hedge) this.every('hedge', this.options.hedge.intervalMs ?? 250, () => this.hedgeRound());
+    this.surface?.start();
   }
 
   /** The latest proposal of a currency (null before the first, or when the advisor is off). */
@@ -200,6 +207,7 @@ export class Kernel {
       this.timers[name] = null;
     }
     this.engine.dispose();
+    this.surface?.dispose();
   }
 
   /** Publishes one expiry's chain now (a new subscriber); null when the expiry is not in the market. */
@@ -251,7 +259,7 @@ export class Kernel {
   async settled(): Promise<void> {
     for (;;) {
       await this.engine.settled();
-      const running = [...this.streams.values(), ...this.hedgeStates.values()].flatMap((s) => (s.running ? [s.running] : []));
+      const running = [...this.streams.values(), ...this.hedgeStates.values()].flatMap((s) => (s.running ? [s.running] : [])).concat(this.surface?.running ?? []);
       if (running.length === 0) return;
       await Promise.all(running);
     }
@@ -305,6 +313,7 @@ export class Kernel {
         this.dirtyBooks.add(change.book);
         this.dirtyExpiryLists.add(change.book.currency);
         this.bump(change.book.currency);
+        this.surface?.marketChanged(change.book.currency);
         break;
       case 'greeks':
         this.dirtyBooks.add(change.book);
@@ -312,6 +321,7 @@ export class Kernel {
       case 'expiries':
         this.dirtyExpiryLists.add(change.currency);
         this.bump(change.currency);
+        this.surface?.marketChanged(change.currency);
         break;
       case 'currency':
       case 'flow':

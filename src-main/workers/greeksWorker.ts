@@ -53,3 +53,6 @@ export { exposureTask as exposure } from './exposureTask';
 
 /** Named task `hedgeSolve` (see hedgeSolveTask.ts): the hedge selection MILP on HiGHS. */
 export { hedgeSolveTask as hedgeSolve } from './hedgeSolveTask';
+
+/** Named task `surface` (see surfaceTask.ts): one currency's volatility surface from packed quotes. */
+export { surfaceTask as surface } from './surfaceTask';

@@ -17,7 +17,9 @@ export type ChainColumnId =
   | 'mark'
   | 'ask'
   | 'askSize'
-  | 'askIv';
+  | 'askIv'
+  | 'fitVolPoints'
+  | 'fitHalfWidths';
 
 export interface ChainColumn {
   id: ChainColumnId;
@@ -48,6 +50,22 @@ export const OUTER_COLUMNS: readonly ChainColumn[] = [
   { id: 'theta', label: 'Θ', title: 'Theta, USD per day', width: 62, priority: 3, standard: false },
   { id: 'delta', label: 'Δ', title: 'Delta N(d₁), not premium-adjusted', width: 54, priority: 10, standard: true },
   { id: 'iv', label: 'IV %', title: 'Mark IV as the feed publishes it, %', width: 44, priority: 7, standard: true },
+  {
+    id: 'fitVolPoints',
+    label: 'IV−fit',
+    title: 'Mark IV minus the fitted volatility surface (raw SVI of this expiry, the Surface view’s latest fit), vol points',
+    width: 50,
+    priority: 1,
+    standard: false,
+  },
+  {
+    id: 'fitHalfWidths',
+    label: 'Mid−fit hw',
+    title: 'Mid IV minus the fitted surface in units of the bid/ask IV half-width: beyond ±1 the whole market is off the surface',
+    width: 56,
+    priority: 1,
+    standard: false,
+  },
 ];
 
 /** Quotes, in the same order on both sides (bid left of ask). */

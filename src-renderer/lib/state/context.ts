@@ -10,6 +10,7 @@ import type { HedgingState } from './hedging.svelte';
 import type { MarketState } from './market.svelte';
 import type { PositionsState } from './positions.svelte';
 import type { SessionsState } from './sessions.svelte';
+import type { VolatilityState } from './volatility.svelte';
 
 const [getCommands, setCommands] = createContext<CommandRunner>();
 const [getMarket, setMarket] = createContext<MarketState>();
@@ -17,8 +18,9 @@ const [getExposure, setExposure] = createContext<ExposureState>();
 const [getSessions, setSessions] = createContext<SessionsState>();
 const [getPositions, setPositions] = createContext<PositionsState>();
 const [getHedging, setHedging] = createContext<HedgingState>();
+const [getVolatility, setVolatility] = createContext<VolatilityState>();
 
-export { getCommands, getExposure, getHedging, getMarket, getPositions, getSessions };
+export { getCommands, getExposure, getHedging, getMarket, getPositions, getSessions, getVolatility };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -28,5 +30,6 @@ export function provideDesk(desk: Desk): Desk {
   setSessions(desk.sessions);
   setPositions(desk.positions);
   setHedging(desk.hedging);
+  setVolatility(desk.volatility);
   return desk;
 }

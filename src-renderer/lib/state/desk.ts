@@ -9,6 +9,7 @@ import { HedgingState } from './hedging.svelte';
 import { MarketState } from './market.svelte';
 import { PositionsState } from './positions.svelte';
 import { SessionsState } from './sessions.svelte';
+import { VolatilityState } from './volatility.svelte';
 
 export interface Desk {
   readonly commands: CommandRunner;
@@ -17,6 +18,7 @@ export interface Desk {
   readonly sessions: SessionsState;
   readonly positions: PositionsState;
   readonly hedging: HedgingState;
+  readonly volatility: VolatilityState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -29,5 +31,6 @@ export function createDesk(transport: Transport): Desk {
   });
   const positions = new PositionsState(transport, commands);
   const hedging = new HedgingState(transport, commands, market);
-  return { commands, market, exposure, sessions, positions, hedging };
+  const volatility = new VolatilityState(transport, market);
+  return { commands, market, exposure, sessions, positions, hedging, volatility };
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EwmaVolatility, GarmanKlassVolatility, type OhlcBar, ParkinsonVolatility, RealizedVolatility, type StreamingVolEstimator,
 } from '../../../../src-main/core/forecast/estimators';
+import { NormalizedEwmaVolatility } from '../../../../src-main/core/forecast/liveRealized';
 import { gbmBars, gbmCloses } from './simulated';
 
 const MINUTE = 60_000;
@@ -37,6 +38,7 @@ const cases: Case<number>[] = [
   { name: 'RealizedVolatility (1-minute returns)', make: () => new RealizedVolatility({ returns: 60, samplesPerReturn: 1, intervalMs: MINUTE }), inputs: closes, bad: badPrices },
   { name: 'RealizedVolatility (5-minute returns from 1-minute closes)', make: () => new RealizedVolatility({ returns: 24, samplesPerReturn: 5, intervalMs: MINUTE }), inputs: closes, bad: badPrices },
   { name: 'EwmaVolatility', make: () => new EwmaVolatility({ intervalMs: MINUTE, warmUpReturns: 30 }), inputs: closes, bad: badPrices },
+  { name: 'NormalizedEwmaVolatility (live, per-minute RiskMetrics)', make: () => new NormalizedEwmaVolatility({ lambda: 0.94 ** (1 / 1440), intervalMs: MINUTE, warmUpReturns: 30 }), inputs: closes, bad: badPrices },
 ];
 const barCases: Case<OhlcBar>[] = [
   { name: 'ParkinsonVolatility', make: () => new ParkinsonVolatility({ bars: 24, intervalMs: HOUR }), inputs: bars, bad: badBars },

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { GarmanKlassVolatility, type OhlcBar, ParkinsonVolatility, RealizedVolatility } from '../../../../src-main/core/forecast/estimators';
 import { MINUTE_MS, MinuteBarFeed } from '../../../../src-main/core/forecast/minuteBars';
-import { Rng } from '../../../../src-main/core/random';
+import { secondTicks as ticks } from './simulated';
 
 const DAY_MINUTES = 1440;
 const makeFeed = () =>
@@ -19,20 +19,6 @@ const makeFeed = () =>
       garmanKlass: new GarmanKlassVolatility({ bars: DAY_MINUTES, intervalMs: MINUTE_MS }),
     },
   });
-
-/** Seeded ticks once a second (with jitter), driftless GBM at `sigma`. */
-function ticks(seed: number, seconds: number, sigma: number): [number, number][] {
-  const rng = new Rng(seed);
-  const step = sigma * Math.sqrt(1 / (365 * 86_400));
-  const start = Date.UTC(2026, 0, 1);
-  let price = 90_000;
-  const out: [number, number][] = [];
-  for (let s = 0; s < seconds; s++) {
-    price *= Math.exp(step * rng.nextNormal());
-    out.push([start + s * 1000 + rng.nextInt(0, 999), price]);
-  }
-  return out;
-}
 
 describe('MinuteBarFeed', () => {
   const stream = ticks(3, 2 * 86_400, 0.8);

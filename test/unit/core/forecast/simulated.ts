@@ -31,3 +31,17 @@ export function gbmBars(seed: number, count: number, sigma: number, intervalMs: 
   return bars;
 }
 
+
+/** Index ticks about once a second (jittered within the second) of a driftless GBM at `sigma`, from 2026-01-01. */
+export function secondTicks(seed: number, seconds: number, sigma: number): [number, number][] {
+  const rng = new Rng(seed);
+  const step = sigma * Math.sqrt(1 / (365 * 86_400));
+  const start = Date.UTC(2026, 0, 1);
+  let price = 90_000;
+  const out: [number, number][] = [];
+  for (let s = 0; s < seconds; s++) {
+    price *= Math.exp(step * rng.nextNormal());
+    out.push([start + s * 1000 + rng.nextInt(0, 999), price]);
+  }
+  return out;
+}
