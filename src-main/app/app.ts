@@ -286,7 +286,8 @@ export class GammaDeskApp {
       },
       surface: {
         port: this.pool,
-        wanted: (currency) => this.hub.channel('surface', currency).subscriberCount > 0,
+        // Fitted while somebody watches it, or while the selection policy prices options against it.
+        wanted: (currency) => this.hub.channel('surface', currency).subscriberCount > 0 || (this.hedgeSettings.get(currency).enabled && this.hedgeSettings.get(currency).useSurface),
         publish: (currency, snapshot) => this.hub.channel('surface', currency).publish(snapshot),
       },
       onPublish: () => this.publishServices(),

@@ -42,6 +42,7 @@ export class HedgeSettingsStore {
       riskAversion: params.riskAversion,
       maxBookShare: params.maxBookShare,
       proposalTtlMs: params.proposalTtlMs,
+      useSurface: params.useSurface ?? false,
     };
     const problem = settingsProblem(settings);
     if (problem) throw new ApiException('INVALID_ARGUMENT', problem);

@@ -10,6 +10,7 @@ import type { HedgeInstrument, HedgeMarket, Level } from '../core/hedge/types';
 import type { Currency, InstrumentDef } from '../core/market/events';
 import { yearsToExpiry } from '../core/pricing/time';
 import type { MarketState } from './marketState';
+import type { SurfaceSnapshotDto } from '../core/surface/snapshot';
 
 /** Deribit's taker fees when the source did not say (https://www.deribit.com/kb/fees): options 0.03 % of the underlying, futures 0.05 %. */
 export const SCHEDULE_TAKER_FEE = { option: 0.0003, future: 0.0005 } as const;
@@ -77,4 +78,11 @@ export function hedgeMarketFrom(market: MarketState, currency: Currency, options
     });
   }
   return { nowMs, marketSeq: market.seq, currency, indexUsd: index, instruments };
+}
+
+/** The options' IV residuals to a fitted surface (its smiles' mark residuals, vol points), on a copy. */
+export function withSurfaceResiduals(market: HedgeMarket, surface: SurfaceSnapshotDto): HedgeMarket {
+  const residuals = new Map<string, number | null>();
+  for (const smile of surface.smiles) for (const point of smile.points) residuals.set(point.instrument, point.residualVolPoints);
+  return { ...market, instruments: market.instruments.map((i) => (i.kind === 'option' && residuals.has(i.instrument) ? { ...i, ivResidualVolPoints: residuals.get(i.instrument)! } : i)) };
 }

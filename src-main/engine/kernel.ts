@@ -15,7 +15,7 @@ import { valueBook, type BookTotals } from '../core/book/valuation';
 import type { MilpSolver } from '../core/hedge/selection';
 import { objectivesOf, policyFor, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
 import { bookMarket } from './bookMarket';
-import { hedgeMarketFrom } from './hedgeInputs';
+import { hedgeMarketFrom, withSurfaceResiduals } from './hedgeInputs';
 import { FlipTracker } from '../core/exposure/flipTracker';
 import { LevelHistory } from '../core/exposure/levelHistory';
 import { CURRENCIES, type Currency, type MarketEvent } from '../core/market/events';
@@ -460,7 +460,10 @@ export class Kernel {
     };
     // Inputs are read now, synchronously: the proposal is a function of this moment's market and book.
     const problem = settings.enabled ? settingsProblem(settings) : 'the hedge advisor is off for this currency';
-    const hedgeMarket = problem ? null : hedgeMarketFrom(market, currency);
+    const bare = problem ? null : hedgeMarketFrom(market, currency);
+    // The selection may price options against the live surface fit (its residuals), when one has been made.
+    const fitted = settings.useSurface ? this.surface?.snapshot(currency) : null;
+    const hedgeMarket = bare && fitted ? withSurfaceResiduals(bare, fitted.surface) : bare;
     if (problem || !hedgeMarket) {
       finish({ ...base, inputsHash: '', proposal: null, reason: problem ?? `no ${currency} index price yet` });
       return;

@@ -28,6 +28,7 @@ export const hedgingCommands = {
       riskAversion: v.number({ min: 0, max: 1 }),
       maxBookShare: v.number({ min: 0, max: 1 }),
       proposalTtlMs: v.number({ min: 1000, max: 86_400_000, integer: true }),
+      useSurface: v.optional(v.boolean()),
     }),
     result: typed<HedgeSettings>(),
   },

@@ -58,6 +58,13 @@ export interface SelectionParams {
   maxLevels?: number;
   limits?: readonly LinearLimit[];
   timeLimitSeconds?: number;
+  /**
+   * Price each option against the fitted volatility surface too: buying an option whose IV is above the surface
+   * (or selling one below it) costs its residual × vega more. Only the unfavourable side is charged — a favourable
+   * residual never makes a trade worth doing on its own — so the hedge stays a hedge and avoids quotes the surface
+   * says are rich to buy or cheap to sell.
+   */
+  surfaceEdge?: boolean;
 }
 
 /** USD per tolerance unit of band violation: far above any trading cost, so reaching the band comes first. */
@@ -75,6 +82,13 @@ export interface BuiltModel {
   /** Column of the lot variable per instrument and side (−1 when that side cannot trade). */
   lotColumn: { buy: Int32Array; sell: Int32Array };
   columns: Column[];
+}
+
+/** The surface edge of trading one unit, USD: + when the trade pays more than the surface says it is worth. */
+export function surfaceEdgeUsd(inst: HedgeInstrument, side: 'buy' | 'sell'): number {
+  const residual = inst.ivResidualVolPoints;
+  if (inst.kind !== 'option' || residual === null || residual === undefined || !Number.isFinite(residual)) return 0;
+  return (side === 'buy' ? 1 : -1) * residual * inst.unitGreeks.vegaUsd;
 }
 
 /** Builds the selection MILP (exported for the brute-force tests and the benchmark). */
@@ -139,7 +153,7 @@ export function buildSelectionModel(book: HedgeBook, market: HedgeMarket, object
       const integer = inst.kind === 'option' ? (minLots === 1 ? 1 : 3) : 0;
       if (levels.length === 1) {
         // One visible level (an option's best bid or ask): the lot column carries the cost itself, no balance row.
-        const unit = unitCostCoin(inst, side, levels[0]![0]).costCoin * market.indexUsd;
+        const unit = unitCostCoin(inst, side, levels[0]![0]).costCoin * market.indexUsd + (params.surfaceEdge ? Math.max(0, surfaceEdgeUsd(inst, side)) : 0);
         const lotColumn = push(unit * inst.lot, integer === 3 ? minLots : 0, maxLots, integer, entries, { instrument: i, side });
         (side === 'buy' ? lotBuy : lotSell)[i] = lotColumn;
         continue;
@@ -154,7 +168,7 @@ export function buildSelectionModel(book: HedgeBook, market: HedgeMarket, object
       const lotColumn = push(0, integer === 3 ? minLots : 0, maxLots, integer, entries, { instrument: i, side });
       (side === 'buy' ? lotBuy : lotSell)[i] = lotColumn;
       for (const [price, size] of levels) {
-        const unit = unitCostCoin(inst, side, price).costCoin * market.indexUsd;
+        const unit = unitCostCoin(inst, side, price).costCoin * market.indexUsd + (params.surfaceEdge ? Math.max(0, surfaceEdgeUsd(inst, side)) : 0);
         push(unit, 0, size * share, 0, [[row, 1]], { instrument: i, side });
       }
     }
@@ -257,6 +271,14 @@ export class SelectionPolicy implements HedgePolicy {
       if (ranked.length > 0) {
         rationale.push(`cheapest ${b.greek} (first level, USD per unit of ${b.unit}): ${ranked.map((r) => `${r.instrument} ${r.usdPerUnit.toPrecision(3)}${legs.some((l) => l.instrument === r.instrument) ? ' (used)' : ''}`).join(', ')}`);
       }
+    }
+    if (this.params.surfaceEdge) {
+      const edge = legs.reduce((sum, leg) => {
+        const inst = restricted.instruments.find((i) => i.instrument === leg.instrument)!;
+        return sum + surfaceEdgeUsd(inst, leg.side) * leg.amount;
+      }, 0);
+      const priced = market.instruments.filter((i) => i.kind === 'option' && i.ivResidualVolPoints !== null && i.ivResidualVolPoints !== undefined).length;
+      rationale.push(`priced against the fitted surface too (${priced} options with a residual): the legs pay ${edge.toFixed(2)} USD ${edge >= 0 ? 'more' : 'less'} than the surface's fair value (residual × vega)`);
     }
     // Slack left means a band could not be reached with the liquidity and limits given.
     const slack = bands.map((b, k) => {

@@ -27,6 +27,8 @@ export interface HedgeSettings {
   maxBookShare: number;
   /** A proposal expires this long after it was made (market time), ms. */
   proposalTtlMs: number;
+  /** Selection policy: price options against the fitted volatility surface too (their IV residual × vega). */
+  useSurface: boolean;
 }
 
 export function defaultHedgeSettings(currency: Currency): HedgeSettings {
@@ -42,6 +44,7 @@ export function defaultHedgeSettings(currency: Currency): HedgeSettings {
     riskAversion: 1e-4,
     maxBookShare: 0.5,
     proposalTtlMs: 60_000,
+    useSurface: false,
   };
 }
 
@@ -76,6 +79,6 @@ export function policyFor(settings: HedgeSettings, solver: MilpSolver): HedgePol
     case 'band':
       return new WhalleyWilmottPolicy({ ...linear, riskAversion: settings.riskAversion });
     case 'select':
-      return new SelectionPolicy(solver, { maxBookShare: settings.maxBookShare });
+      return new SelectionPolicy(solver, { maxBookShare: settings.maxBookShare, surfaceEdge: settings.useSurface });
   }
 }

@@ -51,6 +51,11 @@ export interface HedgeInstrument {
   markPrice: number;
   /** Greeks of one unit of quantity (1 contract, or 1 USD notional). */
   unitGreeks: BookGreeks;
+  /**
+   * Options: the market's mark IV minus the fitted volatility surface at this strike, vol points (+ rich, − cheap);
+   * null or absent when no fit is known. The selection policy can price it in (`surfaceEdge`).
+   */
+  ivResidualVolPoints?: number | null;
 }
 
 export interface HedgeMarket {

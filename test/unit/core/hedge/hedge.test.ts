@@ -235,3 +235,24 @@ describe('multi-instrument selection (HiGHS)', () => {
     expect(built.model.rowUpper[0]).toBeCloseTo(-1 / 0.01 + room, 9);
   });
 });
+
+describe('selection priced against the fitted surface', () => {
+  it('buys the option the surface says is cheap when two are otherwise the same', async () => {
+    const twin = (name: string, residual: number) => ({ ...optionInstrument({ forward: 90_000, strike: 90_000, days: 30, vol: 0.5, isCall: true, sizes: [5, 5] }), instrument: name, ivResidualVolPoints: residual });
+    const market: HedgeMarket = {
+      nowMs: NOW_MS,
+      marketSeq: 1,
+      currency: 'BTC',
+      indexUsd: 90_000,
+      instruments: [linearInstrument('BTC-PERPETUAL', 'perpetual', 90_000, [1_000_000]), twin('BTC-RICH-C', 3), twin('BTC-CHEAP-C', -3)],
+    };
+    const g = market.instruments[1]!.unitGreeks;
+    const objectives: HedgeObjectives = { currency: 'BTC', delta: { target: 0, tolerance: 0.05, unit: 'coin' }, gamma: { target: 0, tolerance: Math.abs(g.gammaUsdPer1Pct) * 0.5 } };
+    const b = book({ deltaCoin: -2 * g.deltaCoin, gammaUsdPer1Pct: -2 * g.gammaUsdPer1Pct });
+    const priced = await new SelectionPolicy(highs, { surfaceEdge: true }).propose(b, market, objectives);
+    expect(priced.status).toBe('trade');
+    const options = priced.legs.filter((l) => l.instrument.endsWith('-C'));
+    expect(options.map((l) => [l.instrument, l.side])).toEqual([['BTC-CHEAP-C', 'buy']]);
+    expect(priced.rationale.join('\n')).toMatch(/priced against the fitted surface too \(2 options with a residual\): the legs pay -?[\d.]+ USD less/);
+  });
+});
