@@ -18,8 +18,8 @@ describe('migration 009: alert rules and history', () => {
     const v8 = openDatabase(':memory:', { targetVersion: 8 });
     expect(v8.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'alert%'").pluck().get()).toBe(0);
     v8.close();
-    open();
-    expect(schemaVersion(db!)).toBe(9);
+    db = openDatabase(':memory:', { targetVersion: 9 });
+    expect(schemaVersion(db)).toBe(9);
     expect(() => db!.prepare("INSERT INTO alert_rules VALUES ('x', 'volcano', NULL, '{}', 1)").run()).toThrow(/CHECK/);
     expect(() => db!.prepare("INSERT INTO alert_rules VALUES ('x', 'feed-stale', 'SOL', '{}', 1)").run()).toThrow(/CHECK/);
     expect(() => db!.prepare("INSERT INTO alert_rules VALUES ('x', 'feed-stale', NULL, 'not json', 1)").run()).toThrow(/CHECK/);
