@@ -30,6 +30,7 @@ import { PositionRepository } from '../store/positions';
 import { BookService, type InstrumentLookup } from './book';
 import { HedgeSettingsStore } from './hedgeSettings';
 import { HedgeDesk } from './hedgeDesk';
+import { RiskService } from './riskService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
 import { AuditLog } from '../store/audit';
@@ -104,6 +105,7 @@ export class GammaDeskApp {
   readonly book: BookService;
   readonly hedgeSettings: HedgeSettingsStore;
   readonly desk: HedgeDesk;
+  readonly risk: RiskService;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
@@ -162,6 +164,15 @@ export class GammaDeskApp {
     });
     this.desk = new HedgeDesk(this.db, audit, paper, this.book, clock, (currency) => this.hedgeSettings.get(currency === 'ETH' ? 'ETH' : 'BTC').proposalTtlMs, () => {
       this.recommendationsDirty = true;
+    });
+    this.risk = new RiskService({
+      hub: this.hub,
+      settings: this.settings,
+      market: () => this.engine.market,
+      book: () => ({ version: this.book.version, positions: this.book.positions() }),
+      hedge: (currency) => this.kernel.hedgeSnapshot(currency),
+      nowMs: () => this.feedClock.now(),
+      wallMs: () => performance.now(),
     });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
@@ -263,6 +274,7 @@ export class GammaDeskApp {
     });
     // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
     this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge']);
+    this.risk.reset();
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
@@ -502,7 +514,7 @@ export class GammaDeskApp {
         return { text: Buffer.concat(chunks).toString('utf8'), rows };
       },
     } satisfies CommandHandlers<'hedging'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers } satisfies CommandHandlers);
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...this.risk.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -558,7 +570,7 @@ export class GammaDeskApp {
         return 'all';
       },
     } satisfies TopicResolvers<'hedging'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers } satisfies TopicResolvers);
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...this.risk.resolvers() } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -686,6 +698,7 @@ export class GammaDeskApp {
       this.publishRecommendations();
     }
     this.desk.expireDue();
+    this.risk.round();
     if (this.jobsDirty) {
       this.jobsDirty = false;
       this.hub.channel('jobs', 'all').publish(this.jobs.list());

@@ -11,6 +11,7 @@ import type { MarkedType } from './define';
 import { hedgingCommands, hedgingTopics } from './hedging';
 import { marketCommands, marketTopics } from './market';
 import { positionsCommands, positionsTopics } from './positions';
+import { riskCommands, riskTopics } from './risk';
 import { sessionsCommands, sessionsTopics } from './sessions';
 
 export { IPC } from './ipc';
@@ -18,8 +19,8 @@ export { clientFrame, MAX_CLIENT_FRAME_BYTES, type ClientFrame, type ServerFrame
 export type { SourceSpec } from './sessions';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */
-export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands } as const;
-export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics } as const;
+export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, risk: riskCommands } as const;
+export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, risk: riskTopics } as const;
 export type Domain = keyof typeof commandsByDomain & keyof typeof topicsByDomain;
 
 /** A name used by two domains is a compile error (a spread would silently keep only the last). */
@@ -30,8 +31,8 @@ const topicsAreUnique: NoDuplicates<typeof topicsByDomain> = true;
 void commandsAreUnique;
 void topicsAreUnique;
 
-export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands };
-export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics };
+export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...riskCommands };
+export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...riskTopics };
 
 export type CommandName = keyof typeof commands;
 export type CommandParams<C extends CommandName> = Infer<(typeof commands)[C]['params']>;
