@@ -9,6 +9,7 @@ import type { ExposureState } from './exposure.svelte';
 import type { HedgingState } from './hedging.svelte';
 import type { MarketState } from './market.svelte';
 import type { PositionsState } from './positions.svelte';
+import type { RiskState } from './risk.svelte';
 import type { SessionsState } from './sessions.svelte';
 
 const [getCommands, setCommands] = createContext<CommandRunner>();
@@ -17,8 +18,9 @@ const [getExposure, setExposure] = createContext<ExposureState>();
 const [getSessions, setSessions] = createContext<SessionsState>();
 const [getPositions, setPositions] = createContext<PositionsState>();
 const [getHedging, setHedging] = createContext<HedgingState>();
+const [getRisk, setRisk] = createContext<RiskState>();
 
-export { getCommands, getExposure, getHedging, getMarket, getPositions, getSessions };
+export { getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -28,5 +30,6 @@ export function provideDesk(desk: Desk): Desk {
   setSessions(desk.sessions);
   setPositions(desk.positions);
   setHedging(desk.hedging);
+  setRisk(desk.risk);
   return desk;
 }

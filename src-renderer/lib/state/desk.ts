@@ -8,6 +8,7 @@ import { ExposureState } from './exposure.svelte';
 import { HedgingState } from './hedging.svelte';
 import { MarketState } from './market.svelte';
 import { PositionsState } from './positions.svelte';
+import { RiskState } from './risk.svelte';
 import { SessionsState } from './sessions.svelte';
 
 export interface Desk {
@@ -17,6 +18,7 @@ export interface Desk {
   readonly sessions: SessionsState;
   readonly positions: PositionsState;
   readonly hedging: HedgingState;
+  readonly risk: RiskState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -29,5 +31,6 @@ export function createDesk(transport: Transport): Desk {
   });
   const positions = new PositionsState(transport, commands);
   const hedging = new HedgingState(transport, commands, market);
-  return { commands, market, exposure, sessions, positions, hedging };
+  const risk = new RiskState(transport, commands, market);
+  return { commands, market, exposure, sessions, positions, hedging, risk };
 }
