@@ -394,6 +394,13 @@ export interface HedgeSnapshot {
   reason: string | null;
   /** Wall-clock time of the computation, ms (not part of the replay hash). */
   computeMs: number;
+  /**
+   * IM and MM (PM replica, coin) before and after the proposal's legs, on the market at `margin.marketSeq` (the
+   * market when the proposal was published); absent when there is no trade, null with `marginReason` when it
+   * cannot be computed.
+   */
+  margin?: (ProposalMargin & { marketSeq: number }) | null;
+  marginReason?: string | null;
 }
 
 /** A recommendation the trader decides on (store/recommendations.ts), as the UI shows it. */

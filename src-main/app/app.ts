@@ -199,7 +199,9 @@ export class GammaDeskApp {
         return channel.subscriberCount > 0 || (topic !== 'exposure' && channel.current() !== null);
       },
       // KernelSnapshots[T] is TopicPayloads[T] (a Pick of it); TypeScript cannot see that through the generic.
-      publish: <T extends KernelTopic>(topic: T, key: string, snapshot: KernelSnapshots[T]) => hub.channel<T>(topic, key).publish(snapshot as TopicPayloads[T]),
+      publish: <T extends KernelTopic>(topic: T, key: string, snapshot: KernelSnapshots[T]) =>
+        // A hedge proposal goes out with its margin effect (IM and MM before and after: app/riskService.ts).
+        hub.channel<T>(topic, key).publish((topic === 'hedge' ? this.risk.withMargin(snapshot as KernelSnapshots['hedge']) : snapshot) as TopicPayloads[T]),
     };
     this.sourceSpec = options.source ?? { kind: 'demo', seed: options.demoSeed ?? DEFAULT_DEMO_SEED };
     const { feed, replay } = options.feed ? { feed: options.feed, replay: null } : this.createFeed(this.sourceSpec);
@@ -562,7 +564,7 @@ export class GammaDeskApp {
         // being computed goes out when it is done.
         if (!this.kernel.hedgeSnapshot(currency)) this.kernel.refreshHedge(currency);
         const last = this.kernel.hedgeSnapshot(currency);
-        if (last) hub.channel('hedge', currency).publish(last);
+        if (last) hub.channel('hedge', currency).publish(this.risk.withMargin(last));
         return currency;
       },
       recommendations: () => {

@@ -16,7 +16,8 @@ import type { CheckedPosition } from '../core/book/position';
 import { CURRENCIES, type Currency } from '../core/market/events';
 import { bookMarket } from '../engine/bookMarket';
 import type { MarketState } from '../engine/marketState';
-import { DEFAULT_RISK_SETTINGS, marketSmiles, riskSnapshot } from '../engine/riskSnapshot';
+import { DEFAULT_RISK_SETTINGS, hedgeProposalMargin, marketSmiles, riskSnapshot } from '../engine/riskSnapshot';
+import type { PmBook } from '../core/risk/pm';
 import type { SettingsRepository } from '../store/settings';
 import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
 
@@ -44,6 +45,8 @@ export class RiskService {
   /** What the last snapshot of each currency was computed from. */
   private readonly last = new Map<Currency, { key: string; atMs: number }>();
   private settingsVersion = 0;
+  /** The book's PM vectors per currency, for the margin of proposals. */
+  private readonly pmBooks = new Map<Currency, { key: string; book: PmBook }>();
 
   constructor(private readonly deps: RiskServiceDeps) {}
 
@@ -102,6 +105,24 @@ export class RiskService {
   /** Forgets what was published (a new source): the next round recomputes. */
   reset(): void {
     this.last.clear();
+    this.pmBooks.clear();
+  }
+
+  /**
+   * The advisor's snapshot with the margin effect of its proposal (IM and MM before and after), on the market as
+   * it is when the snapshot is published. The book's PM vectors are kept per market seq and book version, so a
+   * proposal costs one vector per leg.
+   */
+  withMargin(snapshot: HedgeSnapshot): HedgeSnapshot {
+    const proposal = snapshot.proposal;
+    if (!proposal || proposal.legs.length === 0) return snapshot;
+    const market = this.deps.market();
+    const book = this.deps.book();
+    const key = `${market.seq} ${book.version}`;
+    const cached = this.pmBooks.get(snapshot.currency);
+    const result = hedgeProposalMargin(snapshot.currency, book.positions, bookMarket(market, market.timeMs), market.seq, proposal.legs, cached?.key === key ? cached.book : null);
+    if (result.book) this.pmBooks.set(snapshot.currency, { key, book: result.book });
+    return { ...snapshot, margin: result.margin, marginReason: result.reason };
   }
 
   private inputsKey(currency: Currency): string {

@@ -13,9 +13,9 @@ import type { CheckedPosition } from '../core/book/position';
 import type { BookMarket } from '../core/book/valuation';
 import type { ProposalLeg } from '../core/hedge/types';
 import type { Currency } from '../core/market/events';
-import { legPositions, proposalMargin } from '../core/risk/hedgeMargin';
+import { legPositions, proposalMargin, type ProposalMargin } from '../core/risk/hedgeMargin';
 import { distanceToMarginCall, type MarginCallDistance } from '../core/risk/marginCall';
-import { pmBook, PmInputError } from '../core/risk/pm';
+import { pmBook, PmInputError, type PmBook } from '../core/risk/pm';
 import { PM_PARAMS, type PmParams } from '../core/risk/pmParams';
 import { riskPositions } from '../core/risk/riskPosition';
 import { DEFAULT_SPOT_MOVES, DEFAULT_VOL_SHIFTS, defaultTimes, payoffCurve, scenarioMatrix, ScenarioSpecError, smileKey, type Smile } from '../core/risk/scenario';
@@ -195,4 +195,44 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
   }
   snapshot.computeMs = (inputs.wallMs?.() ?? 0) - started;
   return snapshot;
+}
+
+/** The margin effect of a proposal's legs on the currency's live book, or null with the reason. */
+export interface HedgeMarginResult {
+  margin: (ProposalMargin & { marketSeq: number }) | null;
+  reason: string | null;
+}
+
+/**
+ * IM and MM of the currency's book before and after `legs` (issue 12, item 3), on the market as it is now
+ * (`marketSeq` says which). `book` is the book's PM vectors when the caller keeps them (one per market seq and
+ * book version); otherwise they are computed here.
+ */
+export function hedgeProposalMargin(
+  currency: Currency,
+  positions: readonly CheckedPosition[],
+  market: BookMarket,
+  marketSeq: number,
+  legs: readonly Pick<ProposalLeg, 'instrument' | 'side' | 'amount'>[],
+  cached: PmBook | null = null,
+  params: Readonly<PmParams> = PM_PARAMS[currency],
+): HedgeMarginResult & { book: PmBook | null } {
+  const indexUsd = market.indexUsd(currency);
+  if (indexUsd === null || !(indexUsd > 0)) return { margin: null, reason: `no ${currency} index price yet`, book: null };
+  let book = cached;
+  if (!book) {
+    const { positions: own } = riskPositions(positions.filter((p) => p.currency === currency), market);
+    try {
+      book = pmBook(currency, own, indexUsd, market.nowMs, params);
+    } catch (error) {
+      if (!(error instanceof PmInputError)) throw error;
+      return { margin: null, reason: message(error), book: null };
+    }
+  }
+  try {
+    return { margin: { ...proposalMargin(book, legs, market), marketSeq }, reason: null, book };
+  } catch (error) {
+    if (!(error instanceof PmInputError)) throw error;
+    return { margin: null, reason: message(error), book };
+  }
 }

@@ -67,7 +67,7 @@ test('risk: matrix with drill-down, margin panel, equity and usage, proposal mar
   await page.getByTestId('delta-tolerance').fill('0.5');
   await page.getByTestId('save-hedge').click();
   await expect(page.getByTestId('proposal').locator('table.legs')).toContainText('BTC-PERPETUAL', { timeout: 20_000 });
-  await expect(page.getByTestId('proposal-margin')).toContainText('Initial (IM)', { timeout: 20_000 });
+  await expect(page.getByTestId('proposal-margin')).toContainText('Initial (IM)');
   await page.screenshot({ path: `${SHOTS}/risk-hedges-margin.png` });
 
   await page.getByRole('tab', { name: 'Risk' }).click();

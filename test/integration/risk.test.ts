@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RiskSnapshot } from '../../src-main/api/dto';
+import type { HedgeSnapshot, RiskSnapshot } from '../../src-main/api/dto';
 import type { GammaDeskApp } from '../../src-main/app/app';
 import { pmBook } from '../../src-main/core/risk/pm';
 import { PM_PARAMS } from '../../src-main/core/risk/pmParams';
@@ -81,8 +81,22 @@ describe('risk stream', () => {
       currency: 'BTC', enabled: true, delta: { target: 0, tolerance: 0.2, unit: 'coin' }, gamma: 'none', vega: 'none', policy: 'threshold',
       hedgeRatio: 1, riskAversion: 1e-4, maxBookShare: 0.5, proposalTtlMs: 60_000,
     });
+    let hedge: HedgeSnapshot | null = null;
+    const unsubscribeHedge = client.subscribe('hedge', { currency: 'BTC' }, (m) => (hedge = m.data));
     const hedged = await stepped.until(() => snapshots.findLast((s) => s.proposal !== null));
+    // Each proposal carries its margin effect, computed on the market it was published on.
+    const withMargin = await stepped.until(() => {
+      const h = hedge as HedgeSnapshot | null;
+      return h?.proposal?.status === 'trade' && h.margin ? h : null;
+    });
+    unsubscribeHedge();
     unsubscribe();
+    const hm = withMargin.margin!;
+    expect(hm.initialMarginBefore).toBeGreaterThan(0);
+    expect(hm.initialMarginChange).toBeCloseTo(hm.initialMarginAfter - hm.initialMarginBefore, 12);
+    expect(hm.marketSeq).toBeGreaterThanOrEqual(withMargin.marketSeq);
+    // Buying the perpetual against short calls takes risk off: IM falls.
+    expect(hm.initialMarginChange).toBeLessThan(0);
     const pm = hedged.proposal!.margin;
     expect(hedged.proposal!.legs[0]!.instrument).toBe('BTC-PERPETUAL');
     expect(pm.initialMarginBefore).toBe(hedged.margin!.initialMargin);
