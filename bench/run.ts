@@ -24,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   'deribit-execution': async () => (await import('./deribitExecution')).runDeribitExecutionBench(),
   forecast: async () => (await import('./forecast')).runForecastBench(),
   risk: async () => (await import('./risk')).runRiskBench(),
+  'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
 };
 
 async function main(): Promise<number> {

@@ -507,6 +507,8 @@ export interface RiskSnapshot {
   usage: { initial: number; maintenance: number } | null;
   /** At current vols (volShift 0) and vol up. */
   marginCall: { volShift: number; down: MarginCallSideDto; up: MarginCallSideDto }[];
+  /** Market time the distance was computed at (it is recomputed when the book, equity or grid change, the index moves 0.5 % or 30 s pass). */
+  marginCallAtMs: number | null;
   marginCallReason: string | null;
   /** The book's P&L over index levels, one line per date. */
   payoff: { spotsUsd: number[]; lines: { label: string; atMs: number; pnlCoin: number[]; pnlUsd: number[] }[] } | null;

@@ -9,7 +9,7 @@
  *
  * Market time, not wall time, decides, so a replay publishes the same snapshots at the same market times.
  */
-import type { RiskSettings } from '../api/dto';
+import type { RiskSettings, RiskSnapshot } from '../api/dto';
 import type { HedgeSnapshot } from '../api/dto';
 import type { CommandParams } from '../api/contract';
 import type { CheckedPosition } from '../core/book/position';
@@ -23,6 +23,11 @@ import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
 
 /** Risk snapshots of a currency at most this often, market ms. */
 export const RISK_INTERVAL_MS = 1000;
+/**
+ * The distance to a margin call (a scan of PM margins of the whole book: ~0.1–0.3 s for 500 positions) is reused
+ * until the book, the equity or the grid change, the index moves by this share, or this much market time passes.
+ */
+export const MARGIN_CALL_REUSE = Object.freeze({ indexMove: 0.005, maxAgeMs: 30_000 });
 
 export interface RiskServiceDeps {
   hub: ApiHub;
@@ -47,6 +52,8 @@ export class RiskService {
   private settingsVersion = 0;
   /** The book's PM vectors per currency, for the margin of proposals. */
   private readonly pmBooks = new Map<Currency, { key: string; book: PmBook }>();
+  /** The last distance to a margin call per currency, with what it was computed from. */
+  private readonly marginCalls = new Map<Currency, { key: string; indexUsd: number; atMs: number; distances: RiskSnapshot['marginCall'] }>();
 
   constructor(private readonly deps: RiskServiceDeps) {}
 
@@ -106,6 +113,7 @@ export class RiskService {
   reset(): void {
     this.last.clear();
     this.pmBooks.clear();
+    this.marginCalls.clear();
   }
 
   /**
@@ -135,18 +143,26 @@ export class RiskService {
     const book = this.deps.book();
     const hedge = this.deps.hedge(currency);
     const proposal = hedge?.proposal && hedge.proposal.status === 'trade' && hedge.proposal.legs.length > 0 ? { inputsHash: hedge.inputsHash, legs: hedge.proposal.legs } : null;
+    const settings = this.settingsOf(currency);
+    const indexUsd = market.currencies.get(currency)?.indexUsd ?? null;
+    const callKey = `${book.version} ${this.settingsVersion}`;
+    const previous = this.marginCalls.get(currency);
+    const reuse =
+      previous && indexUsd !== null && previous.key === callKey && Math.abs(indexUsd / previous.indexUsd - 1) < MARGIN_CALL_REUSE.indexMove && market.timeMs - previous.atMs < MARGIN_CALL_REUSE.maxAgeMs;
     const snapshot = riskSnapshot({
       currency,
       book: book.positions,
       bookVersion: book.version,
       market: bookMarket(market, market.timeMs),
       marketSeq: market.seq,
-      settings: this.settingsOf(currency),
+      settings,
       smiles: marketSmiles(market, currency),
       proposal,
+      marginCall: reuse ? previous : null,
       wallMs: this.deps.wallMs,
     });
     this.last.set(currency, { key: this.inputsKey(currency), atMs: this.deps.nowMs() });
+    if (!reuse && indexUsd !== null && snapshot.marginCallAtMs !== null) this.marginCalls.set(currency, { key: callKey, indexUsd, atMs: snapshot.marginCallAtMs, distances: snapshot.marginCall });
     this.deps.hub.channel('risk', currency).publish(snapshot);
   }
 }

@@ -17,7 +17,7 @@ import { legPositions, proposalMargin, type ProposalMargin } from '../core/risk/
 import { distanceToMarginCall, type MarginCallDistance } from '../core/risk/marginCall';
 import { pmBook, PmInputError, type PmBook } from '../core/risk/pm';
 import { PM_PARAMS, type PmParams } from '../core/risk/pmParams';
-import { riskPositions } from '../core/risk/riskPosition';
+import { riskPositions, type RiskPosition } from '../core/risk/riskPosition';
 import { DEFAULT_SPOT_MOVES, DEFAULT_VOL_SHIFTS, defaultTimes, payoffCurve, scenarioMatrix, ScenarioSpecError, smileKey, type Smile } from '../core/risk/scenario';
 import { standardMargin } from '../core/risk/standardMargin';
 import type { MarketState } from './marketState';
@@ -33,6 +33,11 @@ export const DEFAULT_RISK_SETTINGS: Readonly<RiskSettings> = Object.freeze({
 
 /** The vol shift of the "vol up" distance to a margin call: +10 vol points (as `gammadesk risk`). */
 export const MARGIN_CALL_VOL_UP = 0.1;
+/**
+ * The live scan for a margin call: 5 % steps to −95 % and +100 %, then bisection to 0.01 % of the index (the CLI
+ * scans 1 % steps to +300 %; live, each step is a PM margin of the whole book, so the scan is coarser).
+ */
+export const LIVE_MARGIN_CALL_SCAN = Object.freeze({ stepMove: 0.05, maxDown: 0.95, maxUp: 1, tolerance: 1e-4 });
 /** Payoff curve: index levels from −50 % to +50 % in this many steps. */
 const PAYOFF_POINTS = 81;
 const PAYOFF_RANGE = 0.5;
@@ -51,6 +56,10 @@ export interface RiskInputs {
   proposal?: { inputsHash: string; legs: readonly Pick<ProposalLeg, 'instrument' | 'side' | 'amount'>[] } | null;
   /** Wall-clock reading for `computeMs` only. */
   wallMs?: () => number;
+  /** The book's risk records when the caller has them already (the benchmark); otherwise built from `book`. */
+  riskBook?: { positions: RiskPosition[]; skipped: { instrument: string; reason: string }[] };
+  /** A distance to a margin call computed earlier to reuse (the caller decides when it is still current). */
+  marginCall?: { atMs: number; distances: RiskSnapshot['marginCall'] } | null;
 }
 
 /** Each expiry's smile from the live marks (mark IV by strike; a call and a put of a strike averaged). */
@@ -86,7 +95,7 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
   const nowMs = market.nowMs;
   const indexUsd = market.indexUsd(currency);
   const own = inputs.book.filter((p) => p.currency === currency);
-  const { positions, skipped } = riskPositions(own, market);
+  const { positions, skipped } = inputs.riskBook ?? riskPositions(own, market);
   const notes: string[] = [];
   const base = {
     currency,
@@ -95,7 +104,7 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
     bookVersion: inputs.bookVersion,
     settings: { ...settings, spotMoves: [...settings.spotMoves], volShifts: [...settings.volShifts] },
     indexUsd,
-    positionCount: own.length,
+    positionCount: inputs.riskBook ? positions.length + skipped.length : own.length,
     skipped,
   };
   const empty: RiskSnapshot = {
@@ -109,6 +118,7 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
     equityReason: settings.equityCoin === null ? 'enter your equity (coin) to see usage and the distance to a margin call' : null,
     usage: null,
     marginCall: [],
+    marginCallAtMs: null,
     marginCallReason: null,
     payoff: null,
     proposal: null,
@@ -117,7 +127,7 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
   };
   if (indexUsd === null || !(indexUsd > 0)) return { ...empty, matrixReason: `no ${currency} index price yet`, marginReason: `no ${currency} index price yet` };
   if (positions.length === 0) {
-    const why = own.length === 0 ? `no ${currency} positions in the book` : `none of the ${currency} positions can be revalued`;
+    const why = positions.length + skipped.length === 0 ? `no ${currency} positions in the book` : `none of the ${currency} positions can be revalued`;
     return { ...empty, matrixReason: why, marginReason: why, marginCallReason: why };
   }
   const snapshot: RiskSnapshot = { ...empty };
@@ -176,7 +186,13 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
     if (equity !== null) {
       snapshot.usage = equity > 0 ? { initial: mg.initialMargin / equity, maintenance: mg.maintenanceMargin / equity } : null;
       if (!(equity > 0)) snapshot.equityReason = 'usage needs an equity above 0';
-      snapshot.marginCall = [0, MARGIN_CALL_VOL_UP].map((volShift) => marginCallDto(distanceToMarginCall(currency, positions, indexUsd, nowMs, params, equity, { volShift })));
+      if (inputs.marginCall) {
+        snapshot.marginCall = inputs.marginCall.distances;
+        snapshot.marginCallAtMs = inputs.marginCall.atMs;
+      } else {
+        snapshot.marginCall = [0, MARGIN_CALL_VOL_UP].map((volShift) => marginCallDto(distanceToMarginCall(currency, positions, indexUsd, nowMs, params, equity, { ...LIVE_MARGIN_CALL_SCAN, volShift })));
+        snapshot.marginCallAtMs = nowMs;
+      }
     } else snapshot.marginCallReason = 'enter your equity (coin) to see the distance to a margin call';
     const proposal = inputs.proposal;
     if (proposal && proposal.legs.length > 0) {
