@@ -42,6 +42,7 @@ export class HedgeSettingsStore {
       riskAversion: params.riskAversion,
       maxBookShare: params.maxBookShare,
       proposalTtlMs: params.proposalTtlMs,
+      maxInitialMarginCoin: typeof params.maxInitialMarginCoin === 'number' ? params.maxInitialMarginCoin : null,
     };
     const problem = settingsProblem(settings);
     if (problem) throw new ApiException('INVALID_ARGUMENT', problem);

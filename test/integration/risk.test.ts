@@ -107,4 +107,27 @@ describe('risk stream', () => {
     const times = snapshots.map((s) => s.marketTimeMs);
     for (let i = 1; i < times.length; i++) expect(times[i]! >= times[i - 1]!).toBe(true);
   }, 120_000);
+
+  it('the selection policy takes "IM after ≤ X": the exact IM after the solve is in the rationale', async () => {
+    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'risk-select.db'), publishIntervalMs: 50 });
+    app = stepped.app;
+    const client = app.hub.client();
+    await enterShortCallBook(stepped);
+    const settings = {
+      currency: 'BTC' as const, enabled: true, delta: { target: 0, tolerance: 0.2, unit: 'coin' as const }, gamma: 'none' as const, vega: 'none' as const,
+      policy: 'select' as const, hedgeRatio: 1, riskAversion: 1e-4, maxBookShare: 0.5, proposalTtlMs: 60_000,
+    };
+    await expect(client.call('hedge.settings.set', { ...settings, maxInitialMarginCoin: -1 })).rejects.toThrow(/maxInitialMarginCoin/);
+    await client.call('hedge.settings.set', { ...settings, maxInitialMarginCoin: 1000 });
+    expect((await client.call('hedge.settings.get', { currency: 'BTC' })).maxInitialMarginCoin).toBe(1000);
+    let latest: HedgeSnapshot | null = null;
+    const unsubscribe = client.subscribe('hedge', { currency: 'BTC' }, (m) => (latest = m.data));
+    const selected = await stepped.until(() => {
+      const s = latest as HedgeSnapshot | null;
+      return s?.proposal && s.policy === 'select' ? s : null;
+    });
+    unsubscribe();
+    const rationale = selected.proposal!.rationale.join('\n');
+    expect(rationale).toMatch(/IM [\d.]+ → [\d.]+ BTC \(limit 1000, linearized [\d.-]+\): within the limit/);
+  }, 120_000);
 });
