@@ -2,11 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HedgeSnapshot, RiskSnapshot } from '../../src-main/api/dto';
 import type { GammaDeskApp } from '../../src-main/app/app';
-import { pmBook } from '../../src-main/core/risk/pm';
-import { PM_PARAMS } from '../../src-main/core/risk/pmParams';
-import { riskPositions } from '../../src-main/core/risk/riskPosition';
 import { cellIndex } from '../../src-main/core/risk/scenario';
-import { bookMarket } from '../../src-main/engine/bookMarket';
 import { makeTempDir } from '../helpers/tmp';
 import { enterShortCallBook } from '../helpers/shortCallBook';
 import { startSteppedApp } from '../helpers/steppedApp';
@@ -25,7 +21,6 @@ describe('risk stream', () => {
     const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'risk.db'), publishIntervalMs: 50 });
     app = stepped.app;
     const client = app.hub.client();
-    const market = app.engine.market;
     const call = await enterShortCallBook(stepped);
     const snapshots: RiskSnapshot[] = [];
     const unsubscribe = client.subscribe('risk', { currency: 'BTC' }, (m) => snapshots.push(m.data));
@@ -47,8 +42,7 @@ describe('risk stream', () => {
     expect(margin.initialMargin).toBeGreaterThan(0);
     expect(margin.maintenanceMargin).toBeGreaterThan(0);
     expect(margin.maintenanceMargin).toBeLessThan(margin.initialMargin);
-    const replica = pmBook('BTC', riskPositions(app.book.positions(), bookMarket(market, first.marketTimeMs)).positions, first.indexUsd!, first.marketTimeMs, PM_PARAMS.BTC);
-    if (market.seq === first.marketSeq) expect(margin.initialMargin).toBe(replica.margin.initialMargin);
+    // (That these are the core's numbers for the same book and market: test/unit/engine/riskSnapshot.test.ts.)
     expect(first.standardMargin!.initialMargin).toBeGreaterThan(0);
     // No equity yet: the snapshot says what to do, and no usage is guessed.
     expect(first.equityCoin).toBeNull();
