@@ -31,6 +31,7 @@ import { BookService, type InstrumentLookup } from './book';
 import { HedgeSettingsStore } from './hedgeSettings';
 import { HedgeDesk } from './hedgeDesk';
 import { RiskService } from './riskService';
+import { AlertService } from './alertService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
 import { AuditLog } from '../store/audit';
@@ -106,6 +107,7 @@ export class GammaDeskApp {
   readonly hedgeSettings: HedgeSettingsStore;
   readonly desk: HedgeDesk;
   readonly risk: RiskService;
+  readonly alerts: AlertService;
   /** Exposure streams ever asked for: a new source's kernel follows them too. */
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
@@ -173,6 +175,17 @@ export class GammaDeskApp {
       hedge: (currency) => this.kernel.hedgeSnapshot(currency),
       nowMs: () => this.feedClock.now(),
       wallMs: () => performance.now(),
+    });
+    this.alerts = new AlertService({
+      db: this.db,
+      hub: this.hub,
+      audit,
+      market: () => this.engine.market,
+      book: () => this.book.positions(),
+      feed: () => this.monitor.status(),
+      recommendations: () => this.desk.recommendations.list(),
+      session: () => (this.sourceSpec.kind === 'replay' ? this.sourceSpec.session : (this.recording?.session.name ?? null)),
+      nowMs: () => this.feedClock.now(),
     });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
@@ -277,6 +290,7 @@ export class GammaDeskApp {
     // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
     this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge']);
     this.risk.reset();
+    this.alerts.reset();
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
@@ -516,7 +530,7 @@ export class GammaDeskApp {
         return { text: Buffer.concat(chunks).toString('utf8'), rows };
       },
     } satisfies CommandHandlers<'hedging'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...this.risk.handlers() } satisfies CommandHandlers);
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...this.risk.handlers(), ...this.alerts.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -572,7 +586,7 @@ export class GammaDeskApp {
         return 'all';
       },
     } satisfies TopicResolvers<'hedging'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...this.risk.resolvers() } satisfies TopicResolvers);
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...this.risk.resolvers(), ...this.alerts.resolvers() } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -701,6 +715,7 @@ export class GammaDeskApp {
     }
     this.desk.expireDue();
     this.risk.round();
+    this.alerts.round();
     if (this.jobsDirty) {
       this.jobsDirty = false;
       this.hub.channel('jobs', 'all').publish(this.jobs.list());

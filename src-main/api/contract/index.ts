@@ -8,6 +8,7 @@
  */
 import type { Infer } from '../validate';
 import type { MarkedType } from './define';
+import { alertsCommands, alertsTopics } from './alerts';
 import { hedgingCommands, hedgingTopics } from './hedging';
 import { marketCommands, marketTopics } from './market';
 import { positionsCommands, positionsTopics } from './positions';
@@ -19,8 +20,8 @@ export { clientFrame, MAX_CLIENT_FRAME_BYTES, type ClientFrame, type ServerFrame
 export type { SourceSpec } from './sessions';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */
-export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, risk: riskCommands } as const;
-export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, risk: riskTopics } as const;
+export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, risk: riskCommands, alerts: alertsCommands } as const;
+export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, risk: riskTopics, alerts: alertsTopics } as const;
 export type Domain = keyof typeof commandsByDomain & keyof typeof topicsByDomain;
 
 /** A name used by two domains is a compile error (a spread would silently keep only the last). */
@@ -31,8 +32,8 @@ const topicsAreUnique: NoDuplicates<typeof topicsByDomain> = true;
 void commandsAreUnique;
 void topicsAreUnique;
 
-export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...riskCommands };
-export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...riskTopics };
+export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...riskCommands, ...alertsCommands };
+export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...riskTopics, ...alertsTopics };
 
 export type CommandName = keyof typeof commands;
 export type CommandParams<C extends CommandName> = Infer<(typeof commands)[C]['params']>;
