@@ -61,6 +61,18 @@ test('risk: matrix with drill-down, margin panel, equity and usage, proposal mar
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(matrix.locator('button.cell')).toHaveCount(25, { timeout: 20_000 });
 
+  // An alert rule from the editor: the book's delta is far outside [-0.1, 0.1], so it fires; the bell counts it.
+  await page.getByTestId('alert-kind').selectOption('greek-band');
+  await page.getByRole('spinbutton', { name: 'min' }).fill('-0.1');
+  await page.getByRole('spinbutton', { name: 'max' }).fill('0.1');
+  await page.getByTestId('alert-add').click();
+  await expect(page.getByTestId('alert-rules')).toContainText('delta outside [-0.1, 0.1]');
+  await expect(page.getByTestId('alert-bell')).toContainText('1', { timeout: 20_000 });
+  await page.getByTestId('alert-bell').click();
+  await expect(page.getByTestId('alert-history')).toContainText(/BTC book delta -[\d.]+ is outside its band/);
+  await page.screenshot({ path: `${SHOTS}/risk-alerts.png` });
+  await page.getByTestId('alert-bell').click();
+
   // The hedge advisor's proposal carries its margin effect.
   await page.getByRole('tab', { name: 'Hedges' }).click();
   await page.getByTestId('hedge-enabled').check();

@@ -3,6 +3,7 @@
  * (no state or transport passed down through props).
  */
 import { createContext } from 'svelte';
+import type { AlertsState } from './alerts.svelte';
 import type { CommandRunner } from './commands.svelte';
 import type { Desk } from './desk';
 import type { ExposureState } from './exposure.svelte';
@@ -19,8 +20,9 @@ const [getSessions, setSessions] = createContext<SessionsState>();
 const [getPositions, setPositions] = createContext<PositionsState>();
 const [getHedging, setHedging] = createContext<HedgingState>();
 const [getRisk, setRisk] = createContext<RiskState>();
+const [getAlerts, setAlerts] = createContext<AlertsState>();
 
-export { getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions };
+export { getAlerts, getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -31,5 +33,6 @@ export function provideDesk(desk: Desk): Desk {
   setPositions(desk.positions);
   setHedging(desk.hedging);
   setRisk(desk.risk);
+  setAlerts(desk.alerts);
   return desk;
 }

@@ -3,6 +3,7 @@
  * to the components through context (./context).
  */
 import type { Transport } from '../transport';
+import { AlertsState } from './alerts.svelte';
 import { CommandRunner } from './commands.svelte';
 import { ExposureState } from './exposure.svelte';
 import { HedgingState } from './hedging.svelte';
@@ -19,6 +20,7 @@ export interface Desk {
   readonly positions: PositionsState;
   readonly hedging: HedgingState;
   readonly risk: RiskState;
+  readonly alerts: AlertsState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -32,5 +34,6 @@ export function createDesk(transport: Transport): Desk {
   const positions = new PositionsState(transport, commands);
   const hedging = new HedgingState(transport, commands, market);
   const risk = new RiskState(transport, commands, market);
-  return { commands, market, exposure, sessions, positions, hedging, risk };
+  const alerts = new AlertsState(transport, commands);
+  return { commands, market, exposure, sessions, positions, hedging, risk, alerts };
 }
