@@ -46,7 +46,7 @@ export function buildBenchBook(): RiskPosition[] {
  * Wall time and this process's CPU time (user + system, `process.cpuUsage`) per run: on a shared machine the
  * wall time includes waiting for a core, the CPU time does not (it does include GC threads).
  */
-function time(run: () => void, rounds: number, perRound: number): { median_ms: number; best_ms: number; cpu_median_ms: number; cpu_best_ms: number } {
+export function time(run: () => void, rounds: number, perRound: number): { median_ms: number; best_ms: number; cpu_median_ms: number; cpu_best_ms: number } {
   for (let i = 0; i < Math.max(3, perRound); i++) run(); // warm-up
   const wall: number[] = [];
   const cpu: number[] = [];

@@ -28,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
   risk: async () => (await import('./risk')).runRiskBench(),
   importLoad: async () => (await import('./importLoad')).runImportLoadBench(),
   hedging: async () => (await import('./hedging')).runHedgingBench(),
+  'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
 };
 
 async function main(): Promise<number> {

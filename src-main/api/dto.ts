@@ -5,6 +5,7 @@
 import type { PriceCurrency } from '../core/book/position';
 import type { BookValuation } from '../core/book/valuation';
 import type { Proposal } from '../core/hedge/types';
+import type { ProposalMargin } from '../core/risk/hedgeMargin';
 import type { PolicyName } from '../core/hedge/settings';
 import type { DealerConvention } from '../core/exposure/positioning';
 import type { Currency } from '../core/market/events';
@@ -400,6 +401,13 @@ export interface HedgeSnapshot {
   reason: string | null;
   /** Wall-clock time of the computation, ms (not part of the replay hash). */
   computeMs: number;
+  /**
+   * IM and MM (PM replica, coin) before and after the proposal's legs, on the market at `margin.marketSeq` (the
+   * market when the proposal was published); absent when there is no trade, null with `marginReason` when it
+   * cannot be computed.
+   */
+  margin?: (ProposalMargin & { marketSeq: number }) | null;
+  marginReason?: string | null;
 }
 
 /** A recommendation the trader decides on (store/recommendations.ts), as the UI shows it. */
@@ -450,4 +458,86 @@ export interface ExecutionStatusDto {
   active: string;
   credentials: { configured: boolean; source: string; clientIdHint: string | null; problem: string | null };
   problem: string | null;
+}
+
+/** The Risk view's grid and the trader's equity, per currency (app/riskService.ts). */
+export interface RiskSettings {
+  /** Index moves, fractions (−0.3 = −30 %). */
+  spotMoves: number[];
+  /** Vol shifts, decimal (0.1 = +10 vol points). */
+  volShifts: number[];
+  volShiftMode: 'absolute' | 'term-scaled';
+  volDynamics: 'sticky-strike' | 'sticky-moneyness';
+  /** The account's equity in coin as the trader entered it; null when not entered. */
+  equityCoin: number | null;
+}
+
+/** One side of the distance to a margin call (core/risk/marginCall.ts). */
+export interface MarginCallSideDto {
+  move: number | null;
+  indexUsd: number | null;
+  reason: string | null;
+}
+
+/** The live book's risk for one currency (engine/riskSnapshot.ts). Coin figures are in the currency's coin. */
+export interface RiskSnapshot {
+  currency: Currency;
+  marketTimeMs: number;
+  marketSeq: number;
+  bookVersion: number;
+  settings: RiskSettings;
+  indexUsd: number | null;
+  positionCount: number;
+  /** Positions that cannot be revalued, with the reason. */
+  skipped: { instrument: string; reason: string }[];
+  /** Cell c = (spot × volShifts + vol) × times + time; P&L is the change from now. */
+  matrix: {
+    times: { label: string; elapsedMs: number }[];
+    pnlUsd: number[];
+    pnlCoin: number[];
+    positions: { instrument: string; kind: 'option' | 'future' | 'perpetual'; sizeCoin: number }[];
+    /** Row i: position i's P&L per cell. */
+    drillUsd: number[][];
+    drillCoin: number[][];
+  } | null;
+  matrixReason: string | null;
+  /** The PM replica (coin). */
+  margin: {
+    initialMargin: number;
+    maintenanceMargin: number;
+    riskMatrixMargin: number;
+    worstCase: number;
+    worstCaseBucket: { source: 'standard' | 'extended'; index: number; bucket: number; side: 'left' | 'centre' | 'right'; move: number; vol: 'up' | 'unchanged' | 'down' };
+    rollShock: number;
+    deltaShock: number;
+    standardMoves: number[];
+    extendedMoves: number[];
+    /** Aggregated vectors (after dampener and offset), coin. */
+    standard: number[];
+    extended: number[];
+  } | null;
+  marginReason: string | null;
+  standardMargin: { initialMargin: number; maintenanceMargin: number } | null;
+  equityCoin: number | null;
+  equityReason: string | null;
+  /** IM and MM over equity. */
+  usage: { initial: number; maintenance: number } | null;
+  /** At current vols (volShift 0) and vol up. */
+  marginCall: { volShift: number; down: MarginCallSideDto; up: MarginCallSideDto }[];
+  /** Market time the distance was computed at (it is recomputed when the book, equity or grid change, the index moves 0.5 % or 30 s pass). */
+  marginCallAtMs: number | null;
+  marginCallReason: string | null;
+  /** The book's P&L over index levels, one line per date. */
+  payoff: { spotsUsd: number[]; lines: { label: string; atMs: number; pnlCoin: number[]; pnlUsd: number[] }[] } | null;
+  /** The advisor's current proposal: its margin effect and the payoff of book + proposal. */
+  proposal: {
+    inputsHash: string;
+    legs: { instrument: string; side: 'buy' | 'sell'; amount: number }[];
+    /** IM and MM before and after, coin (core/risk/hedgeMargin.ts). */
+    margin: ProposalMargin;
+    payoffAfter: RiskSnapshot['payoff'];
+  } | null;
+  notes: string[];
+  /** Wall-clock time of the computation, ms (not part of replay determinism). */
+  computeMs: number;
 }

@@ -34,6 +34,8 @@ import { deribitVenueFrom, executionChoice, SETTING_VENUE, type ExecutionStatus 
 import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitVenue';
 import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
 import type { ExecutionVenue } from '../core/execution/venue';
+import { RiskService } from './riskService';
+import { AlertService } from './alertService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
 import { AuditLog } from '../store/audit';
@@ -117,6 +119,8 @@ export class GammaDeskApp {
   readonly book: BookService;
   readonly hedgeSettings: HedgeSettingsStore;
   desk: HedgeDesk;
+  readonly risk: RiskService;
+  readonly alerts: AlertService;
   /** Why the chosen execution venue is not available (approvals are refused meanwhile). */
   private venueProblem: string | null = null;
   private readonly paperVenue: PaperVenue;
@@ -182,6 +186,26 @@ export class GammaDeskApp {
     this.paperVenue = paper;
     this.secrets = options.secrets ?? new EnvSecretStore();
     this.desk = this.createDesk(audit, this.chosenVenue());
+    this.risk = new RiskService({
+      hub: this.hub,
+      settings: this.settings,
+      market: () => this.engine.market,
+      book: () => ({ version: this.book.version, positions: this.book.positions() }),
+      hedge: (currency) => this.kernel.hedgeSnapshot(currency),
+      nowMs: () => this.feedClock.now(),
+      wallMs: () => performance.now(),
+    });
+    this.alerts = new AlertService({
+      db: this.db,
+      hub: this.hub,
+      audit,
+      market: () => this.engine.market,
+      book: () => this.book.positions(),
+      feed: () => this.monitor.status(),
+      recommendations: () => this.desk.recommendations.list(),
+      session: () => (this.sourceSpec.kind === 'replay' ? this.sourceSpec.session : (this.recording?.session.name ?? null)),
+      nowMs: () => this.feedClock.now(),
+    });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
     if (importFolder !== null) ensureImportFolder(importFolder);
     const jobsWorker = options.jobsWorker ?? {
@@ -214,7 +238,9 @@ export class GammaDeskApp {
         return channel.subscriberCount > 0 || (topic !== 'exposure' && channel.current() !== null);
       },
       // KernelSnapshots[T] is TopicPayloads[T] (a Pick of it); TypeScript cannot see that through the generic.
-      publish: <T extends KernelTopic>(topic: T, key: string, snapshot: KernelSnapshots[T]) => hub.channel<T>(topic, key).publish(snapshot as TopicPayloads[T]),
+      publish: <T extends KernelTopic>(topic: T, key: string, snapshot: KernelSnapshots[T]) =>
+        // A hedge proposal goes out with its margin effect (IM and MM before and after: app/riskService.ts).
+        hub.channel<T>(topic, key).publish((topic === 'hedge' ? this.risk.withMargin(snapshot as KernelSnapshots['hedge']) : snapshot) as TopicPayloads[T]),
     };
     this.sourceSpec = options.source ?? { kind: 'demo', seed: options.demoSeed ?? DEFAULT_DEMO_SEED };
     const { feed, replay } = options.feed ? { feed: options.feed, replay: null } : this.createFeed(this.sourceSpec);
@@ -295,6 +321,8 @@ export class GammaDeskApp {
     });
     // What the old market published is not the new source's: nobody gets it any more (a reload, another window).
     this.hub.resetTopics(['chain', 'expiries', 'exposure', 'hedge', 'surface']);
+    this.risk.reset();
+    this.alerts.reset();
     for (const stream of this.exposureStreams.values()) {
       if (this.hub.channel('exposure', exposureKey(stream)).subscriberCount > 0) this.kernelInstance.watchExposure(stream);
     }
@@ -540,7 +568,7 @@ export class GammaDeskApp {
       },
     } satisfies CommandHandlers<'hedging'>;
     const volatilityHandlers = {} satisfies CommandHandlers<'volatility'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers } satisfies CommandHandlers);
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -588,7 +616,7 @@ export class GammaDeskApp {
         // being computed goes out when it is done.
         if (!this.kernel.hedgeSnapshot(currency)) this.kernel.refreshHedge(currency);
         const last = this.kernel.hedgeSnapshot(currency);
-        if (last) hub.channel('hedge', currency).publish(last);
+        if (last) hub.channel('hedge', currency).publish(this.risk.withMargin(last));
         return currency;
       },
       recommendations: () => {
@@ -606,7 +634,7 @@ export class GammaDeskApp {
         return currency;
       },
     } satisfies TopicResolvers<'volatility'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers } satisfies TopicResolvers);
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers, ...this.risk.resolvers(), ...this.alerts.resolvers() } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -787,6 +815,8 @@ export class GammaDeskApp {
       this.publishRecommendations();
     }
     this.desk.expireDue();
+    this.risk.round();
+    this.alerts.round();
     if (this.jobsDirty) {
       this.jobsDirty = false;
       this.hub.channel('jobs', 'all').publish(this.jobs.list());

@@ -43,6 +43,7 @@ export class HedgeSettingsStore {
       maxBookShare: params.maxBookShare,
       proposalTtlMs: params.proposalTtlMs,
       useSurface: params.useSurface ?? false,
+      maxInitialMarginCoin: typeof params.maxInitialMarginCoin === 'number' ? params.maxInitialMarginCoin : null,
     };
     const problem = settingsProblem(settings);
     if (problem) throw new ApiException('INVALID_ARGUMENT', problem);

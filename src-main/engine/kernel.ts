@@ -26,6 +26,7 @@ import type { ExpiryBook } from './marketState';
 import type { ExposurePort, GreeksPort, JournalPort, Scheduler, SnapshotPort } from './ports';
 import { analyticsSnapshot, chainSnapshot, chainKey, expiryList, type AnalyticsSnapshot } from './snapshots';
 import { SurfaceSchedule, type SurfaceScheduleOptions } from './surfaceSchedule';
+import { marginLimitFor, withMarginCheck } from './riskInputs';
 
 export interface KernelOptions {
   greeks: GreeksPort;
@@ -473,10 +474,14 @@ export class Kernel {
     const book = { version: bookVersion, totals: totals ?? { deltaCoin: 0, delta: 0, deltaUsd: 0, gammaUsdPer1Pct: 0, vegaUsd: 0, vega30Usd: 0, thetaUsdPerDay: 0, positions: 0, missingGreeks: 0 } };
     const objectives = objectivesOf(settings);
     const hash = hedge.hash(JSON.stringify({ book, market: hedgeMarket, objectives, settings }));
+    // "IM after ≤ X" (selection policy only): linearized for the solve, checked exactly after it (engine/riskInputs.ts).
+    const marketNow = bookMarket(market, market.timeMs);
+    const maxIm = settings.maxInitialMarginCoin;
+    const marginLimit = settings.policy === 'select' && typeof maxIm === 'number' ? marginLimitFor(currency, mine, marketNow, hedgeMarket.instruments, maxIm) : null;
     state.running = (async () => {
       try {
-        const proposal = await policyFor(settings, hedge.solver).propose(book, hedgeMarket, objectives);
-        finish({ ...base, inputsHash: hash, proposal, reason: null });
+        const proposal = await policyFor(settings, hedge.solver, marginLimit && 'limit' in marginLimit ? [marginLimit.limit] : []).propose(book, hedgeMarket, objectives);
+        finish({ ...base, inputsHash: hash, proposal: marginLimit ? withMarginCheck(proposal, marginLimit, marketNow) : proposal, reason: null });
       } catch (error) {
         if (!this.disposed) this.options.onError?.(error);
         finish({ ...base, inputsHash: hash, proposal: null, reason: `the policy failed: ${error instanceof Error ? error.message : String(error)}` });

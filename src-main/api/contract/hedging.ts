@@ -29,6 +29,8 @@ export const hedgingCommands = {
       maxBookShare: v.number({ min: 0, max: 1 }),
       proposalTtlMs: v.number({ min: 1000, max: 86_400_000, integer: true }),
       useSurface: v.optional(v.boolean()),
+      /** Selection policy: "IM after ≤ X" in coin; "none" or absent: no limit. */
+      maxInitialMarginCoin: v.optional(v.union([v.number({ min: 0, max: 1e9 }), v.literal('none')], 'a number of coins ≥ 0 or "none"')),
     }),
     result: typed<HedgeSettings>(),
   },

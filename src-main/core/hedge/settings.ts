@@ -3,7 +3,7 @@
  * Stored as JSON in the settings table; `policyFor` turns them into the policy object.
  */
 import { ThresholdPolicy, WhalleyWilmottPolicy } from './deltaPolicies';
-import { SelectionPolicy, type MilpSolver } from './selection';
+import { SelectionPolicy, type LinearLimit, type MilpSolver } from './selection';
 import type { Band, HedgeObjectives, HedgePolicy } from './types';
 import type { Currency } from '../market/events';
 
@@ -29,6 +29,8 @@ export interface HedgeSettings {
   proposalTtlMs: number;
   /** Selection policy: price options against the fitted volatility surface too (their IV residual × vega). */
   useSurface: boolean;
+  /** Selection policy: "IM after ≤ X" (coin, the PM replica), linearized for the solve and checked exactly after; absent or null: no limit. */
+  maxInitialMarginCoin?: number | null;
 }
 
 export function defaultHedgeSettings(currency: Currency): HedgeSettings {
@@ -70,7 +72,7 @@ export function settingsProblem(settings: HedgeSettings): string | null {
   return null;
 }
 
-export function policyFor(settings: HedgeSettings, solver: MilpSolver): HedgePolicy {
+export function policyFor(settings: HedgeSettings, solver: MilpSolver, limits: readonly LinearLimit[] = []): HedgePolicy {
   const instrument = settings.hedgeInstrument ?? undefined;
   const linear = { ...(instrument ? { instrument } : {}), maxBookShare: settings.maxBookShare };
   switch (settings.policy) {
@@ -79,6 +81,6 @@ export function policyFor(settings: HedgeSettings, solver: MilpSolver): HedgePol
     case 'band':
       return new WhalleyWilmottPolicy({ ...linear, riskAversion: settings.riskAversion });
     case 'select':
-      return new SelectionPolicy(solver, { maxBookShare: settings.maxBookShare, surfaceEdge: settings.useSurface });
+      return new SelectionPolicy(solver, { maxBookShare: settings.maxBookShare, surfaceEdge: settings.useSurface, ...(limits.length > 0 ? { limits } : {}) });
   }
 }

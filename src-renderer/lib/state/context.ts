@@ -3,12 +3,14 @@
  * (no state or transport passed down through props).
  */
 import { createContext } from 'svelte';
+import type { AlertsState } from './alerts.svelte';
 import type { CommandRunner } from './commands.svelte';
 import type { Desk } from './desk';
 import type { ExposureState } from './exposure.svelte';
 import type { HedgingState } from './hedging.svelte';
 import type { MarketState } from './market.svelte';
 import type { PositionsState } from './positions.svelte';
+import type { RiskState } from './risk.svelte';
 import type { SessionsState } from './sessions.svelte';
 import type { VolatilityState } from './volatility.svelte';
 
@@ -19,8 +21,10 @@ const [getSessions, setSessions] = createContext<SessionsState>();
 const [getPositions, setPositions] = createContext<PositionsState>();
 const [getHedging, setHedging] = createContext<HedgingState>();
 const [getVolatility, setVolatility] = createContext<VolatilityState>();
+const [getRisk, setRisk] = createContext<RiskState>();
+const [getAlerts, setAlerts] = createContext<AlertsState>();
 
-export { getCommands, getExposure, getHedging, getMarket, getPositions, getSessions, getVolatility };
+export { getAlerts, getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions, getVolatility };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -31,5 +35,7 @@ export function provideDesk(desk: Desk): Desk {
   setPositions(desk.positions);
   setHedging(desk.hedging);
   setVolatility(desk.volatility);
+  setRisk(desk.risk);
+  setAlerts(desk.alerts);
   return desk;
 }

@@ -3,11 +3,13 @@
  * to the components through context (./context).
  */
 import type { Transport } from '../transport';
+import { AlertsState } from './alerts.svelte';
 import { CommandRunner } from './commands.svelte';
 import { ExposureState } from './exposure.svelte';
 import { HedgingState } from './hedging.svelte';
 import { MarketState } from './market.svelte';
 import { PositionsState } from './positions.svelte';
+import { RiskState } from './risk.svelte';
 import { SessionsState } from './sessions.svelte';
 import { VolatilityState } from './volatility.svelte';
 
@@ -19,6 +21,8 @@ export interface Desk {
   readonly positions: PositionsState;
   readonly hedging: HedgingState;
   readonly volatility: VolatilityState;
+  readonly risk: RiskState;
+  readonly alerts: AlertsState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -32,5 +36,7 @@ export function createDesk(transport: Transport): Desk {
   const positions = new PositionsState(transport, commands);
   const hedging = new HedgingState(transport, commands, market);
   const volatility = new VolatilityState(transport, market);
-  return { commands, market, exposure, sessions, positions, hedging, volatility };
+  const risk = new RiskState(transport, commands, market);
+  const alerts = new AlertsState(transport, commands);
+  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts };
 }
