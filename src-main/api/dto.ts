@@ -358,6 +358,13 @@ export interface BookSnapshot extends BookValuation {
   stale: boolean;
 }
 
+/** A Deribit account loaded into the book: the import result, each currency's equity and margins, problems. */
+export interface DeribitAccountLoadDto extends BookImportResult {
+  network: 'testnet' | 'mainnet';
+  accounts: { currency: string; equity: number; initialMargin: number; maintenanceMargin: number; marginModel: string | null }[];
+  problems: string[];
+}
+
 /** What `positions.import` did: the rows kept, and each refused row with its line and reason. */
 export interface BookImportResult {
   positions: PositionDto[];

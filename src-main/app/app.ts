@@ -30,6 +30,7 @@ import { PositionRepository } from '../store/positions';
 import { BookService, type InstrumentLookup } from './book';
 import { HedgeSettingsStore } from './hedgeSettings';
 import { HedgeDesk } from './hedgeDesk';
+import { loadAccountIntoBook } from './execution/accountLoad';
 import { deribitVenueFrom, executionChoice, SETTING_VENUE, type ExecutionStatus } from './execution/venueChoice';
 import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitVenue';
 import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
@@ -541,6 +542,20 @@ export class GammaDeskApp {
       'positions.list': () => this.book.list(),
       'positions.set': ({ positions }) => this.book.set(positions),
       'positions.import': ({ csv, mode }) => this.book.import(csv, mode),
+      'positions.loadDeribit': async ({ network }) => {
+        try {
+          return await loadAccountIntoBook({
+            network,
+            secrets: this.secrets,
+            ...(this.options.deribitUrl ? { url: this.options.deribitUrl } : {}),
+            nowMs: this.feedClock.now(),
+            importCsv: (csv) => this.book.import(csv, 'replace'),
+          });
+        } catch (error) {
+          if (error instanceof ApiException) throw error;
+          throw new ApiException('UNAVAILABLE', `the Deribit account could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
     } satisfies CommandHandlers<'positions'>;
     const hedgingHandlers = {
       'hedge.settings.get': ({ currency }) => this.hedgeSettings.get(currency),

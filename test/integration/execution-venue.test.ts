@@ -78,3 +78,44 @@ describe('execution venue', () => {
     expect(JSON.stringify(audit)).not.toContain(SECRET);
   }, 120_000);
 });
+
+describe('Deribit account into the book', () => {
+  it('loads positions (each row checked against the instrument list) with equity, IM and MM per currency', async () => {
+    server = await MockDeribitServer.start({
+      scenario: [],
+      instruments: recordedInstruments(),
+      books: recordedBooks(),
+      account: {
+        clientId: CLIENT_ID,
+        clientSecret: SECRET,
+        summaries: {
+          // Made-up account figures in Deribit's field names.
+          BTC: { currency: 'BTC', equity: 2.5123, balance: 2.5, margin_balance: 2.5101, initial_margin: 0.3121, maintenance_margin: 0.2345, available_funds: 2.198, delta_total: 0.4321, margin_model: 'segregated_sm', session_upl: 0.0123, total_pl: 0.0456 },
+          ETH: { currency: 'ETH', equity: 10, balance: 10, margin_balance: 10, initial_margin: 0, maintenance_margin: 0, available_funds: 10, delta_total: 0, session_upl: 0, total_pl: 0 },
+        },
+        positions: [
+          { instrument_name: 'BTC-5JUN20-9250-C', kind: 'option', direction: 'sell', size: -3, average_price: 0.041, average_price_usd: 393.6, mark_price: 0.0405, index_price: 9600.8, floating_profit_loss: 0.0015, realized_profit_loss: 0, total_profit_loss: 0.0015, initial_margin: 0.3, maintenance_margin: 0.225, delta: -1.62, gamma: -0.00045, vega: -22.1, theta: 41.7, settlement_price: 0.04 },
+          { instrument_name: 'BTC-PERPETUAL', kind: 'future', direction: 'buy', size: 5000, size_currency: 0.5208, average_price: 9580, mark_price: 9601, index_price: 9600.8, floating_profit_loss: 0.0011, realized_profit_loss: -0.0002, total_profit_loss: 0.0009, initial_margin: 0.0121, maintenance_margin: 0.0095, delta: 0.5208 },
+        ],
+      },
+    });
+    const stepped = startSteppedApp({
+      dbPath: path.join(temp.dir, 'account.db'),
+      deribitUrl: server.url,
+      secrets: new EnvSecretStore({ [ENV_CLIENT_ID]: CLIENT_ID, [ENV_CLIENT_SECRET]: SECRET }),
+    });
+    app = stepped.app;
+    await stepped.until(() => app!.engine.market.currencies.get('BTC')?.perpetual);
+    const result = await app.hub.client().call('positions.loadDeribit', { network: 'testnet' });
+    expect(result.accounts.find((a) => a.currency === 'BTC')).toEqual({ currency: 'BTC', equity: 2.5123, initialMargin: 0.3121, maintenanceMargin: 0.2345, marginModel: 'segregated_sm' });
+    expect(result.positions.map((p) => [p.instrument, p.amount, p.averagePrice, p.priceCurrency])).toEqual([['BTC-PERPETUAL', 5000, 9580, 'USD']]);
+    // The 2020 option is not listed by this (demo) market: named, not kept.
+    expect(result.errors.map((e) => e.reason)).toEqual([expect.stringMatching(/BTC-5JUN20-9250-C .*not a listed Deribit instrument|BTC-5JUN20-9250-C has expired/)]);
+    const noKey = startSteppedApp({ dbPath: path.join(temp.dir, 'nokey.db'), deribitUrl: server.url, secrets: new EnvSecretStore({}) }).app;
+    try {
+      await expect(noKey.hub.client().call('positions.loadDeribit', { network: 'testnet' })).rejects.toThrow(/no Deribit API key \(environment\)/);
+    } finally {
+      await noKey.stop();
+    }
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 /** Positions domain: the trader's book (options, futures, perpetuals), entered by hand or imported from CSV. */
-import type { BookImportResult, BookSnapshot, PositionDto } from '../dto';
+import type { BookImportResult, BookSnapshot, DeribitAccountLoadDto, PositionDto } from '../dto';
 import { v } from '../validate';
 import { typed, type CommandTable, type TopicTable } from './define';
 
@@ -33,6 +33,11 @@ export const positionsCommands = {
     params: v.object({ csv: v.string({ maxLength: MAX_BOOK_CSV_CHARS }), mode: v.literal('replace', 'merge') }),
     result: typed<BookImportResult>(),
   },
+  /**
+   * The Deribit account's positions replace the book (the configured key; a read-only key suffices); returns the
+   * import result with each currency's equity, IM and MM.
+   */
+  'positions.loadDeribit': { params: v.object({ network: v.literal('testnet', 'mainnet') }), result: typed<DeribitAccountLoadDto>() },
 } as const satisfies CommandTable;
 
 export const positionsTopics = {

@@ -2,7 +2,7 @@
  * The trader's book: the stored positions (read once at start, replaced whole by the editor or an import) and,
  * while the Positions view reads it, the book marked to market.
  */
-import type { BookImportResult, BookSnapshot, PositionDto } from '../../../src-main/api/dto';
+import type { BookImportResult, BookSnapshot, DeribitAccountLoadDto, PositionDto } from '../../../src-main/api/dto';
 import { formatPositions, parsePositions } from '../positionsText';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
@@ -15,6 +15,8 @@ export class PositionsState {
   readonly text = $derived(formatPositions(this.book));
   /** What the last CSV import kept and refused. */
   lastImport = $state.raw<BookImportResult | null>(null);
+  /** The last Deribit account load: equity and margins per currency, and what could not be taken. */
+  lastAccount = $state.raw<DeribitAccountLoadDto | null>(null);
   readonly #valuation: TopicStream<'book'>;
 
   constructor(
@@ -29,6 +31,16 @@ export class PositionsState {
   /** The book marked to market; reading it subscribes. */
   get valuation(): BookSnapshot | null {
     return this.#valuation.current;
+  }
+
+  /** Replaces the book with the Deribit account's positions (the configured key). */
+  async loadDeribit(network: 'testnet' | 'mainnet'): Promise<void> {
+    const result = await this.commands.run(() => this.transport.call('positions.loadDeribit', { network }));
+    if (result) {
+      this.lastAccount = result;
+      this.lastImport = result;
+      this.book = result.positions;
+    }
   }
 
   /** Imports a positions CSV: good rows kept, bad ones listed by line in `lastImport`. */
