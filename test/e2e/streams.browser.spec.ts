@@ -41,9 +41,9 @@ test('each view subscribes the streams it shows, and only while it shows them', 
   await page.goto(host.url);
   await expect(page.getByTestId('link-state')).toHaveText('connected');
 
-  // Chain view: the header, the desk status, BTC's expiries and the chain of the selected expiry.
+  // Chain view: the header (with its alerts bell), the desk status, BTC's expiries and the chain of the selected expiry.
   await expect(page.locator('tr.atm')).toBeVisible({ timeout: 20_000 });
-  await expect.poll(() => topics(open)).toEqual(['chain', 'desk', 'expiries', 'header']);
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'chain', 'desk', 'expiries', 'header']);
   const chain = listOpen(open).filter((line) => line.startsWith('chain '));
   expect(chain).toHaveLength(1);
   expect(chain[0]).toMatch(/^chain \{"currency":"BTC","expiry":"\d{1,2}[A-Z]{3}\d{2}"\}$/);
@@ -57,7 +57,7 @@ test('each view subscribes the streams it shows, and only while it shows them', 
   // Exposure view: its stream opens, the chain's and the expiry list's close.
   await page.getByRole('tab', { name: 'Exposure' }).click();
   await expect(page.getByTestId('gex-total')).toContainText('$', { timeout: 20_000 });
-  await expect.poll(() => topics(open)).toEqual(['desk', 'exposure', 'header']);
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'desk', 'exposure', 'header']);
   expect(listOpen(open)).toContain('exposure {"currency":"BTC","convention":"naive","dynamics":"stickyStrike"}');
 
   // Another convention or currency replaces the exposure subscription instead of adding one.
@@ -70,18 +70,26 @@ test('each view subscribes the streams it shows, and only while it shows them', 
 
   // Back to the chain: the exposure stream closes; the chain comes back for the selected currency.
   await page.getByRole('tab', { name: 'Chain' }).click();
-  await expect.poll(() => topics(open)).toEqual(['chain', 'desk', 'expiries', 'header']);
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'chain', 'desk', 'expiries', 'header']);
   await expect(page.locator('.caption b').first()).toContainText('ETH');
   await expect(page.locator('[data-testid=chain] tbody tr').first()).toBeVisible({ timeout: 20_000 });
 
   // The Sources panel reads the sessions and the import jobs while it is open.
   await page.getByTestId('sources-button').click();
   await expect(page.getByTestId('current-source')).toContainText('Demo market');
-  await expect.poll(() => topics(open)).toEqual(['chain', 'desk', 'expiries', 'header', 'jobs', 'sessions']);
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'chain', 'desk', 'expiries', 'header', 'jobs', 'sessions']);
   await page.getByTestId('sources-button').click();
-  await expect.poll(() => topics(open)).toEqual(['chain', 'desk', 'expiries', 'header']);
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'chain', 'desk', 'expiries', 'header']);
 
   // Nothing doubled along the way: one subscription per topic.
-  expect(open.size).toBe(4);
+  expect(open.size).toBe(5);
+
+  // The hedging desk's views: the book while Positions shows; proposal and recommendations while Hedges shows.
+  await page.getByRole('tab', { name: 'Positions' }).click();
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'book', 'desk', 'header']);
+  await page.getByRole('tab', { name: 'Hedges' }).click();
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'desk', 'header', 'hedge', 'recommendations']);
+  await page.getByRole('tab', { name: 'Chain' }).click();
+  await expect.poll(() => topics(open)).toEqual(['alerts', 'chain', 'desk', 'expiries', 'header']);
   expect(problems).toEqual([]);
 });
