@@ -570,6 +570,17 @@ export class GammaDeskApp {
       },
       'execution.status': () => this.executionStatus(),
       'execution.set': (choice) => this.setExecution(choice),
+      'execution.saveKey': ({ clientId, clientSecret }) => {
+        const store = this.secrets;
+        if (!store.save) throw new ApiException('UNAVAILABLE', `keys come from the ${store.source} here: set GAMMADESK_DERIBIT_CLIENT_ID and GAMMADESK_DERIBIT_CLIENT_SECRET`);
+        try {
+          store.save({ clientId, clientSecret });
+        } catch (error) {
+          // SecretsError messages name what is wrong, never the values.
+          throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : 'the key was not saved');
+        }
+        return this.executionStatus();
+      },
       'recommendations.reject': ({ id, reason }) => this.recommendationDto(invalid(() => this.desk.reject(id, reason, 'trader')) as Recommendation),
       'audit.list': ({ limit, beforeSeq, filter }) => this.auditRows(limit, beforeSeq, filter),
       'audit.verify': () => this.desk.audit.verify(),

@@ -25,6 +25,8 @@ export interface SecretStore {
   readonly source: string;
   /** The Deribit API key, or null when none is configured. Throws SecretsError when one is configured wrongly. */
   deribitCredentials(): DeribitCredentials | null;
+  /** Stores a key entered in the app (the desktop's safeStorage); absent where keys come from elsewhere. */
+  save?(credentials: DeribitCredentials): void;
 }
 
 /** Headless: the two environment variables, both or neither. */

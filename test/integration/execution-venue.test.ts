@@ -1,8 +1,10 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecommendationDto } from '../../src-main/api/dto';
 import type { GammaDeskApp } from '../../src-main/app/app';
-import { EnvSecretStore, ENV_CLIENT_ID, ENV_CLIENT_SECRET } from '../../src-main/app/secrets';
+import { EncryptedFileSecretStore, EnvSecretStore, ENV_CLIENT_ID, ENV_CLIENT_SECRET, fileBlob } from '../../src-main/app/secrets';
+import { aesCipher } from '../helpers/aesCipher';
 import { recordedBooks, recordedInstruments } from '../mock-deribit/scenario';
 import { MockDeribitServer } from '../mock-deribit/server';
 import { startSteppedApp } from '../helpers/steppedApp';
@@ -117,5 +119,27 @@ describe('Deribit account into the book', () => {
     } finally {
       await noKey.stop();
     }
+  }, 60_000);
+});
+
+describe('Deribit key entered in the desktop app', () => {
+  it('is saved encrypted (safeStorage stand-in), never returned or stored in SQLite; headless it is refused', async () => {
+    const keyFile = path.join(temp.dir, 'deribit-key.bin');
+    const dbPath = path.join(temp.dir, 'key.db');
+    const stepped = startSteppedApp({ dbPath, secrets: new EncryptedFileSecretStore(aesCipher(), fileBlob(keyFile)) });
+    app = stepped.app;
+    const client = app.hub.client();
+    expect((await client.call('execution.status', {})).credentials).toMatchObject({ configured: false, source: 'safeStorage' });
+    const status = await client.call('execution.saveKey', { clientId: CLIENT_ID, clientSecret: SECRET });
+    expect(status.credentials).toMatchObject({ configured: true, source: 'safeStorage' });
+    expect(JSON.stringify(status)).not.toContain(SECRET);
+    expect(readFileSync(keyFile).includes(Buffer.from(SECRET))).toBe(false);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    await app.stop();
+    app = null;
+    for (const file of [dbPath, `${dbPath}-wal`]) if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(SECRET))).toBe(false);
+    const headless = startSteppedApp({ dbPath: path.join(temp.dir, 'headless.db'), secrets: new EnvSecretStore({}) });
+    app = headless.app;
+    await expect(app.hub.client().call('execution.saveKey', { clientId: CLIENT_ID, clientSecret: SECRET })).rejects.toThrow(/keys come from the environment here/);
   }, 60_000);
 });

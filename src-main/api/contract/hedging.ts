@@ -47,6 +47,14 @@ export const hedgingCommands = {
   'audit.verify': { params: v.object({}), result: typed<AuditVerifyDto>() },
   /** Where approved hedges go: the paper ledger or Deribit (testnet; mainnet only with the confirmation). */
   'execution.status': { params: v.object({}), result: typed<ExecutionStatusDto>() },
+  /**
+   * Saves a Deribit key entered in the desktop app (Electron safeStorage). Headless keys come from the environment
+   * and this is refused. The key is never returned, logged or stored in SQLite.
+   */
+  'execution.saveKey': {
+    params: v.object({ clientId: v.string({ maxLength: 4096 }), clientSecret: v.string({ maxLength: 4096 }) }),
+    result: typed<ExecutionStatusDto>(),
+  },
   'execution.set': {
     params: v.object({ venue: v.literal('paper', 'deribit'), network: v.literal('testnet', 'mainnet'), mainnetConfirmed: v.boolean() }),
     result: typed<ExecutionStatusDto>(),

@@ -52,6 +52,13 @@ export class HedgingState {
     if (status) this.execution = status;
   }
 
+  /** Saves a Deribit key (desktop: encrypted with safeStorage); the fields are cleared by the caller. */
+  async saveKey(clientId: string, clientSecret: string): Promise<boolean> {
+    const status = await this.commands.run(() => this.transport.call('execution.saveKey', { clientId, clientSecret }));
+    if (status) this.execution = status;
+    return status !== null;
+  }
+
   async loadAudit(filter: string): Promise<void> {
     const rows = await this.commands.run(() => this.transport.call('audit.list', filter ? { limit: 500, filter } : { limit: 500 }));
     if (rows) this.auditRows = rows;

@@ -2,7 +2,6 @@
  * The secret stores: the environment backend (both variables or neither), and the encrypted-file backend with a
  * real cipher (AES-256-GCM from node:crypto standing where Electron passes `safeStorage`) and a real file.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,30 +13,11 @@ import {
   ENV_CLIENT_SECRET,
   fileBlob,
   SecretsError,
-  type StringCipher,
 } from '../../../src-main/app/secrets';
+import { aesCipher } from '../../helpers/aesCipher';
 import { makeTempDir } from '../../helpers/tmp';
 
 const SECRET = 'unit-Secret-c4n4ry-31337';
-
-/** AES-256-GCM: 12-byte IV ‖ 16-byte tag ‖ ciphertext. */
-function aesCipher(available = true): StringCipher {
-  const key = randomBytes(32);
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString(plainText) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decryptString(encrypted) {
-      const decipher = createDecipheriv('aes-256-gcm', key, encrypted.subarray(0, 12));
-      decipher.setAuthTag(encrypted.subarray(12, 28));
-      return Buffer.concat([decipher.update(encrypted.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
