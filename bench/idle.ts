@@ -1,6 +1,6 @@
 /**
  * The cost at rest (`npm run bench -- idle`): `gammadesk serve` on the demo market as its own process, Debian's
- * Chromium on the Chain view, then on the Exposure view. After a warm-up, the host's CPU time (user + system, all
+ * Chromium on the Chain view, then on the Exposure view, then on the Surface view. After a warm-up, the host's CPU time (user + system, all
  * threads: main and worker pool, from /proc/<pid>/stat) is sampled in 5-second windows and reported as % of one
  * core: the whole phase and the median window. The browser's CPU (every Chromium process) is reported apart, and
  * the machine's total busy time shows how much the other tenants of this shared machine used meanwhile.
@@ -93,6 +93,11 @@ export async function runIdleBench(): Promise<Record<string, unknown>> {
     const exposure = { ...(await measure('exposure', host.pid, seconds)), hedge_maps_seen: asOf.size };
     watching = false;
     await watcher;
+    // The Surface view: both the live SVI refit (at most once a second per currency) and live realized vol.
+    await page.getByRole('tab', { name: 'Surface' }).click();
+    await page.getByTestId('forecast-panel').waitFor({ timeout: 30_000 });
+    await sleep(warmUpMs);
+    const surface = await measure('surface', host.pid, seconds);
     // And with no browser at all: what the host costs on its own (demo market, journal, nothing published).
     await page.close();
     await sleep(warmUpMs);
@@ -102,7 +107,7 @@ export async function runIdleBench(): Promise<Record<string, unknown>> {
       target_percent: TARGET_PERCENT,
       warm_up_seconds: warmUpMs / 1000,
       load_at_start: machineLoad(),
-      phases: [chain, exposure, noBrowser].filter((phase) => phase !== null),
+      phases: [chain, exposure, surface, noBrowser].filter((phase) => phase !== null),
     };
   } finally {
     await browser.close();
