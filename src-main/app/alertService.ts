@@ -4,16 +4,18 @@
  * the app already has — the index and the book's greeks per currency, margin usage and the distance to a margin
  * call from the latest risk snapshot (when the Risk view or a script watches it; otherwise those rules stay quiet),
  * the feed's state, waiting proposals and failed recommendations. Each alert is stored with the session name,
- * appended to the audit log and published on the `alerts` stream. Gamma-flip and wall rules need the exposure
- * levels, which are not wired here yet (their inputs are null, so those rules stay quiet).
+ * appended to the audit log and published on the `alerts` stream. Gamma-flip and wall rules read the levels of the
+ * naive exposure stream (sticky strike); while such a rule is enabled the service keeps that stream subscribed, so
+ * the kernel computes it even with no Exposure view open (and stops when the rule goes).
  */
 import { ApiException } from '../api/errors';
 import type { AlertsDto } from '../api/contract/alerts';
-import type { FeedStatus, RiskSnapshot } from '../api/dto';
-import { AlertRuleError, evaluateAlerts, type AlertSnapshot, type AlertState, type CurrencyAlertInputs } from '../core/alerts/rules';
+import type { ExposureSnapshot, FeedStatus, RiskSnapshot } from '../api/dto';
+import { AlertRuleError, evaluateAlerts, type AlertRule, type AlertSnapshot, type AlertState, type CurrencyAlertInputs } from '../core/alerts/rules';
 import type { CheckedPosition } from '../core/book/position';
 import { valueBook } from '../core/book/valuation';
-import { CURRENCIES } from '../core/market/events';
+import { CURRENCIES, type Currency } from '../core/market/events';
+import { exposureKey, type ExposureStream } from '../engine/exposureSnapshot';
 import { bookMarket } from '../engine/bookMarket';
 import type { MarketState } from '../engine/marketState';
 import { AlertRepository } from '../store/alerts';
@@ -21,6 +23,9 @@ import type { AuditLog } from '../store/audit';
 import type { Db } from '../store/database';
 import type { Recommendation } from '../store/recommendations';
 import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
+
+/** The exposure stream whose levels (flip, walls) the gamma-flip and wall rules read. */
+const levelStream = (currency: Currency): ExposureStream => ({ currency, convention: 'naive', dynamics: 'stickyStrike' });
 
 export interface AlertServiceDeps {
   db: Db;
@@ -38,6 +43,8 @@ export interface AlertServiceDeps {
 export class AlertService {
   readonly repository: AlertRepository;
   private state: AlertState = {};
+  /** The exposure streams kept open for gamma-flip and wall rules, by currency. */
+  private readonly levelStreams = new Map<Currency, () => void>();
   private lastEventMs: number | null = null;
 
   constructor(private readonly deps: AlertServiceDeps) {
@@ -86,12 +93,13 @@ export class AlertService {
     for (const currency of CURRENCIES) {
       const risk = this.deps.hub.channel('risk', currency).current()?.data as RiskSnapshot | undefined;
       const t = totals[currency];
+      const levels = (this.deps.hub.channel('exposure', exposureKey(levelStream(currency))).current()?.data as ExposureSnapshot | undefined)?.levels;
       const distances = (risk?.marginCall ?? []).filter((d) => d.volShift === 0).flatMap((d) => [d.down.move, d.up.move]).filter((m): m is number => m !== null);
       const inputs: CurrencyAlertInputs = {
         spotUsd: market.currencies.get(currency)?.indexUsd ?? null,
-        gammaFlipUsd: null,
-        callWallUsd: null,
-        putWallUsd: null,
+        gammaFlipUsd: levels?.flipUsd ?? null,
+        callWallUsd: levels?.callWallUsd ?? null,
+        putWallUsd: levels?.putWallUsd ?? null,
         delta: t ? t.deltaCoin : null,
         gamma: t ? t.gammaUsdPer1Pct : null,
         vega: t ? t.vegaUsd : null,
@@ -115,6 +123,7 @@ export class AlertService {
   /** The publish round: evaluates the enabled rules; fired alerts are stored, audited and published. */
   round(): void {
     const { rules } = this.repository.rules();
+    this.followLevels(rules);
     if (!rules.some((r) => r.enabled)) return;
     const { state, fired } = evaluateAlerts(rules, this.state, this.snapshot());
     this.state = state;
@@ -130,6 +139,20 @@ export class AlertService {
   reset(): void {
     this.state = {};
     this.lastEventMs = null;
+  }
+
+  /** Keeps the naive exposure stream of each currency subscribed while a gamma-flip or wall rule is enabled for it. */
+  private followLevels(rules: readonly AlertRule[]): void {
+    const wanted = new Set(rules.filter((r) => r.enabled && r.currency !== null && (r.kind === 'gamma-flip-crossed' || r.kind === 'spot-near-wall')).map((r) => r.currency!));
+    for (const [currency, unsubscribe] of this.levelStreams) {
+      if (!wanted.has(currency)) {
+        unsubscribe();
+        this.levelStreams.delete(currency);
+      }
+    }
+    for (const currency of wanted) {
+      if (!this.levelStreams.has(currency)) this.levelStreams.set(currency, this.deps.hub.client().subscribe('exposure', { currency, convention: 'naive' }, () => {}));
+    }
   }
 
   private publish(): void {

@@ -40,4 +40,48 @@ describe('alerts in the app', () => {
     expect(audit.map((r) => `${r.action} ${r.subject}`)).toContain('alert.greek-band btc-delta');
     expect((await client.call('alerts.rules.delete', { id: 'btc-delta' })).deleted).toBe(true);
   }, 120_000);
+
+  it('a wall rule reads the exposure levels: the service keeps the naive stream computed while the rule is on', async () => {
+    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'walls.db'), publishIntervalMs: 50 });
+    app = stepped.app;
+    const client = app.hub.client();
+    await enterShortCallBook(stepped);
+    // Within 50 % of a wall: true on any demo market once the levels exist (the test is that they are read).
+    await client.call('alerts.rules.save', { rule: { id: 'btc-wall', currency: 'BTC', kind: 'spot-near-wall', enabled: true, threshold: 50, hysteresis: 1, minIntervalMs: 0 } });
+    const fired = await stepped.until(() => app!.alerts.repository.history().find((a) => a.ruleId === 'btc-wall'));
+    expect(fired.message).toMatch(/BTC spot [\d,.]+ is [\d.]+ % from the (call|put) wall at [\d,.]+/);
+    // Nobody opened the Exposure view: the rule's own subscription made the kernel compute it.
+    expect(app.hub.channel('exposure', 'BTC/naive/stickyStrike').subscriberCount).toBe(1);
+    await client.call('alerts.rules.delete', { id: 'btc-wall' });
+    await stepped.step(200);
+    expect(app.hub.channel('exposure', 'BTC/naive/stickyStrike').subscriberCount).toBe(0);
+  }, 120_000);
+
+  it('replaying a recorded session fires the same alerts at the same market times, run after run', async () => {
+    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'replay.db'), publishIntervalMs: 50 });
+    app = stepped.app;
+    const client = app.hub.client();
+    await enterShortCallBook(stepped);
+    await client.call('record.start', { session: 'alert-replay' });
+    await stepped.step(4_000);
+    await client.call('record.stop', {});
+    // A narrow delta band the short-call book is outside of; no minimum interval, little hysteresis.
+    await client.call('alerts.rules.save', { rule: { id: 'replay-delta', currency: 'BTC', kind: 'greek-band', enabled: true, greek: 'delta', band: [-0.1, 0.1], hysteresis: 0.01, minIntervalMs: 0 } });
+    const replayOnce = async (): Promise<{ atMs: number; value: number | null; message: string }[]> => {
+      const before = new Set(app!.alerts.repository.history(1000).map((a) => a.id));
+      await client.call('source.set', { source: { kind: 'replay', session: 'alert-replay', speed: 10 } });
+      await stepped.until(() => (app!.deskStatus().replay?.done ? true : null));
+      await stepped.step(500);
+      return app!.alerts.repository
+        .history(1000)
+        .filter((a) => !before.has(a.id) && a.session === 'alert-replay')
+        .sort((a, b) => a.id - b.id)
+        .map((a) => ({ atMs: a.atMs, value: a.value, message: a.message }));
+    };
+    const first = await replayOnce();
+    await client.call('source.set', { source: { kind: 'demo' } });
+    const second = await replayOnce();
+    expect(first.length).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+  }, 120_000);
 });
