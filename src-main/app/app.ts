@@ -7,7 +7,9 @@
  * source starts from an empty market state.
  */
 import { createHash } from 'node:crypto';
-import { dirname, extname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
 import type { TopicPayloads } from '../api/contract';
 import { ApiException } from '../api/errors';
@@ -30,6 +32,7 @@ import { PositionRepository } from '../store/positions';
 import { BookService, type InstrumentLookup } from './book';
 import { HedgeSettingsStore } from './hedgeSettings';
 import { HedgeDesk } from './hedgeDesk';
+import type { ForecastEvaluateResult } from '../core/forecast/fileEvaluation';
 import { loadAccountIntoBook } from './execution/accountLoad';
 import { deribitVenueFrom, executionChoice, SETTING_VENUE, type ExecutionStatus } from './execution/venueChoice';
 import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitVenue';
@@ -46,7 +49,7 @@ import type { EpochMs } from '../core/units';
 import { PassThrough } from 'node:stream';
 import { FeedMonitor } from './feedMonitor';
 import { GreeksPool } from './greeksPool';
-import { defaultImportFolder, ensureImportFolder } from './importFolder';
+import { defaultImportFolder, ensureImportFolder, resolveImportPath } from './importFolder';
 import { JobRunner } from './jobs';
 import { JobsPool } from './jobsPool';
 import { parseTardisInPool } from './tardisParseJob';
@@ -54,6 +57,8 @@ import { ApiHub, type CommandHandlers, type TopicResolvers } from './hub';
 
 export const APP_VERSION = '0.1.0';
 export const DEFAULT_DEMO_SEED = 42;
+/** The largest price file the app's forecast evaluation reads (the CLI reads any size). */
+const MAX_PRICE_FILE_BYTES = 256 * 2 ** 20;
 
 export interface GammaDeskOptions {
   dbPath: string;
@@ -132,6 +137,8 @@ export class GammaDeskApp {
   private readonly exposureStreams = new Map<string, ExposureStream>();
   private jobsDirty = false;
   private bookDirty = false;
+  /** The only folder the UI may read files from (imports, price files); null without one. */
+  private importFolderPath: string | null = null;
   private recommendationsDirty = false;
   private sessionsDirty = false;
   private kernelInstance!: Kernel;
@@ -208,6 +215,7 @@ export class GammaDeskApp {
       nowMs: () => this.feedClock.now(),
     });
     const importFolder = options.importFolder !== undefined ? resolve(options.importFolder) : defaultImportFolder(options.dbPath);
+    this.importFolderPath = importFolder;
     if (importFolder !== null) ensureImportFolder(importFolder);
     const jobsWorker = options.jobsWorker ?? {
       filename: join(dirname(options.worker.filename), `jobsWorker${extname(options.worker.filename)}`),
@@ -593,7 +601,9 @@ export class GammaDeskApp {
         return { text: Buffer.concat(chunks).toString('utf8'), rows };
       },
     } satisfies CommandHandlers<'hedging'>;
-    const volatilityHandlers = {} satisfies CommandHandlers<'volatility'>;
+    const volatilityHandlers = {
+      'forecast.evaluate': ({ file, close }) => this.evaluateForecastFile(file, close),
+    } satisfies CommandHandlers<'volatility'>;
     hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
@@ -768,6 +778,31 @@ export class GammaDeskApp {
     await this.desk.start();
     this.recommendationsDirty = true;
     return this.executionStatus();
+  }
+
+  /**
+   * A price file from the import folder through every forecast model and the out-of-sample evaluation, on the jobs
+   * pool (seconds of CPU on a long history). Plain or gzipped CSV, at most 256 MiB.
+   */
+  private async evaluateForecastFile(file: string, close?: string): Promise<ForecastEvaluateResult> {
+    const path = resolveImportPath(this.importFolderPath, file);
+    const size = statSync(path).size;
+    if (size > MAX_PRICE_FILE_BYTES) throw new ApiException('INVALID_ARGUMENT', `${file} is ${Math.round(size / 2 ** 20)} MiB: price files up to ${MAX_PRICE_FILE_BYTES / 2 ** 20} MiB are evaluated here (use gammadesk forecast for bigger ones)`);
+    const raw = readFileSync(path);
+    let text: string;
+    try {
+      text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    } catch (error) {
+      throw new ApiException('INVALID_ARGUMENT', `${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const job = this.jobsPool.start('forecastEvaluate', { text, name: basename(path), ...(close ? { closeColumn: close } : {}) });
+    try {
+      return await job.done;
+    } catch (error) {
+      throw new ApiException('INVALID_ARGUMENT', `${file}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      job.close();
+    }
   }
 
   private publishRecommendations(): void {

@@ -3,6 +3,7 @@
  * Training and backtests add theirs here and in `JobTypes`.
  */
 export { tardisParse } from './tardisParseTask';
+export { forecastEvaluate } from './forecastEvaluateTask';
 
 /**
  * Piscina loads the default export when a thread starts; without one it falls back to `import()`, which the

@@ -1,3 +1,5 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { hostForThisFile } from './host';
 
@@ -75,4 +77,23 @@ test('chain: the residual-to-surface columns from the picker', async ({ page }) 
   // The expiry's premium beside them: waiting for the forecast on a fresh demo market.
   await expect(page.getByTestId('chain-vrp')).toContainText(/VRP – \(warming up: \d+ of 30 one-minute index returns\)/);
   await page.screenshot({ path: `${SHOTS}/chain-fit-residuals.png` });
+});
+
+test('forecast panel: every model on a price file from the import folder, and the out-of-sample table', async ({ page }) => {
+  // The real Deribit BTC-PERPETUAL daily history of ../shared/data (README there), copied into this host's folder.
+  const dir = join(host.dataDir, 'imports');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(resolve('../shared/data/ttienomy_deribit_BTC-PERPETUAL_daily.csv'), join(dir, 'btc-daily.csv'));
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto(host.url);
+  await expect(page.getByTestId('link-state')).toHaveText('connected');
+  await page.getByRole('tab', { name: 'Surface' }).click();
+  await page.getByTestId('forecast-file').fill('btc-daily.csv');
+  await page.getByTestId('forecast-evaluate').click();
+  const table = page.getByTestId('forecast-oos');
+  await expect(table).toBeVisible({ timeout: 60_000 });
+  await expect(table.locator('tbody tr')).toHaveCount(4);
+  await expect(page.getByTestId('forecast-evaluation')).toContainText(/1 d: (HAR|GARCH|EWMA|LEARNED) — /);
+  await page.getByTestId('forecast-evaluation').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/forecast-evaluation.png` });
 });

@@ -3,6 +3,7 @@
  * arbitrage flags, the ATM term structure, 25-delta risk reversal and butterfly, an IV heatmap) with the live
  * realized vol, its forecast and the variance risk premium per expiry (engine/surfaceSchedule.ts).
  */
+import type { ForecastEvaluateResult } from '../../core/forecast/fileEvaluation';
 import type { Currency } from '../../core/market/events';
 import type { LiveRealizedSnapshot } from '../../core/forecast/liveRealized';
 import type { SurfaceSnapshotDto } from '../../core/surface/snapshot';
@@ -56,9 +57,21 @@ export interface VolatilitySurfaceDto {
 }
 
 
+/** `forecast.evaluate`'s result (workers/forecastEvaluateTask.ts). */
+export type ForecastEvaluationDto = ForecastEvaluateResult;
+
 const currency = v.literal('BTC', 'ETH');
 
-export const volatilityCommands = {} as const satisfies CommandTable;
+export const volatilityCommands = {
+  /**
+   * Every model's realized-vol forecast and the out-of-sample evaluation (QLIKE, MSE, Diebold–Mariano vs HAR) on a
+   * price file in the import folder (the layouts `gammadesk forecast --prices` reads); runs on the jobs pool.
+   */
+  'forecast.evaluate': {
+    params: v.object({ file: v.string({ maxLength: 1024 }), close: v.optional(v.string({ maxLength: 64 })) }),
+    result: typed<ForecastEvaluationDto>(),
+  },
+} as const satisfies CommandTable;
 
 export const volatilityTopics = {
   /** Refitted at most once a second while quotes change and somebody listens. */

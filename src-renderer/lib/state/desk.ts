@@ -35,7 +35,7 @@ export function createDesk(transport: Transport): Desk {
   });
   const positions = new PositionsState(transport, commands);
   const hedging = new HedgingState(transport, commands, market);
-  const volatility = new VolatilityState(transport, market);
+  const volatility = new VolatilityState(transport, market, commands);
   const risk = new RiskState(transport, commands, market);
   const alerts = new AlertsState(transport, commands);
   return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts };
