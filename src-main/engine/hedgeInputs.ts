@@ -80,9 +80,18 @@ export function hedgeMarketFrom(market: MarketState, currency: Currency, options
   return { nowMs, marketSeq: market.seq, currency, indexUsd: index, instruments };
 }
 
-/** The options' IV residuals to a fitted surface (its smiles' mark residuals, vol points), on a copy. */
-export function withSurfaceResiduals(market: HedgeMarket, surface: SurfaceSnapshotDto): HedgeMarket {
+/**
+ * The IV–RV signals of the live surface on a copy of the hedge market: each option's IV residual to the fit (vol
+ * points) and each expiry's variance risk premium (vol points, where the forecast exists).
+ */
+export function withSurfaceResiduals(market: HedgeMarket, surface: SurfaceSnapshotDto, premiums: readonly { label: string; volPoints: number | null }[] = []): HedgeMarket {
   const residuals = new Map<string, number | null>();
   for (const smile of surface.smiles) for (const point of smile.points) residuals.set(point.instrument, point.residualVolPoints);
-  return { ...market, instruments: market.instruments.map((i) => (i.kind === 'option' && residuals.has(i.instrument) ? { ...i, ivResidualVolPoints: residuals.get(i.instrument)! } : i)) };
+  const variancePremiums: Record<string, number> = {};
+  for (const p of premiums) if (p.volPoints !== null && Number.isFinite(p.volPoints)) variancePremiums[p.label] = p.volPoints;
+  return {
+    ...market,
+    instruments: market.instruments.map((i) => (i.kind === 'option' && residuals.has(i.instrument) ? { ...i, ivResidualVolPoints: residuals.get(i.instrument)! } : i)),
+    ...(Object.keys(variancePremiums).length > 0 ? { variancePremiums } : {}),
+  };
 }

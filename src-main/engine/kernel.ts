@@ -462,9 +462,10 @@ export class Kernel {
     // Inputs are read now, synchronously: the proposal is a function of this moment's market and book.
     const problem = settings.enabled ? settingsProblem(settings) : 'the hedge advisor is off for this currency';
     const bare = problem ? null : hedgeMarketFrom(market, currency);
-    // The selection may price options against the live surface fit (its residuals), when one has been made.
-    const fitted = settings.useSurface ? this.surface?.snapshot(currency) : null;
-    const hedgeMarket = bare && fitted ? withSurfaceResiduals(bare, fitted.surface) : bare;
+    // The IV–RV signals of the live surface fit, when one has been made (the Surface view is open, or the selection
+    // prices options against it): residuals per option and the variance risk premium per expiry.
+    const fitted = this.surface?.snapshot(currency) ?? null;
+    const hedgeMarket = bare && fitted ? withSurfaceResiduals(bare, fitted.surface, fitted.premiums) : bare;
     if (problem || !hedgeMarket) {
       finish({ ...base, inputsHash: '', proposal: null, reason: problem ?? `no ${currency} index price yet` });
       return;

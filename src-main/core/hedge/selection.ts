@@ -280,6 +280,22 @@ export class SelectionPolicy implements HedgePolicy {
       const priced = market.instruments.filter((i) => i.kind === 'option' && i.ivResidualVolPoints !== null && i.ivResidualVolPoints !== undefined).length;
       rationale.push(`priced against the fitted surface too (${priced} options with a residual): the legs pay ${edge.toFixed(2)} USD ${edge >= 0 ? 'more' : 'less'} than the surface's fair value (residual × vega)`);
     }
+    // The variance risk premium of each expiry the option legs trade: selling implied vol above the forecast
+    // realized vol earns it; buying pays it.
+    const premiums = market.variancePremiums;
+    if (premiums) {
+      const byExpiry = new Map<string, number>();
+      for (const leg of legs) {
+        const expiry = leg.instrument.split('-')[1];
+        if (!expiry || !/-[CP]$/.test(leg.instrument)) continue;
+        byExpiry.set(expiry, (byExpiry.get(expiry) ?? 0) + (leg.side === 'buy' ? 1 : -1) * leg.greeks.vegaUsd);
+      }
+      for (const [expiry, vega] of byExpiry) {
+        const vrp = premiums[expiry];
+        if (vrp === undefined || vega === 0) continue;
+        rationale.push(`${expiry}: implied vol is ${vrp.toFixed(1)} vol points ${vrp >= 0 ? 'above' : 'below'} the forecast realized vol; these legs ${vega > 0 ? 'buy' : 'sell'} ${Math.abs(vega).toFixed(0)} USD of vega there, so they ${(vega > 0) === (vrp >= 0) ? 'pay' : 'earn'} that premium`);
+      }
+    }
     // Slack left means a band could not be reached with the liquidity and limits given.
     const slack = bands.map((b, k) => {
       const col = built.model.numCols - 2 * bands.length + 2 * k;

@@ -65,6 +65,11 @@ export interface HedgeMarket {
   currency: Currency;
   indexUsd: number;
   instruments: readonly HedgeInstrument[];
+  /**
+   * The variance risk premium per expiry (ATM implied vol minus the forecast realized vol over the expiry's horizon,
+   * vol points; `Surface` view), keyed by expiry label (`27DEC26`); absent when no live fit or forecast exists.
+   */
+  variancePremiums?: Readonly<Record<string, number>>;
 }
 
 /** The book as the advisor sees it: the currency's totals (core/book/valuation.ts). */

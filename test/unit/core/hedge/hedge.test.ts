@@ -256,3 +256,22 @@ describe('selection priced against the fitted surface', () => {
     expect(priced.rationale.join('\n')).toMatch(/priced against the fitted surface too \(2 options with a residual\): the legs pay -?[\d.]+ USD less/);
   });
 });
+
+describe('variance risk premium as a hedge input', () => {
+  it('the selection names the premium of each expiry its option legs trade, and whether they pay or earn it', async () => {
+    const call = optionInstrument({ forward: 90_000, strike: 90_000, days: 30, vol: 0.5, isCall: true, sizes: [5, 5], expiryCode: '31DEC26' });
+    const market: HedgeMarket = {
+      nowMs: NOW_MS,
+      marketSeq: 1,
+      currency: 'BTC',
+      indexUsd: 90_000,
+      instruments: [linearInstrument('BTC-PERPETUAL', 'perpetual', 90_000, [1_000_000]), call],
+      variancePremiums: { '31DEC26': 9.8 },
+    };
+    const g = call.unitGreeks;
+    const objectives: HedgeObjectives = { currency: 'BTC', delta: { target: 0, tolerance: 0.05, unit: 'coin' }, gamma: { target: 0, tolerance: Math.abs(g.gammaUsdPer1Pct) * 0.5 } };
+    const p = await new SelectionPolicy(highs).propose(book({ deltaCoin: -2 * g.deltaCoin, gammaUsdPer1Pct: -2 * g.gammaUsdPer1Pct }), market, objectives);
+    expect(p.legs.some((l) => l.instrument === call.instrument && l.side === 'buy')).toBe(true);
+    expect(p.rationale.join('\n')).toMatch(/31DEC26: implied vol is 9\.8 vol points above the forecast realized vol; these legs buy \d+ USD of vega there, so they pay that premium/);
+  });
+});
