@@ -6,14 +6,13 @@
  * from.
  */
 import { futureGreeks, optionGreeks } from '../core/book/valuation';
+import { DERIBIT_FEE_SCHEDULE } from '../core/execution/fees';
 import type { HedgeInstrument, HedgeMarket, Level } from '../core/hedge/types';
 import type { Currency, InstrumentDef } from '../core/market/events';
 import { yearsToExpiry } from '../core/pricing/time';
 import type { MarketState } from './marketState';
 import type { SurfaceSnapshotDto } from '../core/surface/snapshot';
 
-/** Deribit's taker fees when the source did not say (https://www.deribit.com/kb/fees): options 0.03 % of the underlying, futures 0.05 %. */
-export const SCHEDULE_TAKER_FEE = { option: 0.0003, future: 0.0005 } as const;
 
 /** The options offered to the selection policy: at most this many, the most open interest first. */
 export const MAX_HEDGE_OPTIONS = 300;
@@ -21,7 +20,8 @@ export const MAX_HEDGE_OPTIONS = 300;
 const MIN_OPTION_DAYS = 1;
 
 function fee(def: InstrumentDef): { takerFee: number; feeSource: HedgeInstrument['feeSource'] } {
-  const schedule = def.kind === 'option' ? SCHEDULE_TAKER_FEE.option : SCHEDULE_TAKER_FEE.future;
+  // Deribit's published schedule (core/execution/fees.ts, the paper venue's too) when the source did not say.
+  const schedule = DERIBIT_FEE_SCHEDULE[def.settlement][def.kind].taker;
   return def.takerCommission !== null ? { takerFee: def.takerCommission, feeSource: 'instrument' } : { takerFee: schedule, feeSource: 'schedule' };
 }
 

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { atmCall, openDesk } from './desk';
 import { hostForThisFile, SHOTS } from './host';
 
 // The hedging desk in Chromium on the demo market: a book imported from CSV (a bad row named by line), marked to
@@ -6,18 +7,8 @@ import { hostForThisFile, SHOTS } from './host';
 const host = hostForThisFile();
 
 test('positions: import a CSV book and see it marked to market; hedges: a proposal with legs and bands', async ({ page }) => {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(host.url);
-  await expect(page.getByTestId('link-state')).toHaveText('connected');
-  await expect(page.locator('tr.atm')).toBeVisible({ timeout: 20_000 });
-  const expiry = (await page.locator('button[role=tab][aria-selected=true]').nth(1).textContent())!.match(/^\d{1,2}[A-Z]{3}\d{2}/)![0];
-  const atmStrike = await page.locator('tr.atm').getAttribute('data-strike');
-  const call = `BTC-${expiry}-${atmStrike}-C`;
+  const problems = await openDesk(page, host.url, { width: 1440, height: 900 });
+  const call = await atmCall(page);
 
   await page.getByRole('tab', { name: 'Positions' }).click();
   await expect(page.getByText('The book is empty')).toBeVisible({ timeout: 20_000 });

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { atmCall, openDesk } from './desk';
 import { hostForThisFile, SHOTS } from './host';
 
 // The Risk view in Chromium on the demo market: a short-call book entered as CSV, then the scenario matrix (centre
@@ -7,18 +8,8 @@ import { hostForThisFile, SHOTS } from './host';
 const host = hostForThisFile();
 
 test('risk: matrix with drill-down, margin panel, equity and usage, proposal margin', async ({ page }) => {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.setViewportSize({ width: 1280, height: 720 });
-  await page.goto(host.url);
-  await expect(page.getByTestId('link-state')).toHaveText('connected');
-  await expect(page.locator('tr.atm')).toBeVisible({ timeout: 20_000 });
-  const expiry = (await page.locator('button[role=tab][aria-selected=true]').nth(1).textContent())!.match(/^\d{1,2}[A-Z]{3}\d{2}/)![0];
-  const atmStrike = await page.locator('tr.atm').getAttribute('data-strike');
-  const call = `BTC-${expiry}-${atmStrike}-C`;
+  const problems = await openDesk(page, host.url, { width: 1280, height: 720 });
+  const call = await atmCall(page);
 
   await page.getByRole('tab', { name: 'Positions' }).click();
   await expect(page.getByText('The book is empty')).toBeVisible({ timeout: 20_000 });

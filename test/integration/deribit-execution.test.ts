@@ -80,7 +80,7 @@ afterEach(async () => {
   harnesses = [];
 });
 
-async function setUp(options: { secret?: string; venue?: Partial<DeribitVenueOptions>; scenario?: ScenarioStep[] } = {}): Promise<Harness> {
+async function setUp(options: { secret?: string; venue?: Partial<DeribitVenueOptions>; scenario?: ScenarioStep[]; clockIsTimers?: boolean } = {}): Promise<Harness> {
   const server = await MockDeribitServer.start({
     scenario: options.scenario ?? [],
     instruments: recordedInstruments(),
@@ -101,6 +101,7 @@ async function setUp(options: { secret?: string; venue?: Partial<DeribitVenueOpt
     timers,
     callRateLimitBackoff: { initialMs: 100, maxMs: 400, factor: 2, jitter: 0 },
     onError: (error) => errors.push(error),
+    ...(options.clockIsTimers ? { clock: timers } : {}),
     ...options.venue,
   });
   const h: Harness = { server, venue, timers, updates: [], errors };
@@ -136,13 +137,15 @@ describe('Deribit venue: authentication', () => {
   });
 
   it('stops on a wrong secret with 13004 invalid_credentials, without a reconnect loop, and never says the secret', async () => {
-    const h = await setUp({ secret: 'wrong-secret-0000' });
+    // The client's own clock is the test's: a reconnect (or any retry) would leave a timer scheduled on it.
+    const h = await setUp({ secret: 'wrong-secret-0000', clockIsTimers: true });
     const error = await rejection(h.venue.ready());
     expect(error.code).toBe(13004);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('invalid_credentials');
     expect(error.message).not.toContain('wrong-secret-0000');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // longer than several reconnect backoffs (10–50 ms)
+    expect(h.timers.pending).toBe(0);
+    h.timers.advance(10_000); // past any backoff: nothing was scheduled, so nothing happens
     expect(h.server.stats.connections).toBe(1);
     expect(h.server.exchange!.stats.auth.refused).toBe(1);
   });

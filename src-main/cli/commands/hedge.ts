@@ -21,13 +21,17 @@ import type { HedgeInstrument, HedgeMarket, Proposal } from '../../core/hedge/ty
 import type { Currency } from '../../core/market/events';
 import { yearsToExpiry } from '../../core/pricing/time';
 import { readChainFile, type ChainSnapshot } from '../../feeds/chainFile';
-import { MAX_HEDGE_OPTIONS, SCHEDULE_TAKER_FEE } from '../../engine/hedgeInputs';
+import { MAX_HEDGE_OPTIONS } from '../../engine/hedgeInputs';
+import { DERIBIT_FEE_SCHEDULE } from '../../core/execution/fees';
 import { solveMilp } from '../../workers/hedgeSolveTask';
 import { BookService } from '../../app/book';
 import { defaultDbPath } from '../../app/paths';
 import { openDatabase } from '../../store/database';
 import { PositionRepository } from '../../store/positions';
 import { InstrumentRepository } from '../../store/instruments';
+
+/** Deribit's published fees (core/execution/fees.ts) for the chain file's assumed perpetual and options. */
+const SCHEDULE = DERIBIT_FEE_SCHEDULE.inverse;
 
 function number(flags: Record<string, string | boolean>, name: string, fallback: number, check: (x: number) => boolean, what: string): number {
   const raw = flags[name];
@@ -58,7 +62,7 @@ export function hedgeMarketFromChain(chain: ChainSnapshot, currency: Currency, a
       kind: 'perpetual',
       lot,
       minAmount: lot,
-      takerFee: SCHEDULE_TAKER_FEE.future,
+      takerFee: SCHEDULE.perpetual.taker,
       feeSource: 'schedule',
       bids: [[perpMark - half, a.perpDepthUsd]],
       asks: [[perpMark + half, a.perpDepthUsd]],
@@ -76,7 +80,7 @@ export function hedgeMarketFromChain(chain: ChainSnapshot, currency: Currency, a
       kind: 'option',
       lot: 0.1,
       minAmount: 0.1,
-      takerFee: SCHEDULE_TAKER_FEE.option,
+      takerFee: SCHEDULE.option.taker,
       feeSource: 'schedule',
       bids: [[o.bid!, a.optionDepth]],
       asks: [[o.ask!, a.optionDepth]],
@@ -216,8 +220,8 @@ export const HEDGE_COMMANDS: CommandTable = {
         bad_rows: book.errors,
         chain: { file: chain.file, layout: chain.layout, as_of: new Date(chain.asOfMs).toISOString() },
         assumptions: {
-          perpetual: `quoted at the front forward ± ${assumptions.perpSpreadBps / 2} bp, ${assumptions.perpDepthUsd} USD a side, taker fee ${SCHEDULE_TAKER_FEE.future} (Deribit's schedule)`,
-          options: `${assumptions.optionDepth} contracts at the file's bid and ask, taker fee ${SCHEDULE_TAKER_FEE.option} per contract capped at 12.5 % of the price`,
+          perpetual: `quoted at the front forward ± ${assumptions.perpSpreadBps / 2} bp, ${assumptions.perpDepthUsd} USD a side, taker fee ${SCHEDULE.perpetual.taker} (Deribit's schedule)`,
+          options: `${assumptions.optionDepth} contracts at the file's bid and ask, taker fee ${SCHEDULE.option.taker} per contract capped at 12.5 % of the price`,
         },
         book: Object.fromEntries(Object.entries(valuation.byCurrency).map(([c, t]) => [c, Object.fromEntries(Object.entries(t).map(([k, v]) => [k, r(v)]))])),
         proposals,

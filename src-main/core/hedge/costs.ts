@@ -12,15 +12,14 @@
  * Costs may be negative (a bid above the mark): the LP then prefers that trade, as a trader would.
  */
 import type { BookGreeks } from '../book/valuation';
+import { DERIBIT_FEE_SCHEDULE } from '../execution/fees';
 import type { HedgeInstrument, ProposalLeg } from './types';
 
-/** Deribit's option fee cap: at most 12.5 % of the option price. */
-export const OPTION_FEE_CAP = 0.125;
 
 /** Cost of one unit of quantity traded at `price`, against the mark, in coin; and the fee part. */
 export function unitCostCoin(instrument: HedgeInstrument, side: 'buy' | 'sell', price: number): { costCoin: number; feeCoin: number } {
   if (instrument.kind === 'option') {
-    const feeCoin = Math.min(instrument.takerFee, OPTION_FEE_CAP * price);
+    const feeCoin = Math.min(instrument.takerFee, DERIBIT_FEE_SCHEDULE.optionCapShareOfPrice * price);
     const edge = side === 'buy' ? price - instrument.markPrice : instrument.markPrice - price;
     return { costCoin: edge + feeCoin, feeCoin };
   }

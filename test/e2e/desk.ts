@@ -1,0 +1,23 @@
+/** Shared steps of the desk's e2e specs: open the demo desk watching for page errors, and read an ATM call's name. */
+import { expect, type Page } from '@playwright/test';
+
+/** Opens the desk at a viewport; returns the console and page errors seen (the spec asserts none at its end). */
+export async function openDesk(page: Page, url: string, size: { width: number; height: number }): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.setViewportSize(size);
+  await page.goto(url);
+  await expect(page.getByTestId('link-state')).toHaveText('connected');
+  return problems;
+}
+
+/** The at-the-money BTC call of the selected expiry, read off the Chain view. */
+export async function atmCall(page: Page): Promise<string> {
+  await expect(page.locator('tr.atm')).toBeVisible({ timeout: 20_000 });
+  const expiry = (await page.locator('button[role=tab][aria-selected=true]').nth(1).textContent())!.match(/^\d{1,2}[A-Z]{3}\d{2}/)![0];
+  const atmStrike = await page.locator('tr.atm').getAttribute('data-strike');
+  return `BTC-${expiry}-${atmStrike}-C`;
+}
