@@ -1,6 +1,7 @@
 /**
  * Nelder–Mead simplex minimisation (Nelder & Mead 1965; the standard coefficients of Lagarias et al. 1998:
- * reflection 1, expansion 2, contraction 1/2, shrink 1/2) for the few-parameter searches of the surface fits.
+ * reflection 1, expansion 2, contraction 1/2, shrink 1/2) for the few-parameter searches of the surface fits and
+ * (restarted, `core/forecast/optimize.ts`) the forecast models' likelihoods.
  * Deterministic: no randomness; the same start gives the same answer. An objective may return Infinity (or
  * NaN, read as Infinity) for a point outside its domain: such vertices are simply never preferred.
  */
@@ -10,6 +11,8 @@ export interface NelderMeadOptions {
   step: readonly number[];
   /** Stop after this many iterations. Default 200. */
   maxIterations?: number;
+  /** Stop before an iteration once this many objective evaluations were spent. Default: no limit. */
+  maxEvaluations?: number;
   /** Stop when the best and worst values differ by at most this (absolute). Default 1e-12. */
   valueTolerance?: number;
   /** Stop when every vertex is within this of the best in every coordinate. Default 1e-9. */
@@ -21,6 +24,8 @@ export interface NelderMeadResult {
   value: number;
   iterations: number;
   evaluations: number;
+  /** True when the tolerances were met, false when an iteration or evaluation limit stopped the search. */
+  converged: boolean;
 }
 
 const finiteOr = (value: number): number => (Number.isNaN(value) ? Infinity : value);
@@ -30,7 +35,9 @@ export function nelderMead(objective: (x: readonly number[]) => number, x0: read
   const maxIterations = options.maxIterations ?? 200;
   const valueTolerance = options.valueTolerance ?? 1e-12;
   const pointTolerance = options.pointTolerance ?? 1e-9;
+  const maxEvaluations = options.maxEvaluations ?? Infinity;
   let evaluations = 0;
+  let converged = false;
   const f = (x: readonly number[]): number => {
     evaluations++;
     return finiteOr(objective(x));
@@ -50,7 +57,7 @@ export function nelderMead(objective: (x: readonly number[]) => number, x0: read
     return x;
   };
   let iterations = 0;
-  for (; iterations < maxIterations; iterations++) {
+  for (; iterations < maxIterations && evaluations < maxEvaluations; iterations++) {
     // Order the vertices best to worst (n + 1 <= 4 here: insertion sort).
     for (let i = 1; i <= n; i++) {
       for (let j = i; j > 0 && values[j]! < values[j - 1]!; j--) {
@@ -61,8 +68,10 @@ export function nelderMead(objective: (x: readonly number[]) => number, x0: read
     const best = points[0]!;
     let spread = 0;
     for (let i = 1; i <= n; i++) for (let j = 0; j < n; j++) spread = Math.max(spread, Math.abs(points[i]![j]! - best[j]!));
-    if (values[n]! - values[0]! <= valueTolerance && spread <= pointTolerance) break;
-    if (spread <= pointTolerance * 1e-3) break;
+    if ((values[n]! - values[0]! <= valueTolerance && spread <= pointTolerance) || spread <= pointTolerance * 1e-3) {
+      converged = true;
+      break;
+    }
     for (let j = 0; j < n; j++) {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += points[i]![j]!;
@@ -105,5 +114,5 @@ export function nelderMead(objective: (x: readonly number[]) => number, x0: read
   }
   let bestIndex = 0;
   for (let i = 1; i <= n; i++) if (values[i]! < values[bestIndex]!) bestIndex = i;
-  return { x: points[bestIndex]!, value: values[bestIndex]!, iterations, evaluations };
+  return { x: points[bestIndex]!, value: values[bestIndex]!, iterations, evaluations, converged };
 }
