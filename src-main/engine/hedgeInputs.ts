@@ -7,7 +7,7 @@
  */
 import { futureGreeks, optionGreeks } from '../core/book/valuation';
 import { DERIBIT_FEE_SCHEDULE } from '../core/execution/fees';
-import type { HedgeInstrument, HedgeMarket, Level } from '../core/hedge/types';
+import type { HedgeInstrument, HedgeMarket } from '../core/hedge/types';
 import type { Currency, InstrumentDef } from '../core/market/events';
 import { yearsToExpiry } from '../core/pricing/time';
 import type { MarketState } from './marketState';
@@ -36,9 +36,7 @@ export function hedgeMarketFrom(market: MarketState, currency: Currency, options
     const def = market.future(ticker.instrument);
     if (!def || !(ticker.markUsd > 0)) continue;
     if (def.expiryMs !== null && def.expiryMs <= nowMs) continue;
-    const book = state.books.get(ticker.instrument);
-    const bids: Level[] = book ? book.bids.map(([p, a]) => [p, a] as const) : ticker.bidUsd !== null ? [[ticker.bidUsd, ticker.bidAmountUsd]] : [];
-    const asks: Level[] = book ? book.asks.map(([p, a]) => [p, a] as const) : ticker.askUsd !== null ? [[ticker.askUsd, ticker.askAmountUsd]] : [];
+    const { bids, asks } = state.linearBook(ticker);
     instruments.push({
       instrument: ticker.instrument,
       kind: def.kind === 'perpetual' ? 'perpetual' : 'future',

@@ -97,7 +97,29 @@ export class CurrencyState {
     for (const book of this.expiries.values()) if (book.label === label) return book;
     return null;
   }
+
+  /**
+   * A perpetual's or future's order book (USD prices, USD amounts): the latest full-depth snapshot, else the
+   * ticker's best bid and ask, one level a side (none where the quote is absent or empty). The hedge advisor and
+   * the paper ledger both read books through this.
+   */
+  linearBook(ticker: FutureTickerEvent): LinearBook {
+    const snapshot = this.books.get(ticker.instrument);
+    if (snapshot) return { bids: snapshot.bids, asks: snapshot.asks, tsMs: snapshot.tsEvent };
+    return { bids: quoteLevel(ticker.bidUsd, ticker.bidAmountUsd), asks: quoteLevel(ticker.askUsd, ticker.askAmountUsd), tsMs: ticker.tsEvent };
+  }
 }
+
+export type BookLevels = readonly (readonly [price: number, amount: number])[];
+
+export interface LinearBook {
+  bids: BookLevels;
+  asks: BookLevels;
+  tsMs: number;
+}
+
+/** A best quote as book levels: one level, or none when the price or the amount is missing or not positive. */
+export const quoteLevel = (price: number | null, amount: number): BookLevels => (price !== null && price > 0 && amount > 0 ? [[price, amount]] : []);
 
 /** What an applied event changed, so the scheduler knows which analytics to refresh. */
 export type StateChange =

@@ -7,10 +7,8 @@
  * fills what is there (market) or rests (limit).
  */
 import type { InstrumentName } from '../../core/units';
-import type { MarketState } from '../../engine/marketState';
-import type { BookLevels, OrderBook, PaperMarket } from './paperVenue';
-
-const level = (price: number | null, amount: number): BookLevels => (price !== null && price > 0 && amount > 0 ? [[price, amount]] : []);
+import { quoteLevel, type MarketState } from '../../engine/marketState';
+import type { OrderBook, PaperMarket } from './paperVenue';
 
 export function paperMarketFrom(market: MarketState): PaperMarket {
   return {
@@ -20,7 +18,7 @@ export function paperMarketFrom(market: MarketState): PaperMarket {
       if (option) {
         const ticker = option.state.ticker;
         if (!ticker) return null;
-        return { bids: level(ticker.bidCoin, ticker.bidAmount), asks: level(ticker.askCoin, ticker.askAmount), tsMs: ticker.tsEvent, indexPriceUsd: ticker.indexPriceUsd };
+        return { bids: quoteLevel(ticker.bidCoin, ticker.bidAmount), asks: quoteLevel(ticker.askCoin, ticker.askAmount), tsMs: ticker.tsEvent, indexPriceUsd: ticker.indexPriceUsd };
       }
       const def = market.future(name);
       if (!def) return null;
@@ -29,7 +27,7 @@ export function paperMarketFrom(market: MarketState): PaperMarket {
       if (snapshot) return { bids: snapshot.bids, asks: snapshot.asks, tsMs: snapshot.tsEvent, indexPriceUsd: currency.indexUsd };
       const ticker = def.kind === 'perpetual' ? currency.perpetual : currency.futures.get(name);
       if (!ticker) return null;
-      return { bids: level(ticker.bidUsd, ticker.bidAmountUsd), asks: level(ticker.askUsd, ticker.askAmountUsd), tsMs: ticker.tsEvent, indexPriceUsd: ticker.indexPriceUsd };
+      return { ...currency.linearBook(ticker), indexPriceUsd: ticker.indexPriceUsd };
     },
   };
 }
