@@ -34,6 +34,7 @@ export interface AlertServiceDeps {
   market: () => MarketState;
   book: () => readonly CheckedPosition[];
   feed: () => FeedStatus;
+  /** The recommendations waiting (proposed) or failed: what the proposal-waiting and order-failed rules read. */
   recommendations: () => Recommendation[];
   /** The recording or replayed session's name, stored with each alert. */
   session: () => string | null;

@@ -210,7 +210,7 @@ export class GammaDeskApp {
       market: () => this.engine.market,
       book: () => this.book.positions(),
       feed: () => this.monitor.status(),
-      recommendations: () => this.desk.recommendations.list(),
+      recommendations: () => this.desk.recommendations.list(['proposed', 'failed']),
       session: () => (this.sourceSpec.kind === 'replay' ? this.sourceSpec.session : (this.recording?.session.name ?? null)),
       nowMs: () => this.feedClock.now(),
     });

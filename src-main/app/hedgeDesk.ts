@@ -138,8 +138,7 @@ export class HedgeDesk {
 
   /** Open recommendations and the latest decided ones, newest first. */
   list(limit = 50): Recommendation[] {
-    const all = this.recommendations.list();
-    return all.reverse().filter((r, i) => (OPEN_STATES as readonly string[]).includes(r.state) || i < limit);
+    return this.recommendations.recent(OPEN_STATES, limit);
   }
 
   close(): void {

@@ -133,6 +133,17 @@ export class RecommendationStore {
     return rows.map(fromRow);
   }
 
+  /**
+   * The recommendations in `open` states plus the `limit` most recently stored ones, newest first. Reads only
+   * those rows (the open ones through the state index, the recent ones by rowid), however long the history.
+   */
+  recent(open: readonly RecommendationState[], limit: number): Recommendation[] {
+    const sql =
+      `SELECT * FROM recommendations WHERE state IN (${open.map(() => '?').join(',')}) ` +
+      'OR rowid IN (SELECT rowid FROM recommendations ORDER BY rowid DESC LIMIT ?) ORDER BY created_ms DESC, id DESC';
+    return this.db.prepare<(string | number)[], Row>(sql).all(...open, limit).map(fromRow);
+  }
+
   /** Stores a new proposal (state proposed) with its audit row. Throws ProposalError naming a bad field. */
   propose(input: NewRecommendation, actor = 'system:advisor'): Recommendation {
     const now = this.clock();

@@ -56,6 +56,21 @@ describe('RecommendationStore', () => {
     expect(store.propose(proposal()).id).toBe(`${rec.id}-2`);
   });
 
+  it('recent(): the open ones, however old, plus the newest decided ones, newest first', () => {
+    const old = store.propose(proposal());
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      now += 1000;
+      const rec = store.propose(proposal({ marketSeq: 1300 + i }));
+      store.reject(rec.id, 'not now', 'trader');
+      ids.push(rec.id);
+    }
+    const recent = store.recent(['proposed'], 3);
+    expect(recent.map((r) => r.id)).toEqual([ids[5], ids[4], ids[3], old.id]);
+    expect(recent.map((r) => r.state)).toEqual(['rejected', 'rejected', 'rejected', 'proposed']);
+    expect(store.recent(['proposed'], 0).map((r) => r.id)).toEqual([old.id]);
+  });
+
   it('refuses a bad proposal naming the field, and stores nothing', () => {
     expect(() => store.propose(proposal({ inputsHash: 'abc' }))).toThrow('inputsHash must be 64 lowercase hex digits');
     expect(() => store.propose(proposal({ expiresMs: now }))).toThrow('expiresMs must be an integer time after now');
