@@ -53,7 +53,8 @@ export interface WhatIfServiceDeps {
   book: () => { version: number; positions: readonly CheckedPosition[] };
   /** The real book's line check (BookService.lineProblem). */
   lineProblem: (position: BookPosition) => string | null;
-  risk: RiskService;
+  /** The currency's risk settings (grid, equity, payoff dates) and where the payoff dates are saved. */
+  risk: Pick<RiskService, 'settingsOf' | 'setPayoffDates'>;
   history: RiskHistoryFiles;
   wallMs?: () => number;
 }
