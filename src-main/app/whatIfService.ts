@@ -70,7 +70,7 @@ export class WhatIfService {
   handlers(): CommandHandlers<'whatIf'> {
     return {
       'risk.whatIf': ({ currency, positions }) => this.whatIf(currency, positions),
-      'risk.historical': ({ currency, count }) => this.historical(currency, count ?? 10),
+      'risk.historical': ({ currency, count, positions }) => this.historical(currency, count ?? 10, positions),
       'risk.payoffDates.set': ({ currency, dates }) => {
         const problem = payoffDatesProblem(dates);
         if (problem) throw new ApiException('INVALID_ARGUMENT', problem);
@@ -106,8 +106,8 @@ export class WhatIfService {
     };
   }
 
-  /** The configured history's largest daily moves applied to the live book, worst first. */
-  historical(currency: Currency, count: number): HistoricalResult {
+  /** The configured history's largest daily moves applied to the live book (and a what-if book), worst first. */
+  historical(currency: Currency, count: number, whatIfLines?: readonly WhatIfLine[]): HistoricalResult {
     const market = this.deps.market();
     const book = this.deps.book();
     const indexUsd = market.currencies.get(currency)?.indexUsd ?? null;
@@ -142,7 +142,15 @@ export class WhatIfService {
     for (const s of skipped) result.notes.push(`${s.instrument}: not revalued: ${s.reason}`);
     if (positions.length === 0) return { ...result, reason: `no ${currency} positions in the book to apply the days to` };
     const days = largestDailyMoves(prices.closes, vols.closes, count);
-    result.scenarios = historicalPnl(positions, currency, indexUsd, market.timeMs, days);
+    const live = historicalPnl(positions, currency, indexUsd, market.timeMs, days);
+    let whatIf: Map<string, { pnlUsd: number; pnlCoin: number }> | null = null;
+    if (whatIfLines) {
+      const lines = checkWhatIfLines(whatIfLines, this.deps.lineProblem).positions.filter((p) => p.currency === currency);
+      const scratch = riskPositions(lines, bookMarket(market, market.timeMs));
+      if (scratch.skipped.length > 0) result.notes.push(`what-if: ${scratch.skipped.map((s) => `${s.instrument} not revalued: ${s.reason}`).join('; ')}`);
+      whatIf = new Map(historicalPnl(scratch.positions, currency, indexUsd, market.timeMs, days).map((d) => [d.date, { pnlUsd: d.pnlUsd, pnlCoin: d.pnlCoin }]));
+    }
+    result.scenarios = live.map((d) => ({ ...d, whatIf: whatIf ? (whatIf.get(d.date) ?? { pnlUsd: 0, pnlCoin: 0 }) : null }));
     return result;
   }
 

@@ -68,6 +68,9 @@ test('what-if book beside the live one, payoff at a chosen date, historical days
   const table = page.getByTestId('historical-table');
   await expect(table).toContainText('2020-03-12', { timeout: 20_000 });
   await expect(page.getByTestId('historical-source')).toContainText('ttienomy_deribit_BTC-PERPETUAL_daily.csv');
+  // The open what-if book's P&L on the same days (long puts: a gain on the fall of 2020-03-12).
+  await expect(table).toContainText('what-if USD', { timeout: 20_000 });
+  await expect(table.locator('tr', { hasText: '2020-03-12' }).locator('td.better')).toBeVisible();
   await page.getByTestId('historical-day-2020-03-12').click();
   await expect(page.getByTestId('historical-drill')).toContainText(call);
   await expect(page.getByTestId('historical-drill')).toContainText('BTC-PERPETUAL');
@@ -80,6 +83,7 @@ test('what-if book beside the live one, payoff at a chosen date, historical days
   await page.getByRole('tab', { name: 'Risk' }).click();
   await page.getByTestId('whatif-discard').click();
   await expect(page.getByTestId('whatif-open')).toBeVisible();
+  await expect(table).not.toContainText('what-if USD', { timeout: 20_000 });
 
   // ETH has no history configured: the panel says how to configure one.
   await page.getByRole('button', { name: 'ETH', exact: true }).click();

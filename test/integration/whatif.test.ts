@@ -158,6 +158,22 @@ describe('what-if book', () => {
       expect(s.positions.reduce((sum, p) => sum + p.pnlUsd, 0)).toBeCloseTo(s.pnlUsd, 6);
       expect(s.positions.reduce((sum, p) => sum + p.pnlCoin, 0)).toBeCloseTo(s.pnlCoin, 12);
     }
+    expect(result.scenarios.every((s) => s.whatIf === null)).toBe(true);
+
+    // With a what-if book: the same days, its P&L beside the live book's; unchanged it is the live P&L, and a leg
+    // adds its own P&L (additive). The market does not move between these calls (no step).
+    const live = (await client.call('positions.list', {})).map((p) => ({ instrument: p.instrument, amount: p.amount }));
+    const put = stepped.app.engine.market.currencies.get('BTC')!.sortedExpiries()[3]!.options.find((o) => o.def.optionType === 'put' && o.ticker)!.def.name;
+    const same = await client.call('risk.historical', { currency: 'BTC', count: 10, positions: live });
+    const both = await client.call('risk.historical', { currency: 'BTC', count: 10, positions: [...live, { instrument: put, amount: 10 }] });
+    const alone = await client.call('risk.historical', { currency: 'BTC', count: 10, positions: [{ instrument: put, amount: 10 }] });
+    expect(same.marketSeq).toBe(alone.marketSeq);
+    for (const [i, day] of both.scenarios.entries()) {
+      expect(same.scenarios[i]!.whatIf).toEqual({ pnlUsd: same.scenarios[i]!.pnlUsd, pnlCoin: same.scenarios[i]!.pnlCoin });
+      const leg = alone.scenarios.find((d) => d.date === day.date)!.whatIf!;
+      expect(day.whatIf!.pnlUsd - day.pnlUsd).toBeCloseTo(leg.pnlUsd, 6);
+      expect(day.whatIf!.pnlCoin - day.pnlCoin).toBeCloseTo(leg.pnlCoin, 12);
+    }
     const eth = await client.call('risk.historical', { currency: 'ETH' });
     expect(eth.configured).toBe(false);
     expect(eth.reason).toMatch(/GAMMADESK_ETH_HISTORY/);

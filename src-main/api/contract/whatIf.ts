@@ -35,6 +35,8 @@ export interface HistoricalScenarioDto {
   pnlUsd: number;
   pnlCoin: number;
   positions: { instrument: string; pnlUsd: number; pnlCoin: number }[];
+  /** The what-if book's P&L on the same day, when the call sent one; null otherwise. */
+  whatIf: { pnlUsd: number; pnlCoin: number } | null;
 }
 
 export interface HistoricalResult {
@@ -58,25 +60,30 @@ export interface HistoricalResult {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A what-if book's lines, as `positions.set` takes a book's (the price currency follows from the instrument). */
+const whatIfLines = v.array(
+  v.object({
+    instrument: v.string({ maxLength: MAX_INSTRUMENT_LENGTH }),
+    amount: v.number({ min: -1e9, max: 1e9 }),
+    averagePrice: v.optional(v.number({ min: 0, max: 1e9 })),
+  }),
+  { maxLength: MAX_POSITIONS },
+);
 
 export const whatIfCommands = {
   /** Revalues a what-if book (the editor's lines) beside the live book; refused lines come back by number. */
   'risk.whatIf': {
     params: v.object({
       currency,
-      positions: v.array(
-        v.object({
-          instrument: v.string({ maxLength: MAX_INSTRUMENT_LENGTH }),
-          amount: v.number({ min: -1e9, max: 1e9 }),
-          averagePrice: v.optional(v.number({ min: 0, max: 1e9 })),
-        }),
-        { maxLength: MAX_POSITIONS },
-      ),
+      positions: whatIfLines,
     }),
     result: typed<WhatIfResult>(),
   },
-  /** The `count` largest daily moves of the configured history (default 10), applied to the live book. */
-  'risk.historical': { params: v.object({ currency, count: v.optional(v.number({ min: 1, max: 50, integer: true })) }), result: typed<HistoricalResult>() },
+  /**
+   * The `count` largest daily moves of the configured history (default 10), applied to the live book and, when
+   * `positions` are given, to that what-if book too (its refused lines are left out, as in `risk.whatIf`).
+   */
+  'risk.historical': { params: v.object({ currency, count: v.optional(v.number({ min: 1, max: 50, integer: true })), positions: v.optional(whatIfLines) }), result: typed<HistoricalResult>() },
   /** The payoff chart's chosen days (YYYY-MM-DD, at most 3; an empty list clears them). */
   'risk.payoffDates.set': { params: v.object({ currency, dates: v.array(v.string({ maxLength: 10, pattern: DAY }), { maxLength: 3 }) }), result: typed<RiskSettings>() },
 } as const satisfies CommandTable;

@@ -29,6 +29,8 @@ export class WhatIfState {
   historical = $state.raw<HistoricalResult | null>(null);
   historicalError = $state<string | null>(null);
   loadingHistorical = $state(false);
+  #computeAgain = false;
+  #historicalAgain: number | null = null;
 
   constructor(
     private readonly transport: Transport,
@@ -91,29 +93,50 @@ export class WhatIfState {
 
   /** Revalues the scratch book beside the live one (also when the market moved: the caller decides when). */
   async compute(): Promise<void> {
+    // An edit while a computation runs is computed right after it (the answer in flight is for the old lines).
+    if (this.computing) {
+      this.#computeAgain = true;
+      return;
+    }
     const legs = this.legs;
-    if (!legs || this.computing) return;
+    if (!legs) return;
     this.computing = true;
     try {
-      this.result = await this.transport.call('risk.whatIf', { currency: this.market.currency, positions: legs });
+      const result = await this.transport.call('risk.whatIf', { currency: this.market.currency, positions: legs });
+      // Discarded meanwhile: nothing to show.
+      if (this.legs) this.result = result;
       this.error = null;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
     } finally {
       this.computing = false;
     }
+    if (this.#computeAgain) {
+      this.#computeAgain = false;
+      await this.compute();
+    }
   }
 
   async loadHistorical(count = 10): Promise<void> {
-    if (this.loadingHistorical) return;
+    if (this.loadingHistorical) {
+      this.#historicalAgain = count;
+      return;
+    }
     this.loadingHistorical = true;
     try {
-      this.historical = await this.transport.call('risk.historical', { currency: this.market.currency, count });
+      // With a what-if open, its P&L on the same days comes too.
+      const legs = this.legs;
+      this.historical = await this.transport.call('risk.historical', { currency: this.market.currency, count, ...(legs ? { positions: legs } : {}) });
       this.historicalError = null;
     } catch (error) {
       this.historicalError = error instanceof Error ? error.message : String(error);
     } finally {
       this.loadingHistorical = false;
+    }
+    const again = this.#historicalAgain;
+    if (again !== null) {
+      this.#historicalAgain = null;
+      await this.loadHistorical(again);
     }
   }
 
