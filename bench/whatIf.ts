@@ -10,11 +10,10 @@ import { resolve } from 'node:path';
 import type { RiskSettings } from '../src-main/api/dto';
 import { checkPosition, type CheckedPosition } from '../src-main/core/book/position';
 import { checkWhatIfLines, type WhatIfLine } from '../src-main/core/risk/whatIf';
-import type { EpochMs, InstrumentName, Usd } from '../src-main/core/units';
 import { WhatIfService } from '../src-main/app/whatIfService';
 import { MarketState } from '../src-main/engine/marketState';
 import { DEFAULT_RISK_SETTINGS } from '../src-main/engine/riskSnapshot';
-import { indexEvent, instrumentEvent, optionDef, optionName, optionTicker, perpetualDef, smileIv, T0 } from '../test/helpers/market';
+import { indexEvent, instrumentEvent, optionDef, optionName, optionTicker, perpetualDef, perpetualTicker, smileIv, T0 } from '../test/helpers/market';
 import { time } from './risk';
 
 const DAY = 86_400_000;
@@ -27,7 +26,7 @@ function benchMarket(): { market: MarketState; lines: WhatIfLine[] } {
   const lines: WhatIfLine[] = [];
   market.apply(indexEvent('BTC', INDEX), seq++);
   market.apply(instrumentEvent(perpetualDef('BTC')), seq++);
-  market.apply({ type: 'future_ticker', instrument: 'BTC-PERPETUAL' as InstrumentName, tsEvent: T0 as EpochMs, tsRecv: T0 as EpochMs, bidUsd: null, askUsd: null, bidAmountUsd: 0 as Usd, askAmountUsd: 0 as Usd, markUsd: INDEX as Usd, indexPriceUsd: INDEX as Usd, openInterestUsd: 0 as Usd, funding8h: 0 }, seq++);
+  market.apply(perpetualTicker('BTC', INDEX), seq++);
   EXPIRIES.forEach((expiryMs, e) => {
     const forward = INDEX * (1 + (0.05 * (expiryMs - T0)) / (365 * DAY));
     for (let s = 0; s < 60; s++) {

@@ -135,7 +135,7 @@ export class WhatIfService {
     const bad = [...prices.errors.map((e) => ({ file: basename(files.prices), ...e })), ...vols.errors.map((e) => ({ file: basename(files.dvol ?? ''), ...e }))];
     result.badRows = bad.slice(0, LISTED_BAD_ROWS);
     result.badRowCount = bad.length;
-    if (prices.emptyRows > 0) result.notes.push(`${basename(files.prices)}: ${prices.emptyRows} days without a ${currency} close (before it was listed) skipped`);
+    if (prices.emptyRows > 0) result.notes.push(`${basename(files.prices)}: ${prices.emptyRows} ${prices.emptyRows === 1 ? 'day' : 'days'} without a close for ${currency} (before it was listed) skipped`);
     if (!files.dvol) result.notes.push(`no DVOL file configured (GAMMADESK_${currency}_DVOL): the vol is left unchanged on every day`);
     if (indexUsd === null || !(indexUsd > 0)) return { ...result, reason: `no ${currency} index price yet` };
     const { positions, skipped } = riskPositions(book.positions.filter((p) => p.currency === currency), bookMarket(market, market.timeMs));
