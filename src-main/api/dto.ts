@@ -477,6 +477,8 @@ export interface RiskSettings {
   volDynamics: 'sticky-strike' | 'sticky-moneyness';
   /** The account's equity in coin as the trader entered it; null when not entered. */
   equityCoin: number | null;
+  /** Up to 3 days (YYYY-MM-DD, taken at 08:00 UTC) the payoff chart shows besides today and the next expiry. */
+  payoffDates: string[];
 }
 
 /** One side of the distance to a margin call (core/risk/marginCall.ts). */

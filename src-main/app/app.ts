@@ -39,6 +39,7 @@ import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitV
 import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
 import type { ExecutionVenue } from '../core/execution/venue';
 import { RiskService } from './riskService';
+import { WhatIfService, type RiskHistoryFiles } from './whatIfService';
 import { AlertService } from './alertService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
@@ -90,6 +91,8 @@ export interface GammaDeskOptions {
   importFolder?: string;
   /** Where the Deribit API key comes from (default: the environment variables; Electron: safeStorage). */
   secrets?: SecretStore;
+  /** Daily price and DVOL files for the Risk view's historical scenarios (`GAMMADESK_<CUR>_HISTORY`/`_DVOL`); none by default. */
+  riskHistory?: RiskHistoryFiles;
   /** The journal's size limit in bytes, replacing the saved setting (default 1 GiB). */
   journalMaxBytes?: number;
   /** The size at which a journal segment is closed and a new one started (tests; default a-eighth of the limit). */
@@ -127,6 +130,7 @@ export class GammaDeskApp {
   desk: HedgeDesk;
   readonly risk: RiskService;
   readonly alerts: AlertService;
+  readonly whatIf: WhatIfService;
   /** Why the chosen execution venue is not available (approvals are refused meanwhile). */
   private venueProblem: string | null = null;
   private readonly paperVenue: PaperVenue;
@@ -201,6 +205,14 @@ export class GammaDeskApp {
       book: () => ({ version: this.book.version, positions: this.book.positions() }),
       hedge: (currency) => this.kernel.hedgeSnapshot(currency),
       nowMs: () => this.feedClock.now(),
+      wallMs: () => performance.now(),
+    });
+    this.whatIf = new WhatIfService({
+      market: () => this.engine.market,
+      book: () => ({ version: this.book.version, positions: this.book.positions() }),
+      lineProblem: (position) => this.book.lineProblem(position),
+      risk: this.risk,
+      history: options.riskHistory ?? {},
       wallMs: () => performance.now(),
     });
     this.alerts = new AlertService({
@@ -604,7 +616,7 @@ export class GammaDeskApp {
     const volatilityHandlers = {
       'forecast.evaluate': ({ file, close }) => this.evaluateForecastFile(file, close),
     } satisfies CommandHandlers<'volatility'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers() } satisfies CommandHandlers);
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers(), ...this.whatIf.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {

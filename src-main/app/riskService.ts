@@ -59,7 +59,13 @@ export class RiskService {
 
   settingsOf(currency: Currency): RiskSettings {
     const stored = this.deps.settings.get<Partial<RiskSettings>>(settingsKey(currency));
-    return { ...DEFAULT_RISK_SETTINGS, ...stored, spotMoves: [...(stored?.spotMoves ?? DEFAULT_RISK_SETTINGS.spotMoves)], volShifts: [...(stored?.volShifts ?? DEFAULT_RISK_SETTINGS.volShifts)] };
+    return {
+      ...DEFAULT_RISK_SETTINGS,
+      ...stored,
+      spotMoves: [...(stored?.spotMoves ?? DEFAULT_RISK_SETTINGS.spotMoves)],
+      volShifts: [...(stored?.volShifts ?? DEFAULT_RISK_SETTINGS.volShifts)],
+      payoffDates: [...(stored?.payoffDates ?? [])],
+    };
   }
 
   private save(currency: Currency, settings: RiskSettings): RiskSettings {
@@ -77,6 +83,11 @@ export class RiskService {
   setEquity(params: CommandParams<'risk.equity.set'>): RiskSettings {
     const current = this.settingsOf(params.currency);
     return this.save(params.currency, { ...current, equityCoin: params.equityCoin === 'none' ? null : params.equityCoin });
+  }
+
+  /** The payoff chart's chosen days (checked by the caller: app/whatIfService.ts). */
+  setPayoffDates(currency: Currency, days: readonly string[]): RiskSettings {
+    return this.save(currency, { ...this.settingsOf(currency), payoffDates: [...new Set(days)].sort() });
   }
 
   handlers(): CommandHandlers<'risk'> {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GammaDeskApp } from '../app/app';
 import { defaultDbPath, deribitUrlOverride } from '../app/paths';
+import { riskHistoryFromEnv } from '../app/whatIfService';
 import { startHost, type RunningHost } from '../host/server';
 import { builtPaths } from './builtPaths';
 
@@ -31,6 +32,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     mode: 'browser',
     worker: { filename: paths.worker },
     ...deribitUrlOverride(),
+    ...riskHistoryFromEnv(),
     ...(options.seed !== undefined ? { demoSeed: options.seed } : {}),
     ...(options.importFolder !== undefined ? { importFolder: resolve(options.importFolder) } : {}),
   });

@@ -11,6 +11,7 @@ import { GammaDeskApp } from '../app/app';
 import { EncryptedFileSecretStore, EnvSecretStore, fileBlob } from '../app/secrets';
 import { CONTENT_SECURITY_POLICY } from '../app/csp';
 import { DB_FILE_NAME, deribitUrlOverride } from '../app/paths';
+import { riskHistoryFromEnv } from '../app/whatIfService';
 import { builtPaths } from '../cli/builtPaths';
 
 let core: GammaDeskApp | null = null;
@@ -101,6 +102,7 @@ void app.whenReady().then(async () => {
     mode: 'electron',
     worker: { filename: builtPaths().worker },
     ...deribitUrlOverride(),
+    ...riskHistoryFromEnv(),
     ...(existsSync(nativeBinding) ? { nativeBinding } : {}),
   });
   wireIpc(core.hub);

@@ -15,6 +15,7 @@ import type { ProposalLeg } from '../core/hedge/types';
 import type { Currency } from '../core/market/events';
 import { legPositions, proposalMargin, type ProposalMargin } from '../core/risk/hedgeMargin';
 import { distanceToMarginCall, type MarginCallDistance } from '../core/risk/marginCall';
+import { payoffDates } from '../core/risk/payoffDates';
 import { pmBook, PmInputError, type PmBook } from '../core/risk/pm';
 import { PM_PARAMS, type PmParams } from '../core/risk/pmParams';
 import { riskPositions, type RiskPosition } from '../core/risk/riskPosition';
@@ -29,6 +30,7 @@ export const DEFAULT_RISK_SETTINGS: Readonly<RiskSettings> = Object.freeze({
   volShiftMode: 'absolute',
   volDynamics: 'sticky-strike',
   equityCoin: null,
+  payoffDates: [],
 });
 
 /** The vol shift of the "vol up" distance to a margin call: +10 vol points (as `gammadesk risk`). */
@@ -102,7 +104,7 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
     marketTimeMs: nowMs,
     marketSeq: inputs.marketSeq,
     bookVersion: inputs.bookVersion,
-    settings: { ...settings, spotMoves: [...settings.spotMoves], volShifts: [...settings.volShifts] },
+    settings: { ...settings, spotMoves: [...settings.spotMoves], volShifts: [...settings.volShifts], payoffDates: [...settings.payoffDates] },
     indexUsd,
     positionCount: inputs.riskBook ? positions.length + skipped.length : own.length,
     skipped,
@@ -200,9 +202,11 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
       snapshot.proposal = { inputsHash: proposal.inputsHash, legs: proposal.legs.map((l) => ({ instrument: l.instrument, side: l.side, amount: l.amount })), margin: pm, payoffAfter: null };
     }
   }
-  // Payoff curve: today and at the next expiry (book, and book + proposal).
+  // Payoff curve: today, at the chosen dates and at the next expiry (book, and book + proposal).
   const nextExpiry = positions.reduce((min, p) => (p.expiryMs !== null && p.expiryMs > nowMs && p.expiryMs < min ? p.expiryMs : min), Infinity);
-  const dates = [{ label: 'today', atMs: nowMs }, ...(Number.isFinite(nextExpiry) ? [{ label: 'next expiry', atMs: nextExpiry }] : [])];
+  // Today, the trader's chosen dates and the next expiry (core/risk/payoffDates.ts).
+  const { dates, notes: dateNotes } = payoffDates(nowMs, Number.isFinite(nextExpiry) ? nextExpiry : null, settings.payoffDates);
+  notes.push(...dateNotes);
   const spots = Array.from({ length: PAYOFF_POINTS }, (_, i) => indexUsd * (1 - PAYOFF_RANGE + (2 * PAYOFF_RANGE * i) / (PAYOFF_POINTS - 1)));
   snapshot.payoff = payoffCurve(currency, positions, indexUsd, nowMs, spots, dates);
   if (snapshot.proposal) {

@@ -21,3 +21,12 @@ export async function atmCall(page: Page): Promise<string> {
   const atmStrike = await page.locator('tr.atm').getAttribute('data-strike');
   return `BTC-${expiry}-${atmStrike}-C`;
 }
+
+/** Imports the risk specs' book in the Positions view: 25 short `call`s and 50 000 USD of the BTC perpetual. */
+export async function importShortCallBook(page: Page, call: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Positions' }).click();
+  await expect(page.getByText('The book is empty')).toBeVisible({ timeout: 20_000 });
+  const csv = ['instrument,quantity,average_price,price_currency', `${call},-25,0.03,BTC`, 'BTC-PERPETUAL,50000,88000,USD'].join('\n');
+  await page.getByTestId('import-book').setInputFiles({ name: 'book.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByTestId('import-result')).toContainText('Imported 2 of 2 rows');
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { atmCall, openDesk } from './desk';
+import { atmCall, importShortCallBook, openDesk } from './desk';
 import { hostForThisFile, SHOTS } from './host';
 
 // The Risk view in Chromium on the demo market: a short-call book entered as CSV, then the scenario matrix (centre
@@ -11,11 +11,7 @@ test('risk: matrix with drill-down, margin panel, equity and usage, proposal mar
   const problems = await openDesk(page, host.url, { width: 1280, height: 720 });
   const call = await atmCall(page);
 
-  await page.getByRole('tab', { name: 'Positions' }).click();
-  await expect(page.getByText('The book is empty')).toBeVisible({ timeout: 20_000 });
-  const csv = ['instrument,quantity,average_price,price_currency', `${call},-25,0.03,BTC`, 'BTC-PERPETUAL,50000,88000,USD'].join('\n');
-  await page.getByTestId('import-book').setInputFiles({ name: 'book.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-  await expect(page.getByTestId('import-result')).toContainText('Imported 2 of 2 rows');
+  await importShortCallBook(page, call);
 
   await page.getByRole('tab', { name: 'Risk' }).click();
   const matrix = page.getByTestId('risk-matrix');

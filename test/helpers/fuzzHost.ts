@@ -58,6 +58,8 @@ const TEMPLATES: unknown[] = [
   { kind: 'call', id: 12, method: 'replay.control', params: { action: 'seek', toMs: 0 } },
   { kind: 'call', id: 13, method: 'journal.setLimit', params: { maxBytes: 2 ** 30 } },
   { kind: 'call', id: 14, method: 'jobs.cancel', params: { id: 1 } },
+  { kind: 'call', id: 20, method: 'risk.whatIf', params: { currency: 'BTC', positions: [{ instrument: 'BTC-25DEC26-100000-C', amount: 1 }] } },
+  { kind: 'call', id: 21, method: 'risk.historical', params: { currency: 'ETH', count: 5, positions: [] } },
   { kind: 'call', id: 19, method: 'import.tardis', params: { paths: ['/etc/passwd', '../fuzz.db', 'missing.csv'], session: 'fuzz-import' } },
   { kind: 'subscribe', id: 15, topic: 'chain', params: { currency: 'BTC', expiry: '25DEC26' } },
   { kind: 'subscribe', id: 16, topic: 'exposure', params: { currency: 'ETH', convention: 'flow', dynamics: 'stickyMoneyness' } },

@@ -1,6 +1,7 @@
 /** Hand-made market events for tests: a small, fully known option universe. */
 import type {
   Currency,
+  FutureTickerEvent,
   IndexEvent,
   InstrumentDef,
   InstrumentEvent,
@@ -133,4 +134,12 @@ export function chainTickers(
     }
   }
   return out;
+}
+
+/** A perpetual's ticker at `markUsd` (bid/ask left out; the index equal to the mark). */
+export function perpetualTicker(currency: Currency, markUsd: number, ts: number = T0): FutureTickerEvent {
+  return {
+    type: 'future_ticker', instrument: `${currency}-PERPETUAL` as InstrumentName, tsEvent: ts as EpochMs, tsRecv: ts as EpochMs,
+    bidUsd: null, askUsd: null, bidAmountUsd: 0 as Usd, askAmountUsd: 0 as Usd, markUsd: markUsd as Usd, indexPriceUsd: markUsd as Usd, openInterestUsd: 0 as Usd, funding8h: 0,
+  };
 }

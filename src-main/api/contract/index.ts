@@ -15,14 +15,16 @@ import { positionsCommands, positionsTopics } from './positions';
 import { riskCommands, riskTopics } from './risk';
 import { sessionsCommands, sessionsTopics } from './sessions';
 import { volatilityCommands, volatilityTopics } from './volatility';
+import { whatIfCommands, whatIfTopics } from './whatIf';
 
 export { IPC } from './ipc';
 export { clientFrame, MAX_CLIENT_FRAME_BYTES, type ClientFrame, type ServerFrame } from './wire';
 export type { SourceSpec } from './sessions';
+export type { HistoricalResult, HistoricalScenarioDto, WhatIfResult } from './whatIf';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */
-export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands } as const;
-export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics } as const;
+export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands, whatIf: whatIfCommands } as const;
+export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics, whatIf: whatIfTopics } as const;
 export type Domain = keyof typeof commandsByDomain & keyof typeof topicsByDomain;
 
 /** A name used by two domains is a compile error (a spread would silently keep only the last). */
@@ -33,8 +35,8 @@ const topicsAreUnique: NoDuplicates<typeof topicsByDomain> = true;
 void commandsAreUnique;
 void topicsAreUnique;
 
-export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands };
-export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics };
+export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands, ...whatIfCommands };
+export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics, ...whatIfTopics };
 
 export type CommandName = keyof typeof commands;
 export type CommandParams<C extends CommandName> = Infer<(typeof commands)[C]['params']>;

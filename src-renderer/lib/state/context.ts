@@ -13,6 +13,7 @@ import type { PositionsState } from './positions.svelte';
 import type { RiskState } from './risk.svelte';
 import type { SessionsState } from './sessions.svelte';
 import type { VolatilityState } from './volatility.svelte';
+import type { WhatIfState } from './whatIf.svelte';
 
 const [getCommands, setCommands] = createContext<CommandRunner>();
 const [getMarket, setMarket] = createContext<MarketState>();
@@ -23,8 +24,9 @@ const [getHedging, setHedging] = createContext<HedgingState>();
 const [getVolatility, setVolatility] = createContext<VolatilityState>();
 const [getRisk, setRisk] = createContext<RiskState>();
 const [getAlerts, setAlerts] = createContext<AlertsState>();
+const [getWhatIf, setWhatIf] = createContext<WhatIfState>();
 
-export { getAlerts, getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions, getVolatility };
+export { getAlerts, getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions, getVolatility, getWhatIf };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -37,5 +39,6 @@ export function provideDesk(desk: Desk): Desk {
   setVolatility(desk.volatility);
   setRisk(desk.risk);
   setAlerts(desk.alerts);
+  setWhatIf(desk.whatIf);
   return desk;
 }

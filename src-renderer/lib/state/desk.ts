@@ -12,6 +12,7 @@ import { PositionsState } from './positions.svelte';
 import { RiskState } from './risk.svelte';
 import { SessionsState } from './sessions.svelte';
 import { VolatilityState } from './volatility.svelte';
+import { WhatIfState } from './whatIf.svelte';
 
 export interface Desk {
   readonly commands: CommandRunner;
@@ -23,6 +24,7 @@ export interface Desk {
   readonly volatility: VolatilityState;
   readonly risk: RiskState;
   readonly alerts: AlertsState;
+  readonly whatIf: WhatIfState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -38,5 +40,6 @@ export function createDesk(transport: Transport): Desk {
   const volatility = new VolatilityState(transport, market, commands);
   const risk = new RiskState(transport, commands, market);
   const alerts = new AlertsState(transport, commands);
-  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts };
+  const whatIf = new WhatIfState(transport, commands, market);
+  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts, whatIf };
 }
