@@ -65,7 +65,12 @@ export interface RiskInputs {
   riskBook?: { positions: RiskPosition[]; skipped: { instrument: string; reason: string }[] };
   /** A distance to a margin call computed earlier to reuse (the caller decides when it is still current). */
   marginCall?: { atMs: number; distances: RiskSnapshot['marginCall'] } | null;
+  /** Where `params` came from (default: the documented table). */
+  paramsSource?: RiskSnapshot['pmParamsSource'];
 }
+
+/** The replica's default parameter source, as the snapshot names it. */
+export const PM_TABLE_SOURCE: RiskSnapshot['pmParamsSource'] = Object.freeze({ kind: 'table', asOfMs: null, label: 'the documented table (core/risk/pmParams.ts; Deribit changes it without notice)' });
 
 /** Each expiry's smile from the live marks (mark IV by strike; a call and a put of a strike averaged). */
 export function marketSmiles(market: MarketState, currency: Currency): Map<string, Smile> {
@@ -102,6 +107,7 @@ export interface RiskTaskInput {
   bookVersion: number;
   settings: RiskSettings;
   params: PmParams;
+  paramsSource: RiskSnapshot['pmParamsSource'];
   positions: RiskPosition[];
   skipped: { instrument: string; reason: string }[];
   positionCount: number;
@@ -126,6 +132,7 @@ export function riskTaskInput(inputs: RiskInputs): RiskTaskInput {
     bookVersion: inputs.bookVersion,
     settings: { ...settings, spotMoves: [...settings.spotMoves], volShifts: [...settings.volShifts] },
     params: { ...(inputs.params ?? PM_PARAMS[currency]) },
+    paramsSource: { ...(inputs.paramsSource ?? PM_TABLE_SOURCE) },
     positions,
     skipped,
     positionCount: inputs.riskBook ? positions.length + skipped.length : own.length,
@@ -172,6 +179,9 @@ export function riskSnapshotFrom(input: RiskTaskInput): RiskSnapshot {
     payoff: null,
     proposal: null,
     notes,
+    pmParamsSource: input.paramsSource,
+    pmComparison: null,
+    pmComparisonReason: null,
     computeMs: 0,
   };
   if (indexUsd === null || !(indexUsd > 0)) return { ...empty, matrixReason: `no ${currency} index price yet`, marginReason: `no ${currency} index price yet` };
