@@ -4,35 +4,16 @@
  * (../shared/reference/deribit_margin_cases.json, read at run time by test/mock-deribit/pmeReference.ts) with
  * those responses, and any other book with an error.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DeribitRpcError } from '../../src-main/feeds/deribit/client';
-import { DeribitPrivateClient } from '../../src-main/feeds/deribit/privateClient';
-import { pmeReferenceCases } from '../mock-deribit/pmeReference';
-import { recordedBooks, recordedInstruments } from '../mock-deribit/scenario';
-import { MockDeribitServer } from '../mock-deribit/server';
+import { usePmeMock } from '../helpers/pmeMock';
 
-const cases = pmeReferenceCases();
-let server: MockDeribitServer;
-let client: DeribitPrivateClient;
-
-beforeAll(async () => {
-  server = await MockDeribitServer.start({
-    instruments: recordedInstruments(),
-    books: recordedBooks(),
-    minHeartbeatSeconds: 0.05,
-    account: { clientId: 'pme-id', clientSecret: 'pme-secret', pmeResponses: cases.map((c) => ({ currency: c.currency, positions: c.positions, result: c.result })) },
-  });
-  client = new DeribitPrivateClient({ onNotification: () => undefined }, { url: server.url, credentials: { clientId: 'pme-id', clientSecret: 'pme-secret' }, authWaitMs: 10_000 });
-  client.start();
-});
-afterAll(async () => {
-  client.stop();
-  await server.close();
-});
+const mock = usePmeMock();
+const { cases } = mock;
 
 describe('private/pme/simulate round trip', () => {
   it.each(cases.map((c) => [c.id, c] as const))('%s: the recorded response for its book, parsed', async (_, c) => {
-    const result = await client.pmeSimulate(c.currency, c.positions);
+    const result = await mock.client.pmeSimulate(c.currency, c.positions);
     const published = c.result as { margins: Record<string, { initial_margin: number; maintenance_margin: number }>; aggregated_risk_vectors: Record<string, { standard: number[] }> };
     const coin = c.currency.toLowerCase();
     expect(result.currency).toBe(c.currency);
@@ -45,24 +26,24 @@ describe('private/pme/simulate round trip', () => {
   it('another book gets a JSON-RPC error saying why, not numbers', async () => {
     const c = cases[0]!;
     const other = { ...c.positions, 'BTC-PERPETUAL': 1 };
-    const error = await client.pmeSimulate(c.currency, other).then(() => null, (e: unknown) => e);
+    const error = await mock.client.pmeSimulate(c.currency, other).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(DeribitRpcError);
     expect((error as DeribitRpcError).code).toBe(-32602);
     expect(JSON.stringify((error as DeribitRpcError).data)).toContain('no recorded pme/simulate result for this BTC book');
   });
 
   it('a refusal injected by the exchange (missing scope) reaches the caller as it is', async () => {
-    server.exchange!.inject({ method: 'private/pme/simulate', error: { code: 13021, message: 'forbidden', data: { reason: 'scope account:read required' } } });
+    mock.server.exchange!.inject({ method: 'private/pme/simulate', error: { code: 13021, message: 'forbidden', data: { reason: 'scope account:read required' } } });
     const c = cases[1]!;
-    const error = await client.pmeSimulate(c.currency, c.positions).then(() => null, (e: unknown) => e);
+    const error = await mock.client.pmeSimulate(c.currency, c.positions).then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(DeribitRpcError);
     expect((error as DeribitRpcError).code).toBe(13021);
     // The next call is answered normally.
-    expect((await client.pmeSimulate(c.currency, c.positions)).margins.initialMargin).toBeGreaterThan(0);
+    expect((await mock.client.pmeSimulate(c.currency, c.positions)).margins.initialMargin).toBeGreaterThan(0);
   });
 
   it('an unknown currency is refused by the exchange', async () => {
-    const error = await client.call('private/pme/simulate', { currency: 'DOGE' }).then(() => null, (e: unknown) => e);
+    const error = await mock.client.call('private/pme/simulate', { currency: 'DOGE' }).then(() => null, (e: unknown) => e);
     expect((error as DeribitRpcError).code).toBe(-32602);
   });
 });

@@ -6,38 +6,20 @@
  * rate-limited per currency, results turn stale, a refused book shows Deribit's error, and without a key there is
  * no request and the reason says why. The risk service carries the comparison in its snapshot.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { RiskSnapshot } from '../../src-main/api/dto';
 import { PmeComparisons, pmeUnavailableReason } from '../../src-main/app/pmeComparison';
 import type { Currency } from '../../src-main/core/market/events';
 import type { RiskPosition } from '../../src-main/core/risk/riskPosition';
-import { DeribitPrivateClient } from '../../src-main/feeds/deribit/privateClient';
-import { pmeReferenceCases, type PmeReferenceCase } from '../mock-deribit/pmeReference';
-import { recordedBooks, recordedInstruments } from '../mock-deribit/scenario';
-import { MockDeribitServer } from '../mock-deribit/server';
+import type { PmeReferenceCase } from '../mock-deribit/pmeReference';
+import { usePmeMock } from '../helpers/pmeMock';
 import { enterShortCallBook } from '../helpers/shortCallBook';
 import { startSteppedApp } from '../helpers/steppedApp';
 import { makeTempDir } from '../helpers/tmp';
 
-const cases = pmeReferenceCases();
-let server: MockDeribitServer;
-let client: DeribitPrivateClient;
-
-beforeAll(async () => {
-  server = await MockDeribitServer.start({
-    instruments: recordedInstruments(),
-    books: recordedBooks(),
-    minHeartbeatSeconds: 0.05,
-    account: { clientId: 'live-id', clientSecret: 'live-secret', pmeResponses: cases.map((c) => ({ currency: c.currency, positions: c.positions, result: c.result })) },
-  });
-  client = new DeribitPrivateClient({ onNotification: () => undefined }, { url: server.url, credentials: { clientId: 'live-id', clientSecret: 'live-secret' }, authWaitMs: 10_000 });
-  client.start();
-});
-afterAll(async () => {
-  client.stop();
-  await server.close();
-});
+const mock = usePmeMock();
+const { cases } = mock;
 
 function bookOf(c: PmeReferenceCase): RiskPosition[] {
   const marks = c.result['ticker'] as Record<string, { mark_price: number }>;
@@ -55,7 +37,7 @@ function harness(unavailable: () => string | null = () => null): { pme: PmeCompa
     unavailable,
     simulate: (currency, positions) => {
       requests.push(currency);
-      return client.pmeSimulate(currency, positions);
+      return mock.client.pmeSimulate(currency, positions);
     },
     nowMs: () => clock.now,
     intervalMs: () => 10_000,
