@@ -39,7 +39,7 @@ import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitV
 import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
 import type { ExecutionVenue } from '../core/execution/venue';
 import { RiskService } from './riskService';
-import { PmeComparisons, pmeUnavailableReason, SETTING_PME_INTERVAL, SETTING_PME_STALE } from './pmeComparison';
+import { PME_COMPARE_DEFAULTS, PmeComparisons, pmeUnavailableReason, secondsSetting, SETTING_PME_INTERVAL, SETTING_PME_STALE } from './pmeComparison';
 import { DeribitPrivateClient } from '../feeds/deribit/privateClient';
 import { deribitUrl } from '../feeds/deribit/client';
 import { AlertService } from './alertService';
@@ -215,8 +215,8 @@ export class GammaDeskApp {
         unavailable: () => this.pmeUnavailable(),
         simulate: (currency, positions) => this.pmeClient().pmeSimulate(currency, positions),
         nowMs: () => Date.now(),
-        intervalMs: () => 1000 * (this.settings.get<number>(SETTING_PME_INTERVAL) ?? 10),
-        staleAfterMs: () => 1000 * (this.settings.get<number>(SETTING_PME_STALE) ?? 60),
+        intervalMs: () => secondsSetting(this.settings.get<unknown>(SETTING_PME_INTERVAL), PME_COMPARE_DEFAULTS.intervalMs),
+        staleAfterMs: () => secondsSetting(this.settings.get<unknown>(SETTING_PME_STALE), PME_COMPARE_DEFAULTS.staleAfterMs),
       }),
       onError: (error) => console.error('[gammadesk] risk snapshot on the pool failed:', error),
     });

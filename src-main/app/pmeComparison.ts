@@ -64,6 +64,11 @@ const message = (error: unknown): string => {
   return String(error);
 };
 
+/** A seconds setting as ms: a number ≥ `minSeconds`, else the default (a bad stored value never means "ask every round"). */
+export function secondsSetting(value: unknown, defaultMs: number, minSeconds = 1): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= minSeconds ? value * 1000 : defaultMs;
+}
+
 /** What decides whether the replica can be compared with Deribit now. */
 export interface PmeAvailability {
   source: { kind: 'demo' | 'deribit' | 'replay'; network?: 'testnet' | 'mainnet' };

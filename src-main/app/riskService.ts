@@ -151,9 +151,11 @@ export class RiskService {
     if (!proposal || proposal.legs.length === 0) return snapshot;
     const market = this.deps.market();
     const book = this.deps.book();
-    const key = `${market.seq} ${book.version}`;
+    // The replica's parameters: Deribit's live model_params once read (app/pmeComparison.ts), else the table.
+    const pm = this.deps.pme?.paramsFor(snapshot.currency);
+    const key = `${market.seq} ${book.version} ${pm?.source.asOfMs ?? 'table'}`;
     const cached = this.pmBooks.get(snapshot.currency);
-    const result = hedgeProposalMargin(snapshot.currency, book.positions, bookMarket(market, market.timeMs), market.seq, proposal.legs, cached?.key === key ? cached.book : null);
+    const result = hedgeProposalMargin(snapshot.currency, book.positions, bookMarket(market, market.timeMs), market.seq, proposal.legs, cached?.key === key ? cached.book : null, ...(pm ? [pm.params] : []));
     if (result.book) this.pmBooks.set(snapshot.currency, { key, book: result.book });
     return { ...snapshot, margin: result.margin, marginReason: result.reason };
   }

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { RiskSnapshot } from '../../src-main/api/dto';
-import { PmeComparisons, pmeUnavailableReason } from '../../src-main/app/pmeComparison';
+import { PME_COMPARE_DEFAULTS, PmeComparisons, pmeUnavailableReason, secondsSetting } from '../../src-main/app/pmeComparison';
 import type { Currency } from '../../src-main/core/market/events';
 import type { RiskPosition } from '../../src-main/core/risk/riskPosition';
 import type { PmeReferenceCase } from '../mock-deribit/pmeReference';
@@ -90,6 +90,12 @@ describe('live comparison with pme/simulate', () => {
     expect(stale.stale).toBe(true);
     expect(stale.ageMs).toBe(60_001);
     expect(pme.stateKey('ETH')).not.toBe(fresh);
+  });
+
+  it('reads the interval and staleness settings in seconds, refusing values that would mean "every round"', () => {
+    expect(secondsSetting(30, PME_COMPARE_DEFAULTS.intervalMs)).toBe(30_000);
+    for (const bad of [0, 0.5, -5, Number.NaN, '30', null, undefined]) expect(secondsSetting(bad, PME_COMPARE_DEFAULTS.intervalMs)).toBe(10_000);
+    expect(secondsSetting(null, PME_COMPARE_DEFAULTS.staleAfterMs)).toBe(60_000);
   });
 
   it('a book Deribit (here: the mock) refuses shows the error and keeps the last comparison', async () => {
