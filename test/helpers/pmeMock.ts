@@ -14,14 +14,15 @@ export interface PmeMock {
   client: DeribitPrivateClient;
 }
 
-export function usePmeMock(): PmeMock {
+/** `positions`: the account's own positions (`private/get_positions` items, Deribit's field names). */
+export function usePmeMock(positions: Record<string, unknown>[] = []): PmeMock {
   const mock = { cases: pmeReferenceCases() } as PmeMock;
   beforeAll(async () => {
     mock.server = await MockDeribitServer.start({
       instruments: recordedInstruments(),
       books: recordedBooks(),
       minHeartbeatSeconds: 0.05,
-      account: { clientId: 'pme-id', clientSecret: 'pme-secret', pmeResponses: mock.cases.map((c) => ({ currency: c.currency, positions: c.positions, result: c.result })) },
+      account: { clientId: 'pme-id', clientSecret: 'pme-secret', positions, pmeResponses: mock.cases.map((c) => ({ currency: c.currency, positions: c.positions, result: c.result })) },
     });
     mock.client = new DeribitPrivateClient({ onNotification: () => undefined }, { url: mock.server.url, credentials: { clientId: 'pme-id', clientSecret: 'pme-secret' }, authWaitMs: 10_000 });
     mock.client.start();

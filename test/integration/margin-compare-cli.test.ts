@@ -9,9 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { ENV_CLIENT_ID, ENV_CLIENT_SECRET } from '../../src-main/app/secrets';
 import { main } from '../../src-main/cli/main';
 import { pmeReferenceCases, type PmeReferenceCase } from '../mock-deribit/pmeReference';
 import { makeTempDir } from '../helpers/tmp';
+import { usePmeMock } from '../helpers/pmeMock';
 
 const temp = makeTempDir('gammadesk-pme-');
 afterAll(() => temp.remove());
@@ -114,5 +116,45 @@ describe('gammadesk margin --compare', () => {
     writeFileSync(other, '{"jsonrpc":"2.0","result":{}}');
     expect(await main(['margin', '--positions', f.positions, '--chain', f.chain, '--compare', other])).toBe(1);
     expect(printed.err.join('\n')).toContain('not a pme/simulate result (no margins.btc or margins.eth)');
+  });
+});
+
+describe('gammadesk deribit-pme', () => {
+  // The mock account holds the ETH capture's position (−1948 USD of ETH-PERPETUAL = −0.999487053 ETH, Deribit's
+  // `size_currency`); its exchange answers pme/simulate for exactly that book with the captured response.
+  const eth = pmeReferenceCases().find((c) => c.currency === 'ETH')!;
+  const mock = usePmeMock([
+    { instrument_name: 'ETH-PERPETUAL', kind: 'future', direction: 'sell', size: -1948, size_currency: eth.positions['ETH-PERPETUAL'], average_price: 1949, mark_price: 1949.49, index_price: 1949.34, floating_profit_loss: 0, total_profit_loss: 0, initial_margin: 0, maintenance_margin: 0, delta: eth.positions['ETH-PERPETUAL'] },
+  ]);
+  afterAll(() => {
+    delete process.env[ENV_CLIENT_ID];
+    delete process.env[ENV_CLIENT_SECRET];
+  });
+
+  it('saves Deribit\'s reply for the account\'s book; margin --compare reads it back to zero differences', async () => {
+    process.env[ENV_CLIENT_ID] = 'pme-id';
+    process.env[ENV_CLIENT_SECRET] = 'pme-secret';
+    const saved = join(temp.dir, 'saved-pme.json');
+    const printed = capture();
+    expect(await main(['deribit-pme', '--currency', 'eth', '--url', mock.server.url, '--out', saved])).toBe(0);
+    expect(printed.err.join('\n')).toContain('deribit-pme: ETH IM 0.157461562 MM 0.125969249812 (1 instruments)');
+    const f = files(eth, false);
+    expect(await main(['margin', '--positions', f.positions, '--chain', f.chain, '--compare', saved])).toBe(0);
+    const cmp = (JSON.parse(printed.out.join('\n')) as Report).margins[0]!.comparison;
+    expect(cmp.margins['initial_margin']!.diff).toBe(0);
+  });
+
+  it('wrong arguments exit 2; no key exits 1 naming the variables; a refused book exits 1 with Deribit\'s error', async () => {
+    const printed = capture();
+    expect(await main(['deribit-pme', '--currency', 'SOL'])).toBe(2);
+    expect(printed.err.join('\n')).toContain('--currency must be BTC or ETH, got SOL');
+    delete process.env[ENV_CLIENT_ID];
+    delete process.env[ENV_CLIENT_SECRET];
+    expect(await main(['deribit-pme', '--currency', 'ETH', '--url', mock.server.url])).toBe(1);
+    expect(printed.err.join('\n')).toContain(`no Deribit API key: set ${ENV_CLIENT_ID} and ${ENV_CLIENT_SECRET}`);
+    process.env[ENV_CLIENT_ID] = 'pme-id';
+    process.env[ENV_CLIENT_SECRET] = 'pme-secret';
+    expect(await main(['deribit-pme', '--currency', 'BTC', '--url', mock.server.url])).toBe(1);
+    expect(printed.err.join('\n')).toMatch(/pme\/simulate BTC .*-32602/);
   });
 });
