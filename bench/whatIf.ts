@@ -43,7 +43,7 @@ function benchMarket(): { market: MarketState; lines: WhatIfLine[] } {
   return { market, lines: [...new Map(lines.map((l) => [l.instrument, l])).values()] };
 }
 
-export function runWhatIfBench(): Record<string, unknown> {
+export async function runWhatIfBench(): Promise<Record<string, unknown>> {
   const { market, lines } = benchMarket();
   const checked = checkWhatIfLines(lines, () => null);
   const book: CheckedPosition[] = checked.positions;
@@ -52,12 +52,13 @@ export function runWhatIfBench(): Record<string, unknown> {
     market: () => market,
     book: () => ({ version: 1, positions: book }),
     lineProblem: () => null,
-    risk: { settingsOf: () => settings, setPayoffDates: () => settings },
+    risk: { settingsOf: () => settings, setPayoffDates: () => settings, pmParamsOf: () => ({}) },
     history: { BTC: { prices: resolve('../shared/data/ttienomy_deribit_BTC-PERPETUAL_daily.csv'), dvol: resolve('../shared/data/joachimoliver_btc_dvol.csv') } },
   });
   // The what-if: 10 more contracts on one line of the book.
   const withLeg = lines.map((l, i) => (i === 7 ? { ...l, amount: l.amount + 10 } : l));
-  const probe = service.whatIf('BTC', withLeg);
+  // In-process (no pool given): the snapshots are computed synchronously inside the call, so `time` measures them.
+  const probe = await service.whatIf('BTC', withLeg);
   if (probe.refused.length > 0 || !probe.whatIf.margin) throw new Error(`bench book not revalued: ${JSON.stringify(probe.refused.slice(0, 3))} ${probe.whatIf.marginReason}`);
   const lineCheck = time(() => checkWhatIfLines(withLeg, (p) => (checkPosition(p, null).ok ? null : 'refused')), 5, 5);
   const noEquity = time(() => service.whatIf('BTC', withLeg), 5, 1);
@@ -72,6 +73,6 @@ export function runWhatIfBench(): Record<string, unknown> {
     what_if_without_equity: noEquity,
     what_if_with_equity: { ...withEquity, equity_btc: settings.equityCoin },
     historical_10_days: { ...historical, worst: days.scenarios[0] ? { date: days.scenarios[0].date, spot_move: days.scenarios[0].spotMove, pnl_usd: days.scenarios[0].pnlUsd } : null },
-    result_json_bytes: JSON.stringify(service.whatIf('BTC', withLeg)).length,
+    result_json_bytes: JSON.stringify(await service.whatIf('BTC', withLeg)).length,
   };
 }

@@ -6,6 +6,7 @@ import type { PriceCurrency } from '../core/book/position';
 import type { BookValuation } from '../core/book/valuation';
 import type { Proposal } from '../core/hedge/types';
 import type { ProposalMargin } from '../core/risk/hedgeMargin';
+import type { PmComparison } from '../core/risk/pmCompare';
 import type { PolicyName } from '../core/hedge/settings';
 import type { DealerConvention } from '../core/exposure/positioning';
 import type { Currency } from '../core/market/events';
@@ -547,6 +548,32 @@ export interface RiskSnapshot {
     payoffAfter: RiskSnapshot['payoff'];
   } | null;
   notes: string[];
+  /** Where the PM replica's parameters came from: Deribit's live `model_params` (as of a time) or the documented table. */
+  pmParamsSource: { kind: 'deribit' | 'table'; asOfMs: number | null; label: string };
+  /** The replica against Deribit's private/pme/simulate for this book (app/pmeComparison.ts); null with the reason. */
+  pmComparison: PmComparisonView | null;
+  pmComparisonReason: string | null;
   /** Wall-clock time of the computation, ms (not part of replay determinism). */
   computeMs: number;
+}
+
+/** One live comparison of the replica with Deribit (wall-clock times, ms; coin in the currency's coin). */
+export interface PmComparisonView {
+  /** When Deribit's answer arrived, and when it was asked for. */
+  asOfMs: number;
+  requestedMs: number;
+  /** Age at the time of the snapshot; stale once older than `staleAfterMs`. */
+  ageMs: number;
+  stale: boolean;
+  staleAfterMs: number;
+  /** The book and market the request was built from. */
+  marketSeq: number;
+  bookVersion: number;
+  positions: number;
+  /** The replica's parameters for this comparison: Deribit's `model_params` of the answer, or the table when it had none. */
+  paramsSource: 'deribit' | 'table';
+  deribitIndexUsd: number | null;
+  /** Per vector entry (27 standard + 8 extended) and for IM / MM and the add-ons: replica − Deribit. */
+  comparison: PmComparison | null;
+  reason: string | null;
 }

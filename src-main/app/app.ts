@@ -39,7 +39,11 @@ import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitV
 import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
 import type { ExecutionVenue } from '../core/execution/venue';
 import { RiskService } from './riskService';
+import { riskSnapshot, riskTaskInput } from '../engine/riskSnapshot';
 import { WhatIfService, type RiskHistoryFiles } from './whatIfService';
+import { PME_COMPARE_DEFAULTS, PmeComparisons, pmeUnavailableReason, secondsSetting, SETTING_PME_INTERVAL, SETTING_PME_STALE } from './pmeComparison';
+import { DeribitPrivateClient } from '../feeds/deribit/privateClient';
+import { deribitUrl } from '../feeds/deribit/client';
 import { AlertService } from './alertService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
@@ -133,6 +137,9 @@ export class GammaDeskApp {
   readonly whatIf: WhatIfService;
   /** Why the chosen execution venue is not available (approvals are refused meanwhile). */
   private venueProblem: string | null = null;
+  /** Replica vs Deribit: the private session for pme/simulate, and the last availability check. */
+  private pmeSession: { key: string; client: DeribitPrivateClient } | null = null;
+  private pmeReason: { atMs: number; reason: string | null } | null = null;
   private readonly paperVenue: PaperVenue;
   private readonly secrets: SecretStore;
   /** Long jobs (imports), apart from the live pool. */
@@ -206,6 +213,17 @@ export class GammaDeskApp {
       hedge: (currency) => this.kernel.hedgeSnapshot(currency),
       nowMs: () => this.feedClock.now(),
       wallMs: () => performance.now(),
+      // The snapshot on the worker pool, except in a replay (its snapshots must come at the same market times).
+      pool: { computeRiskSnapshot: (input) => this.pool.computeRiskSnapshot(input) },
+      offThread: () => this.sourceSpec.kind !== 'replay',
+      pme: new PmeComparisons({
+        unavailable: () => this.pmeUnavailable(),
+        simulate: (currency, positions) => this.pmeClient().pmeSimulate(currency, positions),
+        nowMs: () => Date.now(),
+        intervalMs: () => secondsSetting(this.settings.get<unknown>(SETTING_PME_INTERVAL), PME_COMPARE_DEFAULTS.intervalMs),
+        staleAfterMs: () => secondsSetting(this.settings.get<unknown>(SETTING_PME_STALE), PME_COMPARE_DEFAULTS.staleAfterMs),
+      }),
+      onError: (error) => console.error('[gammadesk] risk snapshot on the pool failed:', error),
     });
     this.whatIf = new WhatIfService({
       market: () => this.engine.market,
@@ -214,6 +232,8 @@ export class GammaDeskApp {
       risk: this.risk,
       history: options.riskHistory ?? {},
       wallMs: () => performance.now(),
+      // Off the main thread like the live snapshots, except in a replay (in-process and deterministic there).
+      compute: (inputs) => (this.sourceSpec.kind === 'replay' ? Promise.resolve(riskSnapshot(inputs)) : this.pool.computeRiskSnapshot(riskTaskInput(inputs))),
     });
     this.alerts = new AlertService({
       db: this.db,
@@ -905,9 +925,36 @@ export class GammaDeskApp {
     }
   }
 
+  /** Why the replica cannot be compared with Deribit now (checked at most every 2 s: the key may be decrypted). */
+  private pmeUnavailable(): string | null {
+    const now = Date.now();
+    if (this.pmeReason && now - this.pmeReason.atMs < 2000) return this.pmeReason.reason;
+    const choice = executionChoice(this.settings);
+    const spec = this.sourceSpec;
+    const reason = pmeUnavailableReason({ source: spec.kind === 'deribit' ? { kind: 'deribit', network: spec.network } : { kind: spec.kind }, venue: choice.venue, network: choice.network, credentials: describeCredentials(this.secrets) });
+    this.pmeReason = { atMs: now, reason };
+    return reason;
+  }
+
+  /** The authenticated session for pme/simulate (read-only calls), made when first needed and again for a new key or URL. */
+  private pmeClient(): DeribitPrivateClient {
+    const credentials = this.secrets.deribitCredentials();
+    if (credentials === null) throw new Error(`no Deribit API key (${this.secrets.source})`);
+    const url = this.options.deribitUrl ?? deribitUrl(executionChoice(this.settings).network);
+    const key = `${url} ${credentials.clientId}`;
+    if (this.pmeSession?.key !== key) {
+      this.pmeSession?.client.stop();
+      const client = new DeribitPrivateClient({ onNotification: () => undefined }, { url, credentials });
+      client.start();
+      this.pmeSession = { key, client };
+    }
+    return this.pmeSession.client;
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.pmeSession?.client.stop();
     this.feedInstance.stop();
     this.stopRecording(false);
     this.journal.endSegment();

@@ -5,6 +5,8 @@
 import type { MilpModel, MilpSolution } from '../core/hedge/selection';
 import { Piscina } from 'piscina';
 import type { SurfaceTaskInput, SurfaceTaskOutput } from '../engine/surfaceInputs';
+import type { RiskSnapshot } from '../api/dto';
+import type { RiskTaskInput } from '../engine/riskSnapshot';
 import type { ExposurePort, ExposureTaskInput, ExposureTaskOutput, GreeksBatch, GreeksPort, GreeksResult } from '../engine/ports';
 
 export interface GreeksPoolOptions {
@@ -48,6 +50,11 @@ export class GreeksPool implements GreeksPort, ExposurePort {
   /** One currency's volatility surface (the worker's named task `surface`). */
   async computeSurface(input: SurfaceTaskInput): Promise<SurfaceTaskOutput> {
     return (await this.pool.run(input, { name: 'surface', transferList: [input.quotes.buffer as ArrayBuffer] })) as SurfaceTaskOutput;
+  }
+
+  /** One currency's Risk view snapshot (the worker's named task `riskSnapshot`). */
+  async computeRiskSnapshot(input: RiskTaskInput): Promise<RiskSnapshot> {
+    return (await this.pool.run(input, { name: 'riskSnapshot' })) as RiskSnapshot;
   }
 
   get threads(): number {

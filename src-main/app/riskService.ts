@@ -8,6 +8,16 @@
  *   subscriber publishes at the next round.
  *
  * Market time, not wall time, decides, so a replay publishes the same snapshots at the same market times.
+ *
+ * Where it is computed: the main thread only assembles the inputs (`riskTaskInput`: the book and the proposal's
+ * legs revalued on the live market); the snapshot itself (matrix, margins, payoff, the margin-call bisection) runs
+ * on the worker pool's `riskSnapshot` task when a pool is given and `offThread()` says so (live and demo sources),
+ * one task in flight per currency, and in-process otherwise (a replay, so that its snapshots, and the alerts read
+ * from them, come at the same market times run after run).
+ *
+ * Replica vs Deribit (app/pmeComparison.ts): each publish may ask Deribit's pme/simulate for the book (rate-limited
+ * there); the replica uses Deribit's latest `model_params` once one arrived, and the snapshot carries the
+ * comparison, its age and whether it is stale.
  */
 import type { RiskSettings, RiskSnapshot } from '../api/dto';
 import type { HedgeSnapshot } from '../api/dto';
@@ -16,7 +26,8 @@ import type { CheckedPosition } from '../core/book/position';
 import { CURRENCIES, type Currency } from '../core/market/events';
 import { bookMarket } from '../engine/bookMarket';
 import type { MarketState } from '../engine/marketState';
-import { DEFAULT_RISK_SETTINGS, hedgeProposalMargin, marketSmiles, riskSnapshot } from '../engine/riskSnapshot';
+import { DEFAULT_RISK_SETTINGS, hedgeProposalMargin, marketSmiles, riskSnapshotFrom, riskTaskInput, type RiskInputs, type RiskTaskInput } from '../engine/riskSnapshot';
+import type { PmeComparisons } from './pmeComparison';
 import type { PmBook } from '../core/risk/pm';
 import type { SettingsRepository } from '../store/settings';
 import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
@@ -40,6 +51,13 @@ export interface RiskServiceDeps {
   /** Market time, ms (the injected feed clock). */
   nowMs: () => number;
   wallMs: () => number;
+  /** The worker pool's `riskSnapshot` task; without it every snapshot is computed in-process. */
+  pool?: { computeRiskSnapshot(input: RiskTaskInput): Promise<RiskSnapshot> } | null;
+  /** Whether to use the pool now (default true when there is one); the app says false for a replay. */
+  offThread?: () => boolean;
+  /** Replica vs Deribit's pme/simulate; without it the snapshot says there is no comparison. */
+  pme?: PmeComparisons | null;
+  onError?: (error: unknown) => void;
 }
 
 const settingsKey = (currency: Currency): string => `risk.settings.${currency}`;
@@ -54,6 +72,10 @@ export class RiskService {
   private readonly pmBooks = new Map<Currency, { key: string; book: PmBook }>();
   /** The last distance to a margin call per currency, with what it was computed from. */
   private readonly marginCalls = new Map<Currency, { key: string; indexUsd: number; atMs: number; distances: RiskSnapshot['marginCall'] }>();
+  /** Snapshots being computed on the pool, per currency (one at a time). */
+  private readonly inFlight = new Map<Currency, Promise<void>>();
+  /** Bumped by {@link reset}: a pool result computed for an earlier source is dropped. */
+  private generation = 0;
 
   constructor(private readonly deps: RiskServiceDeps) {}
 
@@ -113,6 +135,7 @@ export class RiskService {
     const now = this.deps.nowMs();
     for (const currency of CURRENCIES) {
       if (this.deps.hub.channel('risk', currency).subscriberCount === 0) continue;
+      if (this.inFlight.has(currency)) continue;
       const last = this.last.get(currency);
       if (last && now - last.atMs < RISK_INTERVAL_MS) continue;
       if (last && last.key === this.inputsKey(currency)) continue;
@@ -122,6 +145,8 @@ export class RiskService {
 
   /** Forgets what was published (a new source): the next round recomputes. */
   reset(): void {
+    this.generation++;
+    this.inFlight.clear();
     this.last.clear();
     this.pmBooks.clear();
     this.marginCalls.clear();
@@ -132,21 +157,34 @@ export class RiskService {
    * it is when the snapshot is published. The book's PM vectors are kept per market seq and book version, so a
    * proposal costs one vector per leg.
    */
+  /** The replica's parameters for risk inputs: Deribit's live model_params once read (app/pmeComparison.ts), else none (the table). */
+  pmParamsOf(currency: Currency): Pick<RiskInputs, 'params' | 'paramsSource'> {
+    const pm = this.deps.pme?.paramsFor(currency);
+    return pm ? { params: pm.params, paramsSource: pm.source } : {};
+  }
+
   withMargin(snapshot: HedgeSnapshot): HedgeSnapshot {
     const proposal = snapshot.proposal;
     if (!proposal || proposal.legs.length === 0) return snapshot;
     const market = this.deps.market();
     const book = this.deps.book();
-    const key = `${market.seq} ${book.version}`;
+    // The replica's parameters: Deribit's live model_params once read (app/pmeComparison.ts), else the table.
+    const pm = this.deps.pme?.paramsFor(snapshot.currency);
+    const key = `${market.seq} ${book.version} ${pm?.source.asOfMs ?? 'table'}`;
     const cached = this.pmBooks.get(snapshot.currency);
-    const result = hedgeProposalMargin(snapshot.currency, book.positions, bookMarket(market, market.timeMs), market.seq, proposal.legs, cached?.key === key ? cached.book : null);
+    const result = hedgeProposalMargin(snapshot.currency, book.positions, bookMarket(market, market.timeMs), market.seq, proposal.legs, cached?.key === key ? cached.book : null, ...(pm ? [pm.params] : []));
     if (result.book) this.pmBooks.set(snapshot.currency, { key, book: result.book });
     return { ...snapshot, margin: result.margin, marginReason: result.reason };
   }
 
   private inputsKey(currency: Currency): string {
     const hedge = this.deps.hedge(currency);
-    return `${this.deps.market().seq} ${this.deps.book().version} ${this.settingsVersion} ${hedge?.inputsHash ?? ''}`;
+    return `${this.deps.market().seq} ${this.deps.book().version} ${this.settingsVersion} ${hedge?.inputsHash ?? ''} ${this.deps.pme?.stateKey(currency) ?? ''}`;
+  }
+
+  /** Resolves when no snapshot is being computed on the pool and no pme/simulate request is in flight (tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight.values(), this.deps.pme?.settled()]);
   }
 
   private publish(currency: Currency): void {
@@ -160,7 +198,8 @@ export class RiskService {
     const previous = this.marginCalls.get(currency);
     const reuse =
       previous && indexUsd !== null && previous.key === callKey && Math.abs(indexUsd / previous.indexUsd - 1) < MARGIN_CALL_REUSE.indexMove && market.timeMs - previous.atMs < MARGIN_CALL_REUSE.maxAgeMs;
-    const snapshot = riskSnapshot({
+    const started = this.deps.wallMs();
+    const input = riskTaskInput({
       currency,
       book: book.positions,
       bookVersion: book.version,
@@ -170,10 +209,35 @@ export class RiskService {
       smiles: marketSmiles(market, currency),
       proposal,
       marginCall: reuse ? previous : null,
-      wallMs: this.deps.wallMs,
+      ...this.pmParamsOf(currency),
     });
+    this.deps.pme?.maybeRequest(currency, input.positions, input.indexUsd, input.nowMs, input.marketSeq, input.bookVersion);
     this.last.set(currency, { key: this.inputsKey(currency), atMs: this.deps.nowMs() });
-    if (!reuse && indexUsd !== null && snapshot.marginCallAtMs !== null) this.marginCalls.set(currency, { key: callKey, indexUsd, atMs: snapshot.marginCallAtMs, distances: snapshot.marginCall });
-    this.deps.hub.channel('risk', currency).publish(snapshot);
+    const finish = (snapshot: RiskSnapshot): void => {
+      if (!reuse && indexUsd !== null && snapshot.marginCallAtMs !== null) this.marginCalls.set(currency, { key: callKey, indexUsd, atMs: snapshot.marginCallAtMs, distances: snapshot.marginCall });
+      const pme = this.deps.pme?.view(currency) ?? { comparison: null, reason: 'no comparison with Deribit in this app' };
+      this.deps.hub.channel('risk', currency).publish({ ...snapshot, pmComparison: pme.comparison, pmComparisonReason: pme.reason });
+    };
+    const pool = this.deps.pool;
+    if (pool && (this.deps.offThread?.() ?? true)) {
+      const generation = this.generation;
+      const task = pool
+        .computeRiskSnapshot(input)
+        .then((snapshot) => {
+          if (generation === this.generation) finish(snapshot);
+        }, (error: unknown) => {
+          // The pool failed (a worker crash): say so and compute this one in-process rather than show nothing.
+          this.deps.onError?.(error);
+          if (generation === this.generation) finish(riskSnapshotFrom(input));
+        })
+        .finally(() => {
+          if (this.inFlight.get(currency) === task) this.inFlight.delete(currency);
+        });
+      this.inFlight.set(currency, task);
+      return;
+    }
+    const snapshot = riskSnapshotFrom(input);
+    snapshot.computeMs = this.deps.wallMs() - started;
+    finish(snapshot);
   }
 }

@@ -16,6 +16,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { HistoricalResult, WhatIfResult } from '../api/contract';
+import type { RiskSnapshot } from '../api/dto';
 import { ApiException } from '../api/errors';
 import type { CommandHandlers } from './hub';
 import type { BookPosition, CheckedPosition } from '../core/book/position';
@@ -26,7 +27,7 @@ import { riskPositions } from '../core/risk/riskPosition';
 import { checkWhatIfLines, type WhatIfLine } from '../core/risk/whatIf';
 import { bookMarket } from '../engine/bookMarket';
 import type { MarketState } from '../engine/marketState';
-import { marketSmiles, riskSnapshot } from '../engine/riskSnapshot';
+import { marketSmiles, riskSnapshot, type RiskInputs } from '../engine/riskSnapshot';
 import type { RiskService } from './riskService';
 
 /** Daily price (and DVOL) files per currency, as `gammadesk risk --history FILE --dvol FILE` takes them. */
@@ -54,9 +55,14 @@ export interface WhatIfServiceDeps {
   /** The real book's line check (BookService.lineProblem). */
   lineProblem: (position: BookPosition) => string | null;
   /** The currency's risk settings (grid, equity, payoff dates) and where the payoff dates are saved. */
-  risk: Pick<RiskService, 'settingsOf' | 'setPayoffDates'>;
+  risk: Pick<RiskService, 'settingsOf' | 'setPayoffDates' | 'pmParamsOf'>;
   history: RiskHistoryFiles;
   wallMs?: () => number;
+  /**
+   * Computes a snapshot off the main thread (the worker pool's `riskSnapshot` task, the same function); absent,
+   * both snapshots are computed in-process.
+   */
+  compute?: (inputs: RiskInputs) => Promise<RiskSnapshot>;
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -80,7 +86,7 @@ export class WhatIfService {
   }
 
   /** The what-if book's risk beside the live book's, on the market as it is now. */
-  whatIf(currency: Currency, lines: readonly WhatIfLine[]): WhatIfResult {
+  async whatIf(currency: Currency, lines: readonly WhatIfLine[]): Promise<WhatIfResult> {
     const { positions, refused } = checkWhatIfLines(lines, this.deps.lineProblem);
     const market = this.deps.market();
     const book = this.deps.book();
@@ -92,6 +98,7 @@ export class WhatIfService {
       marketSeq: market.seq,
       settings,
       smiles: marketSmiles(market, currency),
+      ...this.deps.risk.pmParamsOf(currency),
       ...(this.deps.wallMs ? { wallMs: this.deps.wallMs } : {}),
     };
     return {
@@ -99,11 +106,17 @@ export class WhatIfService {
       marketSeq: market.seq,
       marketTimeMs: market.timeMs,
       bookVersion: book.version,
-      live: riskSnapshot({ ...common, book: book.positions }),
-      whatIf: riskSnapshot({ ...common, book: positions }),
+      ...(await this.pair({ ...common, book: book.positions }, { ...common, book: positions })),
       lines: lines.length,
       refused,
     };
+  }
+
+  private async pair(live: RiskInputs, whatIf: RiskInputs): Promise<{ live: RiskSnapshot; whatIf: RiskSnapshot }> {
+    const compute = this.deps.compute;
+    if (!compute) return { live: riskSnapshot(live), whatIf: riskSnapshot(whatIf) };
+    const [a, b] = await Promise.all([compute(live), compute(whatIf)]);
+    return { live: a, whatIf: b };
   }
 
   /** The configured history's largest daily moves applied to the live book (and a what-if book), worst first. */

@@ -7,13 +7,18 @@
  *
  * A pure function of the book, the market and the settings: the same inputs give the same snapshot (replays
  * included); `computeMs` is the only wall-clock field. Numbers that cannot be computed are null with a reason.
+ *
+ * Two halves, so that the work can leave the main thread: {@link riskTaskInput} assembles plain, cloneable inputs
+ * from the live book and market (the risk records of the positions and of the proposal's legs, the smiles), and
+ * {@link riskSnapshotFrom} computes the snapshot from them alone — in-process, or on the worker pool as the named
+ * task `riskSnapshot` (workers/riskSnapshotTask.ts). {@link riskSnapshot} is the two in a row.
  */
 import type { RiskSettings, RiskSnapshot } from '../api/dto';
 import type { CheckedPosition } from '../core/book/position';
 import type { BookMarket } from '../core/book/valuation';
 import type { ProposalLeg } from '../core/hedge/types';
 import type { Currency } from '../core/market/events';
-import { legPositions, proposalMargin, type ProposalMargin } from '../core/risk/hedgeMargin';
+import { legPositions, proposalMargin, proposalMarginOfLegs, type ProposalMargin } from '../core/risk/hedgeMargin';
 import { distanceToMarginCall, type MarginCallDistance } from '../core/risk/marginCall';
 import { payoffDates } from '../core/risk/payoffDates';
 import { pmBook, PmInputError, type PmBook } from '../core/risk/pm';
@@ -62,7 +67,12 @@ export interface RiskInputs {
   riskBook?: { positions: RiskPosition[]; skipped: { instrument: string; reason: string }[] };
   /** A distance to a margin call computed earlier to reuse (the caller decides when it is still current). */
   marginCall?: { atMs: number; distances: RiskSnapshot['marginCall'] } | null;
+  /** Where `params` came from (default: the documented table). */
+  paramsSource?: RiskSnapshot['pmParamsSource'];
 }
+
+/** The replica's default parameter source, as the snapshot names it. */
+export const PM_TABLE_SOURCE: RiskSnapshot['pmParamsSource'] = Object.freeze({ kind: 'table', asOfMs: null, label: 'the documented table (core/risk/pmParams.ts; Deribit changes it without notice)' });
 
 /** Each expiry's smile from the live marks (mark IV by strike; a call and a put of a strike averaged). */
 export function marketSmiles(market: MarketState, currency: Currency): Map<string, Smile> {
@@ -90,23 +100,69 @@ function marginCallDto(d: MarginCallDistance): RiskSnapshot['marginCall'][number
   return { volShift: d.volShift, down: d.down, up: d.up };
 }
 
-export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
-  const started = inputs.wallMs?.() ?? 0;
+/** Everything {@link riskSnapshotFrom} needs, as plain data (structured-cloneable: it crosses to a pool thread). */
+export interface RiskTaskInput {
+  currency: Currency;
+  nowMs: number;
+  indexUsd: number | null;
+  marketSeq: number;
+  bookVersion: number;
+  settings: RiskSettings;
+  params: PmParams;
+  paramsSource: RiskSnapshot['pmParamsSource'];
+  positions: RiskPosition[];
+  skipped: { instrument: string; reason: string }[];
+  positionCount: number;
+  smiles: [string, Smile][] | null;
+  /** The proposal with its legs already revalued on the market (the legs of this currency and the rest). */
+  proposal: { inputsHash: string; legs: { instrument: string; side: 'buy' | 'sell'; amount: number }[]; revalued: ReturnType<typeof legPositions> } | null;
+  marginCall: { atMs: number; distances: RiskSnapshot['marginCall'] } | null;
+}
+
+/** The main thread's half: the book and the proposal's legs revalued on the live market, as plain data. */
+export function riskTaskInput(inputs: RiskInputs): RiskTaskInput {
   const { currency, market, settings } = inputs;
-  const params = inputs.params ?? PM_PARAMS[currency];
-  const nowMs = market.nowMs;
-  const indexUsd = market.indexUsd(currency);
   const own = inputs.book.filter((p) => p.currency === currency);
   const { positions, skipped } = inputs.riskBook ?? riskPositions(own, market);
+  const proposal = inputs.proposal && inputs.proposal.legs.length > 0 ? inputs.proposal : null;
+  const legs = proposal ? proposal.legs.map((l) => ({ instrument: l.instrument, side: l.side, amount: l.amount })) : [];
+  return {
+    currency,
+    nowMs: market.nowMs,
+    indexUsd: market.indexUsd(currency),
+    marketSeq: inputs.marketSeq,
+    bookVersion: inputs.bookVersion,
+    settings: { ...settings, spotMoves: [...settings.spotMoves], volShifts: [...settings.volShifts] },
+    params: { ...(inputs.params ?? PM_PARAMS[currency]) },
+    paramsSource: { ...(inputs.paramsSource ?? PM_TABLE_SOURCE) },
+    positions,
+    skipped,
+    positionCount: inputs.riskBook ? positions.length + skipped.length : own.length,
+    smiles: inputs.smiles ? [...inputs.smiles.entries()] : null,
+    proposal: proposal ? { inputsHash: proposal.inputsHash, legs, revalued: legPositions(legs, market) } : null,
+    marginCall: inputs.marginCall ?? null,
+  };
+}
+
+export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
+  const started = inputs.wallMs?.() ?? 0;
+  const snapshot = riskSnapshotFrom(riskTaskInput(inputs));
+  snapshot.computeMs = (inputs.wallMs?.() ?? 0) - started;
+  return snapshot;
+}
+
+/** The snapshot from plain inputs alone (in-process or on a pool thread); `computeMs` is the caller's to set. */
+export function riskSnapshotFrom(input: RiskTaskInput): RiskSnapshot {
+  const { currency, settings, params, nowMs, indexUsd, positions, skipped } = input;
   const notes: string[] = [];
   const base = {
     currency,
     marketTimeMs: nowMs,
-    marketSeq: inputs.marketSeq,
-    bookVersion: inputs.bookVersion,
+    marketSeq: input.marketSeq,
+    bookVersion: input.bookVersion,
     settings: { ...settings, spotMoves: [...settings.spotMoves], volShifts: [...settings.volShifts], payoffDates: [...settings.payoffDates] },
     indexUsd,
-    positionCount: inputs.riskBook ? positions.length + skipped.length : own.length,
+    positionCount: input.positionCount,
     skipped,
   };
   const empty: RiskSnapshot = {
@@ -125,6 +181,9 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
     payoff: null,
     proposal: null,
     notes,
+    pmParamsSource: input.paramsSource,
+    pmComparison: null,
+    pmComparisonReason: null,
     computeMs: 0,
   };
   if (indexUsd === null || !(indexUsd > 0)) return { ...empty, matrixReason: `no ${currency} index price yet`, marginReason: `no ${currency} index price yet` };
@@ -142,7 +201,7 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
       times,
       volShiftMode: settings.volShiftMode,
       volDynamics: settings.volDynamics,
-      ...(inputs.smiles ? { smiles: inputs.smiles } : {}),
+      ...(input.smiles ? { smiles: new Map(input.smiles) } : {}),
     });
     notes.push(...matrix.notes);
     const m = matrix.currencies[0]!;
@@ -188,18 +247,18 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
     if (equity !== null) {
       snapshot.usage = equity > 0 ? { initial: mg.initialMargin / equity, maintenance: mg.maintenanceMargin / equity } : null;
       if (!(equity > 0)) snapshot.equityReason = 'usage needs an equity above 0';
-      if (inputs.marginCall) {
-        snapshot.marginCall = inputs.marginCall.distances;
-        snapshot.marginCallAtMs = inputs.marginCall.atMs;
+      if (input.marginCall) {
+        snapshot.marginCall = input.marginCall.distances;
+        snapshot.marginCallAtMs = input.marginCall.atMs;
       } else {
         snapshot.marginCall = [0, MARGIN_CALL_VOL_UP].map((volShift) => marginCallDto(distanceToMarginCall(currency, positions, indexUsd, nowMs, params, equity, { ...LIVE_MARGIN_CALL_SCAN, volShift })));
         snapshot.marginCallAtMs = nowMs;
       }
     } else snapshot.marginCallReason = 'enter your equity (coin) to see the distance to a margin call';
-    const proposal = inputs.proposal;
-    if (proposal && proposal.legs.length > 0) {
-      const pm = proposalMargin(book, proposal.legs, market);
-      snapshot.proposal = { inputsHash: proposal.inputsHash, legs: proposal.legs.map((l) => ({ instrument: l.instrument, side: l.side, amount: l.amount })), margin: pm, payoffAfter: null };
+    const proposal = input.proposal;
+    if (proposal) {
+      const pm = proposalMarginOfLegs(book, proposal.revalued);
+      snapshot.proposal = { inputsHash: proposal.inputsHash, legs: proposal.legs, margin: pm, payoffAfter: null };
     }
   }
   // Payoff curve: today, at the chosen dates and at the next expiry (book, and book + proposal).
@@ -209,11 +268,10 @@ export function riskSnapshot(inputs: RiskInputs): RiskSnapshot {
   notes.push(...dateNotes);
   const spots = Array.from({ length: PAYOFF_POINTS }, (_, i) => indexUsd * (1 - PAYOFF_RANGE + (2 * PAYOFF_RANGE * i) / (PAYOFF_POINTS - 1)));
   snapshot.payoff = payoffCurve(currency, positions, indexUsd, nowMs, spots, dates);
-  if (snapshot.proposal) {
-    const legs = legPositions(snapshot.proposal.legs, market).positions.filter((p) => p.currency === currency);
+  if (snapshot.proposal && input.proposal) {
+    const legs = input.proposal.revalued.positions.filter((p) => p.currency === currency);
     if (legs.length > 0) snapshot.proposal.payoffAfter = payoffCurve(currency, [...positions, ...legs], indexUsd, nowMs, spots, dates);
   }
-  snapshot.computeMs = (inputs.wallMs?.() ?? 0) - started;
   return snapshot;
 }
 

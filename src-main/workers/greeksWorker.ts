@@ -56,3 +56,6 @@ export { hedgeSolveTask as hedgeSolve } from './hedgeSolveTask';
 
 /** Named task `surface` (see surfaceTask.ts): one currency's volatility surface from packed quotes. */
 export { surfaceTask as surface } from './surfaceTask';
+
+/** Named task `riskSnapshot` (see riskSnapshotTask.ts): one currency's Risk view snapshot off the main thread. */
+export { riskSnapshotTask as riskSnapshot } from './riskSnapshotTask';

@@ -26,6 +26,7 @@ export function startSteppedApp(options: Omit<GammaDeskOptions, 'mode' | 'worker
     for (let t = 0; t < ms; t += stepMs) {
       timers.advance(stepMs);
       await app.kernel.settled();
+      await app.risk.settled();
     }
   };
   const until = async <T>(read: () => T | null | undefined, limitMs = 20_000): Promise<T> => {

@@ -16,6 +16,8 @@
  * - `private/cancel` (10004 `order_not_found`, 11044 `not_open_order`), `private/cancel_by_label`,
  *   `private/get_order_state_by_label`, `private/get_user_trades_by_order`, `private/get_open_orders_by_currency`, `private/get_positions`,
  *   `private/get_account_summary`.
+ * - `private/pme/simulate`: only for books that have a recorded result ({@link MockAccountOptions.pmeResponses});
+ *   another book → -32602 naming why (the mock computes no margin of its own).
  * - Faults ({@link MockExchange.inject}): the next call of a method answered with an error (10009
  *   `not_enough_funds`, 10028 `too_many_requests`, ...), or accepted and executed with the connection dropped
  *   before the reply (a reply lost in a disconnect), the connection dropped before it is executed, or executed
@@ -24,6 +26,7 @@
  * Not modelled: margin checks (10009 comes from a fault, not from the balance), self-trade prevention, the margin
  * and greek fields of positions opened by trades here (zero; the configured positions carry their own).
  */
+import { sameBook } from './pmeReference';
 import type { MockInstrument } from './server';
 
 export interface MockAccountOptions {
@@ -35,6 +38,12 @@ export interface MockAccountOptions {
   summaries?: Record<string, Record<string, unknown>>;
   /** `private/get_positions` items at the start (Deribit's field names). */
   positions?: Record<string, unknown>[];
+  /**
+   * Recorded `private/pme/simulate` results (pmeReference.ts reads Deribit's published ones): a request whose
+   * evaluated book (simulated positions, plus the account's when `add_positions` is not false) equals one of these
+   * books gets its result; any other book an error, never invented numbers.
+   */
+  pmeResponses?: { currency: string; positions: Record<string, number>; result: Record<string, unknown> }[];
 }
 
 export type MockFault =
@@ -278,9 +287,37 @@ export class MockExchange {
         if (!summary) throw new RpcFailure(-32602, 'Invalid params', { param: 'currency', reason: `unknown currency ${String(params.currency)}` });
         return structuredClone(summary);
       }
+      case 'private/pme/simulate':
+        return this.pmeSimulate(params);
       default:
         throw new RpcFailure(-32601, 'Method not found');
     }
+  }
+
+  private pmeSimulate(params: Record<string, unknown>): unknown {
+    const currency = params.currency;
+    if (currency !== 'BTC' && currency !== 'ETH' && currency !== 'USDC' && currency !== 'USDT' && currency !== 'CROSS') {
+      throw new RpcFailure(-32602, 'Invalid params', { param: 'currency', reason: 'must be one of BTC, ETH, USDC, USDT, CROSS' });
+    }
+    const simulated = params.simulated_positions ?? {};
+    if (typeof simulated !== 'object' || simulated === null || Array.isArray(simulated) || !Object.values(simulated).every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new RpcFailure(-32602, 'Invalid params', { param: 'simulated_positions', reason: 'must be an object of instrument: size' });
+    }
+    // The evaluated book, base currency: the simulated sizes, plus the account's positions unless add_positions is false.
+    const book: Record<string, number> = {};
+    if (params.add_positions !== false) {
+      for (const p of this.positions.values()) {
+        if (baseOf(String(p.instrument_name)) !== currency) continue;
+        const size = p.kind === 'future' ? p.size_currency : p.size;
+        if (typeof size === 'number') book[String(p.instrument_name)] = (book[String(p.instrument_name)] ?? 0) + size;
+      }
+    }
+    for (const [name, size] of Object.entries(simulated as Record<string, number>)) book[name] = (book[name] ?? 0) + size;
+    const recorded = (this.account.pmeResponses ?? []).find((r) => r.currency === currency && sameBook(r.positions, book));
+    if (!recorded) {
+      throw new RpcFailure(-32602, 'Invalid params', { param: 'simulated_positions', reason: `mock exchange: no recorded pme/simulate result for this ${currency} book (${Object.keys(book).length} instruments)` });
+    }
+    return structuredClone(recorded.result);
   }
 
   private place(direction: 'buy' | 'sell', params: Record<string, unknown>): unknown {

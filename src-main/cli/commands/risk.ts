@@ -24,6 +24,8 @@ import { PM_PARAMS, PmParamsError, pmParamsFromModelParams, pmParamsWith, type D
 import { riskPositions, type RiskPosition } from '../../core/risk/riskPosition';
 import { DEFAULT_SPOT_MOVES, DEFAULT_VOL_SHIFTS, defaultTimes, scenarioMatrix, scenarioRecords, smileKey, type ScenarioTime, type Smile } from '../../core/risk/scenario';
 import { standardMargin } from '../../core/risk/standardMargin';
+import { PmCompareError, pmExtrasOf } from '../../core/risk/pmCompare';
+import { comparePm, comparisonJson, comparisonText, loadPmeResponse, responseMarket } from './marginCompare';
 import { fitSurface, sliceTotalVariance } from '../../core/surface/fit';
 import { expiryMarkets } from './surface';
 import { MS_PER_DAY } from '../../core/units';
@@ -88,7 +90,8 @@ function chainMarket(snapshot: ChainSnapshot, notes: string[]): { market: BookMa
   return { market, indexUsd };
 }
 
-async function loadBook(flags: ParsedArgs['flags']): Promise<LoadedBook> {
+/** `override`: an index per currency and delta-one marks (USD) that replace the chain file's (`margin --compare`). */
+async function loadBook(flags: ParsedArgs['flags'], override?: { indexUsd: Partial<Record<Currency, number>>; marks: Record<string, number> }): Promise<LoadedBook> {
   const positionsFile = flags['positions'];
   const chainFile = flags['chain'];
   if (typeof positionsFile !== 'string') throw new UsageError('--positions FILE.csv is required');
@@ -104,7 +107,16 @@ async function loadBook(flags: ParsedArgs['flags']): Promise<LoadedBook> {
   }
   const snapshot = await readChainFile(chainFile, atMs !== undefined ? { atMs } : {});
   const notes: string[] = [];
-  const { market, indexUsd } = chainMarket(snapshot, notes);
+  const chainView = chainMarket(snapshot, notes);
+  const indexUsd = { ...chainView.indexUsd, ...override?.indexUsd };
+  const market: BookMarket = {
+    ...chainView.market,
+    indexUsd: (currency) => indexUsd[currency] ?? null,
+    quote: (instrument) => {
+      const mark = override?.marks[instrument];
+      return mark !== undefined ? { markPrice: mark, markIv: null, forwardUsd: null } : chainView.market.quote(instrument);
+    },
+  };
   // Dated futures: the chain's forward of their expiry.
   const futureQuote = (instrument: string): BookQuote | null => {
     const position = book.positions.find((p) => p.instrument === instrument);
@@ -116,7 +128,8 @@ async function loadBook(flags: ParsedArgs['flags']): Promise<LoadedBook> {
   const withFutures: BookMarket = { ...market, quote: (instrument) => market.quote(instrument) ?? futureQuote(instrument) };
   const { positions, skipped } = riskPositions(book.positions, withFutures);
   for (const p of book.positions) {
-    if (p.parsed.kind === 'future' && !skipped.some((s) => s.instrument === p.instrument)) notes.push(`${p.instrument}: marked at the chain's forward of its expiry`);
+    if (override?.marks[p.instrument] !== undefined) notes.push(`${p.instrument}: marked at the compared response's ticker mark price ${override.marks[p.instrument]}`);
+    else if (p.parsed.kind === 'future' && !skipped.some((s) => s.instrument === p.instrument)) notes.push(`${p.instrument}: marked at the chain's forward of its expiry`);
   }
   return { snapshot, market: withFutures, indexUsd, positions, skipped, badRows: book.errors, rows: book.rows, notes };
 }
@@ -372,16 +385,19 @@ export const riskCommands: CommandTable = {
   },
   margin: {
     summary: "Deribit portfolio-margin replica (27 + 8 risk vectors, roll and delta shocks, IM, MM) and standard margin of a positions CSV",
-    usage: 'gammadesk margin --positions FILE.csv --chain FILE [--at ISO-TIME] [--params FILE.json] [--format json|text]',
+    usage: 'gammadesk margin --positions FILE.csv --chain FILE [--at ISO-TIME] [--params FILE.json] [--compare PME_SIMULATE.json] [--format json|text]',
     flags: {
       ...BOOK_FLAGS,
+      compare: { type: 'string', description: 'a saved private/pme/simulate response: the replica (with its model_params, index and delta-one marks) vs Deribit, per vector and for IM/MM' },
       format: { type: 'string', description: 'json (default) or text (a table per currency)' },
     },
     async run({ flags }) {
       const format = flags['format'] ?? 'json';
       if (format !== 'json' && format !== 'text') throw new UsageError(`--format must be json or text, got ${String(format)}`);
+      const compare = typeof flags['compare'] === 'string' ? loadPmeResponse(flags['compare']) : null;
       const params = loadParams(flags);
-      const loaded = await loadBook(flags);
+      const paramsSource = typeof flags['params'] === 'string' ? `--params ${basename(String(flags['params']))}` : 'the documented table (core/risk/pmParams.ts PM_PARAMS)';
+      const loaded = await loadBook(flags, compare ? responseMarket(compare) : undefined);
       reportProblems(String(flags['positions']), loaded);
       const nowMs = loaded.snapshot.asOfMs;
       const out: Record<string, unknown>[] = [];
@@ -389,9 +405,26 @@ export const riskCommands: CommandTable = {
       for (const currency of currenciesOf(loaded.positions)) {
         const own = loaded.positions.filter((p) => p.currency === currency);
         const index = loaded.indexUsd[currency]!;
-        const pm = pmBook(currency, own, index, nowMs, params[currency]);
+        const deribit = compare?.results[currency];
+        const useDeribitParams = deribit?.modelParams && typeof flags['params'] !== 'string';
+        const currencyParams = useDeribitParams ? pmParamsFromModelParams(deribit.modelParams!, currency) : params[currency];
+        const pm = pmBook(currency, own, index, nowMs, currencyParams, deribit ? pmExtrasOf(deribit) : {});
         const m = pm.margin;
         const sm = standardMargin(currency, own, index, nowMs);
+        let comparison: Record<string, unknown> | null = null;
+        const compareLines: string[] = [];
+        if (compare && deribit) {
+          const source = useDeribitParams ? `the response's model_params (${deribit.modelParamsTimestampMs === null ? 'no timestamp' : new Date(deribit.modelParamsTimestampMs).toISOString()})` : paramsSource;
+          try {
+            const c = comparePm(pm, deribit);
+            comparison = comparisonJson(c, compare.file, source);
+            compareLines.push(...comparisonText(c));
+          } catch (error) {
+            if (!(error instanceof PmCompareError)) throw error;
+            comparison = { response: basename(compare.file), params_source: source, reason: error.message };
+            compareLines.push(`  replica vs Deribit: not compared: ${error.message}`);
+          }
+        } else if (compare) comparison = { response: basename(compare.file), reason: `the response has no ${currency} margins` };
         out.push({
           currency,
           index_usd: index,
@@ -403,7 +436,8 @@ export const riskCommands: CommandTable = {
           pre_aggregated: { standard: m.preAggregatedStandard, extended: m.preAggregatedExtended },
           aggregated: { standard: m.standard, extended: m.extended },
           ...marginSummary(m),
-          params: params[currency],
+          params: currencyParams,
+          ...(comparison ? { comparison } : {}),
           standard_margin: { initial_margin: sm.initialMargin, maintenance_margin: sm.maintenanceMargin, positions: sm.positions },
         });
         const f = (x: number): string => x.toFixed(6).padStart(11);
@@ -413,6 +447,7 @@ export const riskCommands: CommandTable = {
         text.push(`  worst case ${m.worstCase.toFixed(9)} (${m.worstCaseBucket.source} bucket ${m.worstCaseBucket.bucket}, ${m.worstCaseBucket.side}, vol ${m.worstCaseBucket.vol})  roll shock ${m.rollShock.toFixed(9)}  delta shock ${m.deltaShock.toFixed(9)}`);
         text.push(`  PM  IM ${m.initialMargin.toFixed(9)} ${currency}  MM ${m.maintenanceMargin.toFixed(9)} ${currency}`);
         text.push(`  SM  IM ${sm.initialMargin.toFixed(9)} ${currency}  MM ${sm.maintenanceMargin.toFixed(9)} ${currency}`);
+        text.push(...compareLines);
       }
       if (format === 'text') console.log([...text, ...loaded.notes.map((n) => `note: ${n}`)].join('\n'));
       else console.log(JSON.stringify({ as_of: new Date(nowMs).toISOString(), chain: basename(loaded.snapshot.file), positions: { rows: loaded.rows, revalued: loaded.positions.length, bad_rows: loaded.badRows, not_revalued: loaded.skipped }, margins: out, notes: loaded.notes }, null, 2));

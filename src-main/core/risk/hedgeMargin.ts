@@ -32,7 +32,12 @@ export function legPositions(legs: readonly Pick<ProposalLeg, 'instrument' | 'si
 
 /** IM and MM before and after the proposal's legs, coin. */
 export function proposalMargin(book: PmBook, legs: readonly Pick<ProposalLeg, 'instrument' | 'side' | 'amount'>[], market: BookMarket, extras: PmExtras = {}): ProposalMargin {
-  const { positions, skipped } = legPositions(legs, market);
+  return proposalMarginOfLegs(book, legPositions(legs, market), extras);
+}
+
+/** {@link proposalMargin} from legs already revalued ({@link legPositions}): no market needed (a pool thread). */
+export function proposalMarginOfLegs(book: PmBook, revalued: ReturnType<typeof legPositions>, extras: PmExtras = {}): ProposalMargin {
+  const { positions, skipped } = revalued;
   const other = positions.filter((p) => p.currency !== book.currency);
   const own = positions.filter((p) => p.currency === book.currency);
   const change = pmMarginChange(book, own, extras);

@@ -25,7 +25,10 @@ import {
   type BackoffPolicy,
   type DeribitClientOptions,
 } from './client';
+import type { Currency } from '../../core/market/events';
+import type { PmeSimulateResult } from '../../core/risk/pmCompare';
 import type { DeribitParseError } from './parse';
+import { parsePmeSimulate, pmeSimulateParams } from './pmeParse';
 import { parseAuthResult } from './privateParse';
 
 export interface DeribitCredentials {
@@ -197,6 +200,18 @@ export class DeribitPrivateClient {
         await this.wait(backoffDelayMs(attempt, this.backoff, this.random));
       }
     }
+  }
+
+  /**
+   * Deribit's portfolio margin of `positions` (`{instrument: size in base currency}`, evaluated alone:
+   * `add_positions: false`), or of the account's own positions when `positions` is null: `private/pme/simulate`
+   * (scope `account:read`), validated by feeds/deribit/pmeParse.ts.
+   * @throws DeribitRpcError for Deribit's refusal, DeribitParseError for a result that fails validation.
+   */
+  async pmeSimulate(currency: Currency, positions: Readonly<Record<string, number>> | null): Promise<PmeSimulateResult> {
+    const parsed = parsePmeSimulate(await this.call('private/pme/simulate', pmeSimulateParams(currency, positions)), currency);
+    if (!parsed.ok) throw parsed.error;
+    return parsed.value;
   }
 
   // -------------------------------------------------------------------------------------------------------------
