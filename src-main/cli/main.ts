@@ -16,6 +16,7 @@ import { learnCommands } from './commands/learn';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
+import { backtestCommands } from './commands/backtest';
 
 const COMMANDS: CommandTable = {
   serve: {
@@ -186,6 +187,7 @@ Object.assign(COMMANDS, HEDGE_COMMANDS);
 Object.assign(COMMANDS, forecastCommands);
 Object.assign(COMMANDS, riskCommands);
 Object.assign(COMMANDS, learnCommands);
+Object.assign(COMMANDS, backtestCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];
