@@ -118,7 +118,8 @@ export interface BacktestResult {
   currency: Currency;
   rebalance: string;
   hedgeInstrument: string;
-  book: { instrument: string; quantity: number; startMarkCoin: number }[];
+  /** The options and their marks (coin) at the first rebalance and at the end (null: no quote then). */
+  book: { instrument: string; quantity: number; startMarkCoin: number; endMarkCoin: number | null }[];
   /** Book rows not backtested, with why (a CSV row names its line). */
   skippedPositions: { line: number | null; instrument: string | null; reason: string }[];
   startMs: number | null;
@@ -411,7 +412,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     await rebalanceAll(false);
     options.onProgress?.(partial ? applied / total : 1, applied);
 
-    const bookLegs = legs.map((l) => ({ instrument: l.position.instrument, quantity: l.position.quantity, startMarkCoin: l.startMarkCoin }));
+    const bookLegs = legs.map((l) => ({
+      instrument: l.position.instrument,
+      quantity: l.position.quantity,
+      startMarkCoin: l.startMarkCoin,
+      endMarkCoin: market.option(l.position.instrument)?.state.ticker?.markCoin ?? null,
+    }));
     const base = {
       session: { id: session.id, name: session.name, source: session.source, firstEventMs: session.firstEventMs, lastEventMs: session.lastEventMs, events: session.eventCount },
       currency: options.currency,
