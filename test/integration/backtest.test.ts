@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest, type BacktestOptions, type BacktestResult } from '../../src-main/app/backtest/backtest';
+import { learnedPolicySpec } from '../../src-main/app/backtest/learned';
 import { classicalPolicy } from '../../src-main/app/backtest/policies';
+import { bsDeltaGamma } from '../../src-main/core/learn/hedging';
+import { Mlp } from '../../src-main/core/learn/mlp';
+import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../src-main/core/learn/network';
+import { Rng } from '../../src-main/core/random';
 import { optionGreeks } from '../../src-main/core/book/valuation';
 import type { InstrumentDef, MarketEvent } from '../../src-main/core/market/events';
 import { yearsToExpiry } from '../../src-main/core/pricing/time';
@@ -146,6 +151,29 @@ describe('backtest on a hand-written session', () => {
     expect(reasons.find((r) => r.startsWith('6:'))).toBeDefined();
   });
 
+  it('runs a learned model file: one short call is hedged to the edge of the network\'s own band', async () => {
+    // A seeded, untrained NTB network (its band is what it is; the adapter's job is to apply it): exported as
+    // `gammadesk train` writes it, read back as the backtest reads a file.
+    const rng = new Rng(5);
+    const mlp = Mlp.initialized([4, 16, 16, 2], rng);
+    for (const b of mlp.biases) for (let j = 0; j < b.length; j++) b[j] = 0.3 * rng.nextNormal();
+    const text = JSON.stringify(exportPolicy(new NetworkPolicy('ntb', mlp, defaultInputs('ntb', 30 / 365, 0.6), 0.1), {}));
+    const result = await backtest({ dbPath: handDb, session: 'hand', policies: [learnedPolicySpec('ntb.json', text, 'BTC', sha256)] });
+    const [learned] = result.policies;
+    expect(learned!.spec).toMatchObject({ policy: 'learned', kind: 'ntb', model: 'ntb.json', model_sha256: sha256(text) });
+    // With no hedge yet the previous position (per short call) is 0: the network's band at the call's state, and
+    // the hedge bought is its nearest edge, 1 / mark coin per USD, to the 10 USD lot.
+    const years = yearsToExpiry(CALL_EXPIRY, T0);
+    const { delta, gamma } = bsDeltaGamma(50_000, 50_000, years, 0.6, true);
+    const band = importPolicy(JSON.parse(text)).policy.band({ timeToMaturity: years, logMoneyness: 0, spot: 50_000, bsDelta: delta, bsGamma: gamma, previousPosition: 0, impliedVol: 0.6 });
+    const edge = band.lower > 0 ? band.lower : band.upper < 0 ? band.upper : 0;
+    expect(learned!.turnoverUsd).toBe(Math.abs(Math.round((edge * 50_000) / 10) * 10));
+    expect(learned!.turnoverUsd).toBeGreaterThan(0);
+    expect(learned!.path[0]!.hedgeUsd).toBe(Math.round((edge * 50_000) / 10) * 10);
+    const again = await backtest({ dbPath: handDb, session: 'hand', policies: [learnedPolicySpec('ntb.json', text, 'BTC', sha256)] });
+    expect(again.policies[0]!.sha256).toBe(learned!.sha256);
+  });
+
   it('finds a session by id as by name, and refuses an unknown one, naming the ones there are', async () => {
     const byName = await backtest({ dbPath: handDb, session: 'hand' });
     const byId = await backtest({ dbPath: handDb, session: '1' });
@@ -180,7 +208,7 @@ describe('backtest on a recorded demo session', () => {
     for (const p of first.policies) expect(p.optionPnlCoin).toBeCloseTo(none!.finalPnlCoin, 12);
     for (const p of first.policies) {
       expect(p.worstDrawdownCoin).toBeGreaterThanOrEqual(0);
-      expect(p.expectedShortfall95Coin.intervals).toBe(p.path.length);
+      expect(p.expectedShortfallCoin.intervals).toBe(p.path.length);
       expect(p.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
     // The delta-hedged book's coin delta after each rebalance is within a lot of zero; the unhedged one's is not.

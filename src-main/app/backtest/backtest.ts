@@ -15,6 +15,7 @@ import { expectedShortfall, intervalChanges, worstDrawdown, type Shortfall } fro
 import { parseBookCsv } from '../../core/book/csv';
 import type { CheckedPosition } from '../../core/book/position';
 import { valueBook, type BookTotals } from '../../core/book/valuation';
+import { hedgeHoldings } from '../../core/hedge/learnedPolicy';
 import type { HedgeBook, HedgeMarket, HedgeObjectives, HedgePolicy } from '../../core/hedge/types';
 import type { Currency } from '../../core/market/events';
 import { parseInstrumentName } from '../../core/pricing/instrument';
@@ -104,8 +105,8 @@ export interface PolicyResult {
   finalPnlUsd: number;
   worstDrawdownCoin: number;
   worstDrawdownUsd: number;
-  expectedShortfall95Coin: Shortfall;
-  expectedShortfall95Usd: Shortfall;
+  expectedShortfallCoin: Shortfall;
+  expectedShortfallUsd: Shortfall;
   /** Rebalances skipped (a position or the hedge without a quote), and the last reason. */
   skippedRebalances: number;
   lastSkipReason: string | null;
@@ -146,7 +147,7 @@ export const DEFINITIONS: Record<string, string> = {
   spread_cost: 'what the fills paid against the recorded book mid at fill time, amount × |1/mid − 1/price| coin (half-spread and slippage; already inside the P&L)',
   funding: 'perpetual funding at the recorded 8-hour rate, accrued continuously: −position / index × rate × dt / 8 h coin; null when the position was open while no rate was recorded',
   worst_drawdown: 'largest fall of the cumulative P&L from its running peak (the start counts as a peak of 0)',
-  expected_shortfall_95: 'historical: mean loss over the worst ⌈5 % × n⌉ (at least one) of the n interval P&Ls between consecutive path points (the first interval is the cost of putting the hedge on)',
+  expected_shortfall: 'at level 0.95, historical: mean loss over the worst ⌈5 % × n⌉ (at least one) of the n interval P&Ls between consecutive path points (the first interval is the cost of putting the hedge on)',
   turnover: 'sum of |traded| perpetual notional (USD) and of amount / price (coin)',
 };
 
@@ -294,7 +295,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       let tradedUsd = 0;
       if (trade && run.spec.policy) {
         if (!hedgeMarket) return skip(`no ${options.currency} hedge market (no index)`);
-        const book: HedgeBook = { version: run.rebalances, totals: valued.totals };
+        // Position by position too: the learned policy bands each option (core/hedge/learnedPolicy.ts).
+        const book: HedgeBook = { version: run.rebalances, totals: valued.totals, holdings: hedgeHoldings(valued.positions, bookMarket(market, market.timeMs)) };
         const proposal = await run.spec.policy.propose(book, hedgeMarket, run.spec.objectives);
         for (const [i, leg] of proposal.legs.entries()) {
           if (leg.instrument !== perpetual) {
@@ -340,7 +342,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       return filled;
     };
 
-    const valueNow = (run: PolicyRun): { totals: BookTotals; pnlCoin: number; index: number } | string => {
+    const valueNow = (run: PolicyRun): { totals: BookTotals; positions: CheckedPosition[]; pnlCoin: number; index: number } | string => {
       const index = indexUsd();
       const mark = perpMark();
       if (index === null || mark === null) return `no ${options.currency} index or ${perpetual} mark`;
@@ -357,7 +359,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       for (const [i, leg] of legs.entries()) optionPnl += leg.position.quantity * (valuation.positions[i]!.markPrice! - leg.startMarkCoin);
       const funding = run.account.funding();
       const pnlCoin = optionPnl + run.account.tradingPnlCoin(mark) - run.account.feesCoin + (funding.coin ?? 0);
-      return { totals, pnlCoin, index };
+      return { totals, positions, pnlCoin, index };
     };
 
     /** Work due before the market moves on from `market.timeMs` (all its events applied). */
@@ -485,8 +487,8 @@ function policyResult(run: PolicyRun, perpMarkUsd: number | null, hash: (text: s
     finalPnlUsd: last?.pnlUsd ?? 0,
     worstDrawdownCoin: worstDrawdown(coinPath),
     worstDrawdownUsd: worstDrawdown(usdPath),
-    expectedShortfall95Coin: expectedShortfall(intervalChanges(coinPath), 0.95),
-    expectedShortfall95Usd: expectedShortfall(intervalChanges(usdPath), 0.95),
+    expectedShortfallCoin: expectedShortfall(intervalChanges(coinPath), 0.95),
+    expectedShortfallUsd: expectedShortfall(intervalChanges(usdPath), 0.95),
     skippedRebalances: run.skipped,
     lastSkipReason: run.lastSkipReason,
     notes,

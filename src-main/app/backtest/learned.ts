@@ -1,8 +1,11 @@
 /**
  * A learned policy from its model file (the export of `gammadesk train`) as a backtest policy: the file is
- * parsed and checked (core/learn/network.ts importPolicy, errors naming the field), and applied to the book
- * through the advisor's learned-policy adapter. The file's SHA-256 identifies it in the result's hash.
+ * parsed and checked (core/learn/network.ts importPolicy, errors naming the field) and applied to the book through
+ * the advisor's adapter (core/hedge/learnedPolicy.ts: per-option bands summed over the book, the perpetual traded
+ * to the band's nearest edge). The file's SHA-256 identifies it in the result's hash.
  */
+import { defaultHedgeSettings } from '../../core/hedge/settings';
+import { LearnedPolicy } from '../../core/hedge/learnedPolicy';
 import { importPolicy } from '../../core/learn/network';
 import type { Currency } from '../../core/market/events';
 import type { BacktestPolicySpec } from './backtest';
@@ -12,11 +15,15 @@ export function learnedPolicySpec(name: string, text: string, currency: Currency
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`not a model file (not JSON: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
-  const { policy } = importPolicy(json);
-  void policy;
-  void currency;
-  void hash;
-  throw new Error(`${name}: the learned-policy adapter (core/hedge/learnedPolicy.ts) is not in this build yet`);
+  const { policy: network } = importPolicy(json);
+  const maxBookShare = defaultHedgeSettings(currency).maxBookShare;
+  return {
+    name,
+    policy: new LearnedPolicy(network, { id: null, name }, { maxBookShare }),
+    // The adapter trades to its own band and ignores the delta target; the tolerance is not used.
+    objectives: { currency, delta: { target: 0, tolerance: 0, unit: 'coin' } },
+    spec: { policy: 'learned', kind: network.kind, model: name, model_sha256: hash(text), hedge: `${currency}-PERPETUAL`, max_book_share: maxBookShare },
+  };
 }

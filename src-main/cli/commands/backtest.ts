@@ -112,7 +112,7 @@ export function formatBacktest(result: BacktestResult): string {
     [`final P&L ${c}`, (p) => num(p.finalPnlCoin)],
     ['final P&L USD', (p) => num(p.finalPnlUsd)],
     [`worst drawdown ${c}`, (p) => num(p.worstDrawdownCoin)],
-    [`ES 95% interval ${c}`, (p) => (p.expectedShortfall95Coin.value === null ? 'null' : `${num(p.expectedShortfall95Coin.value)} (${p.expectedShortfall95Coin.tail}/${p.expectedShortfall95Coin.intervals})`)],
+    [`ES 95% interval ${c}`, (p) => (p.expectedShortfallCoin.value === null ? 'null' : `${num(p.expectedShortfallCoin.value)} (${p.expectedShortfallCoin.tail}/${p.expectedShortfallCoin.intervals})`)],
     ['sha256', (p) => p.sha256.slice(0, 16)],
   ];
   const cells = rows.map(([label, cell]) => [label, ...result.policies.map(cell)]);

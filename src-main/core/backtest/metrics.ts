@@ -30,17 +30,17 @@ export function worstDrawdown(path: readonly number[]): number {
   return worst;
 }
 
-export type Shortfall = { value: number; intervals: number; tail: number; reason: null } | { value: null; intervals: number; tail: 0; reason: string };
+export type Shortfall = { value: number; level: number; intervals: number; tail: number; reason: null } | { value: null; level: number; intervals: number; tail: 0; reason: string };
 
 /** Historical expected shortfall of the interval P&Ls at `level` (e.g. 0.95), as a positive loss. */
 export function expectedShortfall(changes: readonly number[], level: number): Shortfall {
   if (!(level > 0 && level < 1)) throw new RangeError(`expected shortfall level must lie in (0, 1), got ${level}`);
   const n = changes.length;
-  if (n === 0) return { value: null, intervals: 0, tail: 0, reason: 'no interval P&L: the backtest never got past its first rebalance' };
+  if (n === 0) return { value: null, level, intervals: 0, tail: 0, reason: 'no interval P&L: the backtest never got past its first rebalance' };
   const sorted = [...changes].sort((a, b) => a - b);
   // The 1e-9 keeps (1 − 0.95) × 20 = 1.0000000000000009 from counting two intervals.
   const tail = Math.max(1, Math.ceil((1 - level) * n - 1e-9));
   let sum = 0;
   for (let i = 0; i < tail; i++) sum += sorted[i]!;
-  return { value: -sum / tail, intervals: n, tail, reason: null };
+  return { value: -sum / tail, level, intervals: n, tail, reason: null };
 }

@@ -26,14 +26,14 @@ describe('expectedShortfall (historical, of interval P&L)', () => {
   it('averages the worst ⌈(1 − α) n⌉ intervals as a loss', () => {
     // 40 intervals at 95 %: the worst 2 (−7 and −5) → 6.
     const changes = Array.from({ length: 40 }, (_, i) => (i === 3 ? -7 : i === 17 ? -5 : i % 3));
-    expect(expectedShortfall(changes, 0.95)).toEqual({ value: 6, intervals: 40, tail: 2, reason: null });
+    expect(expectedShortfall(changes, 0.95)).toEqual({ value: 6, level: 0.95, intervals: 40, tail: 2, reason: null });
     // Exactly 20 intervals: (1 − 0.95) × 20 is one interval, not two (binary 0.05 is slightly above 1/20).
     const twenty = Array.from({ length: 20 }, (_, i) => (i === 0 ? -3 : i === 1 ? -2 : 1));
     expect(expectedShortfall(twenty, 0.95)).toMatchObject({ value: 3, tail: 1 });
   });
 
   it('is the single worst interval when there are few, and says how few', () => {
-    expect(expectedShortfall([0.2, -0.4, 0.1], 0.95)).toEqual({ value: 0.4, intervals: 3, tail: 1, reason: null });
+    expect(expectedShortfall([0.2, -0.4, 0.1], 0.95)).toEqual({ value: 0.4, level: 0.95, intervals: 3, tail: 1, reason: null });
     // Gains only: the "loss" is negative (the smallest gain).
     expect(expectedShortfall([0.2, 0.4], 0.95).value).toBe(-0.2);
   });
