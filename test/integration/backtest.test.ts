@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest, type BacktestOptions, type BacktestResult } from '../../src-main/app/backtest/backtest';
 import { learnedPolicySpec } from '../../src-main/app/backtest/learned';
@@ -14,6 +15,7 @@ import { yearsToExpiry } from '../../src-main/core/pricing/time';
 import type { Coin, EpochMs, InstrumentName, Usd, Vol } from '../../src-main/core/units';
 import { openDatabase } from '../../src-main/store/database';
 import { EventLog } from '../../src-main/store/eventLog';
+import { importTardis } from '../../src-main/feeds/tardis/tardisImport';
 import { recordBacktestSession } from '../helpers/backtestSession';
 import { makeTempDir } from '../helpers/tmp';
 
@@ -179,6 +181,70 @@ describe('backtest on a hand-written session', () => {
     const byId = await backtest({ dbPath: handDb, session: '1' });
     expect(byId.resultSha256).toBe(byName.resultSha256);
     await expect(backtest({ dbPath: handDb, session: 'nope' })).rejects.toThrow(/no recorded session named or numbered "nope"; sessions: .*1 "hand"/);
+  });
+});
+
+// A Tardis import: the documented options_chain sample row (../shared/data, from docs.tardis.dev; a short put, BTC
+// 2020-06-08) and an hour later the same put re-marked, with the perpetual's derivative_ticker (funding_rate) and
+// book_snapshot_25 files written in Tardis's documented column layouts. Tardis carries no commissions: the fee is
+// Deribit's schedule.
+describe('backtest on a Tardis import', () => {
+  const tardisDb = join(temp.dir, 'tardis.db');
+  const T = 1591574400000; // 2020-06-08 00:00 UTC, ms
+  const us = (ms: number): number => ms * 1000;
+
+  beforeAll(async () => {
+    const [header, sample] = readFileSync(resolve('../shared/data/tardis_docs_options_chain_sample_row.csv'), 'utf8').trim().split('\n');
+    const fields = sample!.split(',');
+    const chainRow = (ms: number, mark: string, underlying: string): string => {
+      const row = [...fields];
+      row[2] = row[3] = String(us(ms));
+      row[15] = mark;
+      row[18] = underlying;
+      return row.join(',');
+    };
+    const chain = join(temp.dir, 'deribit_options_chain_2020-06-08_BTC.csv');
+    writeFileSync(chain, [header, chainRow(T, fields[15]!, fields[18]!), chainRow(T + HOUR, '0.025', '9700')].join('\n') + '\n');
+    const ticker = join(temp.dir, 'deribit_derivative_ticker_2020-06-08_PERPETUALS.csv');
+    writeFileSync(ticker, [
+      'exchange,symbol,timestamp,local_timestamp,funding_timestamp,funding_rate,predicted_funding_rate,open_interest,last_price,index_price,mark_price',
+      `deribit,BTC-PERPETUAL,${us(T - 2)},${us(T - 2)},1591603200000000,0.0001,0.0001,80000000,9757.5,9754.2,9757.9`,
+      `deribit,BTC-PERPETUAL,${us(T + HOUR)},${us(T + HOUR)},1591603200000000,0.0002,0.0002,80000000,9700,9698,9700.5`,
+    ].join('\n') + '\n');
+    const book = join(temp.dir, 'deribit_book_snapshot_25_2020-06-08_BTC-PERPETUAL.csv');
+    writeFileSync(book, [
+      'exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount,asks[1].price,asks[1].amount,bids[1].price,bids[1].amount',
+      `deribit,BTC-PERPETUAL,${us(T - 1)},${us(T - 1)},9758,1000,9757.5,1000,9760,100000,9755,100000`,
+      `deribit,BTC-PERPETUAL,${us(T + HOUR)},${us(T + HOUR)},9701,1000,9700,1000,9703,100000,9698,100000`,
+    ].join('\n') + '\n');
+    const db = openDatabase(tardisDb);
+    try {
+      await importTardis({ files: [chain, ticker, book], session: 'tardis-put', log: new EventLog(db) });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('sells the short put\'s delta into the recorded bids with the scheduled fee, receives funding, and the unhedged P&L is the mark change', async () => {
+    const put = 'BTC-9JUN20-9875-P';
+    const result = await backtest({ dbPath: tardisDb, session: 'tardis-put', book: { kind: 'csv', file: 'book.csv', text: `instrument,quantity\n${put},-1\n` } });
+    expect(result.hedgeFeeSource).toBe('schedule');
+    expect(result.startMs).toBe(T);
+    expect(result.book).toEqual([{ instrument: put, quantity: -1, startMarkCoin: 0.02210436, endMarkCoin: 0.025 }]);
+    const [delta, none] = result.policies;
+    // A short put is long delta: the hedge sells the perpetual, walking the bids 9757.5 (1 000 USD) then 9755.
+    const amount = delta!.turnoverUsd;
+    expect(amount).toBeGreaterThan(1000);
+    expect(delta!.path[0]!.hedgeUsd).toBe(-amount);
+    expect(delta!.fills).toBe(2);
+    const fees = Math.round((0.0005 * 1000) / 9757.5 * 1e8) / 1e8 + Math.round((0.0005 * (amount - 1000)) / 9755 * 1e8) / 1e8;
+    expect(delta!.feesCoin).toBeCloseTo(fees, 12);
+    const mid = (9758 + 9757.5) / 2;
+    expect(delta!.spreadCostCoin).toBeCloseTo(1000 * (1 / 9757.5 - 1 / mid) + (amount - 1000) * (1 / 9755 - 1 / mid), 15);
+    // Short the perpetual for an hour at +0.01 % per 8 h: shorts receive.
+    expect(delta!.fundingCoin).toBeCloseTo((amount / 9754.2) * 0.0001 / 8, 8);
+    expect(none!.finalPnlCoin).toBeCloseTo(-(0.025 - 0.02210436), 15);
+    expect(none!.finalPnlUsd).toBeCloseTo(-(0.025 - 0.02210436) * 9698, 9);
   });
 });
 

@@ -119,6 +119,8 @@ export interface BacktestResult {
   currency: Currency;
   rebalance: string;
   hedgeInstrument: string;
+  /** Where the hedge's taker fee came from: the recorded instrument data, or Deribit's schedule (Tardis has none). */
+  hedgeFeeSource: 'instrument' | 'schedule' | null;
   /** The options and their marks (coin) at the first rebalance and at the end (null: no quote then). */
   book: { instrument: string; quantity: number; startMarkCoin: number; endMarkCoin: number | null }[];
   /** Book rows not backtested, with why (a CSV row names its line). */
@@ -150,6 +152,9 @@ export const DEFINITIONS: Record<string, string> = {
   expected_shortfall: 'at level 0.95, historical: mean loss over the worst ⌈5 % × n⌉ (at least one) of the n interval P&Ls between consecutive path points (the first interval is the cost of putting the hedge on)',
   turnover: 'sum of |traded| perpetual notional (USD) and of amount / price (coin)',
 };
+
+/** How long after the index and the perpetual a book's option may still appear in an imported session (market time). */
+const LISTING_GRACE_MS = 60_000;
 
 /** A scheduler whose timers never fire: the engine's greeks are not needed, so none are ever dispatched. */
 const FROZEN: Scheduler = { now: () => 0, setTimeout: () => FROZEN, clearTimeout: () => {} };
@@ -243,6 +248,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const started: { legs: BookLeg[] | null; startMs: number | null } = { legs: null, startMs: null };
     let nextRebalanceMs = Infinity;
     let everyPending = false;
+    let feeSource: BacktestResult['hedgeFeeSource'] = null;
+    /** Market time when the index and the perpetual were first there (the book's options may list later). */
+    let firstCompleteMs: number | null = null;
     let applied = 0;
     let partial = false;
     const chunk = options.chunk ?? 2000;
@@ -262,13 +270,19 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         if ('error' in pick) throw new BacktestInputError(pick.error);
         candidates = [{ position: { ...pick.position, quantity: -options.book.contracts }, line: null }];
       } else {
-        // A position the recording never lists cannot be valued: dropped now, with the reason.
-        candidates = candidates.filter(({ position, line }) => {
-          if (market.option(position.instrument)) return true;
-          skippedPositions.push({ line, instrument: position.instrument, reason: `${position.instrument}: not in session ${JSON.stringify(session.name)} when its market was first complete` });
-          return false;
-        });
-        if (candidates.length === 0) throw new BacktestInputError(`${options.book.file}: none of the book's options is in session ${JSON.stringify(session.name)}`);
+        // A recording lists every instrument at its start; an import lists each as its first row comes. A position
+        // the market does not know then (a recording) or a minute after the index and the perpetual came (an
+        // import) is dropped, with why.
+        firstCompleteMs ??= market.timeMs;
+        const grace = session.kind === 'import' ? LISTING_GRACE_MS : 0;
+        const unknown = candidates.filter(({ position }) => !market.option(position.instrument));
+        if (unknown.length > 0) {
+          if (market.timeMs - firstCompleteMs < grace || unknown.length === candidates.length) return false;
+          for (const { position, line } of unknown) {
+            skippedPositions.push({ line, instrument: position.instrument, reason: `${position.instrument}: not in session ${JSON.stringify(session.name)}${grace > 0 ? ' within a minute of its market\'s start' : ''}` });
+          }
+          candidates = candidates.filter((c) => !unknown.includes(c));
+        }
       }
       const quotes = candidates.map(({ position }) => market.option(position.instrument)?.state.ticker ?? null);
       if (quotes.some((t) => t === null || !(t.markCoin >= 0) || !(t.markIv > 0))) return false;
@@ -279,6 +293,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
 
     const rebalanceAll = async (trade: boolean): Promise<void> => {
       const hedgeMarket = trade ? hedgeMarketFrom(market, options.currency, { maxOptions: 0 }) : null;
+      feeSource ??= hedgeMarket?.instruments.find((i) => i.instrument === perpetual)?.feeSource ?? null;
       for (const run of runs) await rebalance(run, hedgeMarket, trade);
     };
 
@@ -406,7 +421,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       throw new BacktestInputError(
         options.book.kind === 'short-call'
           ? `session ${JSON.stringify(session.name)} never had a quoted ${options.currency} call, index and ${perpetual} together: nothing to backtest`
-          : `session ${JSON.stringify(session.name)} never quoted every position of ${options.book.file} together with the ${options.currency} index and ${perpetual}`,
+          : `session ${JSON.stringify(session.name)} never quoted the positions of ${options.book.file} together with the ${options.currency} index and ${perpetual} (not quoted: ${candidates.filter(({ position }) => !market.option(position.instrument)?.state.ticker).map(({ position }) => position.instrument).join(', ') || 'none; the index or the perpetual was missing'})`,
       );
     }
     // The session's end: one more rebalance if one is due, then the final mark.
@@ -425,6 +440,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       currency: options.currency,
       rebalance: options.rebalance.kind === 'every' ? 'every' : options.rebalance.label,
       hedgeInstrument: perpetual,
+      hedgeFeeSource: feeSource,
       book: bookLegs,
       skippedPositions,
       startMs: started.startMs,

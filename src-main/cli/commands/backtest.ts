@@ -96,7 +96,7 @@ function num(value: number | null, digits = 6): string {
 export function formatBacktest(result: BacktestResult): string {
   const c = result.currency;
   const lines: string[] = [];
-  lines.push(`backtest of session ${JSON.stringify(result.session.name)} (${result.session.source}, ${result.session.events} events) ${c}, rebalance ${result.rebalance}, hedge ${result.hedgeInstrument}${result.partial ? ' — PARTIAL: stopped before the end' : ''}`);
+  lines.push(`backtest of session ${JSON.stringify(result.session.name)} (${result.session.source}, ${result.session.events} events) ${c}, rebalance ${result.rebalance}, hedge ${result.hedgeInstrument}${result.hedgeFeeSource === 'schedule' ? " (taker fee from Deribit's schedule: the source gave none)" : ''}${result.partial ? ' — PARTIAL: stopped before the end' : ''}`);
   lines.push(`market time ${iso(result.startMs)} → ${iso(result.endMs)}; ${result.eventsApplied} events applied, ${result.eventsRejected} rejected${result.lastRejection ? ` (last: ${result.lastRejection})` : ''}`);
   for (const leg of result.book) lines.push(`book: ${leg.quantity > 0 ? '+' : ''}${leg.quantity} ${leg.instrument} (start mark ${num(leg.startMarkCoin)} ${c})`);
   for (const s of result.skippedPositions) lines.push(`skipped${s.line !== null ? ` line ${s.line}` : ''}: ${s.reason}`);
