@@ -84,6 +84,10 @@ describe('gammadesk backtest', () => {
     bad(['demo-hours', '--short-call'], /give at least one --policy/);
     bad(['demo-hours', '--short-call', '--policy', 'ww', '--policy', 'ww'], /--policy ww is given twice/);
     bad(['demo-hours', '--short-call', '--policy', 'ww', '--currency', 'SOL'], /--currency must be one of BTC, ETH, got "SOL"/);
+    const headerless = join(temp.dir, 'headerless.csv');
+    writeFileSync(headerless, 'BTC-25DEC26-90000-C,-1\n');
+    bad(['demo-hours', '--positions', headerless, '--policy', 'ww'], /headerless\.csv: .*instrument/);
+    bad(['demo-hours', '--positions', join(temp.dir, 'none.csv'), '--policy', 'ww'], /--positions: cannot read .*none\.csv: ENOENT/);
     const book = join(temp.dir, 'eth-only.csv');
     writeFileSync(book, 'instrument,quantity\nETH-25DEC26-3000-C,1\n');
     bad(['demo-hours', '--positions', book, '--policy', 'ww'], /eth-only\.csv: no BTC option position to backtest \(1 rows skipped: line 2: ETH-25DEC26-3000-C: not a BTC instrument/);

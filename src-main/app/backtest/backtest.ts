@@ -12,7 +12,7 @@
 import { canonicalJson, type JsonValue } from '../../core/audit/canonicalJson';
 import { HedgeAccount } from '../../core/backtest/hedgeAccount';
 import { expectedShortfall, intervalChanges, worstDrawdown, type Shortfall } from '../../core/backtest/metrics';
-import { parseBookCsv } from '../../core/book/csv';
+import { BookCsvHeaderError, parseBookCsv } from '../../core/book/csv';
 import type { CheckedPosition } from '../../core/book/position';
 import { valueBook, type BookTotals } from '../../core/book/valuation';
 import { hedgeHoldings } from '../../core/hedge/learnedPolicy';
@@ -203,7 +203,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const skippedPositions: BacktestResult['skippedPositions'] = [];
     let candidates: { position: CheckedPosition; line: number | null }[] = [];
     if (options.book.kind === 'csv') {
-      const parsedBook = parseBookCsv(options.book.text);
+      let parsedBook;
+      try {
+        parsedBook = parseBookCsv(options.book.text);
+      } catch (error) {
+        if (error instanceof BookCsvHeaderError) throw new BacktestInputError(`${options.book.file}: ${error.message}`);
+        throw error;
+      }
       for (const e of parsedBook.errors) skippedPositions.push({ line: e.line, instrument: null, reason: e.reason });
       // parseBookCsv keeps the file's order; its line numbers come with its errors only, so count data lines here.
       const lines = dataLines(options.book.text);
