@@ -86,6 +86,12 @@ beforeAll(() => {
   writeSession('hand', [...instruments, ...moment(T0, 50_000, 0.0001, 0.04), ...moment(T0 + HOUR, 51_000, 0.0002, 0.045)]);
   // The same without funding rates (a source that does not record them).
   writeSession('hand-no-funding', [...instruments, ...moment(T0, 50_000, null, 0.04), ...moment(T0 + HOUR, 51_000, null, 0.045)]);
+  // No book and no quote on the perpetual: only its mark (a source that records marks only).
+  const noBook = (ts: number, index: number, mark: number): MarketEvent[] =>
+    moment(ts, index, 0.0001, mark)
+      .filter((e) => e.type !== 'book_snapshot')
+      .map((e) => (e.type === 'future_ticker' ? { ...e, bidUsd: null, askUsd: null, bidAmountUsd: 0 as Usd, askAmountUsd: 0 as Usd } : e));
+  writeSession('hand-no-book', [...instruments, ...noBook(T0, 50_000, 0.04), ...noBook(T0 + HOUR, 51_000, 0.045)]);
   recordBacktestSession(demoDb, { name: 'demo-hours', steps: 240, stepMs: 60_000 });
 });
 afterAll(() => temp.remove());
@@ -139,6 +145,16 @@ describe('backtest on a hand-written session', () => {
     expect(delta!.notes.join(' ')).toMatch(/P&L leaves funding out/);
     // Nothing held: no funding owed, known or not.
     expect(none!.fundingCoin).toBe(0);
+  });
+
+  it('counts the hedges the recorded market did not allow, with the reason, and trades nothing it cannot fill', async () => {
+    const result = await backtest({ dbPath: handDb, session: 'hand-no-book' });
+    const [delta, none] = result.policies;
+    expect(delta!.turnoverUsd).toBe(0);
+    expect(delta!.blockedProposals).toBe(1);
+    expect(delta!.lastBlockedReason).toMatch(/BTC-PERPETUAL: only 0 of the \d+ needed is within 50 % of the visible asks/);
+    expect(none!.blockedProposals).toBe(0);
+    expect(delta!.finalPnlCoin).toBeCloseTo(none!.finalPnlCoin, 15);
   });
 
   it('skips book rows it cannot backtest, naming the line, and keeps the rest', async () => {

@@ -110,6 +110,9 @@ export interface PolicyResult {
   /** Rebalances skipped (a position or the hedge without a quote), and the last reason. */
   skippedRebalances: number;
   lastSkipReason: string | null;
+  /** Proposals the recorded market did not let reach their band (no quote, too thin a book), and the last reason. */
+  blockedProposals: number;
+  lastBlockedReason: string | null;
   notes: string[];
   sha256: string;
 }
@@ -178,6 +181,8 @@ interface PolicyRun {
   unfilledUsd: number;
   skipped: number;
   lastSkipReason: string | null;
+  blocked: number;
+  lastBlockedReason: string | null;
   notes: Set<string>;
 }
 
@@ -246,6 +251,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         unfilledUsd: 0,
         skipped: 0,
         lastSkipReason: null,
+        blocked: 0,
+        lastBlockedReason: null,
         notes: new Set(),
       });
     }
@@ -319,6 +326,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         // Position by position too: the learned policy bands each option (core/hedge/learnedPolicy.ts).
         const book: HedgeBook = { version: run.rebalances, totals: valued.totals, holdings: hedgeHoldings(valued.positions, bookMarket(market, market.timeMs)) };
         const proposal = await run.spec.policy.propose(book, hedgeMarket, run.spec.objectives);
+        // A hedge the market did not allow (thin book, no quote) is counted; one that rounds below a lot is not a
+        // failure (the book is within half a lot of its target).
+        if (proposal.status === 'cannot' && proposal.reason !== null && !proposal.reason.includes('rounds below')) {
+          run.blocked++;
+          run.lastBlockedReason = proposal.reason;
+        }
         for (const [i, leg] of proposal.legs.entries()) {
           if (leg.instrument !== perpetual) {
             run.notes.add(`legs in ${leg.instrument} were not traded: the backtest hedges with ${perpetual} only`);
@@ -513,6 +526,8 @@ function policyResult(run: PolicyRun, perpMarkUsd: number | null, hash: (text: s
     expectedShortfallUsd: expectedShortfall(intervalChanges(usdPath), 0.95),
     skippedRebalances: run.skipped,
     lastSkipReason: run.lastSkipReason,
+    blockedProposals: run.blocked,
+    lastBlockedReason: run.lastBlockedReason,
     notes,
   };
   return { ...body, sha256: hash(canonicalJson({ context, ...body })) };

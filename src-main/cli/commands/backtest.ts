@@ -121,6 +121,7 @@ export function formatBacktest(result: BacktestResult): string {
   for (const [label, ...values] of cells) lines.push(`${label!.padEnd(22)}${values.map((v) => v.padStart(width + 2)).join('')}`);
   for (const p of result.policies) {
     if (p.skippedRebalances > 0) lines.push(`${p.name}: ${p.skippedRebalances} rebalances skipped (last: ${p.lastSkipReason})`);
+    if (p.blockedProposals > 0) lines.push(`${p.name}: ${p.blockedProposals} proposals could not reach their band in the recorded market (last: ${p.lastBlockedReason})`);
     for (const note of p.notes) lines.push(`${p.name}: ${note}`);
   }
   lines.push(`result sha256 ${result.resultSha256}`);
