@@ -295,6 +295,8 @@ describe('backtest on a recorded demo session', () => {
     }
     // The delta-hedged book's coin delta after each rebalance is within a lot of zero; the unhedged one's is not.
     for (const point of delta!.path.filter((p) => p.rebalance)) expect(Math.abs(point.deltaCoin)).toBeLessThan(10 / 80_000);
+    // The recorded book always had the depth: no proposal was blocked, none is misreported as blocked.
+    for (const p of first.policies) expect(p.blockedProposals).toBe(0);
     expect(Math.abs(none!.path[0]!.deltaCoin)).toBeGreaterThan(0.1);
   }, 60_000);
 

@@ -42,7 +42,8 @@ export interface BacktestPolicySpec {
   name: string;
   /** Null: never trades. */
   policy: HedgePolicy | null;
-  objectives: HedgeObjectives;
+  /** The objectives at a rebalance (a band may depend on the market: half a lot of the hedge at its price). */
+  objectives(market: HedgeMarket): HedgeObjectives;
   /** What identifies the policy in the hash (parameters, a model file's SHA-256). */
   spec: Record<string, JsonValue>;
 }
@@ -325,7 +326,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         if (!hedgeMarket) return skip(`no ${options.currency} hedge market (no index)`);
         // Position by position too: the learned policy bands each option (core/hedge/learnedPolicy.ts).
         const book: HedgeBook = { version: run.rebalances, totals: valued.totals, holdings: hedgeHoldings(valued.positions, bookMarket(market, market.timeMs)) };
-        const proposal = await run.spec.policy.propose(book, hedgeMarket, run.spec.objectives);
+        const proposal = await run.spec.policy.propose(book, hedgeMarket, run.spec.objectives(hedgeMarket));
         // A hedge the market did not allow (thin book, no quote) is counted; one that rounds below a lot is not a
         // failure (the book is within half a lot of its target).
         if (proposal.status === 'cannot' && proposal.reason !== null && !proposal.reason.includes('rounds below')) {

@@ -23,7 +23,7 @@ export function learnedPolicySpec(name: string, text: string, currency: Currency
     name,
     policy: new LearnedPolicy(network, { id: null, name }, { maxBookShare }),
     // The adapter trades to its own band and ignores the delta target; the tolerance is not used.
-    objectives: { currency, delta: { target: 0, tolerance: 0, unit: 'coin' } },
+    objectives: () => ({ currency, delta: { target: 0, tolerance: 0, unit: 'coin' } }),
     spec: { policy: 'learned', kind: network.kind, model: name, model_sha256: hash(text), hedge: `${currency}-PERPETUAL`, max_book_share: maxBookShare },
   };
 }
