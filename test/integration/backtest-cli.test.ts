@@ -2,6 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Mlp } from '../../src-main/core/learn/mlp';
+import { defaultInputs, exportPolicy, NetworkPolicy } from '../../src-main/core/learn/network';
+import { Rng } from '../../src-main/core/random';
+import { openDatabase } from '../../src-main/store/database';
+import { ModelRepository } from '../../src-main/store/models';
 import { recordBacktestSession } from '../helpers/backtestSession';
 import { builtCli } from '../helpers/built';
 import { makeTempDir } from '../helpers/tmp';
@@ -11,8 +16,22 @@ import { makeTempDir } from '../helpers/tmp';
 // hash run after run, the JSON report, Ctrl-C, and wrong arguments exiting 2 with a message that names them.
 const temp = makeTempDir('gammadesk-backtest-cli-');
 const dbPath = join(temp.dir, 'desk.db');
+// A seeded, untrained NTB network: stored in the database as `train --db` stores one, and written as a file.
+const rng = new Rng(5);
+const mlp = Mlp.initialized([4, 16, 16, 2], rng);
+for (const b of mlp.biases) for (let j = 0; j < b.length; j++) b[j] = 0.3 * rng.nextNormal();
+const model = exportPolicy(new NetworkPolicy('ntb', mlp, defaultInputs('ntb', 30 / 365, 0.6), 0.1), {});
+const modelFile = join(temp.dir, 'ntb.json');
+
 beforeAll(() => {
   recordBacktestSession(dbPath, { name: 'demo-hours', steps: 240, stepMs: 60_000 });
+  writeFileSync(modelFile, JSON.stringify(model));
+  const db = openDatabase(dbPath);
+  try {
+    new ModelRepository(db).save({ name: 'ntb-test', benchmark: 'B1', createdMs: 0, seeds: { init: 5 }, dataRange: 'none (untrained)', metrics: {}, passedGate: false, model });
+  } finally {
+    db.close();
+  }
 });
 afterAll(() => temp.remove());
 
@@ -46,6 +65,18 @@ describe('gammadesk backtest', () => {
     expect(text.stderr).toMatch(/backtest demo-hours done: 28\d+ events, 3 policies/);
   }, 120_000);
 
+  it('backtests a model stored in the database (model:ID) exactly as the same model from a file', () => {
+    const { stdout, status } = run('demo-hours', '--short-call', '--policy', 'model:1', '--policy', modelFile, '--format', 'json');
+    expect(status).toBe(0);
+    const [stored, file] = (JSON.parse(stdout) as ResultJson).policies;
+    expect(stored!.name).toBe('model:1');
+    expect(file!.name).toBe('ntb.json');
+    expect(stored!.turnover_usd).toBeGreaterThan(0);
+    expect(stored!.turnover_usd).toBe(file!.turnover_usd);
+    expect(stored!.final_pnl_coin).toBe(file!.final_pnl_coin);
+    expect(stored!.path).toEqual(file!.path);
+  }, 120_000);
+
   it('stops cleanly on Ctrl-C with the partial result, marked partial', async () => {
     const child = spawn(process.execPath, [builtCli(), 'backtest', 'demo-hours', '--short-call', '--policy', 'bs-delta', '--rebalance', 'every', '--format', 'json', '--db', dbPath]);
     let stdout = '';
@@ -71,7 +102,7 @@ describe('gammadesk backtest', () => {
       expect(stderr).toMatch(message);
     };
     bad(['nope', '--short-call', '--policy', 'ww'], /no recorded session named or numbered "nope"; sessions: 1 "demo-hours"/);
-    bad(['demo-hours', '--short-call', '--policy', 'delta'], /--policy must be bs-delta, ww, threshold, none or a model file .*got "delta"/);
+    bad(['demo-hours', '--short-call', '--policy', 'delta'], /--policy must be bs-delta, ww, threshold, none, a model file .* or a stored model \(model:ID\), got "delta"/);
     bad(['demo-hours', '--short-call', '--policy', join(temp.dir, 'missing.json')], /--policy .*missing\.json: cannot read .*ENOENT/);
     const notJson = join(temp.dir, 'broken.json');
     writeFileSync(notJson, '{"format": "gammadesk-hedge-policy", ');
@@ -79,6 +110,7 @@ describe('gammadesk backtest', () => {
     const wrongModel = join(temp.dir, 'wrong.json');
     writeFileSync(wrongModel, JSON.stringify({ format: 'gammadesk-hedge-policy', version: 1, kind: 'xyz' }));
     bad(['demo-hours', '--short-call', '--policy', wrongModel], /wrong\.json: model field kind must be "ntb" or "ffn", got "xyz"/);
+    bad(['demo-hours', '--short-call', '--policy', 'model:99'], /--policy model:99: no stored model 99/);
     bad(['demo-hours', '--short-call', '--policy', 'ww', '--rebalance', 'hourly'], /--rebalance: must be every or a duration such as 1h, 15m or 90s, got "hourly"/);
     bad(['demo-hours', '--policy', 'ww'], /give the book: either --positions BOOK\.csv or --short-call/);
     bad(['demo-hours', '--short-call'], /give at least one --policy/);

@@ -14,6 +14,8 @@ import { BacktestInputError, runBacktest, type BacktestBookSpec, type BacktestPo
 import { CLASSICAL_POLICIES, classicalPolicy, isClassicalPolicy } from '../../app/backtest/policies';
 import { learnedPolicySpec } from '../../app/backtest/learned';
 import { CURRENCIES, type Currency } from '../../core/market/events';
+import { openDatabase } from '../../store/database';
+import { ModelRepository } from '../../store/models';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -57,20 +59,49 @@ function bookFlag(flags: ParsedArgs['flags']): BacktestBookSpec {
   }
 }
 
-function policyFlags(args: ParsedArgs, currency: Currency): BacktestPolicySpec[] {
+/** A model stored by `gammadesk train --db` (the models table), as the text of its JSON export. */
+function storedModel(dbPath: string, id: number): string {
+  let db;
+  try {
+    db = openDatabase(dbPath, { readonly: true });
+  } catch (error) {
+    throw new UsageError(`--policy model:${id}: cannot open ${dbPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    const model = new ModelRepository(db).model(id);
+    if (model === null) throw new UsageError(`--policy model:${id}: no stored model ${id} (gammadesk models list shows them)`);
+    return JSON.stringify(model);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--policy model:${id}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    db.close();
+  }
+}
+
+function policyFlags(args: ParsedArgs, currency: Currency, dbPath: string): BacktestPolicySpec[] {
   const names = args.lists?.['policy'] ?? [];
-  if (names.length === 0) throw new UsageError(`give at least one --policy (${CLASSICAL_POLICIES.join(', ')} or MODEL.json)`);
+  if (names.length === 0) throw new UsageError(`give at least one --policy (${CLASSICAL_POLICIES.join(', ')}, MODEL.json or model:ID)`);
   const params = { ...optional('deltaBand', positiveFlag(args.flags, 'delta-band')), ...optional('riskAversion', positiveFlag(args.flags, 'risk-aversion')) };
   const specs: BacktestPolicySpec[] = [];
   for (const name of names) {
+    const stored = /^model:(\d+)$/.exec(name);
     if (isClassicalPolicy(name)) specs.push(classicalPolicy(name, currency, params));
+    else if (stored) {
+      const text = storedModel(dbPath, Number(stored[1]));
+      try {
+        specs.push(learnedPolicySpec(name, text, currency, sha256));
+      } catch (error) {
+        throw new UsageError(`--policy ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     else if (name.toLowerCase().endsWith('.json')) {
       try {
         specs.push(learnedPolicySpec(basename(name), readTextFile(name), currency, sha256));
       } catch (error) {
         throw new UsageError(`--policy ${name}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    } else throw new UsageError(`--policy must be ${CLASSICAL_POLICIES.join(', ')} or a model file (MODEL.json from gammadesk train), got ${JSON.stringify(name)}`);
+    } else throw new UsageError(`--policy must be ${CLASSICAL_POLICIES.join(', ')}, a model file (MODEL.json from gammadesk train) or a stored model (model:ID), got ${JSON.stringify(name)}`);
   }
   const seen = new Set<string>();
   for (const spec of specs) {
@@ -136,9 +167,9 @@ export function backtestJson(result: BacktestResult): string {
 export const backtestCommands: CommandTable = {
   backtest: {
     summary: 'backtest hedge policies side by side on a recorded session (paper fills at the recorded books)',
-    usage: `gammadesk backtest SESSION --policy ${CLASSICAL_POLICIES.join('|')}|MODEL.json [--policy …] --positions BOOK.csv|--short-call [--currency BTC|ETH] [--rebalance 1h|15m|every] [--delta-band X] [--risk-aversion X] [--format json] [--db FILE]`,
+    usage: `gammadesk backtest SESSION --policy ${CLASSICAL_POLICIES.join('|')}|MODEL.json|model:ID [--policy …] --positions BOOK.csv|--short-call [--currency BTC|ETH] [--rebalance 1h|15m|every] [--delta-band X] [--risk-aversion X] [--format json] [--db FILE]`,
     flags: {
-      policy: { type: 'string', repeatable: true, description: `hedge policy, repeat for several side by side: ${CLASSICAL_POLICIES.join(', ')} or a model file from gammadesk train` },
+      policy: { type: 'string', repeatable: true, description: `hedge policy, repeat for several side by side: ${CLASSICAL_POLICIES.join(', ')}, a model file from gammadesk train, or model:ID (stored by train --db)` },
       positions: { type: 'string', description: 'the option book (CSV: instrument,quantity,average_price,price_currency)' },
       'short-call': { type: 'boolean', description: 'the book is one short call: nearest expiry outliving the session, strike nearest its forward' },
       currency: { type: 'string', description: 'BTC (default) or ETH' },
@@ -156,7 +187,8 @@ export const backtestCommands: CommandTable = {
       const currency = currencyFlag(flags);
       const rebalance = rebalanceFlag(flags);
       const book = bookFlag(flags);
-      const policies = policyFlags(args, currency);
+      const dbPath = typeof flags['db'] === 'string' ? resolve(flags['db']) : defaultDbPath();
+      const policies = policyFlags(args, currency, dbPath);
       const session = positionals[0]!;
       const bar = new ProgressBar(`backtest ${session}`);
       const stop = new AbortController();
@@ -168,7 +200,7 @@ export const backtestCommands: CommandTable = {
       let result: BacktestResult;
       try {
         result = await runBacktest({
-          dbPath: typeof flags['db'] === 'string' ? resolve(flags['db']) : defaultDbPath(),
+          dbPath,
           session,
           currency,
           book,
