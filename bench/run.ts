@@ -30,6 +30,7 @@ const BENCHES: Record<string, Bench> = {
   hedging: async () => (await import('./hedging')).runHedgingBench(),
   'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
   whatif: async () => (await import('./whatIf')).runWhatIfBench(),
+  backtest: async () => (await import('./backtest')).runBacktestBench(),
 };
 
 async function main(): Promise<number> {

@@ -10,16 +10,21 @@ export interface FlagSpec {
   /** `string` takes a value; `boolean` is a switch. */
   type: 'string' | 'boolean';
   description: string;
+  /** A string flag that may be given more than once: every value is kept in order in `ParsedArgs.lists`. */
+  repeatable?: boolean;
 }
 
 export interface ParsedArgs {
   positionals: string[];
   flags: Record<string, string | boolean>;
+  /** Every value of each repeatable flag given, in order (`flags` holds the last). */
+  lists?: Record<string, string[]>;
 }
 
 export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedArgs {
   const positionals: string[] = [];
   const flags: Record<string, string | boolean> = {};
+  let lists: Record<string, string[]> | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('--')) {
@@ -39,8 +44,9 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
     flags[name] = value;
+    if (flag.repeatable) ((lists ??= {})[name] ??= []).push(value);
   }
-  return { positionals, flags };
+  return lists ? { positionals, flags, lists } : { positionals, flags };
 }
 
 export function intFlag(flags: ParsedArgs['flags'], name: string, range: { min: number; max: number }): number | undefined {

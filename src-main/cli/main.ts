@@ -17,6 +17,7 @@ import { PME_COMMANDS } from './commands/pme';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
+import { backtestCommands } from './commands/backtest';
 
 const COMMANDS: CommandTable = {
   serve: {
@@ -188,6 +189,7 @@ Object.assign(COMMANDS, forecastCommands);
 Object.assign(COMMANDS, riskCommands);
 Object.assign(COMMANDS, learnCommands);
 Object.assign(COMMANDS, PME_COMMANDS);
+Object.assign(COMMANDS, backtestCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];

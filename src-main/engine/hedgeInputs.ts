@@ -50,7 +50,8 @@ export function hedgeMarketFrom(market: MarketState, currency: Currency, options
     });
   }
   const candidates = [];
-  for (const book of state.sortedExpiries()) {
+  // maxOptions 0 (linear hedges only: the backtest's delta policies) skips the walk over every option.
+  for (const book of (options.maxOptions ?? MAX_HEDGE_OPTIONS) > 0 ? state.sortedExpiries() : []) {
     for (const option of book.options) {
       const t = option.ticker;
       if (!t || t.bidCoin === null || t.askCoin === null || !(t.bidCoin > 0) || !(t.askAmount > 0) || !(t.bidAmount > 0)) continue;

@@ -34,6 +34,14 @@ describe('parseArgs', () => {
     expect(parseArgs(['--port', '1', '--port', '2'], SPEC).flags['port']).toBe('2');
   });
 
+  it('keeps every value of a repeatable flag, in order (and lists nothing for the others)', () => {
+    const spec = { ...SPEC, policy: { type: 'string', repeatable: true, description: 'policy' } } satisfies Record<string, FlagSpec>;
+    const args = parseArgs(['--policy', 'ww', '--port', '1', '--policy=none', '--port', '2'], spec);
+    expect(args.lists).toEqual({ policy: ['ww', 'none'] });
+    expect(args.flags['policy']).toBe('none');
+    expect(parseArgs(['--port', '1'], spec).lists).toBeUndefined();
+  });
+
   it('single-dash words are positionals (negative numbers included)', () => {
     expect(parseArgs(['-x', '-5'], SPEC).positionals).toEqual(['-x', '-5']);
     expect(parseArgs(['--port', '-5'], SPEC).flags['port']).toBe('-5');
