@@ -24,7 +24,7 @@ import { hedgeMarketFrom } from '../engine/hedgeInputs';
 import type { MarketState } from '../engine/marketState';
 import { startTrainWorker, type TrainJobInput, type TrainJobMessage, type TrainWorkerHandle } from '../learn/trainJob';
 import type { Db } from '../store/database';
-import { ModelRepository, type StoredModelSummary } from '../store/models';
+import { ModelRepository, type NewModel, type StoredModelSummary } from '../store/models';
 import type { HedgeSettingsStore, ModelGate } from './hedgeSettings';
 import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
 import type { JobsPool } from './jobsPool';
@@ -110,6 +110,49 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
 
 const BENCHMARK_TEXT = { B1: 'B1 (Buehler et al. 2019 §5.3): S0 = K = 100, σ 0.2, 30 days, daily', B2: 'B2 (Imaki et al. 2021): S0 = K = 1, σ 0.2, 30 days, daily' } as const;
 
+/**
+ * What is stored of a finished training run (the app and `gammadesk train --db` store the same): the model JSON,
+ * seeds, data range, the training problem, training and test metrics, the Whalley–Wilmott comparison and the gate.
+ */
+export function storedModel(args: { name: string; label: string; problem: ProblemDto; seed: number; done: TrainJobMessage & { type: 'done' }; createdMs: number }): NewModel {
+  const { problem, done } = args;
+  if (!done.gate) throw new Error('the training run was not gated: nothing to store');
+  const gate = done.gate;
+  const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: 'gbm' };
+  const report = (r: typeof gate.test) => ({
+    indifferencePrice: estimate(r.indifferencePrice), expectedShortfall99: estimate(r.expectedShortfall99), meanCost: estimate(r.meanCost), turnover: estimate(r.turnover), meanPnl: estimate(r.meanPnl),
+  });
+  const training = done.model.training;
+  return {
+    name: args.name,
+    benchmark: args.label,
+    createdMs: args.createdMs,
+    seeds: { init: args.seed, train: args.seed + 1, validation: args.seed + 2, test: gate.seed },
+    dataRange: problem.calibration
+      ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
+      : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
+    metrics: {
+      problem,
+      steps: done.steps,
+      stopReason: done.reason,
+      trainingSeconds: done.elapsedMs / 1000,
+      bestStep: training['best_step'],
+      bestValidationEntropicRisk: training['best_validation_entropic_risk'],
+      test: report(gate.test),
+      whalleyWilmott: report(gate.whalleyWilmott),
+      gate: gateDto,
+    },
+    passedGate: gate.result.passed,
+    model: done.model,
+  };
+}
+
+/** The problem of a benchmark as the models domain describes it. */
+export function benchmarkProblemDto(benchmark: 'B1' | 'B2', cost?: number): { problem: HedgingProblem; dto: ProblemDto } {
+  const problem = benchmarkProblem(benchmark, cost);
+  return { problem, dto: problemDto(problem, `${BENCHMARK_TEXT[benchmark]}, cost ${problem.cost}, entropic λ 1`) };
+}
+
 interface Job {
   dto: ModelJobDto;
   handle: TrainWorkerHandle | null;
@@ -174,10 +217,7 @@ export class ModelsService implements ModelGate {
   }
 
   private problemFor(source: PathSourceDto): { problem: HedgingProblem; dto: ProblemDto; label: string } {
-    if (source.type === 'benchmark') {
-      const problem = benchmarkProblem(source.benchmark, source.cost);
-      return { problem, dto: problemDto(problem, `${BENCHMARK_TEXT[source.benchmark]}, cost ${problem.cost}, entropic λ 1`), label: source.benchmark };
-    }
+    if (source.type === 'benchmark') return { ...benchmarkProblemDto(source.benchmark, source.cost), label: source.benchmark };
     const { problem, dto } = marketProblem(this.deps.market(), source.currency, source.maturityDays ?? MARKET_MATURITY_DAYS, source.cost, this.deps.realized(source.currency));
     return { problem, dto, label: `market:${source.currency}` };
   }
@@ -246,34 +286,7 @@ export class ModelsService implements ModelGate {
   }
 
   private store(name: string, label: string, problem: ProblemDto, seed: number, done: TrainJobMessage & { type: 'done' }): number {
-    const gate = done.gate!;
-    const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: 'gbm' };
-    const report = (r: typeof gate.test) => ({
-      indifferencePrice: estimate(r.indifferencePrice), expectedShortfall99: estimate(r.expectedShortfall99), meanCost: estimate(r.meanCost), turnover: estimate(r.turnover), meanPnl: estimate(r.meanPnl),
-    });
-    const training = done.model.training;
-    return this.repository.save({
-      name,
-      benchmark: label,
-      createdMs: Math.floor(this.deps.nowMs()),
-      seeds: { init: seed, train: seed + 1, validation: seed + 2, test: gate.seed },
-      dataRange: problem.calibration
-        ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
-        : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
-      metrics: {
-        problem,
-        steps: done.steps,
-        stopReason: done.reason,
-        trainingSeconds: done.elapsedMs / 1000,
-        bestStep: training['best_step'],
-        bestValidationEntropicRisk: training['best_validation_entropic_risk'],
-        test: report(gate.test),
-        whalleyWilmott: report(gate.whalleyWilmott),
-        gate: gateDto,
-      },
-      passedGate: gate.result.passed,
-      model: done.model,
-    });
+    return this.repository.save(storedModel({ name, label, problem, seed, done, createdMs: Math.floor(this.deps.nowMs()) }));
   }
 
   cancel(id: string): ModelJobDto {
