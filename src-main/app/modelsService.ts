@@ -118,7 +118,7 @@ export function storedModel(args: { name: string; label: string; problem: Proble
   const { problem, done } = args;
   if (!done.gate) throw new Error('the training run was not gated: nothing to store');
   const gate = done.gate;
-  const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: 'gbm' };
+  const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: gate.simulator };
   const report = (r: typeof gate.test) => ({
     indifferencePrice: estimate(r.indifferencePrice), expectedShortfall99: estimate(r.expectedShortfall99), meanCost: estimate(r.meanCost), turnover: estimate(r.turnover), meanPnl: estimate(r.meanPnl),
   });
@@ -128,7 +128,9 @@ export function storedModel(args: { name: string; label: string; problem: Proble
     benchmark: args.label,
     createdMs: args.createdMs,
     seeds: { init: args.seed, train: args.seed + 1, validation: args.seed + 2, test: gate.seed },
-    dataRange: problem.calibration
+    dataRange: done.history
+      ? `BTC daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
+      : problem.calibration
       ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
       : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
     metrics: {
@@ -145,6 +147,14 @@ export function storedModel(args: { name: string; label: string; problem: Proble
     passedGate: gate.result.passed,
     model: done.model,
   };
+}
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The problem of a history-trained model, described from what the worker read. */
+export function historyProblemDto(done: TrainJobMessage & { type: 'done' }): ProblemDto {
+  const h = done.history!;
+  return problemDto(done.problem, `BTC history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}`);
 }
 
 /** The problem of a benchmark as the models domain describes it. */
@@ -216,7 +226,7 @@ export class ModelsService implements ModelGate {
     return model;
   }
 
-  private problemFor(source: PathSourceDto): { problem: HedgingProblem; dto: ProblemDto; label: string } {
+  private problemFor(source: Exclude<PathSourceDto, { type: 'history' }>): { problem: HedgingProblem; dto: ProblemDto; label: string } {
     if (source.type === 'benchmark') return { ...benchmarkProblemDto(source.benchmark, source.cost), label: source.benchmark };
     const { problem, dto } = marketProblem(this.deps.market(), source.currency, source.maturityDays ?? MARKET_MATURITY_DAYS, source.cost, this.deps.realized(source.currency));
     return { problem, dto, label: `market:${source.currency}` };
@@ -248,18 +258,27 @@ export class ModelsService implements ModelGate {
     const seed = params.seed ?? TRAIN_DEFAULTS.seed;
     const testSeed = params.testSeed ?? TRAIN_DEFAULTS.testSeed;
     if ([seed, seed + 1, seed + 2].includes(testSeed)) throw new ApiException('INVALID_ARGUMENT', `the test seed ${testSeed} is one of the training seeds ${seed}, ${seed + 1}, ${seed + 2}: test paths must be new`);
-    const { problem, dto, label } = this.problemFor(params.source);
+    const { source } = params;
+    // History: the problem (its realized vol) is known once the worker has read the file; the others now.
+    let known: { problem: HedgingProblem; dto: ProblemDto; label: string } | null = null;
+    let history: TrainJobInput['history'];
+    if (source.type === 'history') {
+      if (this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: training on history is unavailable');
+      history = { file: this.deps.historyFile, ...(source.maturityDays !== undefined ? { maturityDays: source.maturityDays } : {}), ...(source.cost !== undefined ? { cost: source.cost } : {}) };
+    } else known = this.problemFor(source);
+    const label = known?.label ?? 'history:BTC';
     const testPaths = params.testPaths ?? TRAIN_DEFAULTS.testPaths;
     const input: TrainJobInput = {
-      ...(params.source.type === 'benchmark' ? { benchmark: params.source.benchmark } : {}),
-      problem, source: label, kind: params.kind, seed,
+      ...(source.type === 'benchmark' ? { benchmark: source.benchmark } : {}),
+      ...(known ? { problem: known.problem } : { history }),
+      source: label, kind: params.kind, seed,
       maxSteps: params.maxSteps ?? TRAIN_DEFAULTS.maxSteps,
       maxMs: (params.maxSeconds ?? TRAIN_DEFAULTS.maxSeconds) * 1000,
       ...(params.batch !== undefined ? { batch: params.batch } : {}),
       ...(params.validationPaths !== undefined ? { validationPaths: params.validationPaths } : {}),
       gate: { paths: testPaths, seed: testSeed },
     };
-    const job = this.newJob('train', `train ${params.kind} on ${label} as "${name}"`, dto);
+    const job = this.newJob('train', `train ${params.kind} on ${label} as "${name}"`, known?.dto ?? null);
     const handle = startTrainWorker(input, ({ progress, fraction }) => {
       if (this.disposed || job.dto.state !== 'running') return;
       job.dto = { ...job.dto, progress: { fraction, step: progress.step, trainRisk: progress.trainRisk, validationRisk: progress.validationRisk, bestValidationRisk: progress.bestValidationRisk, bestStep: progress.bestStep } };
@@ -270,8 +289,9 @@ export class ModelsService implements ModelGate {
       (done) => {
         if (this.disposed) return;
         try {
+          const dto = known?.dto ?? historyProblemDto(done);
           const id = this.store(name, label, dto, seed, done);
-          this.finish(job, { state: done.reason === 'cancelled' ? 'cancelled' : 'done', modelId: id, stopReason: done.reason });
+          this.finish(job, { state: done.reason === 'cancelled' ? 'cancelled' : 'done', modelId: id, stopReason: done.reason, problem: dto });
           this.publishModels();
         } catch (error) {
           this.finish(job, { state: 'failed', error: `the trained model was not stored: ${error instanceof Error ? error.message : String(error)}` });
