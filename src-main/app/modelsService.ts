@@ -50,7 +50,7 @@ export interface ModelsServiceDeps {
 
 /** Defaults of a training run from the app (the CLI's are the same). */
 export const TRAIN_DEFAULTS = Object.freeze({ seed: 1, maxSteps: 600, maxSeconds: 180, testPaths: 100_000, testSeed: 1000 });
-export const COMPARE_DEFAULTS = Object.freeze({ simulator: 'gbm' as const, paths: 100_000, seed: 1000, bins: 40 });
+export const COMPARE_DEFAULTS = Object.freeze({ simulator: 'gbm' as const, paths: 50_000, seed: 1000, bins: 40 });
 /** Maturity of market-calibrated paths when none is asked for, days. */
 export const MARKET_MATURITY_DAYS = 30;
 /** Proportional cost of market-calibrated paths when the perpetual has no two-sided quote: 5 bp. */
@@ -173,7 +173,7 @@ interface Job {
 export class ModelsService implements ModelGate {
   readonly repository: ModelRepository;
   private readonly jobs = new Map<string, Job>();
-  private readonly loaded = new Map<number, LoadedModel>();
+  private readonly loaded = new Map<number, { key: string; model: LoadedModel }>();
   private nextJob = 1;
   private disposed = false;
 
@@ -214,15 +214,20 @@ export class ModelsService implements ModelGate {
     return null;
   }
 
-  /** The model the learned policy runs (parsed once, kept while it is stored). */
+  /**
+   * The model the learned policy runs, parsed once. The cache is checked against the stored row's name and time: a
+   * model deleted elsewhere (`gammadesk models delete`) may have its id reused by SQLite for a new one.
+   */
   model(id: number): LoadedModel | null {
-    const cached = this.loaded.get(id);
-    if (cached) return cached;
     const s = this.repository.summary(id);
+    if (!s) return null;
+    const key = `${s.createdMs}/${s.name}`;
+    const cached = this.loaded.get(id);
+    if (cached?.key === key) return cached.model;
     const json = this.repository.model(id);
-    if (!s || !json) return null;
+    if (!json) return null;
     const model: LoadedModel = { network: importPolicy(json).policy, model: { id, name: s.name } };
-    this.loaded.set(id, model);
+    this.loaded.set(id, { key, model });
     return model;
   }
 
