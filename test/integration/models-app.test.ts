@@ -177,6 +177,20 @@ describe('models through the app', () => {
     expect(calibrated.problem.sigma).toBe(calibration.atmIv);
     expect(calibrated.problem.maturityYears).toBeCloseTo(30 / 365, 15);
     expect(calibrated.problem.description).toMatch(/^BTC market .* UTC: ATM IV 0\.\d{4} \(\w+, strike \d+\), realized vol/);
+    // The rule, checked on the market the job read (the clock has not moved since): the expiry nearest 30 days, the
+    // strike nearest its forward, the mean of that strike's call and put mark IVs.
+    const btc = stepped.app.engine.market.currencies.get('BTC')!;
+    const nowMs = stepped.app.engine.market.timeMs;
+    expect(calibration.marketTimeMs).toBe(nowMs);
+    const live = btc.sortedExpiries().filter((e) => e.expiryMs > nowMs && e.forward() !== null);
+    const nearest = live.reduce((a, b) => (Math.abs(b.expiryMs - nowMs - 30 * 86_400_000) < Math.abs(a.expiryMs - nowMs - 30 * 86_400_000) ? b : a));
+    expect(calibration.expiry).toBe(nearest.label);
+    const strike = Number(/strike (\d+)/.exec(calibrated.problem.description)![1]);
+    const forward = nearest.forward()!.forwardUsd;
+    const quoted = nearest.options.filter((o) => o.ticker && o.ticker.markIv > 0);
+    expect(quoted.every((o) => Math.abs(o.def.strikeUsd - forward) >= Math.abs(strike - forward))).toBe(true);
+    const atStrike = quoted.filter((o) => o.def.strikeUsd === strike);
+    expect(calibration.atmIv).toBeCloseTo(atStrike.reduce((sum, o) => sum + o.ticker!.markIv, 0) / atStrike.length, 14);
 
     // Trained on history: 2018–2020 bootstrapped, priced at their realized vol, gated on 2021–2022.
     const historyJob = await client.call('models.train', { name: 'history', kind: 'ntb', source: { type: 'history' }, ...TINY, testPaths: 5000 });
