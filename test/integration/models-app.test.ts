@@ -11,7 +11,9 @@ import type { HedgeSnapshot } from '../../src-main/api/dto';
 import type { ModelJobDto } from '../../src-main/api/contract/models';
 import type { GammaDeskApp } from '../../src-main/app/app';
 import { defaultHedgeSettings } from '../../src-main/core/hedge/settings';
-import { importPolicy } from '../../src-main/core/learn/network';
+import { Mlp } from '../../src-main/core/learn/mlp';
+import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../src-main/core/learn/network';
+import { Rng } from '../../src-main/core/random';
 import { enterShortCallBook } from '../helpers/shortCallBook';
 import { startSteppedApp } from '../helpers/steppedApp';
 import { makeTempDir } from '../helpers/tmp';
@@ -214,4 +216,23 @@ describe('models through the app', () => {
     await expect(client.call('models.export', { id: 4242 })).rejects.toThrow(/model 4242 does not exist/);
     await expect(client.call('models.cancel', { id: 'train-99' })).rejects.toThrow(/no model job train-99/);
   }, 180_000);
+
+  it('a model deleted elsewhere and its id reused by SQLite is not served from the cache', async () => {
+    const stepped = start('reuse.db');
+    const repository = stepped.app.models.repository;
+    const network = (seed: number) => exportPolicy(new NetworkPolicy('ntb', Mlp.initialized([4, 8, 2], new Rng(seed), 0.5), defaultInputs('ntb', 30 / 365, 0.2), 0.1), {});
+    const entry = (name: string, seed: number) => ({ name, benchmark: 'B1', createdMs: seed, seeds: { init: seed }, dataRange: 'test', metrics: {}, passedGate: true, model: network(seed) });
+    const first = repository.save(entry('first', 1));
+    const state = { timeToMaturity: 0.05, logMoneyness: 0.01, spot: 101, bsDelta: 0.55, bsGamma: 0.07, previousPosition: 0.4, impliedVol: 0.2 };
+    const before = stepped.app.models.model(first)!.network.band(state);
+    // `gammadesk models delete` in another process: the app's service does not see it.
+    expect(repository.delete(first)).toBe(true);
+    expect(stepped.app.models.model(first)).toBeNull();
+    const second = repository.save(entry('second', 2));
+    expect(second).toBe(first);
+    const loaded = stepped.app.models.model(second)!;
+    expect(loaded.model.name).toBe('second');
+    expect(loaded.network.band(state)).toEqual(importPolicy(network(2)).policy.band(state));
+    expect(loaded.network.band(state)).not.toEqual(before);
+  });
 });
