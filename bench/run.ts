@@ -31,6 +31,7 @@ const BENCHES: Record<string, Bench> = {
   'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
   whatif: async () => (await import('./whatIf')).runWhatIfBench(),
   backtest: async () => (await import('./backtest')).runBacktestBench(),
+  models: async () => (await import('./models')).runModelsBench(),
 };
 
 async function main(): Promise<number> {

@@ -14,6 +14,7 @@ import { DERIBIT_COMMANDS } from './commands/deribit';
 import { HEDGE_COMMANDS } from './commands/hedge';
 import { learnCommands } from './commands/learn';
 import { PME_COMMANDS } from './commands/pme';
+import { modelsCommands } from './commands/models';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
@@ -190,6 +191,7 @@ Object.assign(COMMANDS, riskCommands);
 Object.assign(COMMANDS, learnCommands);
 Object.assign(COMMANDS, PME_COMMANDS);
 Object.assign(COMMANDS, backtestCommands);
+Object.assign(COMMANDS, modelsCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];

@@ -11,6 +11,7 @@ import type { MarkedType } from './define';
 import { alertsCommands, alertsTopics } from './alerts';
 import { hedgingCommands, hedgingTopics } from './hedging';
 import { marketCommands, marketTopics } from './market';
+import { modelsCommands, modelsTopics } from './models';
 import { positionsCommands, positionsTopics } from './positions';
 import { riskCommands, riskTopics } from './risk';
 import { sessionsCommands, sessionsTopics } from './sessions';
@@ -23,8 +24,8 @@ export type { SourceSpec } from './sessions';
 export type { HistoricalResult, HistoricalScenarioDto, WhatIfResult } from './whatIf';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */
-export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands, whatIf: whatIfCommands } as const;
-export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics, whatIf: whatIfTopics } as const;
+export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands, whatIf: whatIfCommands, models: modelsCommands } as const;
+export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics, whatIf: whatIfTopics, models: modelsTopics } as const;
 export type Domain = keyof typeof commandsByDomain & keyof typeof topicsByDomain;
 
 /** A name used by two domains is a compile error (a spread would silently keep only the last). */
@@ -35,8 +36,8 @@ const topicsAreUnique: NoDuplicates<typeof topicsByDomain> = true;
 void commandsAreUnique;
 void topicsAreUnique;
 
-export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands, ...whatIfCommands };
-export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics, ...whatIfTopics };
+export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands, ...whatIfCommands, ...modelsCommands };
+export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics, ...whatIfTopics, ...modelsTopics };
 
 export type CommandName = keyof typeof commands;
 export type CommandParams<C extends CommandName> = Infer<(typeof commands)[C]['params']>;
