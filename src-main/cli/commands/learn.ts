@@ -94,7 +94,7 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] --out MODEL.json [--format json]',
+    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] --out MODEL.json [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3) or B2 (Imaki et al. 2021)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
@@ -103,6 +103,7 @@ export const learnCommands: CommandTable = {
       steps: { type: 'string', description: 'maximum Adam steps (default 600)' },
       time: { type: 'string', description: 'wall-clock budget, e.g. 90s or 3m (default 3m)' },
       batch: { type: 'string', description: 'paths per step (default 2048)' },
+      threads: { type: 'string', description: 'threads computing each batch: 2 (default) splits it between two worker threads, 1 uses one' },
       out: { type: 'string', description: 'where to write the model JSON' },
       format: { type: 'string', description: 'json or text (default text)' },
     },
@@ -116,11 +117,12 @@ export const learnCommands: CommandTable = {
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1;
       const maxSteps = intFlag(flags, 'steps', { min: 1, max: 1_000_000 }) ?? 600;
       const batch = intFlag(flags, 'batch', { min: 16, max: 65_536 });
+      const threads = intFlag(flags, 'threads', { min: 1, max: 2 }) ?? 2;
       const maxMs = typeof flags['time'] === 'string' ? parsed('time', parseDuration, flags['time']) : 180_000;
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, ...(batch !== undefined ? { batch } : {}) },
+        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -135,7 +137,7 @@ export const learnCommands: CommandTable = {
         const training = result.model.training;
         bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation entropic risk ${String(training['best_validation_entropic_risk'])} -> ${out}`);
         if (format === 'json') {
-          console.log(JSON.stringify({ out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'] }, null, 2));
+          console.log(JSON.stringify({ out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'] }, null, 2));
         }
         return 0;
       } finally {
