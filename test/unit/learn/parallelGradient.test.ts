@@ -70,5 +70,5 @@ describe('two-thread training job', () => {
     const v1 = one.model.training['best_validation_entropic_risk'] as number;
     expect(Math.abs(v2 - v1)).toBeLessThan(1e-9);
     expect(() => runTrainJob({ ...input, threads: 3 }, hooks)).toThrow(/threads must be 1 or 2/);
-  });
+  }, 120_000);
 });
