@@ -13,7 +13,11 @@ import { evaluateOnPaths, gateAgainstWhalleyWilmott, simulatorPaths, SIMULATORS,
 import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { importPolicy } from '../../core/learn/network';
+import { optimalHedge } from '../../core/learn/optimalHedge';
 import { startTrainWorker } from '../../learn/trainJob';
+
+/** `--policy optimal`: the dynamic-programming optimum of the benchmark (core/learn/optimalHedge.ts). */
+const OPTIMAL = 'optimal';
 
 function benchmarkFlag(flags: ParsedArgs['flags']): BenchmarkName {
   const raw = flags['benchmark'];
@@ -147,11 +151,11 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1 or B2' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
-      policy: { type: 'string', description: `a model JSON file from train, or a baseline: ${BASELINE_NAMES.join(', ')}` },
+      policy: { type: 'string', description: `a model JSON file from train, a baseline (${BASELINE_NAMES.join(', ')}), or ${OPTIMAL}: the problem's optimal band by dynamic programming` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
       seed: { type: 'string', description: 'test seed (default 1000; training uses 1..3 by default)' },
       simulator: { type: 'string', description: `test paths: ${SIMULATORS.join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol)` },
@@ -167,9 +171,15 @@ export const learnCommands: CommandTable = {
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1000;
       const format = formatFlag(flags);
       let policy: HedgePolicy;
+      let optimumValue: number | null = null;
       if (isBaselineName(name)) policy = baselinePolicy(name, problem);
-      else {
-        if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}) nor an existing file`);
+      else if (name === OPTIMAL) {
+        // The optimal band of this problem by dynamic programming (a few seconds), evaluated like any policy.
+        const optimum = optimalHedge(problem);
+        policy = optimum.policy;
+        optimumValue = optimum.price;
+      } else {
+        if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}), ${OPTIMAL}, nor an existing file`);
         let json: unknown;
         try {
           json = JSON.parse(readFileSync(name, 'utf8'));
@@ -190,6 +200,7 @@ export const learnCommands: CommandTable = {
       if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
       const set = simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
       const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator };
+      if (optimumValue !== null) report['dynamic_programming_value'] = optimumValue;
       if (!isBaselineName(name)) {
         const gate = gateAgainstWhalleyWilmott(problem, policy, set);
         report['gate'] = { baseline: gate.baseline, difference: estimateJson(gate.difference), passed: gate.passed };
@@ -203,6 +214,7 @@ export const learnCommands: CommandTable = {
           line('expected shortfall 99%', report['expected_shortfall_99'] as never),
           line('mean cost', report['mean_cost'] as never),
           line('turnover', report['turnover'] as never),
+          ...(optimumValue === null ? [] : [`${'dynamic programming'.padEnd(22)} ${optimumValue.toPrecision(6)} (grid value)`]),
           ...(report['gate'] === undefined ? [] : [gateLine(report['gate'] as { difference: { value: number; standard_error: number }; passed: boolean })]),
         ].join('\n'));
       }
