@@ -94,8 +94,10 @@ describe('gammadesk train', () => {
     const trained = await run('train', '--benchmark', 'B2', '--policy', 'ntb', '--steps', '4', '--batch', '64', '--seed', '7', '--out', out, '--format', 'json');
     expect(trained.code).toBe(0);
     const summary = JSON.parse(trained.stdout) as { steps: number; stop_reason: string; best_step: number; best_validation_entropic_risk: number };
-    // 4 steps end before the first scheduled validation (every 10): the end validates once, at step 4.
-    expect(summary).toMatchObject({ steps: 4, stop_reason: 'finished', best_step: 4 });
+    // 4 steps end before the first scheduled validation (every 50): the end validates once, at step 4, against
+    // the Whalley-Wilmott warm start validated at step 0 (4 steps of 64 paths need not beat it).
+    expect(summary).toMatchObject({ steps: 4, stop_reason: 'finished' });
+    expect([0, 4]).toContain(summary.best_step);
     expect(Number.isFinite(summary.best_validation_entropic_risk)).toBe(true);
     const model = JSON.parse(readFileSync(out, 'utf8')) as { kind: string; architecture: { sizes: number[] }; training: { settings: { seeds: unknown } } };
     expect(model.kind).toBe('ntb');

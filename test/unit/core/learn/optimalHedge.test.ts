@@ -51,7 +51,7 @@ describe('optimalHedge', () => {
   it('without costs lies between the Black-Scholes price and the delta hedge, and converges under refinement', () => {
     const problem = benchmarkProblem('B1', 0);
     const prices = [201, 401, 801].map((points) => optimalHedge(problem, { ...DEFAULT_OPTIMAL_HEDGE_GRID, logSpotPoints: points, positionPoints: 121 }).price);
-    // Jensen: any hedge's entropic price is at least E[payoff] = the Black-Scholes price 2.28757 (black76Price).
+    // Jensen: any hedge's entropic price is at least E[payoff] = the Black-Scholes price 2.28715 (black76Price).
     for (const p of prices) expect(p).toBeGreaterThan(black76Price(100, 100, T, 0.2, true));
     // Linear interpolation in x: the error falls by about 4 per halving of the step.
     expect(Math.abs(prices[2]! - prices[1]!)).toBeLessThan(0.5 * Math.abs(prices[1]! - prices[0]!));
