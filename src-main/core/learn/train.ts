@@ -241,24 +241,34 @@ export type StopReason = 'finished' | 'time' | 'cancelled';
 
 /**
  * Trains until `maxSteps`, the time budget or a cancel; the learning rate decays linearly to a tenth over the
- * budget (steps or time, whichever is further along). Returns the best validated policy.
+ * budget (steps or time, whichever is further along). A timed run stops early enough for its last step and the
+ * closing validation (measured on the way) to end within `maxMs`. Returns the best validated policy.
  */
 export function trainFor(trainer: HedgeTrainer, limits: TrainLimits, hooks: TrainHooks): { policy: NetworkPolicy; reason: StopReason; last: TrainProgress | null } {
   const start = hooks.now();
   let last: TrainProgress | null = null;
   let reason: StopReason = 'finished';
-  trainer.warmStart();
+  // Time budget: the next step and the closing validation must fit, so that a timed run ends within maxMs. The
+  // warm start (which ends with a validation) stands for a validation's cost until a step has validated.
+  const warm = trainer.warmStart();
+  let validationMs = warm === null ? 0 : hooks.now() - start;
+  let stepMs = 0;
   for (let s = 0; s < limits.maxSteps; s++) {
     if (hooks.isCancelled()) {
       reason = 'cancelled';
       break;
     }
-    const fraction = Math.min(1, Math.max(s / limits.maxSteps, (hooks.now() - start) / limits.maxMs));
-    if (fraction >= 1) {
+    const elapsed = hooks.now() - start;
+    const fraction = Math.min(1, Math.max(s / limits.maxSteps, elapsed / limits.maxMs));
+    if (fraction >= 1 || elapsed + stepMs + validationMs >= limits.maxMs) {
       reason = 'time';
       break;
     }
+    const before = hooks.now();
     last = trainer.step(trainer.settings.learningRate * (1 - 0.9 * fraction));
+    const took = hooks.now() - before;
+    if (last.validationRisk === null) stepMs = took;
+    else validationMs = Math.max(0, took - stepMs);
     hooks.onProgress?.(last, fraction);
   }
   // The last parameters (at the smallest learning rate) compete for the checkpoint even between validations.
