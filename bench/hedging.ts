@@ -4,15 +4,23 @@
  * 1e6 test paths (seed 1000) with mean ± standard error; training time; the hand-written MLP's training step
  * (4 -> 32 -> 32 -> 1, batch 10 000, Adam) and the inference time per decision.
  *
+ * Also the optimum of each problem by dynamic programming (core/learn/optimalHedge.ts): its grid value and the
+ * Monte Carlo price of its band on the same test paths, and the log-log slope of p_eps - q for three choices of q
+ * (decision 0022). Training runs on two threads (learn/parallelGradient.ts) from the Whalley-Wilmott warm start.
+ *
  * Environment: HEDGING_PATHS (default 1 000 000), HEDGING_TRAIN_SECONDS (default 180, per trained model;
  * 0 skips training).
  */
+import { join } from 'node:path';
 import { Rng } from '../src-main/core/random';
 import { baselinePolicy, benchmarkProblem, type BaselineName, type BenchmarkName } from '../src-main/core/learn/benchmarks';
 import { evaluateOnPaths, testPaths, type EvaluationReport } from '../src-main/core/learn/evaluate';
 import { Adam, Mlp, type Precision } from '../src-main/core/learn/mlp';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor } from '../src-main/core/learn/train';
 import type { NetworkPolicy } from '../src-main/core/learn/network';
+import { optimalHedge } from '../src-main/core/learn/optimalHedge';
+import { black76Price } from '../src-main/core/pricing/black76';
+import { WorkerGradientPartner } from '../src-main/learn/parallelGradient';
 
 const PATHS = Number(process.env['HEDGING_PATHS'] ?? 1_000_000);
 const TRAIN_SECONDS = Number(process.env['HEDGING_TRAIN_SECONDS'] ?? 180);
@@ -70,10 +78,17 @@ function inferenceMicros(policy: NetworkPolicy): number {
 }
 
 function train(benchmark: BenchmarkName, kind: 'ntb' | 'ffn', cost?: number): { policy: NetworkPolicy; seconds: number; steps: number; validation: number } {
-  const trainer = new HedgeTrainer(benchmarkProblem(benchmark, cost), { ...DEFAULT_TRAIN_SETTINGS, kind });
+  const problem = benchmarkProblem(benchmark, cost);
+  const settings = { ...DEFAULT_TRAIN_SETTINGS, kind };
+  const entry = { file: join(process.cwd(), 'src-main/learn/trainWorker.ts') };
   const t0 = performance.now();
-  const { policy, last } = trainFor(trainer, { maxSteps: 100_000, maxMs: TRAIN_SECONDS * 1000 }, { now: () => performance.now(), isCancelled: () => false });
-  return { policy, seconds: (performance.now() - t0) / 1000, steps: last?.step ?? 0, validation: trainer.bestValidationRisk };
+  const trainer = new HedgeTrainer(problem, settings, (policy, count) => new WorkerGradientPartner(problem, policy, settings.batch, count, entry));
+  try {
+    const { policy, last } = trainFor(trainer, { maxSteps: 100_000, maxMs: TRAIN_SECONDS * 1000 }, { now: () => performance.now(), isCancelled: () => false });
+    return { policy, seconds: (performance.now() - t0) / 1000, steps: last?.step ?? 0, validation: trainer.bestValidationRisk };
+  } finally {
+    trainer.close();
+  }
 }
 
 export function runHedgingBench(): Record<string, unknown> {
@@ -91,11 +106,28 @@ export function runHedgingBench(): Record<string, unknown> {
     }
     b1[`eps=${label}`] = rows;
   }
-  // log-log slope of p_eps - q against eps over the three positive costs, q = the delta hedge without cost.
+  // The optimum by dynamic programming: grid value and its band's Monte Carlo price on the same paths.
+  const optimum: Record<string, unknown> = {};
+  for (const [label, cost] of B1_COSTS) {
+    const problem = benchmarkProblem('B1', cost);
+    const t0 = performance.now();
+    const dp = optimalHedge(problem);
+    const seconds = (performance.now() - t0) / 1000;
+    const report = evaluateOnPaths(problem, dp.policy, pathsB1, TEST_SEED);
+    (b1Prices['optimal-dp-grid'] ??= []).push(dp.price);
+    (b1Prices['optimal-dp-band'] ??= []).push(report.indifferencePrice.value);
+    optimum[`eps=${label}`] = { grid_value: dp.price, grid_seconds: Number(seconds.toFixed(1)), band_on_test_paths: row(report) };
+  }
+  // log-log slope of p_eps - q against eps over the three positive costs, for three readings of q (decision 0022).
   const q = b1Prices['bs-delta']![0]!;
-  const slope = (prices: number[]): number => {
+  const qChoices: Record<string, number> = {
+    black_scholes_price: black76Price(100, 100, 30 / 365, 0.2, true),
+    optimal_no_cost: b1Prices['optimal-dp-band']![0]!,
+    bs_delta_no_cost: q,
+  };
+  const slope = (prices: number[], base = q): number => {
     const xs = B1_COSTS.slice(1).map(([, c]) => Math.log(c));
-    const ys = prices.slice(1).map((p) => Math.log(p - q));
+    const ys = prices.slice(1).map((p) => Math.log(p - base));
     const mx = xs.reduce((a, b) => a + b) / xs.length;
     const my = ys.reduce((a, b) => a + b) / ys.length;
     return xs.reduce((s, x, i) => s + (x - mx) * (ys[i]! - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
@@ -126,7 +158,12 @@ export function runHedgingBench(): Record<string, unknown> {
     test_seed: TEST_SEED,
     B1: b1,
     B1_q_bs_delta_no_cost: q,
-    B1_loglog_slope_p_minus_q: { ww: slope(b1Prices['ww']!), 'bs-delta': slope(b1Prices['bs-delta']!), leland: slope(b1Prices['leland']!) },
+    B1_optimum_dynamic_programming: optimum,
+    B1_q_choices: qChoices,
+    B1_loglog_slope_p_minus_q: Object.fromEntries(Object.entries(qChoices).map(([name, base]) => [
+      name,
+      Object.fromEntries(['ww', 'bs-delta', 'leland', 'optimal-dp-band'].map((policy) => [policy, slope(b1Prices[policy]!, base)])),
+    ])),
     B2: b2,
     learned,
     inference,

@@ -2,8 +2,6 @@
  * A training job: what the worker runs (`runTrainJob`, also callable in-thread by tests) and the handle that
  * starts it in a worker thread with progress events and cancel (`startTrainWorker`).
  */
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { benchmarkProblem, type BenchmarkName } from '../core/learn/benchmarks';
 import { whalleyWilmottPolicy } from '../core/learn/baselines';
 import { Rng } from '../core/random';
@@ -12,6 +10,7 @@ import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, h
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainProgress } from '../core/learn/train';
+import { spawnWorker, WorkerGradientPartner, type WorkerLocation } from './parallelGradient';
 
 export interface TrainJobInput {
   /** A benchmark's problem, or `problem` itself (paths calibrated to a market). */
@@ -41,6 +40,10 @@ export interface TrainJobInput {
   learningRate?: number;
   validationPaths?: number;
   validateEvery?: number;
+  /** 1 (default) or 2: the second thread computes half of every batch (learn/parallelGradient.ts). */
+  threads?: number;
+  /** The worker entry that serves as the second thread (learn/trainWorker.ts or its build); needed for threads 2. */
+  partnerWorker?: WorkerLocation;
 }
 
 export type TrainJobMessage =
@@ -103,18 +106,34 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     ...(input.validateEvery !== undefined ? { validateEvery: input.validateEvery } : {}),
     seeds: { init: input.seed, train: input.seed + 1, validation: input.seed + 2 },
   };
+  const threads = input.threads ?? 1;
+  if (threads !== 1 && threads !== 2) throw new RangeError(`training threads must be 1 or 2, got ${String(threads)}`);
+  const location = input.partnerWorker;
+  if (threads === 2 && location === undefined) throw new RangeError('training on 2 threads needs the partner worker location');
   const start = hooks.now();
-  const trainer = history ? new HistoryTrainer(problem, settings, history.train) : new HedgeTrainer(problem, settings);
-  const { policy, reason, last } = trainFor(trainer, { maxSteps: input.maxSteps, maxMs: input.maxMs }, {
-    now: hooks.now,
-    isCancelled: hooks.isCancelled,
-    onProgress: (progress, fraction) => hooks.onProgress({ type: 'progress', progress, fraction }),
-  });
+  // The second thread simulates the problem's Black-Scholes paths itself: history training (bootstrapped
+  // paths) runs on one thread.
+  const partner = threads === 2 && location !== undefined && !history
+    ? (policy: ConstructorParameters<typeof WorkerGradientPartner>[1], count: number) => new WorkerGradientPartner(problem, policy, settings.batch, count, location)
+    : undefined;
+  const trainer = history ? new HistoryTrainer(problem, settings, history.train) : new HedgeTrainer(problem, settings, partner);
+  let run: ReturnType<typeof trainFor>;
+  try {
+    run = trainFor(trainer, { maxSteps: input.maxSteps, maxMs: input.maxMs }, {
+      now: hooks.now,
+      isCancelled: hooks.isCancelled,
+      onProgress: (progress, fraction) => hooks.onProgress({ type: 'progress', progress, fraction }),
+    });
+  } finally {
+    trainer.close();
+  }
+  const { policy, reason, last } = run;
   const elapsedMs = hooks.now() - start;
   const model = exportPolicy(policy, {
     benchmark: input.benchmark ?? input.source ?? 'custom',
     problem,
     settings,
+    threads: partner ? 2 : 1,
     steps: last?.step ?? 0,
     best_step: trainer.bestValidationStep,
     best_validation_entropic_risk: trainer.bestValidationRisk,
@@ -153,16 +172,11 @@ export interface TrainWorkerHandle {
 export function startTrainWorker(
   input: TrainJobInput,
   onProgress: (message: TrainJobMessage & { type: 'progress' }) => void,
-  worker: { file: string; execArgv?: string[] },
+  worker: WorkerLocation,
 ): TrainWorkerHandle {
   const cancelFlag = new SharedArrayBuffer(4);
-  const options = { workerData: { ...input, cancelFlag }, ...(worker.execArgv ? { execArgv: worker.execArgv } : {}) };
-  // A .ts source (tests, tsx runs): register tsx's loader inside the thread, then import the entry (a Worker
-  // given a .ts file or `--import tsx` alone does not load TypeScript on Node 20).
-  const source = JSON.stringify(pathToFileURL(worker.file).href);
-  const thread = worker.file.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${source}); });`, { ...options, eval: true })
-    : new Worker(worker.file, options);
+  // The same entry serves as the second thread of a two-thread run.
+  const thread = spawnWorker(worker, { ...input, ...((input.threads ?? 1) > 1 ? { partnerWorker: worker } : {}), cancelFlag });
   const result = new Promise<TrainJobMessage & { type: 'done' }>((resolve, reject) => {
     let done = false;
     thread.on('message', (message: TrainJobMessage) => {

@@ -13,10 +13,14 @@ import { evaluateOnPaths, gateAgainstWhalleyWilmott, simulatorPaths, SIMULATORS,
 import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { importPolicy } from '../../core/learn/network';
+import { optimalHedge } from '../../core/learn/optimalHedge';
 import { startTrainWorker } from '../../learn/trainJob';
 import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
+
+/** `--policy optimal`: the dynamic-programming optimum of the benchmark (core/learn/optimalHedge.ts). */
+const OPTIMAL = 'optimal';
 
 function benchmarkFlag(flags: ParsedArgs['flags']): BenchmarkName {
   const raw = flags['benchmark'];
@@ -109,7 +113,7 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
+    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3) or B2 (Imaki et al. 2021)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
@@ -118,6 +122,7 @@ export const learnCommands: CommandTable = {
       steps: { type: 'string', description: 'maximum Adam steps (default 600)' },
       time: { type: 'string', description: 'wall-clock budget, e.g. 90s or 3m (default 3m)' },
       batch: { type: 'string', description: 'paths per step (default 2048)' },
+      threads: { type: 'string', description: 'threads computing each batch: 2 (default) splits it between two worker threads, 1 uses one' },
       out: { type: 'string', description: 'where to write the model JSON' },
       db: { type: 'string', description: 'store the model in this SQLite database (created if missing) with its seeds, metrics and gate result' },
       name: { type: 'string', description: 'with --db: the model\'s name (default "BENCHMARK KIND seed N" and the time)' },
@@ -142,11 +147,12 @@ export const learnCommands: CommandTable = {
       const store = dbPath === null ? null : openModelStore(dbPath, name);
       const maxSteps = intFlag(flags, 'steps', { min: 1, max: 1_000_000 }) ?? 600;
       const batch = intFlag(flags, 'batch', { min: 16, max: 65_536 });
+      const threads = intFlag(flags, 'threads', { min: 1, max: 2 }) ?? 2;
       const maxMs = typeof flags['time'] === 'string' ? parsed('time', parseDuration, flags['time']) : 180_000;
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}) },
+        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -170,7 +176,7 @@ export const learnCommands: CommandTable = {
         if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
         if (format === 'json') {
           console.log(JSON.stringify({
-            out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
+            out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
             ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { baseline: 'ww', ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
           }, null, 2));
         }
@@ -183,11 +189,11 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1 or B2' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
-      policy: { type: 'string', description: `a model JSON file from train, or a baseline: ${BASELINE_NAMES.join(', ')}` },
+      policy: { type: 'string', description: `a model JSON file from train, a baseline (${BASELINE_NAMES.join(', ')}), or ${OPTIMAL}: the problem's optimal band by dynamic programming` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
       seed: { type: 'string', description: 'test seed (default 1000; training uses 1..3 by default)' },
       simulator: { type: 'string', description: `test paths: ${SIMULATORS.join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol)` },
@@ -203,9 +209,15 @@ export const learnCommands: CommandTable = {
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1000;
       const format = formatFlag(flags);
       let policy: HedgePolicy;
+      let optimumValue: number | null = null;
       if (isBaselineName(name)) policy = baselinePolicy(name, problem);
-      else {
-        if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}) nor an existing file`);
+      else if (name === OPTIMAL) {
+        // The optimal band of this problem by dynamic programming (a few seconds), evaluated like any policy.
+        const optimum = optimalHedge(problem);
+        policy = optimum.policy;
+        optimumValue = optimum.price;
+      } else {
+        if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}), ${OPTIMAL}, nor an existing file`);
         let json: unknown;
         try {
           json = JSON.parse(readFileSync(name, 'utf8'));
@@ -226,6 +238,7 @@ export const learnCommands: CommandTable = {
       if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
       const set = simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
       const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator };
+      if (optimumValue !== null) report['dynamic_programming_value'] = optimumValue;
       if (!isBaselineName(name)) {
         const gate = gateAgainstWhalleyWilmott(problem, policy, set);
         report['gate'] = { baseline: gate.baseline, difference: estimateJson(gate.difference), passed: gate.passed };
@@ -239,6 +252,7 @@ export const learnCommands: CommandTable = {
           line('expected shortfall 99%', report['expected_shortfall_99'] as never),
           line('mean cost', report['mean_cost'] as never),
           line('turnover', report['turnover'] as never),
+          ...(optimumValue === null ? [] : [`${'dynamic programming'.padEnd(22)} ${optimumValue.toPrecision(6)} (grid value)`]),
           ...(report['gate'] === undefined ? [] : [gateLine(report['gate'] as { difference: { value: number; standard_error: number }; passed: boolean })]),
         ].join('\n'));
       }

@@ -66,9 +66,10 @@ describe('HistoryTrainer', () => {
     const state = { timeToMaturity: 20 / 365, logMoneyness: 0.03, spot: 1.03, bsDelta: 0.6, bsGamma: 5, previousPosition: 0.2, impliedVol: problem.sigma };
     expect(a.result.policy.decide(state)).toBe(b.result.policy.decide(state));
     expect(a.result.last!.step).toBe(6);
+    // Validated every 2 steps (reported), plus the warm start's and the closing validation (trainFor; not reported).
     expect(a.trainer.bestValidationStep % 2).toBe(0);
     expect(a.validated).toHaveLength(3);
-    expect(a.trainer.bestValidationRisk).toBe(Math.min(...a.validated));
+    expect(a.trainer.bestValidationRisk).toBeLessThanOrEqual(Math.min(...a.validated));
     // The kept checkpoint scores the best validation risk seen.
     const kept = entropicRisk(runHedge(bootstrapPaths({ paths: 500, steps: 30, dt: 1 / 365, s0: 1, logReturns: returns, blockLength: HISTORY_BLOCK_DAYS }, new Rng(6)), problem.contract, a.result.policy, { cost: problem.cost, impliedVol: problem.sigma }).pnl, 1);
     expect(kept.value).toBeCloseTo(a.trainer.bestValidationRisk, 12);

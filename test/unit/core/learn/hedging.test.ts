@@ -8,25 +8,13 @@ import { simulateGbm } from '../../../../src-main/core/sim/paths';
 import { bsDeltaGamma, runHedge, newBatch, fillBatch, type HedgePolicy } from '../../../../src-main/core/learn/hedging';
 import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, meanVariance } from '../../../../src-main/core/learn/risk';
 import { gateAgainstWhalleyWilmott } from '../../../../src-main/core/learn/evaluate';
+import { exactNoHedgeEntropic } from '../../../helpers/entropicQuadrature';
 import { benchmarkProblem } from '../../../../src-main/core/learn/benchmarks';
 import { bsDeltaPolicy, lelandPolicy, lelandVol, noHedge, whalleyWilmottHalfWidth, whalleyWilmottPolicy } from '../../../../src-main/core/learn/baselines';
 import { black76Greeks, black76Price } from '../../../../src-main/core/pricing/black76';
 import { normCdf, normPdf, inverseNormCdf } from '../../../../src-main/core/pricing/normal';
 
 const T = 30 / 365;
-
-/** log E[exp(lambda max(S_T - K, 0))] / lambda under GBM by trapezoid quadrature in the normal variable. */
-function exactNoHedgeEntropic(s0: number, sigma: number, t: number, lambda: number): number {
-  const n = 40_000;
-  const h = 20 / n;
-  let sum = 0;
-  for (let j = 0; j <= n; j++) {
-    const z = -10 + j * h;
-    const s = s0 * Math.exp(-0.5 * sigma * sigma * t + sigma * Math.sqrt(t) * z);
-    sum += (j === 0 || j === n ? 0.5 : 1) * Math.exp(lambda * Math.max(s - s0, 0)) * normPdf(z) * h;
-  }
-  return Math.log(sum) / lambda;
-}
 
 describe('risk criteria', () => {
   const rng = new Rng(21);
