@@ -41,13 +41,13 @@ export interface WhalleyWilmottParams extends LinearHedgeParams {
 
 export const DEFAULT_MAX_BOOK_SHARE = 0.5;
 
-function hedgeInstrument(market: HedgeMarket, name: string | undefined): HedgeInstrument | null {
+export function hedgeInstrument(market: HedgeMarket, name: string | undefined): HedgeInstrument | null {
   const wanted = name ?? `${market.currency}-PERPETUAL`;
   return market.instruments.find((i) => i.instrument === wanted && i.kind !== 'option') ?? null;
 }
 
 /** Delta of the book in the objective's unit, and of one unit of the hedge. */
-function deltas(book: HedgeBook, hedge: HedgeInstrument, objectives: HedgeObjectives): { book: number; unit: number } {
+export function deltas(book: HedgeBook, hedge: HedgeInstrument, objectives: HedgeObjectives): { book: number; unit: number } {
   return objectives.delta.unit === 'coin'
     ? { book: book.totals.deltaCoin, unit: hedge.unitGreeks.deltaCoin }
     : { book: book.totals.deltaUsd, unit: hedge.unitGreeks.deltaUsd };
@@ -57,7 +57,7 @@ function deltas(book: HedgeBook, hedge: HedgeInstrument, objectives: HedgeObject
  * Trades `wanted` units of delta change with the hedge (rounded to its lot, within the visible depth), and
  * finishes the proposal.
  */
-function tradeDelta(args: {
+export function tradeDelta(args: {
   policy: string;
   book: HedgeBook;
   market: HedgeMarket;

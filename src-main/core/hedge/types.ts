@@ -72,10 +72,31 @@ export interface HedgeMarket {
   variancePremiums?: Readonly<Record<string, number>>;
 }
 
+/**
+ * One position of the book with what a per-position policy (the learned band) needs: options carry their strike,
+ * expiry, forward and mark IV; `greeks` are the whole position's (null when the market has no quote).
+ */
+export interface HedgeHolding {
+  instrument: string;
+  kind: 'option' | 'future' | 'perpetual';
+  /** + long, − short; contracts (options) or USD notional (futures, perpetuals). */
+  quantity: number;
+  /** Options only (null otherwise). */
+  strike: number | null;
+  expiryMs: number | null;
+  isCall: boolean | null;
+  forwardUsd: number | null;
+  /** Mark IV, decimal. */
+  markIv: number | null;
+  greeks: BookGreeks | null;
+}
+
 /** The book as the advisor sees it: the currency's totals (core/book/valuation.ts). */
 export interface HedgeBook {
   version: number;
   totals: BookGreeks & Partial<Pick<BookTotals, 'positions' | 'missingGreeks'>>;
+  /** The positions one by one, for policies that look at each (the learned band); absent for the others. */
+  holdings?: readonly HedgeHolding[];
 }
 
 export interface ProposalLeg {
@@ -123,6 +144,26 @@ export interface Proposal {
   costCoin: number;
   rationale: string[];
   reason: string | null;
+  /** The learned policy's band, for the explanation (absent for the other policies). */
+  learnedBand?: LearnedBandReport;
+}
+
+/** Where the learned policy's band lies and where the current hedge sits in it; coin of the underlying. */
+export interface LearnedBandReport {
+  model: { id: number | null; name: string; kind: string };
+  /** The hedge (futures and perpetual delta) the band allows: [lower, upper]. */
+  lowerCoin: number;
+  upperCoin: number;
+  /** The options' Black-Scholes N(d1) delta; the band is around its negative (the delta hedge). */
+  bsDeltaCoin: number;
+  /** Futures and perpetual delta now, and after the proposal. */
+  currentHedgeCoin: number;
+  targetHedgeCoin: number;
+  position: 'inside' | 'below' | 'above';
+  /** Per option: its share of the band. */
+  options: { instrument: string; quantity: number; bsDelta: number; lowerCoin: number; upperCoin: number }[];
+  /** Options left out (no IV or forward, or expired), with why. */
+  skipped: { instrument: string; reason: string }[];
 }
 
 export interface HedgePolicy {
