@@ -101,11 +101,11 @@ export function overlayHistograms(inputs: readonly HistogramInput[]): HistogramO
   return { outlines, xMin, xMax, yMax, referenceWidth };
 }
 
-/** A learned policy's band around Black-Scholes delta and the hedge the book holds, in one unit (coin). */
+/** A learned policy's band around the delta hedge (minus the options' Black-Scholes delta) and the hedge the book holds, coin. */
 export interface BandPosition {
   lower: number;
   upper: number;
-  bsDelta: number;
+  deltaHedge: number;
   current: number;
 }
 
@@ -129,13 +129,13 @@ export interface BandBarLayout {
  * and the current hedge with 15 % room each side (a tenth of their magnitude when all four coincide).
  */
 export function bandBar(position: BandPosition): BandBarLayout {
-  const { lower, upper, bsDelta, current } = position;
+  const { lower, upper, deltaHedge, current } = position;
   for (const [field, value] of Object.entries(position)) {
     if (!Number.isFinite(value)) throw new RangeError(`band bar: ${field} is ${value}`);
   }
   if (lower > upper) throw new RangeError(`band bar: lower edge ${lower} is above the upper edge ${upper}`);
-  const low = Math.min(lower, bsDelta, current);
-  const high = Math.max(upper, bsDelta, current);
+  const low = Math.min(lower, deltaHedge, current);
+  const high = Math.max(upper, deltaHedge, current);
   const pad = high > low ? (high - low) * 0.15 : Math.max(Math.abs(low), 1e-9) * 0.1;
   const min = low - pad;
   const max = high + pad;
@@ -146,7 +146,7 @@ export function bandBar(position: BandPosition): BandBarLayout {
     max,
     lowerPercent: at(lower),
     upperPercent: at(upper),
-    deltaPercent: at(bsDelta),
+    deltaPercent: at(deltaHedge),
     currentPercent: at(current),
     where,
     target: where === 'below' ? lower : where === 'above' ? upper : current,

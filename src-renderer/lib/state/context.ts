@@ -9,6 +9,7 @@ import type { Desk } from './desk';
 import type { ExposureState } from './exposure.svelte';
 import type { HedgingState } from './hedging.svelte';
 import type { MarketState } from './market.svelte';
+import type { ModelsState } from './models.svelte';
 import type { PositionsState } from './positions.svelte';
 import type { RiskState } from './risk.svelte';
 import type { SessionsState } from './sessions.svelte';
@@ -23,8 +24,9 @@ const [getHedging, setHedging] = createContext<HedgingState>();
 const [getVolatility, setVolatility] = createContext<VolatilityState>();
 const [getRisk, setRisk] = createContext<RiskState>();
 const [getAlerts, setAlerts] = createContext<AlertsState>();
+const [getModels, setModels] = createContext<ModelsState>();
 
-export { getAlerts, getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions, getVolatility };
+export { getAlerts, getCommands, getExposure, getHedging, getMarket, getModels, getPositions, getRisk, getSessions, getVolatility };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -37,5 +39,6 @@ export function provideDesk(desk: Desk): Desk {
   setVolatility(desk.volatility);
   setRisk(desk.risk);
   setAlerts(desk.alerts);
+  setModels(desk.models);
   return desk;
 }

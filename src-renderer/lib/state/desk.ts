@@ -8,6 +8,7 @@ import { CommandRunner } from './commands.svelte';
 import { ExposureState } from './exposure.svelte';
 import { HedgingState } from './hedging.svelte';
 import { MarketState } from './market.svelte';
+import { ModelsState } from './models.svelte';
 import { PositionsState } from './positions.svelte';
 import { RiskState } from './risk.svelte';
 import { SessionsState } from './sessions.svelte';
@@ -23,6 +24,7 @@ export interface Desk {
   readonly volatility: VolatilityState;
   readonly risk: RiskState;
   readonly alerts: AlertsState;
+  readonly models: ModelsState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -38,5 +40,6 @@ export function createDesk(transport: Transport): Desk {
   const volatility = new VolatilityState(transport, market, commands);
   const risk = new RiskState(transport, commands, market);
   const alerts = new AlertsState(transport, commands);
-  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts };
+  const models = new ModelsState(transport, commands, hedging);
+  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts, models };
 }

@@ -83,7 +83,7 @@ describe('overlaid P&L histograms', () => {
 
 describe('the band bar of a learned proposal', () => {
   it('places the band, the delta and the hedge in order, and keeps a hedge inside the band', () => {
-    const bar = bandBar({ lower: 0.4, upper: 0.6, bsDelta: 0.52, current: 0.45 });
+    const bar = bandBar({ lower: 0.4, upper: 0.6, deltaHedge: 0.52, current: 0.45 });
     expect(bar.lowerPercent).toBeLessThan(bar.currentPercent);
     expect(bar.currentPercent).toBeLessThan(bar.deltaPercent);
     expect(bar.deltaPercent).toBeLessThan(bar.upperPercent);
@@ -97,25 +97,25 @@ describe('the band bar of a learned proposal', () => {
   });
 
   it('trades a hedge outside the band to the nearest edge (the no-transaction-band rule)', () => {
-    const below = bandBar({ lower: -12.5, upper: -8, bsDelta: -10, current: -20 });
+    const below = bandBar({ lower: -12.5, upper: -8, deltaHedge: -10, current: -20 });
     expect(below.where).toBe('below');
     expect(below.target).toBe(-12.5);
     expect(below.currentPercent).toBeGreaterThan(0);
-    const above = bandBar({ lower: 1, upper: 2, bsDelta: 1.5, current: 5 });
+    const above = bandBar({ lower: 1, upper: 2, deltaHedge: 1.5, current: 5 });
     expect(above.where).toBe('above');
     expect(above.target).toBe(2);
     expect(above.currentPercent).toBeLessThan(100);
   });
 
   it('still draws a bar when the band has no width and everything coincides', () => {
-    const bar = bandBar({ lower: 0, upper: 0, bsDelta: 0, current: 0 });
+    const bar = bandBar({ lower: 0, upper: 0, deltaHedge: 0, current: 0 });
     expect(bar.max).toBeGreaterThan(bar.min);
     expect(bar.currentPercent).toBeCloseTo(50, 12);
   });
 
   it('refuses a band upside down or a missing number, naming it', () => {
-    expect(() => bandBar({ lower: 1, upper: 0, bsDelta: 0.5, current: 0.5 })).toThrow('lower edge 1 is above the upper edge 0');
-    expect(() => bandBar({ lower: 0, upper: 1, bsDelta: Number.NaN, current: 0.5 })).toThrow('bsDelta is NaN');
+    expect(() => bandBar({ lower: 1, upper: 0, deltaHedge: 0.5, current: 0.5 })).toThrow('lower edge 1 is above the upper edge 0');
+    expect(() => bandBar({ lower: 0, upper: 1, deltaHedge: Number.NaN, current: 0.5 })).toThrow('deltaHedge is NaN');
   });
 });
 
