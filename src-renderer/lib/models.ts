@@ -167,3 +167,39 @@ export function progressPercent(fraction: number | null | undefined): number {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return 0;
   return Math.min(100, Math.max(0, 100 * fraction));
 }
+
+/**
+ * A figure from a stored model's metrics by dotted path (`test.indifferencePrice`): an estimate, a plain number, or
+ * null when the model was stored without it (older models, or a metric another version did not record).
+ */
+export function metricAt(metrics: Readonly<Record<string, unknown>>, path: string): EstimateLike | number | null {
+  let node: unknown = metrics;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object' || !(key in node)) return null;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (typeof node === 'number') return Number.isFinite(node) ? node : null;
+  if (node !== null && typeof node === 'object') {
+    const { value, standardError } = node as Record<string, unknown>;
+    if (typeof value === 'number' && typeof standardError === 'number') return { value, standardError };
+  }
+  return null;
+}
+
+/** A metric as the models table prints it: an estimate with its error, a number to 5 digits, or a dash. */
+export function metricText(metrics: Readonly<Record<string, unknown>>, path: string): string {
+  const metric = metricAt(metrics, path);
+  if (metric === null) return DASH;
+  return typeof metric === 'number' ? trimExponent(metric.toPrecision(5)) : withError(metric);
+}
+
+/** The P&L unit of a hedging problem: B1 is in price units of an S0 = 100 underlying, B2 and the market in S0 = 1. */
+export function pnlUnit(problem: { s0: number } | null | undefined): string {
+  if (!problem) return 'price units';
+  return problem.s0 === 1 ? 'fractions of S0' : `price units (S0 = ${problem.s0})`;
+}
+
+/** A name for a model the trader did not name: kind, source, seed and the UTC minute, e.g. `ntb B1 seed 1 00:42`. */
+export function defaultModelName(kind: string, source: string, seed: number, nowMs: number): string {
+  return `${kind} ${source} seed ${seed} ${new Date(nowMs).toISOString().slice(11, 19)}`;
+}

@@ -11,6 +11,7 @@ import type { MarkedType } from './define';
 import { alertsCommands, alertsTopics } from './alerts';
 import { hedgingCommands, hedgingTopics } from './hedging';
 import { marketCommands, marketTopics } from './market';
+import { modelsCommands, modelsTopics } from './models';
 import { positionsCommands, positionsTopics } from './positions';
 import { riskCommands, riskTopics } from './risk';
 import { sessionsCommands, sessionsTopics } from './sessions';
@@ -21,8 +22,8 @@ export { clientFrame, MAX_CLIENT_FRAME_BYTES, type ClientFrame, type ServerFrame
 export type { SourceSpec } from './sessions';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */
-export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands } as const;
-export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics } as const;
+export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands, models: modelsCommands } as const;
+export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics, models: modelsTopics } as const;
 export type Domain = keyof typeof commandsByDomain & keyof typeof topicsByDomain;
 
 /** A name used by two domains is a compile error (a spread would silently keep only the last). */
@@ -33,8 +34,8 @@ const topicsAreUnique: NoDuplicates<typeof topicsByDomain> = true;
 void commandsAreUnique;
 void topicsAreUnique;
 
-export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands };
-export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics };
+export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands, ...modelsCommands };
+export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics, ...modelsTopics };
 
 export type CommandName = keyof typeof commands;
 export type CommandParams<C extends CommandName> = Infer<(typeof commands)[C]['params']>;

@@ -1,69 +1,96 @@
 /**
- * The Models view's state: the stored models, the training job (its progress stream and cancel), the last
- * comparison of policies, and "use as hedge policy" (which saves the hedge settings with the learned model).
+ * The Models view's state: the stored models and the model jobs (training with progress and cancel, comparisons)
+ * as two streams, the commands that start them, and "use as hedge policy", which saves the currency's hedge
+ * settings with the learned model.
  */
+import type { CommandParams } from '../../../src-main/api/contract';
+import type { ModelJobDto, ModelSummaryDto } from '../../../src-main/api/contract/models';
+import type { Currency } from '../../../src-main/core/market/events';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
-import type { HedgingState } from './hedging.svelte';
-
-// PROVISIONAL shapes until helper-models' contract (src-main/api/contract/models.ts) lands; replaced by its DTOs.
-export interface EstimateDto {
-  value: number;
-  standardError: number;
-}
-export interface ModelSummaryDto {
-  id: number;
-  name: string;
-  kind: 'ntb' | 'ffn';
-  benchmark: string;
-  createdMs: number;
-  seeds: Record<string, number>;
-  dataRange: string;
-  metrics: Record<string, unknown>;
-  passedGate: boolean;
-}
-export interface TrainStatusDto {
-  jobId: string;
-  state: 'running' | 'finished' | 'cancelled' | 'failed';
-  step: number;
-  fraction: number;
-  trainRisk: number | null;
-  bestValidationRisk: number | null;
-  bestStep: number | null;
-  modelId: number | null;
-  message: string | null;
-}
-export interface PolicyComparisonDto {
-  policy: string;
-  indifferencePrice: EstimateDto;
-  expectedShortfall99: EstimateDto;
-  meanCost: EstimateDto;
-  turnover: EstimateDto;
-  meanPnl: EstimateDto;
-  histogram: { edges: number[]; counts: number[] };
-}
-export interface ComparisonDto {
-  benchmark: string;
-  simulator: string;
-  paths: number;
-  seed: number;
-  cost: number;
-  policies: PolicyComparisonDto[];
-}
+import { settingsParams, type HedgingState } from './hedging.svelte';
+import { TopicStream } from './stream.svelte';
 
 export class ModelsState {
-  models = $state.raw<ModelSummaryDto[]>([]);
-  training = $state.raw<TrainStatusDto | null>(null);
-  comparison = $state.raw<ComparisonDto | null>(null);
-  comparing = $state(false);
+  readonly #models: TopicStream<'models'>;
+  readonly #jobs: TopicStream<'modelJobs'>;
+  /** The comparison the trader asked for last (its job id): shown until the next one. */
+  compareJobId = $state<string | null>(null);
+  /** The training job the trader started last. */
+  trainJobId = $state<string | null>(null);
 
   constructor(
     private readonly transport: Transport,
     private readonly commands: CommandRunner,
     private readonly hedging: HedgingState,
   ) {
-    void this.transport;
-    void this.commands;
-    void this.hedging;
+    this.#models = new TopicStream(transport, 'models', () => ({}));
+    this.#jobs = new TopicStream(transport, 'modelJobs', () => ({}));
+  }
+
+  /** Stored models, newest first; reading it subscribes. */
+  get models(): ModelSummaryDto[] {
+    return this.#models.current ?? [];
+  }
+
+  /** Whether the models stream has answered yet (an empty list then means "none stored"). */
+  get loaded(): boolean {
+    return this.#models.current !== null;
+  }
+
+  /** This run's model jobs, newest first; reading it subscribes. */
+  get jobs(): ModelJobDto[] {
+    return this.#jobs.current ?? [];
+  }
+
+  /** The training job shown: the one started here, else the newest (another window may have started it). */
+  get training(): ModelJobDto | null {
+    const jobs = this.jobs.filter((j) => j.type === 'train');
+    return jobs.find((j) => j.id === this.trainJobId) ?? jobs[0] ?? null;
+  }
+
+  get comparison(): ModelJobDto | null {
+    return this.jobs.find((j) => j.id === this.compareJobId) ?? null;
+  }
+
+  async train(params: CommandParams<'models.train'>): Promise<void> {
+    const job = await this.commands.run(() => this.transport.call('models.train', params));
+    if (job) this.trainJobId = job.id;
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.commands.run(() => this.transport.call('models.cancel', { id }));
+  }
+
+  async compare(params: CommandParams<'models.compare'>): Promise<void> {
+    const job = await this.commands.run(() => this.transport.call('models.compare', params));
+    if (job) this.compareJobId = job.id;
+  }
+
+  async remove(id: number): Promise<void> {
+    const models = await this.commands.run(() => this.transport.call('models.delete', { id }));
+    if (models) this.#models.current = models;
+  }
+
+  /** The model JSON as a file download. */
+  async exportModel(id: number): Promise<void> {
+    const result = await this.commands.run(() => this.transport.call('models.export', { id }));
+    if (!result) return;
+    const url = URL.createObjectURL(new Blob([result.text], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = result.fileName;
+    link.click();
+    URL.revokeObjectURL(url);
+  }
+
+  /**
+   * Makes the model the currency's hedge policy: the settings as the host has them, with the learned policy and this
+   * model (the host refuses a model that did not pass its gate). The other objectives stay as they are.
+   */
+  async useAsHedgePolicy(id: number, currency: Currency): Promise<boolean> {
+    const current = await this.commands.run(() => this.transport.call('hedge.settings.get', { currency }));
+    if (!current) return false;
+    return this.hedging.save(settingsParams({ ...current, policy: 'learned', modelId: id }));
   }
 }

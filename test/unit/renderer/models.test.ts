@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/random';
-import { bandBar, budgetText, overlayHistograms, progressPercent, withError } from '../../../src-renderer/lib/models';
+import { bandBar, budgetText, defaultModelName, metricAt, metricText, overlayHistograms, pnlUnit, progressPercent, withError } from '../../../src-renderer/lib/models';
 
 describe('estimates with their standard error', () => {
   it('prints the value to the decimal place of the error’s second significant digit', () => {
@@ -128,5 +128,38 @@ describe('training budget and progress', () => {
     expect(progressPercent(1.2)).toBe(100);
     expect(progressPercent(Number.NaN)).toBe(0);
     expect(progressPercent(null)).toBe(0);
+  });
+});
+
+describe('stored model metrics', () => {
+  // Shaped as app/modelsService.ts stores them (metrics.test, metrics.gate, metrics.bestValidationEntropicRisk).
+  const metrics = {
+    bestValidationEntropicRisk: 4.138727063089171,
+    steps: 40,
+    test: { indifferencePrice: { value: 4.00375, standardError: 0.0046 } },
+    gate: { difference: { value: -0.357242, standardError: 0.006 }, passed: true },
+  };
+
+  it('reads an estimate or a number by its dotted path, and nothing else', () => {
+    expect(metricAt(metrics, 'test.indifferencePrice')).toEqual({ value: 4.00375, standardError: 0.0046 });
+    expect(metricAt(metrics, 'steps')).toBe(40);
+    expect(metricAt(metrics, 'gate.passed')).toBeNull();
+    expect(metricAt(metrics, 'test.expectedShortfall99')).toBeNull();
+    expect(metricAt(metrics, 'steps.value')).toBeNull();
+    expect(metricAt({ x: Number.NaN }, 'x')).toBeNull();
+  });
+
+  it('prints them for the table', () => {
+    expect(metricText(metrics, 'bestValidationEntropicRisk')).toBe('4.1387');
+    expect(metricText(metrics, 'test.indifferencePrice')).toBe('4.0038 ± 0.0046');
+    expect(metricText(metrics, 'gate.difference')).toBe('-0.3572 ± 0.0060');
+    expect(metricText(metrics, 'missing')).toBe('–');
+  });
+
+  it('names the P&L unit by the problem’s spot and a model after what it was trained on', () => {
+    expect(pnlUnit({ s0: 100 })).toBe('price units (S0 = 100)');
+    expect(pnlUnit({ s0: 1 })).toBe('fractions of S0');
+    expect(pnlUnit(null)).toBe('price units');
+    expect(defaultModelName('ntb', 'B1', 7, Date.UTC(2026, 11, 6, 0, 42, 5))).toBe('ntb B1 seed 7 00:42:05');
   });
 });
