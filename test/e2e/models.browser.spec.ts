@@ -1,0 +1,106 @@
+import { expect, test } from '@playwright/test';
+import { atmCall, openDesk } from './desk';
+import { hostForThisFile, SHOTS } from './host';
+
+// The Models view in Chromium against the real host: a small B1 model trained from the UI (short time budget, the
+// worker thread's progress on the bar), a second training cancelled (its best checkpoint kept), the model compared
+// with the classical hedges on Heston test paths, and — when it passed its gate — chosen as the BTC hedge policy,
+// whose proposal on a book of short calls shows the learned band.
+const host = hostForThisFile();
+
+test('models: train with progress, cancel another, compare on other paths, use a model that passed as the hedge policy', async ({ page }) => {
+  test.setTimeout(240_000);
+  const problems = await openDesk(page, host.url, { width: 1440, height: 900 });
+  const call = await atmCall(page);
+
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await expect(page.getByTestId('models-empty')).toBeVisible();
+
+  // Train: NTB on B1 for 40 steps (seeds 1, 2, 3: the same model on any machine), at most 150 s.
+  await page.getByTestId('train-source').selectOption('B1');
+  await page.getByTestId('train-kind').selectOption('ntb');
+  await page.getByTestId('train-steps').fill('40');
+  await page.getByTestId('train-budget').fill('150');
+  await page.getByTestId('train-name').fill('e2e ntb B1');
+  await page.getByTestId('train-start').click();
+  const progress = page.getByTestId('train-progress');
+  await expect(progress).toHaveAttribute('data-state', 'running');
+  await expect(page.getByTestId('train-status')).toContainText('best validation', { timeout: 60_000 });
+  await page.screenshot({ path: `${SHOTS}/models-training.png` });
+  await expect(progress).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  const trained = page.getByTestId('model-row').filter({ hasText: 'e2e ntb B1' });
+  await expect(trained).toBeVisible();
+  await expect(trained.getByTestId('model-gate')).toContainText(/PASSED|FAILED/);
+  await expect(trained).toContainText('init 1, train 2, validation 3');
+
+  // A second training, cancelled once it has made progress: the best checkpoint so far is stored.
+  await page.getByTestId('train-source').selectOption('B2');
+  await page.getByTestId('train-kind').selectOption('ffn');
+  await page.getByTestId('train-seed').fill('11');
+  await page.getByTestId('train-steps').fill('');
+  await page.getByTestId('train-budget').fill('600');
+  await page.getByTestId('train-name').fill('e2e ffn B2 cancelled');
+  await page.getByTestId('train-start').click();
+  await expect(progress).toContainText('e2e ffn B2 cancelled');
+  await expect(page.getByTestId('train-status')).toContainText('best validation', { timeout: 60_000 });
+  await page.getByTestId('train-cancel').click();
+  await expect(progress).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 });
+  await expect(progress).toContainText('the best checkpoint so far');
+  await expect(page.getByTestId('model-row').filter({ hasText: 'e2e ffn B2 cancelled' })).toContainText('init 11, train 12, validation 13');
+
+  // Compare the B1 model with the classical hedges on Heston paths it never saw.
+  const modelId = (await trained.getAttribute('data-id'))!;
+  await page.getByTestId('compare-model').selectOption(modelId);
+  await page.getByTestId('compare-simulator').selectOption('heston');
+  await page.getByTestId('compare-paths').fill('20000');
+  await page.getByTestId('compare-run').click();
+  const table = page.getByTestId('compare-table');
+  await expect(table).toBeVisible({ timeout: 90_000 });
+  await expect(table.getByTestId('compare-row')).toHaveCount(5);
+  for (const baseline of ['none', 'bs-delta', 'ww', 'leland', `model:${modelId}`]) await expect(table.locator(`[data-policy="${baseline}"]`)).toContainText('±');
+  await expect(page.getByTestId('comparison')).toContainText('20,000 heston');
+  await expect(page.getByTestId('compare-gate')).toContainText('Model − Whalley–Wilmott');
+  await expect(page.getByTestId('compare-histogram').locator('[data-axis=x]').first()).toBeVisible();
+  await expect(page.getByTestId('compare-histogram')).toContainText('−ES99');
+  await page.getByTestId('compare-histogram').hover();
+  await expect(page.getByTestId('compare-histogram-readout')).toContainText('%');
+  await page.screenshot({ path: `${SHOTS}/models.png`, fullPage: true });
+
+  const passed = (await trained.getAttribute('data-gate')) === 'passed';
+  // The cancelled B2 model after a few steps: a failed gate offers no "use" button.
+  for (const row of await page.getByTestId('model-row').all()) {
+    const gate = await row.getAttribute('data-gate');
+    await expect(row.getByTestId('use-model')).toHaveCount(gate === 'passed' ? 1 : 0);
+  }
+  if (passed) {
+    // A book of short ATM calls, the learned model as the BTC hedge policy, and its band explained in the Hedges view.
+    await page.getByRole('tab', { name: 'Positions' }).click();
+    const csv = ['instrument,quantity,average_price,price_currency', `${call},-25,0.03,BTC`].join('\n');
+    await page.getByTestId('import-book').setInputFiles({ name: 'book.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect(page.getByTestId('import-result')).toContainText('Imported 1 of 1 rows');
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await trained.getByTestId('use-model').click();
+    await expect(trained).toContainText('hedging BTC');
+    await page.getByRole('tab', { name: 'Hedges' }).click();
+    await expect(page.getByTestId('hedge-policy')).toHaveValue('learned');
+    await page.getByTestId('hedge-enabled').check();
+    await page.getByTestId('save-hedge').click();
+    const explanation = page.getByTestId('learned-explanation');
+    await expect(explanation).toBeVisible({ timeout: 30_000 });
+    await expect(explanation).toContainText('e2e ntb B1');
+    // Short calls: the delta hedge is long the underlying, and the band holds it.
+    const lower = Number(await explanation.getByTestId('band-lower').textContent());
+    const upper = Number(await explanation.getByTestId('band-upper').textContent());
+    const deltaHedge = Number(await explanation.getByTestId('band-delta').textContent());
+    expect(deltaHedge).toBeGreaterThan(0);
+    expect(lower).toBeLessThanOrEqual(upper);
+    // No hedge yet: the current hedge (0) is below the band, and the proposal buys the perpetual to its lower edge.
+    await expect(explanation.getByTestId('band-current')).toHaveText(/^-?0\.0+$/);
+    await expect(explanation.getByTestId('band-where')).toContainText('below the band');
+    await expect(page.getByTestId('proposal').locator('table.legs')).toContainText('BTC-PERPETUAL');
+    await page.screenshot({ path: `${SHOTS}/hedges-learned.png` });
+  } else {
+    test.info().annotations.push({ type: 'gate', description: 'the 40 s model did not pass its gate on this run: the learned proposal was not shown' });
+  }
+  expect(problems).toEqual([]);
+});
