@@ -8,7 +8,8 @@ import type { ModelJobDto, ModelSummaryDto } from '../../../src-main/api/contrac
 import type { Currency } from '../../../src-main/core/market/events';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
-import { settingsParams, type HedgingState } from './hedging.svelte';
+import { settingsParams } from '../hedgeSettings';
+import type { HedgingState } from './hedging.svelte';
 import { TopicStream } from './stream.svelte';
 
 export class ModelsState {
