@@ -7,7 +7,7 @@
  * source starts from an empty market state.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { AppInfo, DeskStatus, RecordingStatus, SessionSummary, SourceSpec } from '../api/dto';
@@ -39,6 +39,7 @@ import { SETTING_MAINNET_CONFIRMED, SETTING_NETWORK } from './execution/deribitV
 import { describeCredentials, EnvSecretStore, type SecretStore } from './secrets';
 import type { ExecutionVenue } from '../core/execution/venue';
 import { RiskService } from './riskService';
+import { ModelsService } from './modelsService';
 import { AlertService } from './alertService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
@@ -94,7 +95,20 @@ export interface GammaDeskOptions {
   journalMaxBytes?: number;
   /** The size at which a journal segment is closed and a new one started (tests; default a-eighth of the limit). */
   journalSegmentBytes?: number;
+  /**
+   * The training worker (learn/trainWorker.ts); default `trainWorker.cjs` beside a built `worker`, or the TypeScript
+   * source `src-main/learn/trainWorker.ts` beside the `src-main/workers` sources in tests.
+   */
+  trainWorker?: { file: string; execArgv?: string[] };
+  /**
+   * Hourly BTC closes for the Models view's bootstrapped test paths (2021–2022); default the Bitstamp file of the
+   * shared data folder when it is there (a development checkout), else none (that simulator is then unavailable).
+   */
+  historyFile?: string | null;
 }
+
+/** Where a development checkout keeps the hourly BTC history (the CLI's `evaluate --simulator bootstrap` default). */
+const DEV_HISTORY_FILE = resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz');
 
 /** A recording: the journal segment kept under the trader's name, from the seq it started at. */
 interface Recording {
@@ -127,6 +141,7 @@ export class GammaDeskApp {
   desk: HedgeDesk;
   readonly risk: RiskService;
   readonly alerts: AlertService;
+  readonly models: ModelsService;
   /** Why the chosen execution venue is not available (approvals are refused meanwhile). */
   private venueProblem: string | null = null;
   private readonly paperVenue: PaperVenue;
@@ -179,7 +194,8 @@ export class GammaDeskApp {
       ...(options.scheduler ? { timers: options.scheduler } : {}),
     });
     this.instruments = new InstrumentRepository(this.db);
-    this.hedgeSettings = new HedgeSettingsStore(this.settings, () => Math.floor(this.feedClock.now()));
+    // The learned policy may only run a model that passed its gate (the models service knows).
+    this.hedgeSettings = new HedgeSettingsStore(this.settings, () => Math.floor(this.feedClock.now()), { refusal: (id) => this.models.refusal(id) });
     const clock = (): EpochMs => Math.floor(this.feedClock.now()) as EpochMs;
     const audit = new AuditLog(this.db, clock);
     // The paper ledger fills against whatever market is current (a new source brings a new market state).
@@ -223,6 +239,21 @@ export class GammaDeskApp {
     };
     this.jobsPool = new JobsPool(jobsWorker);
     const jobsPool = this.jobsPool;
+    const workerExt = extname(options.worker.filename);
+    this.models = new ModelsService({
+      db: this.db,
+      hub: this.hub,
+      hedgeSettings: () => this.hedgeSettings,
+      jobsPool,
+      trainWorker: options.trainWorker ?? (workerExt === '.ts' ? { file: join(dirname(options.worker.filename), '..', 'learn', 'trainWorker.ts') } : { file: join(dirname(options.worker.filename), `trainWorker${workerExt}`) }),
+      market: () => this.engine.market,
+      realized: (currency) => this.kernel.surface?.snapshot(currency)?.realized ?? null,
+      nowMs: () => this.feedClock.now(),
+      historyFile: options.historyFile !== undefined ? options.historyFile : existsSync(DEV_HISTORY_FILE) ? DEV_HISTORY_FILE : null,
+      onModelsChanged: () => {
+        for (const currency of CURRENCIES) this.kernel.refreshHedge(currency);
+      },
+    });
     this.jobs = new JobRunner(
       this.log,
       () => Math.floor(this.feedClock.now()),
@@ -314,6 +345,7 @@ export class GammaDeskApp {
         settingsVersion: () => this.hedgeSettings.version,
         book: () => ({ version: this.book.version, positions: this.book.positions() }),
         hash: (text) => createHash('sha256').update(text).digest('hex'),
+        learnedModel: (id) => this.models.model(id),
         // A replay's proposals are shown, not offered: recommendations come from live and demo markets only.
         onProposal: (snapshot) => {
           if (!this.replay && !this.stopped) this.desk.onProposal(snapshot);
@@ -570,6 +602,7 @@ export class GammaDeskApp {
       'hedge.settings.set': (params) => {
         const settings = this.hedgeSettings.set(params);
         this.kernel.refreshHedge(params.currency);
+        this.models.settingsChanged();
         return settings;
       },
       'recommendations.approve': ({ id, amounts }) => {
@@ -604,7 +637,7 @@ export class GammaDeskApp {
     const volatilityHandlers = {
       'forecast.evaluate': ({ file, close }) => this.evaluateForecastFile(file, close),
     } satisfies CommandHandlers<'volatility'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers() } satisfies CommandHandlers);
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers(), ...this.models.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -670,7 +703,7 @@ export class GammaDeskApp {
         return currency;
       },
     } satisfies TopicResolvers<'volatility'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers, ...this.risk.resolvers(), ...this.alerts.resolvers() } satisfies TopicResolvers);
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers, ...this.risk.resolvers(), ...this.alerts.resolvers(), ...this.models.resolvers() } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -900,6 +933,8 @@ export class GammaDeskApp {
     this.stopRecording(false);
     this.journal.endSegment();
     await this.jobs.cancelAll();
+    this.models.dispose();
+    await this.models.idle();
     this.kernelInstance.dispose();
     this.desk.close();
     if (this.desk.venue !== this.paperVenue) await this.desk.venue.close();

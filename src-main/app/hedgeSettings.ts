@@ -5,10 +5,16 @@
 import type { CommandParams } from '../api/contract';
 import { ApiException } from '../api/errors';
 import { defaultHedgeSettings, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
-import type { Currency } from '../core/market/events';
+import { CURRENCIES, type Currency } from '../core/market/events';
 import type { SettingsRepository } from '../store/settings';
 
 const key = (currency: Currency): string => `hedge.settings.${currency}`;
+
+/** What the store asks about a stored model before the learned policy may use it. */
+export interface ModelGate {
+  /** Why model `id` may not hedge (unknown, or it did not pass its gate), or null when it may. */
+  refusal(id: number): string | null;
+}
 
 export class HedgeSettingsStore {
   version = 1;
@@ -17,6 +23,7 @@ export class HedgeSettingsStore {
   constructor(
     private readonly settings: SettingsRepository,
     private readonly nowMs: () => number,
+    private readonly models: ModelGate | null = null,
   ) {}
 
   get(currency: Currency): HedgeSettings {
@@ -44,9 +51,14 @@ export class HedgeSettingsStore {
       proposalTtlMs: params.proposalTtlMs,
       useSurface: params.useSurface ?? false,
       maxInitialMarginCoin: typeof params.maxInitialMarginCoin === 'number' ? params.maxInitialMarginCoin : null,
+      modelId: typeof params.modelId === 'number' ? params.modelId : null,
     };
     const problem = settingsProblem(settings);
     if (problem) throw new ApiException('INVALID_ARGUMENT', problem);
+    if (settings.policy === 'learned') {
+      const refusal = this.models ? this.models.refusal(settings.modelId!) : 'no model store: the learned policy is not available here';
+      if (refusal) throw new ApiException('INVALID_ARGUMENT', refusal);
+    }
     if (settings.hedgeInstrument && !settings.hedgeInstrument.startsWith(`${settings.currency}-`)) {
       throw new ApiException('INVALID_ARGUMENT', `the hedge instrument ${settings.hedgeInstrument} is not a ${settings.currency} instrument`);
     }
@@ -54,5 +66,13 @@ export class HedgeSettingsStore {
     this.cache.set(settings.currency, settings);
     this.version++;
     return settings;
+  }
+
+  /** Currencies whose advisor runs model `id` now. */
+  usersOf(id: number): Currency[] {
+    return CURRENCIES.filter((c) => {
+      const s = this.get(c);
+      return s.policy === 'learned' && s.modelId === id;
+    });
   }
 }

@@ -8,6 +8,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ForecastEvaluateInput, ForecastEvaluateResult, ForecastEvaluateToMain } from '../workers/forecastEvaluateTask';
+import type { ModelsCompareInput, ModelsCompareResult } from '../workers/modelsCompareTask';
 import type { TardisParseInput, TardisParseToMain, TardisParseToWorker } from '../workers/tardisParseTask';
 
 /**
@@ -17,6 +18,7 @@ import type { TardisParseInput, TardisParseToMain, TardisParseToWorker } from '.
 export interface JobTypes {
   tardisParse: { input: TardisParseInput; result: void; toMain: TardisParseToMain; toWorker: TardisParseToWorker };
   forecastEvaluate: { input: ForecastEvaluateInput; result: ForecastEvaluateResult; toMain: ForecastEvaluateToMain; toWorker: never };
+  modelsCompare: { input: ModelsCompareInput; result: ModelsCompareResult; toMain: never; toWorker: never };
 }
 export type JobName = keyof JobTypes;
 

@@ -13,7 +13,8 @@ import type { ExposureSnapshot, HedgeSnapshot } from '../api/dto';
 import type { CheckedPosition } from '../core/book/position';
 import { valueBook, type BookTotals } from '../core/book/valuation';
 import type { MilpSolver } from '../core/hedge/selection';
-import { objectivesOf, policyFor, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
+import { objectivesOf, policyFor, settingsProblem, type HedgeSettings, type LoadedModel } from '../core/hedge/settings';
+import { hedgeHoldings } from '../core/hedge/learnedPolicy';
 import { bookMarket } from './bookMarket';
 import { hedgeMarketFrom, withSurfaceResiduals } from './hedgeInputs';
 import { FlipTracker } from '../core/exposure/flipTracker';
@@ -68,6 +69,8 @@ export interface HedgeAdvisorOptions {
   hash(text: string): string;
   /** Every new proposal, in market order (the app records recommendations from them). */
   onProposal?: (snapshot: HedgeSnapshot) => void;
+  /** The stored model the learned policy runs, loaded (null when it is not stored). */
+  learnedModel?: (id: number) => LoadedModel | null;
 }
 
 interface HedgeState {
@@ -472,7 +475,13 @@ export class Kernel {
     }
     const mine = positions.filter((p) => p.currency === currency);
     const totals: BookTotals | undefined = valueBook(mine, bookMarket(market, market.timeMs)).byCurrency[currency];
-    const book = { version: bookVersion, totals: totals ?? { deltaCoin: 0, delta: 0, deltaUsd: 0, gammaUsdPer1Pct: 0, vegaUsd: 0, vega30Usd: 0, thetaUsdPerDay: 0, positions: 0, missingGreeks: 0 } };
+    const learned = settings.policy === 'learned';
+    const book = {
+      version: bookVersion,
+      totals: totals ?? { deltaCoin: 0, delta: 0, deltaUsd: 0, gammaUsdPer1Pct: 0, vegaUsd: 0, vega30Usd: 0, thetaUsdPerDay: 0, positions: 0, missingGreeks: 0 },
+      // The learned policy looks at each option (its band per strike and expiry); the others need only the totals.
+      ...(learned ? { holdings: hedgeHoldings(mine, bookMarket(market, market.timeMs)) } : {}),
+    };
     const objectives = objectivesOf(settings);
     const hash = hedge.hash(JSON.stringify({ book, market: hedgeMarket, objectives, settings }));
     // "IM after ≤ X" (selection policy only): linearized for the solve, checked exactly after it (engine/riskInputs.ts).
@@ -481,7 +490,8 @@ export class Kernel {
     const marginLimit = settings.policy === 'select' && typeof maxIm === 'number' ? marginLimitFor(currency, mine, marketNow, hedgeMarket.instruments, maxIm) : null;
     state.running = (async () => {
       try {
-        const proposal = await policyFor(settings, hedge.solver, marginLimit && 'limit' in marginLimit ? [marginLimit.limit] : []).propose(book, hedgeMarket, objectives);
+        const model = learned && typeof settings.modelId === 'number' ? (hedge.learnedModel?.(settings.modelId) ?? null) : null;
+        const proposal = await policyFor(settings, hedge.solver, marginLimit && 'limit' in marginLimit ? [marginLimit.limit] : [], model).propose(book, hedgeMarket, objectives);
         finish({ ...base, inputsHash: hash, proposal: marginLimit ? withMarginCheck(proposal, marginLimit, marketNow) : proposal, reason: null });
       } catch (error) {
         if (!this.disposed) this.options.onError?.(error);

@@ -5,11 +5,22 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { benchmarkProblem, type BenchmarkName } from '../core/learn/benchmarks';
+import { whalleyWilmottPolicy } from '../core/learn/baselines';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
-import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type StopReason, type TrainProgress } from '../core/learn/train';
+import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
+import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainProgress } from '../core/learn/train';
 
 export interface TrainJobInput {
-  benchmark: BenchmarkName;
+  /** A benchmark's problem, or `problem` itself (paths calibrated to a market). */
+  benchmark?: BenchmarkName;
+  problem?: HedgingProblem;
+  /** Where the problem came from, for the model's provenance (default: the benchmark's name). */
+  source?: string;
+  /**
+   * After training: the best checkpoint against the Whalley–Wilmott band (the gate) and its test metrics on
+   * `paths` fresh Black-Scholes paths from `seed` (distinct from the training seeds).
+   */
+  gate?: { paths: number; seed: number };
   cost?: number;
   kind: NetworkKind;
   /** Base seed: init = seed, training paths = seed + 1, validation paths = seed + 2. */
@@ -25,7 +36,16 @@ export interface TrainJobInput {
 
 export type TrainJobMessage =
   | { type: 'progress'; progress: TrainProgress; fraction: number }
-  | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number };
+  | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number; gate?: TrainGate };
+
+/** The gate and the test metrics of a trained model (JSON-safe: crosses the worker boundary). */
+export interface TrainGate {
+  paths: number;
+  seed: number;
+  result: GateResult;
+  test: EvaluationReport;
+  whalleyWilmott: EvaluationReport;
+}
 
 export interface TrainJobHooks {
   now(): number;
@@ -34,7 +54,8 @@ export interface TrainJobHooks {
 }
 
 export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJobMessage & { type: 'done' } {
-  const problem = benchmarkProblem(input.benchmark, input.cost);
+  if (input.problem === undefined && input.benchmark === undefined) throw new Error('a training job needs a benchmark or a problem');
+  const problem = input.problem ?? benchmarkProblem(input.benchmark!, input.cost);
   const settings = {
     ...DEFAULT_TRAIN_SETTINGS,
     kind: input.kind,
@@ -54,7 +75,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   });
   const elapsedMs = hooks.now() - start;
   const model = exportPolicy(policy, {
-    benchmark: input.benchmark,
+    benchmark: input.benchmark ?? input.source ?? 'custom',
     problem,
     settings,
     steps: last?.step ?? 0,
@@ -64,7 +85,18 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     training_ms: Math.round(elapsedMs),
     simulator: 'black-scholes (GBM), fresh training paths per step',
   });
-  return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs };
+  let gate: TrainGate | undefined;
+  if (input.gate) {
+    const set = testPaths(problem, input.gate.paths, input.gate.seed);
+    gate = {
+      paths: input.gate.paths,
+      seed: input.gate.seed,
+      result: gateAgainstWhalleyWilmott(problem, policy, set),
+      test: evaluateOnPaths(problem, policy, set, input.gate.seed),
+      whalleyWilmott: evaluateOnPaths(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, input.gate.seed),
+    };
+  }
+  return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs, ...(gate ? { gate } : {}) };
 }
 
 export interface TrainWorkerHandle {

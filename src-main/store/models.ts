@@ -66,4 +66,20 @@ export class ModelRepository {
     const text = this.db.prepare<[number], string>('SELECT model FROM models WHERE id = ?').pluck().get(id);
     return text === undefined ? null : (JSON.parse(text) as PolicyModelJson);
   }
+
+  /** One model's summary, or null for an unknown id. */
+  summary(id: number): StoredModelSummary | null {
+    const row = this.db.prepare<[number], Row>('SELECT id, name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate FROM models WHERE id = ?').get(id);
+    return row === undefined ? null : summary(row);
+  }
+
+  /** Whether a model of this name is stored. */
+  hasName(name: string): boolean {
+    return this.db.prepare<[string], number>('SELECT 1 FROM models WHERE name = ?').pluck().get(name) !== undefined;
+  }
+
+  /** Deletes a model; false when no model had that id. */
+  delete(id: number): boolean {
+    return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
+  }
 }

@@ -4,6 +4,7 @@
  */
 export { tardisParse } from './tardisParseTask';
 export { forecastEvaluate } from './forecastEvaluateTask';
+export { modelsCompare } from './modelsCompareTask';
 
 /**
  * Piscina loads the default export when a thread starts; without one it falls back to `import()`, which the

@@ -22,7 +22,9 @@ export const hedgingCommands = {
       delta: v.object({ target: v.number({ min: -1e12, max: 1e12 }), tolerance: v.number({ min: 0, max: 1e12 }), unit: v.literal('coin', 'usd') }),
       gamma: optionalBand,
       vega: optionalBand,
-      policy: v.literal('threshold', 'band', 'select'),
+      policy: v.literal('threshold', 'band', 'select', 'learned'),
+      /** Learned policy: a stored model that passed its gate (models domain); "none" or absent for the others. */
+      modelId: v.optional(v.union([v.number({ min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }), v.literal('none')], 'a model id or "none"')),
       hedgeInstrument: v.optional(v.string({ maxLength: 64 })),
       hedgeRatio: v.number({ min: 0, max: 1 }),
       riskAversion: v.number({ min: 0, max: 1 }),

@@ -3,11 +3,13 @@
  * Stored as JSON in the settings table; `policyFor` turns them into the policy object.
  */
 import { ThresholdPolicy, WhalleyWilmottPolicy } from './deltaPolicies';
+import { LearnedPolicy, type LearnedModelRef } from './learnedPolicy';
+import type { NetworkPolicy } from '../learn/network';
 import { SelectionPolicy, type LinearLimit, type MilpSolver } from './selection';
 import type { Band, HedgeObjectives, HedgePolicy } from './types';
 import type { Currency } from '../market/events';
 
-export type PolicyName = 'threshold' | 'band' | 'select';
+export type PolicyName = 'threshold' | 'band' | 'select' | 'learned';
 
 export interface HedgeSettings {
   currency: Currency;
@@ -31,6 +33,8 @@ export interface HedgeSettings {
   useSurface: boolean;
   /** Selection policy: "IM after ≤ X" (coin, the PM replica), linearized for the solve and checked exactly after; absent or null: no limit. */
   maxInitialMarginCoin?: number | null;
+  /** Learned policy: the stored model (models table id) it runs; it must have passed its gate (checked by the app). */
+  modelId?: number | null;
 }
 
 export function defaultHedgeSettings(currency: Currency): HedgeSettings {
@@ -69,10 +73,19 @@ export function settingsProblem(settings: HedgeSettings): string | null {
   if (!(settings.riskAversion > 0)) return `risk aversion must be above 0, got ${settings.riskAversion}`;
   if (!(settings.maxBookShare > 0 && settings.maxBookShare <= 1)) return `the book share must be in (0, 1], got ${settings.maxBookShare}`;
   if (!(settings.proposalTtlMs >= 1000)) return 'a proposal must live at least 1 second';
+  if (settings.policy === 'learned' && !(typeof settings.modelId === 'number' && Number.isSafeInteger(settings.modelId) && settings.modelId > 0)) {
+    return 'the learned policy needs a model: choose a stored model that passed its gate';
+  }
   return null;
 }
 
-export function policyFor(settings: HedgeSettings, solver: MilpSolver, limits: readonly LinearLimit[] = []): HedgePolicy {
+/** A stored model loaded for the learned policy (the app loads it; the core only runs it). */
+export interface LoadedModel {
+  network: NetworkPolicy;
+  model: LearnedModelRef;
+}
+
+export function policyFor(settings: HedgeSettings, solver: MilpSolver, limits: readonly LinearLimit[] = [], learned: LoadedModel | null = null): HedgePolicy {
   const instrument = settings.hedgeInstrument ?? undefined;
   const linear = { ...(instrument ? { instrument } : {}), maxBookShare: settings.maxBookShare };
   switch (settings.policy) {
@@ -82,5 +95,8 @@ export function policyFor(settings: HedgeSettings, solver: MilpSolver, limits: r
       return new WhalleyWilmottPolicy({ ...linear, riskAversion: settings.riskAversion });
     case 'select':
       return new SelectionPolicy(solver, { maxBookShare: settings.maxBookShare, surfaceEdge: settings.useSurface, ...(limits.length > 0 ? { limits } : {}) });
+    case 'learned':
+      if (!learned || learned.model.id !== settings.modelId) throw new Error(`the learned policy's model ${String(settings.modelId)} is not loaded (deleted, or never stored)`);
+      return new LearnedPolicy(learned.network, learned.model, linear);
   }
 }

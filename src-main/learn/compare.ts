@@ -1,0 +1,138 @@
+/**
+ * A model against the classical hedges on the same test paths: indifference price (entropic risk), expected
+ * shortfall at 99 %, mean cost, turnover and mean P&L with standard errors, and a histogram of each policy's
+ * hedged P&L over shared bins. Runs in the jobs worker (workers/modelsCompareTask.ts); the CLI can call it too.
+ *
+ * Test paths come from the problem's own model (gbm) or another with the same total variance (heston, merton), or
+ * from moving blocks of daily BTC returns of 2021–2022 rescaled to the problem's vol (bootstrap; a model trained on
+ * Black-Scholes paths never saw them).
+ */
+import { existsSync } from 'node:fs';
+import type { EstimateDto, GateDto, HistogramDto, PolicyComparisonDto, SimulatorNameDto } from '../api/contract/models';
+import { BASELINE_NAMES, baselinePolicy } from '../core/learn/benchmarks';
+import { gateAgainstWhalleyWilmott, simulatorPaths } from '../core/learn/evaluate';
+import { runHedge, type HedgePolicy } from '../core/learn/hedging';
+import { importPolicy, type PolicyModelJson } from '../core/learn/network';
+import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from '../core/learn/risk';
+import type { HedgingProblem } from '../core/learn/train';
+import { hourlyLogReturns, readHourlyCloses } from './data';
+
+export interface CompareInput {
+  problem: HedgingProblem;
+  /** The model to compare, with its label (`model 3 "B1 ntb"`); null compares the baselines only. */
+  model: { json: PolicyModelJson; policy: string; label: string } | null;
+  simulator: SimulatorNameDto;
+  paths: number;
+  seed: number;
+  bins: number;
+  /** Hourly BTC closes (the Bitstamp file layout) for the bootstrap simulator. */
+  historyFile?: string;
+}
+
+export interface CompareOutput {
+  rows: PolicyComparisonDto[];
+  gate: GateDto | null;
+  notes: string[];
+}
+
+const BASELINE_LABELS: Record<(typeof BASELINE_NAMES)[number], string> = {
+  none: 'no hedge',
+  'bs-delta': 'Black-Scholes delta',
+  ww: 'Whalley–Wilmott band',
+  leland: 'Leland',
+};
+
+const estimate = (e: Estimate): EstimateDto => ({ value: e.value, standardError: e.standardError });
+
+/** Daily log returns (sums of 24 hourly ones) of 2021–2022: the out-of-sample years; bad rows are counted. */
+export function dailyReturns2021To2022(file: string): { returns: Float64Array; badRows: number } {
+  if (!existsSync(file)) throw new Error(`the history file ${file} does not exist`);
+  const data = readHourlyCloses(file);
+  const { logReturns } = hourlyLogReturns(data, Date.parse('2021-01-01T00:00:00Z'), Date.parse('2023-01-01T00:00:00Z'));
+  const days = Math.floor(logReturns.length / 24);
+  if (days < 10) throw new Error(`${file}: only ${days} days of hourly returns in 2021-2022`);
+  const daily = new Float64Array(days);
+  for (let d = 0; d < days; d++) for (let h = 0; h < 24; h++) daily[d] = daily[d]! + logReturns[d * 24 + h]!;
+  return { returns: daily, badRows: data.badRows.length };
+}
+
+/**
+ * Shared bins over every policy's P&L: from the 0.1 % to the 99.9 % quantile of all of them pooled, so one far
+ * tail does not squeeze the rest into a bin or two; values outside fall into the first or last bin (said in notes).
+ */
+export function sharedHistograms(samples: readonly Float64Array[], bins: number): HistogramDto[] {
+  const pooled = new Float64Array(samples.reduce((n, s) => n + s.length, 0));
+  let at = 0;
+  for (const s of samples) {
+    pooled.set(s, at);
+    at += s.length;
+  }
+  pooled.sort();
+  const q = (p: number): number => pooled[Math.min(pooled.length - 1, Math.max(0, Math.floor(p * (pooled.length - 1))))]!;
+  let lo = q(0.001);
+  let hi = q(0.999);
+  if (!(hi > lo)) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
+  return samples.map((s) => {
+    const counts = new Array<number>(bins).fill(0);
+    for (let i = 0; i < s.length; i++) {
+      const k = Math.floor((s[i]! - lo) / width);
+      counts[k < 0 ? 0 : k >= bins ? bins - 1 : k]!++;
+    }
+    return { edges, counts };
+  });
+}
+
+export function comparePolicies(input: CompareInput): CompareOutput {
+  const { problem, simulator, paths, seed } = input;
+  const notes: string[] = [];
+  let observed: { returns: Float64Array; blockLength: number } | undefined;
+  if (simulator === 'bootstrap') {
+    if (!input.historyFile) throw new Error('bootstrap test paths need a history file of hourly BTC closes');
+    if (Math.abs(problem.dt - 1 / 365) > 1e-12) throw new Error(`bootstrap test paths are daily; this problem steps every ${problem.dt} years`);
+    const history = dailyReturns2021To2022(input.historyFile);
+    observed = { returns: history.returns, blockLength: 5 };
+    notes.push(`bootstrap: 5-day blocks of ${history.returns.length} daily BTC returns of 2021–2022, rescaled to σ = ${problem.sigma}${history.badRows > 0 ? `; ${history.badRows} bad rows of the file skipped` : ''}`);
+  }
+  if (simulator !== 'gbm') notes.push(`test paths from ${simulator}, not from the Black-Scholes model the policies assume: out of sample by model`);
+  const set = simulatorPaths(problem, simulator, paths, seed, observed);
+  const policies: { policy: string; label: string; rule: HedgePolicy }[] = [];
+  let model: HedgePolicy | null = null;
+  if (input.model) {
+    model = importPolicy(input.model.json).policy;
+    policies.push({ policy: input.model.policy, label: input.model.label, rule: model });
+  }
+  for (const name of BASELINE_NAMES) policies.push({ policy: name, label: BASELINE_LABELS[name], rule: baselinePolicy(name, problem) });
+  // One run per policy gives the P&L for the histogram and every criterion (evaluate.ts's definitions).
+  const outcomes = policies.map((p) => runHedge(set, problem.contract, p.rule, { cost: problem.cost, impliedVol: problem.sigma }));
+  const histograms = sharedHistograms(outcomes.map((o) => o.pnl), input.bins);
+  const rows = policies.map((p, i): PolicyComparisonDto => {
+    const o = outcomes[i]!;
+    return {
+      policy: p.policy,
+      label: p.label,
+      indifferencePrice: estimate(entropicRisk(o.pnl, problem.lambda)),
+      expectedShortfall99: estimate(expectedShortfall(o.pnl, 0.99)),
+      meanCost: estimate(meanEstimate(o.cost)),
+      turnover: estimate(meanEstimate(o.turnover)),
+      meanPnl: estimate(meanEstimate(o.pnl)),
+      histogram: histograms[i]!,
+    };
+  });
+  let gate: GateDto | null = null;
+  if (model) {
+    const result = gateAgainstWhalleyWilmott(problem, model, set);
+    gate = { baseline: 'ww', difference: estimate(result.difference), passed: result.passed, paths, seed, simulator };
+  }
+  const none = rows.find((r) => r.policy === 'none')!;
+  const best = rows.reduce((a, b) => (b.indifferencePrice.value < a.indifferencePrice.value ? b : a));
+  if (best.policy === 'none' || none.indifferencePrice.value - best.indifferencePrice.value < 2 * Math.hypot(none.indifferencePrice.standardError, best.indifferencePrice.standardError)) {
+    notes.push('no hedge is within two standard errors of the best policy here: this problem barely rewards hedging');
+  }
+  notes.push('histogram: shared bins from the 0.1 % to the 99.9 % quantile of all policies pooled; values outside count in the end bins');
+  return { rows, gate, notes };
+}
