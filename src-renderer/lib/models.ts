@@ -190,7 +190,7 @@ export function metricAt(metrics: Readonly<Record<string, unknown>>, path: strin
 export function metricText(metrics: Readonly<Record<string, unknown>>, path: string): string {
   const metric = metricAt(metrics, path);
   if (metric === null) return DASH;
-  return typeof metric === 'number' ? trimExponent(metric.toPrecision(5)) : withError(metric);
+  return typeof metric === 'number' ? significant(metric) : withError(metric);
 }
 
 /** The P&L unit of a hedging problem: B1 is in price units of an S0 = 100 underlying, B2 and the market in S0 = 1. */
@@ -202,4 +202,9 @@ export function pnlUnit(problem: { s0: number } | null | undefined): string {
 /** A name for a model the trader did not name: kind, source, seed and the UTC minute, e.g. `ntb B1 seed 1 00:42`. */
 export function defaultModelName(kind: string, source: string, seed: number, nowMs: number): string {
   return `${kind} ${source} seed ${seed} ${new Date(nowMs).toISOString().slice(11, 19)}`;
+}
+
+/** A plain figure to `digits` significant digits (a validation risk, a training batch risk); a dash when missing. */
+export function significant(value: number | null | undefined, digits = 5): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? DASH : trimExponent(value.toPrecision(digits));
 }

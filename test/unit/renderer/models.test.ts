@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/random';
-import { bandBar, budgetText, defaultModelName, metricAt, metricText, overlayHistograms, pnlUnit, progressPercent, withError } from '../../../src-renderer/lib/models';
+import { bandBar, budgetText, defaultModelName, metricAt, metricText, overlayHistograms, pnlUnit, progressPercent, significant, withError } from '../../../src-renderer/lib/models';
 
 describe('estimates with their standard error', () => {
   it('prints the value to the decimal place of the error’s second significant digit', () => {
@@ -128,6 +128,10 @@ describe('training budget and progress', () => {
     expect(progressPercent(1.2)).toBe(100);
     expect(progressPercent(Number.NaN)).toBe(0);
     expect(progressPercent(null)).toBe(0);
+    // Before the first validation the best risk is +Infinity, which arrives over JSON as null.
+    expect(significant(null)).toBe('–');
+    expect(significant(Number.POSITIVE_INFINITY)).toBe('–');
+    expect(significant(4.138727063089171)).toBe('4.1387');
   });
 });
 
