@@ -34,7 +34,7 @@ test('models: train with progress, cancel another, compare on other paths, use a
   // at 40 steps: README "Learned hedging", best validation 4.14 against the band's 4.36).
   await expect(trained.getByTestId('model-gate')).toContainText('PASSED');
   await expect(trained).toHaveAttribute('data-gate', 'passed');
-  await expect(trained).toContainText('init 1, train 2, validation 3');
+  await expect(trained.getByTestId('model-seeds')).toHaveText('seeds init 1, train 2, validation 3, test 1000');
 
   // A second training, cancelled once it has made progress: the best checkpoint so far is stored.
   await page.getByTestId('train-source').selectOption('B2');
@@ -49,7 +49,7 @@ test('models: train with progress, cancel another, compare on other paths, use a
   await page.getByTestId('train-cancel').click();
   await expect(progress).toHaveAttribute('data-state', 'cancelled', { timeout: 60_000 });
   await expect(progress).toContainText('the best checkpoint so far');
-  await expect(page.getByTestId('model-row').filter({ hasText: 'e2e ffn B2 cancelled' })).toContainText('init 11, train 12, validation 13');
+  await expect(page.getByTestId('model-row').filter({ hasText: 'e2e ffn B2 cancelled' }).getByTestId('model-seeds')).toHaveText('seeds init 11, train 12, validation 13, test 1000');
 
   // Compare the B1 model with the classical hedges on Heston paths it never saw.
   const modelId = (await trained.getAttribute('data-id'))!;
