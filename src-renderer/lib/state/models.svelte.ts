@@ -19,6 +19,8 @@ export class ModelsState {
   compareJobId = $state<string | null>(null);
   /** The training job the trader started last. */
   trainJobId = $state<string | null>(null);
+  /** The training job whose cancel the host accepted: it stops after its step, then gates and stores the best checkpoint. */
+  cancelledJobId = $state<string | null>(null);
 
   constructor(
     private readonly transport: Transport,
@@ -60,7 +62,8 @@ export class ModelsState {
   }
 
   async cancel(id: string): Promise<void> {
-    await this.commands.run(() => this.transport.call('models.cancel', { id }));
+    const job = await this.commands.run(() => this.transport.call('models.cancel', { id }));
+    if (job) this.cancelledJobId = id;
   }
 
   async compare(params: CommandParams<'models.compare'>): Promise<void> {
