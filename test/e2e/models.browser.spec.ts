@@ -72,7 +72,12 @@ test('models: train with progress, cancel another, compare on other paths, use a
   // The unhedged spike at zero P&L flattens the others: switch it off, and the chart rescales to the hedged policies.
   await page.getByRole('group', { name: 'Policies shown' }).getByRole('button', { name: 'no hedge' }).click();
   await expect(page.getByTestId('compare-histogram')).not.toContainText('no hedge −ES99');
+  // The whole view in one picture (README): a taller window, scrolled to the top.
+  await page.setViewportSize({ width: 1440, height: 1060 });
+  await page.getByRole('region', { name: 'Models' }).evaluate((element) => element.scrollTo(0, 0));
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: `${SHOTS}/models.png` });
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   // The cancelled B2 model after a few steps: a failed gate offers no "use" button.
   for (const row of await page.getByTestId('model-row').all()) {
