@@ -29,6 +29,7 @@ const BENCHES: Record<string, Bench> = {
   importLoad: async () => (await import('./importLoad')).runImportLoadBench(),
   hedging: async () => (await import('./hedging')).runHedgingBench(),
   'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
+  models: async () => (await import('./models')).runModelsBench(),
 };
 
 async function main(): Promise<number> {

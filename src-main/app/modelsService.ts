@@ -24,7 +24,7 @@ import { hedgeMarketFrom } from '../engine/hedgeInputs';
 import type { MarketState } from '../engine/marketState';
 import { startTrainWorker, type TrainJobInput, type TrainJobMessage, type TrainWorkerHandle } from '../learn/trainJob';
 import type { Db } from '../store/database';
-import { ModelRepository, type StoredModelSummary } from '../store/models';
+import { ModelRepository, type NewModel, type StoredModelSummary } from '../store/models';
 import type { HedgeSettingsStore, ModelGate } from './hedgeSettings';
 import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
 import type { JobsPool } from './jobsPool';
@@ -50,7 +50,7 @@ export interface ModelsServiceDeps {
 
 /** Defaults of a training run from the app (the CLI's are the same). */
 export const TRAIN_DEFAULTS = Object.freeze({ seed: 1, maxSteps: 600, maxSeconds: 180, testPaths: 100_000, testSeed: 1000 });
-export const COMPARE_DEFAULTS = Object.freeze({ simulator: 'gbm' as const, paths: 100_000, seed: 1000, bins: 40 });
+export const COMPARE_DEFAULTS = Object.freeze({ simulator: 'gbm' as const, paths: 50_000, seed: 1000, bins: 40 });
 /** Maturity of market-calibrated paths when none is asked for, days. */
 export const MARKET_MATURITY_DAYS = 30;
 /** Proportional cost of market-calibrated paths when the perpetual has no two-sided quote: 5 bp. */
@@ -110,6 +110,59 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
 
 const BENCHMARK_TEXT = { B1: 'B1 (Buehler et al. 2019 §5.3): S0 = K = 100, σ 0.2, 30 days, daily', B2: 'B2 (Imaki et al. 2021): S0 = K = 1, σ 0.2, 30 days, daily' } as const;
 
+/**
+ * What is stored of a finished training run (the app and `gammadesk train --db` store the same): the model JSON,
+ * seeds, data range, the training problem, training and test metrics, the Whalley–Wilmott comparison and the gate.
+ */
+export function storedModel(args: { name: string; label: string; problem: ProblemDto; seed: number; done: TrainJobMessage & { type: 'done' }; createdMs: number }): NewModel {
+  const { problem, done } = args;
+  if (!done.gate) throw new Error('the training run was not gated: nothing to store');
+  const gate = done.gate;
+  const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: gate.simulator };
+  const report = (r: typeof gate.test) => ({
+    indifferencePrice: estimate(r.indifferencePrice), expectedShortfall99: estimate(r.expectedShortfall99), meanCost: estimate(r.meanCost), turnover: estimate(r.turnover), meanPnl: estimate(r.meanPnl),
+  });
+  const training = done.model.training;
+  return {
+    name: args.name,
+    benchmark: args.label,
+    createdMs: args.createdMs,
+    seeds: { init: args.seed, train: args.seed + 1, validation: args.seed + 2, test: gate.seed },
+    dataRange: done.history
+      ? `BTC daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
+      : problem.calibration
+      ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
+      : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
+    metrics: {
+      problem,
+      steps: done.steps,
+      stopReason: done.reason,
+      trainingSeconds: done.elapsedMs / 1000,
+      bestStep: training['best_step'],
+      bestValidationEntropicRisk: training['best_validation_entropic_risk'],
+      test: report(gate.test),
+      whalleyWilmott: report(gate.whalleyWilmott),
+      gate: gateDto,
+    },
+    passedGate: gate.result.passed,
+    model: done.model,
+  };
+}
+
+const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** The problem of a history-trained model, described from what the worker read. */
+export function historyProblemDto(done: TrainJobMessage & { type: 'done' }): ProblemDto {
+  const h = done.history!;
+  return problemDto(done.problem, `BTC history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}`);
+}
+
+/** The problem of a benchmark as the models domain describes it. */
+export function benchmarkProblemDto(benchmark: 'B1' | 'B2', cost?: number): { problem: HedgingProblem; dto: ProblemDto } {
+  const problem = benchmarkProblem(benchmark, cost);
+  return { problem, dto: problemDto(problem, `${BENCHMARK_TEXT[benchmark]}, cost ${problem.cost}, entropic λ 1`) };
+}
+
 interface Job {
   dto: ModelJobDto;
   handle: TrainWorkerHandle | null;
@@ -120,7 +173,7 @@ interface Job {
 export class ModelsService implements ModelGate {
   readonly repository: ModelRepository;
   private readonly jobs = new Map<string, Job>();
-  private readonly loaded = new Map<number, LoadedModel>();
+  private readonly loaded = new Map<number, { key: string; model: LoadedModel }>();
   private nextJob = 1;
   private disposed = false;
 
@@ -161,23 +214,25 @@ export class ModelsService implements ModelGate {
     return null;
   }
 
-  /** The model the learned policy runs (parsed once, kept while it is stored). */
+  /**
+   * The model the learned policy runs, parsed once. The cache is checked against the stored row's name and time: a
+   * model deleted elsewhere (`gammadesk models delete`) may have its id reused by SQLite for a new one.
+   */
   model(id: number): LoadedModel | null {
-    const cached = this.loaded.get(id);
-    if (cached) return cached;
     const s = this.repository.summary(id);
+    if (!s) return null;
+    const key = `${s.createdMs}/${s.name}`;
+    const cached = this.loaded.get(id);
+    if (cached?.key === key) return cached.model;
     const json = this.repository.model(id);
-    if (!s || !json) return null;
+    if (!json) return null;
     const model: LoadedModel = { network: importPolicy(json).policy, model: { id, name: s.name } };
-    this.loaded.set(id, model);
+    this.loaded.set(id, { key, model });
     return model;
   }
 
-  private problemFor(source: PathSourceDto): { problem: HedgingProblem; dto: ProblemDto; label: string } {
-    if (source.type === 'benchmark') {
-      const problem = benchmarkProblem(source.benchmark, source.cost);
-      return { problem, dto: problemDto(problem, `${BENCHMARK_TEXT[source.benchmark]}, cost ${problem.cost}, entropic λ 1`), label: source.benchmark };
-    }
+  private problemFor(source: Exclude<PathSourceDto, { type: 'history' }>): { problem: HedgingProblem; dto: ProblemDto; label: string } {
+    if (source.type === 'benchmark') return { ...benchmarkProblemDto(source.benchmark, source.cost), label: source.benchmark };
     const { problem, dto } = marketProblem(this.deps.market(), source.currency, source.maturityDays ?? MARKET_MATURITY_DAYS, source.cost, this.deps.realized(source.currency));
     return { problem, dto, label: `market:${source.currency}` };
   }
@@ -208,18 +263,27 @@ export class ModelsService implements ModelGate {
     const seed = params.seed ?? TRAIN_DEFAULTS.seed;
     const testSeed = params.testSeed ?? TRAIN_DEFAULTS.testSeed;
     if ([seed, seed + 1, seed + 2].includes(testSeed)) throw new ApiException('INVALID_ARGUMENT', `the test seed ${testSeed} is one of the training seeds ${seed}, ${seed + 1}, ${seed + 2}: test paths must be new`);
-    const { problem, dto, label } = this.problemFor(params.source);
+    const { source } = params;
+    // History: the problem (its realized vol) is known once the worker has read the file; the others now.
+    let known: { problem: HedgingProblem; dto: ProblemDto; label: string } | null = null;
+    let history: TrainJobInput['history'];
+    if (source.type === 'history') {
+      if (this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: training on history is unavailable');
+      history = { file: this.deps.historyFile, ...(source.maturityDays !== undefined ? { maturityDays: source.maturityDays } : {}), ...(source.cost !== undefined ? { cost: source.cost } : {}) };
+    } else known = this.problemFor(source);
+    const label = known?.label ?? 'history:BTC';
     const testPaths = params.testPaths ?? TRAIN_DEFAULTS.testPaths;
     const input: TrainJobInput = {
-      ...(params.source.type === 'benchmark' ? { benchmark: params.source.benchmark } : {}),
-      problem, source: label, kind: params.kind, seed,
+      ...(source.type === 'benchmark' ? { benchmark: source.benchmark } : {}),
+      ...(known ? { problem: known.problem } : { history }),
+      source: label, kind: params.kind, seed,
       maxSteps: params.maxSteps ?? TRAIN_DEFAULTS.maxSteps,
       maxMs: (params.maxSeconds ?? TRAIN_DEFAULTS.maxSeconds) * 1000,
       ...(params.batch !== undefined ? { batch: params.batch } : {}),
       ...(params.validationPaths !== undefined ? { validationPaths: params.validationPaths } : {}),
       gate: { paths: testPaths, seed: testSeed },
     };
-    const job = this.newJob('train', `train ${params.kind} on ${label} as "${name}"`, dto);
+    const job = this.newJob('train', `train ${params.kind} on ${label} as "${name}"`, known?.dto ?? null);
     const handle = startTrainWorker(input, ({ progress, fraction }) => {
       if (this.disposed || job.dto.state !== 'running') return;
       job.dto = { ...job.dto, progress: { fraction, step: progress.step, trainRisk: progress.trainRisk, validationRisk: progress.validationRisk, bestValidationRisk: progress.bestValidationRisk, bestStep: progress.bestStep } };
@@ -230,8 +294,9 @@ export class ModelsService implements ModelGate {
       (done) => {
         if (this.disposed) return;
         try {
+          const dto = known?.dto ?? historyProblemDto(done);
           const id = this.store(name, label, dto, seed, done);
-          this.finish(job, { state: done.reason === 'cancelled' ? 'cancelled' : 'done', modelId: id, stopReason: done.reason });
+          this.finish(job, { state: done.reason === 'cancelled' ? 'cancelled' : 'done', modelId: id, stopReason: done.reason, problem: dto });
           this.publishModels();
         } catch (error) {
           this.finish(job, { state: 'failed', error: `the trained model was not stored: ${error instanceof Error ? error.message : String(error)}` });
@@ -246,34 +311,7 @@ export class ModelsService implements ModelGate {
   }
 
   private store(name: string, label: string, problem: ProblemDto, seed: number, done: TrainJobMessage & { type: 'done' }): number {
-    const gate = done.gate!;
-    const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: 'gbm' };
-    const report = (r: typeof gate.test) => ({
-      indifferencePrice: estimate(r.indifferencePrice), expectedShortfall99: estimate(r.expectedShortfall99), meanCost: estimate(r.meanCost), turnover: estimate(r.turnover), meanPnl: estimate(r.meanPnl),
-    });
-    const training = done.model.training;
-    return this.repository.save({
-      name,
-      benchmark: label,
-      createdMs: Math.floor(this.deps.nowMs()),
-      seeds: { init: seed, train: seed + 1, validation: seed + 2, test: gate.seed },
-      dataRange: problem.calibration
-        ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
-        : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
-      metrics: {
-        problem,
-        steps: done.steps,
-        stopReason: done.reason,
-        trainingSeconds: done.elapsedMs / 1000,
-        bestStep: training['best_step'],
-        bestValidationEntropicRisk: training['best_validation_entropic_risk'],
-        test: report(gate.test),
-        whalleyWilmott: report(gate.whalleyWilmott),
-        gate: gateDto,
-      },
-      passedGate: gate.result.passed,
-      model: done.model,
-    });
+    return this.repository.save(storedModel({ name, label, problem, seed, done, createdMs: Math.floor(this.deps.nowMs()) }));
   }
 
   cancel(id: string): ModelJobDto {

@@ -13,6 +13,7 @@ import { serve } from './serve';
 import { DERIBIT_COMMANDS } from './commands/deribit';
 import { HEDGE_COMMANDS } from './commands/hedge';
 import { learnCommands } from './commands/learn';
+import { modelsCommands } from './commands/models';
 import { analyzeSession, importTardisFiles, recordSession, replaySession } from './session';
 import { SURFACE_COMMANDS } from './commands/surface';
 import { riskCommands } from './commands/risk';
@@ -186,6 +187,7 @@ Object.assign(COMMANDS, HEDGE_COMMANDS);
 Object.assign(COMMANDS, forecastCommands);
 Object.assign(COMMANDS, riskCommands);
 Object.assign(COMMANDS, learnCommands);
+Object.assign(COMMANDS, modelsCommands);
 
 function help(): string {
   const lines = [`GammaDesk ${APP_VERSION} — crypto-options risk cockpit`, '', 'Usage: gammadesk <command> [options]', '', 'Commands:'];

@@ -6,6 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { benchmarkProblem, type BenchmarkName } from '../core/learn/benchmarks';
 import { whalleyWilmottPolicy } from '../core/learn/baselines';
+import { Rng } from '../core/random';
+import { bootstrapPaths } from '../core/sim/paths';
+import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, HistoryTrainer, realizedVol } from './historyTrain';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainProgress } from '../core/learn/train';
@@ -21,6 +24,12 @@ export interface TrainJobInput {
    * `paths` fresh Black-Scholes paths from `seed` (distinct from the training seeds).
    */
   gate?: { paths: number; seed: number };
+  /**
+   * Train on block-bootstrapped daily BTC returns of 2018–2020 from this hourly-closes file instead (learn/historyTrain.ts):
+   * a 30-day ATM call (or `maturityDays`) priced at those years' realized vol, cost `cost` (default 5 bp); the gate's
+   * test paths are then bootstrapped from 2021–2022, never the training years.
+   */
+  history?: { file: string; maturityDays?: number; cost?: number };
   cost?: number;
   kind: NetworkKind;
   /** Base seed: init = seed, training paths = seed + 1, validation paths = seed + 2. */
@@ -36,12 +45,27 @@ export interface TrainJobInput {
 
 export type TrainJobMessage =
   | { type: 'progress'; progress: TrainProgress; fraction: number }
-  | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number; gate?: TrainGate };
+  | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number; problem: HedgingProblem; gate?: TrainGate; history?: HistoryRange };
+
+/** The history a model was trained and tested on. */
+export interface HistoryRange {
+  file: string;
+  trainDays: number;
+  trainFirstMs: number;
+  trainLastMs: number;
+  testDays: number;
+  testFirstMs: number;
+  testLastMs: number;
+  badRows: number;
+  realizedVol: number;
+}
 
 /** The gate and the test metrics of a trained model (JSON-safe: crosses the worker boundary). */
 export interface TrainGate {
   paths: number;
   seed: number;
+  /** gbm: Black-Scholes paths of the training problem; bootstrap: the test years' returns (history source). */
+  simulator: 'gbm' | 'bootstrap';
   result: GateResult;
   test: EvaluationReport;
   whalleyWilmott: EvaluationReport;
@@ -54,8 +78,21 @@ export interface TrainJobHooks {
 }
 
 export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJobMessage & { type: 'done' } {
-  if (input.problem === undefined && input.benchmark === undefined) throw new Error('a training job needs a benchmark or a problem');
-  const problem = input.problem ?? benchmarkProblem(input.benchmark!, input.cost);
+  if (input.problem === undefined && input.benchmark === undefined && input.history === undefined) throw new Error('a training job needs a benchmark, a problem or a history');
+  let history: { train: Float64Array; test: Float64Array; range: HistoryRange } | null = null;
+  if (input.history) {
+    const train = dailyReturnsBetween(input.history.file, HISTORY_TRAIN.fromMs, HISTORY_TRAIN.toMs);
+    const test = dailyReturnsBetween(input.history.file, HISTORY_TEST.fromMs, HISTORY_TEST.toMs);
+    history = {
+      train: train.returns,
+      test: test.returns,
+      range: {
+        file: input.history.file, trainDays: train.returns.length, trainFirstMs: train.firstMs, trainLastMs: train.lastMs,
+        testDays: test.returns.length, testFirstMs: test.firstMs, testLastMs: test.lastMs, badRows: train.badRows, realizedVol: realizedVol(train.returns),
+      },
+    };
+  }
+  const problem = history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost));
   const settings = {
     ...DEFAULT_TRAIN_SETTINGS,
     kind: input.kind,
@@ -67,7 +104,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     seeds: { init: input.seed, train: input.seed + 1, validation: input.seed + 2 },
   };
   const start = hooks.now();
-  const trainer = new HedgeTrainer(problem, settings);
+  const trainer = history ? new HistoryTrainer(problem, settings, history.train) : new HedgeTrainer(problem, settings);
   const { policy, reason, last } = trainFor(trainer, { maxSteps: input.maxSteps, maxMs: input.maxMs }, {
     now: hooks.now,
     isCancelled: hooks.isCancelled,
@@ -83,20 +120,24 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     best_validation_entropic_risk: trainer.bestValidationRisk,
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),
-    simulator: 'black-scholes (GBM), fresh training paths per step',
+    simulator: history ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily BTC returns 2018-2020, fresh paths per step` : 'black-scholes (GBM), fresh training paths per step',
   });
   let gate: TrainGate | undefined;
   if (input.gate) {
-    const set = testPaths(problem, input.gate.paths, input.gate.seed);
+    // History: the test years' own returns, not rescaled (their vol level is part of what the model never saw).
+    const set = history
+      ? bootstrapPaths({ paths: input.gate.paths, steps: Math.round(problem.contract.maturity / problem.dt), dt: problem.dt, s0: problem.s0, logReturns: history.test, blockLength: HISTORY_BLOCK_DAYS }, new Rng(input.gate.seed))
+      : testPaths(problem, input.gate.paths, input.gate.seed);
     gate = {
       paths: input.gate.paths,
       seed: input.gate.seed,
+      simulator: history ? 'bootstrap' : 'gbm',
       result: gateAgainstWhalleyWilmott(problem, policy, set),
       test: evaluateOnPaths(problem, policy, set, input.gate.seed),
       whalleyWilmott: evaluateOnPaths(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, input.gate.seed),
     };
   }
-  return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs, ...(gate ? { gate } : {}) };
+  return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs, problem, ...(gate ? { gate } : {}), ...(history ? { history: history.range } : {}) };
 }
 
 export interface TrainWorkerHandle {

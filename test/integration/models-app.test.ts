@@ -178,6 +178,15 @@ describe('models through the app', () => {
     expect(calibrated.problem.maturityYears).toBeCloseTo(30 / 365, 15);
     expect(calibrated.problem.description).toMatch(/^BTC market .* UTC: ATM IV 0\.\d{4} \(\w+, strike \d+\), realized vol/);
 
+    // Trained on history: 2018–2020 bootstrapped, priced at their realized vol, gated on 2021–2022.
+    const historyJob = await client.call('models.train', { name: 'history', kind: 'ntb', source: { type: 'history' }, ...TINY, testPaths: 5000 });
+    expect(historyJob.problem).toBeNull();
+    await stepped.app.models.idle();
+    const trainedOnHistory = (await client.call('models.list', {})).find((m) => m.name === 'history')!;
+    expect(trainedOnHistory).toMatchObject({ benchmark: 'history:BTC', gate: { simulator: 'bootstrap', paths: 5000 } });
+    expect(trainedOnHistory.dataRange).toMatch(/^BTC daily returns 2018-05-15\.\.2020-12-3\d \(training and validation, \d+ days\), tested on 2021-01-0\d\.\.2022-0\d-\d\d/);
+    expect(jobs.find((j) => j.id === historyJob.id)!.problem!.description).toMatch(/^BTC history: block bootstrap \(5 days\) of \d+ daily returns .* priced at their realized vol 0\.\d{4}/);
+
     // Bad requests: each refused with what is wrong.
     await expect(client.call('models.train', { name: 'b2', kind: 'ntb', source: { type: 'benchmark', benchmark: 'B2' } })).rejects.toThrow(/a model named "b2" is stored already/);
     await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { type: 'benchmark', benchmark: 'B2' }, seed: 5, testSeed: 6 })).rejects.toThrow(/test seed 6 is one of the training seeds/);
@@ -185,6 +194,7 @@ describe('models through the app', () => {
     await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { type: 'benchmark', benchmark: 'B3' as 'B1' } })).rejects.toThrow(/benchmark/);
     await expect(client.call('models.compare', { modelId: 4242 })).rejects.toThrow(/model 4242 does not exist/);
     await expect(client.call('models.compare', {})).rejects.toThrow(/compare needs a model, a source, or both/);
+    await expect(client.call('models.compare', { source: { type: 'history' } as never })).rejects.toThrow(/params\.source/);
     await expect(client.call('models.compare', { modelId: model!.id, seed: 2 })).rejects.toThrow(/seed 2 was used to train model/);
     await expect(client.call('models.delete', { id: 4242 })).rejects.toThrow(/model 4242 does not exist/);
     await expect(client.call('models.export', { id: 4242 })).rejects.toThrow(/model 4242 does not exist/);

@@ -33,11 +33,14 @@ export interface GateDto {
  * - `benchmark`: B1 (Buehler et al. 2019 §5.3) or B2 (Imaki et al. 2021), their default cost unless `cost`;
  * - `market`: Black-Scholes paths calibrated to the current market of `currency`: σ = the ATM implied vol of the
  *   expiry nearest `maturityDays` (the realized-vol estimate is reported beside it), S0 = K = 1, daily rebalancing,
- *   cost = the perpetual's half-spread + taker fee unless `cost`.
+ *   cost = the perpetual's half-spread + taker fee unless `cost`;
+ * - `history` (training only): block-bootstrapped daily BTC returns of 2018–2020 (the app's history file), a
+ *   `maturityDays` ATM call priced at those years' realized vol, cost 5 bp unless `cost`; gated on 2021–2022.
  */
 export type PathSourceDto =
   | { type: 'benchmark'; benchmark: 'B1' | 'B2'; cost?: number }
-  | { type: 'market'; currency: Currency; maturityDays?: number; cost?: number };
+  | { type: 'market'; currency: Currency; maturityDays?: number; cost?: number }
+  | { type: 'history'; maturityDays?: number; cost?: number };
 
 /** Test-path models: the training model (gbm), Heston, Merton jumps, or block-bootstrapped BTC returns 2021–2022. */
 export type SimulatorNameDto = 'gbm' | 'heston' | 'merton' | 'bootstrap';
@@ -148,10 +151,11 @@ export interface ModelExportDto {
 const currency = v.literal('BTC', 'ETH');
 const modelId = v.number({ min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
 const cost = v.optional(v.number({ min: 0, max: 0.1 }));
-const source = v.variant('type', [
-  { type: v.literal('benchmark'), benchmark: v.literal('B1', 'B2'), cost },
-  { type: v.literal('market'), currency, maturityDays: v.optional(v.number({ min: 1, max: 365, integer: true })), cost },
-]);
+const maturityDays = v.optional(v.number({ min: 1, max: 365, integer: true }));
+const benchmarkSource = { type: v.literal('benchmark'), benchmark: v.literal('B1', 'B2'), cost };
+const marketSource = { type: v.literal('market'), currency, maturityDays, cost };
+const source = v.variant('type', [benchmarkSource, marketSource]);
+const trainSource = v.variant('type', [benchmarkSource, marketSource, { type: v.literal('history'), maturityDays, cost }]);
 const simulator = v.literal('gbm', 'heston', 'merton', 'bootstrap');
 const jobId = v.string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 
@@ -166,7 +170,7 @@ export const modelsCommands = {
     params: v.object({
       name: v.string({ maxLength: 200, pattern: /\S/ }),
       kind: v.literal('ntb', 'ffn'),
-      source,
+      source: trainSource,
       seed: v.optional(v.number({ min: 0, max: 2 ** 31, integer: true })),
       maxSteps: v.optional(v.number({ min: 1, max: 100_000, integer: true })),
       maxSeconds: v.optional(v.number({ min: 1, max: 3600 })),

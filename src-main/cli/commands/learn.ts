@@ -14,6 +14,9 @@ import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { importPolicy } from '../../core/learn/network';
 import { startTrainWorker } from '../../learn/trainJob';
+import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
+import { openDatabase, type Db } from '../../store/database';
+import { ModelRepository } from '../../store/models';
 
 function benchmarkFlag(flags: ParsedArgs['flags']): BenchmarkName {
   const raw = flags['benchmark'];
@@ -86,6 +89,18 @@ function dailyTestReturns(file?: string): Float64Array {
   return daily;
 }
 
+/** Opens (creating and migrating) the database a trained model goes into; refuses a name that is taken. */
+function openModelStore(path: string, name: string): { db: Db; repository: ModelRepository } {
+  if (name === '' || name.length > 200) throw new UsageError(`--name must be 1 to 200 characters, got ${JSON.stringify(name)}`);
+  const db = openDatabase(path);
+  const repository = new ModelRepository(db);
+  if (repository.hasName(name)) {
+    db.close();
+    throw new UsageError(`--name: a model named ${JSON.stringify(name)} is stored in ${path} already`);
+  }
+  return { db, repository };
+}
+
 function gateLine(gate: { difference: { value: number; standard_error: number }; passed: boolean }): string {
   const { value, standard_error } = gate.difference;
   return `${'vs Whalley-Wilmott'.padEnd(22)} ${value.toPrecision(6)} ± ${standard_error.toPrecision(2)} (paired): ${gate.passed ? 'passes the gate' : 'does not pass the gate'}`;
@@ -94,7 +109,7 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] --out MODEL.json [--format json]',
+    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3) or B2 (Imaki et al. 2021)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
@@ -104,6 +119,10 @@ export const learnCommands: CommandTable = {
       time: { type: 'string', description: 'wall-clock budget, e.g. 90s or 3m (default 3m)' },
       batch: { type: 'string', description: 'paths per step (default 2048)' },
       out: { type: 'string', description: 'where to write the model JSON' },
+      db: { type: 'string', description: 'store the model in this SQLite database (created if missing) with its seeds, metrics and gate result' },
+      name: { type: 'string', description: 'with --db: the model\'s name (default "BENCHMARK KIND seed N" and the time)' },
+      'test-paths': { type: 'string', description: 'with --db: fresh Black-Scholes paths for the gate against Whalley-Wilmott (default 100000)' },
+      'test-seed': { type: 'string', description: 'with --db: seed of the test paths (default 1000; must differ from the training seeds)' },
       format: { type: 'string', description: 'json or text (default text)' },
     },
     async run({ flags }) {
@@ -111,16 +130,23 @@ export const learnCommands: CommandTable = {
       const cost = costFlag(flags);
       const kind = flags['policy'] ?? 'ntb';
       if (kind !== 'ntb' && kind !== 'ffn') throw new UsageError(`--policy must be ntb or ffn, got ${JSON.stringify(kind)}`);
-      const out = flags['out'];
-      if (typeof out !== 'string') throw new UsageError('train needs --out MODEL.json');
+      const out = typeof flags['out'] === 'string' ? flags['out'] : null;
+      const dbPath = typeof flags['db'] === 'string' ? resolve(flags['db']) : null;
+      if (out === null && dbPath === null) throw new UsageError('train needs --out MODEL.json, --db DB, or both');
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1;
+      const testPaths = intFlag(flags, 'test-paths', { min: 1000, max: 5_000_000 }) ?? 100_000;
+      const testSeed = intFlag(flags, 'test-seed', { min: 0, max: 2 ** 31 }) ?? 1000;
+      if (dbPath !== null && [seed, seed + 1, seed + 2].includes(testSeed)) throw new UsageError(`--test-seed ${testSeed} is one of the training seeds ${seed}, ${seed + 1}, ${seed + 2}: test paths must be new`);
+      const name = typeof flags['name'] === 'string' ? flags['name'].trim() : `${benchmark} ${kind} seed ${seed} ${new Date().toISOString().slice(0, 19)}Z`;
+      // The database is opened (and migrated) before training, so a bad path or a taken name fails at once.
+      const store = dbPath === null ? null : openModelStore(dbPath, name);
       const maxSteps = intFlag(flags, 'steps', { min: 1, max: 1_000_000 }) ?? 600;
       const batch = intFlag(flags, 'batch', { min: 16, max: 65_536 });
       const maxMs = typeof flags['time'] === 'string' ? parsed('time', parseDuration, flags['time']) : 180_000;
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, ...(batch !== undefined ? { batch } : {}) },
+        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -131,15 +157,27 @@ export const learnCommands: CommandTable = {
       process.once('SIGINT', onInterrupt);
       try {
         const result = await handle.result;
-        writeFileSync(out, JSON.stringify(result.model, null, 1));
+        if (out !== null) writeFileSync(out, JSON.stringify(result.model, null, 1));
         const training = result.model.training;
-        bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation entropic risk ${String(training['best_validation_entropic_risk'])} -> ${out}`);
+        let stored: { id: number; gate: { difference: { value: number; standard_error: number }; passed: boolean } } | null = null;
+        if (store) {
+          const { dto } = benchmarkProblemDto(benchmark, cost);
+          const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
+          const id = store.repository.save(entry);
+          stored = { id, gate: { difference: estimateJson(result.gate!.result.difference), passed: entry.passedGate } };
+        }
+        bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation entropic risk ${String(training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
+        if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
         if (format === 'json') {
-          console.log(JSON.stringify({ out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'] }, null, 2));
+          console.log(JSON.stringify({
+            out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
+            ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { baseline: 'ww', ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
+          }, null, 2));
         }
         return 0;
       } finally {
         process.removeListener('SIGINT', onInterrupt);
+        store?.db.close();
       }
     },
   },

@@ -1,0 +1,70 @@
+/**
+ * The Models view's comparison (learn/compare.ts): on B1 the baselines' rows reproduce issue 14's independently
+ * measured indifference prices; the model's gate equals evaluate.ts's `gateAgainstWhalleyWilmott` on the same paths;
+ * histograms share their bins and count every path; bootstrap paths need the history and say where they came from.
+ */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchmarkProblem } from '../../../src-main/core/learn/benchmarks';
+import { gateAgainstWhalleyWilmott, simulatorPaths } from '../../../src-main/core/learn/evaluate';
+import { Mlp } from '../../../src-main/core/learn/mlp';
+import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../../src-main/core/learn/network';
+import { Rng } from '../../../src-main/core/random';
+import { comparePolicies, sharedHistograms } from '../../../src-main/learn/compare';
+
+const B1 = benchmarkProblem('B1');
+
+function model(): ReturnType<typeof exportPolicy> {
+  const mlp = Mlp.initialized([4, 8, 2], new Rng(4), 0.1);
+  mlp.biases[1]!.fill(1.2);
+  return exportPolicy(new NetworkPolicy('ntb', mlp, defaultInputs('ntb', B1.contract.maturity, B1.sigma), 0.1), {});
+}
+
+describe('comparePolicies', () => {
+  it('B1 at eps = 2^-6: Black-Scholes delta 6.45 and Whalley–Wilmott 4.36 (issue 14, measured independently on 400k paths)', () => {
+    const json = model();
+    const result = comparePolicies({ problem: B1, model: { json, policy: 'model:1', label: 'm' }, simulator: 'gbm', paths: 20_000, seed: 1000, bins: 25 });
+    expect(result.rows.map((r) => r.policy)).toEqual(['model:1', 'none', 'bs-delta', 'ww', 'leland']);
+    const row = (name: string) => result.rows.find((r) => r.policy === name)!;
+    for (const [name, published] of [['bs-delta', 6.45], ['ww', 4.36]] as const) {
+      const { value, standardError } = row(name).indifferencePrice;
+      expect(Math.abs(value - published)).toBeLessThan(4 * standardError + 0.005);
+    }
+    // The gate on these paths is evaluate.ts's gate, computed from the same P&L.
+    const reference = gateAgainstWhalleyWilmott(B1, importPolicy(json).policy, simulatorPaths(B1, 'gbm', 20_000, 1000));
+    expect(result.gate!.difference.value).toBeCloseTo(reference.difference.value, 12);
+    expect(result.gate!.difference.standardError).toBeCloseTo(reference.difference.standardError, 12);
+    expect(result.gate!.passed).toBe(reference.passed);
+    // No hedge trades nothing; every histogram counts every path over the same bins.
+    expect(row('none').turnover.value).toBe(0);
+    const edges = result.rows[0]!.histogram.edges;
+    for (const r of result.rows) {
+      expect(r.histogram.edges).toEqual(edges);
+      expect(r.histogram.counts.reduce((a, b) => a + b, 0)).toBe(20_000);
+    }
+  });
+
+  it('bootstrap paths need the history file, and report its years and rescaling', () => {
+    expect(() => comparePolicies({ problem: B1, model: null, simulator: 'bootstrap', paths: 1000, seed: 5, bins: 10 })).toThrow(/need a history file/);
+    expect(() => comparePolicies({ problem: B1, model: null, simulator: 'bootstrap', paths: 1000, seed: 5, bins: 10, historyFile: '/nonexistent.csv' })).toThrow(/does not exist/);
+    const result = comparePolicies({ problem: B1, model: null, simulator: 'bootstrap', paths: 2000, seed: 5, bins: 10, historyFile: resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz') });
+    expect(result.gate).toBeNull();
+    expect(result.notes.join('\n')).toMatch(/5-day blocks of \d+ daily BTC returns of 2021–2022, rescaled to σ = 0.2/);
+  });
+});
+
+describe('sharedHistograms', () => {
+  it('bins from the pooled 0.1 % to 99.9 % quantiles; outliers fall in the end bins', () => {
+    const a = Float64Array.from({ length: 1000 }, (_, i) => i / 1000);
+    const b = Float64Array.from([...Array.from({ length: 999 }, () => 0.5), 1e6]);
+    const [ha, hb] = sharedHistograms([a, b], 10);
+    expect(ha!.edges).toHaveLength(11);
+    expect(ha!.counts.reduce((x, y) => x + y, 0)).toBe(1000);
+    expect(hb!.counts.reduce((x, y) => x + y, 0)).toBe(1000);
+    expect(hb!.counts[9]).toBeGreaterThanOrEqual(1);
+    expect(ha!.edges[10]!).toBeLessThan(1e6);
+    // A constant sample still gets a bin around it.
+    const [hc] = sharedHistograms([new Float64Array(5).fill(2)], 4);
+    expect(hc!.counts.reduce((x, y) => x + y, 0)).toBe(5);
+  });
+});
