@@ -2,10 +2,10 @@ import { expect, test } from '@playwright/test';
 import { atmCall, openDesk } from './desk';
 import { hostForThisFile, SHOTS } from './host';
 
-// The Models view in Chromium against the real host: a small B1 model trained from the UI (short time budget, the
-// worker thread's progress on the bar), a second training cancelled (its best checkpoint kept), the model compared
-// with the classical hedges on Heston test paths, and, having passed its gate, chosen as the BTC hedge policy, whose
-// proposal on a book of short calls shows the learned band.
+// The Models view in Chromium against the real host: a small B1 model trained from the UI (a step cap, the worker
+// thread's progress on the bar), a second training on market-calibrated paths cancelled (its best checkpoint
+// kept), the B1 model compared with the classical hedges on Heston test paths and, having passed its gate, chosen
+// as the BTC hedge policy, whose proposal on a book of short calls shows the learned band.
 const host = hostForThisFile();
 
 test('models: train with progress, cancel another, compare on other paths, use a model that passed as the hedge policy', async ({ page }) => {
@@ -36,22 +36,24 @@ test('models: train with progress, cancel another, compare on other paths, use a
   await expect(trained).toHaveAttribute('data-gate', 'passed');
   await expect(trained.getByTestId('model-seeds')).toHaveText('seeds init 1, train 2, validation 3, test 1000');
 
-  // A second training, cancelled once it has made progress: the best checkpoint so far is stored.
-  await page.getByTestId('train-source').selectOption('B2');
+  // A second training on paths calibrated to the demo market's BTC ATM vol, cancelled once it has made progress:
+  // the best checkpoint so far is stored.
+  await page.getByTestId('train-source').selectOption('market');
   await page.getByTestId('train-kind').selectOption('ffn');
   await page.getByTestId('train-seed').fill('11');
   await page.getByTestId('train-steps').fill('');
   await page.getByTestId('train-budget').fill('600');
-  await page.getByTestId('train-name').fill('e2e ffn B2 cancelled');
+  await page.getByTestId('train-name').fill('e2e ffn market cancelled');
   await page.getByTestId('train-start').click();
-  await expect(progress).toContainText('e2e ffn B2 cancelled');
+  await expect(progress).toContainText('e2e ffn market cancelled');
+  await expect(progress).toContainText(/BTC market .* UTC: ATM IV 0\.\d{4}/);
   await expect(page.getByTestId('train-status')).toContainText('best validation', { timeout: 60_000 });
   await page.getByTestId('train-cancel').click();
   await expect(page.getByTestId('train-gating')).toContainText('Cancelled: finishing the current step');
   // The gate runs the best checkpoint and the band on 100,000 fresh paths: slow on a busy 2-core machine.
   await expect(progress).toHaveAttribute('data-state', 'cancelled', { timeout: 180_000 });
   await expect(progress).toContainText('the best checkpoint so far');
-  await expect(page.getByTestId('model-row').filter({ hasText: 'e2e ffn B2 cancelled' }).getByTestId('model-seeds')).toHaveText('seeds init 11, train 12, validation 13, test 1000');
+  await expect(page.getByTestId('model-row').filter({ hasText: 'e2e ffn market cancelled' }).getByTestId('model-seeds')).toHaveText('seeds init 11, train 12, validation 13, test 1000');
 
   // Compare the B1 model with the classical hedges on Heston paths it never saw.
   const modelId = (await trained.getAttribute('data-id'))!;
@@ -79,7 +81,7 @@ test('models: train with progress, cancel another, compare on other paths, use a
   await page.screenshot({ path: `${SHOTS}/models.png` });
   await page.setViewportSize({ width: 1440, height: 900 });
 
-  // The cancelled B2 model after a few steps: a failed gate offers no "use" button.
+  // Only a model that passed its gate offers the "use" button.
   for (const row of await page.getByTestId('model-row').all()) {
     const gate = await row.getAttribute('data-gate');
     await expect(row.getByTestId('use-model')).toHaveCount(gate === 'passed' ? 1 : 0);
