@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { atmCall, openDesk } from './desk';
 import { hostForThisFile, SHOTS } from './host';
 
@@ -80,6 +81,19 @@ test('models: train with progress, cancel another, compare on other paths, use a
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `${SHOTS}/models.png` });
   await page.setViewportSize({ width: 1440, height: 900 });
+
+  // The model file downloads as self-contained JSON; the failed model is deleted (a second click confirms).
+  const download = page.waitForEvent('download');
+  await trained.getByTestId('export-model').click();
+  const file = await download;
+  const json = JSON.parse(readFileSync((await file.path())!, 'utf8')) as { format: string; kind: string };
+  expect(file.suggestedFilename()).toMatch(/\.json$/);
+  expect(json).toMatchObject({ format: 'gammadesk-hedge-policy', kind: 'ntb' });
+  const cancelled = page.getByTestId('model-row').filter({ hasText: 'e2e ffn market cancelled' });
+  await cancelled.getByTestId('delete-model').click();
+  await expect(page.getByTestId('model-row')).toHaveCount(2);
+  await cancelled.getByTestId('confirm-delete').click();
+  await expect(page.getByTestId('model-row')).toHaveCount(1);
 
   // Only a model that passed its gate offers the "use" button.
   for (const row of await page.getByTestId('model-row').all()) {
