@@ -11,7 +11,9 @@ import type { HedgeSnapshot } from '../../src-main/api/dto';
 import type { ModelJobDto } from '../../src-main/api/contract/models';
 import type { GammaDeskApp } from '../../src-main/app/app';
 import { defaultHedgeSettings } from '../../src-main/core/hedge/settings';
-import { importPolicy } from '../../src-main/core/learn/network';
+import { Mlp } from '../../src-main/core/learn/mlp';
+import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../src-main/core/learn/network';
+import { Rng } from '../../src-main/core/random';
 import { enterShortCallBook } from '../helpers/shortCallBook';
 import { startSteppedApp } from '../helpers/steppedApp';
 import { makeTempDir } from '../helpers/tmp';
@@ -177,6 +179,20 @@ describe('models through the app', () => {
     expect(calibrated.problem.sigma).toBe(calibration.atmIv);
     expect(calibrated.problem.maturityYears).toBeCloseTo(30 / 365, 15);
     expect(calibrated.problem.description).toMatch(/^BTC market .* UTC: ATM IV 0\.\d{4} \(\w+, strike \d+\), realized vol/);
+    // The rule, checked on the market the job read (the clock has not moved since): the expiry nearest 30 days, the
+    // strike nearest its forward, the mean of that strike's call and put mark IVs.
+    const btc = stepped.app.engine.market.currencies.get('BTC')!;
+    const nowMs = stepped.app.engine.market.timeMs;
+    expect(calibration.marketTimeMs).toBe(nowMs);
+    const live = btc.sortedExpiries().filter((e) => e.expiryMs > nowMs && e.forward() !== null);
+    const nearest = live.reduce((a, b) => (Math.abs(b.expiryMs - nowMs - 30 * 86_400_000) < Math.abs(a.expiryMs - nowMs - 30 * 86_400_000) ? b : a));
+    expect(calibration.expiry).toBe(nearest.label);
+    const strike = Number(/strike (\d+)/.exec(calibrated.problem.description)![1]);
+    const forward = nearest.forward()!.forwardUsd;
+    const quoted = nearest.options.filter((o) => o.ticker && o.ticker.markIv > 0);
+    expect(quoted.every((o) => Math.abs(o.def.strikeUsd - forward) >= Math.abs(strike - forward))).toBe(true);
+    const atStrike = quoted.filter((o) => o.def.strikeUsd === strike);
+    expect(calibration.atmIv).toBeCloseTo(atStrike.reduce((sum, o) => sum + o.ticker!.markIv, 0) / atStrike.length, 14);
 
     // Trained on history: 2018–2020 bootstrapped, priced at their realized vol, gated on 2021–2022.
     const historyJob = await client.call('models.train', { name: 'history', kind: 'ntb', source: { type: 'history' }, ...TINY, testPaths: 5000 });
@@ -200,4 +216,23 @@ describe('models through the app', () => {
     await expect(client.call('models.export', { id: 4242 })).rejects.toThrow(/model 4242 does not exist/);
     await expect(client.call('models.cancel', { id: 'train-99' })).rejects.toThrow(/no model job train-99/);
   }, 180_000);
+
+  it('a model deleted elsewhere and its id reused by SQLite is not served from the cache', async () => {
+    const stepped = start('reuse.db');
+    const repository = stepped.app.models.repository;
+    const network = (seed: number) => exportPolicy(new NetworkPolicy('ntb', Mlp.initialized([4, 8, 2], new Rng(seed), 0.5), defaultInputs('ntb', 30 / 365, 0.2), 0.1), {});
+    const entry = (name: string, seed: number) => ({ name, benchmark: 'B1', createdMs: seed, seeds: { init: seed }, dataRange: 'test', metrics: {}, passedGate: true, model: network(seed) });
+    const first = repository.save(entry('first', 1));
+    const state = { timeToMaturity: 0.05, logMoneyness: 0.01, spot: 101, bsDelta: 0.55, bsGamma: 0.07, previousPosition: 0.4, impliedVol: 0.2 };
+    const before = stepped.app.models.model(first)!.network.band(state);
+    // `gammadesk models delete` in another process: the app's service does not see it.
+    expect(repository.delete(first)).toBe(true);
+    expect(stepped.app.models.model(first)).toBeNull();
+    const second = repository.save(entry('second', 2));
+    expect(second).toBe(first);
+    const loaded = stepped.app.models.model(second)!;
+    expect(loaded.model.name).toBe('second');
+    expect(loaded.network.band(state)).toEqual(importPolicy(network(2)).policy.band(state));
+    expect(loaded.network.band(state)).not.toEqual(before);
+  });
 });
