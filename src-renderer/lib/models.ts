@@ -208,3 +208,15 @@ export function defaultModelName(kind: string, source: string, seed: number, now
 export function significant(value: number | null | undefined, digits = 5): string {
   return value === null || value === undefined || !Number.isFinite(value) ? DASH : trimExponent(value.toPrecision(digits));
 }
+
+/**
+ * The policy with the lowest value of a figure, or null when none is clearly lowest: the runner-up within the
+ * combined standard error of the two (√(se₁² + se₂²)) is a tie, not a loss.
+ */
+export function clearlyLowest<K extends string>(rows: readonly ({ policy: string } & Record<K, EstimateLike>)[], key: K): string | null {
+  const sorted = [...rows].filter((r) => Number.isFinite(r[key].value)).sort((a, b) => a[key].value - b[key].value);
+  const [first, second] = sorted;
+  if (!first) return null;
+  if (second && second[key].value - first[key].value < Math.hypot(first[key].standardError, second[key].standardError)) return null;
+  return first.policy;
+}
