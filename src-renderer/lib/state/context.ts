@@ -9,6 +9,7 @@ import type { Desk } from './desk';
 import type { ExposureState } from './exposure.svelte';
 import type { HedgingState } from './hedging.svelte';
 import type { MarketState } from './market.svelte';
+import type { ModelsState } from './models.svelte';
 import type { PositionsState } from './positions.svelte';
 import type { RiskState } from './risk.svelte';
 import type { SessionsState } from './sessions.svelte';
@@ -25,8 +26,9 @@ const [getVolatility, setVolatility] = createContext<VolatilityState>();
 const [getRisk, setRisk] = createContext<RiskState>();
 const [getAlerts, setAlerts] = createContext<AlertsState>();
 const [getWhatIf, setWhatIf] = createContext<WhatIfState>();
+const [getModels, setModels] = createContext<ModelsState>();
 
-export { getAlerts, getCommands, getExposure, getHedging, getMarket, getPositions, getRisk, getSessions, getVolatility, getWhatIf };
+export { getAlerts, getCommands, getExposure, getHedging, getMarket, getModels, getPositions, getRisk, getSessions, getVolatility, getWhatIf };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -40,5 +42,6 @@ export function provideDesk(desk: Desk): Desk {
   setRisk(desk.risk);
   setAlerts(desk.alerts);
   setWhatIf(desk.whatIf);
+  setModels(desk.models);
   return desk;
 }

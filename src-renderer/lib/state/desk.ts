@@ -8,6 +8,7 @@ import { CommandRunner } from './commands.svelte';
 import { ExposureState } from './exposure.svelte';
 import { HedgingState } from './hedging.svelte';
 import { MarketState } from './market.svelte';
+import { ModelsState } from './models.svelte';
 import { PositionsState } from './positions.svelte';
 import { RiskState } from './risk.svelte';
 import { SessionsState } from './sessions.svelte';
@@ -25,6 +26,7 @@ export interface Desk {
   readonly risk: RiskState;
   readonly alerts: AlertsState;
   readonly whatIf: WhatIfState;
+  readonly models: ModelsState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -41,5 +43,6 @@ export function createDesk(transport: Transport): Desk {
   const risk = new RiskState(transport, commands, market);
   const alerts = new AlertsState(transport, commands);
   const whatIf = new WhatIfState(transport, commands, market);
-  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts, whatIf };
+  const models = new ModelsState(transport, commands, hedging);
+  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts, whatIf, models };
 }
