@@ -378,6 +378,8 @@ export class GammaDeskApp {
         book: () => ({ version: this.book.version, positions: this.book.positions() }),
         hash: (text) => createHash('sha256').update(text).digest('hex'),
         learnedModel: (id) => this.models.model(id),
+        // Deribit's live PM parameters for the IM limit once read (never in a replay: its inputs are the recording's).
+        pmParams: (currency) => (this.sourceSpec.kind === 'replay' ? null : (this.risk.pmParamsOf(currency).params ?? null)),
         // A replay's proposals are shown, not offered: recommendations come from live and demo markets only.
         onProposal: (snapshot) => {
           if (!this.replay && !this.stopped) this.desk.onProposal(snapshot);

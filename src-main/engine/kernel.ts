@@ -28,6 +28,7 @@ import type { ExposurePort, GreeksPort, JournalPort, Scheduler, SnapshotPort } f
 import { analyticsSnapshot, chainSnapshot, chainKey, expiryList, type AnalyticsSnapshot } from './snapshots';
 import { SurfaceSchedule, type SurfaceScheduleOptions } from './surfaceSchedule';
 import { marginLimitFor, withMarginCheck } from './riskInputs';
+import type { PmParams } from '../core/risk/pmParams';
 
 export interface KernelOptions {
   greeks: GreeksPort;
@@ -71,6 +72,11 @@ export interface HedgeAdvisorOptions {
   onProposal?: (snapshot: HedgeSnapshot) => void;
   /** The stored model the learned policy runs, loaded (null when it is not stored). */
   learnedModel?: (id: number) => LoadedModel | null;
+  /**
+   * The PM replica's parameters for the selection's "IM after ≤ X": Deribit's live `model_params` once read
+   * (app/pmeComparison.ts). Absent or null: the documented table (core/risk/pmParams.ts). Replays pass none.
+   */
+  pmParams?: (currency: Currency) => Readonly<PmParams> | null;
 }
 
 interface HedgeState {
@@ -483,11 +489,14 @@ export class Kernel {
       ...(learned ? { holdings: hedgeHoldings(mine, bookMarket(market, market.timeMs)) } : {}),
     };
     const objectives = objectivesOf(settings);
-    const hash = hedge.hash(JSON.stringify({ book, market: hedgeMarket, objectives, settings }));
-    // "IM after ≤ X" (selection policy only): linearized for the solve, checked exactly after it (engine/riskInputs.ts).
-    const marketNow = bookMarket(market, market.timeMs);
+    // "IM after ≤ X" (selection policy only): linearized for the solve, checked exactly after it (engine/riskInputs.ts),
+    // on Deribit's live PM parameters when the app has them (then part of the inputs' fingerprint).
     const maxIm = settings.maxInitialMarginCoin;
-    const marginLimit = settings.policy === 'select' && typeof maxIm === 'number' ? marginLimitFor(currency, mine, marketNow, hedgeMarket.instruments, maxIm) : null;
+    const limited = settings.policy === 'select' && typeof maxIm === 'number';
+    const pmParams = limited ? (hedge.pmParams?.(currency) ?? null) : null;
+    const hash = hedge.hash(JSON.stringify({ book, market: hedgeMarket, objectives, settings, ...(pmParams ? { pmParams } : {}) }));
+    const marketNow = bookMarket(market, market.timeMs);
+    const marginLimit = limited ? marginLimitFor(currency, mine, marketNow, hedgeMarket.instruments, maxIm, pmParams ?? undefined) : null;
     state.running = (async () => {
       try {
         const model = learned && typeof settings.modelId === 'number' ? (hedge.learnedModel?.(settings.modelId) ?? null) : null;

@@ -10,7 +10,7 @@ import type { HedgeInstrument, Proposal } from '../core/hedge/types';
 import type { Currency } from '../core/market/events';
 import { checkInitialMarginAfter, initialMarginLimit } from '../core/risk/imLimit';
 import { pmBook, PmInputError, type PmBook } from '../core/risk/pm';
-import { PM_PARAMS } from '../core/risk/pmParams';
+import { PM_PARAMS, type PmParams } from '../core/risk/pmParams';
 import { riskPositions } from '../core/risk/riskPosition';
 
 export interface MarginLimit {
@@ -19,12 +19,22 @@ export interface MarginLimit {
   maxInitialMarginCoin: number;
 }
 
-/** The limit for the solve; null with the reason when the book's margin cannot be computed. */
-export function marginLimitFor(currency: Currency, positions: readonly CheckedPosition[], market: BookMarket, instruments: readonly HedgeInstrument[], maxInitialMarginCoin: number): MarginLimit | { reason: string } {
+/**
+ * The limit for the solve; null with the reason when the book's margin cannot be computed. `params`: the replica's
+ * parameters (default: the documented table).
+ */
+export function marginLimitFor(
+  currency: Currency,
+  positions: readonly CheckedPosition[],
+  market: BookMarket,
+  instruments: readonly HedgeInstrument[],
+  maxInitialMarginCoin: number,
+  params: Readonly<PmParams> = PM_PARAMS[currency],
+): MarginLimit | { reason: string } {
   const indexUsd = market.indexUsd(currency);
   if (indexUsd === null || !(indexUsd > 0)) return { reason: `no ${currency} index price` };
   try {
-    const book = pmBook(currency, riskPositions(positions.filter((p) => p.currency === currency), market).positions, indexUsd, market.nowMs, PM_PARAMS[currency]);
+    const book = pmBook(currency, riskPositions(positions.filter((p) => p.currency === currency), market).positions, indexUsd, market.nowMs, params);
     return { limit: initialMarginLimit(book, instruments, market, maxInitialMarginCoin), book, maxInitialMarginCoin };
   } catch (error) {
     if (error instanceof PmInputError || error instanceof RangeError) return { reason: error.message };
