@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { benchmarkProblem, type BenchmarkName } from '../core/learn/benchmarks';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
-import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type StopReason, type TrainProgress } from '../core/learn/train';
+import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
+import type { B3Days, B3Simulator } from '../core/learn/b3';
+import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss } from './b3Setup';
 
 export interface TrainJobInput {
   benchmark: BenchmarkName;
@@ -21,6 +23,8 @@ export interface TrainJobInput {
   learningRate?: number;
   validationPaths?: number;
   validateEvery?: number;
+  /** B3 only: days to expiry, path simulator, loss, and the folder of the shared data files. */
+  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string };
 }
 
 export type TrainJobMessage =
@@ -34,9 +38,12 @@ export interface TrainJobHooks {
 }
 
 export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJobMessage & { type: 'done' } {
-  const problem = benchmarkProblem(input.benchmark, input.cost);
+  const b3 = input.b3 === undefined ? null : b3Setup(input.b3.days, input.b3.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: input.b3.loss, ...(input.b3.dataDir !== undefined ? { dataDir: input.b3.dataDir } : {}) });
+  const problem = b3?.problem ?? benchmarkProblem(input.benchmark, input.cost);
+  const trainerOptions: TrainerOptions = b3 === null ? {} : { source: b3.source, objective: b3.objective };
   const settings = {
     ...DEFAULT_TRAIN_SETTINGS,
+    ...(b3 === null ? {} : B3_TRAIN_SETTINGS),
     kind: input.kind,
     ...(input.batch !== undefined ? { batch: input.batch } : {}),
     ...(input.hidden !== undefined ? { hidden: input.hidden } : {}),
@@ -46,7 +53,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     seeds: { init: input.seed, train: input.seed + 1, validation: input.seed + 2 },
   };
   const start = hooks.now();
-  const trainer = new HedgeTrainer(problem, settings);
+  const trainer = new HedgeTrainer(problem, settings, trainerOptions);
   const { policy, reason, last } = trainFor(trainer, { maxSteps: input.maxSteps, maxMs: input.maxMs }, {
     now: hooks.now,
     isCancelled: hooks.isCancelled,
@@ -60,9 +67,10 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     steps: last?.step ?? 0,
     best_step: trainer.bestValidationStep,
     best_validation_entropic_risk: trainer.bestValidationRisk,
+    ...(b3 === null ? {} : { b3: input.b3, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk, data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' } }),
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),
-    simulator: 'black-scholes (GBM), fresh training paths per step',
+    simulator: b3?.data ? 'anchored circular block bootstrap of Bitstamp hourly BTC returns, fresh training paths per step' : 'black-scholes (GBM), fresh training paths per step',
   });
   return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs };
 }

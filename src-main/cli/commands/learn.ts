@@ -14,10 +14,10 @@ import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { importPolicy } from '../../core/learn/network';
 import { startTrainWorker } from '../../learn/trainJob';
+import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, b3TrainInput, evaluateB3 } from './learnB3';
 
 function benchmarkFlag(flags: ParsedArgs['flags']): BenchmarkName {
   const raw = flags['benchmark'];
-  if (raw === 'B3') throw new UsageError('--benchmark B3 (bootstrapped BTC returns, DVOL pricing) is not implemented yet; use B1 or B2');
   if (typeof raw !== 'string' || !isBenchmarkName(raw)) throw new UsageError(`--benchmark must be one of ${BENCHMARKS.join(', ')}, got ${JSON.stringify(raw ?? null)}`);
   return raw;
 }
@@ -94,9 +94,12 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] --out MODEL.json [--format json]',
+    usage: 'gammadesk train --benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] --out MODEL.json [--format json]',
     flags: {
-      benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3) or B2 (Imaki et al. 2021)' },
+      benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
+      ...B3_TRAIN_FLAGS,
+      simulator: { type: 'string', description: 'B3: gbm (sigma 0.8, default) or bootstrap (real hourly BTC returns 2018-2020, priced at DVOL or trailing realized vol)' },
+      data: { type: 'string', description: 'B3 bootstrap: folder with the hourly BTC and DVOL files (default ../shared/data)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: 'ntb (no-transaction band network, default) or ffn (feed-forward with previous position)' },
       seed: { type: 'string', description: 'base seed: init = N, training paths = N+1, validation = N+2 (default 1)' },
@@ -109,6 +112,8 @@ export const learnCommands: CommandTable = {
     async run({ flags }) {
       const benchmark = benchmarkFlag(flags);
       const cost = costFlag(flags);
+      const b3 = b3Flags(flags, benchmark);
+      if (b3 === null && flags['simulator'] !== undefined) throw new UsageError('train --simulator applies to --benchmark B3 only (B1 and B2 train on Black-Scholes paths)');
       const kind = flags['policy'] ?? 'ntb';
       if (kind !== 'ntb' && kind !== 'ffn') throw new UsageError(`--policy must be ntb or ffn, got ${JSON.stringify(kind)}`);
       const out = flags['out'];
@@ -120,7 +125,7 @@ export const learnCommands: CommandTable = {
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, ...(batch !== undefined ? { batch } : {}) },
+        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, ...(batch !== undefined ? { batch } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -145,9 +150,10 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate --benchmark B1|B2|B3 [--days 7|30] [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
     flags: {
-      benchmark: { type: 'string', description: 'B1 or B2' },
+      benchmark: { type: 'string', description: 'B1, B2 or B3' },
+      ...B3_EVALUATE_FLAGS,
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: `a model JSON file from train, or a baseline: ${BASELINE_NAMES.join(', ')}` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
@@ -158,6 +164,8 @@ export const learnCommands: CommandTable = {
     },
     run({ flags }) {
       const benchmark = benchmarkFlag(flags);
+      const b3 = b3Flags(flags, benchmark);
+      if (b3 !== null) return Promise.resolve(evaluateB3(flags, b3, costFlag(flags), formatFlag(flags)));
       const problem = benchmarkProblem(benchmark, costFlag(flags));
       const name = flags['policy'];
       if (typeof name !== 'string') throw new UsageError(`evaluate needs --policy MODEL.json or one of ${BASELINE_NAMES.join(', ')}`);

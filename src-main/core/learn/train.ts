@@ -12,12 +12,12 @@
  *   dX/dq_k (explicit) = dS_k - eps S_k sgn(q_k - q_{k-1}) + eps S_{k+1} sgn(q_{k+1} - q_k),
  * and dL/dX_i = -w_i with w the softmax of -lambda X (risk.ts `entropicRiskGradient`).
  */
-import { Rng } from '../random';
+import { Rng, type RandomSource } from '../random';
 import { simulateGbm, type PathSet } from '../sim/paths';
 import { fillBatch, newBatch, runHedge, type OptionContract } from './hedging';
 import { Adam, Mlp, type MlpCache } from './mlp';
 import { defaultInputs, fillInputs, NetworkPolicy, sigmoid, softplus, type NetworkKind } from './network';
-import { entropicRisk, entropicRiskGradient } from './risk';
+import { entropicRisk, entropicRiskGradient, type Estimate } from './risk';
 
 /** A Black-Scholes hedging problem (B1, B2 and their cost variants). */
 export interface HedgingProblem {
@@ -56,6 +56,57 @@ export const DEFAULT_TRAIN_SETTINGS: Readonly<Omit<TrainSettings, 'kind'>> = Obj
   seeds: { init: 1, train: 2, validation: 3 },
 });
 
+/**
+ * Paths with what each one carries besides its spot: a per-path implied vol (B3's bootstrapped paths are priced
+ * at their start day's vol) and a per-path premium added to the P&L (the option sold at that vol).
+ */
+export interface TrainingPaths {
+  paths: PathSet;
+  impliedVol?: Float64Array;
+  premium?: Float64Array;
+}
+
+/** Where a trainer's paths come from: fresh training paths per step, one fixed validation set. */
+export interface PathSource {
+  sample(count: number, rng: RandomSource): TrainingPaths;
+  validation(count: number, rng: RandomSource): TrainingPaths;
+}
+
+/**
+ * What training minimizes: a risk of the batch P&L X with its gradient dLoss/dX_i, the same criterion on the
+ * validation P&L, and an optional step for the objective's own parameters (Rockafellar-Uryasev's w).
+ */
+export interface TrainingObjective {
+  readonly name: string;
+  lossAndGradient(pnl: Float64Array, gradient: Float64Array): number;
+  evaluate(pnl: Float64Array): Estimate;
+  step?(learningRate: number): void;
+}
+
+/** The default objective: entropic risk with the problem's lambda (B1, B2). */
+export function entropicObjective(lambda: number): TrainingObjective {
+  return {
+    name: `entropic(lambda=${lambda})`,
+    lossAndGradient: (pnl, gradient) => entropicRiskGradient(pnl, lambda, gradient),
+    evaluate: (pnl) => entropicRisk(pnl, lambda),
+  };
+}
+
+/** The default path source: Black-Scholes paths at the problem's vol, priced at that vol, no premium. */
+export function gbmPathSource(problem: HedgingProblem): PathSource {
+  const steps = Math.round(problem.contract.maturity / problem.dt);
+  const simulate = (count: number, rng: RandomSource): TrainingPaths => ({
+    paths: simulateGbm({ paths: count, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, rng),
+  });
+  return { sample: simulate, validation: simulate };
+}
+
+/** Optional parts of a trainer (B3): its paths and its objective. */
+export interface TrainerOptions {
+  source?: PathSource;
+  objective?: TrainingObjective;
+}
+
 /** Progress after one training step. */
 export interface TrainProgress {
   step: number;
@@ -78,12 +129,14 @@ export class HedgeTrainer {
   private readonly gradients: Float64Array[];
   private readonly caches: MlpCache[];
   private readonly trainRng: Rng;
-  private readonly validationPaths;
+  private readonly validationPaths: TrainingPaths;
+  readonly source: PathSource;
+  readonly objective: TrainingObjective;
   private readonly steps: number;
   private readonly positions: Float64Array[];
   private readonly deltas: Float64Array[];
 
-  constructor(readonly problem: HedgingProblem, readonly settings: TrainSettings) {
+  constructor(readonly problem: HedgingProblem, readonly settings: TrainSettings, options: TrainerOptions = {}) {
     const { contract, dt, sigma } = problem;
     this.steps = Math.round(contract.maturity / dt);
     if (this.steps < 1) throw new RangeError(`maturity ${contract.maturity} is shorter than one step of ${dt}`);
@@ -104,10 +157,9 @@ export class HedgeTrainer {
     this.positions = Array.from({ length: this.steps }, () => new Float64Array(settings.batch));
     this.deltas = Array.from({ length: this.steps }, () => new Float64Array(settings.batch));
     this.trainRng = new Rng(settings.seeds.train);
-    this.validationPaths = simulateGbm(
-      { paths: settings.validationPaths, steps: this.steps, dt, s0: problem.s0, sigma },
-      new Rng(settings.seeds.validation),
-    );
+    this.source = options.source ?? gbmPathSource(problem);
+    this.objective = options.objective ?? entropicObjective(problem.lambda);
+    this.validationPaths = this.source.validation(settings.validationPaths, new Rng(settings.seeds.validation));
   }
 
   /** The best validated policy so far (a copy, safe to keep while training continues). */
@@ -115,10 +167,13 @@ export class HedgeTrainer {
     return new NetworkPolicy(this.policy.kind, this.best.clone(), this.policy.inputs, this.policy.headScale);
   }
 
-  /** Entropic risk of the current parameters on the validation paths. */
+  /** The objective's criterion (entropic risk by default) of the current parameters on the validation paths. */
   validate(): { value: number; standardError: number } {
-    const { contract, cost, lambda, sigma } = this.problem;
-    return entropicRisk(runHedge(this.validationPaths, contract, this.policy, { cost, impliedVol: sigma }).pnl, lambda);
+    const { contract, cost, sigma } = this.problem;
+    const { paths, impliedVol, premium } = this.validationPaths;
+    const pnl = runHedge(paths, contract, this.policy, { cost, impliedVol: sigma, ...(impliedVol ? { pathImpliedVol: impliedVol } : {}) }).pnl;
+    if (premium) for (let i = 0; i < pnl.length; i++) pnl[i] = pnl[i]! + premium[i]!;
+    return this.objective.evaluate(pnl);
   }
 
   /** Best validation risk so far (Infinity before the first validation). */
@@ -144,10 +199,11 @@ export class HedgeTrainer {
 
   /** One Adam step on a fresh batch of training paths; validates every `validateEvery` steps. */
   step(learningRate = this.settings.learningRate): TrainProgress {
-    const { problem, settings, steps } = this;
-    const paths = simulateGbm({ paths: settings.batch, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, this.trainRng);
-    const trainRisk = this.lossAndGradient(paths);
+    const { settings } = this;
+    const sample = this.source.sample(settings.batch, this.trainRng);
+    const trainRisk = this.lossAndGradient(sample.paths, sample);
     this.adam.step(this.gradients, learningRate);
+    this.objective.step?.(learningRate);
     this.stepCount++;
     let validationRisk: number | null = null;
     let validationStandardError: number | null = null;
@@ -165,12 +221,13 @@ export class HedgeTrainer {
   }
 
   /**
-   * Entropic risk of the current policy on `paths` (batch-sized, steps as the problem) and its gradient with
-   * respect to every parameter, accumulated into `gradient` (zeroed first).
+   * The objective (entropic risk by default) of the current policy on `paths` (batch-sized, steps as the
+   * problem) and its gradient with respect to every parameter, accumulated into `gradient` (zeroed first).
+   * `extras` carries per-path implied vols and premiums (B3).
    */
-  lossAndGradient(paths: PathSet): number {
+  lossAndGradient(paths: PathSet, extras: Omit<TrainingPaths, 'paths'> = {}): number {
     const { problem, settings, steps } = this;
-    const { contract, cost: eps, lambda, sigma } = problem;
+    const { contract, cost: eps, sigma } = problem;
     const n = settings.batch;
     if (paths.paths !== n || paths.steps < steps) throw new RangeError(`training paths must be ${n} x ${steps} steps`);
     for (const g of this.gradients) g.fill(0);
@@ -182,7 +239,7 @@ export class HedgeTrainer {
     const previous = new Float64Array(n);
     // Forward through the path.
     for (let k = 0; k < steps; k++) {
-      fillBatch(paths, k, contract, sigma, batch);
+      fillBatch(paths, k, contract, sigma, batch, extras.impliedVol);
       batch.previousPosition.set(previous);
       const cache = this.caches[k]!;
       fillInputs(this.policy.inputs, batch, cache.activations[0]!);
@@ -201,9 +258,10 @@ export class HedgeTrainer {
     for (let i = 0; i < n; i++) {
       const s = paths.spot[last + i]!;
       pnl[i] = pnl[i]! - (contract.isCall ? Math.max(s - contract.strike, 0) : Math.max(contract.strike - s, 0));
+      if (extras.premium) pnl[i] = pnl[i]! + extras.premium[i]!;
     }
     const weight = new Float64Array(n); // dL/dX
-    const trainRisk = entropicRiskGradient(pnl, lambda, weight);
+    const trainRisk = this.objective.lossAndGradient(pnl, weight);
     // Backward: carry[i] = dL/dq_k through everything after step k (later costs and later positions).
     const carry = new Float64Array(n);
     const carryToPrevious = new Float64Array(n);
