@@ -67,7 +67,11 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     steps: last?.step ?? 0,
     best_step: trainer.bestValidationStep,
     best_validation_entropic_risk: trainer.bestValidationRisk,
-    ...(b3 === null ? {} : { b3: input.b3, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk, data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' } }),
+    ...(b3 === null ? {} : {
+      b3: input.b3, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk,
+      // B3 validates on its own objective (ES 99 % by default): the entropic field is then not what it says.
+      ...(input.b3?.loss === 'es' ? { best_validation_entropic_risk: null } : {}), data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
+    }),
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),
     simulator: b3?.data ? 'anchored circular block bootstrap of Bitstamp hourly BTC returns, fresh training paths per step' : 'black-scholes (GBM), fresh training paths per step',

@@ -3,7 +3,7 @@
  * in a worker thread with a progress bar on stderr; Ctrl-C stops it after the current step and still writes the
  * best validated checkpoint.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError, intFlag, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
@@ -12,9 +12,8 @@ import { BASELINE_NAMES, BENCHMARKS, baselinePolicy, benchmarkProblem, isBaselin
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, simulatorPaths, SIMULATORS, type EvaluationReport, type SimulatorName } from '../../core/learn/evaluate';
 import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
-import { importPolicy } from '../../core/learn/network';
 import { startTrainWorker } from '../../learn/trainJob';
-import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, b3TrainInput, evaluateB3 } from './learnB3';
+import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3TrainInput, evaluateB3 } from './learnB3';
 
 function benchmarkFlag(flags: ParsedArgs['flags']): BenchmarkName {
   const raw = flags['benchmark'];
@@ -138,9 +137,9 @@ export const learnCommands: CommandTable = {
         const result = await handle.result;
         writeFileSync(out, JSON.stringify(result.model, null, 1));
         const training = result.model.training;
-        bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation entropic risk ${String(training['best_validation_entropic_risk'])} -> ${out}`);
+        bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation ${typeof training['objective'] === 'string' ? training['objective'] : 'entropic risk'} ${String(training['best_validation_risk'] ?? training['best_validation_entropic_risk'])} -> ${out}`);
         if (format === 'json') {
-          console.log(JSON.stringify({ out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'] }, null, 2));
+          console.log(JSON.stringify({ out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'], ...(b3 !== null ? { days: b3.days, simulator: b3.simulator, objective: training['objective'], best_validation_risk: training['best_validation_risk'] } : {}) }, null, 2));
         }
         return 0;
       } finally {
@@ -176,17 +175,7 @@ export const learnCommands: CommandTable = {
       if (isBaselineName(name)) policy = baselinePolicy(name, problem);
       else {
         if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}) nor an existing file`);
-        let json: unknown;
-        try {
-          json = JSON.parse(readFileSync(name, 'utf8'));
-        } catch (error) {
-          throw new Error(`${name}: not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
-        try {
-          policy = importPolicy(json).policy;
-        } catch (error) {
-          throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
+        policy = loadPolicyModel(name);
       }
       const simulator = flags['simulator'] ?? 'gbm';
       if (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator)) {

@@ -80,7 +80,8 @@ function comparisonJson(c: B3Comparison): Record<string, unknown> {
   };
 }
 
-function loadModel(file: string): HedgePolicy {
+/** A model JSON file from `train`; a failure names the file and the broken field. */
+export function loadPolicyModel(file: string): HedgePolicy {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -118,7 +119,7 @@ export function evaluateB3(flags: ParsedArgs['flags'], b3: B3Flags, cost: number
     riskAversion = fixedRiskAversion ?? tuneWhalleyWilmott(problem, setup.source.validation(10_000, new Rng(3))).riskAversion;
     policy = b3Baseline('ww', problem, riskAversion);
   } else if (name === 'none' || name === 'bs-delta') policy = b3Baseline(name, problem, 1);
-  else policy = loadModel(name);
+  else policy = loadPolicyModel(name);
   const set = setup.testPaths(paths, seed);
   const delta = runB3(problem, b3Baseline('bs-delta', problem, 1), set);
   const comparison = compareToBsDelta(policy.name, name === 'bs-delta' ? delta : runB3(problem, policy, set), delta);

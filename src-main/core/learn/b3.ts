@@ -102,8 +102,8 @@ export type AnchorVolSource = 'dvol' | 'realized';
 
 /**
  * Real hourly returns of one period cut into anchored windows: what {@link anchoredBootstrapPaths} resamples.
- * `logReturns` holds only returns whose both ends lie inside the period, so nothing from another period can be
- * drawn.
+ * `logReturns` holds only the period's own returns (start hour >= from, end hour <= to), so nothing from another
+ * period can be drawn.
  */
 export interface AnchoredHistory {
   period: { from: number; to: number };
@@ -144,12 +144,13 @@ export function buildAnchoredHistory(
   }
   const row = new Map<number, number>();
   for (let i = 0; i < n; i++) row.set(series.time[i]!, i);
-  // The period's own returns: both ends inside [from, to).
+  // The period's own returns: from a start hour >= from to an end hour <= to (consecutive periods share only the
+  // boundary price, never a return).
   const first = series.time.findIndex((t) => t >= period.from);
   const periodReturns: number[] = [];
   const periodTimes: number[] = [];
   const periodIndex = new Map<number, number>();
-  for (let i = Math.max(0, first); first >= 0 && i + 1 < n && series.time[i + 1]! < period.to; i++) {
+  for (let i = Math.max(0, first); first >= 0 && i + 1 < n && series.time[i + 1]! <= period.to; i++) {
     periodIndex.set(series.time[i]!, periodReturns.length);
     periodReturns.push(all[i]!);
     periodTimes.push(series.time[i]!);
