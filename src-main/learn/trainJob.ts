@@ -38,7 +38,9 @@ export interface TrainJobHooks {
 }
 
 export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJobMessage & { type: 'done' } {
-  const b3 = input.b3 === undefined ? null : b3Setup(input.b3.days, input.b3.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: input.b3.loss, ...(input.b3.dataDir !== undefined ? { dataDir: input.b3.dataDir } : {}) });
+  // B3 without its options (a caller that only names the benchmark): 7 days on Black-Scholes paths, ES loss.
+  const b3Input = input.b3 ?? (input.benchmark === 'B3' ? { days: 7 as const, simulator: 'gbm' as const, loss: 'es' as const } : undefined);
+  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}) });
   const problem = b3?.problem ?? benchmarkProblem(input.benchmark, input.cost);
   const trainerOptions: TrainerOptions = b3 === null ? {} : { source: b3.source, objective: b3.objective };
   const settings = {
@@ -68,9 +70,9 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     best_step: trainer.bestValidationStep,
     best_validation_entropic_risk: trainer.bestValidationRisk,
     ...(b3 === null ? {} : {
-      b3: input.b3, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk,
+      b3: b3Input, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk,
       // B3 validates on its own objective (ES 99 % by default): the entropic field is then not what it says.
-      ...(input.b3?.loss === 'es' ? { best_validation_entropic_risk: null } : {}), data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
+      ...(b3Input?.loss === 'es' ? { best_validation_entropic_risk: null } : {}), data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
     }),
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),
