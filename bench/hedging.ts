@@ -10,8 +10,9 @@
  * the time of one B3 training step by network size. `npm run bench -- hedging-b3` runs only this part.
  *
  * Environment: HEDGING_PATHS (default 1 000 000), HEDGING_TRAIN_SECONDS (default 180, per trained model;
- * 0 skips training); HEDGING_B3_PATHS (default 50 000 test paths per B3 case), HEDGING_B3_TRAIN_SECONDS
- * (default 45 per B3 case; 0 skips training).
+ * 0 skips training); HEDGING_B3_PATHS (default 20 000 test paths per B3 case), HEDGING_B3_TRAIN_SECONDS
+ * (default 45 per B3 case; 0 skips training). The B3 NTB trained here is a smoke figure (tens of steps); the
+ * B3 models of bench/RESULTS.md are trained for 10-25 minutes with `gammadesk train --benchmark B3`.
  */
 import { Rng } from '../src-main/core/random';
 import { baselinePolicy, benchmarkProblem, type BaselineName, type BenchmarkName } from '../src-main/core/learn/benchmarks';
@@ -143,7 +144,7 @@ export function runHedgingBench(): Record<string, unknown> {
   };
 }
 
-const B3_PATHS = Number(process.env['HEDGING_B3_PATHS'] ?? 50_000);
+const B3_PATHS = Number(process.env['HEDGING_B3_PATHS'] ?? 20_000);
 const B3_TRAIN_SECONDS = Number(process.env['HEDGING_B3_TRAIN_SECONDS'] ?? 45);
 
 function b3Row(c: B3Comparison): Record<string, unknown> {
@@ -184,14 +185,15 @@ export function runB3Bench(): Record<string, unknown> {
       const t0 = performance.now();
       const setup = b3Setup(days, simulator);
       const { problem } = setup;
-      const ww = tuneWhalleyWilmott(problem, setup.source.validation(10_000, new Rng(3)));
+      const ww = tuneWhalleyWilmott(problem, setup.source.validation(5_000, new Rng(3)));
       const set = setup.testPaths(B3_PATHS, TEST_SEED);
       const delta = runB3(problem, b3Baseline('bs-delta', problem, 1), set);
       const rows: Record<string, unknown> = {};
       for (const name of ['none', 'bs-delta', 'ww'] as const) rows[name] = b3Row(compareToBsDelta(name, runB3(problem, b3Baseline(name, problem, ww.riskAversion), set), delta));
       let training: Record<string, unknown> = {};
       if (B3_TRAIN_SECONDS > 0) {
-        const trainer = new HedgeTrainer(problem, { ...DEFAULT_TRAIN_SETTINGS, ...B3_TRAIN_SETTINGS, kind: 'ntb' }, { source: setup.source, objective: setup.objective });
+        // 2000 validation paths (not 10 000): a validation of 720 steps would eat most of a short budget.
+        const trainer = new HedgeTrainer(problem, { ...DEFAULT_TRAIN_SETTINGS, ...B3_TRAIN_SETTINGS, kind: 'ntb', validationPaths: 2000 }, { source: setup.source, objective: setup.objective });
         const started = performance.now();
         const { policy, last } = trainFor(trainer, { maxSteps: 100_000, maxMs: B3_TRAIN_SECONDS * 1000 }, { now: () => performance.now(), isCancelled: () => false });
         rows['ntb'] = b3Row(compareToBsDelta('ntb', runB3(problem, policy, set), delta));
