@@ -7,9 +7,15 @@
  * Also the optimum of each problem by dynamic programming (core/learn/optimalHedge.ts): its grid value and the
  * Monte Carlo price of its band on the same test paths, and the log-log slope of p_eps - q for three choices of q
  * (decision 0022). Training runs on two threads (learn/parallelGradient.ts) from the Whalley-Wilmott warm start.
+ * B3 (crypto: sigma 0.8, hourly, 5 bp, 7 and 30 days, Black-Scholes and bootstrapped 2021-2022 BTC returns priced
+ * at DVOL): ES 99 % of the seller's loss, turnover and cost of no hedge, BS delta, Whalley-Wilmott (risk aversion
+ * tuned on validation paths) and a briefly trained NTB (ES loss), each against BS delta on the same paths, and
+ * the time of one B3 training step by network size. `npm run bench -- hedging-b3` runs only this part.
  *
  * Environment: HEDGING_PATHS (default 1 000 000), HEDGING_TRAIN_SECONDS (default 180, per trained model;
- * 0 skips training).
+ * 0 skips training); HEDGING_B3_PATHS (default 20 000 test paths per B3 case), HEDGING_B3_TRAIN_SECONDS
+ * (default 45 per B3 case; 0 skips training). The B3 NTB trained here is a smoke figure (tens of steps); the
+ * B3 models of bench/RESULTS.md are trained for 10-25 minutes with `gammadesk train --benchmark B3`.
  */
 import { join } from 'node:path';
 import { Rng } from '../src-main/core/random';
@@ -21,6 +27,8 @@ import type { NetworkPolicy } from '../src-main/core/learn/network';
 import { optimalHedge } from '../src-main/core/learn/optimalHedge';
 import { black76Price } from '../src-main/core/pricing/black76';
 import { WorkerGradientPartner } from '../src-main/learn/parallelGradient';
+import { B3_DAYS, B3_SIMULATORS, b3Baseline, compareToBsDelta, runB3, tuneWhalleyWilmott, type B3Comparison } from '../src-main/core/learn/b3';
+import { B3_TRAIN_SETTINGS, b3Setup } from '../src-main/learn/b3Setup';
 
 const PATHS = Number(process.env['HEDGING_PATHS'] ?? 1_000_000);
 const TRAIN_SECONDS = Number(process.env['HEDGING_TRAIN_SECONDS'] ?? 180);
@@ -82,7 +90,7 @@ function train(benchmark: BenchmarkName, kind: 'ntb' | 'ffn', cost?: number): { 
   const settings = { ...DEFAULT_TRAIN_SETTINGS, kind };
   const entry = { file: join(process.cwd(), 'src-main/learn/trainWorker.ts') };
   const t0 = performance.now();
-  const trainer = new HedgeTrainer(problem, settings, (policy, count) => new WorkerGradientPartner(problem, policy, settings.batch, count, entry));
+  const trainer = new HedgeTrainer(problem, settings, { startPartner: (policy, count) => new WorkerGradientPartner(problem, policy, settings.batch, count, entry) });
   try {
     const { policy, last } = trainFor(trainer, { maxSteps: 100_000, maxMs: TRAIN_SECONDS * 1000 }, { now: () => performance.now(), isCancelled: () => false });
     return { policy, seconds: (performance.now() - t0) / 1000, steps: last?.step ?? 0, validation: trainer.bestValidationRisk };
@@ -168,5 +176,73 @@ export function runHedgingBench(): Record<string, unknown> {
     learned,
     inference,
     mlp_training_step_batch_10000: { f64: mlpStep('f64'), f32: mlpStep('f32') },
+    B3: runB3Bench(),
   };
+}
+
+const B3_PATHS = Number(process.env['HEDGING_B3_PATHS'] ?? 20_000);
+const B3_TRAIN_SECONDS = Number(process.env['HEDGING_B3_TRAIN_SECONDS'] ?? 45);
+
+function b3Row(c: B3Comparison): Record<string, unknown> {
+  const f = (e: { value: number; standardError: number }): string => `${e.value.toPrecision(5)} ± ${e.standardError.toPrecision(2)}`;
+  return {
+    expected_shortfall_99: f(c.expectedShortfall99),
+    es_ratio_to_bs_delta: f(c.esRatioToBsDelta),
+    turnover: f(c.turnover),
+    mean_cost: f(c.meanCost),
+    mean_pnl: f(c.meanPnl),
+    meets_target: c.meetsTarget,
+  };
+}
+
+/** Milliseconds per B3 training step (ES loss, batch 1024) for the 16-16 network B3 uses and B1's 32-32. */
+function b3StepTimes(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const days of B3_DAYS) {
+    for (const hidden of [[16, 16], [32, 32]]) {
+      const setup = b3Setup(days, 'gbm');
+      const trainer = new HedgeTrainer(setup.problem, { ...DEFAULT_TRAIN_SETTINGS, ...B3_TRAIN_SETTINGS, hidden, kind: 'ntb', validationPaths: 100, validateEvery: 1_000_000 }, { source: setup.source, objective: setup.objective });
+      const times: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        const t0 = performance.now();
+        trainer.step();
+        times.push(performance.now() - t0);
+      }
+      out[`${days}d_${hidden.join('-')}_ms`] = Math.round(times.slice(1).sort((a, b) => a - b)[1]!);
+    }
+  }
+  return out;
+}
+
+export function runB3Bench(): Record<string, unknown> {
+  const cases: Record<string, unknown> = {};
+  for (const days of B3_DAYS) {
+    for (const simulator of B3_SIMULATORS) {
+      const t0 = performance.now();
+      const setup = b3Setup(days, simulator);
+      const { problem } = setup;
+      const ww = tuneWhalleyWilmott(problem, setup.source.validation(5_000, new Rng(3)));
+      const set = setup.testPaths(B3_PATHS, TEST_SEED);
+      const delta = runB3(problem, b3Baseline('bs-delta', problem, 1), set);
+      const rows: Record<string, unknown> = {};
+      for (const name of ['none', 'bs-delta', 'ww'] as const) rows[name] = b3Row(compareToBsDelta(name, runB3(problem, b3Baseline(name, problem, ww.riskAversion), set), delta));
+      let training: Record<string, unknown> = {};
+      if (B3_TRAIN_SECONDS > 0) {
+        // 2000 validation paths (not 10 000): a validation of 720 steps would eat most of a short budget.
+        const trainer = new HedgeTrainer(problem, { ...DEFAULT_TRAIN_SETTINGS, ...B3_TRAIN_SETTINGS, kind: 'ntb', validationPaths: 2000 }, { source: setup.source, objective: setup.objective });
+        const started = performance.now();
+        const { policy, last } = trainFor(trainer, { maxSteps: 100_000, maxMs: B3_TRAIN_SECONDS * 1000 }, { now: () => performance.now(), isCancelled: () => false });
+        rows['ntb'] = b3Row(compareToBsDelta('ntb', runB3(problem, policy, set), delta));
+        training = { seconds: Number(((performance.now() - started) / 1000).toFixed(1)), steps: last?.step ?? 0, best_validation_es99: trainer.bestValidationRisk };
+      }
+      cases[`${days}d_${simulator}`] = {
+        ww_risk_aversion: ww.riskAversion,
+        ww_validation_es99: Object.fromEntries(ww.tried.map((t) => [String(t.riskAversion), Number(t.expectedShortfall99.toFixed(4))])),
+        policies: rows,
+        ntb_training: training,
+        seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+      };
+    }
+  }
+  return { paths: B3_PATHS, test_seed: TEST_SEED, cases, training_step_ms_batch_1024: b3StepTimes() };
 }

@@ -28,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
   risk: async () => (await import('./risk')).runRiskBench(),
   importLoad: async () => (await import('./importLoad')).runImportLoadBench(),
   hedging: async () => (await import('./hedging')).runHedgingBench(),
+  'hedging-b3': async () => (await import('./hedging')).runB3Bench(),
   'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
   whatif: async () => (await import('./whatIf')).runWhatIfBench(),
   backtest: async () => (await import('./backtest')).runBacktestBench(),

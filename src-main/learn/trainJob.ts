@@ -9,7 +9,9 @@ import { bootstrapPaths } from '../core/sim/paths';
 import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, HistoryTrainer, realizedVol } from './historyTrain';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
-import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainProgress } from '../core/learn/train';
+import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
+import type { B3Days, B3Simulator } from '../core/learn/b3';
+import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss } from './b3Setup';
 import { spawnWorker, WorkerGradientPartner, type WorkerLocation } from './parallelGradient';
 
 export interface TrainJobInput {
@@ -44,6 +46,8 @@ export interface TrainJobInput {
   threads?: number;
   /** The worker entry that serves as the second thread (learn/trainWorker.ts or its build); needed for threads 2. */
   partnerWorker?: WorkerLocation;
+  /** B3 only: days to expiry, path simulator, loss, and the folder of the shared data files. */
+  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string };
 }
 
 export type TrainJobMessage =
@@ -95,9 +99,14 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
       },
     };
   }
-  const problem = history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost));
+  // B3 without its options (a caller that only names the benchmark): 7 days on Black-Scholes paths, ES loss.
+  const b3Input = input.b3 ?? (input.benchmark === 'B3' ? { days: 7 as const, simulator: 'gbm' as const, loss: 'es' as const } : undefined);
+  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}) });
+  const problem = b3?.problem ?? (history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost)));
+  const b3Options: TrainerOptions = b3 === null ? {} : { source: b3.source, objective: b3.objective };
   const settings = {
     ...DEFAULT_TRAIN_SETTINGS,
+    ...(b3 === null ? {} : B3_TRAIN_SETTINGS),
     kind: input.kind,
     ...(input.batch !== undefined ? { batch: input.batch } : {}),
     ...(input.hidden !== undefined ? { hidden: input.hidden } : {}),
@@ -111,12 +120,12 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   const location = input.partnerWorker;
   if (threads === 2 && location === undefined) throw new RangeError('training on 2 threads needs the partner worker location');
   const start = hooks.now();
-  // The second thread simulates the problem's Black-Scholes paths itself: history training (bootstrapped
-  // paths) runs on one thread.
-  const partner = threads === 2 && location !== undefined && !history
+  // The second thread is given the batch's spots and uses the problem's one vol: history and B3 training
+  // (bootstrapped paths, per-path vols) run on one thread.
+  const partner = threads === 2 && location !== undefined && !history && b3 === null
     ? (policy: ConstructorParameters<typeof WorkerGradientPartner>[1], count: number) => new WorkerGradientPartner(problem, policy, settings.batch, count, location)
     : undefined;
-  const trainer = history ? new HistoryTrainer(problem, settings, history.train) : new HedgeTrainer(problem, settings, partner);
+  const trainer = history ? new HistoryTrainer(problem, settings, history.train) : new HedgeTrainer(problem, settings, { ...b3Options, ...(partner ? { startPartner: partner } : {}) });
   let run: ReturnType<typeof trainFor>;
   try {
     run = trainFor(trainer, { maxSteps: input.maxSteps, maxMs: input.maxMs }, {
@@ -137,9 +146,16 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     steps: last?.step ?? 0,
     best_step: trainer.bestValidationStep,
     best_validation_entropic_risk: trainer.bestValidationRisk,
+    ...(b3 === null ? {} : {
+      b3: b3Input, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk,
+      // B3 validates on its own objective (ES 99 % by default): the entropic field is then not what it says.
+      ...(b3Input?.loss === 'es' ? { best_validation_entropic_risk: null } : {}), data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
+    }),
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),
-    simulator: history ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily BTC returns 2018-2020, fresh paths per step` : 'black-scholes (GBM), fresh training paths per step',
+    simulator: b3?.data
+      ? 'anchored circular block bootstrap of Bitstamp hourly BTC returns, fresh training paths per step'
+      : history ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily BTC returns 2018-2020, fresh paths per step` : 'black-scholes (GBM), fresh training paths per step',
   });
   let gate: TrainGate | undefined;
   if (input.gate) {

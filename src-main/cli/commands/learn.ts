@@ -3,7 +3,7 @@
  * in a worker thread with a progress bar on stderr; Ctrl-C stops it after the current step and still writes the
  * best validated checkpoint.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError, intFlag, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
@@ -12,9 +12,9 @@ import { BASELINE_NAMES, BENCHMARKS, baselinePolicy, benchmarkProblem, isBaselin
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, simulatorPaths, SIMULATORS, type EvaluationReport, type SimulatorName } from '../../core/learn/evaluate';
 import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
-import { importPolicy } from '../../core/learn/network';
 import { optimalHedge } from '../../core/learn/optimalHedge';
 import { startTrainWorker } from '../../learn/trainJob';
+import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3TrainInput, evaluateB3 } from './learnB3';
 import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
@@ -24,7 +24,6 @@ const OPTIMAL = 'optimal';
 
 function benchmarkFlag(flags: ParsedArgs['flags']): BenchmarkName {
   const raw = flags['benchmark'];
-  if (raw === 'B3') throw new UsageError('--benchmark B3 (bootstrapped BTC returns, DVOL pricing) is not implemented yet; use B1 or B2');
   if (typeof raw !== 'string' || !isBenchmarkName(raw)) throw new UsageError(`--benchmark must be one of ${BENCHMARKS.join(', ')}, got ${JSON.stringify(raw ?? null)}`);
   return raw;
 }
@@ -113,9 +112,12 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train --benchmark B1|B2 [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
+    usage: 'gammadesk train --benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
     flags: {
-      benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3) or B2 (Imaki et al. 2021)' },
+      benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
+      ...B3_TRAIN_FLAGS,
+      simulator: { type: 'string', description: 'B3: gbm (sigma 0.8, default) or bootstrap (real hourly BTC returns 2018-2020, priced at DVOL or trailing realized vol)' },
+      data: { type: 'string', description: 'B3 bootstrap: folder with the hourly BTC and DVOL files (default ../shared/data)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: 'ntb (no-transaction band network, default) or ffn (feed-forward with previous position)' },
       seed: { type: 'string', description: 'base seed: init = N, training paths = N+1, validation = N+2 (default 1)' },
@@ -133,11 +135,14 @@ export const learnCommands: CommandTable = {
     async run({ flags }) {
       const benchmark = benchmarkFlag(flags);
       const cost = costFlag(flags);
+      const b3 = b3Flags(flags, benchmark);
+      if (b3 === null && flags['simulator'] !== undefined) throw new UsageError('train --simulator applies to --benchmark B3 only (B1 and B2 train on Black-Scholes paths)');
       const kind = flags['policy'] ?? 'ntb';
       if (kind !== 'ntb' && kind !== 'ffn') throw new UsageError(`--policy must be ntb or ffn, got ${JSON.stringify(kind)}`);
       const out = typeof flags['out'] === 'string' ? flags['out'] : null;
       const dbPath = typeof flags['db'] === 'string' ? resolve(flags['db']) : null;
       if (out === null && dbPath === null) throw new UsageError('train needs --out MODEL.json, --db DB, or both');
+      if (benchmark === 'B3' && dbPath !== null) throw new UsageError('--db stores B1/B2 models (gated against Whalley-Wilmott on the entropic price); write a B3 model with --out and evaluate it with `gammadesk evaluate --benchmark B3`');
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1;
       const testPaths = intFlag(flags, 'test-paths', { min: 1000, max: 5_000_000 }) ?? 100_000;
       const testSeed = intFlag(flags, 'test-seed', { min: 0, max: 2 ** 31 }) ?? 1000;
@@ -152,7 +157,7 @@ export const learnCommands: CommandTable = {
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}) },
+        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -167,16 +172,17 @@ export const learnCommands: CommandTable = {
         const training = result.model.training;
         let stored: { id: number; gate: { difference: { value: number; standard_error: number }; passed: boolean } } | null = null;
         if (store) {
-          const { dto } = benchmarkProblemDto(benchmark, cost);
+          const { dto } = benchmarkProblemDto(benchmark as 'B1' | 'B2', cost);
           const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
           const id = store.repository.save(entry);
           stored = { id, gate: { difference: estimateJson(result.gate!.result.difference), passed: entry.passedGate } };
         }
-        bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation entropic risk ${String(training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
+        bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation ${typeof training['objective'] === 'string' ? training['objective'] : 'entropic risk'} ${String(training['best_validation_risk'] ?? training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
         if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
         if (format === 'json') {
           console.log(JSON.stringify({
             out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
+            ...(b3 !== null ? { days: b3.days, simulator: b3.simulator, objective: training['objective'], best_validation_risk: training['best_validation_risk'] } : {}),
             ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { baseline: 'ww', ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
           }, null, 2));
         }
@@ -189,9 +195,10 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate --benchmark B1|B2 [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate --benchmark B1|B2|B3 [--days 7|30] [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
     flags: {
-      benchmark: { type: 'string', description: 'B1 or B2' },
+      benchmark: { type: 'string', description: 'B1, B2 or B3' },
+      ...B3_EVALUATE_FLAGS,
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: `a model JSON file from train, a baseline (${BASELINE_NAMES.join(', ')}), or ${OPTIMAL}: the problem's optimal band by dynamic programming` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
@@ -202,6 +209,8 @@ export const learnCommands: CommandTable = {
     },
     run({ flags }) {
       const benchmark = benchmarkFlag(flags);
+      const b3 = b3Flags(flags, benchmark);
+      if (b3 !== null) return Promise.resolve(evaluateB3(flags, b3, costFlag(flags), formatFlag(flags)));
       const problem = benchmarkProblem(benchmark, costFlag(flags));
       const name = flags['policy'];
       if (typeof name !== 'string') throw new UsageError(`evaluate needs --policy MODEL.json or one of ${BASELINE_NAMES.join(', ')}`);
@@ -218,17 +227,7 @@ export const learnCommands: CommandTable = {
         optimumValue = optimum.price;
       } else {
         if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}), ${OPTIMAL}, nor an existing file`);
-        let json: unknown;
-        try {
-          json = JSON.parse(readFileSync(name, 'utf8'));
-        } catch (error) {
-          throw new Error(`${name}: not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
-        try {
-          policy = importPolicy(json).policy;
-        } catch (error) {
-          throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
+        policy = loadPolicyModel(name);
       }
       const simulator = flags['simulator'] ?? 'gbm';
       if (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator)) {

@@ -13,7 +13,7 @@
  *   (the short option hedger's enlarged vol).
  */
 import { normCdf } from '../pricing/normal';
-import type { HedgeBatch, HedgePolicy, HedgeState } from './hedging';
+import { batchImpliedVol, type HedgeBatch, type HedgePolicy, type HedgeState } from './hedging';
 
 export const noHedge: HedgePolicy = {
   name: 'none',
@@ -78,7 +78,7 @@ export function lelandPolicy(cost: number, dt: number, isCall: boolean): HedgePo
     name: 'leland',
     decide: (s: HedgeState) => decideOne(s.logMoneyness, s.timeToMaturity, s.impliedVol),
     decideBatch: (b: HedgeBatch, out: Float64Array) => {
-      for (let i = 0; i < b.count; i++) out[i] = decideOne(b.logMoneyness[i]!, b.timeToMaturity, b.impliedVol);
+      for (let i = 0; i < b.count; i++) out[i] = decideOne(b.logMoneyness[i]!, b.timeToMaturity, batchImpliedVol(b, i));
     },
   };
 }

@@ -6,13 +6,15 @@
  *   no terminal unwind, entropic lambda = 1.
  * - B2 (Imaki et al. 2021, the No-Transaction Band paper's setting): S0 = K = 1, sigma = 0.2, T = 30/365,
  *   dt = 1/365, cost 1e-3, entropic lambda = 1.
- * B3 (crypto, bootstrapped real returns) is not built yet.
+ * - B3 (crypto): sigma = 0.8, hourly, 7 or 30 days, perpetual at 5 bp, and the same on bootstrapped real BTC
+ *   returns priced at DVOL (core/learn/b3.ts; `benchmarkProblem('B3')` is its 7-day problem).
  */
 import { bsDeltaPolicy, lelandPolicy, noHedge, whalleyWilmottPolicy } from './baselines';
+import { b3Problem } from './b3';
 import type { HedgePolicy } from './hedging';
 import type { HedgingProblem } from './train';
 
-export const BENCHMARKS = ['B1', 'B2'] as const;
+export const BENCHMARKS = ['B1', 'B2', 'B3'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export function isBenchmarkName(name: string): name is BenchmarkName {
@@ -28,6 +30,8 @@ export function benchmarkProblem(name: BenchmarkName, cost?: number): HedgingPro
       return { s0: 100, sigma: 0.2, dt: 1 / 365, contract: contract(100), cost: cost ?? 2 ** -6, lambda: 1 };
     case 'B2':
       return { s0: 1, sigma: 0.2, dt: 1 / 365, contract: contract(1), cost: cost ?? 1e-3, lambda: 1 };
+    case 'B3':
+      return b3Problem(7, cost);
   }
 }
 

@@ -47,6 +47,16 @@ export interface HedgeBatch {
   bsDelta: Float64Array;
   bsGamma: Float64Array;
   previousPosition: Float64Array;
+  /**
+   * Per-path implied vol (B3: each bootstrapped path is priced at its own start day's vol); when present it
+   * replaces `impliedVol` for path i, in the greeks and in every policy input.
+   */
+  pathImpliedVol?: Float64Array;
+}
+
+/** The implied vol of path i of `batch` (the per-path array when present, else the shared scalar). */
+export function batchImpliedVol(batch: HedgeBatch, i: number): number {
+  return batch.pathImpliedVol === undefined ? batch.impliedVol : batch.pathImpliedVol[i]!;
 }
 
 /**
@@ -70,17 +80,26 @@ export function bsDeltaGamma(spot: number, strike: number, tau: number, sigma: n
   return { delta: isCall ? normCdf(d1) : -normCdf(-d1), gamma: normPdf(d1) / (spot * s) };
 }
 
-/** Fills the per-path fields of `batch` for step `step` of `paths`. */
-export function fillBatch(paths: PathSet, step: number, contract: OptionContract, impliedVol: number, batch: HedgeBatch): void {
+/**
+ * Fills the per-path fields of `batch` for step `step` of `paths`; `pathImpliedVol` (one vol per path) replaces
+ * the scalar `impliedVol` path by path when given.
+ */
+export function fillBatch(paths: PathSet, step: number, contract: OptionContract, impliedVol: number, batch: HedgeBatch, pathImpliedVol?: Float64Array): void {
   const n = paths.paths;
   const tau = contract.maturity - step * paths.dt;
   batch.count = n;
   batch.timeToMaturity = tau;
   batch.impliedVol = impliedVol;
+  if (pathImpliedVol !== undefined) {
+    if (pathImpliedVol.length !== n) throw new RangeError(`per-path implied vols: ${pathImpliedVol.length} for ${n} paths`);
+    batch.pathImpliedVol = pathImpliedVol;
+  } else delete batch.pathImpliedVol;
   const base = step * n;
-  const s = impliedVol * Math.sqrt(Math.max(tau, 0));
+  const rootTau = Math.sqrt(Math.max(tau, 0));
+  let s = impliedVol * rootTau;
   const k = contract.strike;
   for (let i = 0; i < n; i++) {
+    if (pathImpliedVol !== undefined) s = pathImpliedVol[i]! * rootTau;
     const spot = paths.spot[base + i]!;
     const x = Math.log(spot / k);
     batch.spot[i] = spot;
@@ -122,6 +141,8 @@ export interface HedgeRunOptions {
   cost: number;
   /** Implied vol given to the policy (pricing vol), per step or one for all steps. */
   impliedVol: number | Float64Array;
+  /** One implied vol per path, replacing `impliedVol` (see {@link HedgeBatch.pathImpliedVol}). */
+  pathImpliedVol?: Float64Array;
 }
 
 /**
@@ -145,7 +166,7 @@ export function runHedge(paths: PathSet, contract: OptionContract, policy: Hedge
   const eps = options.cost;
   for (let k = 0; k < steps; k++) {
     const vol = typeof options.impliedVol === 'number' ? options.impliedVol : options.impliedVol[k]!;
-    fillBatch(paths, k, contract, vol, batch);
+    fillBatch(paths, k, contract, vol, batch, options.pathImpliedVol);
     batch.previousPosition.set(position);
     policy.decideBatch(batch, next);
     const row = k * n;

@@ -81,7 +81,8 @@ export function fillInputs(inputs: readonly InputScaling[], batch: HedgeBatch, i
       }
       case 'implied_vol': {
         const v = (batch.impliedVol - shift) * scale;
-        for (let i = 0; i < batch.count; i++) into[i * width + j] = v;
+        const perPath = batch.pathImpliedVol;
+        for (let i = 0; i < batch.count; i++) into[i * width + j] = perPath === undefined ? v : (perPath[i]! - shift) * scale;
         break;
       }
     }

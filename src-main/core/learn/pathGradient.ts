@@ -66,19 +66,22 @@ export class HedgePathGradient {
 
   /**
    * Hedges paths [from, from + count) of `spot` (time-major, `paths` paths per row, at least steps + 1 rows) and
-   * writes their P&L into `pnl` (length count). Keeps what `backward` needs.
+   * writes their P&L into `pnl` (length count). Keeps what `backward` needs. `impliedVol`: one vol per path of
+   * the whole batch (B3), else the problem's.
    */
-  forward(spot: Float64Array, paths: number, from: number, pnl: Float64Array): void {
+  forward(spot: Float64Array, paths: number, from: number, pnl: Float64Array, impliedVol?: Float64Array): void {
     const { problem, steps, count: n, local, batch, previous } = this;
     const { contract, cost: eps, sigma } = problem;
     if (from < 0 || from + n > paths || spot.length < (steps + 1) * paths) throw new RangeError(`slice [${from}, ${from + n}) does not fit ${paths} paths x ${steps} steps`);
     for (let k = 0; k <= steps; k++) local.spot.set(spot.subarray(k * paths + from, k * paths + from + n), k * n);
+    if (impliedVol !== undefined && impliedVol.length !== paths) throw new RangeError(`per-path implied vols: ${impliedVol.length} for ${paths} paths`);
+    const vols = impliedVol?.subarray(from, from + n);
     const mlp = this.policy.mlp;
     const width = mlp.outputSize;
     pnl.fill(0, 0, n);
     previous.fill(0);
     for (let k = 0; k < steps; k++) {
-      fillBatch(local, k, contract, sigma, batch);
+      fillBatch(local, k, contract, sigma, batch, vols);
       batch.previousPosition.set(previous);
       const cache = this.caches[k]!;
       fillInputs(this.policy.inputs, batch, cache.activations[0]!);

@@ -138,3 +138,29 @@ export function entropicRiskDifference(a: Float64Array, b: Float64Array, lambda:
   for (let i = 0; i < n; i++) squares += (influence[i]! - mean) ** 2;
   return { value: ra.value - rb.value, standardError: Math.sqrt(squares / (n - 1) / n) };
 }
+
+/** Influence function of the empirical ES of the loss -X at level alpha: VaR + (L - VaR)+ / (1 - alpha) - ES. */
+function expectedShortfallInfluence(pnl: Float64Array, alpha: number): { value: number; influence: Float64Array } {
+  const { value } = expectedShortfall(pnl, alpha);
+  const n = pnl.length;
+  const sorted = Float64Array.from(pnl, (x) => -x).sort();
+  const valueAtRisk = sorted[Math.min(n - 1, Math.floor(alpha * n))]!;
+  const influence = new Float64Array(n);
+  for (let i = 0; i < n; i++) influence[i] = valueAtRisk + Math.max(-pnl[i]! - valueAtRisk, 0) / (1 - alpha) - value;
+  return { value, influence };
+}
+
+/**
+ * Ratio ES(a) / ES(b) of the expected shortfalls of two P&L samples on the same paths, with its paired
+ * delta-method standard error (influence (IF_a - r IF_b) / ES_b, Hong & Liu 2009 for the ES influence).
+ */
+export function expectedShortfallRatio(a: Float64Array, b: Float64Array, alpha: number): Estimate {
+  const n = checkSample(a, 'expected shortfall ratio');
+  if (b.length !== n) throw new RangeError(`expected shortfall ratio needs samples of equal length, got ${n} and ${b.length}`);
+  const ea = expectedShortfallInfluence(a, alpha);
+  const eb = expectedShortfallInfluence(b, alpha);
+  if (!(eb.value !== 0)) throw new RangeError('expected shortfall ratio: the reference ES is 0');
+  const ratio = ea.value / eb.value;
+  const combined = Float64Array.from(ea.influence, (x, i) => (x - ratio * eb.influence[i]!) / eb.value);
+  return { value: ratio, standardError: meanEstimate(combined).standardError };
+}

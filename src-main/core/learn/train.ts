@@ -12,13 +12,13 @@
  * `entropicRiskGradient`); with a `GradientPartner` another thread computes the second half of every batch with
  * the same parameters and the gradients are added in a fixed order (learn/parallelGradient.ts).
  */
-import { Rng } from '../random';
+import { Rng, type RandomSource } from '../random';
 import { simulateGbm, type PathSet } from '../sim/paths';
 import { runHedge, type OptionContract } from './hedging';
 import { Adam, Mlp } from './mlp';
 import { defaultInputs, NetworkPolicy, type NetworkKind } from './network';
 import { HedgePathGradient, type GradientPartner } from './pathGradient';
-import { entropicRisk, entropicRiskGradient } from './risk';
+import { entropicRisk, entropicRiskGradient, type Estimate } from './risk';
 import { prefitToWhalleyWilmott } from './warmStart';
 
 /** A Black-Scholes hedging problem (B1, B2 and their cost variants). */
@@ -67,6 +67,63 @@ export const DEFAULT_TRAIN_SETTINGS: Readonly<Omit<TrainSettings, 'kind'>> = Obj
   warmStart: 'whalley-wilmott',
 });
 
+/**
+ * Paths with what each one carries besides its spot: a per-path implied vol (B3's bootstrapped paths are priced
+ * at their start day's vol) and a per-path premium added to the P&L (the option sold at that vol).
+ */
+export interface TrainingPaths {
+  paths: PathSet;
+  impliedVol?: Float64Array;
+  premium?: Float64Array;
+}
+
+/** Where a trainer's paths come from: fresh training paths per step, one fixed validation set. */
+export interface PathSource {
+  sample(count: number, rng: RandomSource): TrainingPaths;
+  validation(count: number, rng: RandomSource): TrainingPaths;
+}
+
+/**
+ * What training minimizes: a risk of the batch P&L X with its gradient dLoss/dX_i, the same criterion on the
+ * validation P&L, and an optional step for the objective's own parameters (Rockafellar-Uryasev's w).
+ */
+export interface TrainingObjective {
+  readonly name: string;
+  lossAndGradient(pnl: Float64Array, gradient: Float64Array): number;
+  evaluate(pnl: Float64Array): Estimate;
+  step?(learningRate: number): void;
+}
+
+/** The default objective: entropic risk with the problem's lambda (B1, B2). */
+export function entropicObjective(lambda: number): TrainingObjective {
+  return {
+    name: `entropic(lambda=${lambda})`,
+    lossAndGradient: (pnl, gradient) => entropicRiskGradient(pnl, lambda, gradient),
+    evaluate: (pnl) => entropicRisk(pnl, lambda),
+  };
+}
+
+/** The default path source: Black-Scholes paths at the problem's vol, priced at that vol, no premium. */
+export function gbmPathSource(problem: HedgingProblem): PathSource {
+  const steps = Math.round(problem.contract.maturity / problem.dt);
+  const simulate = (count: number, rng: RandomSource): TrainingPaths => ({
+    paths: simulateGbm({ paths: count, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, rng),
+  });
+  return { sample: simulate, validation: simulate };
+}
+
+/** Optional parts of a trainer: its paths and its objective (B3), a second thread (decision 0022). */
+export interface TrainerOptions {
+  source?: PathSource;
+  objective?: TrainingObjective;
+  /**
+   * Starts a second thread for the last floor(batch / 2) paths of every batch (same numbers as one thread up to
+   * the order of floating-point additions). Only with the default Black-Scholes source: the partner receives
+   * spots, not per-path vols.
+   */
+  startPartner?: (policy: NetworkPolicy, count: number) => GradientPartner;
+}
+
 /** Progress after one training step. */
 export interface TrainProgress {
   step: number;
@@ -89,7 +146,9 @@ export class HedgeTrainer {
   private readonly adam: Adam;
   private readonly gradients: Float64Array[];
   private readonly trainRng: Rng;
-  private readonly validationPaths;
+  private readonly validationPaths: TrainingPaths;
+  readonly source: PathSource;
+  readonly objective: TrainingObjective;
   private readonly steps: number;
   private readonly shard: HedgePathGradient;
   private readonly pnl: Float64Array;
@@ -97,11 +156,9 @@ export class HedgeTrainer {
 
   private readonly partner: GradientPartner | null;
 
-  /**
-   * @param startPartner optional: starts a second thread for the last floor(batch / 2) paths of every batch
-   *   (same numbers as one thread up to the order of floating-point additions).
-   */
-  constructor(readonly problem: HedgingProblem, readonly settings: TrainSettings, startPartner?: (policy: NetworkPolicy, count: number) => GradientPartner) {
+  constructor(readonly problem: HedgingProblem, readonly settings: TrainSettings, options: TrainerOptions = {}) {
+    const startPartner = options.startPartner;
+    if (startPartner !== undefined && options.source !== undefined) throw new RangeError('a second training thread needs the default Black-Scholes path source (it is given spots, not per-path vols)');
     const { contract, dt, sigma } = problem;
     this.steps = Math.round(contract.maturity / dt);
     if (this.steps < 1) throw new RangeError(`maturity ${contract.maturity} is shorter than one step of ${dt}`);
@@ -123,10 +180,9 @@ export class HedgeTrainer {
     this.pnl = new Float64Array(settings.batch);
     this.weight = new Float64Array(settings.batch);
     this.trainRng = new Rng(settings.seeds.train);
-    this.validationPaths = simulateGbm(
-      { paths: settings.validationPaths, steps: this.steps, dt, s0: problem.s0, sigma },
-      new Rng(settings.seeds.validation),
-    );
+    this.source = options.source ?? gbmPathSource(problem);
+    this.objective = options.objective ?? entropicObjective(problem.lambda);
+    this.validationPaths = this.source.validation(settings.validationPaths, new Rng(settings.seeds.validation));
   }
 
   /** The best validated policy so far (a copy, safe to keep while training continues). */
@@ -134,10 +190,13 @@ export class HedgeTrainer {
     return new NetworkPolicy(this.policy.kind, this.best.clone(), this.policy.inputs, this.policy.headScale);
   }
 
-  /** Entropic risk of the current parameters on the validation paths. */
+  /** The objective's criterion (entropic risk by default) of the current parameters on the validation paths. */
   validate(): { value: number; standardError: number } {
-    const { contract, cost, lambda, sigma } = this.problem;
-    return entropicRisk(runHedge(this.validationPaths, contract, this.policy, { cost, impliedVol: sigma }).pnl, lambda);
+    const { contract, cost, sigma } = this.problem;
+    const { paths, impliedVol, premium } = this.validationPaths;
+    const pnl = runHedge(paths, contract, this.policy, { cost, impliedVol: sigma, ...(impliedVol ? { pathImpliedVol: impliedVol } : {}) }).pnl;
+    if (premium) for (let i = 0; i < pnl.length; i++) pnl[i] = pnl[i]! + premium[i]!;
+    return this.objective.evaluate(pnl);
   }
 
   /** Best validation risk so far (Infinity before the first validation). */
@@ -176,10 +235,11 @@ export class HedgeTrainer {
 
   /** One Adam step on a fresh batch of training paths; validates every `validateEvery` steps. */
   step(learningRate = this.settings.learningRate): TrainProgress {
-    const { problem, settings, steps } = this;
-    const paths = simulateGbm({ paths: settings.batch, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, this.trainRng);
-    const trainRisk = this.lossAndGradient(paths);
+    const { settings } = this;
+    const sample = this.source.sample(settings.batch, this.trainRng);
+    const trainRisk = this.lossAndGradient(sample.paths, sample);
     this.adam.step(this.gradients, learningRate);
+    this.objective.step?.(learningRate);
     this.stepCount++;
     let validationRisk: number | null = null;
     let validationStandardError: number | null = null;
@@ -197,18 +257,21 @@ export class HedgeTrainer {
   }
 
   /**
-   * Entropic risk of the current policy on `paths` (batch-sized, steps as the problem) and its gradient with
-   * respect to every parameter, accumulated into `gradient` (zeroed first).
+   * The objective (entropic risk by default) of the current policy on `paths` (batch-sized, steps as the
+   * problem) and its gradient with respect to every parameter, accumulated into `gradient` (zeroed first).
+   * `extras` carries per-path implied vols and premiums (B3); a premium shifts the P&L, not its gradient.
    */
-  lossAndGradient(paths: PathSet): number {
-    const { problem, settings, steps, partner, pnl, weight } = this;
+  lossAndGradient(paths: PathSet, extras: Omit<TrainingPaths, 'paths'> = {}): number {
+    const { settings, steps, partner, pnl, weight } = this;
     const n = settings.batch;
     if (paths.paths !== n || paths.steps < steps) throw new RangeError(`training paths must be ${n} x ${steps} steps`);
+    if (partner && extras.impliedVol) throw new RangeError('per-path implied vols cannot be split between two threads');
     const own = this.shard.count;
     partner?.beginForward(this.policy.mlp.parameters() as Float64Array[], paths.spot, n);
-    this.shard.forward(paths.spot, n, 0, pnl.subarray(0, own));
+    this.shard.forward(paths.spot, n, 0, pnl.subarray(0, own), extras.impliedVol);
     partner?.endForward(pnl.subarray(own));
-    const trainRisk = entropicRiskGradient(pnl, problem.lambda, weight);
+    if (extras.premium) for (let i = 0; i < n; i++) pnl[i] = pnl[i]! + extras.premium[i]!;
+    const trainRisk = this.objective.lossAndGradient(pnl, weight);
     partner?.beginBackward(weight.subarray(own));
     for (const g of this.gradients) g.fill(0);
     this.shard.backward(weight.subarray(0, own), this.gradients);

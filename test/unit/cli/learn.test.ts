@@ -72,7 +72,7 @@ describe('gammadesk evaluate', () => {
 
   it('rejects wrong arguments with a usage error naming the flag', async () => {
     await expect(run('evaluate', '--benchmark', 'B9', '--policy', 'ww')).rejects.toThrow(UsageError);
-    await expect(run('evaluate', '--benchmark', 'B3', '--policy', 'ww')).rejects.toThrow(/B3.*not implemented/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--days', '7')).rejects.toThrow(/--days applies to --benchmark B3 only/);
     await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--cost', '-1')).rejects.toThrow(/--cost/);
     await expect(run('evaluate', '--benchmark', 'B1')).rejects.toThrow(/--policy/);
     await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'nope.json')).rejects.toThrow(/neither a baseline/);
@@ -132,5 +132,75 @@ describe('gammadesk train', () => {
   it('rejects a missing --out and an unknown --policy', async () => {
     await expect(run('train', '--benchmark', 'B1')).rejects.toThrow(/--out/);
     await expect(run('train', '--benchmark', 'B1', '--policy', 'lstm', '--out', 'x.json')).rejects.toThrow(/--policy must be ntb or ffn/);
+  });
+});
+
+interface B3Json {
+  benchmark: string;
+  days: number;
+  simulator: string;
+  policy: string;
+  ww_risk_aversion?: number;
+  expected_shortfall_99: { value: number; standard_error: number };
+  es_ratio_to_bs_delta: { value: number; standard_error: number };
+  turnover: { value: number; standard_error: number };
+  turnover_minus_bs_delta: { value: number; standard_error: number };
+  mean_cost: { value: number; standard_error: number };
+  meets_target: boolean;
+}
+
+describe('gammadesk evaluate --benchmark B3', () => {
+  it('reports ES 99 % relative to Black-Scholes delta on the same paths, with turnover and cost', async () => {
+    const delta = JSON.parse((await run('evaluate', '--benchmark', 'B3', '--days', '7', '--policy', 'bs-delta', '--paths', '3000', '--format', 'json')).stdout) as B3Json;
+    expect(delta).toMatchObject({ benchmark: 'B3', days: 7, simulator: 'gbm', policy: 'bs-delta', meets_target: false });
+    expect(delta.es_ratio_to_bs_delta).toEqual({ value: 1, standard_error: 0 });
+    // Hourly delta hedging at 5 bp pays about 5e-4 x 100 x turnover.
+    expect(delta.mean_cost.value).toBeCloseTo(5e-4 * 100 * delta.turnover.value, 1);
+    const band = JSON.parse((await run('evaluate', '--benchmark', 'B3', '--days', '7', '--policy', 'ww', '--ww-risk-aversion', '30', '--paths', '3000', '--format', 'json')).stdout) as B3Json;
+    expect(band.ww_risk_aversion).toBe(30);
+    // A band trades less than delta on the same paths.
+    expect(band.turnover_minus_bs_delta.value).toBeLessThan(0);
+    expect(band.es_ratio_to_bs_delta.standard_error).toBeGreaterThan(0);
+  });
+
+  it('evaluates on bootstrapped 2021-2022 BTC returns priced at DVOL', async () => {
+    const { code, stdout } = await run('evaluate', '--benchmark', 'B3', '--days', '7', '--simulator', 'bootstrap', '--policy', 'none', '--paths', '2000', '--format', 'json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as B3Json;
+    expect(report.simulator).toBe('bootstrap');
+    expect(report.turnover.value).toBe(0);
+    // Unhedged, the seller's tail is many times the delta hedger's.
+    expect(report.es_ratio_to_bs_delta.value).toBeGreaterThan(2);
+  });
+
+  it('rejects wrong B3 arguments with a usage error naming the flag', async () => {
+    await expect(run('evaluate', '--benchmark', 'B3', '--days', '14', '--policy', 'ww')).rejects.toThrow(/--days must be 7 or 30/);
+    await expect(run('evaluate', '--benchmark', 'B3', '--simulator', 'heston', '--policy', 'ww')).rejects.toThrow(/--simulator must be gbm or bootstrap/);
+    await expect(run('evaluate', '--benchmark', 'B3', '--policy', 'leland')).rejects.toThrow(/neither a B3 baseline/);
+    await expect(run('evaluate', '--benchmark', 'B3', '--policy', 'ww', '--ww-risk-aversion', '-1')).rejects.toThrow(/--ww-risk-aversion/);
+    await expect(run('evaluate', '--benchmark', 'B3', '--simulator', 'bootstrap', '--data', 'missing-folder', '--policy', 'ww')).rejects.toThrow(/--data/);
+    await expect(run('train', '--benchmark', 'B3', '--loss', 'mse', '--out', 'x.json')).rejects.toThrow(/--loss must be es or entropic/);
+    await expect(run('train', '--benchmark', 'B1', '--simulator', 'bootstrap', '--out', 'x.json')).rejects.toThrow(/--simulator applies to --benchmark B3 only/);
+    for (const args of [['--days', '14'], ['--simulator', 'heston'], ['--policy', 'leland']]) {
+      await expect(run('evaluate', '--benchmark', 'B3', '--policy', 'ww', ...args)).rejects.toBeInstanceOf(UsageError);
+    }
+  });
+});
+
+describe('gammadesk train --benchmark B3', () => {
+  it('trains on bootstrapped 2018-2020 returns with the ES loss and writes a model evaluate reads', async () => {
+    const out = join(temp.dir, 'b3.json');
+    const trained = await run('train', '--benchmark', 'B3', '--days', '7', '--simulator', 'bootstrap', '--steps', '2', '--batch', '64', '--out', out, '--format', 'json');
+    expect(trained.code).toBe(0);
+    const summary = JSON.parse(trained.stdout) as { steps: number; days: number; simulator: string; objective: string; best_validation_risk: number };
+    expect(summary).toMatchObject({ steps: 2, days: 7, simulator: 'bootstrap', objective: 'expected shortfall 0.99' });
+    expect(Number.isFinite(summary.best_validation_risk)).toBe(true);
+    const model = JSON.parse(readFileSync(out, 'utf8')) as { architecture: { sizes: number[] }; head: { scale: number }; training: { data_range: { train: string; test: string }; b3: unknown } };
+    expect(model.architecture.sizes).toEqual([4, 16, 16, 2]);
+    expect(model.head.scale).toBe(0.02);
+    expect(model.training.data_range.train).toBe('2018-05-15..2020-06-30');
+    const evaluated = JSON.parse((await run('evaluate', '--benchmark', 'B3', '--days', '7', '--simulator', 'bootstrap', '--policy', out, '--paths', '1000', '--format', 'json')).stdout) as B3Json;
+    expect(evaluated.policy).toBe('ntb');
+    expect(evaluated.es_ratio_to_bs_delta.standard_error).toBeGreaterThan(0);
   });
 });

@@ -25,7 +25,7 @@ describe.each<NetworkKind>(['ntb', 'ffn'])('two-thread %s gradient', (kind) => {
     const batch = 301; // odd: the halves differ in size
     const settings = { ...DEFAULT_TRAIN_SETTINGS, kind, batch, hidden: [16, 16], validationPaths: 10, warmStart: 'none' as const };
     const single = new HedgeTrainer(B1, settings);
-    const split = new HedgeTrainer(B1, settings, (policy, count) => new WorkerGradientPartner(B1, policy, batch, count, ENTRY));
+    const split = new HedgeTrainer(B1, settings, { startPartner: (policy, count) => new WorkerGradientPartner(B1, policy, batch, count, ENTRY) });
     open.push(split);
     // Non-trivial parameters, the same in both (both start from the same init seed; perturb them alike).
     const rng = new Rng(11);

@@ -1,0 +1,66 @@
+/**
+ * Data for benchmark B3's bootstrap (core/learn/b3.ts): the Bitstamp hourly BTC closes (learn/data.ts) and
+ * Deribit's daily BTC DVOL (`joachimoliver_btc_dvol.csv`: `date,symbol,open,high,low,close`, percent, newest
+ * first, 2021-03-24..2026-04-06; see ../shared/data/README.md), cut into the training, validation and test
+ * periods. The vol of a day is the DVOL open, the value at 00:00 UTC when the anchored path starts (the close
+ * would be a day of look-ahead). Bad rows are skipped, counted and reported with their line number.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { volFromPercent } from '../core/units';
+import { B3_PERIODS, buildAnchoredHistory, type AnchoredHistory, type B3Period, type DvolByDay } from '../core/learn/b3';
+import { readHourlyCloses } from './data';
+
+export const B3_HOURLY_FILE = 'gymtradingenv_BTC_USD-Hourly.csv.gz';
+export const B3_DVOL_FILE = 'joachimoliver_btc_dvol.csv';
+
+export interface DailyDvol {
+  /** Decimal vol at 00:00 UTC (the day's open), keyed by the day's 00:00 UTC epoch ms. */
+  byDay: DvolByDay;
+  badRows: { line: number; reason: string }[];
+}
+
+/** Parses the daily DVOL CSV (header with `date` and `open`; dates YYYY-MM-DD, UTC; open in percent). */
+export function parseDailyDvolCsv(text: string): DailyDvol {
+  const lines = text.split(/\r?\n/);
+  const header = (lines[0] ?? '').split(',');
+  const dateColumn = header.indexOf('date');
+  const openColumn = header.indexOf('open');
+  if (dateColumn < 0 || openColumn < 0) throw new Error(`line 1: header must name the columns date and open, got ${JSON.stringify(lines[0] ?? '')}`);
+  const byDay = new Map<number, number>();
+  const badRows: { line: number; reason: string }[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    const cells = line.split(',');
+    const date = cells[dateColumn] ?? '';
+    const day = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
+    const percent = Number(cells[openColumn]);
+    if (!Number.isFinite(day)) badRows.push({ line: i + 1, reason: `column date: ${JSON.stringify(date)} is not a YYYY-MM-DD date` });
+    else if ((cells[openColumn] ?? '').trim() === '' || !(percent > 0) || !Number.isFinite(percent)) badRows.push({ line: i + 1, reason: `column open: ${JSON.stringify(cells[openColumn] ?? null)} is not a positive vol in percent` });
+    else if (byDay.has(day)) badRows.push({ line: i + 1, reason: `column date: ${date} appears twice (the first row is kept)` });
+    else byDay.set(day, volFromPercent(percent));
+  }
+  return { byDay, badRows };
+}
+
+export interface B3Data {
+  histories: Record<B3Period, AnchoredHistory>;
+  /** Bad rows of both files, `file:line: reason`. */
+  problems: string[];
+}
+
+/** Reads both files from `dataDir` (default ../shared/data) and builds the anchored history of every period. */
+export function loadB3Data(dataDir = join(process.cwd(), '..', 'shared', 'data')): B3Data {
+  const hourlyFile = join(dataDir, B3_HOURLY_FILE);
+  const dvolFile = join(dataDir, B3_DVOL_FILE);
+  for (const file of [hourlyFile, dvolFile]) if (!existsSync(file)) throw new Error(`B3 data: ${file} does not exist`);
+  const hourly = readHourlyCloses(hourlyFile);
+  const dvol = parseDailyDvolCsv(readFileSync(dvolFile, 'utf8'));
+  const problems = [
+    ...hourly.badRows.map((b) => `${hourlyFile}:${b.line}: ${b.reason}`),
+    ...dvol.badRows.map((b) => `${dvolFile}:${b.line}: ${b.reason}`),
+  ];
+  const build = (period: B3Period): AnchoredHistory => buildAnchoredHistory(hourly, dvol.byDay, B3_PERIODS[period]);
+  return { histories: { train: build('train'), validation: build('validation'), test: build('test') }, problems };
+}
