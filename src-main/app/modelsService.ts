@@ -113,10 +113,11 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
  * The hedging problem of a recorded session (learn/sessionReturns.ts): its index sampled on the grid, split 70/30,
  * the option priced at the training part's realized vol. Reads the session synchronously (index events only).
  * Errors: an unknown session is NOT_FOUND, the rest (no such currency, too few samples) INVALID_ARGUMENT.
+ * `sessionName` (the CLI) finds the session by name instead of `source.sessionId`.
  */
-export function sessionProblemDto(db: Db, source: SessionSourceDto): { problem: HedgingProblem; dto: ProblemDto; label: string; steps: SessionProblem } {
+export function sessionProblemDto(db: Db, source: SessionSourceDto, sessionName?: string): { problem: HedgingProblem; dto: ProblemDto; label: string; steps: SessionProblem } {
   try {
-    const data = readSessionReturns(db, source.sessionId, source.currency, source.intervalSeconds !== undefined ? { intervalMs: source.intervalSeconds * 1000 } : {});
+    const data = readSessionReturns(db, sessionName ?? source.sessionId, source.currency, source.intervalSeconds !== undefined ? { intervalMs: source.intervalSeconds * 1000 } : {});
     const steps = sessionProblem(data, {
       ...(source.maturityIntervals !== undefined ? { maturityIntervals: source.maturityIntervals } : {}),
       ...(source.rebalanceIntervals !== undefined ? { rebalanceIntervals: source.rebalanceIntervals } : {}),

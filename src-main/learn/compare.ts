@@ -15,9 +15,8 @@ import { runHedge, type HedgePolicy } from '../core/learn/hedging';
 import { importPolicy, type PolicyModelJson } from '../core/learn/network';
 import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, type Estimate } from '../core/learn/risk';
 import type { HedgingProblem } from '../core/learn/train';
-import { Rng } from '../core/random';
-import { bootstrapPaths } from '../core/sim/paths';
 import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
+import { sessionPaths } from './sessionReturns';
 
 export interface CompareInput {
   problem: HedgingProblem;
@@ -94,8 +93,7 @@ export function comparePolicies(input: CompareInput): CompareOutput {
   let set;
   if (simulator === 'session') {
     if (!input.session) throw new Error('session test paths need the held-out returns of a session');
-    const steps = Math.round(problem.contract.maturity / problem.dt);
-    set = bootstrapPaths({ paths, steps, dt: problem.dt, s0: problem.s0, logReturns: Float64Array.from(input.session.returns), blockLength: input.session.blockLength }, new Rng(seed));
+    set = sessionPaths(problem, input.session.returns, input.session.blockLength, paths, seed);
     notes.push(`session: ${input.session.blockLength}-step blocks of the ${input.session.returns.length} held-out step returns (not rescaled) of ${input.session.description}; the policies never saw them`);
   } else {
     if (simulator !== 'gbm') notes.push(`test paths from ${simulator}, not from the Black-Scholes model the policies assume: out of sample by model`);

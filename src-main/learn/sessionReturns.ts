@@ -17,6 +17,8 @@
 import { BacktestInputError, findSession } from '../app/backtest/backtest';
 import type { Currency } from '../core/market/events';
 import type { HedgingProblem } from '../core/learn/train';
+import { Rng } from '../core/random';
+import { bootstrapPaths, type PathSet } from '../core/sim/paths';
 import { MS_PER_YEAR } from '../core/units';
 import { Engine } from '../engine/engine';
 import type { GreeksPort, Scheduler } from '../engine/ports';
@@ -232,4 +234,13 @@ const minute = (ms: number): string => new Date(ms).toISOString().slice(0, 16).r
 /** One line naming the session and both spans (the stored model's data range, the comparison's description). */
 export function sessionSpans(data: SessionReturns): string {
   return `session ${data.session.id} ${JSON.stringify(data.session.name)} ${data.currency} index at ${data.intervalMs / 1000} s: training ${minute(data.train.fromMs)}..${minute(data.train.toMs)} UTC (${data.train.returns.length} returns), held out ${minute(data.test.fromMs)}..${minute(data.test.toMs)} UTC (${data.test.returns.length} returns)`;
+}
+
+/**
+ * Paths of `problem` from moving blocks of a part's step returns, not rescaled (the gate, `models.compare` and
+ * `gammadesk evaluate --session` on the held-out part draw the same paths for the same seed).
+ */
+export function sessionPaths(problem: HedgingProblem, stepReturns: ArrayLike<number>, blockLength: number, paths: number, seed: number): PathSet {
+  const steps = Math.round(problem.contract.maturity / problem.dt);
+  return bootstrapPaths({ paths, steps, dt: problem.dt, s0: problem.s0, logReturns: Float64Array.from(stepReturns), blockLength }, new Rng(seed));
 }

@@ -7,6 +7,7 @@ import { whalleyWilmottPolicy } from '../core/learn/baselines';
 import { Rng } from '../core/random';
 import { bootstrapPaths } from '../core/sim/paths';
 import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, HistoryTrainer, realizedVol } from './historyTrain';
+import { sessionPaths } from './sessionReturns';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainProgress } from '../core/learn/train';
@@ -163,7 +164,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     const set = history
       ? bootstrapPaths({ paths: input.gate.paths, steps, dt: problem.dt, s0: problem.s0, logReturns: history.test, blockLength: HISTORY_BLOCK_DAYS }, new Rng(input.gate.seed))
       : session
-        ? bootstrapPaths({ paths: input.gate.paths, steps, dt: problem.dt, s0: problem.s0, logReturns: Float64Array.from(session.test), blockLength: session.blockLength }, new Rng(input.gate.seed))
+        ? sessionPaths(problem, session.test, session.blockLength, input.gate.paths, input.gate.seed)
         : testPaths(problem, input.gate.paths, input.gate.seed);
     gate = {
       paths: input.gate.paths,
