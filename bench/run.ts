@@ -33,6 +33,7 @@ const BENCHES: Record<string, Bench> = {
   whatif: async () => (await import('./whatIf')).runWhatIfBench(),
   backtest: async () => (await import('./backtest')).runBacktestBench(),
   models: async () => (await import('./models')).runModelsBench(),
+  'session-returns': async () => (await import('./sessionReturns')).runSessionReturnsBench(),
 };
 
 async function main(): Promise<number> {

@@ -9,7 +9,7 @@
  * vol of the expiry nearest the maturity, the realized-vol estimate reported beside it, the perpetual's cost).
  * Whatever ends a training run (its budget or a cancel), the best validated checkpoint is gated and stored.
  */
-import type { GateDto, ModelExportDto, ModelJobDto, ModelSummaryDto, PathSourceDto, ProblemDto } from '../api/contract/models';
+import type { GateDto, ModelExportDto, ModelJobDto, ModelSummaryDto, PathSourceDto, ProblemDto, SessionSourceDto } from '../api/contract/models';
 import type { CommandParams } from '../api/contract';
 import { ApiException } from '../api/errors';
 import { proportionalCost } from '../core/hedge/deltaPolicies';
@@ -22,6 +22,7 @@ import type { HedgingProblem } from '../core/learn/train';
 import type { Currency } from '../core/market/events';
 import { hedgeMarketFrom } from '../engine/hedgeInputs';
 import type { MarketState } from '../engine/marketState';
+import { readSessionReturns, SessionReturnsError, sessionProblem, sessionSpans, type SessionProblem } from '../learn/sessionReturns';
 import { startTrainWorker, type TrainJobInput, type TrainJobMessage, type TrainWorkerHandle } from '../learn/trainJob';
 import type { Db } from '../store/database';
 import { ModelRepository, type NewModel, type StoredModelSummary } from '../store/models';
@@ -108,6 +109,37 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
   };
 }
 
+/**
+ * The hedging problem of a recorded session (learn/sessionReturns.ts): its index sampled on the grid, split 70/30,
+ * the option priced at the training part's realized vol. Reads the session synchronously (index events only).
+ * Errors: an unknown session is NOT_FOUND, the rest (no such currency, too few samples) INVALID_ARGUMENT.
+ * `sessionName` (the CLI) finds the session by name instead of `source.sessionId`.
+ */
+export function sessionProblemDto(db: Db, source: SessionSourceDto, sessionName?: string): { problem: HedgingProblem; dto: ProblemDto; label: string; steps: SessionProblem } {
+  try {
+    const data = readSessionReturns(db, sessionName ?? source.sessionId, source.currency, source.intervalSeconds !== undefined ? { intervalMs: source.intervalSeconds * 1000 } : {});
+    const steps = sessionProblem(data, {
+      ...(source.maturityIntervals !== undefined ? { maturityIntervals: source.maturityIntervals } : {}),
+      ...(source.rebalanceIntervals !== undefined ? { rebalanceIntervals: source.rebalanceIntervals } : {}),
+      ...(source.cost !== undefined ? { cost: source.cost } : {}),
+    });
+    const spans = sessionSpans(data);
+    const { problem } = steps;
+    const description = `${spans}; ${steps.maturityIntervals}-interval ATM call rebalanced every ${steps.rebalanceIntervals} interval(s), priced at the training part's realized vol ${steps.realizedVol.toFixed(4)}, cost ${(problem.cost * 1e4).toFixed(2)} bp${data.stale > 0 ? `; ${data.stale} grid points repeated the previous index` : ''}`;
+    const dto = problemDto(problem, description);
+    dto.session = {
+      sessionId: data.session.id, sessionName: data.session.name, currency: data.currency, intervalMs: data.intervalMs,
+      trainFromMs: data.train.fromMs, trainToMs: data.train.toMs, trainReturns: data.train.returns.length,
+      testFromMs: data.test.fromMs, testToMs: data.test.toMs, testReturns: data.test.returns.length, staleSamples: data.stale,
+      realizedVol: steps.realizedVol, maturityIntervals: steps.maturityIntervals, rebalanceIntervals: steps.rebalanceIntervals, blockSteps: steps.blockLength, spans,
+    };
+    return { problem, dto, label: `session:${data.session.id}:${data.currency}`, steps };
+  } catch (error) {
+    if (error instanceof SessionReturnsError) throw new ApiException(error.notFound ? 'NOT_FOUND' : 'INVALID_ARGUMENT', error.message);
+    throw error;
+  }
+}
+
 const BENCHMARK_TEXT = { B1: 'B1 (Buehler et al. 2019 §5.3): S0 = K = 100, σ 0.2, 30 days, daily', B2: 'B2 (Imaki et al. 2021): S0 = K = 1, σ 0.2, 30 days, daily' } as const;
 
 /**
@@ -128,7 +160,9 @@ export function storedModel(args: { name: string; label: string; problem: Proble
     benchmark: args.label,
     createdMs: args.createdMs,
     seeds: { init: args.seed, train: args.seed + 1, validation: args.seed + 2, test: gate.seed },
-    dataRange: done.history
+    dataRange: problem.session
+      ? problem.session.spans
+      : done.history
       ? `BTC daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
       : problem.calibration
       ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
@@ -231,8 +265,12 @@ export class ModelsService implements ModelGate {
     return model;
   }
 
-  private problemFor(source: Exclude<PathSourceDto, { type: 'history' }>): { problem: HedgingProblem; dto: ProblemDto; label: string } {
+  private problemFor(source: Exclude<PathSourceDto, { type: 'history' }>): { problem: HedgingProblem; dto: ProblemDto; label: string; session?: SessionProblem } {
     if (source.type === 'benchmark') return { ...benchmarkProblemDto(source.benchmark, source.cost), label: source.benchmark };
+    if (source.type === 'session') {
+      const { steps, ...rest } = sessionProblemDto(this.deps.db, source);
+      return { ...rest, session: steps };
+    }
     const { problem, dto } = marketProblem(this.deps.market(), source.currency, source.maturityDays ?? MARKET_MATURITY_DAYS, source.cost, this.deps.realized(source.currency));
     return { problem, dto, label: `market:${source.currency}` };
   }
@@ -265,7 +303,7 @@ export class ModelsService implements ModelGate {
     if ([seed, seed + 1, seed + 2].includes(testSeed)) throw new ApiException('INVALID_ARGUMENT', `the test seed ${testSeed} is one of the training seeds ${seed}, ${seed + 1}, ${seed + 2}: test paths must be new`);
     const { source } = params;
     // History: the problem (its realized vol) is known once the worker has read the file; the others now.
-    let known: { problem: HedgingProblem; dto: ProblemDto; label: string } | null = null;
+    let known: { problem: HedgingProblem; dto: ProblemDto; label: string; session?: SessionProblem } | null = null;
     let history: TrainJobInput['history'];
     if (source.type === 'history') {
       if (this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: training on history is unavailable');
@@ -276,6 +314,7 @@ export class ModelsService implements ModelGate {
     const input: TrainJobInput = {
       ...(source.type === 'benchmark' ? { benchmark: source.benchmark } : {}),
       ...(known ? { problem: known.problem } : { history }),
+      ...(known?.session ? { session: { train: Array.from(known.session.trainSteps), test: Array.from(known.session.testSteps), blockLength: known.session.blockLength, description: known.dto.session!.spans } } : {}),
       source: label, kind: params.kind, seed,
       maxSteps: params.maxSteps ?? TRAIN_DEFAULTS.maxSteps,
       maxMs: (params.maxSeconds ?? TRAIN_DEFAULTS.maxSeconds) * 1000,
@@ -333,26 +372,31 @@ export class ModelsService implements ModelGate {
     }
     let problem: HedgingProblem;
     let dto: ProblemDto;
-    if (params.source) ({ problem, dto } = this.problemFor(params.source));
+    let session: SessionProblem | undefined;
+    if (params.source?.type === 'session' && params.simulator !== undefined) {
+      throw new ApiException('INVALID_ARGUMENT', 'a session comparison runs on bootstrapped paths of its held-out part: leave out simulator');
+    }
+    if (params.source) ({ problem, dto, session } = this.problemFor(params.source));
     else if (model) {
       const own = problemOf(model.summary, model.json);
       if (!own) throw new ApiException('INVALID_ARGUMENT', `model ${model.summary.id} does not record its training problem: give a source`);
       problem = own;
       dto = (model.summary.metrics['problem'] as ProblemDto | undefined) ?? problemDto(own, `the training problem of model ${model.summary.id}`);
     } else throw new ApiException('INVALID_ARGUMENT', 'compare needs a model, a source, or both');
-    const simulator = params.simulator ?? COMPARE_DEFAULTS.simulator;
+    const simulator = session ? 'session' : (params.simulator ?? COMPARE_DEFAULTS.simulator);
     const paths = params.paths ?? COMPARE_DEFAULTS.paths;
     const seed = params.seed ?? COMPARE_DEFAULTS.seed;
     if (model && Object.entries(model.summary.seeds).some(([k, s]) => k !== 'test' && s === seed)) {
       throw new ApiException('INVALID_ARGUMENT', `seed ${seed} was used to train model ${model.summary.id}: test paths must be new`);
     }
     if (simulator === 'bootstrap' && this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: the bootstrap simulator is unavailable');
-    const label = `compare ${model ? `model ${model.summary.id} "${model.summary.name}"` : 'the baselines'} on ${simulator} paths`;
+    const label = `compare ${model ? `model ${model.summary.id} "${model.summary.name}"` : 'the baselines'} on ${session ? `the held-out part of ${dto.session!.spans.split(':')[0]}` : `${simulator} paths`}`;
     const job = this.newJob('compare', label, dto);
     const channel = this.deps.jobsPool.start('modelsCompare', {
       problem, simulator, paths, seed, bins: params.bins ?? COMPARE_DEFAULTS.bins,
       model: model ? { json: model.json, policy: `model:${model.summary.id}`, label: `model ${model.summary.id} "${model.summary.name}"` } : null,
       ...(this.deps.historyFile !== null ? { historyFile: this.deps.historyFile } : {}),
+      ...(session ? { session: { returns: Array.from(session.testSteps), blockLength: session.blockLength, description: dto.session!.spans } } : {}),
     });
     job.settled = channel.done.then(
       (result) => {

@@ -16,6 +16,7 @@ import { importPolicy, type PolicyModelJson } from '../core/learn/network';
 import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, type Estimate } from '../core/learn/risk';
 import type { HedgingProblem } from '../core/learn/train';
 import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
+import { sessionPaths } from './sessionReturns';
 
 export interface CompareInput {
   problem: HedgingProblem;
@@ -27,6 +28,8 @@ export interface CompareInput {
   bins: number;
   /** Hourly BTC closes (the Bitstamp file layout) for the bootstrap simulator. */
   historyFile?: string;
+  /** The `session` simulator: step returns of a session's held-out part, bootstrapped raw (learn/sessionReturns.ts). */
+  session?: { returns: number[]; blockLength: number; description: string };
 }
 
 export interface CompareOutput {
@@ -87,8 +90,15 @@ export function comparePolicies(input: CompareInput): CompareOutput {
     observed = { returns: history.returns, blockLength: 5 };
     notes.push(`bootstrap: 5-day blocks of ${history.returns.length} daily BTC returns of 2021–2022, rescaled to σ = ${problem.sigma}${history.badRows > 0 ? `; ${history.badRows} bad rows of the file skipped` : ''}`);
   }
-  if (simulator !== 'gbm') notes.push(`test paths from ${simulator}, not from the Black-Scholes model the policies assume: out of sample by model`);
-  const set = simulatorPaths(problem, simulator, paths, seed, observed);
+  let set;
+  if (simulator === 'session') {
+    if (!input.session) throw new Error('session test paths need the held-out returns of a session');
+    set = sessionPaths(problem, input.session.returns, input.session.blockLength, paths, seed);
+    notes.push(`session: ${input.session.blockLength}-step blocks of the ${input.session.returns.length} held-out step returns (not rescaled) of ${input.session.description}; the policies never saw them`);
+  } else {
+    if (simulator !== 'gbm') notes.push(`test paths from ${simulator}, not from the Black-Scholes model the policies assume: out of sample by model`);
+    set = simulatorPaths(problem, simulator, paths, seed, observed);
+  }
   const policies: { policy: string; label: string; rule: HedgePolicy }[] = [];
   let model: HedgePolicy | null = null;
   if (input.model) {

@@ -7,6 +7,7 @@ import { whalleyWilmottPolicy } from '../core/learn/baselines';
 import { Rng } from '../core/random';
 import { bootstrapPaths } from '../core/sim/paths';
 import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, HistoryTrainer, realizedVol } from './historyTrain';
+import { sessionPaths } from './sessionReturns';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
@@ -31,6 +32,11 @@ export interface TrainJobInput {
    * test paths are then bootstrapped from 2021–2022, never the training years.
    */
   history?: { file: string; maturityDays?: number; cost?: number };
+  /**
+   * Train on a recorded session (learn/sessionReturns.ts) with `problem` its hedging problem: moving-block bootstrap
+   * of the training part's step returns; the gate's test paths are bootstrapped from the held-out part's, raw.
+   */
+  session?: { train: number[]; test: number[]; blockLength: number; description: string };
   cost?: number;
   kind: NetworkKind;
   /** Base seed: init = seed, training paths = seed + 1, validation paths = seed + 2. */
@@ -71,8 +77,8 @@ export interface HistoryRange {
 export interface TrainGate {
   paths: number;
   seed: number;
-  /** gbm: Black-Scholes paths of the training problem; bootstrap: the test years' returns (history source). */
-  simulator: 'gbm' | 'bootstrap';
+  /** gbm: Black-Scholes paths of the training problem; bootstrap: the test years' returns (history source); session: a session's held-out part. */
+  simulator: 'gbm' | 'bootstrap' | 'session';
   result: GateResult;
   test: EvaluationReport;
   whalleyWilmott: EvaluationReport;
@@ -86,6 +92,8 @@ export interface TrainJobHooks {
 
 export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJobMessage & { type: 'done' } {
   if (input.problem === undefined && input.benchmark === undefined && input.history === undefined) throw new Error('a training job needs a benchmark, a problem or a history');
+  const session = input.session ?? null;
+  if (session && input.problem === undefined) throw new Error('a training job on a session needs the session\'s problem');
   let history: { train: Float64Array; test: Float64Array; range: HistoryRange } | null = null;
   if (input.history) {
     const train = dailyReturnsBetween(input.history.file, HISTORY_TRAIN.fromMs, HISTORY_TRAIN.toMs);
@@ -120,12 +128,16 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   const location = input.partnerWorker;
   if (threads === 2 && location === undefined) throw new RangeError('training on 2 threads needs the partner worker location');
   const start = hooks.now();
-  // The second thread is given the batch's spots and uses the problem's one vol: history and B3 training
-  // (bootstrapped paths, per-path vols) run on one thread.
-  const partner = threads === 2 && location !== undefined && !history && b3 === null
+  // The second thread is given the batch's spots and uses the problem's one vol: history, session and B3
+  // training (bootstrapped paths, per-path vols) run on one thread.
+  const partner = threads === 2 && location !== undefined && !history && !session && b3 === null
     ? (policy: ConstructorParameters<typeof WorkerGradientPartner>[1], count: number) => new WorkerGradientPartner(problem, policy, settings.batch, count, location)
     : undefined;
-  const trainer = history ? new HistoryTrainer(problem, settings, history.train) : new HedgeTrainer(problem, settings, { ...b3Options, ...(partner ? { startPartner: partner } : {}) });
+  const trainer = history
+    ? new HistoryTrainer(problem, settings, history.train)
+    : session
+      ? new HistoryTrainer(problem, settings, Float64Array.from(session.train), session.blockLength)
+      : new HedgeTrainer(problem, settings, { ...b3Options, ...(partner ? { startPartner: partner } : {}) });
   let run: ReturnType<typeof trainFor>;
   try {
     run = trainFor(trainer, { maxSteps: input.maxSteps, maxMs: input.maxMs }, {
@@ -155,18 +167,25 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     training_ms: Math.round(elapsedMs),
     simulator: b3?.data
       ? 'anchored circular block bootstrap of Bitstamp hourly BTC returns, fresh training paths per step'
-      : history ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily BTC returns 2018-2020, fresh paths per step` : 'black-scholes (GBM), fresh training paths per step',
+      : history
+        ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily BTC returns 2018-2020, fresh paths per step`
+        : session
+          ? `block bootstrap (${session.blockLength} steps) of ${session.train.length} step returns of ${session.description}, fresh paths per step`
+          : 'black-scholes (GBM), fresh training paths per step',
   });
   let gate: TrainGate | undefined;
   if (input.gate) {
     // History: the test years' own returns, not rescaled (their vol level is part of what the model never saw).
+    const steps = Math.round(problem.contract.maturity / problem.dt);
     const set = history
-      ? bootstrapPaths({ paths: input.gate.paths, steps: Math.round(problem.contract.maturity / problem.dt), dt: problem.dt, s0: problem.s0, logReturns: history.test, blockLength: HISTORY_BLOCK_DAYS }, new Rng(input.gate.seed))
-      : testPaths(problem, input.gate.paths, input.gate.seed);
+      ? bootstrapPaths({ paths: input.gate.paths, steps, dt: problem.dt, s0: problem.s0, logReturns: history.test, blockLength: HISTORY_BLOCK_DAYS }, new Rng(input.gate.seed))
+      : session
+        ? sessionPaths(problem, session.test, session.blockLength, input.gate.paths, input.gate.seed)
+        : testPaths(problem, input.gate.paths, input.gate.seed);
     gate = {
       paths: input.gate.paths,
       seed: input.gate.seed,
-      simulator: history ? 'bootstrap' : 'gbm',
+      simulator: history ? 'bootstrap' : session ? 'session' : 'gbm',
       result: gateAgainstWhalleyWilmott(problem, policy, set),
       test: evaluateOnPaths(problem, policy, set, input.gate.seed),
       whalleyWilmott: evaluateOnPaths(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, input.gate.seed),

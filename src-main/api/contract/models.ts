@@ -40,10 +40,49 @@ export interface GateDto {
 export type PathSourceDto =
   | { type: 'benchmark'; benchmark: 'B1' | 'B2'; cost?: number }
   | { type: 'market'; currency: Currency; maturityDays?: number; cost?: number }
-  | { type: 'history'; maturityDays?: number; cost?: number };
+  | { type: 'history'; maturityDays?: number; cost?: number }
+  | SessionSourceDto;
+
+/**
+ * `session`: a recorded session's index of `currency` sampled every `intervalSeconds` (default 60), log returns
+ * split chronologically 70 % / 30 % (learn/sessionReturns.ts); a short ATM call maturing after `maturityIntervals`
+ * (default 60) intervals, rebalanced every `rebalanceIntervals` (default 1), priced at the training part's realized
+ * vol, cost 5 bp unless `cost`. Training bootstraps the first 70 %; the gate and `models.compare` the last 30 %.
+ */
+export interface SessionSourceDto {
+  type: 'session';
+  sessionId: number;
+  currency: Currency;
+  intervalSeconds?: number;
+  maturityIntervals?: number;
+  rebalanceIntervals?: number;
+  cost?: number;
+}
+
+/** What a session source read: the session, both spans, and the problem's parameters. */
+export interface SessionSpansDto {
+  sessionId: number;
+  sessionName: string;
+  currency: Currency;
+  intervalMs: number;
+  trainFromMs: number;
+  trainToMs: number;
+  trainReturns: number;
+  testFromMs: number;
+  testToMs: number;
+  testReturns: number;
+  /** Grid points that repeated the previous index (no new index in the interval). */
+  staleSamples: number;
+  realizedVol: number;
+  maturityIntervals: number;
+  rebalanceIntervals: number;
+  blockSteps: number;
+  /** One line naming the session and both spans. */
+  spans: string;
+}
 
 /** Test-path models: the training model (gbm), Heston, Merton jumps, or block-bootstrapped BTC returns 2021–2022. */
-export type SimulatorNameDto = 'gbm' | 'heston' | 'merton' | 'bootstrap';
+export type SimulatorNameDto = 'gbm' | 'heston' | 'merton' | 'bootstrap' | 'session';
 
 /** The hedging problem the paths pose (core/learn/train.ts `HedgingProblem`), and how it was calibrated. */
 export interface ProblemDto {
@@ -59,6 +98,8 @@ export interface ProblemDto {
   description: string;
   /** `market` source only: the ATM IV used and the realized-vol estimate beside it (null when none yet). */
   calibration: { currency: Currency; atmIv: number; expiry: string; realizedVol: number | null; realizedVolSource: string; perpetualCost: number | null; marketTimeMs: number } | null;
+  /** `session` source only. */
+  session?: SessionSpansDto;
 }
 
 export interface ModelSummaryDto {
@@ -154,8 +195,17 @@ const cost = v.optional(v.number({ min: 0, max: 0.1 }));
 const maturityDays = v.optional(v.number({ min: 1, max: 365, integer: true }));
 const benchmarkSource = { type: v.literal('benchmark'), benchmark: v.literal('B1', 'B2'), cost };
 const marketSource = { type: v.literal('market'), currency, maturityDays, cost };
-const source = v.variant('type', [benchmarkSource, marketSource]);
-const trainSource = v.variant('type', [benchmarkSource, marketSource, { type: v.literal('history'), maturityDays, cost }]);
+const sessionSource = {
+  type: v.literal('session'),
+  sessionId: v.number({ min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }),
+  currency,
+  intervalSeconds: v.optional(v.number({ min: 1, max: 86_400, integer: true })),
+  maturityIntervals: v.optional(v.number({ min: 1, max: 100_000, integer: true })),
+  rebalanceIntervals: v.optional(v.number({ min: 1, max: 10_000, integer: true })),
+  cost,
+};
+const source = v.variant('type', [benchmarkSource, marketSource, sessionSource]);
+const trainSource = v.variant('type', [benchmarkSource, marketSource, { type: v.literal('history'), maturityDays, cost }, sessionSource]);
 const simulator = v.literal('gbm', 'heston', 'merton', 'bootstrap');
 const jobId = v.string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 

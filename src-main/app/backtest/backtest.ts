@@ -187,7 +187,8 @@ interface PolicyRun {
   notes: Set<string>;
 }
 
-function findSession(log: EventLog, text: string): SessionRow {
+/** A session by name or numeric id; an error listing the known ones otherwise (also learn/sessionReturns.ts). */
+export function findSession(log: EventLog, text: string): SessionRow {
   const byName = log.sessionByName(text);
   if (byName) return byName;
   if (/^\d+$/.test(text)) {

@@ -18,6 +18,7 @@ import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3TrainInp
 import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
+import { SESSION_FLAGS, sessionSourceFlags, sessionTestPaths } from './sessionLearn';
 
 /** `--policy optimal`: the dynamic-programming optimum of the benchmark (core/learn/optimalHedge.ts). */
 const OPTIMAL = 'optimal';
@@ -58,7 +59,7 @@ function estimateJson(e: { value: number; standardError: number }): { value: num
   return { value: e.value, standard_error: e.standardError };
 }
 
-export function evaluationJson(benchmark: BenchmarkName, report: EvaluationReport): Record<string, unknown> {
+export function evaluationJson(benchmark: BenchmarkName | string, report: EvaluationReport): Record<string, unknown> {
   return {
     benchmark,
     policy: report.policy,
@@ -112,7 +113,7 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train --benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
+    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
       ...B3_TRAIN_FLAGS,
@@ -131,11 +132,14 @@ export const learnCommands: CommandTable = {
       'test-paths': { type: 'string', description: 'with --db: fresh Black-Scholes paths for the gate against Whalley-Wilmott (default 100000)' },
       'test-seed': { type: 'string', description: 'with --db: seed of the test paths (default 1000; must differ from the training seeds)' },
       format: { type: 'string', description: 'json or text (default text)' },
+      ...SESSION_FLAGS,
     },
     async run({ flags }) {
-      const benchmark = benchmarkFlag(flags);
       const cost = costFlag(flags);
-      const b3 = b3Flags(flags, benchmark);
+      // --session: the session's first 70 % trains, its last 30 % gates; the model goes into the session's --db.
+      const session = flags['session'] !== undefined ? sessionSourceFlags(flags, cost) : null;
+      const benchmark = session ? session.label : benchmarkFlag(flags);
+      const b3 = session ? null : b3Flags(flags, benchmark as BenchmarkName);
       if (b3 === null && flags['simulator'] !== undefined) throw new UsageError('train --simulator applies to --benchmark B3 only (B1 and B2 train on Black-Scholes paths)');
       const kind = flags['policy'] ?? 'ntb';
       if (kind !== 'ntb' && kind !== 'ffn') throw new UsageError(`--policy must be ntb or ffn, got ${JSON.stringify(kind)}`);
@@ -152,12 +156,12 @@ export const learnCommands: CommandTable = {
       const store = dbPath === null ? null : openModelStore(dbPath, name);
       const maxSteps = intFlag(flags, 'steps', { min: 1, max: 1_000_000 }) ?? 600;
       const batch = intFlag(flags, 'batch', { min: 16, max: 65_536 });
-      const threads = intFlag(flags, 'threads', { min: 1, max: 2 }) ?? 2;
+      const threads = session ? 1 : (intFlag(flags, 'threads', { min: 1, max: 2 }) ?? 2);
       const maxMs = typeof flags['time'] === 'string' ? parsed('time', parseDuration, flags['time']) : 180_000;
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { benchmark, ...(cost !== undefined ? { cost } : {}), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
+        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -172,17 +176,19 @@ export const learnCommands: CommandTable = {
         const training = result.model.training;
         let stored: { id: number; gate: { difference: { value: number; standard_error: number }; passed: boolean } } | null = null;
         if (store) {
-          const { dto } = benchmarkProblemDto(benchmark as 'B1' | 'B2', cost);
+          const dto = session ? session.dto : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
           const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
           const id = store.repository.save(entry);
           stored = { id, gate: { difference: estimateJson(result.gate!.result.difference), passed: entry.passedGate } };
         }
         bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation ${typeof training['objective'] === 'string' ? training['objective'] : 'entropic risk'} ${String(training['best_validation_risk'] ?? training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
+        if (session) process.stderr.write(`${session.dto.description}\n`);
         if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
         if (format === 'json') {
           console.log(JSON.stringify({
             out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
             ...(b3 !== null ? { days: b3.days, simulator: b3.simulator, objective: training['objective'], best_validation_risk: training['best_validation_risk'] } : {}),
+            ...(session ? { session: session.dto.session } : {}),
             ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { baseline: 'ww', ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
           }, null, 2));
         }
@@ -195,7 +201,7 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate --benchmark B1|B2|B3 [--days 7|30] [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1, B2 or B3' },
       ...B3_EVALUATE_FLAGS,
@@ -206,12 +212,17 @@ export const learnCommands: CommandTable = {
       simulator: { type: 'string', description: `test paths: ${SIMULATORS.join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol)` },
       data: { type: 'string', description: 'hourly BTC CSV for --simulator bootstrap (default ../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz)' },
       format: { type: 'string', description: 'json or text (default text)' },
+      db: { type: 'string', description: 'with --session: the database the session is recorded in' },
+      ...SESSION_FLAGS,
     },
     run({ flags }) {
-      const benchmark = benchmarkFlag(flags);
-      const b3 = b3Flags(flags, benchmark);
+      // --session: test paths are moving blocks of the session's held-out 30 % (the gate's paths for the same seed).
+      const session = flags['session'] !== undefined ? sessionSourceFlags(flags, costFlag(flags)) : null;
+      if (session && flags['simulator'] !== undefined) throw new UsageError('--session tests on its held-out part: leave out --simulator');
+      const benchmark = session ? session.label : benchmarkFlag(flags);
+      const b3 = session ? null : b3Flags(flags, benchmark as BenchmarkName);
       if (b3 !== null) return Promise.resolve(evaluateB3(flags, b3, costFlag(flags), formatFlag(flags)));
-      const problem = benchmarkProblem(benchmark, costFlag(flags));
+      const problem = session ? session.problem : benchmarkProblem(benchmark as BenchmarkName, costFlag(flags));
       const name = flags['policy'];
       if (typeof name !== 'string') throw new UsageError(`evaluate needs --policy MODEL.json or one of ${BASELINE_NAMES.join(', ')}`);
       const paths = intFlag(flags, 'paths', { min: 2, max: 5_000_000 }) ?? 100_000;
@@ -229,14 +240,14 @@ export const learnCommands: CommandTable = {
         if (!existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a baseline (${BASELINE_NAMES.join(', ')}), ${OPTIMAL}, nor an existing file`);
         policy = loadPolicyModel(name);
       }
-      const simulator = flags['simulator'] ?? 'gbm';
-      if (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator)) {
+      const simulator = session ? 'session' : (flags['simulator'] ?? 'gbm');
+      if (!session && (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator))) {
         throw new UsageError(`--simulator must be one of ${SIMULATORS.join(', ')}, got ${JSON.stringify(simulator)}`);
       }
       let observed: { returns: Float64Array; blockLength: number } | undefined;
       if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
-      const set = simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
-      const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator };
+      const set = session ? sessionTestPaths(session, paths, seed) : simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
+      const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator, ...(session ? { session: session.dto.session } : {}) };
       if (optimumValue !== null) report['dynamic_programming_value'] = optimumValue;
       if (!isBaselineName(name)) {
         const gate = gateAgainstWhalleyWilmott(problem, policy, set);
@@ -246,7 +257,8 @@ export const learnCommands: CommandTable = {
       else {
         const line = (label: string, e: { value: number; standard_error: number }): string => `${label.padEnd(22)} ${e.value.toPrecision(6)} ± ${e.standard_error.toPrecision(2)}`;
         console.log([
-          `${benchmark} cost ${problem.cost} policy ${policy.name}: ${paths} ${simulator} paths, seed ${seed}`,
+          `${benchmark} cost ${problem.cost} policy ${policy.name}: ${paths} ${String(simulator)} paths, seed ${seed}`,
+          ...(session ? [session.dto.description] : []),
           line('indifference price', report['indifference_price'] as never),
           line('expected shortfall 99%', report['expected_shortfall_99'] as never),
           line('mean cost', report['mean_cost'] as never),
