@@ -2,10 +2,12 @@
  * Electron main process: one window with a sandboxed, context-isolated renderer, the CSP as a response
  * header, and the API over validated IPC. Thin: everything else lives in app/.
  */
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, safeStorage, session, shell, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { IPC, type Unsubscribe } from '../api/contract';
+import type { AlertsDto } from '../api/contract/alerts';
+import { AlertNotifier } from '../app/alertNotifier';
 import { toErrorBody } from '../api/errors';
 import { GammaDeskApp } from '../app/app';
 import { EncryptedFileSecretStore, EnvSecretStore, fileBlob } from '../app/secrets';
@@ -106,6 +108,12 @@ void app.whenReady().then(async () => {
     ...(existsSync(nativeBinding) ? { nativeBinding } : {}),
   });
   wireIpc(core.hub);
+  // Alerts as desktop notifications from the main process (Electron's Notification): the renderer's web
+  // Notification API stays refused like every other permission.
+  const notifier = new AlertNotifier(({ title, body }) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show();
+  });
+  core.hub.subscribe('alerts', {}, (message) => notifier.onAlerts(message.data as AlertsDto));
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();

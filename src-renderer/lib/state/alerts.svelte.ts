@@ -16,6 +16,11 @@ export class AlertsState {
     this.#stream = new TopicStream(transport, 'alerts', () => ({}));
   }
 
+  /** In the Electron window the main process shows desktop notifications (app/alertNotifier.ts). */
+  get inElectron(): boolean {
+    return this.transport.kind === 'electron';
+  }
+
   /** Rules and history; reading it subscribes. */
   get current(): AlertsDto | null {
     return this.#stream.current;
