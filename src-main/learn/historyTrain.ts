@@ -5,16 +5,12 @@
  * never the reverse. The option is priced and hedged at the training years' realized vol (the DVOL history starts in
  * 2021, so it cannot price the training years).
  *
- * `HistoryTrainer` extends `HedgeTrainer` and replaces only where the paths come from (`step`) and what the best
- * checkpoint is validated on, so `trainFor` drives it unchanged (budget, cancel, learning-rate decay).
+ * `bootstrapPathSource` gives `HedgeTrainer` these paths for training and validation; everything else (network, loss,
+ * `trainFor`'s budget, cancel and learning-rate decay) is the Black-Scholes trainer's.
  */
-import { Adam, type Mlp } from '../core/learn/mlp';
-import { NetworkPolicy } from '../core/learn/network';
-import { runHedge } from '../core/learn/hedging';
-import { entropicRisk } from '../core/learn/risk';
-import { HedgeTrainer, type HedgingProblem, type TrainProgress, type TrainSettings } from '../core/learn/train';
-import { Rng } from '../core/random';
-import { bootstrapPaths, type PathSet } from '../core/sim/paths';
+import type { HedgingProblem, PathSource, TrainingPaths } from '../core/learn/train';
+import type { RandomSource } from '../core/random';
+import { bootstrapPaths } from '../core/sim/paths';
 import { hourlyLogReturns, readHourlyCloses } from './data';
 
 /** The training and test years of the history source (the Bitstamp hourly file starts 2018-05-15). */
@@ -58,71 +54,13 @@ export function historyProblem(daily: Float64Array, maturityDays: number, cost: 
   return { s0: 1, sigma: realizedVol(daily), dt: 1 / 365, contract: { strike: 1, isCall: true, maturity: maturityDays / 365 }, cost, lambda: 1 };
 }
 
-export class HistoryTrainer extends HedgeTrainer {
-  private readonly optimizer: Adam;
-  private readonly historyRng: Rng;
-  private readonly validationSet: PathSet;
-  private readonly keep: Mlp;
-  private bestRiskSoFar = Infinity;
-  private bestAt = 0;
-  private count = 0;
-  private readonly pathSteps: number;
-
-  /**
-   * @param returns daily log returns of the training years (validation paths come from the same years, their own seed).
-   */
-  constructor(problem: HedgingProblem, settings: TrainSettings, private readonly returns: Float64Array, private readonly blockLength = HISTORY_BLOCK_DAYS) {
-    // The base class's Black-Scholes validation set is not used: one path keeps it cheap.
-    super(problem, { ...settings, validationPaths: 1 });
-    this.pathSteps = Math.round(problem.contract.maturity / problem.dt);
-    this.optimizer = new Adam(this.policy.mlp.parameters(), settings.learningRate);
-    this.historyRng = new Rng(settings.seeds.train);
-    this.validationSet = this.paths(settings.validationPaths, new Rng(settings.seeds.validation));
-    this.keep = this.policy.mlp.clone();
-  }
-
-  private paths(count: number, rng: Rng): PathSet {
-    return bootstrapPaths({ paths: count, steps: this.pathSteps, dt: this.problem.dt, s0: this.problem.s0, logReturns: this.returns, blockLength: this.blockLength }, rng);
-  }
-
-  override step(learningRate = this.settings.learningRate): TrainProgress {
-    const trainRisk = this.lossAndGradient(this.paths(this.settings.batch, this.historyRng));
-    this.optimizer.step(this.gradient as Float64Array[], learningRate);
-    this.count++;
-    let validationRisk: number | null = null;
-    let validationStandardError: number | null = null;
-    if (this.count % this.settings.validateEvery === 0) {
-      const v = this.validateAndKeep();
-      validationRisk = v.value;
-      validationStandardError = v.standardError;
-    }
-    return { step: this.count, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRiskSoFar, bestStep: this.bestAt };
-  }
-
-  override validate(): { value: number; standardError: number } {
-    const { contract, cost, lambda, sigma } = this.problem;
-    return entropicRisk(runHedge(this.validationSet, contract, this.policy, { cost, impliedVol: sigma }).pnl, lambda);
-  }
-
-  override validateAndKeep(): { value: number; standardError: number } {
-    const v = this.validate();
-    if (v.value < this.bestRiskSoFar) {
-      this.bestRiskSoFar = v.value;
-      this.bestAt = this.count;
-      this.keep.copyFrom(this.policy.mlp);
-    }
-    return v;
-  }
-
-  override bestPolicy(): NetworkPolicy {
-    return new NetworkPolicy(this.policy.kind, this.keep.clone(), this.policy.inputs, this.policy.headScale);
-  }
-
-  override get bestValidationRisk(): number {
-    return this.bestRiskSoFar;
-  }
-
-  override get bestValidationStep(): number {
-    return this.bestAt;
-  }
+/**
+ * Moving-block bootstrap of observed returns as a trainer's paths (`new HedgeTrainer(problem, settings, { source })`):
+ * fresh training paths every step and one validation set, from the same returns with their own seeds; no premium,
+ * the problem's one implied vol. Histories and recorded sessions train through it.
+ */
+export function bootstrapPathSource(problem: HedgingProblem, returns: Float64Array, blockLength = HISTORY_BLOCK_DAYS): PathSource {
+  const steps = Math.round(problem.contract.maturity / problem.dt);
+  const draw = (count: number, rng: RandomSource): TrainingPaths => ({ paths: bootstrapPaths({ paths: count, steps, dt: problem.dt, s0: problem.s0, logReturns: returns, blockLength }, rng) });
+  return { sample: draw, validation: draw };
 }

@@ -6,7 +6,7 @@ import { benchmarkProblem, type BenchmarkName } from '../core/learn/benchmarks';
 import { whalleyWilmottPolicy } from '../core/learn/baselines';
 import { Rng } from '../core/random';
 import { bootstrapPaths } from '../core/sim/paths';
-import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, HistoryTrainer, realizedVol } from './historyTrain';
+import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, bootstrapPathSource, realizedVol } from './historyTrain';
 import { sessionPaths } from './sessionReturns';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
@@ -134,9 +134,9 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     ? (policy: ConstructorParameters<typeof WorkerGradientPartner>[1], count: number) => new WorkerGradientPartner(problem, policy, settings.batch, count, location)
     : undefined;
   const trainer = history
-    ? new HistoryTrainer(problem, settings, history.train)
+    ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, history.train) })
     : session
-      ? new HistoryTrainer(problem, settings, Float64Array.from(session.train), session.blockLength)
+      ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, Float64Array.from(session.train), session.blockLength) })
       : new HedgeTrainer(problem, settings, { ...b3Options, ...(partner ? { startPartner: partner } : {}) });
   let run: ReturnType<typeof trainFor>;
   try {

@@ -7,10 +7,10 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runHedge } from '../../../src-main/core/learn/hedging';
 import { entropicRisk } from '../../../src-main/core/learn/risk';
-import { DEFAULT_TRAIN_SETTINGS, trainFor } from '../../../src-main/core/learn/train';
+import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor } from '../../../src-main/core/learn/train';
 import { Rng } from '../../../src-main/core/random';
 import { bootstrapPaths } from '../../../src-main/core/sim/paths';
-import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, HistoryTrainer, realizedVol } from '../../../src-main/learn/historyTrain';
+import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, bootstrapPathSource, realizedVol } from '../../../src-main/learn/historyTrain';
 import { runTrainJob } from '../../../src-main/learn/trainJob';
 
 const FILE = resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz');
@@ -42,12 +42,12 @@ describe('history data', () => {
   });
 });
 
-describe('HistoryTrainer', () => {
+describe('training on bootstrapped history (bootstrapPathSource)', () => {
   const { returns } = dailyReturnsBetween(FILE, HISTORY_TRAIN.fromMs, HISTORY_TRAIN.toMs);
   const problem = historyProblem(returns, 30, 5e-4);
 
   it('validates on bootstrapped training-year paths from the validation seed', () => {
-    const trainer = new HistoryTrainer(problem, { ...settings, seeds: { init: 1, train: 2, validation: 3 } }, returns);
+    const trainer = new HedgeTrainer(problem, { ...settings, seeds: { init: 1, train: 2, validation: 3 } }, { source: bootstrapPathSource(problem, returns) });
     const paths = bootstrapPaths({ paths: 500, steps: 30, dt: 1 / 365, s0: 1, logReturns: returns, blockLength: HISTORY_BLOCK_DAYS }, new Rng(3));
     const expected = entropicRisk(runHedge(paths, problem.contract, trainer.policy, { cost: problem.cost, impliedVol: problem.sigma }).pnl, 1);
     expect(trainer.validate()).toEqual(expected);
@@ -55,7 +55,7 @@ describe('HistoryTrainer', () => {
 
   it('trains deterministically per seed, keeping the best validated checkpoint', () => {
     const run = () => {
-      const trainer = new HistoryTrainer(problem, { ...settings, seeds: { init: 4, train: 5, validation: 6 } }, returns);
+      const trainer = new HedgeTrainer(problem, { ...settings, seeds: { init: 4, train: 5, validation: 6 } }, { source: bootstrapPathSource(problem, returns) });
       let t = 0;
       const validated: number[] = [];
       const result = trainFor(trainer, { maxSteps: 6, maxMs: 1e9 }, { now: () => t++, isCancelled: () => false, onProgress: (p) => p.validationRisk !== null && validated.push(p.validationRisk) });
