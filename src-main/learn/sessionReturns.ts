@@ -14,14 +14,12 @@
  * that many consecutive interval returns), priced and hedged at the TRAINING part's realized vol, cost 5 bp unless
  * given, entropic λ = 1. Paths are moving-block bootstraps (learn/historyTrain.ts) of the part's step returns.
  */
-import { BacktestInputError, findSession } from '../app/backtest/backtest';
+import { BacktestInputError, findSession, marketOnlyEngine } from '../app/backtest/backtest';
 import type { Currency } from '../core/market/events';
 import type { HedgingProblem } from '../core/learn/train';
 import { Rng } from '../core/random';
 import { bootstrapPaths, type PathSet } from '../core/sim/paths';
 import { MS_PER_YEAR } from '../core/units';
-import { Engine } from '../engine/engine';
-import type { GreeksPort, Scheduler } from '../engine/ports';
 import type { Db } from '../store/database';
 import { EventLog, type SessionRow } from '../store/eventLog';
 
@@ -119,8 +117,6 @@ function sessionOf(log: EventLog, text: string): SessionRow {
   }
 }
 
-const FROZEN: Scheduler = { now: () => 0, setTimeout: () => FROZEN, clearTimeout: () => {} };
-const NO_GREEKS: GreeksPort = { computeGreeks: () => Promise.reject(new Error('session sampling computes no greeks')) };
 
 /**
  * Reads a session's index of `currency` (session by name or numeric id) and samples it. Only index events are
@@ -131,7 +127,7 @@ export function readSessionReturns(db: Db, sessionText: string | number, currenc
   if (!(Number.isSafeInteger(intervalMs) && intervalMs >= 1000)) throw new SessionReturnsError(`the sampling interval must be a whole number of ms, at least 1000 (1 s), got ${String(intervalMs)}`);
   const log = new EventLog(db);
   const session = sessionOf(log, String(sessionText));
-  const engine = new Engine({ greeks: NO_GREEKS, scheduler: FROZEN, wanted: () => false });
+  const engine = marketOnlyEngine();
   const times: number[] = [];
   const prices: number[] = [];
   const seen = new Set<string>();

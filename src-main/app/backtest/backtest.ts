@@ -163,8 +163,16 @@ const LISTING_GRACE_MS = 60_000;
 /** A scheduler whose timers never fire: the engine's greeks are not needed, so none are ever dispatched. */
 const FROZEN: Scheduler = { now: () => 0, setTimeout: () => FROZEN, clearTimeout: () => {} };
 const NO_GREEKS: GreeksPort = {
-  computeGreeks: () => Promise.reject(new Error('the backtest computes no chain greeks')),
+  computeGreeks: () => Promise.reject(new Error('this engine computes no chain greeks (market state only)')),
 };
+
+/**
+ * An engine that only keeps the market state of the events fed to it: no timers fire, so no greeks, exposure or
+ * surface work is ever scheduled, and wall time cannot change what it holds (backtests, session sampling).
+ */
+export function marketOnlyEngine(): Engine {
+  return new Engine({ greeks: NO_GREEKS, scheduler: FROZEN, wanted: () => false });
+}
 
 interface BookLeg {
   position: CheckedPosition;
@@ -236,7 +244,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       if (candidates.length === 0) throw new BacktestInputError(`${options.book.file}: no ${options.currency} option position to backtest${skippedPositions.length > 0 ? ` (${skippedPositions.length} rows skipped: ${skippedPositions[0]!.line !== null ? `line ${skippedPositions[0]!.line}: ` : ''}${skippedPositions[0]!.reason})` : ''}`);
     }
 
-    const engine = new Engine({ greeks: NO_GREEKS, scheduler: FROZEN, wanted: () => false });
+    const engine = marketOnlyEngine();
     const market = engine.market;
     const perpetual = `${options.currency}-PERPETUAL` as InstrumentName;
     const perpParsed = parseInstrumentName(perpetual);
