@@ -52,7 +52,7 @@ export async function runWhatIfBench(): Promise<Record<string, unknown>> {
     market: () => market,
     book: () => ({ version: 1, positions: book }),
     lineProblem: () => null,
-    risk: { settingsOf: () => settings, setPayoffDates: () => settings, pmParamsOf: () => ({}) },
+    risk: { settingsOf: () => settings, setPayoffDates: () => settings, pmParamsOf: () => ({}), reusableMarginCall: () => null },
     history: { BTC: { prices: resolve('../shared/data/ttienomy_deribit_BTC-PERPETUAL_daily.csv'), dvol: resolve('../shared/data/joachimoliver_btc_dvol.csv') } },
   });
   // The what-if: 10 more contracts on one line of the book.

@@ -157,6 +157,20 @@ export class RiskService {
    * it is when the snapshot is published. The book's PM vectors are kept per market seq and book version, so a
    * proposal costs one vector per leg.
    */
+  /**
+   * The live book's last distance to a margin call when it can stand for a new one (same book and settings, the
+   * index within MARGIN_CALL_REUSE of where it was found, not too old); null when it must be searched again.
+   */
+  reusableMarginCall(currency: Currency): { atMs: number; distances: RiskSnapshot['marginCall'] } | null {
+    const market = this.deps.market();
+    const indexUsd = market.currencies.get(currency)?.indexUsd ?? null;
+    const previous = this.marginCalls.get(currency);
+    const current =
+      previous !== undefined && indexUsd !== null && previous.key === `${this.deps.book().version} ${this.settingsVersion}` &&
+      Math.abs(indexUsd / previous.indexUsd - 1) < MARGIN_CALL_REUSE.indexMove && market.timeMs - previous.atMs < MARGIN_CALL_REUSE.maxAgeMs;
+    return current ? previous : null;
+  }
+
   /** The replica's parameters for risk inputs: Deribit's live model_params once read (app/pmeComparison.ts), else none (the table). */
   pmParamsOf(currency: Currency): Pick<RiskInputs, 'params' | 'paramsSource'> {
     const pm = this.deps.pme?.paramsFor(currency);
@@ -195,9 +209,7 @@ export class RiskService {
     const settings = this.settingsOf(currency);
     const indexUsd = market.currencies.get(currency)?.indexUsd ?? null;
     const callKey = `${book.version} ${this.settingsVersion}`;
-    const previous = this.marginCalls.get(currency);
-    const reuse =
-      previous && indexUsd !== null && previous.key === callKey && Math.abs(indexUsd / previous.indexUsd - 1) < MARGIN_CALL_REUSE.indexMove && market.timeMs - previous.atMs < MARGIN_CALL_REUSE.maxAgeMs;
+    const reuse = this.reusableMarginCall(currency);
     const started = this.deps.wallMs();
     const input = riskTaskInput({
       currency,
@@ -208,7 +220,7 @@ export class RiskService {
       settings,
       smiles: marketSmiles(market, currency),
       proposal,
-      marginCall: reuse ? previous : null,
+      marginCall: reuse,
       ...this.pmParamsOf(currency),
     });
     this.deps.pme?.maybeRequest(currency, input.positions, input.indexUsd, input.nowMs, input.marketSeq, input.bookVersion);

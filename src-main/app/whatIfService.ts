@@ -55,7 +55,7 @@ export interface WhatIfServiceDeps {
   /** The real book's line check (BookService.lineProblem). */
   lineProblem: (position: BookPosition) => string | null;
   /** The currency's risk settings (grid, equity, payoff dates) and where the payoff dates are saved. */
-  risk: Pick<RiskService, 'settingsOf' | 'setPayoffDates' | 'pmParamsOf'>;
+  risk: Pick<RiskService, 'settingsOf' | 'setPayoffDates' | 'pmParamsOf' | 'reusableMarginCall'>;
   history: RiskHistoryFiles;
   wallMs?: () => number;
   /**
@@ -106,7 +106,8 @@ export class WhatIfService {
       marketSeq: market.seq,
       marketTimeMs: market.timeMs,
       bookVersion: book.version,
-      ...(await this.pair({ ...common, book: book.positions }, { ...common, book: positions })),
+      // The live book's margin-call search is reused from the risk stream when still current (as the stream does).
+      ...(await this.pair({ ...common, book: book.positions, marginCall: this.deps.risk.reusableMarginCall(currency) }, { ...common, book: positions })),
       lines: lines.length,
       refused,
     };

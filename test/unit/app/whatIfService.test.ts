@@ -27,7 +27,7 @@ function service(history: RiskHistoryFiles): WhatIfService {
   market.apply(perpetualTicker('BTC', INDEX), 3);
   const book = checkWhatIfLines([{ instrument: 'BTC-PERPETUAL', amount: 90_000 }], () => null).positions;
   const settings: RiskSettings = { ...DEFAULT_RISK_SETTINGS };
-  return new WhatIfService({ market: () => market, book: () => ({ version: 7, positions: book }), lineProblem: () => null, risk: { settingsOf: () => settings, setPayoffDates: () => settings, pmParamsOf: () => ({}) }, history });
+  return new WhatIfService({ market: () => market, book: () => ({ version: 7, positions: book }), lineProblem: () => null, risk: { settingsOf: () => settings, setPayoffDates: () => settings, pmParamsOf: () => ({}), reusableMarginCall: () => null }, history });
 }
 
 function file(name: string, text: string | Buffer): string {
