@@ -144,6 +144,9 @@ export function runHedgingBench(): Record<string, unknown> {
   const pathsB2 = testPaths(b2Problem, PATHS, TEST_SEED);
   const b2: Record<string, unknown> = {};
   for (const name of baselines) b2[name] = row(evaluateOnPaths(b2Problem, baselinePolicy(name, b2Problem), pathsB2, TEST_SEED));
+  // B2's optimum: no policy can price below it (decision 0015b), so it bounds the NTB paper's quoted target.
+  const b2Optimum = optimalHedge(b2Problem);
+  b2['optimal-dp'] = { grid_value: b2Optimum.price, band_on_test_paths: row(evaluateOnPaths(b2Problem, b2Optimum.policy, pathsB2, TEST_SEED)) };
   const learned: Record<string, unknown> = {};
   let inference: Record<string, number> = {};
   if (TRAIN_SECONDS > 0) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { volFromPercent } from '../core/units';
 import { B3_PERIODS, buildAnchoredHistory, type AnchoredHistory, type B3Period, type DvolByDay } from '../core/learn/b3';
 import { readHourlyCloses } from './data';
+import { parseDailyColumnCsv } from '../core/risk/historical';
 
 export const B3_HOURLY_FILE = 'gymtradingenv_BTC_USD-Hourly.csv.gz';
 export const B3_DVOL_FILE = 'joachimoliver_btc_dvol.csv';
@@ -20,28 +21,10 @@ export interface DailyDvol {
   badRows: { line: number; reason: string }[];
 }
 
-/** Parses the daily DVOL CSV (header with `date` and `open`; dates YYYY-MM-DD, UTC; open in percent). */
+/** The daily DVOL CSV's `open` column (percent) by day (`parseDailyColumnCsv`: bad rows by line, first of a repeated date kept). */
 export function parseDailyDvolCsv(text: string): DailyDvol {
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',');
-  const dateColumn = header.indexOf('date');
-  const openColumn = header.indexOf('open');
-  if (dateColumn < 0 || openColumn < 0) throw new Error(`line 1: header must name the columns date and open, got ${JSON.stringify(lines[0] ?? '')}`);
-  const byDay = new Map<number, number>();
-  const badRows: { line: number; reason: string }[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    const date = cells[dateColumn] ?? '';
-    const day = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
-    const percent = Number(cells[openColumn]);
-    if (!Number.isFinite(day)) badRows.push({ line: i + 1, reason: `column date: ${JSON.stringify(date)} is not a YYYY-MM-DD date` });
-    else if ((cells[openColumn] ?? '').trim() === '' || !(percent > 0) || !Number.isFinite(percent)) badRows.push({ line: i + 1, reason: `column open: ${JSON.stringify(cells[openColumn] ?? null)} is not a positive vol in percent` });
-    else if (byDay.has(day)) badRows.push({ line: i + 1, reason: `column date: ${date} appears twice (the first row is kept)` });
-    else byDay.set(day, volFromPercent(percent));
-  }
-  return { byDay, badRows };
+  const { rows, errors } = parseDailyColumnCsv(text, 'open');
+  return { byDay: new Map(rows.map(({ date, value }) => [Date.parse(`${date}T00:00:00Z`), volFromPercent(value)])), badRows: errors };
 }
 
 export interface B3Data {

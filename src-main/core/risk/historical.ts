@@ -25,32 +25,42 @@ export interface HistoricalScenario {
   volReason: string | null;
 }
 
-export interface DailyCsvResult {
-  closes: DailyClose[];
+const DATE = /^(\d{4}-\d{2}-\d{2})/;
+
+/** One column of a daily CSV: the row's date and the column's value. */
+export interface DailyValue {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  value: number;
+}
+
+export interface DailyColumnResult {
+  /** In date order; a date given twice keeps its first row (the later ones are errors). */
+  rows: DailyValue[];
   errors: { line: number; reason: string }[];
   /** Rows of a wide file with this coin's cells empty (not listed yet): skipped, not errors. */
   emptyRows: number;
 }
 
-const DATE = /^(\d{4}-\d{2}-\d{2})/;
-
 /**
- * Reads a daily OHLC CSV with a header that has `date` and `close` columns (CryptoDataDownload layout: the
- * Deribit perpetual daily file, or the DVOL file). Rows in any order; returned in date order; bad rows by line.
+ * Reads one positive column (`close` or `open`) of a daily OHLC CSV with a header that has `date` and that column
+ * (CryptoDataDownload layout: the Deribit perpetual daily file, or the DVOL file). Rows in any order; returned in
+ * date order; bad rows by line.
  *
  * With `currency`, a wide file of several coins is read too (the Bitstamp daily layout `,BTC:open,…,ETH:close,…`):
- * when there is no `close` column, `<CURRENCY>:close` is taken, and an unnamed first column is the date. A wide
+ * when there is no plain column, `<CURRENCY>:<column>` is taken, and an unnamed first column is the date. A wide
  * file leaves a coin's cells empty before it was listed: such rows are skipped and counted in `emptyRows`.
  */
-export function parseDailyCloseCsv(text: string, options: { currency?: string } = {}): DailyCsvResult {
+export function parseDailyColumnCsv(text: string, column: 'open' | 'close', options: { currency?: string } = {}): DailyColumnResult {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-  const wideClose = options.currency === undefined ? -1 : header.indexOf(`${options.currency.toLowerCase()}:close`);
-  const dateColumn = header.indexOf('date') >= 0 ? header.indexOf('date') : wideClose >= 0 && header[0] === '' ? 0 : -1;
-  const closeColumn = header.indexOf('close') >= 0 ? header.indexOf('close') : wideClose;
-  if (dateColumn < 0 || closeColumn < 0) throw new Error(`a daily history needs the columns date and close${options.currency ? ` (or ${options.currency}:close)` : ''}; the header is "${lines[0] ?? ''}"`);
-  const wide = closeColumn === wideClose;
-  const closes: DailyClose[] = [];
+  const wideColumn = options.currency === undefined ? -1 : header.indexOf(`${options.currency.toLowerCase()}:${column}`);
+  const dateColumn = header.indexOf('date') >= 0 ? header.indexOf('date') : wideColumn >= 0 && header[0] === '' ? 0 : -1;
+  const valueColumn = header.indexOf(column) >= 0 ? header.indexOf(column) : wideColumn;
+  if (dateColumn < 0 || valueColumn < 0) throw new Error(`a daily history needs the columns date and ${column}${options.currency ? ` (or ${options.currency}:${column})` : ''}; the header is "${lines[0] ?? ''}"`);
+  const wide = valueColumn === wideColumn;
+  const rows: DailyValue[] = [];
+  const seen = new Set<string>();
   const errors: { line: number; reason: string }[] = [];
   let emptyRows = 0;
   for (let i = 1; i < lines.length; i++) {
@@ -58,15 +68,31 @@ export function parseDailyCloseCsv(text: string, options: { currency?: string } 
     if (line.trim() === '') continue;
     const cells = line.split(',');
     const date = DATE.exec(cells[dateColumn]?.trim() ?? '')?.[1];
-    const closeText = cells[closeColumn]?.trim() ?? '';
-    const close = Number(closeText);
-    if (wide && closeText === '' && date !== undefined) emptyRows++;
+    const valueText = cells[valueColumn]?.trim() ?? '';
+    const value = Number(valueText);
+    if (wide && valueText === '' && date !== undefined) emptyRows++;
     else if (date === undefined) errors.push({ line: i + 1, reason: `column date: "${cells[dateColumn] ?? ''}" is not a date` });
-    else if (!(Number.isFinite(close) && close > 0)) errors.push({ line: i + 1, reason: `column close: "${cells[closeColumn] ?? ''}" is not a positive number` });
-    else closes.push({ date, close });
+    else if (!(Number.isFinite(value) && value > 0) || valueText === '') errors.push({ line: i + 1, reason: `column ${column}: "${cells[valueColumn] ?? ''}" is not a positive number` });
+    else if (seen.has(date)) errors.push({ line: i + 1, reason: `column date: ${date} appears twice (the first row is kept)` });
+    else {
+      seen.add(date);
+      rows.push({ date, value });
+    }
   }
-  closes.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-  return { closes, errors, emptyRows };
+  rows.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return { rows, errors, emptyRows };
+}
+
+export interface DailyCsvResult {
+  closes: DailyClose[];
+  errors: { line: number; reason: string }[];
+  emptyRows: number;
+}
+
+/** The `close` column of a daily CSV (`parseDailyColumnCsv`). */
+export function parseDailyCloseCsv(text: string, options: { currency?: string } = {}): DailyCsvResult {
+  const { rows, errors, emptyRows } = parseDailyColumnCsv(text, 'close', options);
+  return { closes: rows.map(({ date, value }) => ({ date, close: value })), errors, emptyRows };
 }
 
 function previousDay(date: string): string {

@@ -112,11 +112,11 @@ describe('parseDailyDvolCsv', () => {
     const parsed = parseDailyDvolCsv(text);
     expect(Array.from(parsed.byDay.entries())).toEqual([[day('2021-03-25'), 0.9503]]);
     expect(parsed.badRows).toEqual([
-      { line: 3, reason: 'column date: "2021-3-26" is not a YYYY-MM-DD date' },
-      { line: 4, reason: 'column open: "" is not a positive vol in percent' },
+      { line: 3, reason: 'column date: "2021-3-26" is not a date' },
+      { line: 4, reason: 'column open: "" is not a positive number' },
       { line: 5, reason: 'column date: 2021-03-25 appears twice (the first row is kept)' },
-      { line: 6, reason: 'column open: "-4" is not a positive vol in percent' },
+      { line: 6, reason: 'column open: "-4" is not a positive number' },
     ]);
-    expect(() => parseDailyDvolCsv('day,iv\n1,2')).toThrow(/line 1: header/);
+    expect(() => parseDailyDvolCsv('day,iv\n1,2')).toThrow(/needs the columns date and open/);
   });
 });
