@@ -30,7 +30,9 @@ export function chartPoints(path: BacktestPolicyDto['path'], unit: PnlUnit): { t
 /** A coin amount: 6 significant digits without trailing zeros (fees of 1e-5 BTC stay readable), 0 as 0. */
 export function coin(value: number | null | undefined): string {
   if (value === 0) return '0';
-  const text = significant(value, 6);
+  let text = significant(value, 6);
+  // Below 1e-6 toPrecision writes an exponent: a coin amount reads better in full (−3.3e-7 → −0.00000033).
+  if (text.includes('e') && value !== null && value !== undefined && Math.abs(value) < 1) text = value.toFixed(Math.min(20, 5 - Math.floor(Math.log10(Math.abs(value)))));
   return text.includes('e') || !text.includes('.') ? text : text.replace(/0+$/, '').replace(/\.$/, '');
 }
 

@@ -60,6 +60,8 @@ describe('the side-by-side table', () => {
     expect(coin(null)).toBe('–');
     expect(coin(1.5)).toBe('1.5');
     expect(coin(-2)).toBe('-2');
+    expect(coin(-3.3e-7)).toBe('-0.00000033');
+    expect(coin(1.234567891e-9)).toBe('0.00000000123457');
     expect(usdAmount(-1234.567)).toBe('-1,234.57');
     expect(shortHash('0123456789abcdef'.repeat(4))).toBe('0123456789ab');
     expect(policyLabel({ name: 'model:3', model: { id: 3, name: 'ntb B1', kind: 'ntb', passedGate: false } })).toBe('ntb B1 (model:3)');
