@@ -39,8 +39,11 @@ export interface BacktestServiceDeps {
   chunk?: number;
 }
 
-/** Finished jobs kept on the stream. */
-const KEEP_FINISHED = 10;
+/**
+ * Finished jobs kept on the stream, with their results: every publish (a progress report of the running one) sends
+ * them all, and a result of 8 policies × 2000 points is about a megabyte of JSON.
+ */
+const KEEP_FINISHED = 3;
 
 /** The rebalance interval as the CLI's `--rebalance` writes it (1h, 15m, 90s): the result's hash includes it. */
 export function rebalanceLabel(seconds: number): string {
@@ -198,6 +201,7 @@ export class BacktestService {
   private finish(job: Job, change: Partial<BacktestJobDto>): void {
     job.dto = { ...job.dto, ...change, finishedMs: this.deps.nowMs() };
     job.cancel = null;
+    this.prune();
     this.publish();
   }
 

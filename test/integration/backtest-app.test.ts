@@ -157,13 +157,15 @@ describe('backtests from the app', () => {
     await expect(client.call('backtest.run', { ...params, policies: ['gamma'] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(client.call('backtest.run', { ...params, currency: 'ETH', book: { kind: 'current' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: 'the current book has no ETH option: nothing to backtest (choose a short call, or add positions)' });
     await expect(client.call('backtest.cancel', { id: 'backtest-99' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(client.call('backtest.cancel', { id: first.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `${first.id} is not running (done)` });
+    await expect(client.call('backtest.cancel', { id: current.id })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `${current.id} is not running (done)` });
     // A session without the asked currency fails as a job, with runBacktest's reason.
     const eth = await client.call('backtest.run', { ...params, currency: 'ETH' });
     await app.backtests.idle();
     const ej = (await jobsOf(client)).find((j) => j.id === eth.id)!;
     expect(ej.state).toBe('failed');
     expect(ej.error).toBe('session "demo-4h" never had a quoted ETH call, index and ETH-PERPETUAL together: nothing to backtest');
+    // The stream keeps the last three finished runs (their results are on every publish).
+    expect((await jobsOf(client)).map((j) => j.id)).toEqual([eth.id, current.id, withModels.id]);
   }, 180_000);
 
   it('cancel keeps the partial result, marked partial: the same as a direct run stopped at the same event', async () => {

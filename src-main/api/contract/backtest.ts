@@ -154,6 +154,6 @@ export const backtestCommands = {
 } as const satisfies CommandTable;
 
 export const backtestTopics = {
-  /** This run's backtests, newest first (the last 10 kept). */
+  /** This run's backtests, newest first: the running ones and the last 3 finished. */
   backtestJobs: { params: v.object({}), payload: typed<BacktestJobDto[]>() },
 } as const satisfies TopicTable;
