@@ -103,5 +103,16 @@ test('backtest: bs-delta vs ww vs none (and a stored model) on a recorded sessio
   await page.getByTestId('backtest-results').scrollIntoViewIfNeeded();
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `${SHOTS}/backtest-1920.png` });
+
+  // Errors are shown, not swallowed: a request the host refuses, and a run that cannot start.
+  await page.getByTestId('backtest-book').selectOption('current');
+  await page.getByTestId('backtest-run').click();
+  await expect(page.getByTestId('backtest-error')).toHaveText('the current book has no BTC option: nothing to backtest (choose a short call, or add positions)');
+  await page.getByTestId('backtest-book').selectOption('short-call');
+  await page.getByTestId('backtest-currency').selectOption('ETH');
+  await page.getByTestId('backtest-run').click();
+  await expect(progress).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+  await expect(page.getByTestId('backtest-job-error')).toHaveText('session "demo-4h" never had a quoted ETH call, index and ETH-PERPETUAL together: nothing to backtest');
+  await expect(page.getByTestId('backtest-error')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
