@@ -32,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   'risk-snapshot': async () => (await import('./riskSnapshot')).runRiskSnapshotBench(),
   whatif: async () => (await import('./whatIf')).runWhatIfBench(),
   backtest: async () => (await import('./backtest')).runBacktestBench(),
+  'backtest-app': async () => (await import('./backtestApp')).runBacktestAppBench(),
   models: async () => (await import('./models')).runModelsBench(),
   'session-returns': async () => (await import('./sessionReturns')).runSessionReturnsBench(),
 };

@@ -45,6 +45,7 @@ import { PME_COMPARE_DEFAULTS, PmeComparisons, pmeUnavailableReason, secondsSett
 import { DeribitPrivateClient } from '../feeds/deribit/privateClient';
 import { deribitUrl } from '../feeds/deribit/client';
 import { ModelsService } from './modelsService';
+import { BacktestService } from './backtestService';
 import { AlertService } from './alertService';
 import { PaperVenue } from './execution/paperVenue';
 import { paperMarketFrom } from './execution/marketBooks';
@@ -150,6 +151,7 @@ export class GammaDeskApp {
   readonly alerts: AlertService;
   readonly whatIf: WhatIfService;
   readonly models: ModelsService;
+  readonly backtests: BacktestService;
   /** Why the chosen execution venue is not available (approvals are refused meanwhile). */
   private venueProblem: string | null = null;
   /** Replica vs Deribit: the private session for pme/simulate, and the last availability check. */
@@ -285,6 +287,15 @@ export class GammaDeskApp {
       onModelsChanged: () => {
         for (const currency of CURRENCIES) this.kernel.refreshHedge(currency);
       },
+    });
+    this.backtests = new BacktestService({
+      db: this.db,
+      dbPath: options.dbPath,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+      hub: this.hub,
+      jobsPool,
+      book: () => this.book.positions(),
+      nowMs: () => this.feedClock.now(),
     });
     this.jobs = new JobRunner(
       this.log,
@@ -671,7 +682,7 @@ export class GammaDeskApp {
     const volatilityHandlers = {
       'forecast.evaluate': ({ file, close }) => this.evaluateForecastFile(file, close),
     } satisfies CommandHandlers<'volatility'>;
-    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers(), ...this.whatIf.handlers(), ...this.models.handlers() } satisfies CommandHandlers);
+    hub.handleAll({ ...marketHandlers, ...sessionsHandlers, ...positionsHandlers, ...hedgingHandlers, ...volatilityHandlers, ...this.risk.handlers(), ...this.alerts.handlers(), ...this.whatIf.handlers(), ...this.models.handlers(), ...this.backtests.handlers() } satisfies CommandHandlers);
 
     const marketResolvers = {
       header: () => {
@@ -737,7 +748,7 @@ export class GammaDeskApp {
         return currency;
       },
     } satisfies TopicResolvers<'volatility'>;
-    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers, ...this.risk.resolvers(), ...this.alerts.resolvers(), ...this.models.resolvers() } satisfies TopicResolvers);
+    hub.topicAll({ ...marketResolvers, ...sessionsResolvers, ...positionsResolvers, ...hedgingResolvers, ...volatilityResolvers, ...this.risk.resolvers(), ...this.alerts.resolvers(), ...this.models.resolvers(), ...this.backtests.resolvers() } satisfies TopicResolvers);
   }
 
   private controlReplay(action: 'pause' | 'resume' | 'speed' | 'seek', speed?: number | 'max', toMs?: number): DeskStatus {
@@ -996,6 +1007,8 @@ export class GammaDeskApp {
     await this.jobs.cancelAll();
     this.models.dispose();
     await this.models.idle();
+    this.backtests.dispose();
+    await this.backtests.idle();
     this.kernelInstance.dispose();
     this.desk.close();
     if (this.desk.venue !== this.paperVenue) await this.desk.venue.close();

@@ -7,6 +7,7 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { BacktestRunInput, BacktestRunResult, BacktestRunToMain, BacktestRunToWorker } from '../workers/backtestRunTask';
 import type { ForecastEvaluateInput, ForecastEvaluateResult, ForecastEvaluateToMain } from '../workers/forecastEvaluateTask';
 import type { ModelsCompareInput, ModelsCompareResult } from '../workers/modelsCompareTask';
 import type { TardisParseInput, TardisParseToMain, TardisParseToWorker } from '../workers/tardisParseTask';
@@ -19,6 +20,7 @@ export interface JobTypes {
   tardisParse: { input: TardisParseInput; result: void; toMain: TardisParseToMain; toWorker: TardisParseToWorker };
   forecastEvaluate: { input: ForecastEvaluateInput; result: ForecastEvaluateResult; toMain: ForecastEvaluateToMain; toWorker: never };
   modelsCompare: { input: ModelsCompareInput; result: ModelsCompareResult; toMain: never; toWorker: never };
+  backtestRun: { input: BacktestRunInput; result: BacktestRunResult; toMain: BacktestRunToMain; toWorker: BacktestRunToWorker };
 }
 export type JobName = keyof JobTypes;
 

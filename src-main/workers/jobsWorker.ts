@@ -5,6 +5,7 @@
 export { tardisParse } from './tardisParseTask';
 export { forecastEvaluate } from './forecastEvaluateTask';
 export { modelsCompare } from './modelsCompareTask';
+export { backtestRun } from './backtestRunTask';
 
 /**
  * Piscina loads the default export when a thread starts; without one it falls back to `import()`, which the

@@ -9,6 +9,7 @@
 import type { Infer } from '../validate';
 import type { MarkedType } from './define';
 import { alertsCommands, alertsTopics } from './alerts';
+import { backtestCommands, backtestTopics } from './backtest';
 import { hedgingCommands, hedgingTopics } from './hedging';
 import { marketCommands, marketTopics } from './market';
 import { modelsCommands, modelsTopics } from './models';
@@ -24,8 +25,8 @@ export type { SourceSpec } from './sessions';
 export type { HistoricalResult, HistoricalScenarioDto, WhatIfResult } from './whatIf';
 
 /** Commands and topics by domain: the handler tables in the app are checked against these. */
-export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands, whatIf: whatIfCommands, models: modelsCommands } as const;
-export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics, whatIf: whatIfTopics, models: modelsTopics } as const;
+export const commandsByDomain = { market: marketCommands, sessions: sessionsCommands, positions: positionsCommands, hedging: hedgingCommands, volatility: volatilityCommands, risk: riskCommands, alerts: alertsCommands, whatIf: whatIfCommands, models: modelsCommands, backtest: backtestCommands } as const;
+export const topicsByDomain = { market: marketTopics, sessions: sessionsTopics, positions: positionsTopics, hedging: hedgingTopics, volatility: volatilityTopics, risk: riskTopics, alerts: alertsTopics, whatIf: whatIfTopics, models: modelsTopics, backtest: backtestTopics } as const;
 export type Domain = keyof typeof commandsByDomain & keyof typeof topicsByDomain;
 
 /** A name used by two domains is a compile error (a spread would silently keep only the last). */
@@ -36,8 +37,8 @@ const topicsAreUnique: NoDuplicates<typeof topicsByDomain> = true;
 void commandsAreUnique;
 void topicsAreUnique;
 
-export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands, ...whatIfCommands, ...modelsCommands };
-export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics, ...whatIfTopics, ...modelsTopics };
+export const commands = { ...marketCommands, ...sessionsCommands, ...positionsCommands, ...hedgingCommands, ...volatilityCommands, ...riskCommands, ...alertsCommands, ...whatIfCommands, ...modelsCommands, ...backtestCommands };
+export const topics = { ...marketTopics, ...sessionsTopics, ...positionsTopics, ...hedgingTopics, ...volatilityTopics, ...riskTopics, ...alertsTopics, ...whatIfTopics, ...modelsTopics, ...backtestTopics };
 
 export type CommandName = keyof typeof commands;
 export type CommandParams<C extends CommandName> = Infer<(typeof commands)[C]['params']>;

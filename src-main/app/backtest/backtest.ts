@@ -9,9 +9,10 @@
  * randomness); its SHA-256, per policy and overall, makes "same session, same policy → same result" checkable.
  * Conventions and choices: docs/decisions/0024-backtest-on-recorded-sessions.md.
  */
+import type { BacktestPolicyFigures, BacktestRunFacts } from '../../api/contract/backtest';
 import { canonicalJson, type JsonValue } from '../../core/audit/canonicalJson';
 import { HedgeAccount } from '../../core/backtest/hedgeAccount';
-import { expectedShortfall, intervalChanges, worstDrawdown, type Shortfall } from '../../core/backtest/metrics';
+import { expectedShortfall, intervalChanges, worstDrawdown } from '../../core/backtest/metrics';
 import { BookCsvHeaderError, parseBookCsv } from '../../core/book/csv';
 import type { CheckedPosition } from '../../core/book/position';
 import { valueBook, type BookTotals } from '../../core/book/valuation';
@@ -63,6 +64,8 @@ export interface BacktestOptions {
   onProgress?(fraction: number, events: number): void;
   /** Events applied between checks of the signal and progress reports (default 2000). */
   chunk?: number;
+  /** better-sqlite3 built for Electron's ABI (a run in the app's jobs thread under Electron); default the package's. */
+  nativeBinding?: string;
 }
 
 export interface PnlPoint {
@@ -80,62 +83,16 @@ export interface PnlPoint {
   rebalance: boolean;
 }
 
-export interface PolicyResult {
+/** A policy's figures (api/contract/backtest.ts, one definition for the run and the wire), its path and hash. */
+export interface PolicyResult extends BacktestPolicyFigures {
   name: string;
   spec: Record<string, JsonValue>;
   path: PnlPoint[];
-  rebalances: number;
-  /** Rebalances that ordered a trade, and the fills the ledger made. */
-  orders: number;
-  fills: number;
-  /** Ordered but not filled (the recorded book was thinner than the order), USD. */
-  unfilledUsd: number;
-  turnoverUsd: number;
-  turnoverCoin: number;
-  feesCoin: number;
-  feesUsd: number;
-  spreadCostCoin: number;
-  spreadCostUsd: number;
-  fundingCoin: number | null;
-  fundingUsd: number | null;
-  fundingReason: string | null;
-  /** Option mark change and hedge P&L (fills at the mark, before fees and funding), coin. */
-  optionPnlCoin: number;
-  hedgePnlCoin: number;
-  finalPnlCoin: number;
-  finalPnlUsd: number;
-  worstDrawdownCoin: number;
-  worstDrawdownUsd: number;
-  expectedShortfallCoin: Shortfall;
-  expectedShortfallUsd: Shortfall;
-  /** Rebalances skipped (a position or the hedge without a quote), and the last reason. */
-  skippedRebalances: number;
-  lastSkipReason: string | null;
-  /** Proposals the recorded market did not let reach their band (no quote, too thin a book), and the last reason. */
-  blockedProposals: number;
-  lastBlockedReason: string | null;
-  notes: string[];
   sha256: string;
 }
 
-export interface BacktestResult {
-  session: { id: number; name: string; source: string; firstEventMs: number | null; lastEventMs: number | null; events: number };
-  currency: Currency;
-  rebalance: string;
-  hedgeInstrument: string;
-  /** Where the hedge's taker fee came from: the recorded instrument data, or Deribit's schedule (Tardis has none). */
-  hedgeFeeSource: 'instrument' | 'schedule' | null;
-  /** The options and their marks (coin) at the first rebalance and at the end (null: no quote then). */
-  book: { instrument: string; quantity: number; startMarkCoin: number; endMarkCoin: number | null }[];
-  /** Book rows not backtested, with why (a CSV row names its line). */
-  skippedPositions: { line: number | null; instrument: string | null; reason: string }[];
-  startMs: number | null;
-  endMs: number | null;
-  eventsApplied: number;
-  eventsRejected: number;
-  lastRejection: string | null;
-  /** True when the run was stopped (Ctrl-C) before the session's end. */
-  partial: boolean;
+/** The run's facts (api/contract/backtest.ts), the policies side by side, and the hash of it all. */
+export interface BacktestResult extends BacktestRunFacts {
   policies: PolicyResult[];
   /** Definitions of the figures, carried with them. */
   definitions: Record<string, string>;
@@ -209,7 +166,8 @@ export function findSession(log: EventLog, text: string): SessionRow {
 
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   if (options.policies.length === 0) throw new BacktestInputError('give at least one policy');
-  const db = openDatabase(options.dbPath, { readonly: true });
+  const native = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {};
+  const db = openDatabase(options.dbPath, { readonly: true, ...native });
   const runs: PolicyRun[] = [];
   try {
     const log = new EventLog(db);
@@ -249,7 +207,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     const perpetual = `${options.currency}-PERPETUAL` as InstrumentName;
     const perpParsed = parseInstrumentName(perpetual);
     for (const spec of options.policies) {
-      const venueDb = openDatabase(':memory:');
+      const venueDb = openDatabase(':memory:', native);
       runs.push({
         spec,
         account: new HedgeAccount(),

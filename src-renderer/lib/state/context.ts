@@ -4,6 +4,7 @@
  */
 import { createContext } from 'svelte';
 import type { AlertsState } from './alerts.svelte';
+import type { BacktestState } from './backtest.svelte';
 import type { CommandRunner } from './commands.svelte';
 import type { Desk } from './desk';
 import type { ExposureState } from './exposure.svelte';
@@ -27,8 +28,9 @@ const [getRisk, setRisk] = createContext<RiskState>();
 const [getAlerts, setAlerts] = createContext<AlertsState>();
 const [getWhatIf, setWhatIf] = createContext<WhatIfState>();
 const [getModels, setModels] = createContext<ModelsState>();
+const [getBacktest, setBacktest] = createContext<BacktestState>();
 
-export { getAlerts, getCommands, getExposure, getHedging, getMarket, getModels, getPositions, getRisk, getSessions, getVolatility, getWhatIf };
+export { getAlerts, getBacktest, getCommands, getExposure, getHedging, getMarket, getModels, getPositions, getRisk, getSessions, getVolatility, getWhatIf };
 
 /** Call during the root component's initialisation; returns the desk it provided. */
 export function provideDesk(desk: Desk): Desk {
@@ -43,5 +45,6 @@ export function provideDesk(desk: Desk): Desk {
   setAlerts(desk.alerts);
   setWhatIf(desk.whatIf);
   setModels(desk.models);
+  setBacktest(desk.backtest);
   return desk;
 }

@@ -4,6 +4,7 @@
  */
 import type { Transport } from '../transport';
 import { AlertsState } from './alerts.svelte';
+import { BacktestState } from './backtest.svelte';
 import { CommandRunner } from './commands.svelte';
 import { ExposureState } from './exposure.svelte';
 import { HedgingState } from './hedging.svelte';
@@ -27,6 +28,7 @@ export interface Desk {
   readonly alerts: AlertsState;
   readonly whatIf: WhatIfState;
   readonly models: ModelsState;
+  readonly backtest: BacktestState;
 }
 
 export function createDesk(transport: Transport): Desk {
@@ -44,5 +46,6 @@ export function createDesk(transport: Transport): Desk {
   const alerts = new AlertsState(transport, commands);
   const whatIf = new WhatIfState(transport, commands, market);
   const models = new ModelsState(transport, commands, hedging);
-  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts, whatIf, models };
+  const backtest = new BacktestState(transport, commands);
+  return { commands, market, exposure, sessions, positions, hedging, volatility, risk, alerts, whatIf, models, backtest };
 }
