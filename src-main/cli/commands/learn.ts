@@ -19,6 +19,8 @@ import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
 import { SESSION_FLAGS, sessionSourceFlags, sessionTestPaths } from './sessionLearn';
+import { DERIBIT_SIMULATORS, isDeribitSimulator } from '../../learn/deribitPaths';
+import { deribitCliPaths } from './deribitLearn';
 
 /** `--policy optimal`: the dynamic-programming optimum of the benchmark (core/learn/optimalHedge.ts). */
 const OPTIMAL = 'optimal';
@@ -201,7 +203,7 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join('|')}] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1, B2 or B3' },
       ...B3_EVALUATE_FLAGS,
@@ -209,8 +211,8 @@ export const learnCommands: CommandTable = {
       policy: { type: 'string', description: `a model JSON file from train, a baseline (${BASELINE_NAMES.join(', ')}), or ${OPTIMAL}: the problem's optimal band by dynamic programming` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
       seed: { type: 'string', description: 'test seed (default 1000; training uses 1..3 by default)' },
-      simulator: { type: 'string', description: `test paths: ${SIMULATORS.join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol)` },
-      data: { type: 'string', description: 'hourly BTC CSV for --simulator bootstrap (default ../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz)' },
+      simulator: { type: 'string', description: `test paths: ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol; deribit-daily: Deribit perpetual daily 2021-03-24..2026-01-30, rescaled; deribit-hourly: Deribit perpetual hourly 2026 at hourly DVOL, B3 7 days)` },
+      data: { type: 'string', description: 'hourly BTC CSV for --simulator bootstrap (default ../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz); the data folder for B3 and the deribit simulators (default ../shared/data)' },
       format: { type: 'string', description: 'json or text (default text)' },
       db: { type: 'string', description: 'with --session: the database the session is recorded in' },
       ...SESSION_FLAGS,
@@ -241,12 +243,12 @@ export const learnCommands: CommandTable = {
         policy = loadPolicyModel(name);
       }
       const simulator = session ? 'session' : (flags['simulator'] ?? 'gbm');
-      if (!session && (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator))) {
-        throw new UsageError(`--simulator must be one of ${SIMULATORS.join(', ')}, got ${JSON.stringify(simulator)}`);
+      if (!session && (typeof simulator !== 'string' || !([...SIMULATORS, ...DERIBIT_SIMULATORS] as string[]).includes(simulator))) {
+        throw new UsageError(`--simulator must be one of ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join(', ')}, got ${JSON.stringify(simulator)}`);
       }
       let observed: { returns: Float64Array; blockLength: number } | undefined;
       if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
-      const set = session ? sessionTestPaths(session, paths, seed) : simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
+      const set = session ? sessionTestPaths(session, paths, seed) : isDeribitSimulator(simulator) ? deribitCliPaths(problem, simulator, paths, seed, flags['data']) : simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
       const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator, ...(session ? { session: session.dto.session } : {}) };
       if (optimumValue !== null) report['dynamic_programming_value'] = optimumValue;
       if (!isBaselineName(name)) {
