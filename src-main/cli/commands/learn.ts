@@ -15,12 +15,12 @@ import type { HedgePolicy } from '../../core/learn/hedging';
 import { optimalHedge } from '../../core/learn/optimalHedge';
 import { startTrainWorker } from '../../learn/trainJob';
 import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3TrainInput, evaluateB3 } from './learnB3';
-import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
+import { benchmarkProblemDto, historyProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
 import { SESSION_FLAGS, sessionSourceFlags, sessionTestPaths } from './sessionLearn';
 import { DERIBIT_SIMULATORS, isDeribitSimulator } from '../../learn/deribitPaths';
-import { deribitCliPaths } from './deribitLearn';
+import { deribitCliPaths, HISTORY_TRAIN_FLAG, historySourceFlags } from './deribitLearn';
 
 /** `--policy optimal`: the dynamic-programming optimum of the benchmark (core/learn/optimalHedge.ts). */
 const OPTIMAL = 'optimal';
@@ -115,7 +115,7 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
+    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --history bitstamp|deribit | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
       ...B3_TRAIN_FLAGS,
@@ -135,12 +135,14 @@ export const learnCommands: CommandTable = {
       'test-seed': { type: 'string', description: 'with --db: seed of the test paths (default 1000; must differ from the training seeds)' },
       format: { type: 'string', description: 'json or text (default text)' },
       ...SESSION_FLAGS,
+      ...HISTORY_TRAIN_FLAG,
     },
     async run({ flags }) {
       const cost = costFlag(flags);
       // --session: the session's first 70 % trains, its last 30 % gates; the model goes into the session's --db.
       const session = flags['session'] !== undefined ? sessionSourceFlags(flags, cost) : null;
-      const benchmark = session ? session.label : benchmarkFlag(flags);
+      const history = historySourceFlags(flags, cost);
+      const benchmark = session ? session.label : history ? history.label : benchmarkFlag(flags);
       const b3 = session ? null : b3Flags(flags, benchmark as BenchmarkName);
       if (b3 === null && flags['simulator'] !== undefined) throw new UsageError('train --simulator applies to --benchmark B3 only (B1 and B2 train on Black-Scholes paths)');
       const kind = flags['policy'] ?? 'ntb';
@@ -163,7 +165,7 @@ export const learnCommands: CommandTable = {
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
+        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -178,13 +180,14 @@ export const learnCommands: CommandTable = {
         const training = result.model.training;
         let stored: { id: number; gate: { difference: { value: number; standard_error: number }; passed: boolean } } | null = null;
         if (store) {
-          const dto = session ? session.dto : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
+          const dto = session ? session.dto : history ? historyProblemDto(result) : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
           const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
           const id = store.repository.save(entry);
           stored = { id, gate: { difference: estimateJson(result.gate!.result.difference), passed: entry.passedGate } };
         }
         bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation ${typeof training['objective'] === 'string' ? training['objective'] : 'entropic risk'} ${String(training['best_validation_risk'] ?? training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
         if (session) process.stderr.write(`${session.dto.description}\n`);
+        if (history) process.stderr.write(`${historyProblemDto(result).description}\n`);
         if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
         if (format === 'json') {
           console.log(JSON.stringify({

@@ -211,6 +211,12 @@ describe('CLI: deribit-hourly is 7-day test data', () => {
       .rejects.toThrow(new UsageError('deribit-hourly paths are at most 7 days: the Deribit perpetual hourly file spans 2026-02-27 12:00..2026-04-28 12:00 UTC (60 days, 1440 hourly returns), so its 720-hour windows all start in the first 30 days and a 30-day path would reshuffle one month; use 7 days'));
   });
 
+  it('train --history takes bitstamp or deribit, as a source of its own', async () => {
+    await expect(run('train', { history: 'coinbase', out: '/nonexistent/x.json' })).rejects.toThrow(new UsageError('--history must be bitstamp or deribit, got "coinbase"'));
+    await expect(run('train', { history: 'deribit', benchmark: 'B1', out: '/nonexistent/x.json' })).rejects.toThrow(/--history is a source of its own/);
+    await expect(run('train', { history: 'deribit', data: '/nonexistent', out: '/nonexistent/x.json' })).rejects.toThrow(/gymtradingenv_BTC_USD-Hourly\.csv\.gz does not exist/);
+  });
+
   it('refuses to train on it', async () => {
     await expect(run('train', { benchmark: 'B3', simulator: 'deribit-hourly', out: '/nonexistent/x.json' })).rejects.toThrow(/deribit-hourly is test data only/);
   });
