@@ -53,7 +53,7 @@ export function b3Flags(flags: ParsedArgs['flags'], benchmark: string): B3Flags 
   if (!isB3Days(days) || (flags['days'] !== undefined && !/^\d+$/.test(String(flags['days'])))) throw new UsageError(`--days must be ${B3_DAYS.join(' or ')} for B3, got ${JSON.stringify(flags['days'])}`);
   const simulator = flags['simulator'] ?? 'gbm';
   if (typeof simulator !== 'string' || ![...B3_SIMULATORS, DERIBIT_HOURLY].includes(simulator)) {
-    throw new UsageError(`--simulator must be ${[...B3_SIMULATORS, DERIBIT_HOURLY].join(', ')} for B3, got ${JSON.stringify(simulator)}`);
+    throw new UsageError(`--simulator must be ${B3_SIMULATORS.join(' or ')} (or ${DERIBIT_HOURLY} to evaluate) for B3, got ${JSON.stringify(simulator)}`);
   }
   const loss = flags['loss'] ?? 'es';
   if (typeof loss !== 'string' || !(B3_LOSSES as readonly string[]).includes(loss)) throw new UsageError(`--loss must be ${B3_LOSSES.join(' or ')}, got ${JSON.stringify(loss)}`);
