@@ -75,7 +75,7 @@ export function deribitTestPaths(problem: HedgingProblem, simulator: DeribitSimu
     set: set.paths,
     pathImpliedVol: set.impliedVol,
     notes: [
-      `${deribitHourlyNote(data)}; ${B3_SETTING.blockHours}-hour blocks seen every ${hoursPerStep} hour(s), not rescaled: each path is hedged at its anchor hour's DVOL, the problem's σ ${problem.sigma} is not used`,
+      `${deribitHourlyNote(data)}; ${B3_SETTING.blockHours}-hour blocks seen every ${hoursPerStep} hour(s), not rescaled: each path is hedged at its anchor hour's DVOL, the problem's σ ${Number(problem.sigma.toPrecision(4))} is not used`,
       ...data.problems.map((p) => `skipped: ${p}`),
     ],
   };
