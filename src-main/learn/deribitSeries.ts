@@ -115,6 +115,13 @@ export interface DeribitHourlyData {
   problems: string[];
 }
 
+/** Skipped anchor hours, one line per reason: how many, and the first (a gap skips every window that holds it). */
+function skippedAnchors(history: AnchoredHistory): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const s of history.skipped) byReason.set(s.reason, [...(byReason.get(s.reason) ?? []), s.day]);
+  return [...byReason].map(([reason, hours]) => `${hours.length} anchor hour(s) skipped, the first ${hours[0]!} UTC: ${reason}`);
+}
+
 /** Reads the perpetual hourly and hourly DVOL files from `dataDir` and anchors every hour whose window fits. */
 export function loadDeribitHourly(dataDir = defaultDataDir()): DeribitHourlyData {
   const perpFile = join(dataDir, DERIBIT_PERP_HOURLY_FILE);
@@ -126,7 +133,8 @@ export function loadDeribitHourly(dataDir = defaultDataDir()): DeribitHourlyData
   const byHour = new Map<number, number>();
   for (let i = 0; i < dvol.time.length; i++) byHour.set(dvol.time[i]!, dvol.vol[i]!);
   // From the first row: the hours of the span before the file starts are not anchors that failed.
-  const history = buildAnchoredHistory(perp, byHour, { from: Math.max(perp.time[0]!, DERIBIT_SPANS.hourly.from), to: DERIBIT_SPANS.hourly.to }, { anchorEveryHours: 1 });
+  const history = buildAnchoredHistory(perp, byHour, { from: Math.max(perp.time[0]!, DERIBIT_SPANS.hourly.from), to: DERIBIT_SPANS.hourly.to }, { anchorEveryHours: 1, dvolOnly: true });
+  if (history.anchorTime.length === 0) throw new Error(`${perpFile}: no hour has a gap-free 720-hour window after it and a DVOL in ${dvolFile}`);
   return {
     history,
     firstMs: perp.time[0]!,
@@ -137,6 +145,7 @@ export function loadDeribitHourly(dataDir = defaultDataDir()): DeribitHourlyData
       ...located(dvolFile, dvol.badRows),
       ...match.missingFromOther.map((h) => `${dvolFile}: no DVOL for the perpetual's hour ${h} UTC`),
       ...match.missingFromReference.map((h) => `${perpFile}: no perpetual close for the DVOL hour ${h} UTC`),
+      ...skippedAnchors(history),
     ],
   };
 }

@@ -10,8 +10,10 @@
  * - `ttienomy_deribit_BTC-PERPETUAL_daily.csv`: 2727 rows 2018-08-14..2026-01-30, newest first; closes 6403.0
  *   (2018-08-14), 6377.0 (2018-08-15), 82627.5 (2026-01-29), 83413.0 (2026-01-30).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { anchoredBootstrapPaths, b3Problem } from '../../../src-main/core/learn/b3';
 import { coarserSteps, dailyLogReturns, DERIBIT_SPANS, matchHours } from '../../../src-main/core/learn/deribitSeries';
@@ -61,6 +63,32 @@ describe('readers of the Deribit files', () => {
     // The other file's 2026-02-28 23:00 lies before the reference's span: not reported.
     expect(matchHours(hours(['2026-03-01 00:00', '2026-03-01 01:00', '2026-03-01 03:00']), hours(['2026-02-28 23:00', '2026-03-01 00:00', '2026-03-01 02:00', '2026-03-01 03:00'])))
       .toEqual({ hours: 3, missingFromOther: ['2026-03-01 01:00'], missingFromReference: ['2026-03-01 02:00'] });
+  });
+
+  it('reports a DVOL hour the perpetual has and skips that anchor instead of pricing it at another vol', () => {
+    // 800 synthetic hours from 2026-01-01 00:00; the DVOL file lacks 2026-01-02 05:00; the perpetual repeats a row.
+    const dir = mkdtempSync(join(tmpdir(), 'gammadesk-deribit-'));
+    try {
+      const hour = (h: number): string => new Date(Date.UTC(2026, 0, 1) + h * 3_600_000).toISOString().slice(0, 19).replace('T', ' ') + '+00:00';
+      const perp = ['timestamp,open,high,low,close,volume', ...Array.from({ length: 800 }, (_, h) => `${hour(h)},1,1,1,${100 + Math.sin(h)},1`)];
+      perp.splice(11, 0, `${hour(9)},1,1,1,55,1`);
+      writeFileSync(join(dir, DERIBIT_PERP_HOURLY_FILE), perp.join('\n'));
+      const dvol = ['timestamp,iv', ...Array.from({ length: 800 }, (_, h) => (h === 29 ? null : `${hour(h)},0.5`)).filter((x) => x !== null)];
+      writeFileSync(join(dir, DERIBIT_DVOL_HOURLY_FILE), gzipSync(dvol.join('\n')));
+      const data = loadDeribitHourly(dir);
+      expect(data.match.missingFromOther).toEqual(['2026-01-02 05:00']);
+      expect(data.problems).toEqual([
+        `${join(dir, DERIBIT_PERP_HOURLY_FILE)}:12: column timestamp: ${hour(9)} appears twice (the first row is kept)`,
+        `${join(dir, DERIBIT_DVOL_HOURLY_FILE)}: no DVOL for the perpetual's hour 2026-01-02 05:00 UTC`,
+        '1 anchor hour(s) skipped, the first 2026-01-02 05:00 UTC: no DVOL at this anchor',
+      ]);
+      // Hours 0..79 have a 720-hour window; hour 29 has no DVOL.
+      expect(data.history.anchorTime.length).toBe(79);
+      expect(data.history.anchorTime.includes(at('2026-01-02 05:00'))).toBe(false);
+      expect(data.history.anchorVolSource.every((s) => s === 'dvol')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('skips and reports bad rows by line and field, keeping every good row', () => {
