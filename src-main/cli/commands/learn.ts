@@ -120,7 +120,7 @@ export const learnCommands: CommandTable = {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
       ...B3_TRAIN_FLAGS,
       simulator: { type: 'string', description: 'B3: gbm (sigma 0.8, default) or bootstrap (real hourly BTC returns 2018-2020, priced at DVOL or trailing realized vol)' },
-      data: { type: 'string', description: 'B3 bootstrap: folder with the hourly BTC and DVOL files (default ../shared/data)' },
+      data: { type: 'string', description: 'B3 bootstrap and --history: folder with the shared data files (hourly BTC, DVOL, Deribit perpetual daily; default ../shared/data)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: 'ntb (no-transaction band network, default) or ffn (feed-forward with previous position)' },
       seed: { type: 'string', description: 'base seed: init = N, training paths = N+1, validation = N+2 (default 1)' },
