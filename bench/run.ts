@@ -35,6 +35,7 @@ const BENCHES: Record<string, Bench> = {
   'backtest-app': async () => (await import('./backtestApp')).runBacktestAppBench(),
   models: async () => (await import('./models')).runModelsBench(),
   'session-returns': async () => (await import('./sessionReturns')).runSessionReturnsBench(),
+  'deribit-series': async () => (await import('./deribitSeries')).runDeribitSeriesBench(),
 };
 
 async function main(): Promise<number> {

@@ -22,6 +22,7 @@ import type { HedgingProblem } from '../core/learn/train';
 import type { Currency } from '../core/market/events';
 import { hedgeMarketFrom } from '../engine/hedgeInputs';
 import type { MarketState } from '../engine/marketState';
+import { DERIBIT_HOURLY_MAX_DAYS } from '../core/learn/deribitSeries';
 import { readSessionReturns, SessionReturnsError, sessionProblem, sessionSpans, type SessionProblem } from '../learn/sessionReturns';
 import { startTrainWorker, type TrainJobInput, type TrainJobMessage, type TrainWorkerHandle } from '../learn/trainJob';
 import type { Db } from '../store/database';
@@ -163,7 +164,7 @@ export function storedModel(args: { name: string; label: string; problem: Proble
     dataRange: problem.session
       ? problem.session.spans
       : done.history
-      ? `BTC daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
+      ? `${done.history.seriesLabel ?? 'BTC'} daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
       : problem.calibration
       ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
       : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
@@ -188,7 +189,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /** The problem of a history-trained model, described from what the worker read. */
 export function historyProblemDto(done: TrainJobMessage & { type: 'done' }): ProblemDto {
   const h = done.history!;
-  return problemDto(done.problem, `BTC history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}`);
+  return problemDto(done.problem, `${h.seriesLabel ?? 'BTC'} history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}`);
 }
 
 /** The problem of a benchmark as the models domain describes it. */
@@ -307,9 +308,9 @@ export class ModelsService implements ModelGate {
     let history: TrainJobInput['history'];
     if (source.type === 'history') {
       if (this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: training on history is unavailable');
-      history = { file: this.deps.historyFile, ...(source.maturityDays !== undefined ? { maturityDays: source.maturityDays } : {}), ...(source.cost !== undefined ? { cost: source.cost } : {}) };
+      history = { file: this.deps.historyFile, ...(source.maturityDays !== undefined ? { maturityDays: source.maturityDays } : {}), ...(source.cost !== undefined ? { cost: source.cost } : {}), ...(source.series !== undefined ? { series: source.series } : {}) };
     } else known = this.problemFor(source);
-    const label = known?.label ?? 'history:BTC';
+    const label = known?.label ?? (source.type === 'history' && source.series === 'deribit' ? 'history:BTC-PERPETUAL' : 'history:BTC');
     const testPaths = params.testPaths ?? TRAIN_DEFAULTS.testPaths;
     const input: TrainJobInput = {
       ...(source.type === 'benchmark' ? { benchmark: source.benchmark } : {}),
@@ -389,7 +390,10 @@ export class ModelsService implements ModelGate {
     if (model && Object.entries(model.summary.seeds).some(([k, s]) => k !== 'test' && s === seed)) {
       throw new ApiException('INVALID_ARGUMENT', `seed ${seed} was used to train model ${model.summary.id}: test paths must be new`);
     }
-    if (simulator === 'bootstrap' && this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: the bootstrap simulator is unavailable');
+    if (simulator === 'deribit-hourly' && problem.contract.maturity * 365 > DERIBIT_HOURLY_MAX_DAYS + 1e-9) {
+      throw new ApiException('INVALID_ARGUMENT', `deribit-hourly test paths are at most ${DERIBIT_HOURLY_MAX_DAYS} days (the Deribit perpetual hourly file holds 60 days of 2026; decision 0033): this option runs ${Math.round(problem.contract.maturity * 365)} days`);
+    }
+    if ((simulator === 'bootstrap' || simulator.startsWith('deribit-')) && this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', `no BTC price history is configured: the ${simulator} simulator is unavailable`);
     const label = `compare ${model ? `model ${model.summary.id} "${model.summary.name}"` : 'the baselines'} on ${session ? `the held-out part of ${dto.session!.spans.split(':')[0]}` : `${simulator} paths`}`;
     const job = this.newJob('compare', label, dto);
     const channel = this.deps.jobsPool.start('modelsCompare', {

@@ -5,7 +5,7 @@
  *
  * Test paths come from the problem's own model (gbm) or another with the same total variance (heston, merton), or
  * from moving blocks of daily BTC returns of 2021–2022 rescaled to the problem's vol (bootstrap; a model trained on
- * Black-Scholes paths never saw them).
+ * Black-Scholes paths never saw them), or from Deribit's perpetual (deribit-daily, deribit-hourly: learn/deribitPaths.ts).
  */
 import { existsSync } from 'node:fs';
 import type { EstimateDto, GateDto, HistogramDto, PolicyComparisonDto, SimulatorNameDto } from '../api/contract/models';
@@ -17,6 +17,8 @@ import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, 
 import type { HedgingProblem } from '../core/learn/train';
 import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
 import { sessionPaths } from './sessionReturns';
+import { deribitTestPaths, isDeribitSimulator } from './deribitPaths';
+import { dirname } from 'node:path';
 
 export interface CompareInput {
   problem: HedgingProblem;
@@ -91,7 +93,15 @@ export function comparePolicies(input: CompareInput): CompareOutput {
     notes.push(`bootstrap: 5-day blocks of ${history.returns.length} daily BTC returns of 2021–2022, rescaled to σ = ${problem.sigma}${history.badRows > 0 ? `; ${history.badRows} bad rows of the file skipped` : ''}`);
   }
   let set;
-  if (simulator === 'session') {
+  let pathImpliedVol: Float64Array | undefined;
+  if (isDeribitSimulator(simulator)) {
+    // Deribit's perpetual (learn/deribitPaths.ts): its files sit beside the BTC history file.
+    if (!input.historyFile) throw new Error(`${simulator} test paths need the shared data folder (beside the BTC history file)`);
+    const deribit = deribitTestPaths(problem, simulator, paths, seed, dirname(input.historyFile));
+    set = deribit.set;
+    pathImpliedVol = deribit.pathImpliedVol;
+    notes.push(...deribit.notes);
+  } else if (simulator === 'session') {
     if (!input.session) throw new Error('session test paths need the held-out returns of a session');
     set = sessionPaths(problem, input.session.returns, input.session.blockLength, paths, seed);
     notes.push(`session: ${input.session.blockLength}-step blocks of the ${input.session.returns.length} held-out step returns (not rescaled) of ${input.session.description}; the policies never saw them`);
@@ -107,7 +117,7 @@ export function comparePolicies(input: CompareInput): CompareOutput {
   }
   for (const name of BASELINE_NAMES) policies.push({ policy: name, label: BASELINE_LABELS[name], rule: baselinePolicy(name, problem) });
   // One run per policy gives the P&L for the histogram and every criterion (evaluate.ts's definitions).
-  const outcomes = policies.map((p) => runHedge(set, problem.contract, p.rule, { cost: problem.cost, impliedVol: problem.sigma }));
+  const outcomes = policies.map((p) => runHedge(set, problem.contract, p.rule, { cost: problem.cost, impliedVol: problem.sigma, ...(pathImpliedVol ? { pathImpliedVol } : {}) }));
   const histograms = sharedHistograms(outcomes.map((o) => o.pnl), input.bins);
   const rows = policies.map((p, i): PolicyComparisonDto => {
     const o = outcomes[i]!;

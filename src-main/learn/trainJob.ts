@@ -6,7 +6,8 @@ import { benchmarkProblem, type BenchmarkName } from '../core/learn/benchmarks';
 import { whalleyWilmottPolicy } from '../core/learn/baselines';
 import { Rng } from '../core/random';
 import { bootstrapPaths } from '../core/sim/paths';
-import { dailyReturnsBetween, HISTORY_BLOCK_DAYS, HISTORY_TEST, HISTORY_TRAIN, historyProblem, bootstrapPathSource, realizedVol } from './historyTrain';
+import { HISTORY_BLOCK_DAYS, historyProblem, bootstrapPathSource } from './historyTrain';
+import { readHistorySeries, type HistoryRange, type HistorySeries } from './historySeries';
 import { sessionPaths } from './sessionReturns';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
@@ -29,9 +30,10 @@ export interface TrainJobInput {
   /**
    * Train on block-bootstrapped daily BTC returns of 2018–2020 from this hourly-closes file instead (learn/historyTrain.ts):
    * a 30-day ATM call (or `maturityDays`) priced at those years' realized vol, cost `cost` (default 5 bp); the gate's
-   * test paths are then bootstrapped from 2021–2022, never the training years.
+   * test paths are then bootstrapped from 2021–2022, never the training years. `series` deribit: Deribit BTC-PERPETUAL
+   * daily closes instead, train 2018-08-14..2020-12-31, gate 2021-01-01..2026-01-30 (learn/historySeries.ts).
    */
-  history?: { file: string; maturityDays?: number; cost?: number };
+  history?: { file: string; maturityDays?: number; cost?: number; series?: HistorySeries };
   /**
    * Train on a recorded session (learn/sessionReturns.ts) with `problem` its hedging problem: moving-block bootstrap
    * of the training part's step returns; the gate's test paths are bootstrapped from the held-out part's, raw.
@@ -60,25 +62,14 @@ export type TrainJobMessage =
   | { type: 'progress'; progress: TrainProgress; fraction: number }
   | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number; problem: HedgingProblem; gate?: TrainGate; history?: HistoryRange };
 
-/** The history a model was trained and tested on. */
-export interface HistoryRange {
-  file: string;
-  trainDays: number;
-  trainFirstMs: number;
-  trainLastMs: number;
-  testDays: number;
-  testFirstMs: number;
-  testLastMs: number;
-  badRows: number;
-  realizedVol: number;
-}
+export type { HistoryRange };
 
 /** The gate and the test metrics of a trained model (JSON-safe: crosses the worker boundary). */
 export interface TrainGate {
   paths: number;
   seed: number;
   /** gbm: Black-Scholes paths of the training problem; bootstrap: the test years' returns (history source); session: a session's held-out part. */
-  simulator: 'gbm' | 'bootstrap' | 'session';
+  simulator: 'gbm' | 'bootstrap' | 'session' | 'deribit-daily';
   result: GateResult;
   test: EvaluationReport;
   whalleyWilmott: EvaluationReport;
@@ -94,19 +85,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   if (input.problem === undefined && input.benchmark === undefined && input.history === undefined) throw new Error('a training job needs a benchmark, a problem or a history');
   const session = input.session ?? null;
   if (session && input.problem === undefined) throw new Error('a training job on a session needs the session\'s problem');
-  let history: { train: Float64Array; test: Float64Array; range: HistoryRange } | null = null;
-  if (input.history) {
-    const train = dailyReturnsBetween(input.history.file, HISTORY_TRAIN.fromMs, HISTORY_TRAIN.toMs);
-    const test = dailyReturnsBetween(input.history.file, HISTORY_TEST.fromMs, HISTORY_TEST.toMs);
-    history = {
-      train: train.returns,
-      test: test.returns,
-      range: {
-        file: input.history.file, trainDays: train.returns.length, trainFirstMs: train.firstMs, trainLastMs: train.lastMs,
-        testDays: test.returns.length, testFirstMs: test.firstMs, testLastMs: test.lastMs, badRows: train.badRows, realizedVol: realizedVol(train.returns),
-      },
-    };
-  }
+  const history = input.history ? readHistorySeries(input.history.file, input.history.series) : null;
   // B3 without its options (a caller that only names the benchmark): 7 days on Black-Scholes paths, ES loss.
   const b3Input = input.b3 ?? (input.benchmark === 'B3' ? { days: 7 as const, simulator: 'gbm' as const, loss: 'es' as const } : undefined);
   const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}) });
@@ -168,7 +147,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     simulator: b3?.data
       ? 'anchored circular block bootstrap of Bitstamp hourly BTC returns, fresh training paths per step'
       : history
-        ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily BTC returns 2018-2020, fresh paths per step`
+        ? `block bootstrap (${HISTORY_BLOCK_DAYS} days) of ${history.range.trainDays} daily ${history.range.series === 'deribit' ? 'Deribit BTC-PERPETUAL returns 2018-08-14..2020-12-31' : 'BTC returns 2018-2020'}, fresh paths per step`
         : session
           ? `block bootstrap (${session.blockLength} steps) of ${session.train.length} step returns of ${session.description}, fresh paths per step`
           : 'black-scholes (GBM), fresh training paths per step',
@@ -185,7 +164,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     gate = {
       paths: input.gate.paths,
       seed: input.gate.seed,
-      simulator: history ? 'bootstrap' : session ? 'session' : 'gbm',
+      simulator: history ? (history.range.series === 'deribit' ? 'deribit-daily' : 'bootstrap') : session ? 'session' : 'gbm',
       result: gateAgainstWhalleyWilmott(problem, policy, set),
       test: evaluateOnPaths(problem, policy, set, input.gate.seed),
       whalleyWilmott: evaluateOnPaths(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, input.gate.seed),

@@ -36,11 +36,13 @@ export interface GateDto {
  *   cost = the perpetual's half-spread + taker fee unless `cost`;
  * - `history` (training only): block-bootstrapped daily BTC returns of 2018–2020 (the app's history file), a
  *   `maturityDays` ATM call priced at those years' realized vol, cost 5 bp unless `cost`; gated on 2021–2022.
+ *   `series: 'deribit'`: Deribit BTC-PERPETUAL daily closes instead, 2018-08-14..2020-12-31 train, 2021-01-01..
+ *   2026-01-30 gate (learn/historySeries.ts).
  */
 export type PathSourceDto =
   | { type: 'benchmark'; benchmark: 'B1' | 'B2'; cost?: number }
   | { type: 'market'; currency: Currency; maturityDays?: number; cost?: number }
-  | { type: 'history'; maturityDays?: number; cost?: number }
+  | { type: 'history'; maturityDays?: number; cost?: number; series?: 'bitstamp' | 'deribit' }
   | SessionSourceDto;
 
 /**
@@ -81,8 +83,12 @@ export interface SessionSpansDto {
   spans: string;
 }
 
-/** Test-path models: the training model (gbm), Heston, Merton jumps, or block-bootstrapped BTC returns 2021–2022. */
-export type SimulatorNameDto = 'gbm' | 'heston' | 'merton' | 'bootstrap' | 'session';
+/**
+ * Test-path models: the training model (gbm), Heston, Merton jumps, block-bootstrapped BTC returns 2021–2022, or
+ * Deribit's BTC-PERPETUAL (learn/deribitPaths.ts): `deribit-hourly` (hourly 2026, each path hedged at its anchor
+ * hour's DVOL, at most 7 days) and `deribit-daily` (daily 2021-03-24..2026-01-30, rescaled to the problem's σ).
+ */
+export type SimulatorNameDto = 'gbm' | 'heston' | 'merton' | 'bootstrap' | 'session' | 'deribit-hourly' | 'deribit-daily';
 
 /** The hedging problem the paths pose (core/learn/train.ts `HedgingProblem`), and how it was calibrated. */
 export interface ProblemDto {
@@ -205,8 +211,8 @@ const sessionSource = {
   cost,
 };
 const source = v.variant('type', [benchmarkSource, marketSource, sessionSource]);
-const trainSource = v.variant('type', [benchmarkSource, marketSource, { type: v.literal('history'), maturityDays, cost }, sessionSource]);
-const simulator = v.literal('gbm', 'heston', 'merton', 'bootstrap');
+const trainSource = v.variant('type', [benchmarkSource, marketSource, { type: v.literal('history'), maturityDays, cost, series: v.optional(v.literal('bitstamp', 'deribit')) }, sessionSource]);
+const simulator = v.literal('gbm', 'heston', 'merton', 'bootstrap', 'deribit-hourly', 'deribit-daily');
 const jobId = v.string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 
 export const modelsCommands = {

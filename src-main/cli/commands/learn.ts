@@ -15,10 +15,12 @@ import type { HedgePolicy } from '../../core/learn/hedging';
 import { optimalHedge } from '../../core/learn/optimalHedge';
 import { startTrainWorker } from '../../learn/trainJob';
 import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3TrainInput, evaluateB3 } from './learnB3';
-import { benchmarkProblemDto, storedModel } from '../../app/modelsService';
+import { benchmarkProblemDto, historyProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
 import { SESSION_FLAGS, sessionSourceFlags, sessionTestPaths } from './sessionLearn';
+import { DERIBIT_SIMULATORS, isDeribitSimulator } from '../../learn/deribitPaths';
+import { deribitCliPaths, HISTORY_TRAIN_FLAG, historySourceFlags } from './deribitLearn';
 
 /** `--policy optimal`: the dynamic-programming optimum of the benchmark (core/learn/optimalHedge.ts). */
 const OPTIMAL = 'optimal';
@@ -113,12 +115,12 @@ function gateLine(gate: { difference: { value: number; standard_error: number };
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
+    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --history bitstamp|deribit | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
       ...B3_TRAIN_FLAGS,
       simulator: { type: 'string', description: 'B3: gbm (sigma 0.8, default) or bootstrap (real hourly BTC returns 2018-2020, priced at DVOL or trailing realized vol)' },
-      data: { type: 'string', description: 'B3 bootstrap: folder with the hourly BTC and DVOL files (default ../shared/data)' },
+      data: { type: 'string', description: 'B3 bootstrap and --history: folder with the shared data files (hourly BTC, DVOL, Deribit perpetual daily; default ../shared/data)' },
       cost: { type: 'string', description: 'proportional cost eps (a number or 2^N; default: the benchmark\'s)' },
       policy: { type: 'string', description: 'ntb (no-transaction band network, default) or ffn (feed-forward with previous position)' },
       seed: { type: 'string', description: 'base seed: init = N, training paths = N+1, validation = N+2 (default 1)' },
@@ -133,12 +135,14 @@ export const learnCommands: CommandTable = {
       'test-seed': { type: 'string', description: 'with --db: seed of the test paths (default 1000; must differ from the training seeds)' },
       format: { type: 'string', description: 'json or text (default text)' },
       ...SESSION_FLAGS,
+      ...HISTORY_TRAIN_FLAG,
     },
     async run({ flags }) {
       const cost = costFlag(flags);
       // --session: the session's first 70 % trains, its last 30 % gates; the model goes into the session's --db.
       const session = flags['session'] !== undefined ? sessionSourceFlags(flags, cost) : null;
-      const benchmark = session ? session.label : benchmarkFlag(flags);
+      const history = historySourceFlags(flags, cost);
+      const benchmark = session ? session.label : history ? history.label : benchmarkFlag(flags);
       const b3 = session ? null : b3Flags(flags, benchmark as BenchmarkName);
       if (b3 === null && flags['simulator'] !== undefined) throw new UsageError('train --simulator applies to --benchmark B3 only (B1 and B2 train on Black-Scholes paths)');
       const kind = flags['policy'] ?? 'ntb';
@@ -161,7 +165,7 @@ export const learnCommands: CommandTable = {
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
+        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -176,13 +180,14 @@ export const learnCommands: CommandTable = {
         const training = result.model.training;
         let stored: { id: number; gate: { difference: { value: number; standard_error: number }; passed: boolean } } | null = null;
         if (store) {
-          const dto = session ? session.dto : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
+          const dto = session ? session.dto : history ? historyProblemDto(result) : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
           const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
           const id = store.repository.save(entry);
           stored = { id, gate: { difference: estimateJson(result.gate!.result.difference), passed: entry.passedGate } };
         }
         bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation ${typeof training['objective'] === 'string' ? training['objective'] : 'entropic risk'} ${String(training['best_validation_risk'] ?? training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
         if (session) process.stderr.write(`${session.dto.description}\n`);
+        if (history) process.stderr.write(`${historyProblemDto(result).description}\n`);
         if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
         if (format === 'json') {
           console.log(JSON.stringify({
@@ -201,7 +206,7 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${SIMULATORS.join('|')}] [--format json]`,
+    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join('|')}] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1, B2 or B3' },
       ...B3_EVALUATE_FLAGS,
@@ -209,8 +214,8 @@ export const learnCommands: CommandTable = {
       policy: { type: 'string', description: `a model JSON file from train, a baseline (${BASELINE_NAMES.join(', ')}), or ${OPTIMAL}: the problem's optimal band by dynamic programming` },
       paths: { type: 'string', description: 'test paths (default 100000)' },
       seed: { type: 'string', description: 'test seed (default 1000; training uses 1..3 by default)' },
-      simulator: { type: 'string', description: `test paths: ${SIMULATORS.join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol)` },
-      data: { type: 'string', description: 'hourly BTC CSV for --simulator bootstrap (default ../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz)' },
+      simulator: { type: 'string', description: `test paths: ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join(', ')} (default gbm; bootstrap: daily BTC returns 2021-2022 from the Bitstamp hourly file, rescaled to the benchmark vol; deribit-daily: Deribit perpetual daily 2021-03-24..2026-01-30, rescaled; deribit-hourly: Deribit perpetual hourly 2026 at hourly DVOL, B3 7 days)` },
+      data: { type: 'string', description: 'hourly BTC CSV for --simulator bootstrap (default ../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz); the data folder for B3 and the deribit simulators (default ../shared/data)' },
       format: { type: 'string', description: 'json or text (default text)' },
       db: { type: 'string', description: 'with --session: the database the session is recorded in' },
       ...SESSION_FLAGS,
@@ -241,12 +246,12 @@ export const learnCommands: CommandTable = {
         policy = loadPolicyModel(name);
       }
       const simulator = session ? 'session' : (flags['simulator'] ?? 'gbm');
-      if (!session && (typeof simulator !== 'string' || !(SIMULATORS as readonly string[]).includes(simulator))) {
-        throw new UsageError(`--simulator must be one of ${SIMULATORS.join(', ')}, got ${JSON.stringify(simulator)}`);
+      if (!session && (typeof simulator !== 'string' || !([...SIMULATORS, ...DERIBIT_SIMULATORS] as string[]).includes(simulator))) {
+        throw new UsageError(`--simulator must be one of ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join(', ')}, got ${JSON.stringify(simulator)}`);
       }
       let observed: { returns: Float64Array; blockLength: number } | undefined;
       if (simulator === 'bootstrap') observed = { returns: dailyTestReturns(typeof flags['data'] === 'string' ? flags['data'] : undefined), blockLength: 5 };
-      const set = session ? sessionTestPaths(session, paths, seed) : simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
+      const set = session ? sessionTestPaths(session, paths, seed) : isDeribitSimulator(simulator) ? deribitCliPaths(problem, simulator, paths, seed, flags['data']) : simulatorPaths(problem, simulator as SimulatorName, paths, seed, observed);
       const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator, ...(session ? { session: session.dto.session } : {}) };
       if (optimumValue !== null) report['dynamic_programming_value'] = optimumValue;
       if (!isBaselineName(name)) {

@@ -14,6 +14,10 @@ import type { HedgePolicy } from '../../core/learn/hedging';
 import { Rng } from '../../core/random';
 import { B3_LOSSES, b3Setup, type B3Loss } from '../../learn/b3Setup';
 import type { TrainJobInput } from '../../learn/trainJob';
+import { deribitHourlyB3Setup, DeribitSpanError } from '../../learn/deribitB3';
+
+/** B3's test-only path model (learn/deribitB3.ts): Deribit perpetual hourly 2026 at hourly DVOL. */
+const DERIBIT_HOURLY = 'deribit-hourly';
 
 const DAYS_FLAG: FlagSpec = { type: 'string', description: `B3: days to expiry, ${B3_DAYS.join(' or ')} (default 7)` };
 
@@ -33,7 +37,8 @@ const B3_ONLY = ['days', 'loss', 'ww-risk-aversion'];
 
 export interface B3Flags {
   days: B3Days;
-  simulator: B3Simulator;
+  /** deribit-hourly: evaluate only (test data). */
+  simulator: B3Simulator | typeof DERIBIT_HOURLY;
   loss: B3Loss;
   dataDir?: string;
 }
@@ -47,18 +52,19 @@ export function b3Flags(flags: ParsedArgs['flags'], benchmark: string): B3Flags 
   const days = Number(flags['days'] ?? 7);
   if (!isB3Days(days) || (flags['days'] !== undefined && !/^\d+$/.test(String(flags['days'])))) throw new UsageError(`--days must be ${B3_DAYS.join(' or ')} for B3, got ${JSON.stringify(flags['days'])}`);
   const simulator = flags['simulator'] ?? 'gbm';
-  if (typeof simulator !== 'string' || !(B3_SIMULATORS as readonly string[]).includes(simulator)) {
-    throw new UsageError(`--simulator must be ${B3_SIMULATORS.join(' or ')} for B3, got ${JSON.stringify(simulator)}`);
+  if (typeof simulator !== 'string' || ![...B3_SIMULATORS, DERIBIT_HOURLY].includes(simulator)) {
+    throw new UsageError(`--simulator must be ${B3_SIMULATORS.join(' or ')} (or ${DERIBIT_HOURLY} to evaluate) for B3, got ${JSON.stringify(simulator)}`);
   }
   const loss = flags['loss'] ?? 'es';
   if (typeof loss !== 'string' || !(B3_LOSSES as readonly string[]).includes(loss)) throw new UsageError(`--loss must be ${B3_LOSSES.join(' or ')}, got ${JSON.stringify(loss)}`);
   const data = flags['data'];
   if (data !== undefined && (typeof data !== 'string' || !existsSync(data))) throw new UsageError(`--data: ${JSON.stringify(data)} is not an existing folder`);
-  return { days, simulator: simulator as B3Simulator, loss: loss as B3Loss, ...(typeof data === 'string' ? { dataDir: data } : {}) };
+  return { days, simulator: simulator as B3Flags['simulator'], loss: loss as B3Loss, ...(typeof data === 'string' ? { dataDir: data } : {}) };
 }
 
 /** The B3 part of a training job's input. */
 export function b3TrainInput(b3: B3Flags): Pick<TrainJobInput, 'b3'> {
+  if (b3.simulator === DERIBIT_HOURLY) throw new UsageError('--simulator deribit-hourly is test data only: train on gbm or bootstrap (2018-2020) and evaluate on deribit-hourly');
   return { b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}) } };
 }
 
@@ -109,7 +115,18 @@ export function evaluateB3(flags: ParsedArgs['flags'], b3: B3Flags, cost: number
     if (text.trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new Error(`must be a positive number, got ${JSON.stringify(text)}`);
     return value;
   }, raw) : undefined;
-  const setup = b3Setup(b3.days, b3.simulator, { ...(cost !== undefined ? { cost } : {}), ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}) });
+  const setupOptions = { ...(cost !== undefined ? { cost } : {}), ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}) };
+  let setup;
+  let note: string | null = null;
+  if (b3.simulator === DERIBIT_HOURLY) {
+    try {
+      setup = deribitHourlyB3Setup(b3.days, setupOptions);
+    } catch (error) {
+      if (error instanceof DeribitSpanError) throw new UsageError(error.message);
+      throw error;
+    }
+    note = setup.note;
+  } else setup = b3Setup(b3.days, b3.simulator, setupOptions);
   for (const problem of setup.data?.problems ?? []) process.stderr.write(`skipped: ${problem}\n`);
   const { problem } = setup;
   let riskAversion: number | null = null;
@@ -126,6 +143,7 @@ export function evaluateB3(flags: ParsedArgs['flags'], b3: B3Flags, cost: number
   const report = {
     benchmark: 'B3', days: b3.days, simulator: b3.simulator, cost: problem.cost, paths, seed,
     ...(riskAversion !== null ? { ww_risk_aversion: riskAversion } : {}),
+    ...(note !== null ? { data: note } : {}),
     ...comparisonJson(comparison),
   };
   if (format === 'json') console.log(JSON.stringify(report, null, 2));
@@ -133,6 +151,7 @@ export function evaluateB3(flags: ParsedArgs['flags'], b3: B3Flags, cost: number
     const line = (label: string, e: { value: number; standardError: number }): string => `${label.padEnd(24)} ${e.value.toPrecision(6)} ± ${e.standardError.toPrecision(2)}`;
     console.log([
       `B3 ${b3.days} days, ${b3.simulator}, cost ${problem.cost}, policy ${policy.name}${riskAversion !== null ? ` (risk aversion ${riskAversion})` : ''}: ${paths} paths, seed ${seed}`,
+      ...(note !== null ? [note] : []),
       line('expected shortfall 99%', comparison.expectedShortfall99),
       line('ES / BS delta ES', comparison.esRatioToBsDelta),
       line('turnover', comparison.turnover),

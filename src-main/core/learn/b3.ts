@@ -129,13 +129,17 @@ const HOUR_MS = 3_600_000;
  * Anchors every day of `period` whose window (the `windowHours` hourly returns from 00:00 UTC) lies inside the
  * period without a gap, priced at that day's DVOL if `dvol` has it, else at the trailing realized vol of the
  * `realizedHours` hourly returns before 00:00 (read from the whole series: the past is known at the anchor).
+ * `anchorEveryHours` (default 24: each day's 00:00 UTC) anchors every that many hours instead, `dvol` then keyed
+ * by the anchor hour (the Deribit 2026 series anchors every hour at the hourly DVOL, learn/deribitSeries.ts);
+ * `dvolOnly` skips an anchor without a DVOL instead of pricing it at the realized vol.
  */
 export function buildAnchoredHistory(
   series: HourlySeries, dvol: DvolByDay, period: { from: number; to: number },
-  options: { windowHours?: number; realizedHours?: number } = {},
+  options: { windowHours?: number; realizedHours?: number; anchorEveryHours?: number; dvolOnly?: boolean } = {},
 ): AnchoredHistory {
   const windowHours = options.windowHours ?? B3_SETTING.windowHours;
   const realizedHours = options.realizedHours ?? B3_SETTING.realizedHours;
+  const anchorEveryMs = (options.anchorEveryHours ?? 24) * HOUR_MS;
   const n = series.time.length;
   // All returns between consecutive hours of the series (NaN across a gap), indexed by their start row.
   const all = new Float64Array(Math.max(0, n - 1));
@@ -160,11 +164,11 @@ export function buildAnchoredHistory(
   const anchorVol: number[] = [];
   const anchorVolSource: AnchorVolSource[] = [];
   const skipped: { day: string; reason: string }[] = [];
-  const firstDay = Math.ceil(period.from / MS_PER_DAY) * MS_PER_DAY;
+  const firstDay = Math.ceil(period.from / anchorEveryMs) * anchorEveryMs;
   // Days whose window would run past the end of the data are not candidates (the test period is open-ended).
   const end = n > 0 ? Math.min(period.to, series.time[n - 1]!) : period.from;
-  for (let day = firstDay; day + windowHours * HOUR_MS <= end; day += MS_PER_DAY) {
-    const label = new Date(day).toISOString().slice(0, 10);
+  for (let day = firstDay; day + windowHours * HOUR_MS <= end; day += anchorEveryMs) {
+    const label = new Date(day).toISOString().slice(0, anchorEveryMs < MS_PER_DAY ? 16 : 10).replace('T', ' ');
     const start = periodIndex.get(day);
     if (start === undefined || start + windowHours > periodReturns.length) {
       skipped.push({ day: label, reason: 'no hourly close at 00:00 UTC or the window runs past the data' });
@@ -178,6 +182,10 @@ export function buildAnchoredHistory(
     }
     let vol = dvol.get(day) ?? null;
     let source: AnchorVolSource = 'dvol';
+    if (vol === null && options.dvolOnly === true) {
+      skipped.push({ day: label, reason: 'no DVOL at this anchor' });
+      continue;
+    }
     if (vol === null) {
       source = 'realized';
       const rowAtDay = row.get(day)!;

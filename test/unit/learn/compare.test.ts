@@ -11,6 +11,10 @@ import { Mlp } from '../../../src-main/core/learn/mlp';
 import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../../src-main/core/learn/network';
 import { Rng } from '../../../src-main/core/random';
 import { comparePolicies, sharedHistograms } from '../../../src-main/learn/compare';
+import { deribitTestPaths } from '../../../src-main/learn/deribitPaths';
+import { bsDeltaPolicy } from '../../../src-main/core/learn/baselines';
+import { runHedge } from '../../../src-main/core/learn/hedging';
+import { entropicRisk } from '../../../src-main/core/learn/risk';
 
 const B1 = benchmarkProblem('B1');
 
@@ -66,5 +70,30 @@ describe('sharedHistograms', () => {
     // A constant sample still gets a bin around it.
     const [hc] = sharedHistograms([new Float64Array(5).fill(2)], 4);
     expect(hc!.counts.reduce((x, y) => x + y, 0)).toBe(5);
+  });
+});
+
+describe('comparePolicies on Deribit test paths (learn/deribitPaths.ts)', () => {
+  const history = resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz');
+
+  it('deribit-daily: 5-day blocks of the perpetual daily returns 2021-03-24..2026-01-30, rescaled; the notes say the span and blocks', () => {
+    const result = comparePolicies({ problem: B1, model: null, simulator: 'deribit-daily', paths: 2000, seed: 5, bins: 10, historyFile: history });
+    // 2021-03-24..2026-01-30 holds 1774 daily rows, 1773 returns (the data README: 2727 rows, no gaps).
+    expect(result.notes[0]).toBe("deribit-daily: Deribit BTC-PERPETUAL daily closes 2021-03-24..2026-01-30 (08:00 UTC to 08:00 UTC); 1773 daily returns: 1769 distinct 5-day blocks, 354 of them non-overlapping; rescaled to the problem's σ and shifted to a martingale");
+    expect(() => comparePolicies({ problem: B1, model: null, simulator: 'deribit-daily', paths: 1000, seed: 5, bins: 10 })).toThrow(/need the shared data folder/);
+  });
+
+  it('deribit-hourly: a 7-day daily problem hedged at each path\'s anchor-hour DVOL; 30 days refused naming the span', () => {
+    const week = { ...B1, contract: { ...B1.contract, maturity: 7 / 365 } };
+    const result = comparePolicies({ problem: week, model: null, simulator: 'deribit-hourly', paths: 3000, seed: 9, bins: 10, historyFile: history });
+    expect(result.notes[0]).toMatch(/^deribit-hourly: Deribit BTC-PERPETUAL hourly 2026-02-27 12:00\.\.2026-04-28 12:00 UTC; 721 anchor hours .* 1440 hourly returns: 1417 distinct 24-hour blocks, 60 of them non-overlapping; 24-hour blocks seen every 24 hour\(s\), not rescaled/);
+    // The delta row hedges at the paths' DVOL (0.50..0.62), not at B1's 0.2: recomputed both ways on the same paths.
+    const paths = deribitTestPaths(week, 'deribit-hourly', 3000, 9, resolve('../shared/data'));
+    const atDvol = runHedge(paths.set, week.contract, bsDeltaPolicy, { cost: week.cost, impliedVol: week.sigma, pathImpliedVol: paths.pathImpliedVol! });
+    const atSigma = runHedge(paths.set, week.contract, bsDeltaPolicy, { cost: week.cost, impliedVol: week.sigma });
+    const delta = result.rows.find((r) => r.policy === 'bs-delta')!;
+    expect(delta.indifferencePrice.value).toBeCloseTo(entropicRisk(atDvol.pnl, week.lambda).value, 12);
+    expect(Math.abs(delta.indifferencePrice.value - entropicRisk(atSigma.pnl, week.lambda).value)).toBeGreaterThan(1e-3);
+    expect(() => comparePolicies({ problem: B1, model: null, simulator: 'deribit-hourly', paths: 1000, seed: 9, bins: 10, historyFile: history })).toThrow(/at most 7 days: the Deribit perpetual hourly file spans 2026-02-27 12:00\.\.2026-04-28 12:00 UTC/);
   });
 });
