@@ -9,6 +9,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ForecastEvaluateInput, ForecastEvaluateResult, ForecastEvaluateToMain } from '../workers/forecastEvaluateTask';
 import type { ModelsCompareInput, ModelsCompareResult } from '../workers/modelsCompareTask';
+import type { ModelsGateInput, ModelsGateResult } from '../workers/modelsGateTask';
+import type { SessionReadInput, SessionReadResult } from '../workers/sessionReadTask';
 import type { TardisParseInput, TardisParseToMain, TardisParseToWorker } from '../workers/tardisParseTask';
 
 /**
@@ -19,6 +21,8 @@ export interface JobTypes {
   tardisParse: { input: TardisParseInput; result: void; toMain: TardisParseToMain; toWorker: TardisParseToWorker };
   forecastEvaluate: { input: ForecastEvaluateInput; result: ForecastEvaluateResult; toMain: ForecastEvaluateToMain; toWorker: never };
   modelsCompare: { input: ModelsCompareInput; result: ModelsCompareResult; toMain: never; toWorker: never };
+  modelsGate: { input: ModelsGateInput; result: ModelsGateResult; toMain: never; toWorker: never };
+  sessionRead: { input: SessionReadInput; result: SessionReadResult; toMain: never; toWorker: never };
 }
 export type JobName = keyof JobTypes;
 

@@ -73,6 +73,11 @@ export interface HedgeAdvisorOptions {
   /** The stored model the learned policy runs, loaded (null when it is not stored). */
   learnedModel?: (id: number) => LoadedModel | null;
   /**
+   * Why model `id` may not hedge now (e.g. it has not passed its gate on the trader's current criterion), or null.
+   * A refused learned policy proposes nothing and says why: it is never kept running silently.
+   */
+  learnedRefusal?: (id: number) => string | null;
+  /**
    * The PM replica's parameters for the selection's "IM after ≤ X": Deribit's live `model_params` once read
    * (app/pmeComparison.ts). Absent or null: the documented table (core/risk/pmParams.ts). Replays pass none.
    */
@@ -469,7 +474,8 @@ export class Kernel {
       hedge.onProposal?.(full);
     };
     // Inputs are read now, synchronously: the proposal is a function of this moment's market and book.
-    const problem = settings.enabled ? settingsProblem(settings) : 'the hedge advisor is off for this currency';
+    const refusal = settings.enabled && settings.policy === 'learned' && typeof settings.modelId === 'number' ? (hedge.learnedRefusal?.(settings.modelId) ?? null) : null;
+    const problem = settings.enabled ? (settingsProblem(settings) ?? (refusal === null ? null : `the learned policy is not used: ${refusal}`)) : 'the hedge advisor is off for this currency';
     const bare = problem ? null : hedgeMarketFrom(market, currency);
     // The IV–RV signals of the live surface fit, when one has been made (the Surface view is open, or the selection
     // prices options against it): residuals per option and the variance risk premium per expiry.
