@@ -37,7 +37,21 @@ describe('gammadesk train --db and gammadesk models', () => {
     expect(listed.status, listed.stderr).toBe(0);
     const [summary] = JSON.parse(listed.stdout) as { id: number; name: string; kind: string; benchmark: string; passedGate: boolean; seeds: Record<string, number> }[];
     expect(summary).toMatchObject({ id: report.model_id, name: 'tiny b1', kind: 'ntb', benchmark: 'B1', passedGate: report.gate.passed, seeds: { init: 1, train: 2, validation: 3, test: 1000 } });
-    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`^ +${report.model_id}  tiny b1  ntb B1  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  gate (passed|failed) \\(vs WW -?[\\d.e-]+ ± [\\d.e-]+, 10000 paths\\)`));
+    // The text list names the trader's criterion and every gate with its own.
+    const text = cli('models', 'list', '--db', db).stdout;
+    expect(text).toMatch(/^the trader's criterion: entropic λ 1 \(a learned policy must have passed its gate on it\)\n/);
+    expect(text).toMatch(new RegExp(`\\n +${report.model_id}  tiny b1  ntb B1  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  (usable|not usable)  gates entropic λ 1: -?[\\d.e-]+ ± [\\d.e-]+ vs WW, (passed|failed) \\(10000 paths\\)`));
+    expect(report.gate).toMatchObject({ criterion: { kind: 'entropic', lambda: 1 }, criterion_label: 'entropic λ 1' });
+
+    // --gate es95: gated on ES 95 %, and so listed (not usable under the trader's entropic criterion).
+    const es = cli('train', '--benchmark', 'B1', '--steps', '3', '--batch', '256', '--db', db, '--name', 'tiny es', '--test-paths', '10000', '--gate', 'es95', '--format', 'json');
+    expect(es.status, es.stderr).toBe(0);
+    const esReport = JSON.parse(es.stdout) as { model_id: number; gate: { criterion_label: string; passed: boolean } };
+    expect(esReport.gate.criterion_label).toBe('ES 95 %');
+    expect(es.stderr).toMatch(/vs Whalley-Wilmott, ES 95 % +-?[\d.e-]+ ± [\d.e-]+ \(paired\): (passes|does not pass) the gate \(10000 test paths, seed 1000\)/);
+    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`\\n +${esReport.model_id}  tiny es  ntb B1  \\S+  not usable  gates ES 95 %: -?[\\d.e-]+ ± [\\d.e-]+ vs WW, ${esReport.gate.passed ? 'passed' : 'failed'} \\(10000 paths\\)`));
+    expect(cli('train', '--benchmark', 'B1', '--db', db, '--name', 'y', '--gate', 'es98')).toMatchObject({ status: 2, stderr: expect.stringContaining('--gate: criterion "es98" is not one of') });
+    expect(cli('models', 'delete', String(esReport.model_id), '--db', db).status).toBe(0);
 
     const file = join(temp.dir, 'tiny.json');
     const exported = cli('models', 'export', String(report.model_id), '--out', file, '--db', db);

@@ -1,6 +1,7 @@
 /**
  * `gammadesk models list|export|delete`: the learned hedge policies stored in a database (by `gammadesk train --db`
- * or the app's Models view), with their gate result; export writes the model JSON (format gammadesk-hedge-policy v1)
+ * or the app's Models view), with every gate result and its criterion, and whether each may hedge under the trader's
+ * criterion; export writes the model JSON (format gammadesk-hedge-policy v1)
  * that `gammadesk evaluate --policy FILE` and any other program can read. A model a hedge advisor uses is not
  * deleted.
  */
@@ -13,6 +14,7 @@ import { ModelRepository, type StoredModelSummary } from '../../store/models';
 import { SettingsRepository } from '../../store/settings';
 import { UsageError } from '../args';
 import { dbFlag, parsed, type CommandTable } from '../command';
+import { criterionKey, criterionLabel } from '../../core/learn/criterion';
 
 function openModels(dbFlagValue: string | boolean | undefined): { db: Db; repository: ModelRepository; path: string } {
   const path = typeof dbFlagValue === 'string' ? resolve(dbFlagValue) : defaultDbPath();
@@ -30,10 +32,15 @@ function modelId(text: string | undefined): number {
   }, text);
 }
 
+/** Every gate with its criterion: "ES 99 %: -0.2134 ± 0.041 vs WW, passed (100000 paths); entropic λ 1: …". */
 function gateText(s: StoredModelSummary): string {
-  const gate = s.metrics['gate'] as { difference: { value: number; standardError: number }; paths: number } | undefined;
-  if (!gate) return s.passedGate ? 'passed' : 'not gated';
-  return `${s.passedGate ? 'passed' : 'failed'} (vs WW ${gate.difference.value.toPrecision(4)} ± ${gate.difference.standardError.toPrecision(2)}, ${gate.paths} paths)`;
+  if (s.gates.length === 0) return s.passedGate ? 'passed' : 'not gated';
+  return s.gates.map((g) => {
+    const d = g.gate['difference'] as { value: number; standardError: number } | undefined;
+    const figures = d ? `${d.value.toPrecision(4)} ± ${d.standardError.toPrecision(2)} vs WW, ` : '';
+    const paths = typeof g.gate['paths'] === 'number' ? ` (${g.gate['paths']} paths)` : '';
+    return `${criterionLabel(g.criterion)}: ${figures}${g.passed ? 'passed' : 'failed'}${paths}`;
+  }).join('; ');
 }
 
 export const modelsCommands: CommandTable = {
@@ -58,11 +65,15 @@ export const modelsCommands: CommandTable = {
       try {
         if (action === 'list') {
           const models = repository.list();
-          if (format === 'json') console.log(JSON.stringify(models, null, 2));
+          // The trader's criterion (the app's setting): only a model passed on it may hedge.
+          const criterion = new HedgeSettingsStore(new SettingsRepository(db), () => Date.now()).criterion();
+          const passedCurrent = (m: StoredModelSummary): boolean => m.gates.some((g) => g.passed && criterionKey(g.criterion) === criterionKey(criterion));
+          if (format === 'json') console.log(JSON.stringify(models.map((m) => ({ ...m, passedCurrent: passedCurrent(m) })), null, 2));
           else if (models.length === 0) console.log(`no models in ${path}`);
           else {
+            console.log(`the trader's criterion: ${criterionLabel(criterion)} (a learned policy must have passed its gate on it)`);
             for (const m of models) {
-              console.log(`${String(m.id).padStart(4)}  ${m.name}  ${m.kind} ${m.benchmark}  ${new Date(m.createdMs).toISOString().slice(0, 19)}Z  gate ${gateText(m)}`);
+              console.log(`${String(m.id).padStart(4)}  ${m.name}  ${m.kind} ${m.benchmark}  ${new Date(m.createdMs).toISOString().slice(0, 19)}Z  ${passedCurrent(m) ? 'usable' : 'not usable'}  gates ${gateText(m)}`);
             }
           }
           return Promise.resolve(0);
