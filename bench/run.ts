@@ -34,6 +34,7 @@ const BENCHES: Record<string, Bench> = {
   backtest: async () => (await import('./backtest')).runBacktestBench(),
   models: async () => (await import('./models')).runModelsBench(),
   'session-returns': async () => (await import('./sessionReturns')).runSessionReturnsBench(),
+  'gate-criteria': async () => (await import('./gateCriteria')).runGateCriteriaBench(),
 };
 
 async function main(): Promise<number> {
