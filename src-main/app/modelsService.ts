@@ -208,6 +208,46 @@ function passedOn(s: StoredModelSummary, criterion: Criterion): StoredGate | nul
   return s.gates.find((g) => g.passed && criterionKey(g.criterion) === criterionKey(criterion)) ?? null;
 }
 
+/** Test paths must be new: a seed the model was trained or validated with is refused. */
+function checkTestSeed(model: StoredModelSummary, seed: number): void {
+  if (Object.entries(model.seeds).some(([k, s]) => k !== 'test' && s === seed)) {
+    throw new ApiException('INVALID_ARGUMENT', `seed ${seed} was used to train model ${model.id}: test paths must be new`);
+  }
+}
+
+/** What a re-gate of a stored model runs on (the app's `models.gate` and `gammadesk models gate` alike). */
+export interface RegatePlan {
+  problem: HedgingProblem;
+  dto: ProblemDto;
+  criterion: Criterion;
+  paths: number;
+  seed: number;
+  simulator: 'gbm' | 'bootstrap' | 'session';
+  /** Where the test paths come from; a session is read first (its held-out part). */
+  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string } | { kind: 'session'; session: SessionSourceDto };
+}
+
+/**
+ * A re-gate's plan: the model's own problem, the test paths its training gate drew (Black-Scholes; the 2021–2022
+ * returns for a history model; the held-out part of its session), `GATE_DEFAULTS` unless told. Refuses (ApiException)
+ * a model without a recorded problem, a training seed as the test seed, a history model without the history file.
+ */
+export function regatePlan(summary: StoredModelSummary, json: PolicyModelJson, options: { criterion: Criterion; paths?: number; seed?: number }, historyFile: string | null): RegatePlan {
+  const problem = problemOf(summary, json);
+  if (!problem) throw new ApiException('INVALID_ARGUMENT', `model ${summary.id} does not record its training problem: it cannot be re-gated`);
+  const paths = options.paths ?? GATE_DEFAULTS.paths;
+  const seed = options.seed ?? GATE_DEFAULTS.seed;
+  checkTestSeed(summary, seed);
+  const dto = (summary.metrics['problem'] as ProblemDto | undefined) ?? problemDto(problem, `the training problem of model ${summary.id}`);
+  const session = sessionSourceOf(dto);
+  if (session) return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'session', source: { kind: 'session', session } };
+  if (summary.benchmark.startsWith('history:')) {
+    if (historyFile === null) throw new ApiException('UNAVAILABLE', `model ${summary.id} was trained on BTC history and is gated on 2021–2022: no BTC price history is configured`);
+    return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'bootstrap', source: { kind: 'bootstrap', historyFile } };
+  }
+  return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'gbm', source: { kind: 'gbm' } };
+}
+
 interface Job {
   dto: ModelJobDto;
   handle: TrainWorkerHandle | null;
@@ -454,12 +494,6 @@ export class ModelsService implements ModelGate {
     return { summary, json };
   }
 
-  private checkTestSeed(model: StoredModelSummary, seed: number): void {
-    if (Object.entries(model.seeds).some(([k, s]) => k !== 'test' && s === seed)) {
-      throw new ApiException('INVALID_ARGUMENT', `seed ${seed} was used to train model ${model.id}: test paths must be new`);
-    }
-  }
-
   compare(params: CommandParams<'models.compare'>): ModelJobDto {
     const model = params.modelId !== undefined ? this.storedModelOf(params.modelId) : null;
     if (params.source?.type === 'session' && params.simulator !== undefined) {
@@ -477,7 +511,7 @@ export class ModelsService implements ModelGate {
     const simulator = session ? 'session' : (params.simulator ?? COMPARE_DEFAULTS.simulator);
     const paths = params.paths ?? COMPARE_DEFAULTS.paths;
     const seed = params.seed ?? COMPARE_DEFAULTS.seed;
-    if (model) this.checkTestSeed(model.summary, seed);
+    if (model) checkTestSeed(model.summary, seed);
     if (simulator === 'bootstrap' && this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: the bootstrap simulator is unavailable');
     const what = model ? `model ${model.summary.id} "${model.summary.name}"` : 'the baselines';
     const where = params.source?.type === 'session' ? `the held-out part of session ${params.source.sessionId}` : `${simulator} paths`;
@@ -515,28 +549,18 @@ export class ModelsService implements ModelGate {
    */
   gate(params: CommandParams<'models.gate'>): ModelJobDto {
     const { summary, json } = this.storedModelOf(params.id);
-    const problem = problemOf(summary, json);
-    if (!problem) throw new ApiException('INVALID_ARGUMENT', `model ${summary.id} does not record its training problem: it cannot be re-gated`);
-    const criterion = params.criterion ?? this.criterion();
-    const paths = params.paths ?? GATE_DEFAULTS.paths;
-    const seed = params.seed ?? GATE_DEFAULTS.seed;
-    this.checkTestSeed(summary, seed);
-    const dto = (summary.metrics['problem'] as ProblemDto | undefined) ?? problemDto(problem, `the training problem of model ${summary.id}`);
-    const sessionSource = sessionSourceOf(dto);
-    const history = summary.benchmark.startsWith('history:');
-    if (history && this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', `model ${summary.id} was trained on BTC history and is gated on 2021–2022: no BTC price history is configured`);
-    const simulator = sessionSource ? 'session' : history ? 'bootstrap' : 'gbm';
-    const job = this.newJob('gate', `gate model ${summary.id} "${summary.name}" on ${criterionLabel(criterion)} against the Whalley–Wilmott band`, dto);
+    const plan = regatePlan(summary, json, { criterion: params.criterion ?? this.criterion(), ...(params.paths !== undefined ? { paths: params.paths } : {}), ...(params.seed !== undefined ? { seed: params.seed } : {}) }, this.deps.historyFile);
+    const job = this.newJob('gate', `gate model ${summary.id} "${summary.name}" on ${criterionLabel(plan.criterion)} against the Whalley–Wilmott band`, plan.dto);
     job.dto = { ...job.dto, modelId: summary.id };
-    const source: Promise<RegateInput['source']> = sessionSource
-      ? this.readSession(sessionSource).then((read) => ({ kind: 'session' as const, returns: read.testSteps, blockLength: read.blockLength }))
-      : Promise.resolve(history ? { kind: 'bootstrap' as const, historyFile: this.deps.historyFile! } : { kind: 'gbm' as const });
+    const source: Promise<RegateInput['source']> = plan.source.kind === 'session'
+      ? this.readSession(plan.source.session).then((read) => ({ kind: 'session' as const, returns: read.testSteps, blockLength: read.blockLength }))
+      : Promise.resolve(plan.source);
     job.settled = source
-      .then((from) => this.deps.jobsPool.start('modelsGate', { problem, model: json, criterion, paths, seed, source: from }).done)
+      .then((from) => this.deps.jobsPool.start('modelsGate', { problem: plan.problem, model: json, criterion: plan.criterion, paths: plan.paths, seed: plan.seed, source: from }).done)
       .then((result) => {
         if (this.disposed) return;
-        const gate = gateDtoOf(result, paths, seed, simulator);
-        this.repository.saveGate(summary.id, { criterion, passed: gate.passed, gate: { ...gate } }, Math.floor(this.deps.nowMs()));
+        const gate = gateDtoOf(result, plan.paths, plan.seed, plan.simulator);
+        this.repository.saveGate(summary.id, { criterion: plan.criterion, passed: gate.passed, gate: { ...gate } }, Math.floor(this.deps.nowMs()));
         this.finish(job, { state: 'done', gate });
         this.deps.onModelsChanged?.();
         this.publishModels();

@@ -9,7 +9,7 @@ import { SettingsRepository } from '../../store/settings';
 import { UsageError, type FlagSpec, type ParsedArgs } from '../args';
 
 export const GATE_FLAG: Record<string, FlagSpec> = {
-  gate: { type: 'string', description: 'criterion of the gate against Whalley-Wilmott: entropic[:λ], es99, es95, es:α, mv[:a] (default: train --db: the database\'s trader\'s criterion, else entropic with the problem\'s λ)' },
+  gate: { type: 'string', description: 'criterion of the gate against Whalley-Wilmott: entropic[:λ], es99, es95, es:α, mv[:a] (default: with a database, train --db and models gate, the trader\'s criterion stored there; else entropic with the problem\'s λ)' },
 };
 
 /**
