@@ -92,6 +92,11 @@ describe('the trader\'s criterion', () => {
     expect(model!.gates.map((g) => g.criterionLabel)).toEqual(['ES 95 %', 'entropic λ 1', 'mean–variance a 1']);
     expect(model!.passedCurrent).toBe(true);
 
+    // A comparison's paired gate is on the trader's criterion too.
+    const compared = await client.call('models.compare', { modelId: model!.id, paths: 5000, seed: 3000, bins: 10 });
+    await stepped.app.models.idle();
+    expect(jobs.find((j) => j.id === compared.id)!.comparison!.gate).toMatchObject({ criterion: { kind: 'entropic', lambda: 1 }, criterionLabel: 'entropic λ 1', paths: 5000, seed: 3000 });
+
     // Persisted: a restarted app keeps the criterion and the gates.
     await stepped.app.stop();
     app = null;

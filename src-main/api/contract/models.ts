@@ -4,8 +4,9 @@
  * hedges on the same test paths (a job on the jobs pool); deleting and exporting them (app/modelsService.ts).
  *
  * A model can be chosen as the hedge advisor's policy (`hedge.settings.set` with `policy: 'learned'`, `modelId`)
- * only when it passed its gate: it beat the Whalley–Wilmott band out of sample on the entropic criterion by more than
- * two paired standard errors (core/learn/evaluate.ts `gateAgainstWhalleyWilmott`).
+ * only when it passed its gate on the trader's criterion (`models.criterion`: entropic, ES or mean–variance): it beat
+ * the Whalley–Wilmott band out of sample on that criterion by more than two paired standard errors
+ * (core/learn/evaluate.ts `gateAgainstWhalleyWilmott`). A model keeps one gate per criterion; `models.gate` adds one.
  */
 import type { Criterion } from '../../core/learn/criterion';
 import type { Currency } from '../../core/market/events';
