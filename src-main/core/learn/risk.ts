@@ -148,10 +148,14 @@ export function entropicRiskDifference(a: Float64Array, b: Float64Array, lambda:
 
 /** Influence function of the empirical ES of the loss -X at level alpha: VaR + (L - VaR)+ / (1 - alpha) - ES. */
 export function expectedShortfallInfluence(pnl: Float64Array, alpha: number): { value: number; influence: Float64Array } {
-  const { value } = expectedShortfall(pnl, alpha);
-  const n = pnl.length;
+  const n = checkSample(pnl, 'expected shortfall');
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`expected shortfall level must lie in (0, 1), got ${String(alpha)}`);
+  // One sort (as `expectedShortfall`, whose value this is to the last bit: same VaR, same sum in the same order).
   const sorted = Float64Array.from(pnl, (x) => -x).sort();
   const valueAtRisk = sorted[Math.min(n - 1, Math.floor(alpha * n))]!;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.max(-pnl[i]! - valueAtRisk, 0);
+  const value = valueAtRisk + sum / n / (1 - alpha);
   const influence = new Float64Array(n);
   for (let i = 0; i < n; i++) influence[i] = valueAtRisk + Math.max(-pnl[i]! - valueAtRisk, 0) / (1 - alpha) - value;
   return { value, influence };
