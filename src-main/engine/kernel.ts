@@ -30,6 +30,9 @@ import { SurfaceSchedule, type SurfaceScheduleOptions } from './surfaceSchedule'
 import { marginLimitFor, withMarginCheck } from './riskInputs';
 import type { PmParams } from '../core/risk/pmParams';
 
+
+/** The start of a hedge snapshot's reason when the learned policy's model may not hedge now (`learnedRefusal`). */
+export const LEARNED_NOT_USED = 'the learned policy is not used: ';
 export interface KernelOptions {
   greeks: GreeksPort;
   exposures: ExposurePort;
@@ -475,7 +478,7 @@ export class Kernel {
     };
     // Inputs are read now, synchronously: the proposal is a function of this moment's market and book.
     const refusal = settings.enabled && settings.policy === 'learned' && typeof settings.modelId === 'number' ? (hedge.learnedRefusal?.(settings.modelId) ?? null) : null;
-    const problem = settings.enabled ? (settingsProblem(settings) ?? (refusal === null ? null : `the learned policy is not used: ${refusal}`)) : 'the hedge advisor is off for this currency';
+    const problem = settings.enabled ? (settingsProblem(settings) ?? (refusal === null ? null : `${LEARNED_NOT_USED}${refusal}`)) : 'the hedge advisor is off for this currency';
     const bare = problem ? null : hedgeMarketFrom(market, currency);
     // The IV–RV signals of the live surface fit, when one has been made (the Surface view is open, or the selection
     // prices options against it): residuals per option and the variance risk premium per expiry.

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { HedgeSnapshot } from '../../src-main/api/dto';
+import type { HedgeSnapshot, RecommendationDto } from '../../src-main/api/dto';
 import type { ModelJobDto } from '../../src-main/api/contract/models';
 import type { GammaDeskApp } from '../../src-main/app/app';
 import { defaultHedgeSettings } from '../../src-main/core/hedge/settings';
@@ -60,10 +60,18 @@ describe('the trader\'s criterion', () => {
     client.subscribe('hedge', { currency: 'BTC' }, (m) => (latest = m.data));
     const current = (): HedgeSnapshot | null => latest;
     await stepped.until(() => (current()?.proposal?.policy === 'learned' ? true : null));
+    // The desk offers it as a recommendation (20 short calls, no hedge: a trade).
+    let recommendations: RecommendationDto[] = [];
+    client.subscribe('recommendations', {}, (m) => (recommendations = m.data));
+    const offered = await stepped.until(() => recommendations.find((r) => r.policy === 'learned' && r.state === 'proposed'));
 
-    // The trader switches to entropic λ 1: the model has no gate there. The advisor proposes nothing and says why.
+    // The trader switches to entropic λ 1: the model has no gate there. The advisor proposes nothing and says why,
+    // and the waiting learned recommendation is withdrawn with that reason (not left to be approved).
     await client.call('models.setCriterion', { criterion: { kind: 'entropic', lambda: 1 } });
     const fallback = await stepped.until(() => (current()?.proposal === null && current()?.reason ? current() : null));
+    const withdrawn = await stepped.until(() => recommendations.find((r) => r.id === offered.id && r.state === 'expired'));
+    expect(withdrawn.reason).toBe(fallback!.reason);
+    await expect(client.call('recommendations.approve', { id: offered.id })).rejects.toThrow(/expired/);
     expect(fallback!.reason).toMatch(new RegExp(`the learned policy is not used: model ${model!.id} "es ntb" has no gate on entropic λ 1, the trader's criterion \\(its gates: ES 95 % passed\\); re-gate it on entropic λ 1 or choose another policy`));
     [model] = await client.call('models.list', {});
     expect(model).toMatchObject({ passedCurrent: false, inUse: ['BTC'] });
