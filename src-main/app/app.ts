@@ -384,7 +384,12 @@ export class GammaDeskApp {
         pmParams: (currency) => (this.sourceSpec.kind === 'replay' ? null : (this.risk.pmParamsOf(currency).params ?? null)),
         // A replay's proposals are shown, not offered: recommendations come from live and demo markets only.
         onProposal: (snapshot) => {
-          if (!this.replay && !this.stopped) this.desk.onProposal(snapshot);
+          if (this.replay || this.stopped) return;
+          // A learned proposal computed just before its model was refused (the trader's criterion changed while it
+          // ran) is not offered; the next computation says why.
+          const modelId = this.hedgeSettings.get(snapshot.currency).modelId;
+          if (snapshot.proposal && snapshot.policy === 'learned' && typeof modelId === 'number' && this.models.refusal(modelId) !== null) return;
+          this.desk.onProposal(snapshot);
         },
       },
       surface: {

@@ -45,6 +45,8 @@ test('models: gate lines per criterion, switch the trader\'s criterion, re-gate 
   await page.getByRole('tab', { name: 'Hedges' }).click();
   await expect(page.getByTestId('learned-explanation')).toHaveCount(0, { timeout: 30_000 });
   await expect(page.getByTestId('proposal-reason')).toContainText(/the learned policy is not used: model \d+ "e2e criterion ntb" has no gate on ES 95 %, the trader's criterion \(its gates: entropic λ 1 passed\)/);
+  // The learned recommendation that was waiting is withdrawn, none comes back.
+  await expect(page.locator('[data-testid=recommendation][data-state=proposed]')).toHaveCount(0, { timeout: 30_000 });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: `${SHOTS}/hedges-criterion-fallback.png` });
   await page.getByRole('tab', { name: 'Models' }).click();

@@ -71,6 +71,10 @@ describe('the trader\'s criterion', () => {
     const fallback = await stepped.until(() => (current()?.proposal === null && current()?.reason ? current() : null));
     const withdrawn = await stepped.until(() => recommendations.find((r) => r.id === offered.id && r.state === 'expired'));
     expect(withdrawn.reason).toBe(fallback!.reason);
+    // And none comes back while the market moves on.
+    await stepped.step(5000);
+    expect(recommendations.filter((r) => r.policy === 'learned' && r.state === 'proposed')).toEqual([]);
+    expect(current()!.reason).toBe(fallback!.reason);
     await expect(client.call('recommendations.approve', { id: offered.id })).rejects.toThrow(/expired/);
     expect(fallback!.reason).toMatch(new RegExp(`the learned policy is not used: model ${model!.id} "es ntb" has no gate on entropic λ 1, the trader's criterion \\(its gates: ES 95 % passed\\); re-gate it on entropic λ 1 or choose another policy`));
     [model] = await client.call('models.list', {});
