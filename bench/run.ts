@@ -36,6 +36,7 @@ const BENCHES: Record<string, Bench> = {
   models: async () => (await import('./models')).runModelsBench(),
   'session-returns': async () => (await import('./sessionReturns')).runSessionReturnsBench(),
   'deribit-series': async () => (await import('./deribitSeries')).runDeribitSeriesBench(),
+  'gate-criteria': async () => (await import('./gateCriteria')).runGateCriteriaBench(),
 };
 
 async function main(): Promise<number> {

@@ -284,6 +284,7 @@ export class GammaDeskApp {
       realized: (currency) => this.kernel.surface?.snapshot(currency)?.realized ?? null,
       nowMs: () => this.feedClock.now(),
       historyFile: options.historyFile !== undefined ? options.historyFile : existsSync(DEV_HISTORY_FILE) ? DEV_HISTORY_FILE : null,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
       onModelsChanged: () => {
         for (const currency of CURRENCIES) this.kernel.refreshHedge(currency);
       },
@@ -389,11 +390,17 @@ export class GammaDeskApp {
         book: () => ({ version: this.book.version, positions: this.book.positions() }),
         hash: (text) => createHash('sha256').update(text).digest('hex'),
         learnedModel: (id) => this.models.model(id),
+        learnedRefusal: (id) => this.models.refusal(id),
         // Deribit's live PM parameters for the IM limit once read (never in a replay: its inputs are the recording's).
         pmParams: (currency) => (this.sourceSpec.kind === 'replay' ? null : (this.risk.pmParamsOf(currency).params ?? null)),
         // A replay's proposals are shown, not offered: recommendations come from live and demo markets only.
         onProposal: (snapshot) => {
-          if (!this.replay && !this.stopped) this.desk.onProposal(snapshot);
+          if (this.replay || this.stopped) return;
+          // A learned proposal computed just before its model was refused (the trader's criterion changed while it
+          // ran) is not offered; the next computation says why.
+          const modelId = this.hedgeSettings.get(snapshot.currency).modelId;
+          if (snapshot.proposal && snapshot.policy === 'learned' && typeof modelId === 'number' && this.models.refusal(modelId) !== null) return;
+          this.desk.onProposal(snapshot);
         },
       },
       surface: {

@@ -12,6 +12,7 @@
  *   anything (app/execution/executor.ts).
  */
 import type { HedgeSnapshot } from '../api/dto';
+import { LEARNED_NOT_USED } from '../engine/kernel';
 import type { Proposal as PolicyProposal } from '../core/hedge/types';
 import type { ProposalLeg } from '../core/execution/recommendation';
 import type { EpochMs } from '../core/units';
@@ -83,6 +84,14 @@ export class HedgeDesk {
   onProposal(snapshot: HedgeSnapshot): void {
     this.expireDue();
     const proposal = snapshot.proposal;
+    // The learned policy's model may no longer hedge (e.g. not passed on the trader's new criterion): its waiting
+    // recommendations are withdrawn with the reason, not left to be approved until they expire.
+    if (!proposal && snapshot.policy === 'learned' && snapshot.reason?.startsWith(LEARNED_NOT_USED)) {
+      const open = this.recommendations.list(['proposed']).filter((r) => currencyOf(r) === snapshot.currency && r.policy === 'learned');
+      for (const old of open) this.recommendations.transition(old.id, 'proposed', 'expired', { actor: 'system:advisor', reason: snapshot.reason, payload: { withdrawn_at_seq: snapshot.marketSeq } });
+      if (open.length > 0) this.changed();
+      return;
+    }
     if (!proposal || proposal.status !== 'trade' || proposal.legs.length === 0) return;
     const legs = orderLegs(proposal);
     const open = this.recommendations.list(['proposed']).filter((r) => currencyOf(r) === snapshot.currency);

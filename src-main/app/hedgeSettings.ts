@@ -5,10 +5,15 @@
 import type { CommandParams } from '../api/contract';
 import { ApiException } from '../api/errors';
 import { defaultHedgeSettings, settingsProblem, type HedgeSettings } from '../core/hedge/settings';
+import { criterionProblem, type Criterion } from '../core/learn/criterion';
 import { CURRENCIES, type Currency } from '../core/market/events';
 import type { SettingsRepository } from '../store/settings';
 
 const key = (currency: Currency): string => `hedge.settings.${currency}`;
+/** The trader's criterion for learned policies, one for the desk (both currencies). */
+const CRITERION_KEY = 'hedge.criterion';
+/** Entropic risk with λ 1: the λ of every training problem the app poses, so every gate stored before keeps its meaning. */
+export const DEFAULT_CRITERION: Criterion = Object.freeze({ kind: 'entropic', lambda: 1 }) as Criterion;
 
 /** What the store asks about a stored model before the learned policy may use it. */
 export interface ModelGate {
@@ -66,6 +71,20 @@ export class HedgeSettingsStore {
     this.cache.set(settings.currency, settings);
     this.version++;
     return settings;
+  }
+
+  /** The trader's criterion: a learned model must have passed its gate on it to hedge. */
+  criterion(): Criterion {
+    return this.settings.get<Criterion>(CRITERION_KEY) ?? DEFAULT_CRITERION;
+  }
+
+  /** Sets the trader's criterion; the advisor recomputes (a learned policy not passed on it stops proposing, saying why). */
+  setCriterion(criterion: Criterion): Criterion {
+    const problem = criterionProblem(criterion);
+    if (problem) throw new ApiException('INVALID_ARGUMENT', problem);
+    this.settings.set(CRITERION_KEY, criterion, this.nowMs());
+    this.version++;
+    return criterion;
   }
 
   /** Currencies whose advisor runs model `id` now. */

@@ -10,6 +10,8 @@ import { Piscina } from 'piscina';
 import type { BacktestRunInput, BacktestRunResult, BacktestRunToMain, BacktestRunToWorker } from '../workers/backtestRunTask';
 import type { ForecastEvaluateInput, ForecastEvaluateResult, ForecastEvaluateToMain } from '../workers/forecastEvaluateTask';
 import type { ModelsCompareInput, ModelsCompareResult } from '../workers/modelsCompareTask';
+import type { ModelsGateInput, ModelsGateResult } from '../workers/modelsGateTask';
+import type { SessionReadInput, SessionReadResult } from '../workers/sessionReadTask';
 import type { TardisParseInput, TardisParseToMain, TardisParseToWorker } from '../workers/tardisParseTask';
 
 /**
@@ -21,6 +23,8 @@ export interface JobTypes {
   forecastEvaluate: { input: ForecastEvaluateInput; result: ForecastEvaluateResult; toMain: ForecastEvaluateToMain; toWorker: never };
   modelsCompare: { input: ModelsCompareInput; result: ModelsCompareResult; toMain: never; toWorker: never };
   backtestRun: { input: BacktestRunInput; result: BacktestRunResult; toMain: BacktestRunToMain; toWorker: BacktestRunToWorker };
+  modelsGate: { input: ModelsGateInput; result: ModelsGateResult; toMain: never; toWorker: never };
+  sessionRead: { input: SessionReadInput; result: SessionReadResult; toMain: never; toWorker: never };
 }
 export type JobName = keyof JobTypes;
 

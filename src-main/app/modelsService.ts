@@ -9,13 +9,14 @@
  * vol of the expiry nearest the maturity, the realized-vol estimate reported beside it, the perpetual's cost).
  * Whatever ends a training run (its budget or a cancel), the best validated checkpoint is gated and stored.
  */
-import type { GateDto, ModelExportDto, ModelJobDto, ModelSummaryDto, PathSourceDto, ProblemDto, SessionSourceDto } from '../api/contract/models';
+import type { CriterionDto, GateDto, ModelExportDto, ModelJobDto, ModelSummaryDto, PathSourceDto, ProblemDto, SessionSourceDto } from '../api/contract/models';
 import type { CommandParams } from '../api/contract';
 import { ApiException } from '../api/errors';
 import { proportionalCost } from '../core/hedge/deltaPolicies';
 import type { LoadedModel } from '../core/hedge/settings';
 import type { LiveRealizedSnapshot } from '../core/forecast/liveRealized';
 import { benchmarkProblem } from '../core/learn/benchmarks';
+import { criterionKey, criterionLabel, type Criterion } from '../core/learn/criterion';
 import { importPolicy, type PolicyModelJson } from '../core/learn/network';
 import type { Estimate } from '../core/learn/risk';
 import type { HedgingProblem } from '../core/learn/train';
@@ -23,10 +24,14 @@ import type { Currency } from '../core/market/events';
 import { hedgeMarketFrom } from '../engine/hedgeInputs';
 import type { MarketState } from '../engine/marketState';
 import { DERIBIT_HOURLY_MAX_DAYS } from '../core/learn/deribitSeries';
-import { readSessionReturns, SessionReturnsError, sessionProblem, sessionSpans, type SessionProblem } from '../learn/sessionReturns';
+import { gateDtoOf } from '../learn/compare';
+import type { RegateInput } from '../learn/regate';
+import { problemDto } from '../learn/problemDto';
+import { SessionReturnsError, sessionRow } from '../learn/sessionReturns';
+import { readSessionSource, sessionOptionsProblem, sessionSourceOf, type SessionSourceRead } from '../learn/sessionSource';
 import { startTrainWorker, type TrainJobInput, type TrainJobMessage, type TrainWorkerHandle } from '../learn/trainJob';
 import type { Db } from '../store/database';
-import { ModelRepository, type NewModel, type StoredModelSummary } from '../store/models';
+import { ModelRepository, type NewModel, type StoredGate, type StoredModelSummary } from '../store/models';
 import type { HedgeSettingsStore, ModelGate } from './hedgeSettings';
 import type { ApiHub, CommandHandlers, TopicResolvers } from './hub';
 import type { JobsPool } from './jobsPool';
@@ -46,13 +51,17 @@ export interface ModelsServiceDeps {
   nowMs: () => number;
   /** Hourly BTC closes for bootstrapped test paths (2021–2022); null: the bootstrap simulator is unavailable. */
   historyFile: string | null;
-  /** A stored model changed (deleted): the advisor recomputes. */
+  /** The better-sqlite3 binary the database was opened with (Electron's ABI): the jobs thread opens it too. */
+  nativeBinding?: string;
+  /** A stored model changed (deleted, re-gated) or the criterion did: the advisor recomputes. */
   onModelsChanged?: () => void;
 }
 
 /** Defaults of a training run from the app (the CLI's are the same). */
 export const TRAIN_DEFAULTS = Object.freeze({ seed: 1, maxSteps: 600, maxSeconds: 180, testPaths: 100_000, testSeed: 1000 });
 export const COMPARE_DEFAULTS = Object.freeze({ simulator: 'gbm' as const, paths: 50_000, seed: 1000, bins: 40 });
+/** A re-gate's defaults: the training gate's path count and seed, so the same paths are drawn under another criterion. */
+export const GATE_DEFAULTS = Object.freeze({ paths: 100_000, seed: 1000 });
 /** Maturity of market-calibrated paths when none is asked for, days. */
 export const MARKET_MATURITY_DAYS = 30;
 /** Proportional cost of market-calibrated paths when the perpetual has no two-sided quote: 5 bp. */
@@ -68,12 +77,7 @@ function problemOf(summary: StoredModelSummary, json: PolicyModelJson): HedgingP
   return contract ? { s0: p.s0, sigma: p.sigma, dt: p.dt, contract, cost: p.cost, lambda: p.lambda } : null;
 }
 
-export function problemDto(problem: HedgingProblem, description: string, calibration: ProblemDto['calibration'] = null): ProblemDto {
-  return {
-    s0: problem.s0, sigma: problem.sigma, dt: problem.dt, strike: problem.contract.strike, maturityYears: problem.contract.maturity,
-    isCall: problem.contract.isCall, cost: problem.cost, lambda: problem.lambda, description, calibration,
-  };
-}
+export { problemDto };
 
 /**
  * Black-Scholes paths calibrated to a currency's market: σ = the ATM mark IV (call and put at the strike nearest
@@ -110,35 +114,31 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
   };
 }
 
+/** A session source's errors as the API answers them: an unknown session NOT_FOUND, the rest INVALID_ARGUMENT. */
+function sessionApiError(error: unknown): unknown {
+  return error instanceof SessionReturnsError ? new ApiException(error.notFound ? 'NOT_FOUND' : 'INVALID_ARGUMENT', error.message) : error;
+}
+
 /**
- * The hedging problem of a recorded session (learn/sessionReturns.ts): its index sampled on the grid, split 70/30,
- * the option priced at the training part's realized vol. Reads the session synchronously (index events only).
- * Errors: an unknown session is NOT_FOUND, the rest (no such currency, too few samples) INVALID_ARGUMENT.
- * `sessionName` (the CLI) finds the session by name instead of `source.sessionId`.
+ * The hedging problem of a recorded session (learn/sessionSource.ts), read synchronously: for the CLI, where nothing
+ * else waits. The app reads on the jobs pool instead (`ModelsService.readSession`). Errors: an unknown session is
+ * NOT_FOUND, the rest (no such currency, too few samples) INVALID_ARGUMENT. `sessionName` (the CLI) finds the
+ * session by name instead of `source.sessionId`.
  */
-export function sessionProblemDto(db: Db, source: SessionSourceDto, sessionName?: string): { problem: HedgingProblem; dto: ProblemDto; label: string; steps: SessionProblem } {
+export function sessionProblemDto(db: Db, source: SessionSourceDto, sessionName?: string): { problem: HedgingProblem; dto: ProblemDto; label: string; steps: SessionSteps } {
   try {
-    const data = readSessionReturns(db, sessionName ?? source.sessionId, source.currency, source.intervalSeconds !== undefined ? { intervalMs: source.intervalSeconds * 1000 } : {});
-    const steps = sessionProblem(data, {
-      ...(source.maturityIntervals !== undefined ? { maturityIntervals: source.maturityIntervals } : {}),
-      ...(source.rebalanceIntervals !== undefined ? { rebalanceIntervals: source.rebalanceIntervals } : {}),
-      ...(source.cost !== undefined ? { cost: source.cost } : {}),
-    });
-    const spans = sessionSpans(data);
-    const { problem } = steps;
-    const description = `${spans}; ${steps.maturityIntervals}-interval ATM call rebalanced every ${steps.rebalanceIntervals} interval(s), priced at the training part's realized vol ${steps.realizedVol.toFixed(4)}, cost ${(problem.cost * 1e4).toFixed(2)} bp${data.stale > 0 ? `; ${data.stale} grid points repeated the previous index` : ''}`;
-    const dto = problemDto(problem, description);
-    dto.session = {
-      sessionId: data.session.id, sessionName: data.session.name, currency: data.currency, intervalMs: data.intervalMs,
-      trainFromMs: data.train.fromMs, trainToMs: data.train.toMs, trainReturns: data.train.returns.length,
-      testFromMs: data.test.fromMs, testToMs: data.test.toMs, testReturns: data.test.returns.length, staleSamples: data.stale,
-      realizedVol: steps.realizedVol, maturityIntervals: steps.maturityIntervals, rebalanceIntervals: steps.rebalanceIntervals, blockSteps: steps.blockLength, spans,
-    };
-    return { problem, dto, label: `session:${data.session.id}:${data.currency}`, steps };
+    const read = readSessionSource(db, source, sessionName);
+    return { problem: read.problem, dto: read.dto, label: read.label, steps: { trainSteps: Float64Array.from(read.trainSteps), testSteps: Float64Array.from(read.testSteps), blockLength: read.blockLength } };
   } catch (error) {
-    if (error instanceof SessionReturnsError) throw new ApiException(error.notFound ? 'NOT_FOUND' : 'INVALID_ARGUMENT', error.message);
-    throw error;
+    throw sessionApiError(error);
   }
+}
+
+/** A session's step returns per part and the bootstrap block length. */
+export interface SessionSteps {
+  trainSteps: Float64Array;
+  testSteps: Float64Array;
+  blockLength: number;
 }
 
 const BENCHMARK_TEXT = { B1: 'B1 (Buehler et al. 2019 §5.3): S0 = K = 100, σ 0.2, 30 days, daily', B2: 'B2 (Imaki et al. 2021): S0 = K = 1, σ 0.2, 30 days, daily' } as const;
@@ -151,7 +151,7 @@ export function storedModel(args: { name: string; label: string; problem: Proble
   const { problem, done } = args;
   if (!done.gate) throw new Error('the training run was not gated: nothing to store');
   const gate = done.gate;
-  const gateDto: GateDto = { baseline: 'ww', difference: estimate(gate.result.difference), passed: gate.result.passed, paths: gate.paths, seed: gate.seed, simulator: gate.simulator };
+  const gateDto = gateDtoOf(gate.result, gate.paths, gate.seed, gate.simulator);
   const report = (r: typeof gate.test) => ({
     indifferencePrice: estimate(r.indifferencePrice), expectedShortfall99: estimate(r.expectedShortfall99), meanCost: estimate(r.meanCost), turnover: estimate(r.turnover), meanPnl: estimate(r.meanPnl),
   });
@@ -180,6 +180,7 @@ export function storedModel(args: { name: string; label: string; problem: Proble
       gate: gateDto,
     },
     passedGate: gate.result.passed,
+    gates: [{ criterion: gate.result.criterion, passed: gate.result.passed, gate: { ...gateDto } }],
     model: done.model,
   };
 }
@@ -196,6 +197,56 @@ export function historyProblemDto(done: TrainJobMessage & { type: 'done' }): Pro
 export function benchmarkProblemDto(benchmark: 'B1' | 'B2', cost?: number): { problem: HedgingProblem; dto: ProblemDto } {
   const problem = benchmarkProblem(benchmark, cost);
   return { problem, dto: problemDto(problem, `${BENCHMARK_TEXT[benchmark]}, cost ${problem.cost}, entropic λ 1`) };
+}
+
+/** A stored gate as the API shows it (gates stored before the criterion was a choice lack its label). */
+function gateDtoOfStored(g: StoredGate): GateDto {
+  return { ...(g.gate as unknown as GateDto), criterion: g.criterion, criterionLabel: criterionLabel(g.criterion), passed: g.passed };
+}
+
+/** The model's passed gate on `criterion`, or null. */
+function passedOn(s: StoredModelSummary, criterion: Criterion): StoredGate | null {
+  return s.gates.find((g) => g.passed && criterionKey(g.criterion) === criterionKey(criterion)) ?? null;
+}
+
+/** Test paths must be new: a seed the model was trained or validated with is refused. */
+function checkTestSeed(model: StoredModelSummary, seed: number): void {
+  if (Object.entries(model.seeds).some(([k, s]) => k !== 'test' && s === seed)) {
+    throw new ApiException('INVALID_ARGUMENT', `seed ${seed} was used to train model ${model.id}: test paths must be new`);
+  }
+}
+
+/** What a re-gate of a stored model runs on (the app's `models.gate` and `gammadesk models gate` alike). */
+export interface RegatePlan {
+  problem: HedgingProblem;
+  dto: ProblemDto;
+  criterion: Criterion;
+  paths: number;
+  seed: number;
+  simulator: 'gbm' | 'bootstrap' | 'session';
+  /** Where the test paths come from; a session is read first (its held-out part). */
+  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string } | { kind: 'session'; session: SessionSourceDto };
+}
+
+/**
+ * A re-gate's plan: the model's own problem, the test paths its training gate drew (Black-Scholes; the 2021–2022
+ * returns for a history model; the held-out part of its session), `GATE_DEFAULTS` unless told. Refuses (ApiException)
+ * a model without a recorded problem, a training seed as the test seed, a history model without the history file.
+ */
+export function regatePlan(summary: StoredModelSummary, json: PolicyModelJson, options: { criterion: Criterion; paths?: number; seed?: number }, historyFile: string | null): RegatePlan {
+  const problem = problemOf(summary, json);
+  if (!problem) throw new ApiException('INVALID_ARGUMENT', `model ${summary.id} does not record its training problem: it cannot be re-gated`);
+  const paths = options.paths ?? GATE_DEFAULTS.paths;
+  const seed = options.seed ?? GATE_DEFAULTS.seed;
+  checkTestSeed(summary, seed);
+  const dto = (summary.metrics['problem'] as ProblemDto | undefined) ?? problemDto(problem, `the training problem of model ${summary.id}`);
+  const session = sessionSourceOf(dto);
+  if (session) return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'session', source: { kind: 'session', session } };
+  if (summary.benchmark.startsWith('history:')) {
+    if (historyFile === null) throw new ApiException('UNAVAILABLE', `model ${summary.id} was trained on BTC history and is gated on 2021–2022: no BTC price history is configured`);
+    return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'bootstrap', source: { kind: 'bootstrap', historyFile } };
+  }
+  return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'gbm', source: { kind: 'gbm' } };
 }
 
 interface Job {
@@ -216,13 +267,14 @@ export class ModelsService implements ModelGate {
     this.repository = new ModelRepository(deps.db);
   }
 
-  private summaryDto(s: StoredModelSummary): ModelSummaryDto {
-    const gate = (s.metrics['gate'] ?? null) as GateDto | null;
-    return { ...s, gate, inUse: this.deps.hedgeSettings().usersOf(s.id) };
+  private summaryDto(s: StoredModelSummary, current: Criterion): ModelSummaryDto {
+    const gates = s.gates.map(gateDtoOfStored);
+    return { ...s, gate: gates[0] ?? null, gates, passedCurrent: passedOn(s, current) !== null, inUse: this.deps.hedgeSettings().usersOf(s.id) };
   }
 
   list(): ModelSummaryDto[] {
-    return this.repository.list().map((s) => this.summaryDto(s));
+    const current = this.criterion();
+    return this.repository.list().map((s) => this.summaryDto(s, current));
   }
 
   private publishModels(): void {
@@ -238,13 +290,37 @@ export class ModelsService implements ModelGate {
     if (this.deps.hub.channel('models', 'all').current()) this.publishModels();
   }
 
+  /** The trader's criterion (hedge settings store; entropic λ 1 until set). */
+  criterion(): CriterionDto {
+    return this.deps.hedgeSettings().criterion();
+  }
+
+  /**
+   * Sets the trader's criterion. The advisor recomputes: a learned policy whose model has not passed on the new
+   * criterion proposes nothing and says why (the kernel asks `refusal`), until it is re-gated and passes.
+   */
+  setCriterion(criterion: CriterionDto): CriterionDto {
+    const set = this.deps.hedgeSettings().setCriterion(criterion);
+    this.deps.onModelsChanged?.();
+    this.publishModels();
+    return set;
+  }
+
+  /** Why model `id` may not hedge now: unknown, not gated on the trader's criterion, or gated and not passed. */
   refusal(id: number): string | null {
     const s = this.repository.summary(id);
     if (!s) return `model ${id} does not exist`;
-    if (!s.passedGate) {
-      const gate = s.metrics['gate'] as GateDto | undefined;
-      const how = gate ? `: its indifference price minus the Whalley–Wilmott band's was ${gate.difference.value.toPrecision(4)} ± ${gate.difference.standardError.toPrecision(2)} on ${gate.paths} test paths, not below zero by two standard errors` : '';
-      return `model ${id} "${s.name}" did not pass its gate${how}; only a model that beat the Whalley–Wilmott band out of sample can hedge`;
+    const current = this.criterion();
+    const label = criterionLabel(current);
+    const gate = s.gates.find((g) => criterionKey(g.criterion) === criterionKey(current));
+    if (!gate) {
+      const others = s.gates.map((g) => `${criterionLabel(g.criterion)} ${g.passed ? 'passed' : 'not passed'}`).join(', ');
+      return `model ${id} "${s.name}" has no gate on ${label}, the trader's criterion (${others === '' ? 'it was never gated' : `its gates: ${others}`}); re-gate it on ${label} or choose another policy`;
+    }
+    if (!gate.passed) {
+      const d = gateDtoOfStored(gate);
+      const what = current.kind === 'entropic' ? 'indifference price' : label;
+      return `model ${id} "${s.name}" did not pass its gate: its ${what} minus the Whalley–Wilmott band's was ${d.difference.value.toPrecision(4)} ± ${d.difference.standardError.toPrecision(2)} on ${d.paths} test paths, not below zero by two standard errors (the trader's criterion: ${label}); only a model that beat the Whalley–Wilmott band out of sample can hedge`;
     }
     return null;
   }
@@ -266,12 +342,33 @@ export class ModelsService implements ModelGate {
     return model;
   }
 
-  private problemFor(source: Exclude<PathSourceDto, { type: 'history' }>): { problem: HedgingProblem; dto: ProblemDto; label: string; session?: SessionProblem } {
-    if (source.type === 'benchmark') return { ...benchmarkProblemDto(source.benchmark, source.cost), label: source.benchmark };
-    if (source.type === 'session') {
-      const { steps, ...rest } = sessionProblemDto(this.deps.db, source);
-      return { ...rest, session: steps };
+  /**
+   * A session source, read on the jobs pool (decision 0029): the session's row and the options are checked now
+   * (NOT_FOUND / INVALID_ARGUMENT at once); the read, the sampling and what they find wrong (no such currency, too
+   * short) happen on the jobs thread and fail the job with the same message. An in-memory database cannot be opened
+   * by another thread: it is read here (tests only).
+   */
+  private readSession(source: SessionSourceDto): Promise<SessionSourceRead> {
+    try {
+      sessionRow(this.deps.db, source.sessionId);
+    } catch (error) {
+      throw sessionApiError(error);
     }
+    const problem = sessionOptionsProblem(source);
+    if (problem) throw new ApiException('INVALID_ARGUMENT', problem);
+    if (this.deps.db.memory) {
+      try {
+        return Promise.resolve(readSessionSource(this.deps.db, source));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return this.deps.jobsPool.start('sessionRead', { dbFile: this.deps.db.name, ...(this.deps.nativeBinding ? { nativeBinding: this.deps.nativeBinding } : {}), source }).done;
+  }
+
+  /** A benchmark's or the market's problem, now; a session's once read (a promise). */
+  private problemFor(source: Exclude<PathSourceDto, { type: 'history' | 'session' }>): { problem: HedgingProblem; dto: ProblemDto; label: string } {
+    if (source.type === 'benchmark') return { ...benchmarkProblemDto(source.benchmark, source.cost), label: source.benchmark };
     const { problem, dto } = marketProblem(this.deps.market(), source.currency, source.maturityDays ?? MARKET_MATURITY_DAYS, source.cost, this.deps.realized(source.currency));
     return { problem, dto, label: `market:${source.currency}` };
   }
@@ -281,7 +378,7 @@ export class ModelsService implements ModelGate {
     const job: Job = {
       handle: null,
       settled: Promise.resolve(),
-      dto: { id, type, state: 'running', label, startedMs: this.deps.nowMs(), finishedMs: null, problem, progress: null, modelId: null, stopReason: null, comparison: null, error: null },
+      dto: { id, type, state: 'running', label, startedMs: this.deps.nowMs(), finishedMs: null, problem, progress: null, modelId: null, stopReason: null, comparison: null, gate: null, error: null },
     };
     this.jobs.set(id, job);
     return job;
@@ -291,6 +388,13 @@ export class ModelsService implements ModelGate {
     job.dto = { ...job.dto, ...change, finishedMs: this.deps.nowMs() };
     job.handle = null;
     this.publishJobs();
+  }
+
+  /** Fails a job whose first stage (reading a session) failed, with that stage's message. */
+  private failed(job: Job): (error: unknown) => void {
+    return (error) => {
+      if (!this.disposed && job.dto.state === 'running') this.finish(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) });
+    };
   }
 
   train(params: CommandParams<'models.train'>): ModelJobDto {
@@ -303,39 +407,62 @@ export class ModelsService implements ModelGate {
     const testSeed = params.testSeed ?? TRAIN_DEFAULTS.testSeed;
     if ([seed, seed + 1, seed + 2].includes(testSeed)) throw new ApiException('INVALID_ARGUMENT', `the test seed ${testSeed} is one of the training seeds ${seed}, ${seed + 1}, ${seed + 2}: test paths must be new`);
     const { source } = params;
-    // History: the problem (its realized vol) is known once the worker has read the file; the others now.
-    let known: { problem: HedgingProblem; dto: ProblemDto; label: string; session?: SessionProblem } | null = null;
+    // History: the problem (its realized vol) is known once the worker has read the file; a session once the jobs
+    // thread has read it; the others now.
+    let known: { problem: HedgingProblem; dto: ProblemDto; label: string } | null = null;
     let history: TrainJobInput['history'];
+    let session: Promise<SessionSourceRead> | null = null;
     if (source.type === 'history') {
       if (this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', 'no BTC price history is configured: training on history is unavailable');
       history = { file: this.deps.historyFile, ...(source.maturityDays !== undefined ? { maturityDays: source.maturityDays } : {}), ...(source.cost !== undefined ? { cost: source.cost } : {}), ...(source.series !== undefined ? { series: source.series } : {}) };
-    } else known = this.problemFor(source);
-    const label = known?.label ?? (source.type === 'history' && source.series === 'deribit' ? 'history:BTC-PERPETUAL' : 'history:BTC');
+    } else if (source.type === 'session') session = this.readSession(source);
+    else known = this.problemFor(source);
+    const label = known?.label ?? (source.type === 'session' ? `session:${source.sessionId}:${source.currency}` : source.type === 'history' && source.series === 'deribit' ? 'history:BTC-PERPETUAL' : 'history:BTC');
     const testPaths = params.testPaths ?? TRAIN_DEFAULTS.testPaths;
     const input: TrainJobInput = {
       ...(source.type === 'benchmark' ? { benchmark: source.benchmark } : {}),
-      ...(known ? { problem: known.problem } : { history }),
-      ...(known?.session ? { session: { train: Array.from(known.session.trainSteps), test: Array.from(known.session.testSteps), blockLength: known.session.blockLength, description: known.dto.session!.spans } } : {}),
+      ...(known ? { problem: known.problem } : history ? { history } : {}),
       source: label, kind: params.kind, seed,
       maxSteps: params.maxSteps ?? TRAIN_DEFAULTS.maxSteps,
       maxMs: (params.maxSeconds ?? TRAIN_DEFAULTS.maxSeconds) * 1000,
       ...(params.batch !== undefined ? { batch: params.batch } : {}),
       ...(params.validationPaths !== undefined ? { validationPaths: params.validationPaths } : {}),
-      gate: { paths: testPaths, seed: testSeed },
+      // Gated on the trader's criterion of now.
+      gate: { paths: testPaths, seed: testSeed, criterion: this.criterion() },
     };
     const job = this.newJob('train', `train ${params.kind} on ${label} as "${name}"`, known?.dto ?? null);
+    if (session) {
+      job.settled = session.then(
+        (read) => {
+          if (this.disposed || job.dto.state !== 'running') return;
+          job.dto = { ...job.dto, problem: read.dto };
+          this.publishJobs();
+          return this.startTraining(job, {
+            ...input, problem: read.problem,
+            session: { train: read.trainSteps, test: read.testSteps, blockLength: read.blockLength, description: read.dto.session!.spans },
+          }, { name, label, seed, dto: read.dto });
+        },
+        this.failed(job),
+      );
+    } else job.settled = this.startTraining(job, input, { name, label, seed, dto: known?.dto ?? null });
+    this.publishJobs();
+    return job.dto;
+  }
+
+  /** Starts a training worker for `job`; resolves once its result is stored (or the failure shown). */
+  private startTraining(job: Job, input: TrainJobInput, what: { name: string; label: string; seed: number; dto: ProblemDto | null }): Promise<void> {
     const handle = startTrainWorker(input, ({ progress, fraction }) => {
       if (this.disposed || job.dto.state !== 'running') return;
       job.dto = { ...job.dto, progress: { fraction, step: progress.step, trainRisk: progress.trainRisk, validationRisk: progress.validationRisk, bestValidationRisk: progress.bestValidationRisk, bestStep: progress.bestStep } };
       this.publishJobs();
     }, this.deps.trainWorker);
     job.handle = handle;
-    job.settled = handle.result.then(
+    return handle.result.then(
       (done) => {
         if (this.disposed) return;
         try {
-          const dto = known?.dto ?? historyProblemDto(done);
-          const id = this.store(name, label, dto, seed, done);
+          const dto = what.dto ?? historyProblemDto(done);
+          const id = this.store(what.name, what.label, dto, what.seed, done);
           this.finish(job, { state: done.reason === 'cancelled' ? 'cancelled' : 'done', modelId: id, stopReason: done.reason, problem: dto });
           this.publishModels();
         } catch (error) {
@@ -346,8 +473,6 @@ export class ModelsService implements ModelGate {
         if (!this.disposed) this.finish(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) });
       },
     );
-    this.publishJobs();
-    return job.dto;
   }
 
   private store(name: string, label: string, problem: ProblemDto, seed: number, done: TrainJobMessage & { type: 'done' }): number {
@@ -357,59 +482,94 @@ export class ModelsService implements ModelGate {
   cancel(id: string): ModelJobDto {
     const job = this.jobs.get(id);
     if (!job) throw new ApiException('NOT_FOUND', `no model job ${id}`);
-    if (job.dto.type !== 'train') throw new ApiException('INVALID_ARGUMENT', `${id} is a comparison: it cannot be cancelled (it ends by itself)`);
-    if (job.dto.state !== 'running' || !job.handle) throw new ApiException('INVALID_ARGUMENT', `${id} is not running (${job.dto.state})`);
+    if (job.dto.type !== 'train') throw new ApiException('INVALID_ARGUMENT', `${id} is a ${job.dto.type === 'gate' ? 're-gate' : 'comparison'}: it cannot be cancelled (it ends by itself)`);
+    if (job.dto.state !== 'running' || !job.handle) throw new ApiException('INVALID_ARGUMENT', job.dto.state === 'running' ? `${id} is still reading its session: cancel it once training has started` : `${id} is not running (${job.dto.state})`);
     job.handle.cancel();
     return job.dto;
   }
 
+  private storedModelOf(id: number): { summary: StoredModelSummary; json: PolicyModelJson } {
+    const summary = this.repository.summary(id);
+    const json = this.repository.model(id);
+    if (!summary || !json) throw new ApiException('NOT_FOUND', `model ${id} does not exist`);
+    return { summary, json };
+  }
+
   compare(params: CommandParams<'models.compare'>): ModelJobDto {
-    let model: { summary: StoredModelSummary; json: PolicyModelJson } | null = null;
-    if (params.modelId !== undefined) {
-      const summary = this.repository.summary(params.modelId);
-      const json = this.repository.model(params.modelId);
-      if (!summary || !json) throw new ApiException('NOT_FOUND', `model ${params.modelId} does not exist`);
-      model = { summary, json };
-    }
-    let problem: HedgingProblem;
-    let dto: ProblemDto;
-    let session: SessionProblem | undefined;
+    const model = params.modelId !== undefined ? this.storedModelOf(params.modelId) : null;
     if (params.source?.type === 'session' && params.simulator !== undefined) {
       throw new ApiException('INVALID_ARGUMENT', 'a session comparison runs on bootstrapped paths of its held-out part: leave out simulator');
     }
-    if (params.source) ({ problem, dto, session } = this.problemFor(params.source));
+    let known: { problem: HedgingProblem; dto: ProblemDto } | null = null;
+    let session: Promise<SessionSourceRead> | null = null;
+    if (params.source?.type === 'session') session = this.readSession(params.source);
+    else if (params.source) known = this.problemFor(params.source);
     else if (model) {
       const own = problemOf(model.summary, model.json);
       if (!own) throw new ApiException('INVALID_ARGUMENT', `model ${model.summary.id} does not record its training problem: give a source`);
-      problem = own;
-      dto = (model.summary.metrics['problem'] as ProblemDto | undefined) ?? problemDto(own, `the training problem of model ${model.summary.id}`);
+      known = { problem: own, dto: (model.summary.metrics['problem'] as ProblemDto | undefined) ?? problemDto(own, `the training problem of model ${model.summary.id}`) };
     } else throw new ApiException('INVALID_ARGUMENT', 'compare needs a model, a source, or both');
     const simulator = session ? 'session' : (params.simulator ?? COMPARE_DEFAULTS.simulator);
     const paths = params.paths ?? COMPARE_DEFAULTS.paths;
     const seed = params.seed ?? COMPARE_DEFAULTS.seed;
-    if (model && Object.entries(model.summary.seeds).some(([k, s]) => k !== 'test' && s === seed)) {
-      throw new ApiException('INVALID_ARGUMENT', `seed ${seed} was used to train model ${model.summary.id}: test paths must be new`);
-    }
-    if (simulator === 'deribit-hourly' && problem.contract.maturity * 365 > DERIBIT_HOURLY_MAX_DAYS + 1e-9) {
-      throw new ApiException('INVALID_ARGUMENT', `deribit-hourly test paths are at most ${DERIBIT_HOURLY_MAX_DAYS} days (the Deribit perpetual hourly file holds 60 days of 2026; decision 0033): this option runs ${Math.round(problem.contract.maturity * 365)} days`);
+    if (model) checkTestSeed(model.summary, seed);
+    if (known && simulator === 'deribit-hourly' && known.problem.contract.maturity * 365 > DERIBIT_HOURLY_MAX_DAYS + 1e-9) {
+      throw new ApiException('INVALID_ARGUMENT', `deribit-hourly test paths are at most ${DERIBIT_HOURLY_MAX_DAYS} days (the Deribit perpetual hourly file holds 60 days of 2026; decision 0033): this option runs ${Math.round(known.problem.contract.maturity * 365)} days`);
     }
     if ((simulator === 'bootstrap' || simulator.startsWith('deribit-')) && this.deps.historyFile === null) throw new ApiException('UNAVAILABLE', `no BTC price history is configured: the ${simulator} simulator is unavailable`);
-    const label = `compare ${model ? `model ${model.summary.id} "${model.summary.name}"` : 'the baselines'} on ${session ? `the held-out part of ${dto.session!.spans.split(':')[0]}` : `${simulator} paths`}`;
-    const job = this.newJob('compare', label, dto);
-    const channel = this.deps.jobsPool.start('modelsCompare', {
-      problem, simulator, paths, seed, bins: params.bins ?? COMPARE_DEFAULTS.bins,
-      model: model ? { json: model.json, policy: `model:${model.summary.id}`, label: `model ${model.summary.id} "${model.summary.name}"` } : null,
-      ...(this.deps.historyFile !== null ? { historyFile: this.deps.historyFile } : {}),
-      ...(session ? { session: { returns: Array.from(session.testSteps), blockLength: session.blockLength, description: dto.session!.spans } } : {}),
-    });
-    job.settled = channel.done.then(
-      (result) => {
-        if (!this.disposed) this.finish(job, { state: 'done', comparison: { problem: dto, simulator, paths, seed, ...result } });
-      },
-      (error: unknown) => {
-        if (!this.disposed) this.finish(job, { state: 'failed', error: error instanceof Error ? error.message : String(error) });
-      },
-    );
+    const what = model ? `model ${model.summary.id} "${model.summary.name}"` : 'the baselines';
+    const where = params.source?.type === 'session' ? `the held-out part of session ${params.source.sessionId}` : `${simulator} paths`;
+    const job = this.newJob('compare', `compare ${what} on ${where}`, known?.dto ?? null);
+    const criterion = this.criterion();
+    const run = (problem: HedgingProblem, dto: ProblemDto, read: SessionSourceRead | null): Promise<void> => {
+      const channel = this.deps.jobsPool.start('modelsCompare', {
+        problem, simulator, paths, seed, bins: params.bins ?? COMPARE_DEFAULTS.bins, criterion,
+        model: model ? { json: model.json, policy: `model:${model.summary.id}`, label: `model ${model.summary.id} "${model.summary.name}"` } : null,
+        ...(this.deps.historyFile !== null ? { historyFile: this.deps.historyFile } : {}),
+        ...(read ? { session: { returns: read.testSteps, blockLength: read.blockLength, description: dto.session!.spans } } : {}),
+      });
+      return channel.done.then(
+        (result) => {
+          if (!this.disposed) this.finish(job, { state: 'done', problem: dto, comparison: { problem: dto, simulator, paths, seed, ...result } });
+        },
+        this.failed(job),
+      );
+    };
+    job.settled = session
+      ? session.then((read) => {
+        if (this.disposed) return;
+        job.dto = { ...job.dto, problem: read.dto };
+        this.publishJobs();
+        return run(read.problem, read.dto, read);
+      }, this.failed(job))
+      : run(known!.problem, known!.dto, null);
+    this.publishJobs();
+    return job.dto;
+  }
+
+  /**
+   * Re-gates a stored model on its own problem's fresh test paths under `criterion` (default: the trader's), as a job
+   * on the jobs pool; the result is stored with the model (replacing an earlier gate on the same criterion).
+   */
+  gate(params: CommandParams<'models.gate'>): ModelJobDto {
+    const { summary, json } = this.storedModelOf(params.id);
+    const plan = regatePlan(summary, json, { criterion: params.criterion ?? this.criterion(), ...(params.paths !== undefined ? { paths: params.paths } : {}), ...(params.seed !== undefined ? { seed: params.seed } : {}) }, this.deps.historyFile);
+    const job = this.newJob('gate', `gate model ${summary.id} "${summary.name}" on ${criterionLabel(plan.criterion)} against the Whalley–Wilmott band`, plan.dto);
+    job.dto = { ...job.dto, modelId: summary.id };
+    const source: Promise<RegateInput['source']> = plan.source.kind === 'session'
+      ? this.readSession(plan.source.session).then((read) => ({ kind: 'session' as const, returns: read.testSteps, blockLength: read.blockLength }))
+      : Promise.resolve(plan.source);
+    job.settled = source
+      .then((from) => this.deps.jobsPool.start('modelsGate', { problem: plan.problem, model: json, criterion: plan.criterion, paths: plan.paths, seed: plan.seed, source: from }).done)
+      .then((result) => {
+        if (this.disposed) return;
+        const gate = gateDtoOf(result, plan.paths, plan.seed, plan.simulator);
+        this.repository.saveGate(summary.id, { criterion: plan.criterion, passed: gate.passed, gate: { ...gate } }, Math.floor(this.deps.nowMs()));
+        this.finish(job, { state: 'done', gate });
+        this.deps.onModelsChanged?.();
+        this.publishModels();
+      })
+      .catch(this.failed(job));
     this.publishJobs();
     return job.dto;
   }
@@ -438,6 +598,9 @@ export class ModelsService implements ModelGate {
       'models.train': (params) => this.train(params),
       'models.cancel': ({ id }) => this.cancel(id),
       'models.compare': (params) => this.compare(params),
+      'models.gate': (params) => this.gate(params),
+      'models.criterion': () => this.criterion(),
+      'models.setCriterion': ({ criterion }) => this.setCriterion(criterion),
       'models.delete': ({ id }) => this.delete(id),
       'models.export': ({ id }) => this.export(id),
     };

@@ -30,6 +30,9 @@ import { SurfaceSchedule, type SurfaceScheduleOptions } from './surfaceSchedule'
 import { marginLimitFor, withMarginCheck } from './riskInputs';
 import type { PmParams } from '../core/risk/pmParams';
 
+
+/** The start of a hedge snapshot's reason when the learned policy's model may not hedge now (`learnedRefusal`). */
+export const LEARNED_NOT_USED = 'the learned policy is not used: ';
 export interface KernelOptions {
   greeks: GreeksPort;
   exposures: ExposurePort;
@@ -72,6 +75,11 @@ export interface HedgeAdvisorOptions {
   onProposal?: (snapshot: HedgeSnapshot) => void;
   /** The stored model the learned policy runs, loaded (null when it is not stored). */
   learnedModel?: (id: number) => LoadedModel | null;
+  /**
+   * Why model `id` may not hedge now (e.g. it has not passed its gate on the trader's current criterion), or null.
+   * A refused learned policy proposes nothing and says why: it is never kept running silently.
+   */
+  learnedRefusal?: (id: number) => string | null;
   /**
    * The PM replica's parameters for the selection's "IM after ≤ X": Deribit's live `model_params` once read
    * (app/pmeComparison.ts). Absent or null: the documented table (core/risk/pmParams.ts). Replays pass none.
@@ -469,7 +477,8 @@ export class Kernel {
       hedge.onProposal?.(full);
     };
     // Inputs are read now, synchronously: the proposal is a function of this moment's market and book.
-    const problem = settings.enabled ? settingsProblem(settings) : 'the hedge advisor is off for this currency';
+    const refusal = settings.enabled && settings.policy === 'learned' && typeof settings.modelId === 'number' ? (hedge.learnedRefusal?.(settings.modelId) ?? null) : null;
+    const problem = settings.enabled ? (settingsProblem(settings) ?? (refusal === null ? null : `${LEARNED_NOT_USED}${refusal}`)) : 'the hedge advisor is off for this currency';
     const bare = problem ? null : hedgeMarketFrom(market, currency);
     // The IV–RV signals of the live surface fit, when one has been made (the Surface view is open, or the selection
     // prices options against it): residuals per option and the variance risk premium per expiry.

@@ -10,10 +10,11 @@
 import { existsSync } from 'node:fs';
 import type { EstimateDto, GateDto, HistogramDto, PolicyComparisonDto, SimulatorNameDto } from '../api/contract/models';
 import { BASELINE_NAMES, baselinePolicy } from '../core/learn/benchmarks';
-import { simulatorPaths } from '../core/learn/evaluate';
+import { criterionLabel, type Criterion } from '../core/learn/criterion';
+import { defaultCriterion, gateFromPnl, simulatorPaths, type GateResult } from '../core/learn/evaluate';
 import { runHedge, type HedgePolicy } from '../core/learn/hedging';
 import { importPolicy, type PolicyModelJson } from '../core/learn/network';
-import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, type Estimate } from '../core/learn/risk';
+import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from '../core/learn/risk';
 import type { HedgingProblem } from '../core/learn/train';
 import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
 import { sessionPaths } from './sessionReturns';
@@ -32,6 +33,8 @@ export interface CompareInput {
   historyFile?: string;
   /** The `session` simulator: step returns of a session's held-out part, bootstrapped raw (learn/sessionReturns.ts). */
   session?: { returns: number[]; blockLength: number; description: string };
+  /** The model's gate criterion (the trader's); default entropic with the problem's λ. */
+  criterion?: Criterion;
 }
 
 export interface CompareOutput {
@@ -48,6 +51,14 @@ const BASELINE_LABELS: Record<(typeof BASELINE_NAMES)[number], string> = {
 };
 
 const estimate = (e: Estimate): EstimateDto => ({ value: e.value, standardError: e.standardError });
+
+/** A gate result as the API shows it: with its criterion named, the test paths and their path model. */
+export function gateDtoOf(result: GateResult, paths: number, seed: number, simulator: SimulatorNameDto): GateDto {
+  return {
+    baseline: 'ww', criterion: result.criterion, criterionLabel: criterionLabel(result.criterion), difference: estimate(result.difference),
+    passed: result.passed, paths, seed, simulator,
+  };
+}
 
 /**
  * Shared bins over every policy's P&L: from the 0.1 % to the 99.9 % quantile of all of them pooled, so one far
@@ -135,10 +146,9 @@ export function comparePolicies(input: CompareInput): CompareOutput {
   let gate: GateDto | null = null;
   if (model) {
     // The gate of evaluate.ts (`gateAgainstWhalleyWilmott`) on the P&L already simulated: the paired difference to the
-    // band below zero by more than two standard errors. Running it again would hedge every path twice more.
+    // band under the criterion below zero by more than two standard errors. Running it again would hedge every path twice more.
     const band = policies.findIndex((p) => p.policy === 'ww');
-    const difference = entropicRiskDifference(outcomes[0]!.pnl, outcomes[band]!.pnl, problem.lambda);
-    gate = { baseline: 'ww', difference: estimate(difference), passed: difference.value + 2 * difference.standardError < 0, paths, seed, simulator };
+    gate = gateDtoOf(gateFromPnl(outcomes[0]!.pnl, outcomes[band]!.pnl, input.criterion ?? defaultCriterion(problem)), paths, seed, simulator);
   }
   const none = rows.find((r) => r.policy === 'none')!;
   const best = rows.reduce((a, b) => (b.indifferencePrice.value < a.indifferencePrice.value ? b : a));

@@ -108,6 +108,11 @@ export function chronologicalSplit(times: ArrayLike<number>, logReturns: Float64
   return { train: part(0, cut), test: part(cut, n) };
 }
 
+/** The session named or numbered `text` (cheap: its row only), or a not-found `SessionReturnsError` listing the sessions. */
+export function sessionRow(db: Db, text: string | number): SessionRow {
+  return sessionOf(new EventLog(db), String(text));
+}
+
 function sessionOf(log: EventLog, text: string): SessionRow {
   try {
     return findSession(log, text);

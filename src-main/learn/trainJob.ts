@@ -11,6 +11,8 @@ import { readHistorySeries, type HistoryRange, type HistorySeries } from './hist
 import { sessionPaths } from './sessionReturns';
 import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
+import type { Criterion } from '../core/learn/criterion';
+import type { PathSet } from '../core/sim/paths';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
 import type { B3Days, B3Simulator } from '../core/learn/b3';
 import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss } from './b3Setup';
@@ -26,7 +28,7 @@ export interface TrainJobInput {
    * After training: the best checkpoint against the Whalley–Wilmott band (the gate) and its test metrics on
    * `paths` fresh Black-Scholes paths from `seed` (distinct from the training seeds).
    */
-  gate?: { paths: number; seed: number };
+  gate?: { paths: number; seed: number; criterion?: Criterion };
   /**
    * Train on block-bootstrapped daily BTC returns of 2018–2020 from this hourly-closes file instead (learn/historyTrain.ts):
    * a 30-day ATM call (or `maturityDays`) priced at those years' realized vol, cost `cost` (default 5 bp); the gate's
@@ -154,23 +156,40 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   });
   let gate: TrainGate | undefined;
   if (input.gate) {
-    // History: the test years' own returns, not rescaled (their vol level is part of what the model never saw).
-    const steps = Math.round(problem.contract.maturity / problem.dt);
-    const set = history
-      ? bootstrapPaths({ paths: input.gate.paths, steps, dt: problem.dt, s0: problem.s0, logReturns: history.test, blockLength: HISTORY_BLOCK_DAYS }, new Rng(input.gate.seed))
-      : session
-        ? sessionPaths(problem, session.test, session.blockLength, input.gate.paths, input.gate.seed)
-        : testPaths(problem, input.gate.paths, input.gate.seed);
+    const set = gateTestPaths(problem, history ? { kind: 'bootstrap', returns: history.test } : session ? { kind: 'session', returns: session.test, blockLength: session.blockLength } : { kind: 'gbm' }, input.gate.paths, input.gate.seed);
     gate = {
       paths: input.gate.paths,
       seed: input.gate.seed,
       simulator: history ? (history.range.series === 'deribit' ? 'deribit-daily' : 'bootstrap') : session ? 'session' : 'gbm',
-      result: gateAgainstWhalleyWilmott(problem, policy, set),
+      result: gateAgainstWhalleyWilmott(problem, policy, set, input.gate.criterion),
       test: evaluateOnPaths(problem, policy, set, input.gate.seed),
       whalleyWilmott: evaluateOnPaths(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, input.gate.seed),
     };
   }
   return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs, problem, ...(gate ? { gate } : {}), ...(history ? { history: history.range } : {}) };
+}
+
+/** Where a gate's test paths come from: the problem's Black-Scholes model, the test years' returns, a session's held-out part. */
+export type GatePathSource =
+  | { kind: 'gbm' }
+  | { kind: 'bootstrap'; returns: Float64Array }
+  | { kind: 'session'; returns: ArrayLike<number>; blockLength: number };
+
+/**
+ * The gate's fresh test paths (training and `models.gate` draw the same for the same seed). History: the test years'
+ * own daily returns in 5-day blocks, not rescaled (their vol level is part of what the model never saw); a session:
+ * its held-out step returns, raw.
+ */
+export function gateTestPaths(problem: HedgingProblem, source: GatePathSource, paths: number, seed: number): PathSet {
+  const steps = Math.round(problem.contract.maturity / problem.dt);
+  switch (source.kind) {
+    case 'gbm':
+      return testPaths(problem, paths, seed);
+    case 'bootstrap':
+      return bootstrapPaths({ paths, steps, dt: problem.dt, s0: problem.s0, logReturns: source.returns, blockLength: HISTORY_BLOCK_DAYS }, new Rng(seed));
+    case 'session':
+      return sessionPaths(problem, source.returns, source.blockLength, paths, seed);
+  }
 }
 
 export interface TrainWorkerHandle {

@@ -1,6 +1,19 @@
-/** The models table (migration 010): trained hedge policies with their spec, seeds, data range and metrics. */
+/**
+ * The models table (migration 010): trained hedge policies with their spec, seeds, data range and metrics; and their
+ * gate results per criterion (migration 011, `model_gates`).
+ */
+import { criterionKey, type Criterion } from '../core/learn/criterion';
 import type { PolicyModelJson } from '../core/learn/network';
 import type { Db } from './database';
+
+/** One gate result of a model: under `criterion`, passed or not, with whatever else the gate recorded (JSON). */
+export interface StoredGate {
+  criterion: Criterion;
+  passed: boolean;
+  createdMs: number;
+  /** The gate as recorded (difference, standard error, paths, seed, path model, criterion). */
+  gate: Record<string, unknown>;
+}
 
 export interface StoredModelSummary {
   id: number;
@@ -12,12 +25,24 @@ export interface StoredModelSummary {
   /** What the model was trained on, e.g. "Black-Scholes paths, sigma 0.2" or "BTC hourly 2018-01-01..2021-01-01". */
   dataRange: string;
   metrics: Record<string, unknown>;
+  /** Whether it passed the gate it was trained with (the first gate; `gates` holds every criterion's). */
   passedGate: boolean;
+  /** Every gate result, one per criterion, oldest first. */
+  gates: StoredGate[];
 }
 
 /** A model to store: its summary fields (the kind comes from the model JSON) and the model itself. */
-export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind'> {
+export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind' | 'gates'> {
   model: PolicyModelJson;
+  /** Gate results to store with it (the training run's, under the trader's criterion then). */
+  gates?: Omit<StoredGate, 'createdMs'>[];
+}
+
+interface GateRow {
+  criterion: string;
+  created_ms: number;
+  passed: number;
+  gate: string;
 }
 
 interface Row {
@@ -32,24 +57,64 @@ interface Row {
   passed_gate: number;
 }
 
-function summary(row: Row): StoredModelSummary {
-  return {
-    id: row.id, name: row.name, kind: row.kind, benchmark: row.benchmark, createdMs: row.created_ms,
-    seeds: JSON.parse(row.seeds) as Record<string, number>, dataRange: row.data_range,
-    metrics: JSON.parse(row.metrics) as Record<string, unknown>, passedGate: row.passed_gate === 1,
-  };
+/**
+ * A model stored before migration 011 has one gate, in its metrics: read as an entropic gate with the model's λ
+ * (metrics.problem.lambda, 1 when not recorded), which is what it was.
+ */
+function legacyGates(row: Row, metrics: Record<string, unknown>): StoredGate[] {
+  const gate = metrics['gate'] as Record<string, unknown> | undefined;
+  if (gate === undefined || gate === null || typeof gate !== 'object') return [];
+  const lambda = (metrics['problem'] as { lambda?: unknown } | undefined)?.lambda;
+  const criterion: Criterion = { kind: 'entropic', lambda: typeof lambda === 'number' ? lambda : 1 };
+  return [{ criterion, passed: row.passed_gate === 1, createdMs: row.created_ms, gate: { ...gate, criterion } }];
 }
 
 export class ModelRepository {
   constructor(private readonly db: Db) {}
 
+  private toSummary(row: Row): StoredModelSummary {
+    const metrics = JSON.parse(row.metrics) as Record<string, unknown>;
+    const rows = this.db.prepare<[number], GateRow>('SELECT criterion, created_ms, passed, gate FROM model_gates WHERE model_id = ? ORDER BY created_ms, rowid').all(row.id);
+    const gates = rows.length === 0
+      ? legacyGates(row, metrics)
+      : rows.map((g): StoredGate => {
+        const gate = JSON.parse(g.gate) as Record<string, unknown>;
+        return { criterion: gate['criterion'] as Criterion, passed: g.passed === 1, createdMs: g.created_ms, gate };
+      });
+    return {
+      id: row.id, name: row.name, kind: row.kind, benchmark: row.benchmark, createdMs: row.created_ms,
+      seeds: JSON.parse(row.seeds) as Record<string, number>, dataRange: row.data_range,
+      metrics, passedGate: row.passed_gate === 1, gates,
+    };
+  }
+
+  /**
+   * Stores (or replaces) model `id`'s gate under its criterion. The first gate of a model stored before migration
+   * 011 is written too, so its history is not lost when another criterion is added.
+   */
+  saveGate(id: number, gate: Omit<StoredGate, 'createdMs'>, createdMs: number): void {
+    const existing = this.summary(id);
+    if (!existing) throw new RangeError(`model ${id} does not exist`);
+    const insert = this.db.prepare('INSERT OR REPLACE INTO model_gates (model_id, criterion, created_ms, passed, gate) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      const stored = this.db.prepare<[number], number>('SELECT count(*) FROM model_gates WHERE model_id = ?').pluck().get(id) ?? 0;
+      if (stored === 0) for (const old of existing.gates) insert.run(id, criterionKey(old.criterion), old.createdMs, old.passed ? 1 : 0, JSON.stringify({ ...old.gate, criterion: old.criterion }));
+      insert.run(id, criterionKey(gate.criterion), createdMs, gate.passed ? 1 : 0, JSON.stringify({ ...gate.gate, criterion: gate.criterion }));
+    })();
+  }
+
   /** Stores a model; returns its id. A duplicate name is an error (SQLite UNIQUE constraint). */
   save(entry: NewModel): number {
-    const result = this.db
-      .prepare('INSERT INTO models (name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.name, entry.model.kind, entry.benchmark, entry.createdMs, JSON.stringify(entry.seeds), entry.dataRange,
-        JSON.stringify(entry.metrics), entry.passedGate ? 1 : 0, JSON.stringify(entry.model));
-    return Number(result.lastInsertRowid);
+    return this.db.transaction(() => {
+      const result = this.db
+        .prepare('INSERT INTO models (name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(entry.name, entry.model.kind, entry.benchmark, entry.createdMs, JSON.stringify(entry.seeds), entry.dataRange,
+          JSON.stringify(entry.metrics), entry.passedGate ? 1 : 0, JSON.stringify(entry.model));
+      const id = Number(result.lastInsertRowid);
+      const insert = this.db.prepare('INSERT INTO model_gates (model_id, criterion, created_ms, passed, gate) VALUES (?, ?, ?, ?, ?)');
+      for (const g of entry.gates ?? []) insert.run(id, criterionKey(g.criterion), entry.createdMs, g.passed ? 1 : 0, JSON.stringify({ ...g.gate, criterion: g.criterion }));
+      return id;
+    })();
   }
 
   /** Summaries (no weights), newest first; optionally one benchmark only. */
@@ -58,7 +123,7 @@ export class ModelRepository {
     const rows = benchmark === undefined
       ? this.db.prepare<[], Row>(`${sql} ORDER BY created_ms DESC, id DESC`).all()
       : this.db.prepare<[string], Row>(`${sql} WHERE benchmark = ? ORDER BY created_ms DESC, id DESC`).all(benchmark);
-    return rows.map(summary);
+    return rows.map((row) => this.toSummary(row));
   }
 
   /** The stored model JSON, or null for an unknown id. */
@@ -70,7 +135,7 @@ export class ModelRepository {
   /** One model's summary, or null for an unknown id. */
   summary(id: number): StoredModelSummary | null {
     const row = this.db.prepare<[number], Row>('SELECT id, name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate FROM models WHERE id = ?').get(id);
-    return row === undefined ? null : summary(row);
+    return row === undefined ? null : this.toSummary(row);
   }
 
   /** Whether a model of this name is stored. */

@@ -6,6 +6,8 @@ export { tardisParse } from './tardisParseTask';
 export { forecastEvaluate } from './forecastEvaluateTask';
 export { modelsCompare } from './modelsCompareTask';
 export { backtestRun } from './backtestRunTask';
+export { modelsGate } from './modelsGateTask';
+export { sessionRead } from './sessionReadTask';
 
 /**
  * Piscina loads the default export when a thread starts; without one it falls back to `import()`, which the

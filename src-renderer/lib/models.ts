@@ -220,3 +220,15 @@ export function clearlyLowest<K extends string>(rows: readonly ({ policy: string
   if (second && second[key].value - first[key].value < Math.hypot(first[key].standardError, second[key].standardError)) return null;
   return first.policy;
 }
+
+/** A gate result as the Models view lists it (api/contract/models.ts `GateDto`). */
+export interface GateLike {
+  criterionLabel: string;
+  difference: EstimateLike;
+  passed: boolean;
+}
+
+/** "ES 99 %: −0.21 ± 0.04 vs WW, passed": the criterion, the paired difference to the band (a true minus), the verdict. */
+export function gateLineText(gate: GateLike): string {
+  return `${gate.criterionLabel}: ${withError(gate.difference, 4).replace(/^-/, '−')} vs WW, ${gate.passed ? 'passed' : 'not passed'}`;
+}

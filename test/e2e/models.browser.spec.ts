@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { atmCall, openDesk } from './desk';
+import { atmCall, hedgeShortCallsWithModel, openDesk } from './desk';
 import { hostForThisFile, SHOTS } from './host';
 
 // The Models view in Chromium against the real host: a small B1 model trained from the UI (a step cap, the worker
@@ -101,17 +101,7 @@ test('models: train with progress, cancel another, compare on other paths, use a
     await expect(row.getByTestId('use-model')).toHaveCount(gate === 'passed' ? 1 : 0);
   }
   // A book of short ATM calls, the learned model as the BTC hedge policy, and its band explained in the Hedges view.
-  await page.getByRole('tab', { name: 'Positions' }).click();
-  const csv = ['instrument,quantity,average_price,price_currency', `${call},-25,0.03,BTC`].join('\n');
-  await page.getByTestId('import-book').setInputFiles({ name: 'book.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-  await expect(page.getByTestId('import-result')).toContainText('Imported 1 of 1 rows');
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await trained.getByTestId('use-model').click();
-  await expect(trained).toContainText('hedging BTC');
-  await page.getByRole('tab', { name: 'Hedges' }).click();
-  await expect(page.getByTestId('hedge-policy')).toHaveValue('learned');
-  await page.getByTestId('hedge-enabled').check();
-  await page.getByTestId('save-hedge').click();
+  await hedgeShortCallsWithModel(page, trained, call);
   const explanation = page.getByTestId('learned-explanation');
   await expect(explanation).toBeVisible({ timeout: 30_000 });
   await expect(explanation).toContainText('e2e ntb B1');

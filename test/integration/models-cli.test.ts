@@ -37,7 +37,30 @@ describe('gammadesk train --db and gammadesk models', () => {
     expect(listed.status, listed.stderr).toBe(0);
     const [summary] = JSON.parse(listed.stdout) as { id: number; name: string; kind: string; benchmark: string; passedGate: boolean; seeds: Record<string, number> }[];
     expect(summary).toMatchObject({ id: report.model_id, name: 'tiny b1', kind: 'ntb', benchmark: 'B1', passedGate: report.gate.passed, seeds: { init: 1, train: 2, validation: 3, test: 1000 } });
-    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`^ +${report.model_id}  tiny b1  ntb B1  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  gate (passed|failed) \\(vs WW -?[\\d.e-]+ ± [\\d.e-]+, 10000 paths\\)`));
+    // The text list names the trader's criterion and every gate with its own.
+    const text = cli('models', 'list', '--db', db).stdout;
+    expect(text).toMatch(/^the trader's criterion: entropic λ 1 \(a learned policy must have passed its gate on it\)\n/);
+    expect(text).toMatch(new RegExp(`\\n +${report.model_id}  tiny b1  ntb B1  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  (usable|not usable)  gates entropic λ 1: -?[\\d.e-]+ ± [\\d.e-]+ vs WW, (passed|failed) \\(10000 paths\\)`));
+    expect(report.gate).toMatchObject({ criterion: { kind: 'entropic', lambda: 1 }, criterion_label: 'entropic λ 1' });
+
+    // --gate es95: gated on ES 95 %, and so listed (not usable under the trader's entropic criterion).
+    const es = cli('train', '--benchmark', 'B1', '--steps', '3', '--batch', '256', '--db', db, '--name', 'tiny es', '--test-paths', '10000', '--gate', 'es95', '--format', 'json');
+    expect(es.status, es.stderr).toBe(0);
+    const esReport = JSON.parse(es.stdout) as { model_id: number; gate: { criterion_label: string; passed: boolean } };
+    expect(esReport.gate.criterion_label).toBe('ES 95 %');
+    expect(es.stderr).toMatch(/vs Whalley-Wilmott, ES 95 % +-?[\d.e-]+ ± [\d.e-]+ \(paired\): (passes|does not pass) the gate \(10000 test paths, seed 1000\)/);
+    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`\\n +${esReport.model_id}  tiny es  ntb B1  \\S+  not usable  gates ES 95 %: -?[\\d.e-]+ ± [\\d.e-]+ vs WW, ${esReport.gate.passed ? 'passed' : 'failed'} \\(10000 paths\\)`));
+    expect(cli('train', '--benchmark', 'B1', '--db', db, '--name', 'y', '--gate', 'es98')).toMatchObject({ status: 2, stderr: expect.stringContaining('--gate: criterion "es98" is not one of') });
+    // Re-gate the ES model on the trader's criterion (entropic λ 1, the database's default): stored beside its ES gate.
+    const regated = cli('models', 'gate', String(esReport.model_id), '--db', db, '--paths', '5000', '--seed', '2000', '--format', 'json');
+    expect(regated.status, regated.stderr).toBe(0);
+    const regate = JSON.parse(regated.stdout) as { criterion_label: string; passed: boolean; difference: { value: number; standard_error: number }; paths: number; seed: number; simulator: string };
+    expect(regate).toMatchObject({ criterion_label: 'entropic λ 1', paths: 5000, seed: 2000, simulator: 'gbm' });
+    expect(regate.passed).toBe(regate.difference.value + 2 * regate.difference.standard_error < 0);
+    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`\\n +${esReport.model_id}  tiny es  ntb B1  \\S+  ${regate.passed ? 'usable' : 'not usable'}  gates ES 95 %: .*; entropic λ 1: -?[\\d.e-]+ ± [\\d.e-]+ vs WW, ${regate.passed ? 'passed' : 'failed'} \\(5000 paths\\)`));
+    expect(cli('models', 'gate', String(esReport.model_id), '--db', db, '--seed', '2')).toMatchObject({ status: 2, stderr: expect.stringContaining(`seed 2 was used to train model ${esReport.model_id}: test paths must be new`) });
+    expect(cli('models', 'gate', '99', '--db', db)).toMatchObject({ status: 1, stderr: expect.stringContaining('model 99 does not exist') });
+    expect(cli('models', 'delete', String(esReport.model_id), '--db', db).status).toBe(0);
 
     const file = join(temp.dir, 'tiny.json');
     const exported = cli('models', 'export', String(report.model_id), '--out', file, '--db', db);
@@ -65,7 +88,7 @@ describe('gammadesk train --db and gammadesk models', () => {
     const again = cli('train', '--benchmark', 'B1', '--steps', '1', '--db', db, '--name', 'x', '--seed', '5', '--test-seed', '7');
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('--test-seed 7 is one of the training seeds 5, 6, 7');
-    expect(cli('models', 'frobnicate', '--db', db)).toMatchObject({ status: 2, stderr: expect.stringContaining('models needs list, export or delete, got "frobnicate"') });
+    expect(cli('models', 'frobnicate', '--db', db)).toMatchObject({ status: 2, stderr: expect.stringContaining('models needs list, export, gate or delete, got "frobnicate"') });
     expect(cli('models', 'export', 'abc', '--out', file, '--db', db)).toMatchObject({ status: 2, stderr: expect.stringContaining('a model id is a positive integer, got "abc"') });
     expect(cli('models', 'export', '99', '--db', db)).toMatchObject({ status: 2, stderr: expect.stringContaining('models export needs --out MODEL.json') });
     expect(cli('models', 'export', '99', '--out', file, '--db', db)).toMatchObject({ status: 1, stderr: expect.stringContaining('model 99 does not exist') });

@@ -3,7 +3,9 @@
  * market recorded for four hours of market time (test/helpers/backtestSession.ts), a tiny NTB trained on
  * bootstrapped paths of the first 70 % of its one-minute BTC index returns, gated against the Whalley–Wilmott band on
  * bootstrapped paths of the last 30 %, stored with the session and both spans as its data range; then compared with
- * the baselines on the held-out part, and bad requests answered with what is wrong.
+ * the baselines on the held-out part, and bad requests answered with what is wrong. The session is read on the jobs
+ * pool (decision 0029): the job starts at once with no problem; an unknown session is refused at once, a session that
+ * cannot serve (no such currency, too short) fails its job with the same message.
  */
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -37,9 +39,16 @@ describe('models on a recorded session', () => {
     expect(session).toBeDefined();
 
     const source = { type: 'session' as const, sessionId: session.id, currency: 'BTC' as const };
+    let jobs: ModelJobDto[] = [];
+    client.subscribe('modelJobs', {}, (m) => (jobs = m.data));
     const job = await client.call('models.train', { name: 'session ntb', kind: 'ntb', source, ...TINY });
     expect(job.label).toBe(`train ntb on session:${session.id}:BTC as "session ntb"`);
-    const spans = job.problem!.session!;
+    // Not read yet: the jobs thread reads the session, then training starts.
+    expect(job.problem).toBeNull();
+    await stepped.app.models.idle();
+    const trained = jobs.find((j) => j.id === job.id)!;
+    expect(trained.state).toBe('done');
+    const spans = trained.problem!.session!;
     expect(spans).toMatchObject({
       sessionId: session.id, sessionName: 'demo-4h', currency: 'BTC', intervalMs: MINUTE,
       trainFromMs: BACKTEST_START_MS, trainToMs: BACKTEST_START_MS + 168 * MINUTE, trainReturns: 168,
@@ -49,10 +58,9 @@ describe('models on a recorded session', () => {
     // Never overlapping: the held-out part starts where training ends.
     expect(spans.trainToMs).toBeLessThanOrEqual(spans.testFromMs);
     // A 60-minute ATM call, one-minute steps (ACT/365), priced at the training part's realized vol, 5 bp.
-    expect(job.problem).toMatchObject({ s0: 1, strike: 1, sigma: spans.realizedVol, dt: MINUTE / (365 * 86_400_000), maturityYears: (60 * MINUTE) / (365 * 86_400_000), cost: 5e-4, lambda: 1 });
+    expect(trained.problem).toMatchObject({ s0: 1, strike: 1, sigma: spans.realizedVol, dt: MINUTE / (365 * 86_400_000), maturityYears: (60 * MINUTE) / (365 * 86_400_000), cost: 5e-4, lambda: 1 });
     expect(spans.realizedVol).toBeGreaterThan(0.05);
     expect(spans.realizedVol).toBeLessThan(5);
-    await stepped.app.models.idle();
 
     const model = (await client.call('models.list', {})).find((m) => m.name === 'session ntb')!;
     expect(model).toMatchObject({ benchmark: `session:${session.id}:BTC`, gate: { simulator: 'session', paths: 5000, seed: 1000 }, metrics: { steps: 4, stopReason: 'finished' } });
@@ -64,11 +72,9 @@ describe('models on a recorded session', () => {
     // Comparison on the held-out part: the same paths for every policy; the gate recomputed on them agrees in sign
     // with the stored one when both use the same seed and path count.
     const compareJob = await client.call('models.compare', { modelId: model.id, source, paths: 5000, seed: 1000, bins: 20 });
-    expect(compareJob.label).toBe(`compare model ${model.id} "session ntb" on the held-out part of session ${session.id} "demo-4h" BTC index at 60 s`);
+    expect(compareJob.label).toBe(`compare model ${model.id} "session ntb" on the held-out part of session ${session.id}`);
     const baselines = await client.call('models.compare', { source: { ...source, maturityIntervals: 30 }, paths: 2000, seed: 5 });
     await stepped.app.models.idle();
-    let jobs: ModelJobDto[] = [];
-    client.subscribe('modelJobs', {}, (m) => (jobs = m.data));
     const comparison = jobs.find((j) => j.id === compareJob.id)!.comparison!;
     expect(comparison.simulator).toBe('session');
     expect(comparison.problem.session!.spans).toBe(model.dataRange);
@@ -87,8 +93,13 @@ describe('models on a recorded session', () => {
 
     // Bad requests: what is wrong, named.
     await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, sessionId: 999 }, ...TINY })).rejects.toThrow(/no recorded session named or numbered "999"; sessions: .*"demo-4h"/);
-    await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, currency: 'ETH' }, ...TINY })).rejects.toThrow(/session "demo-4h" has no ETH index \(it has BTC\)/);
-    await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, intervalSeconds: 600 }, ...TINY })).rejects.toThrow(/gives 24 BTC index returns at 600 s intervals; at least 30 are needed/);
+    const noEth = await client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, currency: 'ETH' }, ...TINY });
+    const tooShort = await client.call('models.compare', { source: { ...source, intervalSeconds: 600 } });
+    await stepped.app.models.idle();
+    expect(jobs.find((j) => j.id === noEth.id)).toMatchObject({ state: 'failed', modelId: null });
+    expect(jobs.find((j) => j.id === noEth.id)!.error).toMatch(/session "demo-4h" has no ETH index \(it has BTC\)/);
+    expect(jobs.find((j) => j.id === tooShort.id)!.error).toMatch(/gives 24 BTC index returns at 600 s intervals; at least 30 are needed/);
+    expect((await client.call('models.list', {})).map((m) => m.name)).toEqual(['session ntb']);
     await expect(client.call('models.compare', { source, simulator: 'heston' })).rejects.toThrow(/a session comparison runs on bootstrapped paths of its held-out part: leave out simulator/);
     await expect(client.call('models.compare', { source: { ...source, rebalanceIntervals: 7, maturityIntervals: 60 } })).rejects.toThrow(/maturityIntervals must be a positive multiple of rebalanceIntervals \(7\), got 60/);
   }, 120_000);

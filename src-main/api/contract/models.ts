@@ -4,9 +4,11 @@
  * hedges on the same test paths (a job on the jobs pool); deleting and exporting them (app/modelsService.ts).
  *
  * A model can be chosen as the hedge advisor's policy (`hedge.settings.set` with `policy: 'learned'`, `modelId`)
- * only when it passed its gate: it beat the Whalley–Wilmott band out of sample on the entropic criterion by more than
- * two paired standard errors (core/learn/evaluate.ts `gateAgainstWhalleyWilmott`).
+ * only when it passed its gate on the trader's criterion (`models.criterion`: entropic, ES or mean–variance): it beat
+ * the Whalley–Wilmott band out of sample on that criterion by more than two paired standard errors
+ * (core/learn/evaluate.ts `gateAgainstWhalleyWilmott`). A model keeps one gate per criterion; `models.gate` adds one.
  */
+import type { Criterion } from '../../core/learn/criterion';
 import type { Currency } from '../../core/market/events';
 import { v } from '../validate';
 import { typed, type CommandTable, type TopicTable } from './define';
@@ -17,9 +19,21 @@ export interface EstimateDto {
   standardError: number;
 }
 
-/** The gate: the model's indifference price minus the Whalley–Wilmott band's on the same test paths (paired). */
+/**
+ * The trader's criterion (core/learn/criterion.ts): entropic risk with λ, expected shortfall of the loss at α, or
+ * mean–variance with risk aversion a. Lower is better for each.
+ */
+export type CriterionDto = Criterion;
+
+/**
+ * The gate: the model's criterion minus the Whalley–Wilmott band's on the same test paths (paired); passed when below
+ * zero by more than two paired standard errors. Gates stored before the criterion was a choice are entropic.
+ */
 export interface GateDto {
   baseline: 'ww';
+  criterion: CriterionDto;
+  /** "ES 99 %", "entropic λ 1", "mean–variance a 1". */
+  criterionLabel: string;
   difference: EstimateDto;
   passed: boolean;
   paths: number;
@@ -119,8 +133,14 @@ export interface ModelSummaryDto {
   dataRange: string;
   /** Training and test metrics (validation risk, steps, stop reason, test indifference price, …). */
   metrics: Record<string, unknown>;
+  /** Whether it passed the gate it was trained with (`gate`). */
   passedGate: boolean;
+  /** The gate of its training run (under the criterion of that time). */
   gate: GateDto | null;
+  /** Every gate result, one per criterion (training and re-gates), oldest first. */
+  gates: GateDto[];
+  /** Whether it has a passed gate on the trader's current criterion: only then may the hedge advisor use it. */
+  passedCurrent: boolean;
   /** Currencies whose hedge advisor uses this model now. */
   inUse: Currency[];
 }
@@ -171,7 +191,7 @@ export interface TrainProgressDto {
 /** A training or comparison job; the `modelJobs` stream carries them all, newest first. */
 export interface ModelJobDto {
   id: string;
-  type: 'train' | 'compare';
+  type: 'train' | 'compare' | 'gate';
   state: 'running' | 'done' | 'cancelled' | 'failed';
   /** "train ntb on B1", "compare model 3 on heston paths". */
   label: string;
@@ -186,6 +206,8 @@ export interface ModelJobDto {
   stopReason: 'finished' | 'time' | 'cancelled' | null;
   /** Comparison only. */
   comparison: ComparisonDto | null;
+  /** Re-gate only: the gate result (stored with the model). */
+  gate?: GateDto | null;
   error: string | null;
 }
 
@@ -213,6 +235,11 @@ const sessionSource = {
 const source = v.variant('type', [benchmarkSource, marketSource, sessionSource]);
 const trainSource = v.variant('type', [benchmarkSource, marketSource, { type: v.literal('history'), maturityDays, cost, series: v.optional(v.literal('bitstamp', 'deribit')) }, sessionSource]);
 const simulator = v.literal('gbm', 'heston', 'merton', 'bootstrap', 'deribit-hourly', 'deribit-daily');
+const criterion = v.variant('kind', [
+  { kind: v.literal('entropic'), lambda: v.number({ min: 1e-6, max: 1e6 }) },
+  { kind: v.literal('es'), alpha: v.number({ min: 0.5, max: 0.9999 }) },
+  { kind: v.literal('mean-variance'), riskAversion: v.number({ min: 0, max: 1e6 }) },
+]);
 const jobId = v.string({ maxLength: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 
 export const modelsCommands = {
@@ -254,6 +281,28 @@ export const modelsCommands = {
     }),
     result: typed<ModelJobDto>(),
   },
+  /**
+   * Re-gates a stored model against the Whalley–Wilmott band on fresh test paths of its own problem (Black-Scholes
+   * at its vol; a session model: its held-out part; a history model: 2021–2022) under `criterion` (default: the
+   * trader's), as a job on the jobs pool; the result is stored with the model (one gate per criterion) and is on
+   * `modelJobs`. `seed` must not be a training seed.
+   */
+  'models.gate': {
+    params: v.object({
+      id: modelId,
+      criterion: v.optional(criterion),
+      paths: v.optional(v.number({ min: 1000, max: 1_000_000, integer: true })),
+      seed: v.optional(v.number({ min: 0, max: 2 ** 31, integer: true })),
+    }),
+    result: typed<ModelJobDto>(),
+  },
+  /** The trader's criterion: what a learned policy must beat the band on before the hedge advisor uses it. */
+  'models.criterion': { params: v.object({}), result: typed<CriterionDto>() },
+  /**
+   * Sets the trader's criterion (persisted). A learned policy in use whose model has not passed under it stops
+   * proposing and says why, until it is re-gated and passes or another policy is chosen.
+   */
+  'models.setCriterion': { params: v.object({ criterion }), result: typed<CriterionDto>() },
   /** Refused while a hedge advisor uses the model. */
   'models.delete': { params: v.object({ id: modelId }), result: typed<ModelSummaryDto[]>() },
   'models.export': { params: v.object({ id: modelId }), result: typed<ModelExportDto>() },

@@ -9,6 +9,7 @@ import { UsageError, intFlag, type ParsedArgs } from '../args';
 import { parsed, type CommandTable } from '../command';
 import { parseDuration, ProgressBar } from '../progress';
 import { BASELINE_NAMES, BENCHMARKS, baselinePolicy, benchmarkProblem, isBaselineName, isBenchmarkName, type BenchmarkName } from '../../core/learn/benchmarks';
+import { GATE_FLAG, gateCriterion, gateJson, gateLine } from './gateFlag';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, simulatorPaths, SIMULATORS, type EvaluationReport, type SimulatorName } from '../../core/learn/evaluate';
 import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
@@ -107,15 +108,10 @@ function openModelStore(path: string, name: string): { db: Db; repository: Model
   return { db, repository };
 }
 
-function gateLine(gate: { difference: { value: number; standard_error: number }; passed: boolean }): string {
-  const { value, standard_error } = gate.difference;
-  return `${'vs Whalley-Wilmott'.padEnd(22)} ${value.toPrecision(6)} ± ${standard_error.toPrecision(2)} (paired): ${gate.passed ? 'passes the gate' : 'does not pass the gate'}`;
-}
-
 export const learnCommands: CommandTable = {
   train: {
     summary: 'train a learned hedge policy (no-transaction band or feed-forward) on a benchmark',
-    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --history bitstamp|deribit | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N]) [--format json]',
+    usage: 'gammadesk train (--benchmark B1|B2|B3 [--days 7|30] [--simulator gbm|bootstrap] [--loss es|entropic] | --history bitstamp|deribit | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] [--policy ntb|ffn] [--seed N] [--steps N] [--time 3m] [--batch N] [--threads 1|2] (--out MODEL.json | --db DB [--name NAME] [--test-paths N] [--test-seed N] [--gate entropic|es99|es95|mv[:a]]) [--format json]',
     flags: {
       benchmark: { type: 'string', description: 'B1 (Buehler et al. 2019 §5.3), B2 (Imaki et al. 2021) or B3 (crypto: sigma 0.8, hourly, 5 bp)' },
       ...B3_TRAIN_FLAGS,
@@ -136,6 +132,7 @@ export const learnCommands: CommandTable = {
       format: { type: 'string', description: 'json or text (default text)' },
       ...SESSION_FLAGS,
       ...HISTORY_TRAIN_FLAG,
+      ...GATE_FLAG,
     },
     async run({ flags }) {
       const cost = costFlag(flags);
@@ -158,6 +155,8 @@ export const learnCommands: CommandTable = {
       const name = typeof flags['name'] === 'string' ? flags['name'].trim() : `${benchmark} ${kind} seed ${seed} ${new Date().toISOString().slice(0, 19)}Z`;
       // The database is opened (and migrated) before training, so a bad path or a taken name fails at once.
       const store = dbPath === null ? null : openModelStore(dbPath, name);
+      if (store === null && flags['gate'] !== undefined) throw new UsageError('--gate applies with --db: the gate runs when the model is stored');
+      const criterion = store === null ? null : gateCriterion(flags, 1, store.db);
       const maxSteps = intFlag(flags, 'steps', { min: 1, max: 1_000_000 }) ?? 600;
       const batch = intFlag(flags, 'batch', { min: 16, max: 65_536 });
       const threads = session ? 1 : (intFlag(flags, 'threads', { min: 1, max: 2 }) ?? 2);
@@ -165,7 +164,7 @@ export const learnCommands: CommandTable = {
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store ? { gate: { paths: testPaths, seed: testSeed } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
+        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store && criterion ? { gate: { paths: testPaths, seed: testSeed, criterion } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -178,12 +177,12 @@ export const learnCommands: CommandTable = {
         const result = await handle.result;
         if (out !== null) writeFileSync(out, JSON.stringify(result.model, null, 1));
         const training = result.model.training;
-        let stored: { id: number; gate: { difference: { value: number; standard_error: number }; passed: boolean } } | null = null;
+        let stored: { id: number; gate: ReturnType<typeof gateJson> } | null = null;
         if (store) {
           const dto = session ? session.dto : history ? historyProblemDto(result) : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
           const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
           const id = store.repository.save(entry);
-          stored = { id, gate: { difference: estimateJson(result.gate!.result.difference), passed: entry.passedGate } };
+          stored = { id, gate: gateJson(result.gate!.result) };
         }
         bar.done(`${result.reason} after ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(1)} s; best validation ${typeof training['objective'] === 'string' ? training['objective'] : 'entropic risk'} ${String(training['best_validation_risk'] ?? training['best_validation_entropic_risk'])}${out !== null ? ` -> ${out}` : ''}`);
         if (session) process.stderr.write(`${session.dto.description}\n`);
@@ -194,7 +193,7 @@ export const learnCommands: CommandTable = {
             out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
             ...(b3 !== null ? { days: b3.days, simulator: b3.simulator, objective: training['objective'], best_validation_risk: training['best_validation_risk'] } : {}),
             ...(session ? { session: session.dto.session } : {}),
-            ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { baseline: 'ww', ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
+            ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
           }, null, 2));
         }
         return 0;
@@ -206,7 +205,7 @@ export const learnCommands: CommandTable = {
   },
   evaluate: {
     summary: 'evaluate a hedge policy on fresh test paths: indifference price, ES 99 %, cost, turnover (± se)',
-    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join('|')}] [--format json]`,
+    usage: `gammadesk evaluate (--benchmark B1|B2|B3 [--days 7|30] | --session ID --db DB [--currency BTC|ETH] [--interval 1m] [--maturity N] [--rebalance N]) [--cost X] --policy MODEL.json|${BASELINE_NAMES.join('|')}|${OPTIMAL} [--paths N] [--seed N] [--simulator ${[...SIMULATORS, ...DERIBIT_SIMULATORS].join('|')}] [--gate entropic|es99|es95|mv[:a]] [--format json]`,
     flags: {
       benchmark: { type: 'string', description: 'B1, B2 or B3' },
       ...B3_EVALUATE_FLAGS,
@@ -219,6 +218,7 @@ export const learnCommands: CommandTable = {
       format: { type: 'string', description: 'json or text (default text)' },
       db: { type: 'string', description: 'with --session: the database the session is recorded in' },
       ...SESSION_FLAGS,
+      ...GATE_FLAG,
     },
     run({ flags }) {
       // --session: test paths are moving blocks of the session's held-out 30 % (the gate's paths for the same seed).
@@ -228,6 +228,7 @@ export const learnCommands: CommandTable = {
       const b3 = session ? null : b3Flags(flags, benchmark as BenchmarkName);
       if (b3 !== null) return Promise.resolve(evaluateB3(flags, b3, costFlag(flags), formatFlag(flags)));
       const problem = session ? session.problem : benchmarkProblem(benchmark as BenchmarkName, costFlag(flags));
+      const criterion = gateCriterion(flags, problem.lambda);
       const name = flags['policy'];
       if (typeof name !== 'string') throw new UsageError(`evaluate needs --policy MODEL.json or one of ${BASELINE_NAMES.join(', ')}`);
       const paths = intFlag(flags, 'paths', { min: 2, max: 5_000_000 }) ?? 100_000;
@@ -255,8 +256,7 @@ export const learnCommands: CommandTable = {
       const report: Record<string, unknown> = { ...evaluationJson(benchmark, evaluateOnPaths(problem, policy, set, seed)), simulator, ...(session ? { session: session.dto.session } : {}) };
       if (optimumValue !== null) report['dynamic_programming_value'] = optimumValue;
       if (!isBaselineName(name)) {
-        const gate = gateAgainstWhalleyWilmott(problem, policy, set);
-        report['gate'] = { baseline: gate.baseline, difference: estimateJson(gate.difference), passed: gate.passed };
+        report['gate'] = gateJson(gateAgainstWhalleyWilmott(problem, policy, set, criterion));
       }
       if (format === 'json') console.log(JSON.stringify(report, null, 2));
       else {
@@ -269,7 +269,7 @@ export const learnCommands: CommandTable = {
           line('mean cost', report['mean_cost'] as never),
           line('turnover', report['turnover'] as never),
           ...(optimumValue === null ? [] : [`${'dynamic programming'.padEnd(22)} ${optimumValue.toPrecision(6)} (grid value)`]),
-          ...(report['gate'] === undefined ? [] : [gateLine(report['gate'] as { difference: { value: number; standard_error: number }; passed: boolean })]),
+          ...(report['gate'] === undefined ? [] : [gateLine(report['gate'] as ReturnType<typeof gateJson>)]),
         ].join('\n'));
       }
       return Promise.resolve(0);

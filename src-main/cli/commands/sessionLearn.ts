@@ -11,10 +11,10 @@ import { parsed } from '../command';
 import { parseDuration } from '../progress';
 import type { ProblemDto } from '../../api/contract/models';
 import { ApiException } from '../../api/errors';
-import { sessionProblemDto } from '../../app/modelsService';
+import { sessionProblemDto, type SessionSteps } from '../../app/modelsService';
 import type { HedgingProblem } from '../../core/learn/train';
 import type { PathSet } from '../../core/sim/paths';
-import { sessionPaths, type SessionProblem } from '../../learn/sessionReturns';
+import { sessionPaths } from '../../learn/sessionReturns';
 import type { TrainJobInput } from '../../learn/trainJob';
 import { openDatabase } from '../../store/database';
 
@@ -33,7 +33,7 @@ export interface SessionSource {
   dto: ProblemDto;
   /** `session:ID:BTC`, the stored model's label. */
   label: string;
-  steps: SessionProblem;
+  steps: SessionSteps;
   /** What the training job takes. */
   job: NonNullable<TrainJobInput['session']>;
 }

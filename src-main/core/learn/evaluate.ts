@@ -5,7 +5,8 @@
 import { Rng } from '../random';
 import { bootstrapPaths, simulateGbm, simulateHeston, simulateMerton, type PathSet } from '../sim/paths';
 import { runHedge, type HedgePolicy } from './hedging';
-import { entropicRisk, entropicRiskDifference, expectedShortfall, meanEstimate, type Estimate } from './risk';
+import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from './risk';
+import { criterionDifference, type Criterion } from './criterion';
 import { whalleyWilmottPolicy } from './baselines';
 import type { HedgingProblem } from './train';
 
@@ -100,23 +101,36 @@ export function simulatorPaths(
   }
 }
 
-/** Whether a policy beats the Whalley-Wilmott band out of sample on the entropic criterion. */
+/** Whether a policy beats the Whalley-Wilmott band out of sample on a criterion (criterion.ts). */
 export interface GateResult {
   baseline: 'ww';
-  /** Policy's indifference price minus the band's, on the same paths (negative = better). */
+  /** The risk measure compared (the trader's criterion; entropic with the problem's λ unless told). */
+  criterion: Criterion;
+  /** Policy's criterion minus the band's, on the same paths (negative = better). */
   difference: Estimate;
   /** True when the difference is below zero by more than two paired standard errors. */
   passed: boolean;
 }
 
+/** The default criterion of a problem: entropic risk with its own λ (what every gate meant before there was a choice). */
+export function defaultCriterion(problem: HedgingProblem): Criterion {
+  return { kind: 'entropic', lambda: problem.lambda };
+}
+
+/** The gate's verdict from P&L already simulated on the same paths: policy − band below zero by > 2 paired SE. */
+export function gateFromPnl(policyPnl: Float64Array, bandPnl: Float64Array, criterion: Criterion): GateResult {
+  const difference = criterionDifference(policyPnl, bandPnl, criterion);
+  return { baseline: 'ww', criterion, difference, passed: difference.value + 2 * difference.standardError < 0 };
+}
+
 /**
  * The gate of issue 14: a learned policy is offered to the hedge advisor only if it beats the Whalley-Wilmott
- * band (at the problem's cost and risk aversion) on test paths it never saw, by more than 2 standard errors.
+ * band (at the problem's cost and risk aversion) on test paths it never saw, by more than 2 standard errors, on
+ * the trader's criterion (default: entropic with the problem's λ).
  */
-export function gateAgainstWhalleyWilmott(problem: HedgingProblem, policy: HedgePolicy, set: PathSet): GateResult {
+export function gateAgainstWhalleyWilmott(problem: HedgingProblem, policy: HedgePolicy, set: PathSet, criterion: Criterion = defaultCriterion(problem)): GateResult {
   const options = { cost: problem.cost, impliedVol: problem.sigma };
   const mine = runHedge(set, problem.contract, policy, options).pnl;
   const band = runHedge(set, problem.contract, whalleyWilmottPolicy(problem.cost, problem.lambda), options).pnl;
-  const difference = entropicRiskDifference(mine, band, problem.lambda);
-  return { baseline: 'ww', difference, passed: difference.value + 2 * difference.standardError < 0 };
+  return gateFromPnl(mine, band, criterion);
 }

@@ -98,6 +98,15 @@ export function expectedShortfall(pnl: Float64Array, alpha: number): Estimate {
 
 /** Mean-variance criterion -E[X] + (lambda/2) Var[X], with its delta-method standard error. */
 export function meanVariance(pnl: Float64Array, lambda: number): Estimate {
+  const n = pnl.length;
+  const { value, influence } = meanVarianceInfluence(pnl, lambda);
+  let squares = 0;
+  for (let i = 0; i < n; i++) squares += influence[i]! * influence[i]!;
+  return { value, standardError: Math.sqrt(squares / (n - 1) / n) };
+}
+
+/** Influence function of the mean-variance criterion: -(x - mean) + (lambda/2) ((x - mean)^2 - var). */
+export function meanVarianceInfluence(pnl: Float64Array, lambda: number): { value: number; influence: Float64Array } {
   const n = checkSample(pnl, 'mean-variance');
   const { value: mean } = meanEstimate(pnl);
   let m2 = 0;
@@ -106,14 +115,12 @@ export function meanVariance(pnl: Float64Array, lambda: number): Estimate {
     m2 += d * d;
   }
   const variance = m2 / (n - 1);
-  // Influence function of -mean + (lambda/2) var: -(x - mean) + (lambda/2) ((x - mean)^2 - var).
-  let squares = 0;
+  const influence = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const d = pnl[i]! - mean;
-    const influence = -d + 0.5 * lambda * (d * d - variance);
-    squares += influence * influence;
+    influence[i] = -d + 0.5 * lambda * (d * d - variance);
   }
-  return { value: -mean + 0.5 * lambda * variance, standardError: Math.sqrt(squares / (n - 1) / n) };
+  return { value: -mean + 0.5 * lambda * variance, influence };
 }
 
 /**
@@ -140,11 +147,15 @@ export function entropicRiskDifference(a: Float64Array, b: Float64Array, lambda:
 }
 
 /** Influence function of the empirical ES of the loss -X at level alpha: VaR + (L - VaR)+ / (1 - alpha) - ES. */
-function expectedShortfallInfluence(pnl: Float64Array, alpha: number): { value: number; influence: Float64Array } {
-  const { value } = expectedShortfall(pnl, alpha);
-  const n = pnl.length;
+export function expectedShortfallInfluence(pnl: Float64Array, alpha: number): { value: number; influence: Float64Array } {
+  const n = checkSample(pnl, 'expected shortfall');
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`expected shortfall level must lie in (0, 1), got ${String(alpha)}`);
+  // One sort (as `expectedShortfall`, whose value this is to the last bit: same VaR, same sum in the same order).
   const sorted = Float64Array.from(pnl, (x) => -x).sort();
   const valueAtRisk = sorted[Math.min(n - 1, Math.floor(alpha * n))]!;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.max(-pnl[i]! - valueAtRisk, 0);
+  const value = valueAtRisk + sum / n / (1 - alpha);
   const influence = new Float64Array(n);
   for (let i = 0; i < n; i++) influence[i] = valueAtRisk + Math.max(-pnl[i]! - valueAtRisk, 0) / (1 - alpha) - value;
   return { value, influence };

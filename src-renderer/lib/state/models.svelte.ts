@@ -4,7 +4,7 @@
  * settings with the learned model.
  */
 import type { CommandParams } from '../../../src-main/api/contract';
-import type { ModelJobDto, ModelSummaryDto } from '../../../src-main/api/contract/models';
+import type { CriterionDto, ModelJobDto, ModelSummaryDto } from '../../../src-main/api/contract/models';
 import type { Currency } from '../../../src-main/core/market/events';
 import type { Transport } from '../transport';
 import type { CommandRunner } from './commands.svelte';
@@ -21,6 +21,8 @@ export class ModelsState {
   trainJobId = $state<string | null>(null);
   /** The training job whose cancel the host accepted: it stops after its step, then gates and stores the best checkpoint. */
   cancelledJobId = $state<string | null>(null);
+  /** The trader's criterion as the host last said (null until asked: `loadCriterion`). */
+  criterion = $state<CriterionDto | null>(null);
 
   constructor(
     private readonly transport: Transport,
@@ -69,6 +71,33 @@ export class ModelsState {
   async compare(params: CommandParams<'models.compare'>): Promise<void> {
     const job = await this.commands.run(() => this.transport.call('models.compare', params));
     if (job) this.compareJobId = job.id;
+  }
+
+  /** Running re-gates by model id: that model's Re-gate button waits. */
+  get regating(): number[] {
+    return this.jobs.filter((j) => j.type === 'gate' && j.state === 'running' && j.modelId !== null).map((j) => j.modelId!);
+  }
+
+  /** The last re-gate of a model that failed (its message), or null. */
+  regateError(id: number): string | null {
+    const job = this.jobs.find((j) => j.type === 'gate' && j.modelId === id);
+    return job?.state === 'failed' ? job.error : null;
+  }
+
+  async loadCriterion(): Promise<void> {
+    const criterion = await this.commands.run(() => this.transport.call('models.criterion', {}));
+    if (criterion) this.criterion = criterion;
+  }
+
+  /** Sets the trader's criterion: a learned policy not passed on it stops proposing (the Hedges view says why). */
+  async setCriterion(criterion: CriterionDto): Promise<void> {
+    const set = await this.commands.run(() => this.transport.call('models.setCriterion', { criterion }));
+    if (set) this.criterion = set;
+  }
+
+  /** Re-gates a model on the trader's criterion (a job; the models stream shows the new gate line when it ends). */
+  async regate(id: number): Promise<void> {
+    await this.commands.run(() => this.transport.call('models.gate', { id }));
   }
 
   async remove(id: number): Promise<void> {

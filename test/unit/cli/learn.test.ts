@@ -70,6 +70,29 @@ describe('gammadesk evaluate', () => {
     await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--simulator', 'bootstrap', '--data', 'missing.csv')).rejects.toThrow(/--data/);
   });
 
+  it('--gate decides the gate on the criterion asked for and names it', async () => {
+    const file = join(temp.dir, 'optimal-gate.json');
+    // A policy file is needed for a gate (baselines are not gated): a 2-step NTB on B1; the check is that each
+    // gate is its criterion's paired difference and verdict, named.
+    const trained = await run('train', '--benchmark', 'B1', '--steps', '2', '--batch', '64', '--out', file, '--format', 'json');
+    expect(trained.code).toBe(0);
+    const results: Record<string, { criterion: unknown; criterion_label: string; passed: boolean; difference: { value: number; standard_error: number } }> = {};
+    for (const gate of ['entropic', 'es99', 'es95', 'mv', 'mv:0.5']) {
+      const { code, stdout } = await run('evaluate', '--benchmark', 'B1', '--policy', file, '--paths', '5000', '--gate', gate, '--format', 'json');
+      expect(code).toBe(0);
+      results[gate] = (JSON.parse(stdout) as { gate: (typeof results)[string] }).gate;
+      expect(results[gate]!.passed).toBe(results[gate]!.difference.value + 2 * results[gate]!.difference.standard_error < 0);
+    }
+    expect(Object.values(results).map((g) => g.criterion_label)).toEqual(['entropic λ 1', 'ES 99 %', 'ES 95 %', 'mean–variance a 1', 'mean–variance a 0.5']);
+    expect(results['es99']!.criterion).toEqual({ kind: 'es', alpha: 0.99 });
+    // The text report prints the gate line with its criterion.
+    const text = await run('evaluate', '--benchmark', 'B1', '--policy', file, '--paths', '5000', '--gate', 'es99');
+    expect(text.stdout).toMatch(/vs Whalley-Wilmott, ES 99 % +-?[\d.e-]+ ± [\d.e-]+ \(paired\): (passes|does not pass) the gate/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', file, '--gate', 'var99')).rejects.toThrow(/--gate: criterion "var99" is not one of entropic\[:λ\], es99, es95, es:α, mv\[:a\]/);
+    await expect(run('evaluate', '--benchmark', 'B1', '--policy', file, '--gate', 'es:2')).rejects.toThrow(UsageError);
+    await expect(run('train', '--benchmark', 'B1', '--steps', '1', '--out', file, '--gate', 'es99')).rejects.toThrow(/--gate applies with --db/);
+  });
+
   it('rejects wrong arguments with a usage error naming the flag', async () => {
     await expect(run('evaluate', '--benchmark', 'B9', '--policy', 'ww')).rejects.toThrow(UsageError);
     await expect(run('evaluate', '--benchmark', 'B1', '--policy', 'ww', '--days', '7')).rejects.toThrow(/--days applies to --benchmark B3 only/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/random';
-import { bandBar, budgetText, clearlyLowest, defaultModelName, metricAt, metricText, overlayHistograms, pnlUnit, progressPercent, significant, withError } from '../../../src-renderer/lib/models';
+import { bandBar, budgetText, clearlyLowest, defaultModelName, gateLineText, metricAt, metricText, overlayHistograms, pnlUnit, progressPercent, significant, withError } from '../../../src-renderer/lib/models';
 
 describe('estimates with their standard error', () => {
   it('prints the value to the decimal place of the error’s second significant digit', () => {
@@ -165,6 +165,14 @@ describe('stored model metrics', () => {
     expect(pnlUnit({ s0: 1 })).toBe('fractions of S0');
     expect(pnlUnit(null)).toBe('price units');
     expect(defaultModelName('ntb', 'B1', 7, Date.UTC(2026, 11, 6, 0, 42, 5))).toBe('ntb B1 seed 7 00:42:05');
+  });
+});
+
+describe('a gate line', () => {
+  it('names the criterion, prints the paired difference to its error with a true minus, and the verdict', () => {
+    // The issue's example line (issue 14 item 5): "ES 99 %: −0.21 ± 0.04 vs WW, passed".
+    expect(gateLineText({ criterionLabel: 'ES 99 %', difference: { value: -0.2134, standardError: 0.041 }, passed: true })).toBe('ES 99 %: −0.213 ± 0.041 vs WW, passed');
+    expect(gateLineText({ criterionLabel: 'entropic λ 1', difference: { value: 0.05, standardError: 0.02 }, passed: false })).toBe('entropic λ 1: 0.050 ± 0.020 vs WW, not passed');
   });
 });
 

@@ -1,0 +1,31 @@
+/**
+ * Re-gating a stored model (`models.gate`): the model against the Whalley–Wilmott band on fresh test paths of its
+ * own problem under a criterion — the same paths its training gate drew for the same seed (learn/trainJob.ts
+ * `gateTestPaths`): Black-Scholes at the problem's vol, the test years' returns for a history model, the held-out part
+ * of its session for a session model. Runs in the jobs worker (workers/modelsGateTask.ts).
+ */
+import type { Criterion } from '../core/learn/criterion';
+import { gateAgainstWhalleyWilmott, type GateResult } from '../core/learn/evaluate';
+import { importPolicy, type PolicyModelJson } from '../core/learn/network';
+import type { HedgingProblem } from '../core/learn/train';
+import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
+import { gateTestPaths, type GatePathSource } from './trainJob';
+
+export interface RegateInput {
+  problem: HedgingProblem;
+  model: PolicyModelJson;
+  criterion: Criterion;
+  paths: number;
+  seed: number;
+  /** gbm: the problem's model; bootstrap: the 2021–2022 returns of this hourly-closes file; session: held-out step returns. */
+  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string } | { kind: 'session'; returns: number[]; blockLength: number };
+}
+
+export function regateModel(input: RegateInput): GateResult {
+  const { source } = input;
+  const paths: GatePathSource = source.kind === 'bootstrap'
+    ? { kind: 'bootstrap', returns: dailyReturnsBetween(source.historyFile, HISTORY_TEST.fromMs, HISTORY_TEST.toMs).returns }
+    : source;
+  const set = gateTestPaths(input.problem, paths, input.paths, input.seed);
+  return gateAgainstWhalleyWilmott(input.problem, importPolicy(input.model).policy, set, input.criterion);
+}
