@@ -74,15 +74,17 @@ function problemOf(summary: StoredModelSummary, json: PolicyModelJson): HedgingP
   const p = (summary.metrics['problem'] ?? json.training['problem']) as Partial<ProblemDto & HedgingProblem> | undefined;
   if (!p || typeof p.s0 !== 'number' || typeof p.sigma !== 'number' || typeof p.dt !== 'number' || typeof p.cost !== 'number' || typeof p.lambda !== 'number') return null;
   const contract = p.contract ?? (typeof p.strike === 'number' && typeof p.maturityYears === 'number' ? { strike: p.strike, maturity: p.maturityYears, isCall: p.isCall ?? true } : null);
-  return contract ? { s0: p.s0, sigma: p.sigma, dt: p.dt, contract, cost: p.cost, lambda: p.lambda } : null;
+  return contract ? { s0: p.s0, sigma: p.sigma, dt: p.dt, contract, cost: p.cost, lambda: p.lambda, ...(typeof p.pathVol === 'number' ? { pathVol: p.pathVol } : {}) } : null;
 }
 
 export { problemDto };
 
 /**
- * Black-Scholes paths calibrated to a currency's market: σ = the ATM mark IV (call and put at the strike nearest
- * the forward, averaged) of the live expiry nearest `maturityDays`; the perpetual's half-spread + taker fee as the
- * cost. Throws a clear error when the market has no such quotes yet.
+ * Black-Scholes paths calibrated to a currency's market: the option is priced and hedged at σ = the ATM mark IV (call
+ * and put at the strike nearest the forward, averaged) of the live expiry nearest `maturityDays`, and the paths move at
+ * the currency's live realized-vol estimate (`pathVol`: the live forecast, else EWMA) — the trader sells implied and
+ * lives through realized; without an estimate yet the paths move at the ATM IV and the description says so. The
+ * perpetual's half-spread + taker fee as the cost. Throws a clear error when the market has no such quotes yet.
  */
 export function marketProblem(market: MarketState, currency: Currency, maturityDays: number, cost: number | undefined, realized: LiveRealizedSnapshot | null): { problem: HedgingProblem; dto: ProblemDto } {
   const state = market.currencies.get(currency);
@@ -98,13 +100,14 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
   const atmIv = atStrike.reduce((sum, o) => sum + o.ticker!.markIv, 0) / atStrike.length;
   const hedge = hedgeMarketFrom(market, currency)?.instruments.find((i) => i.kind === 'perpetual') ?? null;
   const perpetualCost = hedge ? proportionalCost(hedge) : null;
-  const rv = realized?.forecastVol ?? realized?.estimates.ewma ?? null;
+  const estimate = realized?.forecastVol ?? realized?.estimates.ewma ?? null;
+  const rv = estimate !== null && Number.isFinite(estimate) && estimate > 0 ? estimate : null;
   const problem: HedgingProblem = {
     s0: 1, sigma: atmIv, dt: 1 / 365, contract: { strike: 1, isCall: true, maturity: maturityDays / 365 },
-    cost: cost ?? perpetualCost ?? FALLBACK_PERPETUAL_COST, lambda: 1,
+    cost: cost ?? perpetualCost ?? FALLBACK_PERPETUAL_COST, lambda: 1, ...(rv !== null ? { pathVol: rv } : {}),
   };
   const when = new Date(market.timeMs).toISOString().slice(0, 16).replace('T', ' ');
-  const description = `${currency} market ${when} UTC: ATM IV ${atmIv.toFixed(4)} (${expiry.label}, strike ${strike}), realized vol ${rv === null ? 'not known yet' : rv.toFixed(4)}, ${maturityDays}-day ATM call, daily rebalancing, cost ${(problem.cost * 1e4).toFixed(2)} bp${cost === undefined && perpetualCost === null ? ' (no perpetual quote: 5 bp assumed)' : ''}`;
+  const description = `${currency} market ${when} UTC: priced and hedged at ATM IV ${atmIv.toFixed(4)} (${expiry.label}, strike ${strike}), paths at ${rv === null ? 'the ATM IV (no realized-vol estimate yet)' : `realized vol ${rv.toFixed(4)}`}, ${maturityDays}-day ATM call, daily rebalancing, cost ${(problem.cost * 1e4).toFixed(2)} bp${cost === undefined && perpetualCost === null ? ' (no perpetual quote: 5 bp assumed)' : ''}`;
   return {
     problem,
     dto: problemDto(problem, description, {

@@ -33,7 +33,7 @@ test('models: compare the classical hedges on Deribit perpetual daily and hourly
   await page.getByTestId('compare-maturity').fill('7');
   await page.getByTestId('compare-run').click();
   await expect(comparison).toContainText('5,000 deribit-hourly', { timeout: 90_000 });
-  await expect(comparison).toContainText(/BTC market .* UTC: ATM IV 0\.\d{4} .* 7-day ATM call/);
+  await expect(comparison).toContainText(/BTC market .* UTC: priced and hedged at ATM IV 0\.\d{4} .* 7-day ATM call/);
   await expect(comparison).toContainText('721 anchor hours 2026-02-27 12:00..2026-03-29 12:00 (each priced at its hour\'s DVOL');
   await expect(comparison).toContainText('1417 distinct 24-hour blocks, 60 of them non-overlapping');
   for (const baseline of ['none', 'bs-delta', 'ww', 'leland']) await expect(page.getByTestId('compare-table').locator(`[data-policy="${baseline}"]`)).toContainText('±');

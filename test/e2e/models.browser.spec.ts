@@ -47,7 +47,7 @@ test('models: train with progress, cancel another, compare on other paths, use a
   await page.getByTestId('train-name').fill('e2e ffn market cancelled');
   await page.getByTestId('train-start').click();
   await expect(progress).toContainText('e2e ffn market cancelled');
-  await expect(progress).toContainText(/BTC market .* UTC: ATM IV 0\.\d{4}/);
+  await expect(progress).toContainText(/BTC market .* UTC: priced and hedged at ATM IV 0\.\d{4}/);
   await expect(page.getByTestId('train-status')).toContainText('best validation', { timeout: 60_000 });
   await page.getByTestId('train-cancel').click();
   await expect(page.getByTestId('train-gating')).toContainText('Cancelled: finishing the current step');

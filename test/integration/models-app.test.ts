@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HedgeSnapshot } from '../../src-main/api/dto';
 import type { ModelJobDto } from '../../src-main/api/contract/models';
 import type { GammaDeskApp } from '../../src-main/app/app';
+import { marketProblem } from '../../src-main/app/modelsService';
+import type { LiveRealizedSnapshot } from '../../src-main/core/forecast/liveRealized';
 import { defaultHedgeSettings } from '../../src-main/core/hedge/settings';
 import { Mlp } from '../../src-main/core/learn/mlp';
 import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../src-main/core/learn/network';
@@ -179,7 +181,19 @@ describe('models through the app', () => {
     expect(calibration.atmIv).toBeGreaterThan(0.05);
     expect(calibrated.problem.sigma).toBe(calibration.atmIv);
     expect(calibrated.problem.maturityYears).toBeCloseTo(30 / 365, 15);
-    expect(calibrated.problem.description).toMatch(/^BTC market .* UTC: ATM IV 0\.\d{4} \(\w+, strike \d+\), realized vol/);
+    expect(calibrated.problem.description).toMatch(/^BTC market .* UTC: priced and hedged at ATM IV 0\.\d{4} \(\w+, strike \d+\), paths at /);
+    // No live realized-vol estimate in this run (nothing watches the Surface view): the paths move at the ATM IV.
+    expect(calibration.realizedVol).toBeNull();
+    expect(calibrated.problem.pathVol).toBeUndefined();
+    expect(calibrated.problem.description).toMatch(/paths at the ATM IV \(no realized-vol estimate yet\)/);
+    // With an estimate the paths move at it and the option is still priced and hedged at the ATM IV.
+    const estimate = { forecastVol: 0.3125, estimates: { ewma: 0.35 }, model: 'GARCH(1,1)' } as unknown as LiveRealizedSnapshot;
+    const withRealized = marketProblem(stepped.app.engine.market, 'BTC', 30, undefined, estimate);
+    expect(withRealized.problem.pathVol).toBe(0.3125);
+    expect(withRealized.problem.sigma).toBe(calibration.atmIv);
+    expect(withRealized.dto.pathVol).toBe(0.3125);
+    expect(withRealized.dto.description).toMatch(/paths at realized vol 0\.3125/);
+    expect(withRealized.dto.calibration!.realizedVolSource).toBe('live forecast (GARCH(1,1))');
     // The rule, checked on the market the job read (the clock has not moved since): the expiry nearest 30 days, the
     // strike nearest its forward, the mean of that strike's call and put mark IVs.
     const btc = stepped.app.engine.market.currencies.get('BTC')!;

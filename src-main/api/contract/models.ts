@@ -114,6 +114,8 @@ export interface ProblemDto {
   isCall: boolean;
   cost: number;
   lambda: number;
+  /** Vol of the simulated paths when it is not `sigma` (a market problem: the realized-vol estimate); absent: `sigma`. */
+  pathVol?: number;
   /** One line: "B1 (Buehler et al. 2019 §5.3)" or "BTC market 2026-12-01 08:00: ATM IV 0.5512 (27DEC26), …". */
   description: string;
   /** `market` source only: the ATM IV used and the realized-vol estimate beside it (null when none yet). */

@@ -8,7 +8,7 @@ import { runHedge, type HedgePolicy } from './hedging';
 import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from './risk';
 import { criterionDifference, type Criterion } from './criterion';
 import { whalleyWilmottPolicy } from './baselines';
-import type { HedgingProblem } from './train';
+import { pathVolOf, type HedgingProblem } from './train';
 
 export interface EvaluationReport {
   policy: string;
@@ -28,10 +28,10 @@ export interface EvaluationReport {
   meanPnl: Estimate;
 }
 
-/** Simulates the benchmark's test paths (Black-Scholes at the problem's vol). */
+/** Simulates the benchmark's test paths (Black-Scholes at the problem's path vol, `pathVolOf`). */
 export function testPaths(problem: HedgingProblem, paths: number, seed: number): PathSet {
   const steps = Math.round(problem.contract.maturity / problem.dt);
-  return simulateGbm({ paths, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, new Rng(seed));
+  return simulateGbm({ paths, steps, dt: problem.dt, s0: problem.s0, sigma: pathVolOf(problem) }, new Rng(seed));
 }
 
 export function evaluateOnPaths(problem: HedgingProblem, policy: HedgePolicy, set: PathSet, seed: number): EvaluationReport {
@@ -59,7 +59,7 @@ export const SIMULATORS = ['gbm', 'heston', 'merton', 'bootstrap'] as const;
 export type SimulatorName = (typeof SIMULATORS)[number];
 
 /**
- * Test paths for `problem` from another model, each with the variance of the problem's sigma over the horizon:
+ * Test paths for `problem` from another model, each with the variance of the problem's path vol (`pathVolOf`) over the horizon:
  * - heston: v0 = theta = sigma^2, kappa 2, xi 0.5, rho -0.7 (stochastic vol, skew);
  * - merton: 2 jumps a year of log size N(-0.05, 0.1^2), diffusion vol lowered so that the total variance is
  *   sigma^2 per year;
@@ -73,11 +73,11 @@ export function simulatorPaths(
 ): PathSet {
   const steps = Math.round(problem.contract.maturity / problem.dt);
   const grid = { paths, steps, dt: problem.dt, s0: problem.s0 };
-  const variance = problem.sigma * problem.sigma;
+  const variance = pathVolOf(problem) ** 2;
   const rng = new Rng(seed);
   switch (simulator) {
     case 'gbm':
-      return simulateGbm({ ...grid, sigma: problem.sigma }, rng);
+      return simulateGbm({ ...grid, sigma: pathVolOf(problem) }, rng);
     case 'heston':
       return simulateHeston({ ...grid, v0: variance, theta: variance, kappa: 2, xi: 0.5, rho: -0.7 }, rng);
     case 'merton': {
@@ -94,7 +94,7 @@ export function simulatorPaths(
       const mean = sum / r.length;
       let squares = 0;
       for (let i = 0; i < r.length; i++) squares += (r[i]! - mean) ** 2;
-      const scale = (problem.sigma * Math.sqrt(problem.dt)) / Math.sqrt(squares / (r.length - 1));
+      const scale = (pathVolOf(problem) * Math.sqrt(problem.dt)) / Math.sqrt(squares / (r.length - 1));
       const scaled = Float64Array.from(r, (x) => (x - mean) * scale);
       return bootstrapPaths({ ...grid, logReturns: scaled, blockLength: observed.blockLength }, rng);
     }

@@ -32,6 +32,16 @@ export interface HedgingProblem {
   cost: number;
   /** Entropic risk aversion lambda. */
   lambda: number;
+  /**
+   * Vol of the simulated paths when it is not `sigma`, the vol the option is priced and hedged at: a problem
+   * calibrated to a market simulates at the realized-vol estimate and hedges at the ATM implied vol. Absent: `sigma`.
+   */
+  pathVol?: number;
+}
+
+/** The vol the problem's paths are simulated at (`pathVol`, else `sigma`). */
+export function pathVolOf(problem: HedgingProblem): number {
+  return problem.pathVol ?? problem.sigma;
 }
 
 export interface TrainSettings {
@@ -103,11 +113,11 @@ export function entropicObjective(lambda: number): TrainingObjective {
   };
 }
 
-/** The default path source: Black-Scholes paths at the problem's vol, priced at that vol, no premium. */
+/** The default path source: Black-Scholes paths at the problem's path vol, hedged at its sigma, no premium. */
 export function gbmPathSource(problem: HedgingProblem): PathSource {
   const steps = Math.round(problem.contract.maturity / problem.dt);
   const simulate = (count: number, rng: RandomSource): TrainingPaths => ({
-    paths: simulateGbm({ paths: count, steps, dt: problem.dt, s0: problem.s0, sigma: problem.sigma }, rng),
+    paths: simulateGbm({ paths: count, steps, dt: problem.dt, s0: problem.s0, sigma: pathVolOf(problem) }, rng),
   });
   return { sample: simulate, validation: simulate };
 }

@@ -37,7 +37,7 @@ export function prefitToWhalleyWilmott(policy: NetworkPolicy, problem: HedgingPr
   const steps = Math.round(contract.maturity / dt);
   const n = settings.paths;
   const rows = n * steps;
-  const paths = simulateGbm({ paths: n, steps, dt, s0: problem.s0, sigma }, rng);
+  const paths = simulateGbm({ paths: n, steps, dt, s0: problem.s0, sigma: problem.pathVol ?? sigma }, rng);
   const mlp = policy.mlp;
   const cache = mlp.newCache(rows);
   const target = new Float64Array(rows);
