@@ -155,7 +155,7 @@ export class BacktestService {
     const channel = this.deps.jobsPool.start('backtestRun', {
       dbPath: this.deps.dbPath,
       ...(this.deps.nativeBinding ? { nativeBinding: this.deps.nativeBinding } : {}),
-      session: String(session.id),
+      session: session.id,
       currency: params.currency,
       book,
       rebalance,

@@ -110,10 +110,11 @@ export function chronologicalSplit(times: ArrayLike<number>, logReturns: Float64
 
 /** The session named or numbered `text` (cheap: its row only), or a not-found `SessionReturnsError` listing the sessions. */
 export function sessionRow(db: Db, text: string | number): SessionRow {
-  return sessionOf(new EventLog(db), String(text));
+  return sessionOf(new EventLog(db), text);
 }
 
-function sessionOf(log: EventLog, text: string): SessionRow {
+/** A number is a session id only (the app's `sessionId`); text a name, then an id (the CLI). */
+function sessionOf(log: EventLog, text: string | number): SessionRow {
   try {
     return findSession(log, text);
   } catch (error) {
@@ -131,7 +132,7 @@ export function readSessionReturns(db: Db, sessionText: string | number, currenc
   const intervalMs = options.intervalMs ?? SESSION_DEFAULTS.intervalMs;
   if (!(Number.isSafeInteger(intervalMs) && intervalMs >= 1000)) throw new SessionReturnsError(`the sampling interval must be a whole number of ms, at least 1000 (1 s), got ${String(intervalMs)}`);
   const log = new EventLog(db);
-  const session = sessionOf(log, String(sessionText));
+  const session = sessionOf(log, sessionText);
   const engine = marketOnlyEngine();
   const times: number[] = [];
   const prices: number[] = [];

@@ -15,8 +15,8 @@ import type { Currency } from '../core/market/events';
 export interface BacktestRunInput {
   dbPath: string;
   nativeBinding?: string;
-  /** The session's numeric id, as text (runBacktest takes a name or an id). */
-  session: string;
+  /** The session's id (a number: looked up by id only, never as a name). */
+  session: number;
   currency: Currency;
   book: BacktestBookSpec;
   rebalance: RebalanceSpec;

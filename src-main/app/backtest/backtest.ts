@@ -51,8 +51,8 @@ export interface BacktestPolicySpec {
 
 export interface BacktestOptions {
   dbPath: string;
-  /** A session's name or numeric id. */
-  session: string;
+  /** A session's name or numeric id as text (the CLI: the name first), or its id as a number (the app: the id only). */
+  session: string | number;
   currency: Currency;
   book: BacktestBookSpec;
   rebalance: RebalanceSpec;
@@ -152,16 +152,29 @@ interface PolicyRun {
   notes: Set<string>;
 }
 
-/** A session by name or numeric id; an error listing the known ones otherwise (also learn/sessionReturns.ts). */
-export function findSession(log: EventLog, text: string): SessionRow {
+/**
+ * A session by name or numeric id; an error listing the known ones otherwise (also learn/sessionReturns.ts). Text
+ * (the CLI) is tried as a name first, then as an id; a number (the app's `sessionId`) is an id only, so a session
+ * named "2" is never taken for session id 2.
+ */
+export function findSession(log: EventLog, text: string | number): SessionRow {
+  if (typeof text === 'number') {
+    const byId = Number.isSafeInteger(text) ? log.findSession(text) : null;
+    if (byId) return byId;
+    throw new BacktestInputError(`no recorded session with id ${String(text)}${knownSessions(log)}`);
+  }
   const byName = log.sessionByName(text);
   if (byName) return byName;
   if (/^\d+$/.test(text)) {
     const byId = log.findSession(Number(text));
     if (byId) return byId;
   }
+  throw new BacktestInputError(`no recorded session named or numbered ${JSON.stringify(text)}${knownSessions(log)}`);
+}
+
+function knownSessions(log: EventLog): string {
   const known = log.listSessions().map((s) => `${s.id} ${JSON.stringify(s.name)}`);
-  throw new BacktestInputError(`no recorded session named or numbered ${JSON.stringify(text)}${known.length > 0 ? `; sessions: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : '; the database has none'}`);
+  return known.length > 0 ? `; sessions: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : '; the database has none';
 }
 
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {

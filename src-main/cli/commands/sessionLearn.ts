@@ -60,7 +60,7 @@ export function sessionSourceFlags(flags: ParsedArgs['flags'], cost: number | un
       ...(maturityIntervals !== undefined ? { maturityIntervals } : {}),
       ...(rebalanceIntervals !== undefined ? { rebalanceIntervals } : {}),
       ...(cost !== undefined ? { cost } : {}),
-    }, id === null ? session : undefined);
+    }, session); // the text as the CLI takes it: a name first, then an id (a number would be an id only)
     return { dbPath, ...rest, steps, job: { train: Array.from(steps.trainSteps), test: Array.from(steps.testSteps), blockLength: steps.blockLength, description: rest.dto.session!.spans } };
   } catch (error) {
     if (error instanceof ApiException) throw new UsageError(`--session: ${error.message}`);

@@ -10,8 +10,9 @@ import { MS_PER_YEAR, epochMs, usd } from '../../../src-main/core/units';
 import { openDatabase, type Db } from '../../../src-main/store/database';
 import { EventLog, EventRecorder } from '../../../src-main/store/eventLog';
 import {
-  aggregateReturns, chronologicalSplit, logReturnsOf, MIN_SESSION_RETURNS, readSessionReturns, sampleOnGrid, SessionReturnsError, sessionProblem, sessionSpans,
+  aggregateReturns, chronologicalSplit, logReturnsOf, MIN_SESSION_RETURNS, readSessionReturns, sampleOnGrid, SessionReturnsError, sessionProblem, sessionRow, sessionSpans,
 } from '../../../src-main/learn/sessionReturns';
+import { findSession } from '../../../src-main/app/backtest/backtest';
 import { makeTempDir } from '../../helpers/tmp';
 
 const temp = makeTempDir('gammadesk-session-returns-');
@@ -145,6 +146,24 @@ describe('the hedging problem of a session', () => {
       expect(() => sessionProblem(data, { rebalanceIntervals: 2 })).toThrow(/the held-out part of session "hand" has 6 steps of 2 interval\(s\); at least 10 \(two blocks of 5\) are needed/);
       expect(() => sessionProblem(data, { maturityIntervals: 7, rebalanceIntervals: 2 })).toThrow(/maturityIntervals must be a positive multiple of rebalanceIntervals \(2\), got 7/);
       expect(logReturnsOf([1, Math.E])[0]).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a numeric session id is an id only: a session named "2" is not taken for session id 2; text is a name first (the CLI)', () => {
+    const db = openDatabase(path.join(temp.dir, 'ids.db'));
+    try {
+      const namedTwo = handWritten(db, '2', { events: 120 });
+      const second = handWritten(db, 'second', { events: 100 });
+      expect([namedTwo, second]).toEqual([1, 2]);
+      // By id (the app's sessionId, the backtest's request): session 2 "second", 100 events of 20 s = 33 minutes.
+      expect(readSessionReturns(db, 2, 'BTC').session.name).toBe('second');
+      expect(sessionRow(db, 2).id).toBe(second);
+      expect(findSession(new EventLog(db), 2).name).toBe('second');
+      // By text (the CLI's --session): the name first.
+      expect(sessionRow(db, '2').id).toBe(namedTwo);
+      expect(() => sessionRow(db, 3)).toThrow(/^no recorded session with id 3; sessions: (2 "second", 1 "2"|1 "2", 2 "second")$/);
     } finally {
       db.close();
     }
