@@ -29,6 +29,7 @@ import type { RegateInput } from '../learn/regate';
 import { problemDto } from '../learn/problemDto';
 import { SessionReturnsError, sessionRow } from '../learn/sessionReturns';
 import { readSessionSource, sessionOptionsProblem, sessionSourceOf, type SessionSourceRead } from '../learn/sessionSource';
+import type { HistorySeries } from '../learn/historySeries';
 import { startTrainWorker, type TrainJobInput, type TrainJobMessage, type TrainWorkerHandle } from '../learn/trainJob';
 import type { Db } from '../store/database';
 import { ModelRepository, type NewModel, type StoredGate, type StoredModelSummary } from '../store/models';
@@ -226,9 +227,19 @@ export interface RegatePlan {
   criterion: Criterion;
   paths: number;
   seed: number;
-  simulator: 'gbm' | 'bootstrap' | 'session';
+  simulator: 'gbm' | 'bootstrap' | 'session' | 'deribit-daily';
   /** Where the test paths come from; a session is read first (its held-out part). */
-  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string } | { kind: 'session'; session: SessionSourceDto };
+  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string; series: HistorySeries } | { kind: 'session'; session: SessionSourceDto };
+}
+
+/**
+ * The daily series a history model was trained and gated on: Deribit BTC-PERPETUAL when its label, its recorded
+ * history or its training gate says so (`history:BTC-PERPETUAL`, gated on `deribit-daily` paths), else Bitstamp.
+ */
+function historySeriesOf(summary: StoredModelSummary): HistorySeries {
+  const history = summary.metrics['history'] as { series?: unknown } | undefined;
+  const gate = summary.metrics['gate'] as { simulator?: unknown } | undefined;
+  return summary.benchmark === 'history:BTC-PERPETUAL' || history?.series === 'deribit' || gate?.simulator === 'deribit-daily' ? 'deribit' : 'bitstamp';
 }
 
 /**
@@ -246,8 +257,9 @@ export function regatePlan(summary: StoredModelSummary, json: PolicyModelJson, o
   const session = sessionSourceOf(dto);
   if (session) return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'session', source: { kind: 'session', session } };
   if (summary.benchmark.startsWith('history:')) {
-    if (historyFile === null) throw new ApiException('UNAVAILABLE', `model ${summary.id} was trained on BTC history and is gated on 2021–2022: no BTC price history is configured`);
-    return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'bootstrap', source: { kind: 'bootstrap', historyFile } };
+    const series = historySeriesOf(summary);
+    if (historyFile === null) throw new ApiException('UNAVAILABLE', `model ${summary.id} was trained on BTC history and is gated on ${series === 'deribit' ? 'Deribit BTC-PERPETUAL 2021-01-01..2026-01-30' : '2021–2022'}: no BTC price history is configured`);
+    return { problem, dto, criterion: options.criterion, paths, seed, simulator: series === 'deribit' ? 'deribit-daily' : 'bootstrap', source: { kind: 'bootstrap', historyFile, series } };
   }
   return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'gbm', source: { kind: 'gbm' } };
 }

@@ -8,7 +8,7 @@ import type { Criterion } from '../core/learn/criterion';
 import { gateAgainstWhalleyWilmott, type GateResult } from '../core/learn/evaluate';
 import { importPolicy, type PolicyModelJson } from '../core/learn/network';
 import type { HedgingProblem } from '../core/learn/train';
-import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
+import { readHistorySeries, type HistorySeries } from './historySeries';
 import { gateTestPaths, type GatePathSource } from './trainJob';
 
 export interface RegateInput {
@@ -17,14 +17,18 @@ export interface RegateInput {
   criterion: Criterion;
   paths: number;
   seed: number;
-  /** gbm: the problem's model; bootstrap: the 2021–2022 returns of this hourly-closes file; session: held-out step returns. */
-  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string } | { kind: 'session'; returns: number[]; blockLength: number };
+  /**
+   * gbm: the problem's model; bootstrap: the test years' daily returns of the series the model was trained on (Bitstamp
+   * 2021–2022 from this hourly-closes file, or Deribit BTC-PERPETUAL 2021-01-01..2026-01-30 beside it:
+   * learn/historySeries.ts, as the training gate); session: held-out step returns.
+   */
+  source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string; series?: HistorySeries } | { kind: 'session'; returns: number[]; blockLength: number };
 }
 
 export function regateModel(input: RegateInput): GateResult {
   const { source } = input;
   const paths: GatePathSource = source.kind === 'bootstrap'
-    ? { kind: 'bootstrap', returns: dailyReturnsBetween(source.historyFile, HISTORY_TEST.fromMs, HISTORY_TEST.toMs).returns }
+    ? { kind: 'bootstrap', returns: readHistorySeries(source.historyFile, source.series).test }
     : source;
   const set = gateTestPaths(input.problem, paths, input.paths, input.seed);
   return gateAgainstWhalleyWilmott(input.problem, importPolicy(input.model).policy, set, input.criterion);

@@ -285,9 +285,9 @@ export const modelsCommands = {
   },
   /**
    * Re-gates a stored model against the Whalley–Wilmott band on fresh test paths of its own problem (Black-Scholes
-   * at its vol; a session model: its held-out part; a history model: 2021–2022) under `criterion` (default: the
-   * trader's), as a job on the jobs pool; the result is stored with the model (one gate per criterion) and is on
-   * `modelJobs`. `seed` must not be a training seed.
+   * at its vol; a session model: its held-out part; a history model: its series' test years, Bitstamp 2021–2022 or
+   * Deribit 2021-01-01..2026-01-30) under `criterion` (default: the trader's), as a job on the jobs pool; the result
+   * is stored with the model (one gate per criterion) and is on `modelJobs`. `seed` must not be a training seed.
    */
   'models.gate': {
     params: v.object({
