@@ -27,6 +27,12 @@ export interface HistoricalScenario {
 
 const DATE = /^(\d{4}-\d{2}-\d{2})/;
 
+/** The row's YYYY-MM-DD when it starts with a real calendar date (2021-02-30 and 2021-13-01 are not), else undefined. */
+function calendarDate(cell: string): string | undefined {
+  const date = DATE.exec(cell)?.[1];
+  return date !== undefined && new Date(Date.parse(`${date}T00:00:00Z`) || 0).toISOString().slice(0, 10) === date ? date : undefined;
+}
+
 /** One column of a daily CSV: the row's date and the column's value. */
 export interface DailyValue {
   /** YYYY-MM-DD (UTC). */
@@ -67,7 +73,7 @@ export function parseDailyColumnCsv(text: string, column: 'open' | 'close', opti
     const line = lines[i]!;
     if (line.trim() === '') continue;
     const cells = line.split(',');
-    const date = DATE.exec(cells[dateColumn]?.trim() ?? '')?.[1];
+    const date = calendarDate(cells[dateColumn]?.trim() ?? '');
     const valueText = cells[valueColumn]?.trim() ?? '';
     const value = Number(valueText);
     if (wide && valueText === '' && date !== undefined) emptyRows++;

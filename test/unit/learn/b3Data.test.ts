@@ -118,5 +118,12 @@ describe('parseDailyDvolCsv', () => {
       { line: 6, reason: 'column open: "-4" is not a positive number' },
     ]);
     expect(() => parseDailyDvolCsv('day,iv\n1,2')).toThrow(/needs the columns date and open/);
+    // A date that is no calendar day is a bad row, not a NaN (2021-13-01) or a shifted (2021-02-30 -> 03-02) key.
+    const impossible = parseDailyDvolCsv(['date,open', '2021-13-01,80', '2021-02-30,81', '2021-03-02,82'].join('\n'));
+    expect(Array.from(impossible.byDay.entries())).toEqual([[day('2021-03-02'), 0.82]]);
+    expect(impossible.badRows).toEqual([
+      { line: 2, reason: 'column date: "2021-13-01" is not a date' },
+      { line: 3, reason: 'column date: "2021-02-30" is not a date' },
+    ]);
   });
 });
