@@ -170,7 +170,7 @@ export function storedModel(args: { name: string; label: string; problem: Proble
       : done.history
       ? `${done.history.seriesLabel ?? 'BTC'} daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
       : problem.calibration
-      ? `Black-Scholes paths at the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
+      ? `Black-Scholes paths ${problem.pathVol !== undefined ? `at realized vol ${problem.pathVol.toFixed(4)}, hedged at` : 'at'} the ${problem.calibration.currency} ATM IV ${problem.calibration.atmIv.toFixed(4)} (${problem.calibration.expiry}) of ${new Date(problem.calibration.marketTimeMs).toISOString()}`
       : `Black-Scholes paths, σ ${problem.sigma}, ${Math.round(problem.maturityYears * 365)} days`,
     metrics: {
       problem,

@@ -9,7 +9,7 @@ import { Rng } from '../../../../src-main/core/random';
 import { criterionDifference, criterionEstimate, criterionKey, criterionLabel, parseCriterion, type Criterion } from '../../../../src-main/core/learn/criterion';
 import { entropicRisk, expectedShortfall, meanEstimate } from '../../../../src-main/core/learn/risk';
 import { benchmarkProblem } from '../../../../src-main/core/learn/benchmarks';
-import { bsDeltaPolicy, noHedge } from '../../../../src-main/core/learn/baselines';
+import { bsDeltaPolicy, noHedge, whalleyWilmottPolicy } from '../../../../src-main/core/learn/baselines';
 import { gateAgainstWhalleyWilmott, testPaths } from '../../../../src-main/core/learn/evaluate';
 
 /**
@@ -122,5 +122,11 @@ describe('gateAgainstWhalleyWilmott per criterion', () => {
     const gate = gateAgainstWhalleyWilmott(problem, bsDeltaPolicy, set);
     expect(gate.criterion).toEqual({ kind: 'entropic', lambda: problem.lambda });
     expect(gate.passed).toBe(false);
+    // The band against itself: 0 ± 0 on every criterion, never a pass.
+    for (const criterion of CRITERIA) {
+      const self = gateAgainstWhalleyWilmott(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, criterion);
+      expect(self.difference).toEqual({ value: 0, standardError: 0 });
+      expect(self.passed).toBe(false);
+    }
   });
 });
