@@ -18,11 +18,15 @@ export type SessionReadResult = SessionSourceRead;
 
 export function sessionRead(input: SessionReadInput & { port: MessagePort }): SessionReadResult {
   const { port, dbFile, nativeBinding, source } = input;
-  const db = openDatabase(dbFile, { readonly: true, ...(nativeBinding ? { nativeBinding } : {}) });
   try {
-    return readSessionSource(db, source);
+    // Opened inside the try: a database that cannot be opened fails the job and still closes the port.
+    const db = openDatabase(dbFile, { readonly: true, ...(nativeBinding ? { nativeBinding } : {}) });
+    try {
+      return readSessionSource(db, source);
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
     port.close();
   }
 }
