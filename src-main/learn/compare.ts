@@ -15,7 +15,7 @@ import { defaultCriterion, gateFromPnl, simulatorPaths, type GateResult } from '
 import { runHedge, type HedgePolicy } from '../core/learn/hedging';
 import { importPolicy, type PolicyModelJson } from '../core/learn/network';
 import { entropicRisk, expectedShortfall, meanEstimate, type Estimate } from '../core/learn/risk';
-import type { HedgingProblem } from '../core/learn/train';
+import { pathVolOf, type HedgingProblem } from '../core/learn/train';
 import { dailyReturnsBetween, HISTORY_TEST } from './historyTrain';
 import { sessionPaths } from './sessionReturns';
 import { deribitTestPaths, isDeribitSimulator } from './deribitPaths';
@@ -101,7 +101,7 @@ export function comparePolicies(input: CompareInput): CompareOutput {
     if (!existsSync(input.historyFile)) throw new Error(`the history file ${input.historyFile} does not exist`);
     const history = dailyReturnsBetween(input.historyFile, HISTORY_TEST.fromMs, HISTORY_TEST.toMs);
     observed = { returns: history.returns, blockLength: 5 };
-    notes.push(`bootstrap: 5-day blocks of ${history.returns.length} daily BTC returns of 2021–2022, rescaled to σ = ${problem.sigma}${history.badRows > 0 ? `; ${history.badRows} bad rows of the file skipped` : ''}`);
+    notes.push(`bootstrap: 5-day blocks of ${history.returns.length} daily BTC returns of 2021–2022, rescaled to σ = ${pathVolOf(problem)}${problem.pathVol !== undefined ? ` (the vol the paths move at; hedged at ${problem.sigma})` : ''}${history.badRows > 0 ? `; ${history.badRows} bad rows of the file skipped` : ''}`);
   }
   let set;
   let pathImpliedVol: Float64Array | undefined;

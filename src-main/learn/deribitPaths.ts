@@ -2,7 +2,7 @@
  * Test paths from Deribit's BTC-PERPETUAL for the daily problems (B1, B2, market; `evaluate --simulator` and
  * `models.compare`), decision 0033:
  * - `deribit-daily`: moving 5-day blocks of the perpetual's daily log returns of 2021-03-24..2026-01-30 (the days
- *   DVOL exists for), rescaled to the problem's sigma and shifted to a martingale, like `bootstrap`
+ *   DVOL exists for), rescaled to the problem's path vol (`pathVolOf`) and shifted to a martingale, like `bootstrap`
  *   (core/learn/evaluate.ts): the problem prices one option at one vol, and its indifference price stays that
  *   option's; the real returns bring their shape (fat tails, clustering), not their level.
  * - `deribit-hourly`: B3's anchored bootstrap of the 2026 hourly file seen every `dt` (24 hours for a daily
@@ -45,7 +45,7 @@ export function deribitDailyTestReturns(file: string): { returns: Float64Array; 
   return {
     returns: daily.returns,
     notes: [
-      `deribit-daily: Deribit BTC-PERPETUAL daily closes ${daily.firstDate}..${daily.lastDate} (08:00 UTC to 08:00 UTC); ${blockCountNote(daily.returns.length, DERIBIT_DAILY_BLOCK_DAYS, 'daily')}; rescaled to the problem's σ and shifted to a martingale${daily.gaps > 0 ? `; ${daily.gaps} gaps (no return taken across them)` : ''}`,
+      `deribit-daily: Deribit BTC-PERPETUAL daily closes ${daily.firstDate}..${daily.lastDate} (08:00 UTC to 08:00 UTC); ${blockCountNote(daily.returns.length, DERIBIT_DAILY_BLOCK_DAYS, 'daily')}; rescaled to the problem's path vol (pathVol, else σ) and shifted to a martingale${daily.gaps > 0 ? `; ${daily.gaps} gaps (no return taken across them)` : ''}`,
       ...daily.problems.map((p) => `skipped: ${p}`),
     ],
   };
@@ -58,7 +58,7 @@ export function deribitDailyTestReturns(file: string): { returns: Float64Array; 
 export function deribitTestPaths(problem: HedgingProblem, simulator: DeribitSimulator, paths: number, seed: number, dataDir: string): DeribitTestPaths {
   if (simulator === 'deribit-daily') {
     const { returns, notes } = deribitDailyTestReturns(join(dataDir, DERIBIT_PERP_DAILY_FILE));
-    // simulatorPaths' bootstrap: moving blocks, rescaled to the problem's sigma, martingale.
+    // simulatorPaths' bootstrap: moving blocks, rescaled to the problem's path vol (pathVolOf), martingale.
     return { set: simulatorPaths(problem, 'bootstrap', paths, seed, { returns, blockLength: DERIBIT_DAILY_BLOCK_DAYS }), notes };
   }
   const hoursPerStep = Math.round(problem.dt * 365 * 24);

@@ -54,6 +54,9 @@ describe('comparePolicies', () => {
     const result = comparePolicies({ problem: B1, model: null, simulator: 'bootstrap', paths: 2000, seed: 5, bins: 10, historyFile: resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz') });
     expect(result.gate).toBeNull();
     expect(result.notes.join('\n')).toMatch(/5-day blocks of \d+ daily BTC returns of 2021–2022, rescaled to σ = 0.2/);
+    // A market problem (decision 0034): the paths are rescaled to the vol they move at, and the note says so.
+    const market = comparePolicies({ problem: { ...B1, sigma: 0.8, pathVol: 0.4 }, model: null, simulator: 'bootstrap', paths: 2000, seed: 5, bins: 10, historyFile: resolve('../shared/data/gymtradingenv_BTC_USD-Hourly.csv.gz') });
+    expect(market.notes.join('\n')).toMatch(/rescaled to σ = 0\.4 \(the vol the paths move at; hedged at 0\.8\)/);
   });
 });
 
@@ -79,7 +82,7 @@ describe('comparePolicies on Deribit test paths (learn/deribitPaths.ts)', () => 
   it('deribit-daily: 5-day blocks of the perpetual daily returns 2021-03-24..2026-01-30, rescaled; the notes say the span and blocks', () => {
     const result = comparePolicies({ problem: B1, model: null, simulator: 'deribit-daily', paths: 2000, seed: 5, bins: 10, historyFile: history });
     // 2021-03-24..2026-01-30 holds 1774 daily rows, 1773 returns (the data README: 2727 rows, no gaps).
-    expect(result.notes[0]).toBe("deribit-daily: Deribit BTC-PERPETUAL daily closes 2021-03-24..2026-01-30 (08:00 UTC to 08:00 UTC); 1773 daily returns: 1769 distinct 5-day blocks, 354 of them non-overlapping; rescaled to the problem's σ and shifted to a martingale");
+    expect(result.notes[0]).toBe("deribit-daily: Deribit BTC-PERPETUAL daily closes 2021-03-24..2026-01-30 (08:00 UTC to 08:00 UTC); 1773 daily returns: 1769 distinct 5-day blocks, 354 of them non-overlapping; rescaled to the problem's path vol (pathVol, else σ) and shifted to a martingale");
     expect(() => comparePolicies({ problem: B1, model: null, simulator: 'deribit-daily', paths: 1000, seed: 5, bins: 10 })).toThrow(/need the shared data folder/);
   });
 
