@@ -578,6 +578,12 @@ export class ModelsService implements ModelGate {
       .then((from) => this.deps.jobsPool.start('modelsGate', { problem: plan.problem, model: json, criterion: plan.criterion, paths: plan.paths, seed: plan.seed, source: from }).done)
       .then((result) => {
         if (this.disposed) return;
+        // The model may have been deleted meanwhile, and its id taken by a new model (ids are reused): a gate is
+        // stored only on the model it was computed for, never on an unvetted one that would then hedge.
+        const now = this.repository.summary(summary.id);
+        if (!now || now.name !== summary.name || now.createdMs !== summary.createdMs) {
+          throw new Error(`model ${summary.id} "${summary.name}" was deleted while it was re-gated: the gate is not stored`);
+        }
         const gate = gateDtoOf(result, plan.paths, plan.seed, plan.simulator);
         this.repository.saveGate(summary.id, { criterion: plan.criterion, passed: gate.passed, gate: { ...gate } }, Math.floor(this.deps.nowMs()));
         this.finish(job, { state: 'done', gate });
