@@ -27,7 +27,10 @@ export interface StoredModelSummary {
   metrics: Record<string, unknown>;
   /** Whether it passed the gate it was trained with (the first gate; `gates` holds every criterion's). */
   passedGate: boolean;
-  /** Every gate result, one per criterion, oldest first. */
+  /**
+   * Every gate result, one per criterion, in the order they were stored (the training run's first): not by
+   * `createdMs`, whose clocks differ (the app's market clock, which a replay sets in the past; the CLI's wall clock).
+   */
   gates: StoredGate[];
 }
 
@@ -74,7 +77,7 @@ export class ModelRepository {
 
   private toSummary(row: Row): StoredModelSummary {
     const metrics = JSON.parse(row.metrics) as Record<string, unknown>;
-    const rows = this.db.prepare<[number], GateRow>('SELECT criterion, created_ms, passed, gate FROM model_gates WHERE model_id = ? ORDER BY created_ms, rowid').all(row.id);
+    const rows = this.db.prepare<[number], GateRow>('SELECT criterion, created_ms, passed, gate FROM model_gates WHERE model_id = ? ORDER BY rowid').all(row.id);
     const gates = rows.length === 0
       ? legacyGates(row, metrics)
       : rows.map((g): StoredGate => {

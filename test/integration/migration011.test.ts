@@ -57,6 +57,10 @@ describe('migration 011: model gates', () => {
       gates: [{ criterion: { kind: 'mean-variance', riskAversion: 2 }, passed: false, gate: { paths: 1 } }],
     });
     expect(repo.summary(id)!.gates).toEqual([{ criterion: { kind: 'mean-variance', riskAversion: 2 }, passed: false, createdMs: 7, gate: { paths: 1, criterion: { kind: 'mean-variance', riskAversion: 2 } } }]);
+    // A re-gate stamped earlier than the training (the app's market clock in a replay of an older session) still
+    // lists after the training run's gate: stored order, not createdMs.
+    repo.saveGate(id, { criterion: { kind: 'es', alpha: 0.99 }, passed: true, gate: { paths: 2 } }, 3);
+    expect(repo.summary(id)!.gates.map((g) => [g.criterion.kind, g.createdMs])).toEqual([['mean-variance', 7], ['es', 3]]);
     const bare = repo.save({ name: 'bare', benchmark: 'B1', createdMs: 8, seeds: {}, dataRange: 'x', metrics: {}, passedGate: false, model: model() });
     expect(repo.summary(bare)!.gates).toEqual([]);
     db.close();

@@ -139,7 +139,7 @@ export interface ModelSummaryDto {
   passedGate: boolean;
   /** The gate of its training run (under the criterion of that time). */
   gate: GateDto | null;
-  /** Every gate result, one per criterion (training and re-gates), oldest first. */
+  /** Every gate result, one per criterion (training and re-gates), in stored order: the training run's first. */
   gates: GateDto[];
   /** Whether it has a passed gate on the trader's current criterion: only then may the hedge advisor use it. */
   passedCurrent: boolean;
