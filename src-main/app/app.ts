@@ -297,6 +297,7 @@ export class GammaDeskApp {
       jobsPool,
       book: () => this.book.positions(),
       nowMs: () => this.feedClock.now(),
+      passesCurrentGate: (id) => this.models.passesCurrentGate(id),
     });
     this.jobs = new JobRunner(
       this.log,

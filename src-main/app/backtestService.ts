@@ -35,6 +35,11 @@ export interface BacktestServiceDeps {
   book: () => readonly CheckedPosition[];
   /** Market time (the injected feed clock), ms. */
   nowMs: () => number;
+  /**
+   * Whether a stored model passed its gate on the trader's current criterion (the advisor's rule, ModelsService);
+   * absent: the model's training gate.
+   */
+  passesCurrentGate?: (id: number) => boolean;
   /** Events between progress reports and cancel checks (tests; runBacktest's default 2000). */
   chunk?: number;
 }
@@ -128,7 +133,7 @@ export class BacktestService {
       if (!summary || !json) throw new ApiException('NOT_FOUND', `no stored model ${id} (${name})`);
       // The same text `gammadesk backtest --policy model:ID` hashes.
       policies.push({ kind: 'model', name, text: JSON.stringify(json) });
-      models.set(name, { id, name: summary.name, kind: summary.kind, passedGate: summary.passedGate });
+      models.set(name, { id, name: summary.name, kind: summary.kind, passedGate: this.deps.passesCurrentGate ? this.deps.passesCurrentGate(id) : summary.passedGate });
     }
 
     let book: BacktestBookSpec;

@@ -306,6 +306,12 @@ export class ModelsService implements ModelGate {
   }
 
   /** The trader's criterion (hedge settings store; entropic λ 1 until set). */
+  /** Whether stored model `id` passed its gate on the trader's current criterion (what the advisor requires). */
+  passesCurrentGate(id: number): boolean {
+    const summary = this.repository.summary(id);
+    return summary !== null && passedOn(summary, this.criterion()) !== null;
+  }
+
   criterion(): CriterionDto {
     return this.deps.hedgeSettings().criterion();
   }

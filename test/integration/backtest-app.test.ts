@@ -124,8 +124,13 @@ describe('backtests from the app', () => {
     for (const bias of mlp.biases) for (let j = 0; j < bias.length; j++) bias[j] = 0.3 * rng.nextNormal();
     const json = exportPolicy(new NetworkPolicy('ntb', mlp, defaultInputs('ntb', 30 / 365, 0.6), 0.1), {});
     const base = { benchmark: 'B1', createdMs: 1, seeds: { init: 1 }, dataRange: 'test', metrics: {}, model: json };
-    const passed = repo.save({ ...base, name: 'passed', passedGate: true });
-    const failed = repo.save({ ...base, name: 'failed', passedGate: false });
+    // Each holds one entropic gate (λ 1, the default trader's criterion): passed, and not.
+    const gateOf = (passed: boolean): NonNullable<Parameters<ModelRepository['save']>[0]['gates']>[number] => ({
+      criterion: { kind: 'entropic', lambda: 1 }, passed,
+      gate: { baseline: 'ww', difference: { value: passed ? -0.1 : 0.1, standardError: 0.01 }, passed, paths: 1000, seed: 1000, simulator: 'gbm' },
+    });
+    const passed = repo.save({ ...base, name: 'passed', passedGate: true, gates: [gateOf(true)] });
+    const failed = repo.save({ ...base, name: 'failed', passedGate: false, gates: [gateOf(false)] });
     db.close();
     const withModels = await client.call('backtest.run', { ...params, policies: [`model:${passed}`, `model:${failed}`, 'bs-delta'] });
     await app.backtests.idle();
@@ -138,6 +143,14 @@ describe('backtests from the app', () => {
     });
     expect(mr.policies.map((p) => p.sha256)).toEqual(cliModels.policies.map((p) => p.sha256));
     expect(mr.resultSha256).toBe(cliModels.resultSha256);
+
+    // The badge follows the advisor's rule: a gate passed on the trader's CURRENT criterion. The stored "passed"
+    // model holds only an entropic gate, so under ES 95 % it no longer counts as passed.
+    await client.call('models.setCriterion', { criterion: { kind: 'es', alpha: 0.95 } });
+    const underEs = await client.call('backtest.run', { ...params, policies: [`model:${passed}`] });
+    await app.backtests.idle();
+    expect((await jobsOf(client)).find((j) => j.id === underEs.id)!.result!.policies[0]!.model!.passedGate).toBe(false);
+    await client.call('models.setCriterion', { criterion: { kind: 'entropic', lambda: 1 } });
 
     // The current book: the app's positions of that currency, options only backtested (a perpetual row is skipped).
     const call = ra.book[0]!.instrument;
@@ -165,7 +178,7 @@ describe('backtests from the app', () => {
     expect(ej.state).toBe('failed');
     expect(ej.error).toBe('session "demo-4h" never had a quoted ETH call, index and ETH-PERPETUAL together: nothing to backtest');
     // The stream keeps the last three finished runs (their results are on every publish).
-    expect((await jobsOf(client)).map((j) => j.id)).toEqual([eth.id, current.id, withModels.id]);
+    expect((await jobsOf(client)).map((j) => j.id)).toEqual([eth.id, current.id, underEs.id]);
   }, 180_000);
 
   it('cancel keeps the partial result, marked partial: the same as a direct run stopped at the same event', async () => {

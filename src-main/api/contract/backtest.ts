@@ -69,7 +69,7 @@ export interface BacktestPolicyFigures {
 export interface BacktestPolicyDto extends BacktestPolicyFigures {
   /** `bs-delta`, `ww`, `threshold`, `none` or `model:<id>`. */
   name: string;
-  /** A stored model's name and whether it passed its gate (null for a classical policy). */
+  /** A stored model's name and whether it passed its gate on the trader's criterion when the run started (null for a classical policy). */
   model: { id: number; name: string; kind: string; passedGate: boolean } | null;
   /** What identifies the policy in its hash (parameters, a model's SHA-256). */
   spec: Record<string, unknown>;
