@@ -79,7 +79,8 @@ describe('gammadesk train --benchmark B3 --db, models list|export, evaluate', ()
     const wrong = cli('train', '--benchmark', 'B3', '--days', '30', '--init', file, '--steps', '1', '--batch', '64', '--validation-paths', '200', '--out', join(temp.dir, 'never.json'));
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/initial model input 0 is log_moneyness .*another problem/);
-  });
+    // Six child processes, two of them training and evaluating: minutes on a loaded machine, not 30 s.
+  }, 180_000);
 
   it('stores a bootstrap-trained B3 model with its data periods', () => {
     const db = join(temp.dir, 'b3-bootstrap.db');
@@ -91,7 +92,7 @@ describe('gammadesk train --benchmark B3 --db, models list|export, evaluate', ()
     expect(stored!.metrics.b3).toMatchObject({ days: 7, simulator: 'bootstrap' });
     // The band is tuned on 2020-H2 validation paths, never on the test paths: γ is one of the tried values.
     expect([0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000]).toContain(stored!.metrics.b3.wwRiskAversion);
-  });
+  }, 120_000);
 
   it('runs the in-sample diagnostic only when asked, never stores it, and says what it is', () => {
     const bad: [string[], RegExp][] = [
@@ -120,5 +121,5 @@ describe('gammadesk train --benchmark B3 --db, models list|export, evaluate', ()
     const training = (JSON.parse(readFileSync(out, 'utf8')) as { training: { data_range: { train: string; test: string } } }).training;
     expect(training.data_range.train).toMatch(/^2021-01-01\.\.2022-03-01 \(DIAGNOSTIC/);
     expect(training.data_range.test).toMatch(/in sample: not an out-of-sample result/);
-  });
+  }, 120_000);
 });
