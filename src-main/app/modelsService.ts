@@ -145,6 +145,14 @@ export interface SessionSteps {
   blockLength: number;
 }
 
+/** The problem of a B3 model (core/learn/b3.ts), described for the store. */
+export function b3ProblemDto(problem: HedgingProblem, days: number, simulator: string): ProblemDto {
+  const paths = simulator === 'bootstrap'
+    ? 'bootstrapped hourly BTC returns (train 2018–2020, test 2021–2022), priced at DVOL or trailing realized vol'
+    : `Black-Scholes paths at σ ${problem.sigma}`;
+  return problemDto(problem, `B3 (crypto): short ATM call, S0 = K = ${problem.s0}, ${days} days, hourly, perpetual at ${(problem.cost * 1e4).toFixed(2)} bp; ${paths}; ES 99 % of the seller's P&L`);
+}
+
 const BENCHMARK_TEXT = { B1: 'B1 (Buehler et al. 2019 §5.3): S0 = K = 100, σ 0.2, 30 days, daily', B2: 'B2 (Imaki et al. 2021): S0 = K = 1, σ 0.2, 30 days, daily' } as const;
 
 /**
@@ -167,6 +175,8 @@ export function storedModel(args: { name: string; label: string; problem: Proble
     seeds: { init: args.seed, train: args.seed + 1, validation: args.seed + 2, test: gate.seed },
     dataRange: problem.session
       ? problem.session.spans
+      : done.dataRange !== undefined
+      ? done.dataRange
       : done.history
       ? `${done.history.seriesLabel ?? 'BTC'} daily returns ${day(done.history.trainFirstMs)}..${day(done.history.trainLastMs)} (training and validation, ${done.history.trainDays} days), tested on ${day(done.history.testFirstMs)}..${day(done.history.testLastMs)} (${done.history.testDays} days)`
       : problem.calibration
@@ -182,6 +192,8 @@ export function storedModel(args: { name: string; label: string; problem: Proble
       test: report(gate.test),
       whalleyWilmott: report(gate.whalleyWilmott),
       gate: gateDto,
+      // B3: what `evaluate --benchmark B3` reports on the same test paths (ES ratio to delta, target verdict).
+      ...(gate.b3 ? { b3: gate.b3, objective: training['objective'], bestValidationRisk: training['best_validation_risk'] } : {}),
     },
     passedGate: gate.result.passed,
     gates: [{ criterion: gate.result.criterion, passed: gate.result.passed, gate: { ...gateDto } }],

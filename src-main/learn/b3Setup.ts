@@ -47,10 +47,19 @@ export interface B3Setup {
   data: B3Data | null;
 }
 
-export function b3Setup(days: B3Days, simulator: B3Simulator, options: { cost?: number; loss?: B3Loss; dataDir?: string } = {}): B3Setup {
+/**
+ * Where bootstrap training and validation paths come from: 'train' (2018-05-15..2020-06-30, validation 2020-H2),
+ * or 'test' (2021-01-01..2022-03-01 for both): a diagnostic only, never an out-of-sample result. It bounds what
+ * the policy class can reach on the test distribution (the test paths' seed stays the evaluation's own).
+ */
+export type B3TrainPeriod = 'train' | 'test';
+
+export function b3Setup(days: B3Days, simulator: B3Simulator, options: { cost?: number; loss?: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod } = {}): B3Setup {
   const problem = b3Problem(days, options.cost);
   const objective = (options.loss ?? 'es') === 'es' ? new ExpectedShortfallObjective(B3_SETTING.alpha) : entropicObjective(problem.lambda);
+  const trainPeriod = options.trainPeriod ?? 'train';
   if (simulator === 'gbm') {
+    if (trainPeriod !== 'train') throw new RangeError('training on the test period applies to the bootstrap simulator only');
     const source = gbmB3Source(problem);
     return { problem, source, objective, testPaths: (count, seed) => source.sample(count, new Rng(seed)), data: null };
   }
@@ -58,7 +67,7 @@ export function b3Setup(days: B3Days, simulator: B3Simulator, options: { cost?: 
   const { train, validation, test } = data.histories;
   return {
     problem, objective, data,
-    source: bootstrapPathSource(problem, train, validation),
+    source: trainPeriod === 'test' ? bootstrapPathSource(problem, test, test) : bootstrapPathSource(problem, train, validation),
     testPaths: (count, seed) => anchoredBootstrapPaths(test, problem, count, new Rng(seed)),
   };
 }

@@ -9,13 +9,13 @@ import { bootstrapPaths } from '../core/sim/paths';
 import { HISTORY_BLOCK_DAYS, historyProblem, bootstrapPathSource } from './historyTrain';
 import { readHistorySeries, type HistoryRange, type HistorySeries } from './historySeries';
 import { sessionPaths } from './sessionReturns';
-import { exportPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
+import { exportPolicy, importPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
 import type { Criterion } from '../core/learn/criterion';
 import type { PathSet } from '../core/sim/paths';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
-import type { B3Days, B3Simulator } from '../core/learn/b3';
-import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss } from './b3Setup';
+import { b3Gate, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Report, type B3Simulator } from '../core/learn/b3';
+import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss, type B3TrainPeriod } from './b3Setup';
 import { spawnWorker, WorkerGradientPartner, type WorkerLocation } from './parallelGradient';
 
 export interface TrainJobInput {
@@ -56,13 +56,18 @@ export interface TrainJobInput {
   threads?: number;
   /** The worker entry that serves as the second thread (learn/trainWorker.ts or its build); needed for threads 2. */
   partnerWorker?: WorkerLocation;
-  /** B3 only: days to expiry, path simulator, loss, and the folder of the shared data files. */
-  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string };
+  /**
+   * B3 only: days to expiry, path simulator, loss, the folder of the shared data files, and the period bootstrap
+   * training draws from ('test' is a diagnostic: it cannot be gated or stored).
+   */
+  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod };
+  /** Continue from this model (a `train` output): the network the settings describe, its weights as the start. */
+  initialModel?: PolicyModelJson;
 }
 
 export type TrainJobMessage =
   | { type: 'progress'; progress: TrainProgress; fraction: number }
-  | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number; problem: HedgingProblem; gate?: TrainGate; history?: HistoryRange };
+  | { type: 'done'; reason: StopReason; model: PolicyModelJson; steps: number; elapsedMs: number; problem: HedgingProblem; gate?: TrainGate; history?: HistoryRange; dataRange?: string };
 
 export type { HistoryRange };
 
@@ -75,6 +80,20 @@ export interface TrainGate {
   result: GateResult;
   test: EvaluationReport;
   whalleyWilmott: EvaluationReport;
+  /**
+   * B3: the figures of `gammadesk evaluate --benchmark B3` on the same test paths (seller's P&L, premium in; the
+   * reports above are of that P&L too): the ES ratio to Black-Scholes delta, the turnover difference, the target
+   * verdict, and the Whalley-Wilmott risk aversion tuned on validation paths.
+   */
+  b3?: { days: B3Days; simulator: B3Simulator; wwRiskAversion: number; policy: B3Comparison; whalleyWilmott: B3Comparison; bsDelta: B3Report };
+}
+
+/** A B3 comparison as the gate's evaluation report (the seller's P&L: premium included). */
+function b3EvaluationReport(c: B3Report, problem: HedgingProblem, seed: number): EvaluationReport {
+  return {
+    policy: c.policy, paths: c.paths, seed, cost: problem.cost, lambda: problem.lambda,
+    indifferencePrice: c.entropicRisk, expectedShortfall99: c.expectedShortfall99, meanCost: c.meanCost, turnover: c.turnover, meanPnl: c.meanPnl,
+  };
 }
 
 export interface TrainJobHooks {
@@ -90,9 +109,12 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   const history = input.history ? readHistorySeries(input.history.file, input.history.series) : null;
   // B3 without its options (a caller that only names the benchmark): 7 days on Black-Scholes paths, ES loss.
   const b3Input = input.b3 ?? (input.benchmark === 'B3' ? { days: 7 as const, simulator: 'gbm' as const, loss: 'es' as const } : undefined);
-  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}) });
+  const trainPeriod = b3Input?.trainPeriod ?? 'train';
+  if (trainPeriod === 'test' && input.gate) throw new Error('a model trained on the test period (a diagnostic) cannot be gated: its test paths are its training distribution');
+  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}), trainPeriod });
+  const initial = input.initialModel === undefined ? {} : { initial: importPolicy(input.initialModel).policy };
   const problem = b3?.problem ?? (history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost)));
-  const b3Options: TrainerOptions = b3 === null ? {} : { source: b3.source, objective: b3.objective };
+  const b3Options: TrainerOptions = b3 === null ? initial : { source: b3.source, objective: b3.objective, ...initial };
   const settings = {
     ...DEFAULT_TRAIN_SETTINGS,
     ...(b3 === null ? {} : B3_TRAIN_SETTINGS),
@@ -115,9 +137,9 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     ? (policy: ConstructorParameters<typeof WorkerGradientPartner>[1], count: number) => new WorkerGradientPartner(problem, policy, settings.batch, count, location)
     : undefined;
   const trainer = history
-    ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, history.train) })
+    ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, history.train), ...initial })
     : session
-      ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, Float64Array.from(session.train), session.blockLength) })
+      ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, Float64Array.from(session.train), session.blockLength), ...initial })
       : new HedgeTrainer(problem, settings, { ...b3Options, ...(partner ? { startPartner: partner } : {}) });
   let run: ReturnType<typeof trainFor>;
   try {
@@ -131,6 +153,11 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   }
   const { policy, reason, last } = run;
   const elapsedMs = hooks.now() - start;
+  const b3DataRange = b3 === null ? undefined : b3.data === null
+    ? `Black-Scholes paths, σ ${problem.sigma}, ${b3Input!.days} days, hourly`
+    : trainPeriod === 'test'
+      ? 'DIAGNOSTIC, NOT OUT OF SAMPLE: trained and validated on the test period 2021-01-01..2022-03-01 (bootstrapped hourly BTC returns)'
+      : 'bootstrapped hourly BTC returns: training 2018-05-15..2020-06-30, validation 2020-07-01..2020-12-31, test 2021-01-01..2022-03-01 (never seen in training)';
   const model = exportPolicy(policy, {
     benchmark: input.benchmark ?? input.source ?? 'custom',
     problem,
@@ -142,8 +169,13 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     ...(b3 === null ? {} : {
       b3: b3Input, objective: trainer.objective.name, best_validation_risk: trainer.bestValidationRisk,
       // B3 validates on its own objective (ES 99 % by default): the entropic field is then not what it says.
-      ...(b3Input?.loss === 'es' ? { best_validation_entropic_risk: null } : {}), data_range: b3.data === null ? null : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
+      ...(b3Input?.loss === 'es' ? { best_validation_entropic_risk: null } : {}),
+      data_range: b3.data === null ? null : trainPeriod === 'test'
+        ? { train: '2021-01-01..2022-03-01 (DIAGNOSTIC: the test period)', validation: '2021-01-01..2022-03-01 (DIAGNOSTIC: the test period)', test: '2021-01-01..2022-03-01 (in sample: not an out-of-sample result)' }
+        : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
     }),
+    // Provenance of a continued training: the model it started from.
+    ...(input.initialModel === undefined ? {} : { initialized_from: { steps: input.initialModel.training['steps'] ?? null, best_step: input.initialModel.training['best_step'] ?? null, settings: input.initialModel.training['settings'] ?? null, best_validation_risk: input.initialModel.training['best_validation_risk'] ?? null } }),
     stop_reason: reason,
     training_ms: Math.round(elapsedMs),
     simulator: b3?.data
@@ -155,7 +187,21 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
           : 'black-scholes (GBM), fresh training paths per step',
   });
   let gate: TrainGate | undefined;
-  if (input.gate) {
+  if (input.gate && b3 !== null) {
+    // B3: the benchmark's own test paths (Black-Scholes, or the 2021-2022 bootstrap) and the Whalley-Wilmott band
+    // tuned as `evaluate --benchmark B3 --policy ww` tunes it (10 000 validation paths, seed 3), never on test paths.
+    const riskAversion = tuneWhalleyWilmott(problem, b3.source.validation(10_000, new Rng(3))).riskAversion;
+    const result = b3Gate(problem, policy, b3.testPaths(input.gate.paths, input.gate.seed), riskAversion, input.gate.criterion);
+    gate = {
+      paths: input.gate.paths,
+      seed: input.gate.seed,
+      simulator: b3Input!.simulator,
+      result: result.gate,
+      test: b3EvaluationReport(result.policy, problem, input.gate.seed),
+      whalleyWilmott: b3EvaluationReport(result.whalleyWilmott, problem, input.gate.seed),
+      b3: { days: b3Input!.days, simulator: b3Input!.simulator, wwRiskAversion: riskAversion, policy: result.policy, whalleyWilmott: result.whalleyWilmott, bsDelta: result.bsDelta },
+    };
+  } else if (input.gate) {
     const set = gateTestPaths(problem, history ? { kind: 'bootstrap', returns: history.test } : session ? { kind: 'session', returns: session.test, blockLength: session.blockLength } : { kind: 'gbm' }, input.gate.paths, input.gate.seed);
     gate = {
       paths: input.gate.paths,
@@ -166,7 +212,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
       whalleyWilmott: evaluateOnPaths(problem, whalleyWilmottPolicy(problem.cost, problem.lambda), set, input.gate.seed),
     };
   }
-  return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs, problem, ...(gate ? { gate } : {}), ...(history ? { history: history.range } : {}) };
+  return { type: 'done', reason, model, steps: last?.step ?? 0, elapsedMs, problem, ...(gate ? { gate } : {}), ...(history ? { history: history.range } : {}), ...(b3DataRange !== undefined ? { dataRange: b3DataRange } : {}) };
 }
 
 /** Where a gate's test paths come from: the problem's Black-Scholes model, the test years' returns, a session's held-out part. */

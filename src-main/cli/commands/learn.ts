@@ -15,8 +15,8 @@ import { hourlyLogReturns, readHourlyCloses } from '../../learn/data';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { optimalHedge } from '../../core/learn/optimalHedge';
 import { startTrainWorker } from '../../learn/trainJob';
-import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3TrainInput, evaluateB3 } from './learnB3';
-import { benchmarkProblemDto, historyProblemDto, storedModel } from '../../app/modelsService';
+import { B3_EVALUATE_FLAGS, B3_TRAIN_FLAGS, b3Flags, loadPolicyModel, b3StoredLines, b3TrainInput, evaluateB3 } from './learnB3';
+import { b3ProblemDto, benchmarkProblemDto, historyProblemDto, storedModel } from '../../app/modelsService';
 import { openDatabase, type Db } from '../../store/database';
 import { ModelRepository } from '../../store/models';
 import { SESSION_FLAGS, sessionSourceFlags, sessionTestPaths } from './sessionLearn';
@@ -147,7 +147,7 @@ export const learnCommands: CommandTable = {
       const out = typeof flags['out'] === 'string' ? flags['out'] : null;
       const dbPath = typeof flags['db'] === 'string' ? resolve(flags['db']) : null;
       if (out === null && dbPath === null) throw new UsageError('train needs --out MODEL.json, --db DB, or both');
-      if (benchmark === 'B3' && dbPath !== null) throw new UsageError('--db stores B1/B2 models (gated against Whalley-Wilmott on the entropic price); write a B3 model with --out and evaluate it with `gammadesk evaluate --benchmark B3`');
+      const b3Input = b3 === null ? {} : b3TrainInput(b3, flags, dbPath !== null);
       const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1;
       const testPaths = intFlag(flags, 'test-paths', { min: 1000, max: 5_000_000 }) ?? 100_000;
       const testSeed = intFlag(flags, 'test-seed', { min: 0, max: 2 ** 31 }) ?? 1000;
@@ -164,7 +164,7 @@ export const learnCommands: CommandTable = {
       const format = formatFlag(flags);
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
-        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store && criterion ? { gate: { paths: testPaths, seed: testSeed, criterion } } : {}), ...(b3 !== null ? b3TrainInput(b3) : {}) },
+        { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store && criterion ? { gate: { paths: testPaths, seed: testSeed, criterion } } : {}), ...b3Input },
         ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
@@ -179,7 +179,7 @@ export const learnCommands: CommandTable = {
         const training = result.model.training;
         let stored: { id: number; gate: ReturnType<typeof gateJson> } | null = null;
         if (store) {
-          const dto = session ? session.dto : history ? historyProblemDto(result) : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
+          const dto = session ? session.dto : history ? historyProblemDto(result) : b3 !== null ? b3ProblemDto(result.problem, b3.days, b3.simulator) : benchmarkProblemDto(benchmark as 'B1' | 'B2', cost).dto;
           const entry = storedModel({ name, label: benchmark, problem: dto, seed, done: result, createdMs: Date.now() });
           const id = store.repository.save(entry);
           stored = { id, gate: gateJson(result.gate!.result) };
@@ -188,12 +188,14 @@ export const learnCommands: CommandTable = {
         if (session) process.stderr.write(`${session.dto.description}\n`);
         if (history) process.stderr.write(`${historyProblemDto(result).description}\n`);
         if (stored) process.stderr.write(`stored as model ${stored.id} "${name}" in ${dbPath}\n${gateLine(stored.gate)} (${testPaths} test paths, seed ${testSeed})\n`);
+        if (stored && result.gate?.b3) process.stderr.write(`${b3StoredLines(result.gate.b3).join('\n')}\n`);
         if (format === 'json') {
           console.log(JSON.stringify({
             out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
             ...(b3 !== null ? { days: b3.days, simulator: b3.simulator, objective: training['objective'], best_validation_risk: training['best_validation_risk'] } : {}),
             ...(session ? { session: session.dto.session } : {}),
             ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
+            ...(stored && result.gate?.b3 ? { b3_test: { es_ratio_to_bs_delta: estimateJson(result.gate.b3.policy.esRatioToBsDelta), turnover_minus_bs_delta: estimateJson(result.gate.b3.policy.turnoverDifference), meets_target: result.gate.b3.policy.meetsTarget, ww_risk_aversion: result.gate.b3.wwRiskAversion } } : {}),
           }, null, 2));
         }
         return 0;

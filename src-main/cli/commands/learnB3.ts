@@ -9,11 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, intFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { parsed } from '../command';
 import { B3_DAYS, B3_SIMULATORS, b3Baseline, compareToBsDelta, isB3Days, runB3, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Simulator } from '../../core/learn/b3';
-import { importPolicy } from '../../core/learn/network';
+import { importPolicy, type PolicyModelJson } from '../../core/learn/network';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { Rng } from '../../core/random';
 import { B3_LOSSES, b3Setup, type B3Loss } from '../../learn/b3Setup';
-import type { TrainJobInput } from '../../learn/trainJob';
+import type { TrainGate, TrainJobInput } from '../../learn/trainJob';
 import { deribitHourlyB3Setup, DeribitSpanError } from '../../learn/deribitB3';
 
 /** B3's test-only path model (learn/deribitB3.ts): Deribit perpetual hourly 2026 at hourly DVOL. */
@@ -25,6 +25,12 @@ const DAYS_FLAG: FlagSpec = { type: 'string', description: `B3: days to expiry, 
 export const B3_TRAIN_FLAGS: Record<string, FlagSpec> = {
   days: DAYS_FLAG,
   loss: { type: 'string', description: 'B3: es (expected shortfall 99 %, Rockafellar-Uryasev; default) or entropic' },
+  init: { type: 'string', description: 'B3: continue from this model JSON (same network and problem): its weights are the start' },
+  'learning-rate': { type: 'string', description: 'B3: Adam learning rate at the start (default 3e-3; decays linearly to a tenth over the budget)' },
+  'validation-paths': { type: 'string', description: 'B3: validation paths (default 10000)' },
+  'validate-every': { type: 'string', description: 'B3: validate every N steps (default 10)' },
+  'train-period': { type: 'string', description: 'B3 bootstrap: train (2018-2020, default) or test (2021-2022; a diagnostic, needs --diagnostic, never stored)' },
+  diagnostic: { type: 'boolean', description: 'B3: allows --train-period test (in-sample: bounds what the network can reach, not an out-of-sample result)' },
 };
 
 /** Flags only B3's evaluation reads (merged into the evaluate flag table). */
@@ -33,7 +39,7 @@ export const B3_EVALUATE_FLAGS: Record<string, FlagSpec> = {
   'ww-risk-aversion': { type: 'string', description: 'B3 --policy ww: the band\'s risk aversion (default: the best ES 99 % on validation paths)' },
 };
 
-const B3_ONLY = ['days', 'loss', 'ww-risk-aversion'];
+const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic'];
 
 export interface B3Flags {
   days: B3Days;
@@ -62,10 +68,59 @@ export function b3Flags(flags: ParsedArgs['flags'], benchmark: string): B3Flags 
   return { days, simulator: simulator as B3Flags['simulator'], loss: loss as B3Loss, ...(typeof data === 'string' ? { dataDir: data } : {}) };
 }
 
-/** The B3 part of a training job's input. */
-export function b3TrainInput(b3: B3Flags): Pick<TrainJobInput, 'b3'> {
+function positiveNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new Error(`must be a positive number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** A model JSON to continue from; a failure names the file and the broken field. */
+function initialModel(file: string): PolicyModelJson {
+  if (!existsSync(file)) throw new UsageError(`--init: ${JSON.stringify(file)} is not an existing file`);
+  try {
+    loadPolicyModel(file);
+  } catch (error) {
+    throw new UsageError(`--init: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as PolicyModelJson;
+}
+
+/**
+ * The B3 part of a training job's input: the benchmark's options, a model to continue from, the training
+ * settings a flag overrides. `--train-period test` needs `--diagnostic` and cannot be stored (`storing`: --db).
+ */
+export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, storing = false): Pick<TrainJobInput, 'b3' | 'initialModel' | 'learningRate' | 'validationPaths' | 'validateEvery'> {
   if (b3.simulator === DERIBIT_HOURLY) throw new UsageError('--simulator deribit-hourly is test data only: train on gbm or bootstrap (2018-2020) and evaluate on deribit-hourly');
-  return { b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}) } };
+  const period = flags['train-period'] ?? 'train';
+  if (period !== 'train' && period !== 'test') throw new UsageError(`--train-period must be train or test, got ${JSON.stringify(period)}`);
+  if (period === 'test') {
+    if (flags['diagnostic'] !== true) throw new UsageError('--train-period test trains on the test period (in sample, not an out-of-sample result): add --diagnostic to run it');
+    if (b3.simulator !== 'bootstrap') throw new UsageError('--train-period test applies to --simulator bootstrap only');
+    if (storing) throw new UsageError('--train-period test is a diagnostic: its model is not stored (--db); write it with --out');
+  } else if (flags['diagnostic'] !== undefined) throw new UsageError('--diagnostic goes with --train-period test only');
+  const rate = flags['learning-rate'];
+  const learningRate = typeof rate === 'string' ? parsed('learning-rate', positiveNumber, rate) : undefined;
+  const validationPaths = intFlag(flags, 'validation-paths', { min: 100, max: 1_000_000 });
+  const validateEvery = intFlag(flags, 'validate-every', { min: 1, max: 1_000_000 });
+  const init = flags['init'];
+  if (init !== undefined && typeof init !== 'string') throw new UsageError('--init needs a model JSON file');
+  return {
+    b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}), ...(period === 'test' ? { trainPeriod: 'test' as const } : {}) },
+    ...(typeof init === 'string' ? { initialModel: initialModel(init) } : {}),
+    ...(learningRate !== undefined ? { learningRate } : {}),
+    ...(validationPaths !== undefined ? { validationPaths } : {}),
+    ...(validateEvery !== undefined ? { validateEvery } : {}),
+  };
+}
+
+/** The lines `train --benchmark B3 --db` prints about the stored model's test figures. */
+export function b3StoredLines(gate: NonNullable<TrainGate['b3']>): string[] {
+  const { policy, whalleyWilmott } = gate;
+  const ratio = (c: B3Comparison): string => `${c.esRatioToBsDelta.value.toPrecision(4)} ± ${c.esRatioToBsDelta.standardError.toPrecision(2)}`;
+  return [
+    `ES 99% / BS delta       ${ratio(policy)} (turnover ${policy.turnover.value.toPrecision(4)}, BS delta ${(policy.turnover.value - policy.turnoverDifference.value).toPrecision(4)}): target ${policy.meetsTarget ? 'met' : 'not met'}`,
+    `Whalley-Wilmott (γ ${gate.wwRiskAversion}) ES / BS delta ${ratio(whalleyWilmott)}`,
+  ];
 }
 
 function estimateJson(e: { value: number; standardError: number }): { value: number; standard_error: number } {

@@ -22,7 +22,9 @@ import type { PathSet } from '../sim/paths';
 import { MS_PER_DAY } from '../units';
 import { bsDeltaPolicy, noHedge, whalleyWilmottPolicy } from './baselines';
 import { runHedge, type HedgeOutcome, type HedgePolicy } from './hedging';
-import { entropicRisk, expectedShortfall, expectedShortfallRatio, meanEstimate, type Estimate } from './risk';
+import { gateFromPnl, type GateResult } from './evaluate';
+import type { Criterion } from './criterion';
+import { entropicRisk, entropicRiskDifference, expectedShortfall, expectedShortfallRatio, meanEstimate, type Estimate } from './risk';
 import type { HedgingProblem, PathSource, TrainingPaths } from './train';
 
 export const B3_DAYS = [7, 30] as const;
@@ -374,4 +376,36 @@ export function b3Baseline(name: 'none' | 'bs-delta' | 'ww', problem: HedgingPro
   if (name === 'none') return noHedge;
   if (name === 'bs-delta') return bsDeltaPolicy;
   return whalleyWilmottPolicy(problem.cost, wwRiskAversion);
+}
+
+/** What a trained B3 model is stored with (`gammadesk train --benchmark B3 --db`): its gate and test figures. */
+export interface B3Gate {
+  /**
+   * Issue 14's gate on the seller's P&L (premium in): the policy's entropic risk (lambda of the setting) minus
+   * the Whalley-Wilmott band's at `wwRiskAversion`, paired on the same test paths; passes below zero by 2 se.
+   */
+  gate: GateResult;
+  /** The policy against Black-Scholes delta: ES ratio, turnover difference and B3's target verdict. */
+  policy: B3Comparison;
+  whalleyWilmott: B3Comparison;
+  bsDelta: B3Report;
+  wwRiskAversion: number;
+}
+
+/**
+ * Gates a B3 policy on test paths `set`: the Whalley-Wilmott band at `wwRiskAversion` (tuned on validation
+ * paths by {@link tuneWhalleyWilmott}, never on `set`) and Black-Scholes delta run on the same paths.
+ */
+export function b3Gate(problem: HedgingProblem, policy: HedgePolicy, set: TrainingPaths, wwRiskAversion: number, criterion: Criterion = { kind: 'entropic', lambda: B3_SETTING.lambda }): B3Gate {
+  const mine = runB3(problem, policy, set);
+  const band = runB3(problem, whalleyWilmottPolicy(problem.cost, wwRiskAversion), set);
+  const delta = runB3(problem, bsDeltaPolicy, set);
+  return {
+    // On the seller's P&L (premium in), under the trader's criterion (default: entropic, B3's λ).
+    gate: gateFromPnl(mine.sellerPnl, band.sellerPnl, criterion),
+    policy: compareToBsDelta(policy.name, mine, delta),
+    whalleyWilmott: compareToBsDelta(`ww(${wwRiskAversion})`, band, delta),
+    bsDelta: b3Report('bs-delta', delta),
+    wwRiskAversion,
+  };
 }

@@ -16,7 +16,7 @@ import { Rng, type RandomSource } from '../random';
 import { simulateGbm, type PathSet } from '../sim/paths';
 import { runHedge, type OptionContract } from './hedging';
 import { Adam, Mlp } from './mlp';
-import { defaultInputs, NetworkPolicy, type NetworkKind } from './network';
+import { defaultInputs, NetworkPolicy, type InputScaling, type NetworkKind } from './network';
 import { HedgePathGradient, type GradientPartner } from './pathGradient';
 import { entropicRisk, entropicRiskGradient, type Estimate } from './risk';
 import { prefitToWhalleyWilmott } from './warmStart';
@@ -132,6 +132,24 @@ export interface TrainerOptions {
    * spots, not per-path vols.
    */
   startPartner?: (policy: NetworkPolicy, count: number) => GradientPartner;
+  /**
+   * Start from this policy's parameters instead of the seeded initialisation (continue training a saved model).
+   * It must be the network the settings describe: same kind, layer sizes, input scalings and head scale.
+   */
+  initial?: NetworkPolicy;
+}
+
+/** Throws when `initial` is not the network `settings` and `inputs` describe, naming what differs. */
+function checkInitialPolicy(initial: NetworkPolicy, settings: TrainSettings, sizes: readonly number[], inputs: readonly InputScaling[]): void {
+  if (initial.kind !== settings.kind) throw new RangeError(`initial model is ${initial.kind}, the training is ${settings.kind}`);
+  if (initial.mlp.sizes.join(',') !== sizes.join(',')) throw new RangeError(`initial model has layer sizes ${initial.mlp.sizes.join('-')}, the training ${sizes.join('-')}`);
+  if (initial.headScale !== settings.headScale) throw new RangeError(`initial model has head scale ${initial.headScale}, the training ${settings.headScale}`);
+  inputs.forEach((x, i) => {
+    const theirs = initial.inputs[i]!;
+    if (theirs.name !== x.name || theirs.shift !== x.shift || theirs.scale !== x.scale) {
+      throw new RangeError(`initial model input ${i} is ${theirs.name} (shift ${theirs.shift}, scale ${theirs.scale}), the training's ${x.name} (shift ${x.shift}, scale ${x.scale}): another problem`);
+    }
+  });
 }
 
 /** Progress after one training step. */
@@ -179,6 +197,12 @@ export class HedgeTrainer {
     // The NTB starts from a band of about 0.15 on each side of delta (softplus(1.2) = 1.46, x w = 0.1),
     // the order of the Whalley-Wilmott width at B1's cost, rather than from w log 2.
     if (settings.kind === 'ntb') mlp.biases[mlp.biases.length - 1]!.fill(1.2);
+    if (options.initial !== undefined) {
+      checkInitialPolicy(options.initial, settings, sizes, inputs);
+      mlp.copyFrom(options.initial.mlp);
+      // Given parameters are not overwritten by a warm start.
+      this.warmStarted = true;
+    }
     this.policy = new NetworkPolicy(settings.kind, mlp, inputs, settings.headScale);
     this.best = mlp.clone();
     this.adam = new Adam(mlp.parameters() as Float64Array[], settings.learningRate);

@@ -1,10 +1,13 @@
 /**
  * trainFor's time budget: a timed run keeps room for its next step and the closing validation, so it ends within
  * maxMs (on a scripted clock: every training step costs 1 s, every validation 5 s), and the warm start is
- * validated as the first checkpoint.
+ * validated as the first checkpoint. A trainer given an initial policy starts from its parameters (continued
+ * training) and refuses one of another shape or problem.
  */
 import { describe, expect, it } from 'vitest';
 import { benchmarkProblem } from '../../../../src-main/core/learn/benchmarks';
+import { b3Problem } from '../../../../src-main/core/learn/b3';
+import { exportPolicy, importPolicy } from '../../../../src-main/core/learn/network';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor } from '../../../../src-main/core/learn/train';
 
 function scriptedTrainer(warmStart: 'whalley-wilmott' | 'none'): { trainer: HedgeTrainer; clock: { ms: number } } {
@@ -43,5 +46,43 @@ describe('trainFor', () => {
     expect(Number.isFinite(trainer.bestValidationRisk)).toBe(true);
     // A second call does nothing.
     expect(trainer.warmStart()).toBeNull();
+  });
+});
+
+describe('HedgeTrainer with an initial policy (continue training a saved model)', () => {
+  const settings = { ...DEFAULT_TRAIN_SETTINGS, kind: 'ntb' as const, batch: 32, hidden: [4, 4], validationPaths: 200, validateEvery: 4, warmStart: 'whalley-wilmott' as const };
+
+  it('starts from its parameters, not the seeded initialisation nor the warm start', () => {
+    const problem = benchmarkProblem('B1');
+    // A trained network (2 steps from seed 7) stands for the saved model.
+    const saved = new HedgeTrainer(problem, { ...settings, seeds: { init: 7, train: 8, validation: 9 }, warmStart: 'none' });
+    saved.step();
+    saved.step();
+    const exported = exportPolicy(saved.policy, {});
+    const continued = new HedgeTrainer(problem, settings, { initial: importPolicy(exported).policy });
+    const fresh = new HedgeTrainer(problem, settings);
+    expect(continued.warmStart()).toBeNull();
+    expect(exportPolicy(continued.policy, {}).weights).toEqual(exported.weights);
+    expect(exportPolicy(continued.policy, {}).biases).toEqual(exported.biases);
+    expect(exportPolicy(fresh.policy, {}).weights).not.toEqual(exported.weights);
+    // The same parameters give the same validation risk on the same validation paths (seed 3 for both).
+    const reference = new HedgeTrainer(problem, { ...settings, seeds: { init: 7, train: 8, validation: 3 }, warmStart: 'none' });
+    reference.step();
+    reference.step();
+    expect(continued.validate().value).toBe(reference.validate().value);
+  });
+
+  it('refuses a network of another shape or problem, naming what differs', () => {
+    const problem = benchmarkProblem('B1');
+    const other = new HedgeTrainer(problem, { ...settings, hidden: [8, 4] });
+    expect(() => new HedgeTrainer(problem, settings, { initial: other.policy })).toThrow(/layer sizes 4-8-4-2, the training 4-4-4-2/);
+    const ffn = new HedgeTrainer(problem, { ...settings, kind: 'ffn' });
+    expect(() => new HedgeTrainer(problem, settings, { initial: ffn.policy })).toThrow(/initial model is ffn, the training is ntb/);
+    // B3 at 7 days (sigma 0.8): the same network shape, other input scalings.
+    const b3 = new HedgeTrainer(b3Problem(7), settings);
+    expect(() => new HedgeTrainer(problem, settings, { initial: b3.policy })).toThrow(/initial model input 0 is log_moneyness \(shift 0, scale [\d.]+\), the training's log_moneyness \(shift 0, scale [\d.]+\): another problem/);
+    expect(() => new HedgeTrainer(problem, { ...settings, headScale: 0.02 }, { initial: other.policy })).toThrow(/layer sizes/);
+    const scaled = new HedgeTrainer(problem, { ...settings, headScale: 0.02 });
+    expect(() => new HedgeTrainer(problem, settings, { initial: scaled.policy })).toThrow(/head scale 0.02, the training 0.1/);
   });
 });
