@@ -54,7 +54,7 @@ describe('gammadesk train --benchmark B3 --db, models list|export, evaluate', ()
     expect(stored!.metrics).toMatchObject({ steps: 2, objective: 'expected shortfall 0.99', gate: { simulator: 'gbm', paths: 2000, seed: 1000 } });
     expect(stored!.passedGate).toBe(stored!.metrics.gate.difference.value + 2 * stored!.metrics.gate.difference.standardError < 0);
     expect(stored!.metrics.b3.wwRiskAversion).toBe(report.b3_test.ww_risk_aversion);
-    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`^ +${report.model_id}  tiny b3  ntb B3  `));
+    expect(cli('models', 'list', '--db', db).stdout).toMatch(new RegExp(`\n +${report.model_id}  tiny b3  ntb B3  .*gates entropic λ 1: `));
 
     const file = join(temp.dir, 'tiny-b3.json');
     const exported = cli('models', 'export', String(report.model_id), '--out', file, '--db', db);

@@ -24,7 +24,7 @@ import { bsDeltaPolicy, noHedge, whalleyWilmottPolicy } from './baselines';
 import { runHedge, type HedgeOutcome, type HedgePolicy } from './hedging';
 import { gateFromPnl, type GateResult } from './evaluate';
 import type { Criterion } from './criterion';
-import { entropicRisk, entropicRiskDifference, expectedShortfall, expectedShortfallRatio, meanEstimate, type Estimate } from './risk';
+import { entropicRisk, expectedShortfall, expectedShortfallRatio, meanEstimate, type Estimate } from './risk';
 import type { HedgingProblem, PathSource, TrainingPaths } from './train';
 
 export const B3_DAYS = [7, 30] as const;
