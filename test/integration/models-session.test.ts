@@ -92,7 +92,7 @@ describe('models on a recorded session', () => {
     expect(base.gate).toBeNull();
 
     // Bad requests: what is wrong, named.
-    await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, sessionId: 999 }, ...TINY })).rejects.toThrow(/no recorded session named or numbered "999"; sessions: .*"demo-4h"/);
+    await expect(client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, sessionId: 999 }, ...TINY })).rejects.toThrow(/no recorded session with id 999; sessions: .*"demo-4h"/);
     const noEth = await client.call('models.train', { name: 'x', kind: 'ntb', source: { ...source, currency: 'ETH' }, ...TINY });
     const tooShort = await client.call('models.compare', { source: { ...source, intervalSeconds: 600 } });
     await stepped.app.models.idle();

@@ -191,7 +191,7 @@ export const learnCommands: CommandTable = {
         if (stored && result.gate?.b3) process.stderr.write(`${b3StoredLines(result.gate.b3).join('\n')}\n`);
         if (format === 'json') {
           console.log(JSON.stringify({
-            out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
+            out, benchmark, policy: kind, cost: (training['problem'] as { cost: number }).cost, seed, steps: result.steps, stop_reason: result.reason, training_seconds: result.elapsedMs / 1000, threads: training['threads'] ?? threads, best_step: training['best_step'], best_validation_entropic_risk: training['best_validation_entropic_risk'],
             ...(b3 !== null ? { days: b3.days, simulator: b3.simulator, objective: training['objective'], best_validation_risk: training['best_validation_risk'] } : {}),
             ...(session ? { session: session.dto.session } : {}),
             ...(stored ? { db: dbPath, model_id: stored.id, name, gate: { ...stored.gate, paths: testPaths, seed: testSeed } } : {}),
