@@ -49,6 +49,15 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
   return lists ? { positionals, flags, lists } : { positionals, flags };
 }
 
+/** A flag holding a positive finite number (absent: undefined); anything else is a UsageError naming it. */
+export function positiveFlag(flags: ParsedArgs['flags'], name: string): number | undefined {
+  const raw = flags[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
 export function intFlag(flags: ParsedArgs['flags'], name: string, range: { min: number; max: number }): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;

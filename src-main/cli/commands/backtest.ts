@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
-import { UsageError, type ParsedArgs } from '../args';
+import { positiveFlag, UsageError, type ParsedArgs } from '../args';
 import { dbFlag, parsed, readTextFile, type CommandTable } from '../command';
 import { parseDuration, ProgressBar } from '../progress';
 import { snakeCase } from '../snakeCase';
@@ -37,14 +37,6 @@ function currencyFlag(flags: ParsedArgs['flags']): Currency {
   const raw = flags['currency'] ?? 'BTC';
   if (typeof raw !== 'string' || !(CURRENCIES as readonly string[]).includes(raw)) throw new UsageError(`--currency must be one of ${CURRENCIES.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as Currency;
-}
-
-function positiveFlag(flags: ParsedArgs['flags'], name: string): number | undefined {
-  const raw = flags[name];
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new UsageError(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 function bookFlag(flags: ParsedArgs['flags']): BacktestBookSpec {

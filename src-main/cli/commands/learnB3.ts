@@ -6,8 +6,7 @@
  * or lower turnover) is met.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError, intFlag, type FlagSpec, type ParsedArgs } from '../args';
-import { parsed } from '../command';
+import { UsageError, intFlag, positiveFlag, type FlagSpec, type ParsedArgs } from '../args';
 import { B3_DAYS, B3_SIMULATORS, b3Baseline, compareToBsDelta, isB3Days, runB3, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Simulator } from '../../core/learn/b3';
 import { importPolicy, type PolicyModelJson } from '../../core/learn/network';
 import type { HedgePolicy } from '../../core/learn/hedging';
@@ -68,12 +67,6 @@ export function b3Flags(flags: ParsedArgs['flags'], benchmark: string): B3Flags 
   return { days, simulator: simulator as B3Flags['simulator'], loss: loss as B3Loss, ...(typeof data === 'string' ? { dataDir: data } : {}) };
 }
 
-function positiveNumber(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new Error(`must be a positive number, got ${JSON.stringify(text)}`);
-  return value;
-}
-
 /** A model JSON to continue from; a failure names the file and the broken field. */
 function initialModel(file: string): PolicyModelJson {
   if (!existsSync(file)) throw new UsageError(`--init: ${JSON.stringify(file)} is not an existing file`);
@@ -98,8 +91,7 @@ export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, stori
     if (b3.simulator !== 'bootstrap') throw new UsageError('--train-period test applies to --simulator bootstrap only');
     if (storing) throw new UsageError('--train-period test is a diagnostic: its model is not stored (--db); write it with --out');
   } else if (flags['diagnostic'] !== undefined) throw new UsageError('--diagnostic goes with --train-period test only');
-  const rate = flags['learning-rate'];
-  const learningRate = typeof rate === 'string' ? parsed('learning-rate', positiveNumber, rate) : undefined;
+  const learningRate = positiveFlag(flags, 'learning-rate');
   const validationPaths = intFlag(flags, 'validation-paths', { min: 100, max: 1_000_000 });
   const validateEvery = intFlag(flags, 'validate-every', { min: 1, max: 1_000_000 });
   const init = flags['init'];
@@ -164,12 +156,7 @@ export function evaluateB3(flags: ParsedArgs['flags'], b3: B3Flags, cost: number
   if (!baselines.includes(name) && !existsSync(name)) throw new UsageError(`--policy: ${JSON.stringify(name)} is neither a B3 baseline (${baselines.join(', ')}) nor an existing file`);
   const paths = intFlag(flags, 'paths', { min: 2, max: 5_000_000 }) ?? 100_000;
   const seed = intFlag(flags, 'seed', { min: 0, max: 2 ** 31 }) ?? 1000;
-  const raw = flags['ww-risk-aversion'];
-  const fixedRiskAversion = typeof raw === 'string' ? parsed('ww-risk-aversion', (text) => {
-    const value = Number(text);
-    if (text.trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new Error(`must be a positive number, got ${JSON.stringify(text)}`);
-    return value;
-  }, raw) : undefined;
+  const fixedRiskAversion = positiveFlag(flags, 'ww-risk-aversion');
   const setupOptions = { ...(cost !== undefined ? { cost } : {}), ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}) };
   let setup;
   let note: string | null = null;
