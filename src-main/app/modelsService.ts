@@ -112,7 +112,7 @@ export function marketProblem(market: MarketState, currency: Currency, maturityD
   return {
     problem,
     dto: problemDto(problem, description, {
-      currency, atmIv, expiry: expiry.label, realizedVol: rv, realizedVolSource: realized === null ? 'no live realized-vol estimate yet (open the Surface view)' : realized.forecastVol !== null ? `live forecast (${realized.model})` : 'live EWMA',
+      currency, atmIv, expiry: expiry.label, realizedVol: rv, realizedVolSource: realized === null ? 'no live realized-vol estimate yet (open the Surface view)' : rv === null ? `the live estimate is not usable (${String(estimate)})` : realized.forecastVol !== null ? `live forecast (${realized.model})` : 'live EWMA',
       perpetualCost, marketTimeMs: market.timeMs,
     }),
   };

@@ -194,6 +194,10 @@ describe('models through the app', () => {
     expect(withRealized.dto.pathVol).toBe(0.3125);
     expect(withRealized.dto.description).toMatch(/paths at realized vol 0\.3125/);
     expect(withRealized.dto.calibration!.realizedVolSource).toBe('live forecast (GARCH(1,1))');
+    // An estimate that is not a positive number is not used, and the source says so instead of naming the model.
+    const broken = marketProblem(stepped.app.engine.market, 'BTC', 30, undefined, { ...estimate, forecastVol: Number.NaN } as unknown as LiveRealizedSnapshot);
+    expect(broken.problem.pathVol).toBeUndefined();
+    expect(broken.dto.calibration!.realizedVolSource).toBe('the live estimate is not usable (NaN)');
     // The rule, checked on the market the job read (the clock has not moved since): the expiry nearest 30 days, the
     // strike nearest its forward, the mean of that strike's call and put mark IVs.
     const btc = stepped.app.engine.market.currencies.get('BTC')!;
