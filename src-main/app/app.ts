@@ -676,6 +676,13 @@ export class GammaDeskApp {
         return this.executionStatus();
       },
       'recommendations.reject': ({ id, reason }) => this.recommendationDto(invalid(() => this.desk.reject(id, reason, 'trader')) as Recommendation),
+      'recommendations.cancel': async ({ id }) => {
+        try {
+          return this.recommendationDto(await this.desk.cancel(id, 'trader'));
+        } catch (error) {
+          throw new ApiException('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
+        }
+      },
       'audit.list': ({ limit, beforeSeq, filter }) => this.auditRows(limit, beforeSeq, filter),
       'audit.verify': () => this.desk.audit.verify(),
       'audit.export': async ({ format }) => {
@@ -814,6 +821,20 @@ export class GammaDeskApp {
   }
 
   /** The venue the settings choose; the paper ledger (with the problem noted) when Deribit cannot be built. */
+  /**
+   * Resting paper limit orders (a hedge approved after the market moved past its limit) fill when the current book
+   * crosses them, as on an exchange; the executor hears the fills through the venue and settles the recommendation.
+   * Not in a replay: its books are the recording's, not the market the orders were placed in.
+   */
+  private matchRestingPaperOrders(): void {
+    if (this.replay || this.desk.venue !== this.paperVenue) return;
+    try {
+      this.paperVenue.matchOpenOrders();
+    } catch (error) {
+      console.error('[gammadesk] paper matching failed:', error instanceof Error ? error.message : error);
+    }
+  }
+
   private chosenVenue(): ExecutionVenue {
     this.venueProblem = null;
     if (executionChoice(this.settings).venue === 'paper') return this.paperVenue;
@@ -962,6 +983,7 @@ export class GammaDeskApp {
       this.publishRecommendations();
     }
     this.desk.expireDue();
+    this.matchRestingPaperOrders();
     this.risk.round();
     this.alerts.round();
     if (this.jobsDirty) {

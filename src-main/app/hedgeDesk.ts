@@ -93,6 +93,9 @@ export class HedgeDesk {
       return;
     }
     if (!proposal || proposal.status !== 'trade' || proposal.legs.length === 0) return;
+    // While an approved hedge of this currency is still working (a resting limit, a leg waiting to be sent), the
+    // book does not show it yet: a new proposal would offer the same hedge twice. The next comes once it settles.
+    if (this.recommendations.list(['approved', 'modified-approved', 'submitted']).some((r) => currencyOf(r) === snapshot.currency)) return;
     const legs = orderLegs(proposal);
     const open = this.recommendations.list(['proposed']).filter((r) => currencyOf(r) === snapshot.currency);
     // The waiting recommendation stays while the book and the trade are the same (until it expires).
@@ -143,6 +146,13 @@ export class HedgeDesk {
     const rejected = this.recommendations.reject(id, reason, actor);
     this.changed();
     return rejected;
+  }
+
+  /** Cancels the resting legs of a submitted recommendation (audited with the actor); see Executor.cancel. */
+  async cancel(id: string, actor: string): Promise<Recommendation> {
+    const settled = await this.executor.cancel(id, actor);
+    this.changed();
+    return settled;
   }
 
   /** Open recommendations and the latest decided ones, newest first. */

@@ -123,4 +123,56 @@ describe('hedging desk: recommendations, approval, paper fills, audit', () => {
     expect(exported.rows).toBe(rows.length > 0 ? (await client.call('audit.list', { limit: 1000 })).length : 0);
     expect(exported.text.split('\r\n')[0]).toBe('seq,ts_ms,time_utc,actor,action,subject,payload,prev_hash,hash');
   }, 120_000);
+
+  it('an approval after the market moved past its limit rests; a working one can be cancelled; the paper ledger fills the next when the book comes back', async () => {
+    const { stepped, client } = await shortCallBook('resting.db');
+    const perpBook = () => stepped.app.engine.market.currencies.get('BTC')!.books.get('BTC-PERPETUAL' as never)!;
+    /** True once the book no longer reaches the leg's limit (a buy's best ask above it, a sell's best bid below). */
+    const pastLimit = (r: RecommendationDto): true | null => {
+      const leg = r.legs[0]!;
+      return (leg.side === 'buy' ? perpBook().asks[0]![0] > leg.price! : perpBook().bids[0]![0] < leg.price!) ? true : null;
+    };
+    let recs: RecommendationDto[] = [];
+    const unsubscribe = client.subscribe('recommendations', {}, (m) => (recs = m.data));
+    // Proposals wait an hour, so the one we watch is the one we approve (same book, same trade: it stays).
+    await client.call('hedge.settings.set', { ...settings, proposalTtlMs: 3_600_000 });
+    const working = async (): Promise<RecommendationDto> => {
+      const rec = await stepped.until(() => recs.find((r) => r.state === 'proposed'));
+      await stepped.until(() => pastLimit(rec), 600_000);
+      await client.call('recommendations.approve', { id: rec.id });
+      const submitted = await stepped.until(() => recs.find((r) => r.id === rec.id && r.state === 'submitted' && r.orders[0]?.status === 'open'));
+      expect(submitted.orders[0]!.filledAmount).toBe(0);
+      return submitted;
+    };
+
+    // The first is cancelled while it works: nothing filled, so it fails; the trader's cancel is audited.
+    const first = await working();
+    await expect(client.call('recommendations.cancel', { id: 'no-such-recommendation' })).rejects.toThrow(/no recommendation/);
+    const cancelled = await client.call('recommendations.cancel', { id: first.id });
+    expect(cancelled.state).toBe('failed');
+    expect(cancelled.orders[0]!.status).toBe('cancelled');
+    const actions = (await client.call('audit.list', { limit: 200 })).filter((r) => r.subject === first.id).map((r) => `${r.actor} ${r.action}`);
+    expect(actions).toEqual(expect.arrayContaining(['trader recommendation.cancel-requested', expect.stringMatching(/recommendation\.failed$/)]));
+
+    // The next rests too; when the book comes back through its limit it fills there, as maker, and settles.
+    const second = await working();
+    const limit = second.legs[0]!.price!;
+    // While it works, the advisor offers no second copy of the same hedge (the book does not show it yet).
+    let duplicates = 0;
+    const filled = await stepped.until(() => {
+      const now = recs.find((r) => r.id === second.id);
+      if (now?.state === 'submitted') duplicates += recs.filter((r) => r.state === 'proposed').length;
+      return now?.state !== 'submitted' ? now : null;
+    }, 1_800_000);
+    expect(duplicates).toBe(0);
+    unsubscribe();
+    expect(filled.state).toBe('filled');
+    expect(filled.orders[0]!.averagePrice).toBeCloseTo(limit, 6);
+    const fills = stepped.app.db.prepare<[string], { liquidity: string; price: number }>("SELECT liquidity, price FROM paper_fills WHERE label LIKE ? || '%'").all(second.id);
+    expect(fills.length).toBeGreaterThan(0);
+    expect(fills.every((f) => f.liquidity === 'maker' && f.price === limit)).toBe(true);
+    const perp = (await client.call('positions.list', {})).find((p) => p.instrument === 'BTC-PERPETUAL');
+    expect(perp?.amount).toBe((second.legs[0]!.side === 'buy' ? 1 : -1) * second.legs[0]!.amount);
+    expect(await client.call('audit.verify', {})).toMatchObject({ ok: true });
+  }, 300_000);
 });

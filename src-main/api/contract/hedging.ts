@@ -42,6 +42,11 @@ export const hedgingCommands = {
     result: typed<RecommendationDto>(),
   },
   'recommendations.reject': { params: v.object({ id: recommendationId, reason: v.string({ maxLength: 500 }) }), result: typed<RecommendationDto>() },
+  /**
+   * Stops a working hedge: cancels the resting legs of a submitted recommendation; it then settles as
+   * partially-filled or failed from what did fill (a recommendation in another state comes back unchanged).
+   */
+  'recommendations.cancel': { params: v.object({ id: recommendationId }), result: typed<RecommendationDto>() },
   'audit.list': {
     params: v.object({ limit: v.number({ min: 1, max: 1000, integer: true }), beforeSeq: v.optional(v.number({ min: 1, integer: true })), filter: v.optional(v.string({ maxLength: 100 })) }),
     result: typed<AuditRowDto[]>(),

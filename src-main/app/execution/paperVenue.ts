@@ -63,6 +63,8 @@ export class PaperVenue implements ExecutionVenue {
   readonly kind: VenueKind = 'paper';
   private readonly listeners = new Set<UpdateListener>();
   private closed = false;
+  /** False once a look found no open order and none rested since: the app's matching round is then free. */
+  private mayHaveOpen = true;
 
   constructor(
     private readonly db: Db,
@@ -133,11 +135,14 @@ export class PaperVenue implements ExecutionVenue {
 
   /**
    * Fills resting limit orders that the current books now cross, as maker at the order's limit price; returns
-   * the orders that changed. The app calls it when a book changes (the paper ledger has no matching engine).
+   * the orders that changed. The app calls it every publish round while the paper ledger is the venue and the
+   * source is not a replay (the paper ledger has no matching engine); a round with no open order costs nothing.
    */
   matchOpenOrders(): OrderState[] {
     this.assertOpen();
+    if (!this.mayHaveOpen) return [];
     const open = this.db.prepare<[], { state: string; request: string }>("SELECT state, request FROM paper_orders WHERE json_extract(state, '$.status') = 'open' ORDER BY rowid").all();
+    if (open.length === 0) this.mayHaveOpen = false;
     const changed: OrderState[] = [];
     for (const row of open) {
       const state = JSON.parse(row.state) as OrderState;
@@ -247,6 +252,7 @@ export class PaperVenue implements ExecutionVenue {
     const insertFill = this.db.prepare(
       'INSERT INTO paper_fills (trade_id, label, order_id, instrument, side, amount, price, fee_e8, fee_currency, liquidity, ts_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    if (state.status === 'open') this.mayHaveOpen = true;
     this.db.transaction(() => {
       if (request) this.db.prepare('INSERT INTO paper_orders (label, order_id, request, state, created_ms) VALUES (?, ?, ?, ?, ?)').run(state.label, state.orderId, JSON.stringify(request), JSON.stringify(state), state.updatedMs);
       else this.db.prepare('UPDATE paper_orders SET state = ? WHERE label = ?').run(JSON.stringify(state), state.label);

@@ -42,6 +42,11 @@ export class HedgingState {
     await this.commands.run(() => this.transport.call('recommendations.reject', { id, reason }));
   }
 
+  /** Stops a working hedge: its resting legs are cancelled, and it settles from what did fill. */
+  async cancel(id: string): Promise<void> {
+    await this.commands.run(() => this.transport.call('recommendations.cancel', { id }));
+  }
+
   async loadExecution(): Promise<void> {
     const status = await this.commands.run(() => this.transport.call('execution.status', {}));
     if (status) this.execution = status;
