@@ -48,7 +48,7 @@ test('positions: import a CSV book and see it marked to market; hedges: a propos
   // it and keeps what filled.
   let filled = half;
   const filledInTime = await expect(first)
-    .toHaveAttribute('data-state', 'filled', { timeout: 1 })
+    .toHaveAttribute('data-state', 'filled', { timeout: 30_000 })
     .then(() => true, () => false);
   if (filledInTime) await expect(first).toContainText(`filled ${half}`);
   else {
