@@ -295,8 +295,9 @@ export class ModelsService implements ModelGate {
   }
 
   private summaryDto(s: StoredModelSummary, current: Criterion): ModelSummaryDto {
-    const gates = s.gates.map(gateDtoOfStored);
-    return { ...s, gate: gates[0] ?? null, gates, passedCurrent: passedOn(s, current) !== null, inUse: this.deps.hedgeSettings().usersOf(s.id) };
+    const { trainingGate, ...summary } = s;
+    // `gate` is what training measured (decision 0036); `gates` the latest per criterion, which the advisor reads.
+    return { ...summary, gate: trainingGate ? gateDtoOfStored(trainingGate) : null, gates: s.gates.map(gateDtoOfStored), passedCurrent: passedOn(s, current) !== null, inUse: this.deps.hedgeSettings().usersOf(s.id) };
   }
 
   list(): ModelSummaryDto[] {
@@ -582,7 +583,8 @@ export class ModelsService implements ModelGate {
 
   /**
    * Re-gates a stored model on its own problem's fresh test paths under `criterion` (default: the trader's), as a job
-   * on the jobs pool; the result is stored with the model (replacing an earlier gate on the same criterion).
+   * on the jobs pool; the result is stored with the model (updating an earlier gate on the same criterion in place;
+   * the training gate, `models.list`'s `gate`, is a record and stays as training measured it: decision 0036).
    */
   gate(params: CommandParams<'models.gate'>): ModelJobDto {
     const { summary, json } = this.storedModelOf(params.id);
