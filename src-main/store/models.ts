@@ -4,6 +4,7 @@
  */
 import { criterionKey, type Criterion } from '../core/learn/criterion';
 import type { PolicyModelJson } from '../core/learn/network';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 /** One gate result of a model: under `criterion`, passed or not, with whatever else the gate recorded (JSON). */
@@ -80,7 +81,21 @@ function trainingGateOf(row: Row, metrics: Record<string, unknown>): StoredGate 
 }
 
 export class ModelRepository {
+  /** Writes through this repository (save, saveGate, delete): with `data_version`, the stamp of `changeStamp`. */
+  private writes = 0;
+  private dataVersion: Statement<[], number> | null = null;
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Changes when anything this table and `model_gates` hold may have: a write through this repository, or a commit by
+   * another connection (`PRAGMA data_version`: `gammadesk models gate|delete` in another process). One prepared
+   * pragma, no table read: what a cache of parsed models and gates checks on every use.
+   */
+  changeStamp(): string {
+    this.dataVersion ??= this.db.prepare<[], number>('PRAGMA data_version').pluck();
+    return `${this.writes}/${this.dataVersion.get()!}`;
+  }
 
   private toSummary(row: Row): StoredModelSummary {
     const metrics = JSON.parse(row.metrics) as Record<string, unknown>;
@@ -116,6 +131,7 @@ export class ModelRepository {
       if (stored === 0) for (const old of existing.gates) upsert.run(id, criterionKey(old.criterion), old.createdMs, old.passed ? 1 : 0, JSON.stringify({ ...old.gate, criterion: old.criterion }));
       upsert.run(id, criterionKey(gate.criterion), createdMs, gate.passed ? 1 : 0, JSON.stringify({ ...gate.gate, criterion: gate.criterion }));
     })();
+    this.writes++;
   }
 
   /** Stores a model; returns its id. A duplicate name is an error (SQLite UNIQUE constraint). */
@@ -128,6 +144,7 @@ export class ModelRepository {
       const id = Number(result.lastInsertRowid);
       const insert = this.db.prepare('INSERT INTO model_gates (model_id, criterion, created_ms, passed, gate) VALUES (?, ?, ?, ?, ?)');
       for (const g of entry.gates ?? []) insert.run(id, criterionKey(g.criterion), entry.createdMs, g.passed ? 1 : 0, JSON.stringify({ ...g.gate, criterion: g.criterion }));
+      this.writes++;
       return id;
     })();
   }
@@ -160,6 +177,7 @@ export class ModelRepository {
 
   /** Deletes a model; false when no model had that id. */
   delete(id: number): boolean {
+    this.writes++;
     return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
   }
 }
