@@ -206,7 +206,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /** The problem of a history-trained model, described from what the worker read. */
 export function historyProblemDto(done: TrainJobMessage & { type: 'done' }): ProblemDto {
   const h = done.history!;
-  return problemDto(done.problem, `${h.seriesLabel ?? 'BTC'} history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}`);
+  return problemDto(done.problem, `${h.seriesLabel ?? 'BTC'} history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}${(h.gaps ?? 0) > 0 ? `; ${h.gaps} gaps in the daily rows (no return or block across one)` : ''}`);
 }
 
 /** The problem of a benchmark as the models domain describes it. */

@@ -26,6 +26,10 @@ import {
   parsePerpHourlyCsv, parseUtcTimestamp,
 } from '../../../src-main/learn/deribitSeries';
 import { deribitDailyTestReturns, deribitTestPaths } from '../../../src-main/learn/deribitPaths';
+import { readHistorySeries } from '../../../src-main/learn/historySeries';
+import { bootstrapPathSource, HISTORY_BLOCK_DAYS } from '../../../src-main/learn/historyTrain';
+import { gateTestPaths } from '../../../src-main/learn/trainJob';
+import type { PathSet } from '../../../src-main/core/sim/paths';
 import { sharedPath } from '../core/pricing/sharedData';
 
 const at = (iso: string): number => Date.parse(`${iso.replace(' ', 'T')}:00Z`);
@@ -266,18 +270,30 @@ describe('deribit-daily across a gap in the daily rows', () => {
    * and a block glued across a gap shows a jump. Rows missing: 2022-04-11 (one day) and 2022-05-31..2022-06-02
    * (three days).
    */
-  function gappedDailyFile(dir: string): string {
+  function gappedDailyFile(dir: string, from = '2022-01-01', missing = (date: string): boolean => date === '2022-04-11' || (date >= '2022-05-31' && date <= '2022-06-02')): string {
     const rows: string[] = [];
     let close = 100;
     for (let k = 0; k < 200; k++) {
       close *= Math.exp(0.001 * (k - 100));
-      const date = new Date(Date.UTC(2022, 0, 1) + k * 86_400_000).toISOString().slice(0, 10);
-      if (date === '2022-04-11' || (date >= '2022-05-31' && date <= '2022-06-02')) continue;
+      const date = new Date(Date.parse(`${from}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
+      if (missing(date)) continue;
       rows.push(`${Date.parse(`${date}T08:00:00Z`)},${date} 08:00:00,BTC-PERPETUAL,1,1,1,${close},1,1`);
     }
     const file = join(dir, DERIBIT_PERP_DAILY_FILE);
     writeFileSync(file, ['unix,date,symbol,open,high,low,close,volume,base_volume', ...rows.reverse()].join('\n'));
     return file;
+  }
+
+  /** Steps within a 5-step block of `set` that are not one day after the previous (the affine map's one-day step). */
+  function gluedSteps(set: PathSet): number {
+    const count = set.paths;
+    const step = (k: number, i: number): number => Math.log(set.spot[(k + 1) * count + i]! / set.spot[k * count + i]!);
+    const within: number[] = [];
+    for (let i = 0; i < count; i++) for (let k = 0; k < set.steps; k++) if (k % 5 !== 4) within.push(step(k + 1, i) - step(k, i));
+    // The one-day difference: the median of the differences within blocks (all of them when no block is glued).
+    const unit = [...within].sort((a, b) => a - b)[within.length >> 1]!;
+    expect(unit).toBeGreaterThan(0);
+    return within.filter((d) => Math.abs(d - unit) > 1e-9 * Math.abs(unit) + 1e-12).length;
   }
 
   it('counts and names the gaps and draws no block across one: every step of a path is the day after the previous', () => {
@@ -298,21 +314,33 @@ describe('deribit-daily across a gap in the daily rows', () => {
       const { set, notes } = deribitTestPaths(problem, 'deribit-daily', count, 1000, dir);
       expect(notes).toEqual(read.notes);
       // The paths' step returns are the file's, rescaled and shifted by one affine map: consecutive days differ by one
-      // fixed amount; a block glued across the one-day gap would jump by 3 of them, across the three-day gap by 5.
-      const step = (k: number, i: number): number => Math.log(set.spot[(k + 1) * count + i]! / set.spot[k * count + i]!);
-      const within: number[] = [];
-      for (let i = 0; i < count; i++) for (let k = 0; k < set.steps; k++) if (k % 5 !== 4) within.push(step(k + 1, i) - step(k, i));
-      // The one-day difference: the median of the differences within blocks (all of them when no block is glued).
-      const unit = within.sort((a, b) => a - b)[within.length >> 1]!;
-      expect(unit).toBeGreaterThan(0);
-      let glued = 0;
-      for (let i = 0; i < count; i++) {
-        for (let k = 0; k < set.steps; k++) {
-          if (k % 5 === 4) continue; // the next step starts a new block
-          if (Math.abs(step(k + 1, i) - step(k, i) - unit) > 1e-9 * Math.abs(unit) + 1e-12) glued++;
-        }
-      }
-      expect(glued).toBe(0);
+      // fixed amount; a block glued across the one-day gap would jump by 3 of them, across the three-day gap by 5
+      // (before gaps were respected: 476 such steps in 428 of these 2000 paths).
+      expect(gluedSteps(set)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the history source (series deribit) trains and gates on blocks without a gap, and counts the gaps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gammadesk-deribit-history-'));
+    try {
+      // 200 days from 2020-10-01: training rows to 2020-12-31 lack 2020-11-15, test rows lack 2021-01-20..21.
+      gappedDailyFile(dir, '2020-10-01', (date) => date === '2020-11-15' || date === '2021-01-20' || date === '2021-01-21');
+      // The Bitstamp history file is only where the Deribit file is looked for (beside it): not read here.
+      const history = readHistorySeries(join(dir, 'gymtradingenv_BTC_USD-Hourly.csv.gz'), 'deribit');
+      expect(history.range.gaps).toBe(2);
+      // Training: 44 + 45 returns (rows 2020-10-01..11-14, 11-16..12-31): 40 + 41 gap-free blocks of 85.
+      expect([history.train.length, history.trainBlockStarts!.length]).toEqual([89, 81]);
+      // Test: rows 2021-01-01..01-19 and 01-22..2021-04-18: 18 + 86 returns, 14 + 82 gap-free blocks of 100.
+      expect([history.test.length, history.testBlockStarts!.length]).toEqual([104, 96]);
+      const problem = benchmarkProblem('B1');
+      const training = bootstrapPathSource(problem, history.train, HISTORY_BLOCK_DAYS, history.trainBlockStarts).sample(2000, new Rng(2)).paths;
+      expect(gluedSteps(training)).toBe(0);
+      const gate = gateTestPaths(problem, { kind: 'bootstrap', returns: history.test, blockStarts: history.testBlockStarts! }, 2000, 1000);
+      expect(gluedSteps(gate)).toBe(0);
+      // Without the block starts the same draws glue blocks across the gaps: what the check above would catch.
+      expect(gluedSteps(gateTestPaths(problem, { kind: 'bootstrap', returns: history.test }, 2000, 1000))).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
