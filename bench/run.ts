@@ -37,6 +37,7 @@ const BENCHES: Record<string, Bench> = {
   'session-returns': async () => (await import('./sessionReturns')).runSessionReturnsBench(),
   'deribit-series': async () => (await import('./deribitSeries')).runDeribitSeriesBench(),
   'gate-criteria': async () => (await import('./gateCriteria')).runGateCriteriaBench(),
+  'models-advisor': async () => (await import('./modelsAdvisor')).runModelsAdvisorBench(),
 };
 
 async function main(): Promise<number> {

@@ -63,11 +63,11 @@ export function bookCsv(positions: readonly CheckedPosition[]): string {
   return ['instrument,quantity,average_price,price_currency', ...rows].join('\n');
 }
 
-/** A policy's result for the wire: its path downsampled (first, last, worst-drawdown points kept), the rest as run. */
+/** A policy's result for the wire: its path downsampled (first, last, worst-drawdown points and every bucket's extremes of the coin and the USD P&L kept), the rest as run. */
 export function policyDto(p: PolicyResult, model: BacktestPolicyDto['model'], maxPoints = MAX_BACKTEST_PATH_POINTS): BacktestPolicyDto {
   const coin = p.path.map((x) => x.pnlCoin);
   const usd = p.path.map((x) => x.pnlUsd);
-  const keep = downsampleIndices(coin, maxPoints, [coin, usd]);
+  const keep = downsampleIndices([coin, usd], maxPoints);
   const { path, ...figures } = p;
   return {
     ...figures,

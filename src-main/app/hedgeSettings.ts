@@ -24,6 +24,7 @@ export interface ModelGate {
 export class HedgeSettingsStore {
   version = 1;
   private readonly cache = new Map<Currency, HedgeSettings>();
+  private criterionValue: Criterion | null = null;
 
   constructor(
     private readonly settings: SettingsRepository,
@@ -75,7 +76,9 @@ export class HedgeSettingsStore {
 
   /** The trader's criterion: a learned model must have passed its gate on it to hedge. */
   criterion(): Criterion {
-    return this.settings.get<Criterion>(CRITERION_KEY) ?? DEFAULT_CRITERION;
+    // Read once: the advisor asks on every hedge computation, and only setCriterion changes it.
+    this.criterionValue ??= this.settings.get<Criterion>(CRITERION_KEY) ?? DEFAULT_CRITERION;
+    return this.criterionValue;
   }
 
   /** Sets the trader's criterion; the advisor recomputes (a learned policy not passed on it stops proposing, saying why). */
@@ -83,6 +86,7 @@ export class HedgeSettingsStore {
     const problem = criterionProblem(criterion);
     if (problem) throw new ApiException('INVALID_ARGUMENT', problem);
     this.settings.set(CRITERION_KEY, criterion, this.nowMs());
+    this.criterionValue = criterion;
     this.version++;
     return criterion;
   }

@@ -206,7 +206,7 @@ const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 /** The problem of a history-trained model, described from what the worker read. */
 export function historyProblemDto(done: TrainJobMessage & { type: 'done' }): ProblemDto {
   const h = done.history!;
-  return problemDto(done.problem, `${h.seriesLabel ?? 'BTC'} history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}`);
+  return problemDto(done.problem, `${h.seriesLabel ?? 'BTC'} history: block bootstrap (5 days) of ${h.trainDays} daily returns ${day(h.trainFirstMs)}..${day(h.trainLastMs)}, ${Math.round(done.problem.contract.maturity * 365)}-day ATM call priced at their realized vol ${h.realizedVol.toFixed(4)}, cost ${(done.problem.cost * 1e4).toFixed(2)} bp; gated on ${h.testDays} days of ${day(h.testFirstMs)}..${day(h.testLastMs)}${h.badRows > 0 ? ` (${h.badRows} bad rows of the file skipped)` : ''}${(h.gaps ?? 0) > 0 ? `; ${h.gaps} gaps in the daily rows (no return or block across one)` : ''}`);
 }
 
 /** The problem of a benchmark as the models domain describes it. */
@@ -276,6 +276,14 @@ export function regatePlan(summary: StoredModelSummary, json: PolicyModelJson, o
   return { problem, dto, criterion: options.criterion, paths, seed, simulator: 'gbm', source: { kind: 'gbm' } };
 }
 
+/** What the advisor asks of a model, cached per id: undefined until first asked. */
+interface AdvisorView {
+  model?: LoadedModel | null;
+  refusal?: string | null;
+  /** The criterion (key) the refusal was worked out for. */
+  refusalCriterion?: string;
+}
+
 interface Job {
   dto: ModelJobDto;
   handle: TrainWorkerHandle | null;
@@ -287,6 +295,8 @@ export class ModelsService implements ModelGate {
   readonly repository: ModelRepository;
   private readonly jobs = new Map<string, Job>();
   private readonly loaded = new Map<number, { key: string; model: LoadedModel }>();
+  private readonly advisor = new Map<number, AdvisorView>();
+  private advisorStamp = '';
   private nextJob = 1;
   private disposed = false;
 
@@ -295,8 +305,9 @@ export class ModelsService implements ModelGate {
   }
 
   private summaryDto(s: StoredModelSummary, current: Criterion): ModelSummaryDto {
-    const gates = s.gates.map(gateDtoOfStored);
-    return { ...s, gate: gates[0] ?? null, gates, passedCurrent: passedOn(s, current) !== null, inUse: this.deps.hedgeSettings().usersOf(s.id) };
+    const { trainingGate, ...summary } = s;
+    // `gate` is what training measured (decision 0036); `gates` the latest per criterion, which the advisor reads.
+    return { ...summary, gate: trainingGate ? gateDtoOfStored(trainingGate) : null, gates: s.gates.map(gateDtoOfStored), passedCurrent: passedOn(s, current) !== null, inUse: this.deps.hedgeSettings().usersOf(s.id) };
   }
 
   list(): ModelSummaryDto[] {
@@ -339,8 +350,40 @@ export class ModelsService implements ModelGate {
     return set;
   }
 
-  /** Why model `id` may not hedge now: unknown, not gated on the trader's criterion, or gated and not passed. */
+  /**
+   * The advisor's view of model `id` (the kernel asks for it on every hedge computation), kept in memory until the
+   * models or their gates change (`repository.changeStamp()`: this app's writes, another process's commits) or, for
+   * the refusal, the trader's criterion does.
+   */
+  private advisorView(id: number): AdvisorView {
+    const stamp = this.repository.changeStamp();
+    if (stamp !== this.advisorStamp) {
+      this.advisor.clear();
+      this.advisorStamp = stamp;
+    }
+    let view = this.advisor.get(id);
+    if (!view) {
+      view = {};
+      this.advisor.set(id, view);
+    }
+    return view;
+  }
+
+  /**
+   * Why model `id` may not hedge now: unknown, not gated on the trader's criterion, or gated and not passed. Served
+   * from memory while nothing it depends on changed (`advisorView`).
+   */
   refusal(id: number): string | null {
+    const view = this.advisorView(id);
+    const criterion = criterionKey(this.criterion());
+    if (view.refusal === undefined || view.refusalCriterion !== criterion) {
+      view.refusal = this.readRefusal(id);
+      view.refusalCriterion = criterion;
+    }
+    return view.refusal;
+  }
+
+  private readRefusal(id: number): string | null {
     const s = this.repository.summary(id);
     if (!s) return `model ${id} does not exist`;
     const current = this.criterion();
@@ -358,11 +401,19 @@ export class ModelsService implements ModelGate {
     return null;
   }
 
-  /**
-   * The model the learned policy runs, parsed once. The cache is checked against the stored row's name and time: a
-   * model deleted elsewhere (`gammadesk models delete`) may have its id reused by SQLite for a new one.
-   */
+  /** The model the learned policy runs: served from memory while the models and gates are unchanged (`advisorView`). */
   model(id: number): LoadedModel | null {
+    const view = this.advisorView(id);
+    if (view.model === undefined) view.model = this.loadModel(id);
+    return view.model;
+  }
+
+  /**
+   * Model `id` read and parsed; a network parsed before is reused when the stored row's name and time are the same
+   * (a re-gate changes the gates, not the weights). A model deleted elsewhere (`gammadesk models delete`) may have its
+   * id reused by SQLite for a new one: that one has another name or time.
+   */
+  private loadModel(id: number): LoadedModel | null {
     const s = this.repository.summary(id);
     if (!s) return null;
     const key = `${s.createdMs}/${s.name}`;
@@ -582,7 +633,8 @@ export class ModelsService implements ModelGate {
 
   /**
    * Re-gates a stored model on its own problem's fresh test paths under `criterion` (default: the trader's), as a job
-   * on the jobs pool; the result is stored with the model (replacing an earlier gate on the same criterion).
+   * on the jobs pool; the result is stored with the model (updating an earlier gate on the same criterion in place;
+   * the training gate, `models.list`'s `gate`, is a record and stays as training measured it: decision 0036).
    */
   gate(params: CommandParams<'models.gate'>): ModelJobDto {
     const { summary, json } = this.storedModelOf(params.id);

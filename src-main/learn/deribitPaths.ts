@@ -11,7 +11,7 @@
  * The files are read from `dataDir` (the app: the folder of its BTC history file).
  */
 import { anchoredBootstrapPaths, B3_SETTING } from '../core/learn/b3';
-import { blockCountNote, coarserSteps, DERIBIT_SPANS, deribitHourlyMaturityError } from '../core/learn/deribitSeries';
+import { blockCountNote, coarserSteps, DERIBIT_SPANS, deribitHourlyMaturityError, gapFreeBlockStarts, gapNote } from '../core/learn/deribitSeries';
 import { simulatorPaths } from '../core/learn/evaluate';
 import type { HedgingProblem } from '../core/learn/train';
 import { Rng } from '../core/random';
@@ -38,14 +38,24 @@ export interface DeribitTestPaths {
   notes: string[];
 }
 
-/** `deribit-daily` returns of 2021-03-24..2026-01-30 from `file` (default: the shared data's daily file). */
-export function deribitDailyTestReturns(file: string): { returns: Float64Array; notes: string[] } {
+/**
+ * `deribit-daily` returns of 2021-03-24..2026-01-30 from `file` (default: the shared data's daily file). A gap in the
+ * rows (missing days) is never stepped over: no return is taken across it, and `blockStarts` (set when there is a
+ * gap) holds only the 5-day blocks without one; the gaps are counted and named in the notes.
+ */
+export function deribitDailyTestReturns(file: string): { returns: Float64Array; blockStarts?: Int32Array; gaps: number; notes: string[] } {
   const daily = deribitDailyReturns(DERIBIT_SPANS.dailyTest, file);
   if (daily.returns.length < 2 * DERIBIT_DAILY_BLOCK_DAYS) throw new Error(`${file}: only ${daily.returns.length} daily returns between 2021-03-24 and 2026-01-30`);
+  const allBlocks = daily.returns.length - DERIBIT_DAILY_BLOCK_DAYS + 1;
+  const blockStarts = daily.gaps > 0 ? gapFreeBlockStarts(daily.returns.length, daily.breaks, DERIBIT_DAILY_BLOCK_DAYS) : undefined;
+  if (blockStarts?.length === 0) throw new Error(`${file}: no ${DERIBIT_DAILY_BLOCK_DAYS} consecutive daily returns between 2021-03-24 and 2026-01-30 without a gap; ${gapNote(daily, null)}`);
   return {
     returns: daily.returns,
+    ...(blockStarts ? { blockStarts } : {}),
+    gaps: daily.gaps,
     notes: [
-      `deribit-daily: Deribit BTC-PERPETUAL daily closes ${daily.firstDate}..${daily.lastDate} (08:00 UTC to 08:00 UTC); ${blockCountNote(daily.returns.length, DERIBIT_DAILY_BLOCK_DAYS, 'daily')}; rescaled to the problem's path vol (pathVol, else σ) and shifted to a martingale${daily.gaps > 0 ? `; ${daily.gaps} gaps (no return taken across them)` : ''}`,
+      `deribit-daily: Deribit BTC-PERPETUAL daily closes ${daily.firstDate}..${daily.lastDate} (08:00 UTC to 08:00 UTC); ${blockCountNote(daily.returns.length, DERIBIT_DAILY_BLOCK_DAYS, 'daily')}; rescaled to the problem's path vol (pathVol, else σ) and shifted to a martingale`,
+      ...(daily.gaps > 0 ? [gapNote(daily, { kept: blockStarts!.length, all: allBlocks, blockLength: DERIBIT_DAILY_BLOCK_DAYS })] : []),
       ...daily.problems.map((p) => `skipped: ${p}`),
     ],
   };
@@ -57,9 +67,9 @@ export function deribitDailyTestReturns(file: string): { returns: Float64Array; 
  */
 export function deribitTestPaths(problem: HedgingProblem, simulator: DeribitSimulator, paths: number, seed: number, dataDir: string): DeribitTestPaths {
   if (simulator === 'deribit-daily') {
-    const { returns, notes } = deribitDailyTestReturns(join(dataDir, DERIBIT_PERP_DAILY_FILE));
-    // simulatorPaths' bootstrap: moving blocks, rescaled to the problem's path vol (pathVolOf), martingale.
-    return { set: simulatorPaths(problem, 'bootstrap', paths, seed, { returns, blockLength: DERIBIT_DAILY_BLOCK_DAYS }), notes };
+    const { returns, blockStarts, notes } = deribitDailyTestReturns(join(dataDir, DERIBIT_PERP_DAILY_FILE));
+    // simulatorPaths' bootstrap: moving blocks (none across a gap), rescaled to the problem's path vol (pathVolOf), martingale.
+    return { set: simulatorPaths(problem, 'bootstrap', paths, seed, { returns, blockLength: DERIBIT_DAILY_BLOCK_DAYS, ...(blockStarts ? { blockStarts } : {}) }), notes };
   }
   const hoursPerStep = Math.round(problem.dt * 365 * 24);
   const hourlySteps = Math.round((problem.contract.maturity * 365 * 24));

@@ -57,10 +57,11 @@ export function historyProblem(daily: Float64Array, maturityDays: number, cost: 
 /**
  * Moving-block bootstrap of observed returns as a trainer's paths (`new HedgeTrainer(problem, settings, { source })`):
  * fresh training paths every step and one validation set, from the same returns with their own seeds; no premium,
- * the problem's one implied vol. Histories and recorded sessions train through it.
+ * the problem's one implied vol. Histories and recorded sessions train through it; `blockStarts` limits the blocks
+ * (those without a gap of the data).
  */
-export function bootstrapPathSource(problem: HedgingProblem, returns: Float64Array, blockLength = HISTORY_BLOCK_DAYS): PathSource {
+export function bootstrapPathSource(problem: HedgingProblem, returns: Float64Array, blockLength = HISTORY_BLOCK_DAYS, blockStarts?: ArrayLike<number>): PathSource {
   const steps = Math.round(problem.contract.maturity / problem.dt);
-  const draw = (count: number, rng: RandomSource): TrainingPaths => ({ paths: bootstrapPaths({ paths: count, steps, dt: problem.dt, s0: problem.s0, logReturns: returns, blockLength }, rng) });
+  const draw = (count: number, rng: RandomSource): TrainingPaths => ({ paths: bootstrapPaths({ paths: count, steps, dt: problem.dt, s0: problem.s0, logReturns: returns, blockLength, ...(blockStarts ? { blockStarts } : {}) }, rng) });
   return { sample: draw, validation: draw };
 }

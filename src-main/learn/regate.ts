@@ -25,11 +25,15 @@ export interface RegateInput {
   source: { kind: 'gbm' } | { kind: 'bootstrap'; historyFile: string; series?: HistorySeries } | { kind: 'session'; returns: number[]; blockLength: number };
 }
 
+/** The test years' returns of a history model's series; a Deribit series with gaps draws only the blocks without one. */
+function historyTestPaths(historyFile: string, series: HistorySeries | undefined): GatePathSource {
+  const history = readHistorySeries(historyFile, series);
+  return { kind: 'bootstrap', returns: history.test, ...(history.testBlockStarts ? { blockStarts: history.testBlockStarts } : {}) };
+}
+
 export function regateModel(input: RegateInput): GateResult {
   const { source } = input;
-  const paths: GatePathSource = source.kind === 'bootstrap'
-    ? { kind: 'bootstrap', returns: readHistorySeries(source.historyFile, source.series).test }
-    : source;
+  const paths: GatePathSource = source.kind === 'bootstrap' ? historyTestPaths(source.historyFile, source.series) : source;
   const set = gateTestPaths(input.problem, paths, input.paths, input.seed);
   return gateAgainstWhalleyWilmott(input.problem, importPolicy(input.model).policy, set, input.criterion);
 }

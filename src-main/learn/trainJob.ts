@@ -137,7 +137,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     ? (policy: ConstructorParameters<typeof WorkerGradientPartner>[1], count: number) => new WorkerGradientPartner(problem, policy, settings.batch, count, location)
     : undefined;
   const trainer = history
-    ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, history.train), ...initial })
+    ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, history.train, HISTORY_BLOCK_DAYS, history.trainBlockStarts), ...initial })
     : session
       ? new HedgeTrainer(problem, settings, { source: bootstrapPathSource(problem, Float64Array.from(session.train), session.blockLength), ...initial })
       : new HedgeTrainer(problem, settings, { ...b3Options, ...(partner ? { startPartner: partner } : {}) });
@@ -202,7 +202,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
       b3: { days: b3Input!.days, simulator: b3Input!.simulator, wwRiskAversion: riskAversion, policy: result.policy, whalleyWilmott: result.whalleyWilmott, bsDelta: result.bsDelta },
     };
   } else if (input.gate) {
-    const set = gateTestPaths(problem, history ? { kind: 'bootstrap', returns: history.test } : session ? { kind: 'session', returns: session.test, blockLength: session.blockLength } : { kind: 'gbm' }, input.gate.paths, input.gate.seed);
+    const set = gateTestPaths(problem, history ? { kind: 'bootstrap', returns: history.test, ...(history.testBlockStarts ? { blockStarts: history.testBlockStarts } : {}) } : session ? { kind: 'session', returns: session.test, blockLength: session.blockLength } : { kind: 'gbm' }, input.gate.paths, input.gate.seed);
     gate = {
       paths: input.gate.paths,
       seed: input.gate.seed,
@@ -218,7 +218,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
 /** Where a gate's test paths come from: the problem's Black-Scholes model, the test years' returns, a session's held-out part. */
 export type GatePathSource =
   | { kind: 'gbm' }
-  | { kind: 'bootstrap'; returns: Float64Array }
+  | { kind: 'bootstrap'; returns: Float64Array; blockStarts?: ArrayLike<number> }
   | { kind: 'session'; returns: ArrayLike<number>; blockLength: number };
 
 /**
@@ -232,7 +232,7 @@ export function gateTestPaths(problem: HedgingProblem, source: GatePathSource, p
     case 'gbm':
       return testPaths(problem, paths, seed);
     case 'bootstrap':
-      return bootstrapPaths({ paths, steps, dt: problem.dt, s0: problem.s0, logReturns: source.returns, blockLength: HISTORY_BLOCK_DAYS }, new Rng(seed));
+      return bootstrapPaths({ paths, steps, dt: problem.dt, s0: problem.s0, logReturns: source.returns, blockLength: HISTORY_BLOCK_DAYS, ...(source.blockStarts ? { blockStarts: source.blockStarts } : {}) }, new Rng(seed));
     case 'session':
       return sessionPaths(problem, source.returns, source.blockLength, paths, seed);
   }

@@ -4,6 +4,7 @@
  */
 import { criterionKey, type Criterion } from '../core/learn/criterion';
 import type { PolicyModelJson } from '../core/learn/network';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 /** One gate result of a model: under `criterion`, passed or not, with whatever else the gate recorded (JSON). */
@@ -25,17 +26,23 @@ export interface StoredModelSummary {
   /** What the model was trained on, e.g. "Black-Scholes paths, sigma 0.2" or "BTC hourly 2018-01-01..2021-01-01". */
   dataRange: string;
   metrics: Record<string, unknown>;
-  /** Whether it passed the gate it was trained with (the first gate; `gates` holds every criterion's). */
+  /** Whether it passed the gate it was trained with (`trainingGate`; `gates` holds every criterion's). */
   passedGate: boolean;
   /**
-   * Every gate result, one per criterion, in the order they were stored (the training run's first): not by
-   * `createdMs`, whose clocks differ (the app's market clock, which a replay sets in the past; the CLI's wall clock).
+   * The gate of its training run as training measured it (`metrics.gate`, stored with the model and never
+   * rewritten: a re-gate on the same criterion changes `gates`, not this); null when none was recorded.
+   */
+  trainingGate: StoredGate | null;
+  /**
+   * The latest gate result per criterion (what the advisor goes by), in the order the criteria were first stored
+   * (the training run's first; a re-gate updates its criterion's entry in place): not by `createdMs`, whose clocks
+   * differ (the app's market clock, which a replay sets in the past; the CLI's wall clock).
    */
   gates: StoredGate[];
 }
 
 /** A model to store: its summary fields (the kind comes from the model JSON) and the model itself. */
-export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind' | 'gates'> {
+export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind' | 'gates' | 'trainingGate'> {
   model: PolicyModelJson;
   /** Gate results to store with it (the training run's, under the trader's criterion then). */
   gates?: Omit<StoredGate, 'createdMs'>[];
@@ -61,25 +68,42 @@ interface Row {
 }
 
 /**
- * A model stored before migration 011 has one gate, in its metrics: read as an entropic gate with the model's λ
+ * The training run's gate, from the model's own row (`metrics.gate`, `passed_gate`). A model stored before migration
+ * 011 has this one gate only, without a criterion: read as an entropic gate with the model's λ
  * (metrics.problem.lambda, 1 when not recorded), which is what it was.
  */
-function legacyGates(row: Row, metrics: Record<string, unknown>): StoredGate[] {
+function trainingGateOf(row: Row, metrics: Record<string, unknown>): StoredGate | null {
   const gate = metrics['gate'] as Record<string, unknown> | undefined;
-  if (gate === undefined || gate === null || typeof gate !== 'object') return [];
+  if (gate === undefined || gate === null || typeof gate !== 'object') return null;
   const lambda = (metrics['problem'] as { lambda?: unknown } | undefined)?.lambda;
-  const criterion: Criterion = { kind: 'entropic', lambda: typeof lambda === 'number' ? lambda : 1 };
-  return [{ criterion, passed: row.passed_gate === 1, createdMs: row.created_ms, gate: { ...gate, criterion } }];
+  const criterion = (gate['criterion'] as Criterion | undefined) ?? { kind: 'entropic', lambda: typeof lambda === 'number' ? lambda : 1 };
+  return { criterion, passed: row.passed_gate === 1, createdMs: row.created_ms, gate: { ...gate, criterion } };
 }
 
 export class ModelRepository {
+  /** Writes through this repository (save, saveGate, delete): with `data_version`, the stamp of `changeStamp`. */
+  private writes = 0;
+  private dataVersion: Statement<[], number> | null = null;
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Changes when anything this table and `model_gates` hold may have: a write through this repository, or a commit by
+   * another connection (`PRAGMA data_version`: `gammadesk models gate|delete` in another process). One prepared
+   * pragma, no table read: what a cache of parsed models and gates checks on every use.
+   */
+  changeStamp(): string {
+    this.dataVersion ??= this.db.prepare<[], number>('PRAGMA data_version').pluck();
+    return `${this.writes}/${this.dataVersion.get()!}`;
+  }
 
   private toSummary(row: Row): StoredModelSummary {
     const metrics = JSON.parse(row.metrics) as Record<string, unknown>;
     const rows = this.db.prepare<[number], GateRow>('SELECT criterion, created_ms, passed, gate FROM model_gates WHERE model_id = ? ORDER BY rowid').all(row.id);
+    const trainingGate = trainingGateOf(row, metrics);
+    // A model stored before migration 011 has no rows: its training gate is its one gate.
     const gates = rows.length === 0
-      ? legacyGates(row, metrics)
+      ? (trainingGate ? [trainingGate] : [])
       : rows.map((g): StoredGate => {
         const gate = JSON.parse(g.gate) as Record<string, unknown>;
         return { criterion: gate['criterion'] as Criterion, passed: g.passed === 1, createdMs: g.created_ms, gate };
@@ -87,23 +111,27 @@ export class ModelRepository {
     return {
       id: row.id, name: row.name, kind: row.kind, benchmark: row.benchmark, createdMs: row.created_ms,
       seeds: JSON.parse(row.seeds) as Record<string, number>, dataRange: row.data_range,
-      metrics, passedGate: row.passed_gate === 1, gates,
+      metrics, passedGate: row.passed_gate === 1, trainingGate, gates,
     };
   }
 
   /**
-   * Stores (or replaces) model `id`'s gate under its criterion. The first gate of a model stored before migration
-   * 011 is written too, so its history is not lost when another criterion is added.
+   * Stores model `id`'s gate under its criterion: a new criterion is added after the others, a criterion gated
+   * before is updated in place (an upsert, not INSERT OR REPLACE, whose delete-and-insert moved it to the end of the
+   * stored order). The training gate in the model's row is not touched. The first gate of a model stored before
+   * migration 011 is written too, so its history is not lost when another criterion is added.
    */
   saveGate(id: number, gate: Omit<StoredGate, 'createdMs'>, createdMs: number): void {
     const existing = this.summary(id);
     if (!existing) throw new RangeError(`model ${id} does not exist`);
-    const insert = this.db.prepare('INSERT OR REPLACE INTO model_gates (model_id, criterion, created_ms, passed, gate) VALUES (?, ?, ?, ?, ?)');
+    const upsert = this.db.prepare(`INSERT INTO model_gates (model_id, criterion, created_ms, passed, gate) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (model_id, criterion) DO UPDATE SET created_ms = excluded.created_ms, passed = excluded.passed, gate = excluded.gate`);
     this.db.transaction(() => {
       const stored = this.db.prepare<[number], number>('SELECT count(*) FROM model_gates WHERE model_id = ?').pluck().get(id) ?? 0;
-      if (stored === 0) for (const old of existing.gates) insert.run(id, criterionKey(old.criterion), old.createdMs, old.passed ? 1 : 0, JSON.stringify({ ...old.gate, criterion: old.criterion }));
-      insert.run(id, criterionKey(gate.criterion), createdMs, gate.passed ? 1 : 0, JSON.stringify({ ...gate.gate, criterion: gate.criterion }));
+      if (stored === 0) for (const old of existing.gates) upsert.run(id, criterionKey(old.criterion), old.createdMs, old.passed ? 1 : 0, JSON.stringify({ ...old.gate, criterion: old.criterion }));
+      upsert.run(id, criterionKey(gate.criterion), createdMs, gate.passed ? 1 : 0, JSON.stringify({ ...gate.gate, criterion: gate.criterion }));
     })();
+    this.writes++;
   }
 
   /** Stores a model; returns its id. A duplicate name is an error (SQLite UNIQUE constraint). */
@@ -116,6 +144,7 @@ export class ModelRepository {
       const id = Number(result.lastInsertRowid);
       const insert = this.db.prepare('INSERT INTO model_gates (model_id, criterion, created_ms, passed, gate) VALUES (?, ?, ?, ?, ?)');
       for (const g of entry.gates ?? []) insert.run(id, criterionKey(g.criterion), entry.createdMs, g.passed ? 1 : 0, JSON.stringify({ ...g.gate, criterion: g.criterion }));
+      this.writes++;
       return id;
     })();
   }
@@ -148,6 +177,7 @@ export class ModelRepository {
 
   /** Deletes a model; false when no model had that id. */
   delete(id: number): boolean {
+    this.writes++;
     return this.db.prepare('DELETE FROM models WHERE id = ?').run(id).changes > 0;
   }
 }

@@ -65,4 +65,37 @@ describe('migration 011: model gates', () => {
     expect(repo.summary(bare)!.gates).toEqual([]);
     db.close();
   });
+
+  it('a re-gate on the training criterion updates that criterion\'s gate in place and leaves the training record alone', () => {
+    const db = openDatabase(':memory:');
+    const repo = new ModelRepository(db);
+    const entropic = { kind: 'entropic' as const, lambda: 1 };
+    const trainingGate = { baseline: 'ww', difference: { value: -0.12, standardError: 0.03 }, paths: 100_000, seed: 1000, simulator: 'gbm', criterion: entropic };
+    const id = repo.save({
+      name: 'trained', benchmark: 'B1', createdMs: 7, seeds: {}, dataRange: 'x', metrics: { gate: trainingGate }, passedGate: true, model: model(),
+      gates: [{ criterion: entropic, passed: true, gate: trainingGate }],
+    });
+    expect(repo.summary(id)!.trainingGate).toEqual({ criterion: entropic, passed: true, createdMs: 7, gate: trainingGate });
+    repo.saveGate(id, { criterion: { kind: 'es', alpha: 0.99 }, passed: true, gate: { paths: 2 } }, 8);
+    // The trader re-gates on the training criterion with other paths: it fails there now.
+    const regate = { ...trainingGate, difference: { value: 0.01, standardError: 0.02 }, paths: 5000, seed: 2000 };
+    repo.saveGate(id, { criterion: entropic, passed: false, gate: regate }, 9);
+    const after = repo.summary(id)!;
+    // The criterion keeps its place (the training run's first) with the re-gate's result: what the advisor reads.
+    expect(after.gates.map((g) => [g.criterion.kind, g.passed, g.createdMs, g.gate['paths']])).toEqual([['entropic', false, 9, 5000], ['es', true, 8, 2]]);
+    // What training measured is unchanged.
+    expect(after.trainingGate).toEqual({ criterion: entropic, passed: true, createdMs: 7, gate: trainingGate });
+    expect(after.passedGate).toBe(true);
+    db.close();
+  });
+
+  it('reads a version-10 model\'s one gate as its training gate too', () => {
+    const db = openDatabase(':memory:');
+    const repo = new ModelRepository(db);
+    const id = repo.save({ name: 'old', benchmark: 'B1', createdMs: 5, seeds: {}, dataRange: 'x', metrics: { problem: { lambda: 2 }, gate: oldGate }, passedGate: true, model: model() });
+    expect(repo.summary(id)!.trainingGate).toEqual({ criterion: { kind: 'entropic', lambda: 2 }, passed: true, createdMs: 5, gate: { ...oldGate, criterion: { kind: 'entropic', lambda: 2 } } });
+    const bare = repo.save({ name: 'bare', benchmark: 'B1', createdMs: 8, seeds: {}, dataRange: 'x', metrics: {}, passedGate: false, model: model() });
+    expect(repo.summary(bare)!.trainingGate).toBeNull();
+    db.close();
+  });
 });

@@ -6,7 +6,7 @@
  * band explained; a cancelled run keeps its best checkpoint; comparisons, export, delete, and bad requests.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HedgeSnapshot } from '../../src-main/api/dto';
 import type { ModelJobDto } from '../../src-main/api/contract/models';
 import type { GammaDeskApp } from '../../src-main/app/app';
@@ -16,6 +16,8 @@ import { defaultHedgeSettings } from '../../src-main/core/hedge/settings';
 import { Mlp } from '../../src-main/core/learn/mlp';
 import { defaultInputs, exportPolicy, importPolicy, NetworkPolicy } from '../../src-main/core/learn/network';
 import { Rng } from '../../src-main/core/random';
+import { openDatabase } from '../../src-main/store/database';
+import { ModelRepository } from '../../src-main/store/models';
 import { enterShortCallBook } from '../helpers/shortCallBook';
 import { startSteppedApp } from '../helpers/steppedApp';
 import { makeTempDir } from '../helpers/tmp';
@@ -40,6 +42,15 @@ function start(db: string): ReturnType<typeof startSteppedApp> {
   app = stepped.app;
   return stepped;
 }
+
+/** A stored model's network (an untrained NTB of seed `seed`) and a model entry to save around it. */
+const network = (seed: number) => exportPolicy(new NetworkPolicy('ntb', Mlp.initialized([4, 8, 2], new Rng(seed), 0.5), defaultInputs('ntb', 30 / 365, 0.2), 0.1), {});
+const entry = (name: string, seed: number) => ({ name, benchmark: 'B1', createdMs: seed, seeds: { init: seed }, dataRange: 'test', metrics: {}, passedGate: true, model: network(seed) });
+const ENTROPIC = { kind: 'entropic' as const, lambda: 1 };
+/** A gate on entropic λ 1 as models.gate stores it: passed or not (the difference's sign says which). */
+const entropicGate = (passed: boolean, paths: number) => ({
+  criterion: ENTROPIC, passed, gate: { baseline: 'ww', difference: { value: passed ? -1 : 1, standardError: 0.1 }, paths, seed: 1000, simulator: 'gbm' },
+});
 
 describe('models through the app', () => {
   it('trains, gates and stores models; only the one that passed can hedge, and its proposal explains the band', async () => {
@@ -239,8 +250,6 @@ describe('models through the app', () => {
   it('a model deleted elsewhere and its id reused by SQLite is not served from the cache', async () => {
     const stepped = start('reuse.db');
     const repository = stepped.app.models.repository;
-    const network = (seed: number) => exportPolicy(new NetworkPolicy('ntb', Mlp.initialized([4, 8, 2], new Rng(seed), 0.5), defaultInputs('ntb', 30 / 365, 0.2), 0.1), {});
-    const entry = (name: string, seed: number) => ({ name, benchmark: 'B1', createdMs: seed, seeds: { init: seed }, dataRange: 'test', metrics: {}, passedGate: true, model: network(seed) });
     const first = repository.save(entry('first', 1));
     const state = { timeToMaturity: 0.05, logMoneyness: 0.01, spot: 101, bsDelta: 0.55, bsGamma: 0.07, previousPosition: 0.4, impliedVol: 0.2 };
     const before = stepped.app.models.model(first)!.network.band(state);
@@ -253,5 +262,67 @@ describe('models through the app', () => {
     expect(loaded.model.name).toBe('second');
     expect(loaded.network.band(state)).toEqual(importPolicy(network(2)).policy.band(state));
     expect(loaded.network.band(state)).not.toEqual(before);
+  });
+
+  it('serves the advisor its model and refusal from memory, read again only after models, gates or the criterion change', async () => {
+    const dbPath = path.join(temp.dir, 'cache.db');
+    const stepped = startSteppedApp({ dbPath, publishIntervalMs: 50, historyFile: HISTORY });
+    app = stepped.app;
+    const { models, db } = stepped.app;
+    const repository = models.repository;
+    const id = repository.save({ ...entry('cached', 1), gates: [entropicGate(true, 10_000)] });
+    // Every read of the database prepares a statement: counted while the kernel's two calls of a hedge computation
+    // (app.ts `learnedModel` and `learnedRefusal`) run, synchronously, nothing else in between — after a first
+    // computation, which reads what changed.
+    const prepare = vi.spyOn(db, 'prepare');
+    const computations = (count: number): number => {
+      models.model(id);
+      models.refusal(id);
+      const before = prepare.mock.calls.length;
+      for (let i = 0; i < count; i++) {
+        models.model(id);
+        models.refusal(id);
+      }
+      return prepare.mock.calls.length - before;
+    };
+    const loaded = models.model(id)!;
+    expect(models.refusal(id)).toBeNull();
+    expect(computations(100)).toBe(0);
+    expect(models.model(id)).toBe(loaded);
+
+    // A re-gate (stored as models.gate stores it) that fails: refused at once, and cached again after one read.
+    repository.saveGate(id, entropicGate(false, 20_000), 2);
+    expect(models.refusal(id)).toMatch(/did not pass its gate: .* on 20000 test paths/);
+    // The same model row: its network is not parsed again.
+    expect(models.model(id)!.network).toBe(loaded.network);
+    expect(computations(100)).toBe(0);
+    repository.saveGate(id, entropicGate(true, 30_000), 3);
+    expect(models.refusal(id)).toBeNull();
+
+    // The trader's criterion changes: refused on it, then usable again when it is set back.
+    models.setCriterion({ kind: 'es', alpha: 0.99 });
+    expect(models.refusal(id)).toMatch(/has no gate on ES 99 %, the trader's criterion/);
+    expect(computations(100)).toBe(0);
+    models.setCriterion(ENTROPIC);
+    expect(models.refusal(id)).toBeNull();
+
+    // A model stored (a training run's end) under an id asked about before: not "does not exist" any more.
+    expect(models.refusal(id + 1)).toBe(`model ${id + 1} does not exist`);
+    const trained = repository.save({ ...entry('trained', 2), gates: [entropicGate(true, 10_000)] });
+    expect(trained).toBe(id + 1);
+    expect(models.refusal(trained)).toBeNull();
+    expect(models.model(trained)!.model.name).toBe('trained');
+    // Deleted through the service.
+    models.delete(trained);
+    expect(models.model(trained)).toBeNull();
+    expect(models.refusal(trained)).toBe(`model ${trained} does not exist`);
+
+    // Another connection (`gammadesk models gate` in another process) re-gates the model: seen at the next call.
+    const other = openDatabase(dbPath);
+    new ModelRepository(other).saveGate(id, entropicGate(false, 40_000), 4);
+    other.close();
+    expect(models.refusal(id)).toMatch(/did not pass its gate: .* on 40000 test paths/);
+    expect(computations(100)).toBe(0);
+    prepare.mockRestore();
   });
 });

@@ -3,7 +3,8 @@
  * re-gates on the jobs pool, awaited through the service): a tiny NTB trained while the criterion is ES 95 % is gated
  * on ES 95 %; it hedges; the trader switches to entropic λ 1 and the advisor stops using it and says why (never
  * silently); it cannot be chosen again; a re-gate on entropic λ 1 passes and the advisor takes it again. Every gate
- * shows with its criterion in `models.list`; the criterion is persisted across a restart.
+ * shows with its criterion in `models.list`; the criterion is persisted across a restart. A re-gate on the training
+ * criterion leaves the training gate as it was (decision 0036).
  */
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -116,5 +117,41 @@ describe('the trader\'s criterion', () => {
     app = again.app;
     expect(await again.app.hub.client().call('models.criterion', {})).toEqual({ kind: 'entropic', lambda: 1 });
     expect((await again.app.hub.client().call('models.list', {}))[0]!.gates).toHaveLength(3);
+  }, 180_000);
+
+  // Decision 0036: the training gate is a record. Re-gating on the criterion the model was trained on (other paths,
+  // as the trader may ask) updates that criterion's gate, which the advisor goes by; `models.list`'s `gate` stays
+  // what training measured, and the criteria keep their stored order (the training run's first).
+  it('a re-gate on the training criterion does not overwrite the training gate; the re-gate is what the advisor reads', async () => {
+    const stepped = startSteppedApp({ dbPath: path.join(temp.dir, 'training-gate.db'), publishIntervalMs: 50 });
+    app = stepped.app;
+    const client = stepped.app.hub.client();
+    await client.call('models.train', { name: 'tiny ntb', kind: 'ntb', source: { type: 'benchmark', benchmark: 'B1' }, ...TINY });
+    await stepped.app.models.idle();
+    let [model] = await client.call('models.list', {});
+    const training = model!.gate!;
+    // Trained on the trader's default criterion, entropic λ 1, on 10 000 paths of seed 1000.
+    expect(training).toMatchObject({ criterion: { kind: 'entropic', lambda: 1 }, paths: 10_000, seed: 1000, passed: true });
+    expect(model!.gates).toEqual([training]);
+
+    // Re-gates: another criterion, then the training criterion on 2000 other paths (seed 2000).
+    await client.call('models.gate', { id: model!.id, criterion: { kind: 'es', alpha: 0.99 }, paths: 2000, seed: 3000 });
+    await stepped.app.models.idle();
+    await client.call('models.gate', { id: model!.id, paths: 2000, seed: 2000 });
+    await stepped.app.models.idle();
+    [model] = await client.call('models.list', {});
+    // What training measured is still the model's gate.
+    expect(model!.gate).toEqual(training);
+    expect(model!.passedGate).toBe(true);
+    // The per-criterion gates: in stored order, the training criterion first, holding the latest re-gate on it.
+    expect(model!.gates.map((g) => [g.criterionLabel, g.paths, g.seed])).toEqual([['entropic λ 1', 2000, 2000], ['ES 99 %', 2000, 3000]]);
+    const regate = model!.gates[0]!;
+    expect(regate.difference).not.toEqual(training.difference);
+    // The advisor goes by the re-gate on the trader's criterion, whichever way it went.
+    expect(model!.passedCurrent).toBe(regate.passed);
+    expect(stepped.app.models.passesCurrentGate(model!.id)).toBe(regate.passed);
+    const refusal = stepped.app.models.refusal(model!.id);
+    if (regate.passed) expect(refusal).toBeNull();
+    else expect(refusal).toMatch(/did not pass its gate: .* on 2000 test paths/);
   }, 180_000);
 });

@@ -73,7 +73,7 @@ export interface BacktestPolicyDto extends BacktestPolicyFigures {
   model: { id: number; name: string; kind: string; passedGate: boolean } | null;
   /** What identifies the policy in its hash (parameters, a model's SHA-256). */
   spec: Record<string, unknown>;
-  /** Downsampled to at most MAX_BACKTEST_PATH_POINTS: the first, the last and the worst drawdown's peak and trough kept. */
+  /** Downsampled to at most MAX_BACKTEST_PATH_POINTS: the first, the last, the worst drawdown's peak and trough, and every bucket's extremes, of the coin and the USD P&L, kept. */
   path: BacktestPointDto[];
   /** Points of the whole path. */
   pathPoints: number;

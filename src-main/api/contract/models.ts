@@ -137,9 +137,12 @@ export interface ModelSummaryDto {
   metrics: Record<string, unknown>;
   /** Whether it passed the gate it was trained with (`gate`). */
   passedGate: boolean;
-  /** The gate of its training run (under the criterion of that time). */
+  /** The gate of its training run (under the criterion of that time), as training measured it: a re-gate never changes it. */
   gate: GateDto | null;
-  /** Every gate result, one per criterion (training and re-gates), in stored order: the training run's first. */
+  /**
+   * The latest gate result per criterion (training or re-gate; what the advisor goes by), in stored order: the
+   * training run's criterion first, a re-gate updating its criterion in place (decision 0036).
+   */
   gates: GateDto[];
   /** Whether it has a passed gate on the trader's current criterion: only then may the hedge advisor use it. */
   passedCurrent: boolean;

@@ -2,7 +2,7 @@
  * Which points of a backtest's P&L path to draw when it has more than a chart (or the wire) needs: the first and the
  * last, the worst drawdown's peak and trough (so the drawdown read off the drawn path is the reported one), and in
  * each of equal buckets of the rest its lowest and highest point (min/max decimation: spikes stay visible, a line
- * through the kept points never hides an extreme of its bucket).
+ * through the kept points never hides an extreme of its bucket) — of every series that may be charted (coin and USD).
  *
  * Pure: indices in, indices out; the figures (drawdown, expected shortfall) are always computed on the whole path.
  */
@@ -31,36 +31,43 @@ export function worstDrawdownPoints(path: readonly number[]): { peak: number | n
 }
 
 /**
- * Sorted indices of at most `maxPoints` (≥ 6) points of `values` to keep: all of them when there are few enough;
- * otherwise the first, the last, the worst drawdown's peak and trough of each series in `keepDrawdownOf`, and the
- * minimum and maximum of `values` in each bucket of the rest.
+ * Sorted indices of at most `maxPoints` points to keep of a path drawn as one or more series (the backtest charts
+ * its coin or its USD P&L): all of them when there are few enough; otherwise the first, the last, each series' worst
+ * drawdown peak and trough, and in each bucket of the rest the minimum and maximum of every series — whichever
+ * series the chart shows, no extreme of a bucket is lost. `maxPoints` must hold the fixed points and one bucket:
+ * at least 2 + 4 per series (6 for one series, 10 for two).
  */
-export function downsampleIndices(values: readonly number[], maxPoints: number, keepDrawdownOf: readonly (readonly number[])[] = [values]): number[] {
-  if (!(Number.isInteger(maxPoints) && maxPoints >= 6)) throw new RangeError(`maxPoints must be an integer ≥ 6, got ${maxPoints}`);
-  const n = values.length;
+export function downsampleIndices(series: readonly (readonly number[])[], maxPoints: number): number[] {
+  const least = 2 + 4 * series.length;
+  if (series.length === 0) throw new RangeError('downsampleIndices needs at least one series');
+  if (!(Number.isInteger(maxPoints) && maxPoints >= least)) throw new RangeError(`maxPoints must be an integer ≥ ${least} (2 + 4 per series, ${series.length} series), got ${maxPoints}`);
+  const n = series[0]!.length;
+  for (const values of series) if (values.length !== n) throw new RangeError(`the series have ${values.length} and ${n} points: one path has one length`);
   if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
   const keep = new Set<number>([0, n - 1]);
-  for (const series of keepDrawdownOf) {
-    if (series.length !== n) throw new RangeError(`a drawdown series has ${series.length} points, the path ${n}`);
-    const { peak, trough } = worstDrawdownPoints(series);
+  for (const values of series) {
+    const { peak, trough } = worstDrawdownPoints(values);
     if (peak !== null) keep.add(peak);
     if (trough !== null) keep.add(trough);
   }
-  const buckets = Math.max(1, Math.floor((maxPoints - keep.size) / 2));
+  // Each bucket keeps two points per series; the fixed points are at most 2 + 2 per series, so this fits maxPoints.
+  const buckets = Math.max(1, Math.floor((maxPoints - keep.size) / (2 * series.length)));
   // Buckets over the interior points 1..n-2.
   const interior = n - 2;
   for (let b = 0; b < buckets; b++) {
     const from = 1 + Math.floor((b * interior) / buckets);
     const to = 1 + Math.floor(((b + 1) * interior) / buckets);
     if (to <= from) continue;
-    let low = from;
-    let high = from;
-    for (let i = from + 1; i < to; i++) {
-      if (values[i]! < values[low]!) low = i;
-      if (values[i]! > values[high]!) high = i;
+    for (const values of series) {
+      let low = from;
+      let high = from;
+      for (let i = from + 1; i < to; i++) {
+        if (values[i]! < values[low]!) low = i;
+        if (values[i]! > values[high]!) high = i;
+      }
+      keep.add(low);
+      keep.add(high);
     }
-    keep.add(low);
-    keep.add(high);
   }
   return [...keep].sort((a, b) => a - b);
 }

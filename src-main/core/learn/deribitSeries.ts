@@ -87,14 +87,22 @@ export interface DailyReturns {
   lastDate: string | null;
   /** Consecutive rows of the span more than one day apart (no return is taken across them). */
   gaps: number;
+  /**
+   * Indices j of `returns` that follow a gap (returns j − 1 and j are not of consecutive days), ascending: a block of
+   * returns holding one would glue days the file does not join (`gapFreeBlockStarts`).
+   */
+  breaks: number[];
+  /** Each gap: the row dates either side and the days missing between them. */
+  gapSpans: { before: string; after: string; missingDays: number }[];
 }
 
 /** Daily log returns whose both row dates lie in [from, to) (epoch ms of 00:00 UTC), from rows sorted by date. */
 export function dailyLogReturns(rows: readonly { date: string; value: number }[], span: { from: number; to: number }): DailyReturns {
   const returns: number[] = [];
   const endDates: string[] = [];
-  let gaps = 0;
-  let previous: { ms: number; value: number } | null = null;
+  const breaks: number[] = [];
+  const gapSpans: DailyReturns['gapSpans'] = [];
+  let previous: { ms: number; date: string; value: number } | null = null;
   for (const { date, value } of rows) {
     const ms = dayMs(date);
     if (ms < span.from || ms >= span.to) continue;
@@ -102,12 +110,43 @@ export function dailyLogReturns(rows: readonly { date: string; value: number }[]
       if (ms - previous.ms === MS_PER_DAY) {
         returns.push(Math.log(value / previous.value));
         endDates.push(date);
-      } else gaps++;
+      } else {
+        gapSpans.push({ before: previous.date, after: date, missingDays: Math.round((ms - previous.ms) / MS_PER_DAY) - 1 });
+        if (returns.length > 0 && breaks.at(-1) !== returns.length) breaks.push(returns.length);
+      }
     }
-    previous = { ms, value };
+    previous = { ms, date, value };
   }
   const inSpan = rows.filter((r) => dayMs(r.date) >= span.from && dayMs(r.date) < span.to);
-  return { returns: Float64Array.from(returns), endDates, firstDate: inSpan[0]?.date ?? null, lastDate: inSpan[inSpan.length - 1]?.date ?? null, gaps };
+  return {
+    returns: Float64Array.from(returns), endDates, firstDate: inSpan[0]?.date ?? null, lastDate: inSpan[inSpan.length - 1]?.date ?? null,
+    gaps: gapSpans.length, breaks, gapSpans,
+  };
+}
+
+/**
+ * Starts of the moving blocks of `blockLength` returns (of `count`) that hold no gap: block s is returns
+ * s..s + blockLength − 1, refused when a break j (`DailyReturns.breaks`) lies inside it, s < j < s + blockLength —
+ * as an hourly anchor whose window holds a gap is skipped (b3.ts `buildAnchoredHistory`). Every step of a path drawn
+ * from these blocks is one day after the previous one.
+ */
+export function gapFreeBlockStarts(count: number, breaks: readonly number[], blockLength: number): Int32Array {
+  const starts: number[] = [];
+  let next = 0;
+  for (let s = 0; s + blockLength <= count; s++) {
+    while (next < breaks.length && breaks[next]! <= s) next++;
+    if (next < breaks.length && breaks[next]! < s + blockLength) continue;
+    starts.push(s);
+  }
+  return Int32Array.from(starts);
+}
+
+/** "2 gaps (no return taken across them, no block spans one): 2022-04-10 → 2022-04-12 (1 missing day), …". */
+export function gapNote(daily: Pick<DailyReturns, 'gapSpans'>, blocks: { kept: number; all: number; blockLength: number } | null): string {
+  const shown = daily.gapSpans.slice(0, 5).map((g) => `${g.before} → ${g.after} (${g.missingDays} missing day${g.missingDays === 1 ? '' : 's'})`);
+  const more = daily.gapSpans.length > shown.length ? `, and ${daily.gapSpans.length - shown.length} more` : '';
+  const kept = blocks ? `; ${blocks.kept} of ${blocks.all} ${blocks.blockLength}-day blocks hold no gap and are drawn` : '';
+  return `${daily.gapSpans.length} gap${daily.gapSpans.length === 1 ? '' : 's'} in the daily rows (no return taken across them, no block spans one): ${shown.join(', ')}${more}${kept}`;
 }
 
 /**

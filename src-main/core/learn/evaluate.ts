@@ -65,11 +65,12 @@ export type SimulatorName = (typeof SIMULATORS)[number];
  *   sigma^2 per year;
  * - bootstrap: moving blocks of `blockLength` steps of observed one-step log returns (`observedReturns`,
  *   e.g. daily BTC returns), rescaled to the problem's sigma (the shape of real returns: fat tails, volatility
- *   clustering within a block) and shifted to a martingale.
+ *   clustering within a block) and shifted to a martingale; `blockStarts` limits the blocks drawn (those without a
+ *   gap of the data).
  */
 export function simulatorPaths(
   problem: HedgingProblem, simulator: SimulatorName, paths: number, seed: number,
-  observed?: { returns: Float64Array; blockLength: number },
+  observed?: { returns: Float64Array; blockLength: number; blockStarts?: ArrayLike<number> },
 ): PathSet {
   const steps = Math.round(problem.contract.maturity / problem.dt);
   const grid = { paths, steps, dt: problem.dt, s0: problem.s0 };
@@ -96,7 +97,7 @@ export function simulatorPaths(
       for (let i = 0; i < r.length; i++) squares += (r[i]! - mean) ** 2;
       const scale = (pathVolOf(problem) * Math.sqrt(problem.dt)) / Math.sqrt(squares / (r.length - 1));
       const scaled = Float64Array.from(r, (x) => (x - mean) * scale);
-      return bootstrapPaths({ ...grid, logReturns: scaled, blockLength: observed.blockLength }, rng);
+      return bootstrapPaths({ ...grid, logReturns: scaled, blockLength: observed.blockLength, ...(observed.blockStarts ? { blockStarts: observed.blockStarts } : {}) }, rng);
     }
   }
 }

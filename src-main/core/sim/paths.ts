@@ -162,6 +162,11 @@ export interface BootstrapSpec extends GridSpec {
   /** Length of each resampled block, in steps (keeps volatility clustering within a block). */
   blockLength: number;
   /**
+   * The block starts to draw from (each in 0..logReturns.length − blockLength), e.g. only the blocks that hold no gap
+   * of the data (core/learn/deribitSeries.ts `gapFreeBlockStarts`); default every start.
+   */
+  blockStarts?: ArrayLike<number>;
+  /**
    * Subtract the sample mean of the returns and the convexity term so the resampled spot is a martingale
    * (default true: the hedge should not profit from the sample's drift).
    */
@@ -190,12 +195,20 @@ export function bootstrapPaths(spec: BootstrapSpec, rng: RandomSource): PathSet 
   const spot = new Float64Array((steps + 1) * paths);
   spot.fill(s0, 0, paths);
   const maxStart = logReturns.length - blockLength;
+  const { blockStarts } = spec;
+  if (blockStarts !== undefined) {
+    if (blockStarts.length === 0) throw new RangeError(`bootstrap has no block of ${blockLength} returns to draw (every block spans a gap of the data)`);
+    for (let j = 0; j < blockStarts.length; j++) {
+      const start = blockStarts[j]!;
+      if (!Number.isSafeInteger(start) || start < 0 || start > maxStart) throw new RangeError(`block start ${j} is ${String(start)}, not in 0..${maxStart}`);
+    }
+  }
   // Path-major draws (each path draws its block starts in order), stored time-major.
   for (let i = 0; i < paths; i++) {
     let start = 0;
     for (let k = 0; k < steps; k++) {
       const offset = k % blockLength;
-      if (offset === 0) start = rng.nextInt(0, maxStart);
+      if (offset === 0) start = blockStarts === undefined ? rng.nextInt(0, maxStart) : blockStarts[rng.nextInt(0, blockStarts.length - 1)]!;
       spot[(k + 1) * paths + i] = spot[k * paths + i]! * Math.exp(logReturns[start + offset]! + shift);
     }
   }

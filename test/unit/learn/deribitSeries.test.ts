@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { anchoredBootstrapPaths, b3Problem } from '../../../src-main/core/learn/b3';
+import { benchmarkProblem } from '../../../src-main/core/learn/benchmarks';
 import { coarserSteps, dailyLogReturns, DERIBIT_SPANS, matchHours } from '../../../src-main/core/learn/deribitSeries';
 import { Rng } from '../../../src-main/core/random';
 import { UsageError } from '../../../src-main/cli/args';
@@ -24,6 +25,11 @@ import {
   DERIBIT_DVOL_HOURLY_FILE, DERIBIT_PERP_DAILY_FILE, DERIBIT_PERP_HOURLY_FILE, deribitDailyReturns, loadDeribitHourly, parseHourlyDvolCsv,
   parsePerpHourlyCsv, parseUtcTimestamp,
 } from '../../../src-main/learn/deribitSeries';
+import { deribitDailyTestReturns, deribitTestPaths } from '../../../src-main/learn/deribitPaths';
+import { readHistorySeries } from '../../../src-main/learn/historySeries';
+import { bootstrapPathSource, HISTORY_BLOCK_DAYS } from '../../../src-main/learn/historyTrain';
+import { gateTestPaths } from '../../../src-main/learn/trainJob';
+import type { PathSet } from '../../../src-main/core/sim/paths';
 import { sharedPath } from '../core/pricing/sharedData';
 
 const at = (iso: string): number => Date.parse(`${iso.replace(' ', 'T')}:00Z`);
@@ -126,6 +132,13 @@ describe('readers of the Deribit files', () => {
     const all = deribitDailyReturns({ from: 0, to: Infinity }, sharedPath('data', DERIBIT_PERP_DAILY_FILE));
     expect(all.problems).toEqual([]);
     expect(all.returns.length).toBe(2726); // 2727 rows, no gap
+    // No gap: the file's 2727 dates are consecutive days 2018-08-14..2026-01-30 (read with plain Python: sorted
+    // dates, every neighbour one day apart), so deribit-daily draws every one of its blocks.
+    expect([all.gaps, all.breaks, all.gapSpans]).toEqual([0, [], []]);
+    const test = deribitDailyTestReturns(sharedPath('data', DERIBIT_PERP_DAILY_FILE));
+    expect(test.gaps).toBe(0);
+    expect(test.blockStarts).toBeUndefined();
+    expect(test.notes.some((n) => n.includes('gap'))).toBe(false);
     expect(all.firstDate).toBe('2018-08-14');
     expect(all.lastDate).toBe('2026-01-30');
     expect(all.returns[0]).toBeCloseTo(Math.log(6377.0 / 6403.0), 15);
@@ -247,5 +260,104 @@ describe('CLI: deribit-hourly is 7-day test data', () => {
 
   it('refuses to train on it', async () => {
     await expect(run('train', { benchmark: 'B3', simulator: 'deribit-hourly', out: '/nonexistent/x.json' })).rejects.toThrow(/deribit-hourly is test data only/);
+  });
+});
+
+describe('deribit-daily across a gap in the daily rows', () => {
+  /**
+   * A daily file (CryptoDataDownload layout, newest first) of 200 days from 2022-01-01 whose log return on day k is
+   * 0.001 (k − 100): the return grows by the same step every day, so consecutive days' returns differ by one step
+   * and a block glued across a gap shows a jump. Rows missing: 2022-04-11 (one day) and 2022-05-31..2022-06-02
+   * (three days).
+   */
+  function gappedDailyFile(dir: string, from = '2022-01-01', missing = (date: string): boolean => date === '2022-04-11' || (date >= '2022-05-31' && date <= '2022-06-02')): string {
+    const rows: string[] = [];
+    let close = 100;
+    for (let k = 0; k < 200; k++) {
+      close *= Math.exp(0.001 * (k - 100));
+      const date = new Date(Date.parse(`${from}T00:00:00Z`) + k * 86_400_000).toISOString().slice(0, 10);
+      if (missing(date)) continue;
+      rows.push(`${Date.parse(`${date}T08:00:00Z`)},${date} 08:00:00,BTC-PERPETUAL,1,1,1,${close},1,1`);
+    }
+    const file = join(dir, DERIBIT_PERP_DAILY_FILE);
+    writeFileSync(file, ['unix,date,symbol,open,high,low,close,volume,base_volume', ...rows.reverse()].join('\n'));
+    return file;
+  }
+
+  /** Steps within a 5-step block of `set` that are not one day after the previous (the affine map's one-day step). */
+  function gluedSteps(set: PathSet): number {
+    const count = set.paths;
+    const step = (k: number, i: number): number => Math.log(set.spot[(k + 1) * count + i]! / set.spot[k * count + i]!);
+    const within: number[] = [];
+    for (let i = 0; i < count; i++) for (let k = 0; k < set.steps; k++) if (k % 5 !== 4) within.push(step(k + 1, i) - step(k, i));
+    // The one-day difference: the median of the differences within blocks (all of them when no block is glued).
+    const unit = [...within].sort((a, b) => a - b)[within.length >> 1]!;
+    expect(unit).toBeGreaterThan(0);
+    return within.filter((d) => Math.abs(d - unit) > 1e-9 * Math.abs(unit) + 1e-12).length;
+  }
+
+  it('counts and names the gaps and draws no block across one: every step of a path is the day after the previous', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gammadesk-deribit-daily-'));
+    try {
+      const file = gappedDailyFile(dir);
+      // 196 rows in three runs of 100, 49 and 47 consecutive days: 99 + 48 + 46 = 193 returns.
+      const daily = deribitDailyReturns(DERIBIT_SPANS.dailyTest, file);
+      expect([daily.returns.length, daily.gaps, daily.breaks]).toEqual([193, 2, [99, 147]]);
+      expect(daily.gapSpans).toEqual([{ before: '2022-04-10', after: '2022-04-12', missingDays: 1 }, { before: '2022-05-30', after: '2022-06-03', missingDays: 3 }]);
+      // 5-day blocks: 95 + 44 + 42 = 181 hold no gap, of the 189 a gap-blind draw would take.
+      const read = deribitDailyTestReturns(file);
+      expect(read.blockStarts!.length).toBe(181);
+      expect(read.notes[1]).toBe('2 gaps in the daily rows (no return taken across them, no block spans one): 2022-04-10 → 2022-04-12 (1 missing day), 2022-05-30 → 2022-06-03 (3 missing days); 181 of 189 5-day blocks hold no gap and are drawn');
+
+      const problem = benchmarkProblem('B1');
+      const count = 2000;
+      const { set, notes } = deribitTestPaths(problem, 'deribit-daily', count, 1000, dir);
+      expect(notes).toEqual(read.notes);
+      // The paths' step returns are the file's, rescaled and shifted by one affine map: consecutive days differ by one
+      // fixed amount; a block glued across the one-day gap would jump by 3 of them, across the three-day gap by 5
+      // (before gaps were respected: 476 such steps in 428 of these 2000 paths).
+      expect(gluedSteps(set)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the history source (series deribit) trains and gates on blocks without a gap, and counts the gaps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gammadesk-deribit-history-'));
+    try {
+      // 200 days from 2020-10-01: training rows to 2020-12-31 lack 2020-11-15, test rows lack 2021-01-20..21.
+      gappedDailyFile(dir, '2020-10-01', (date) => date === '2020-11-15' || date === '2021-01-20' || date === '2021-01-21');
+      // The Bitstamp history file is only where the Deribit file is looked for (beside it): not read here.
+      const history = readHistorySeries(join(dir, 'gymtradingenv_BTC_USD-Hourly.csv.gz'), 'deribit');
+      expect(history.range.gaps).toBe(2);
+      // Training: 44 + 45 returns (rows 2020-10-01..11-14, 11-16..12-31): 40 + 41 gap-free blocks of 85.
+      expect([history.train.length, history.trainBlockStarts!.length]).toEqual([89, 81]);
+      // Test: rows 2021-01-01..01-19 and 01-22..2021-04-18: 18 + 86 returns, 14 + 82 gap-free blocks of 100.
+      expect([history.test.length, history.testBlockStarts!.length]).toEqual([104, 96]);
+      const problem = benchmarkProblem('B1');
+      const training = bootstrapPathSource(problem, history.train, HISTORY_BLOCK_DAYS, history.trainBlockStarts).sample(2000, new Rng(2)).paths;
+      expect(gluedSteps(training)).toBe(0);
+      const gate = gateTestPaths(problem, { kind: 'bootstrap', returns: history.test, blockStarts: history.testBlockStarts! }, 2000, 1000);
+      expect(gluedSteps(gate)).toBe(0);
+      // Without the block starts the same draws glue blocks across the gaps: what the check above would catch.
+      expect(gluedSteps(gateTestPaths(problem, { kind: 'bootstrap', returns: history.test }, 2000, 1000))).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file with no five consecutive days, naming its gaps', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gammadesk-deribit-daily-'));
+    try {
+      // Every third day missing: runs of two days, one return each, never five in a row.
+      const rows = Array.from({ length: 90 }, (_, k) => k).filter((k) => k % 3 !== 2).map((k) => {
+        const date = new Date(Date.UTC(2022, 0, 1) + k * 86_400_000).toISOString().slice(0, 10);
+        return `0,${date} 08:00:00,BTC-PERPETUAL,1,1,1,${100 + k},1,1`;
+      });
+      writeFileSync(join(dir, DERIBIT_PERP_DAILY_FILE), ['unix,date,symbol,open,high,low,close,volume,base_volume', ...rows].join('\n'));
+      expect(() => deribitTestPaths(benchmarkProblem('B1'), 'deribit-daily', 10, 1, dir)).toThrow(/no 5 consecutive daily returns between 2021-03-24 and 2026-01-30 without a gap; 29 gaps in the daily rows .*: 2022-01-02 → 2022-01-04 \(1 missing day\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,7 +23,11 @@ describe('readHistorySeries', () => {
       file: sharedPath('data', DERIBIT_PERP_DAILY_FILE), series: 'deribit', seriesLabel: 'Deribit BTC-PERPETUAL',
       trainDays: 870, trainFirstMs: Date.parse('2018-08-14T00:00:00Z'), trainLastMs: Date.parse('2020-12-31T00:00:00Z'),
       testDays: 1855, testFirstMs: Date.parse('2021-01-01T00:00:00Z'), testLastMs: Date.parse('2026-01-30T00:00:00Z'), badRows: 0,
+      // No gap in either part (the file's dates are consecutive: see the header): every block is drawn.
+      gaps: 0,
     });
+    expect(deribit.trainBlockStarts).toBeUndefined();
+    expect(deribit.testBlockStarts).toBeUndefined();
     expect(deribit.range.realizedVol).toBeGreaterThan(0.3);
     expect(deribit.range.realizedVol).toBeLessThan(1.2);
   });

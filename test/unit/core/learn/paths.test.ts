@@ -123,6 +123,21 @@ describe('bootstrapPaths', () => {
     expect(Math.abs(mean - 1)).toBeLessThan(4 * se);
   });
 
+  it('draws only the allowed block starts; all of them draw as the default does; a bad start is refused', () => {
+    const returns = Float64Array.from({ length: 20 }, (_, i) => 0.001 * i);
+    const spec = { paths: 500, steps: 8, dt: 1 / 365, s0: 1, logReturns: returns, blockLength: 4, martingale: false };
+    // Only the blocks starting at 2 and 11: each block's first return is 0.002 or 0.011.
+    const set = bootstrapPaths({ ...spec, blockStarts: [2, 11] }, new Rng(5));
+    const firsts = new Set<number>();
+    for (let i = 0; i < 500; i++) for (const k of [0, 4]) firsts.add(Math.round(Math.log(set.spot[(k + 1) * 500 + i]! / set.spot[k * 500 + i]!) * 1e6));
+    expect([...firsts].sort((a, b) => a - b)).toEqual([2000, 11_000]);
+    // Every start 0..16 allowed: the same draws as without the list.
+    const all = bootstrapPaths({ ...spec, blockStarts: Array.from({ length: 17 }, (_, j) => j) }, new Rng(6));
+    expect(all.spot).toEqual(bootstrapPaths(spec, new Rng(6)).spot);
+    expect(() => bootstrapPaths({ ...spec, blockStarts: [] }, new Rng(1))).toThrow('bootstrap has no block of 4 returns to draw (every block spans a gap of the data)');
+    expect(() => bootstrapPaths({ ...spec, blockStarts: [0, 17] }, new Rng(1))).toThrow('block start 1 is 17, not in 0..16');
+  });
+
   it('names a non-finite return', () => {
     const returns = Float64Array.from([0.01, Number.NaN, 0.02, 0.01]);
     expect(() => bootstrapPaths({ paths: 1, steps: 2, dt: 1, s0: 1, logReturns: returns, blockLength: 2 }, new Rng(1))).toThrow(/log return 1/);
