@@ -154,4 +154,65 @@ describe('Executor', () => {
     expect(await executor.cancel('rec-2', 'trader:ana')).toMatchObject({ state: 'failed' });
     expect([...audit.rows({ subject: 'rec-1' })].map((r) => `${r.actor} ${r.action}`).slice(-2)).toEqual(['trader:ana recommendation.cancel-requested', 'system:executor recommendation.partially-filled']);
   });
+
+  it('cancelling a hedge whose leg never got an answer: asked for by label, cancelled before it was sent, never sent later', async () => {
+    const sent: string[] = [];
+    let down = true;
+    // Leg 0 the venue never answered (retryable); leg 1 it did take (and answers for it by label).
+    const flaky: ExecutionVenue = {
+      kind: 'paper',
+      submit: (order) => {
+        if (down && order.label.endsWith(':0')) return Promise.reject(new VenueError('not connected', null, true));
+        sent.push(order.label);
+        return paper.submit(order);
+      },
+      cancel: (label) => paper.cancel(label),
+      ordersByLabel: (label) => paper.ordersByLabel(label),
+      onUpdate: (listener) => paper.onUpdate(listener),
+      close: () => paper.close(),
+    };
+    store.propose(hedge([PERP_BUY, { ...OPTION_BUY, amount: 5, price: 0.04 }]));
+    store.approve('rec-1', 'trader:ana');
+    const executor = new Executor(db, store, audit, flaky, clock);
+    expect((await executor.execute('rec-1')).state).toBe('submitted');
+    expect(sent).toEqual(['rec-1:1']);
+    const settled = await executor.cancel('rec-1', 'trader:ana');
+    expect(settled.state).toBe('failed');
+    expect(settled.reason).toBe('rec-1:0 cancelled: cancelled by the desk before it was sent (filled 0 of 40000); rec-1:1 cancelled: cancelled by the desk (filled 0 of 5)');
+    // The venue is back: nothing is sent for the cancelled leg, by a run or a restart.
+    down = false;
+    await executor.execute('rec-1');
+    await new Executor(db, store, audit, flaky, clock).start();
+    expect(sent).toEqual(['rec-1:1']);
+    expect(paperOrderCount()).toBe(1);
+    expect([...audit.rows({ subject: 'rec-1:0' })].map((r) => r.action)).toEqual(['order.created', 'order.retry-later', 'order.cancelled']);
+  });
+
+  it('a cancel during a run waits for it: a leg being sent is at the venue or never sent, not both', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: ExecutionVenue = {
+      kind: 'paper',
+      submit: async (order) => {
+        await gate;
+        return paper.submit(order);
+      },
+      cancel: (label) => paper.cancel(label),
+      ordersByLabel: (label) => paper.ordersByLabel(label),
+      onUpdate: (listener) => paper.onUpdate(listener),
+      close: () => paper.close(),
+    };
+    store.propose(hedge([{ ...OPTION_BUY, amount: 5, price: 0.04 }]));
+    store.approve('rec-1', 'trader:ana');
+    const executor = new Executor(db, store, audit, slow, clock);
+    const running = executor.execute('rec-1');
+    const cancelling = executor.cancel('rec-1', 'trader:ana');
+    release();
+    await running;
+    const settled = await cancelling;
+    // The order reached the venue (it rested there) and was then cancelled at the venue, not recorded as never sent.
+    expect(settled.state).toBe('failed');
+    expect(settled.reason).toBe('rec-1:0 cancelled: cancelled by the desk (filled 0 of 5)');
+    expect(paperOrderCount()).toBe(1);
+  });
 });

@@ -107,17 +107,27 @@ export class Executor {
   }
 
   /**
-   * Cancels the resting legs of a submitted recommendation (a trader stops a working hedge); the
-   * recommendation then settles as partially-filled or failed from what did fill. Audited with the actor.
+   * Stops a working hedge (the trader's cancel): its resting legs are cancelled at the venue, and a leg that never
+   * got an answer (a retryable error left it unsent) is asked for by label first — cancelled there if the venue has
+   * it, else recorded as cancelled before it was sent, so it is never sent later. The recommendation then settles as
+   * partially-filled or failed from what did fill. A run still sending legs finishes first. Audited with the actor.
    */
   async cancel(id: string, actor: string): Promise<Recommendation> {
-    const rec = this.recommendations.get(id);
-    if (!rec) throw new Error(`no recommendation ${JSON.stringify(id)}`);
+    if (!this.recommendations.get(id)) throw new Error(`no recommendation ${JSON.stringify(id)}`);
+    await this.inFlight.get(id)?.catch(() => undefined);
+    const rec = this.recommendations.get(id)!;
     if (rec.state !== 'submitted') return rec;
     this.audit.append({ actor, action: 'recommendation.cancel-requested', subject: id, payload: {} });
     for (const row of this.orderRows(id)) {
-      const state = row.state === null ? null : (JSON.parse(row.state) as OrderState);
-      if (state?.status !== 'open') continue;
+      if (row.state === null) {
+        const known = await this.venue.ordersByLabel(row.label);
+        if (known.length === 0) {
+          this.recordState(unsentState(JSON.parse(row.request) as OrderRequest, 'cancelled', 'cancelled by the desk before it was sent', this.clock()), 'order.cancelled');
+          continue;
+        }
+        await this.recordReconciled(row, known[known.length - 1]!);
+      }
+      if (this.orderState(row.label)?.status !== 'open') continue;
       const cancelled = await this.venue.cancel(row.label);
       if (cancelled) this.recordState(cancelled, 'order.cancelled');
     }
@@ -173,21 +183,8 @@ export class Executor {
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
-      const refused: OrderState = {
-        label: row.label,
-        orderId: '',
-        instrument: request.instrument,
-        side: request.side,
-        amount: request.amount,
-        filledAmount: 0,
-        averagePrice: null,
-        status: 'rejected',
-        fee: 0,
-        feeCurrency: '',
-        reason: venueError && venueError.code !== null ? `${venueError.code} ${message}` : message,
-        updatedMs: this.clock(),
-      };
-      this.recordState(refused, 'order.refused');
+      const reason = venueError && venueError.code !== null ? `${venueError.code} ${message}` : message;
+      this.recordState(unsentState(request, 'rejected', reason, this.clock()), 'order.refused');
     }
   }
 
@@ -252,4 +249,22 @@ export class Executor {
     const row = this.db.prepare<[string], { state: string | null }>('SELECT state FROM orders WHERE label = ?').get(label);
     return row?.state ? (JSON.parse(row.state) as OrderState) : null;
   }
+}
+
+/** The final state of a leg that never traded at the venue: refused there, or cancelled before it was sent. */
+function unsentState(request: OrderRequest, status: 'rejected' | 'cancelled', reason: string, nowMs: EpochMs): OrderState {
+  return {
+    label: request.label,
+    orderId: '',
+    instrument: request.instrument,
+    side: request.side,
+    amount: request.amount,
+    filledAmount: 0,
+    averagePrice: null,
+    status,
+    fee: 0,
+    feeCurrency: '',
+    reason,
+    updatedMs: nowMs,
+  };
 }
