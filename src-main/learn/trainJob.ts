@@ -63,7 +63,7 @@ export interface TrainJobInput {
    * B3 only: days to expiry, path simulator, loss, the folder of the shared data files, and the period bootstrap
    * training draws from ('test' is a diagnostic: it cannot be gated or stored).
    */
-  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod; validationSplit?: B3ValidationSplit; pretrainSteps?: number };
+  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod; validationSplit?: B3ValidationSplit; pretrainSteps?: number; checkpoint?: 'best' | 'last' };
   /** Continue from this model (a `train` output): the network the settings describe, its weights as the start. */
   initialModel?: PolicyModelJson;
 }
@@ -155,7 +155,9 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   } finally {
     trainer.close();
   }
-  const { policy, reason, last } = run;
+  const { reason, last } = run;
+  // B3 `--checkpoint last` (decision 0035): the final parameters, whatever the validation said.
+  const policy = b3Input?.checkpoint === 'last' ? trainer.currentPolicy() : run.policy;
   const elapsedMs = hooks.now() - start;
   const b3DataRange = b3 === null ? undefined : b3.data === null
     ? `Black-Scholes paths, σ ${problem.sigma}, ${b3Input!.days} days, hourly`

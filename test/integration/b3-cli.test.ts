@@ -24,6 +24,7 @@ describe('gammadesk --benchmark B3 (built CLI)', () => {
       [['train', '--benchmark', 'B3', '--simulator', 'bootstrap', '--train-period', 'test', '--diagnostic', '--validation-split', 'spread', '--out', 'never-written.json'], /--validation-split applies to --simulator bootstrap trained on 2018-2020 only/],
       [['train', '--benchmark', 'B3', '--loss', 'entropic', '--pretrain-steps', '5', '--out', 'never-written.json'], /--pretrain-steps goes with --loss es/],
       [['train', '--benchmark', 'B3', '--pretrain-steps', '0', '--out', 'never-written.json'], /--pretrain-steps/],
+      [['train', '--benchmark', 'B3', '--checkpoint', 'middle', '--out', 'never-written.json'], /--checkpoint must be best or last, got "middle"/],
       [['train', '--benchmark', 'B1', '--pretrain-steps', '5', '--out', 'never-written.json'], /--pretrain-steps applies to --benchmark B3 only/],
     ];
     for (const [args, message] of cases) {
@@ -34,17 +35,17 @@ describe('gammadesk --benchmark B3 (built CLI)', () => {
     }
   });
 
-  it('trains on the spread validation split with entropic pretraining (2 steps), records both, and the model evaluates', () => {
+  it('trains on the spread validation split with entropic pretraining (2 steps), keeping the last step, records all three, and the model evaluates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gammadesk-b3-split-'));
     try {
       const model = join(dir, 'model.json');
-      const train = gammadesk('train', '--benchmark', 'B3', '--simulator', 'bootstrap', '--validation-split', 'spread', '--pretrain-steps', '1', '--steps', '2',
+      const train = gammadesk('train', '--benchmark', 'B3', '--simulator', 'bootstrap', '--validation-split', 'spread', '--pretrain-steps', '1', '--checkpoint', 'last', '--steps', '2',
         '--batch', '64', '--validation-paths', '200', '--validate-every', '1', '--seed', '5', '--out', model);
       expect(train.status).toBe(0);
       // The progress line names the loss of each step: entropic first, then ES.
       expect(train.stderr).toMatch(/step 1 train [\d.-]+ \(entropic\(lambda=1\)\)/);
       const training = (JSON.parse(readFileSync(model, 'utf8')) as { training: Record<string, unknown> }).training;
-      expect(training['b3']).toEqual({ days: 7, simulator: 'bootstrap', loss: 'es', validationSplit: 'spread', pretrainSteps: 1 });
+      expect(training['b3']).toEqual({ days: 7, simulator: 'bootstrap', loss: 'es', validationSplit: 'spread', pretrainSteps: 1, checkpoint: 'last' });
       expect(training['objective']).toBe('expected shortfall 0.99');
       expect((training['data_range'] as { validation: string }).validation).toMatch(/the last 60 days of every 240 validate/);
       const evaluated = gammadesk('evaluate', '--benchmark', 'B3', '--simulator', 'bootstrap', '--policy', model, '--paths', '500', '--format', 'json');

@@ -31,6 +31,7 @@ export const B3_TRAIN_FLAGS: Record<string, FlagSpec> = {
   'train-period': { type: 'string', description: 'B3 bootstrap: train (2018-2020, default) or test (2021-2022; a diagnostic, needs --diagnostic, never stored)' },
   'validation-split': { type: 'string', description: `B3 bootstrap: tail (validation 2020-H2, default) or spread (the last ${B3_SPREAD_SPLIT.validationDays} of every ${B3_SPREAD_SPLIT.cycleDays} days of 2018-2020 validate; windows never cross)` },
   'pretrain-steps': { type: 'string', description: 'B3 --loss es: train the first N steps on the entropic risk, then on ES 99 % (validation is ES throughout)' },
+  checkpoint: { type: 'string', description: 'B3: best (the best validation, default) or last (the final parameters, whatever the validation said)' },
   diagnostic: { type: 'boolean', description: 'B3: allows --train-period test (in-sample: bounds what the network can reach, not an out-of-sample result)' },
 };
 
@@ -40,7 +41,7 @@ export const B3_EVALUATE_FLAGS: Record<string, FlagSpec> = {
   'ww-risk-aversion': { type: 'string', description: 'B3 --policy ww: the band\'s risk aversion (default: the best ES 99 % on validation paths)' },
 };
 
-const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic', 'validation-split', 'pretrain-steps'];
+const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic', 'validation-split', 'pretrain-steps', 'checkpoint'];
 
 export interface B3Flags {
   days: B3Days;
@@ -98,13 +99,15 @@ export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, stori
   if (split !== 'tail' && (b3.simulator !== 'bootstrap' || period !== 'train')) throw new UsageError('--validation-split applies to --simulator bootstrap trained on 2018-2020 only');
   const pretrainSteps = intFlag(flags, 'pretrain-steps', { min: 1, max: 1_000_000 });
   if (pretrainSteps !== undefined && b3.loss !== 'es') throw new UsageError('--pretrain-steps goes with --loss es (entropic pretraining, then ES 99 %)');
+  const checkpoint = flags['checkpoint'] ?? 'best';
+  if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint must be best or last, got ${JSON.stringify(checkpoint)}`);
   const learningRate = positiveFlag(flags, 'learning-rate');
   const validationPaths = intFlag(flags, 'validation-paths', { min: 100, max: 1_000_000 });
   const validateEvery = intFlag(flags, 'validate-every', { min: 1, max: 1_000_000 });
   const init = flags['init'];
   if (init !== undefined && typeof init !== 'string') throw new UsageError('--init needs a model JSON file');
   return {
-    b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}), ...(period === 'test' ? { trainPeriod: 'test' as const } : {}), ...(split !== 'tail' ? { validationSplit: split as B3ValidationSplit } : {}), ...(pretrainSteps !== undefined ? { pretrainSteps } : {}) },
+    b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}), ...(period === 'test' ? { trainPeriod: 'test' as const } : {}), ...(split !== 'tail' ? { validationSplit: split as B3ValidationSplit } : {}), ...(pretrainSteps !== undefined ? { pretrainSteps } : {}), ...(checkpoint === 'last' ? { checkpoint: 'last' as const } : {}) },
     ...(typeof init === 'string' ? { initialModel: initialModel(init) } : {}),
     ...(learningRate !== undefined ? { learningRate } : {}),
     ...(validationPaths !== undefined ? { validationPaths } : {}),

@@ -236,6 +236,11 @@ export class HedgeTrainer {
     return new NetworkPolicy(this.policy.kind, this.best.clone(), this.policy.inputs, this.policy.headScale);
   }
 
+  /** The current parameters (a copy): what `--checkpoint last` keeps instead of the best validated ones. */
+  currentPolicy(): NetworkPolicy {
+    return new NetworkPolicy(this.policy.kind, this.policy.mlp.clone(), this.policy.inputs, this.policy.headScale);
+  }
+
   /** The objective's criterion (entropic risk by default) of the current parameters on the validation paths. */
   validate(): { value: number; standardError: number } {
     const { contract, cost, sigma } = this.problem;

@@ -123,6 +123,23 @@ describe('HedgeTrainer with pretraining (entropic, then expected shortfall; deci
     expect(after.trainRisk).not.toBe(entropic.step().trainRisk);
   });
 
+  it('currentPolicy is a copy of the parameters now (the last checkpoint), bestPolicy the best validated', () => {
+    const trainer = new HedgeTrainer(problem, { ...settings, validateEvery: 1000 });
+    trainer.validateAndKeep();
+    trainer.step();
+    trainer.step();
+    const now = trainer.currentPolicy();
+    expect(exportPolicy(now, {}).weights).toEqual(exportPolicy(trainer.policy, {}).weights);
+    // The best is the validated start (step 0), not the trained parameters.
+    expect(trainer.bestValidationStep).toBe(0);
+    expect(exportPolicy(trainer.bestPolicy(), {}).weights).not.toEqual(exportPolicy(now, {}).weights);
+    // A copy: further training does not move it.
+    const kept = exportPolicy(now, {}).weights;
+    trainer.step();
+    expect(exportPolicy(now, {}).weights).toEqual(kept);
+    expect(exportPolicy(trainer.policy, {}).weights).not.toEqual(kept);
+  });
+
   it('without pretraining reports no loss name and refuses a negative or fractional step count', () => {
     expect(new HedgeTrainer(problem, settings).step().loss).toBeUndefined();
     expect(() => new HedgeTrainer(problem, settings, { pretrain: { objective: entropicObjective(1), steps: -1 } })).toThrow(/pretraining steps must be a whole number >= 0, got -1/);
