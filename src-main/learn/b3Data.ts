@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { volFromPercent } from '../core/units';
-import { B3_PERIODS, buildAnchoredHistory, type AnchoredHistory, type B3Period, type DvolByDay } from '../core/learn/b3';
+import { B3_PERIODS, b3SplitSegments, buildAnchoredHistory, joinAnchoredHistories, type AnchoredHistory, type B3Period, type B3ValidationSplit, type DvolByDay } from '../core/learn/b3';
 import { readHourlyCloses } from './data';
 import { parseDailyColumnCsv } from '../core/risk/historical';
 
@@ -33,8 +33,12 @@ export interface B3Data {
   problems: string[];
 }
 
-/** Reads both files from `dataDir` (default ../shared/data) and builds the anchored history of every period. */
-export function loadB3Data(dataDir = join(process.cwd(), '..', 'shared', 'data')): B3Data {
+/**
+ * Reads both files from `dataDir` (default ../shared/data) and builds the anchored history of every period; the
+ * training and validation histories follow `split` (core/learn/b3.ts `b3SplitSegments`: 'tail' is 0023's
+ * 2020-H2 validation, 'spread' validation segments spread over 2018-2020), the test history is always 2021-2022.
+ */
+export function loadB3Data(dataDir = join(process.cwd(), '..', 'shared', 'data'), split: B3ValidationSplit = 'tail'): B3Data {
   const hourlyFile = join(dataDir, B3_HOURLY_FILE);
   const dvolFile = join(dataDir, B3_DVOL_FILE);
   for (const file of [hourlyFile, dvolFile]) if (!existsSync(file)) throw new Error(`B3 data: ${file} does not exist`);
@@ -45,5 +49,8 @@ export function loadB3Data(dataDir = join(process.cwd(), '..', 'shared', 'data')
     ...dvol.badRows.map((b) => `${dvolFile}:${b.line}: ${b.reason}`),
   ];
   const build = (period: B3Period): AnchoredHistory => buildAnchoredHistory(hourly, dvol.byDay, B3_PERIODS[period]);
-  return { histories: { train: build('train'), validation: build('validation'), test: build('test') }, problems };
+  if (split === 'tail') return { histories: { train: build('train'), validation: build('validation'), test: build('test') }, problems };
+  const segments = b3SplitSegments(split);
+  const joined = (spans: readonly { from: number; to: number }[]): AnchoredHistory => joinAnchoredHistories(spans.map((span) => buildAnchoredHistory(hourly, dvol.byDay, span)));
+  return { histories: { train: joined(segments.train), validation: joined(segments.validation), test: build('test') }, problems };
 }

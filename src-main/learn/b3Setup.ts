@@ -10,7 +10,7 @@
  */
 import { Rng } from '../core/random';
 import { simulateGbm } from '../core/sim/paths';
-import { anchoredBootstrapPaths, B3_SETTING, b3Problem, bootstrapPathSource, gbmB3Paths, type B3Days, type B3Simulator } from '../core/learn/b3';
+import { anchoredBootstrapPaths, B3_SETTING, b3Problem, bootstrapPathSource, gbmB3Paths, type B3Days, type B3Simulator, type B3ValidationSplit } from '../core/learn/b3';
 import { ExpectedShortfallObjective } from '../core/learn/esLoss';
 import { entropicObjective, type HedgingProblem, type PathSource, type TrainingObjective, type TrainingPaths, type TrainSettings } from '../core/learn/train';
 import { loadB3Data, type B3Data } from './b3Data';
@@ -42,6 +42,8 @@ export interface B3Setup {
   problem: HedgingProblem;
   source: PathSource;
   objective: TrainingObjective;
+  /** `pretrainSteps` (decision 0035): the entropic objective the first steps train on before `objective`. */
+  pretrain?: { objective: TrainingObjective; steps: number };
   /** Test paths (seeded): Black-Scholes, or the bootstrap of 2021-2022. */
   testPaths(count: number, seed: number): TrainingPaths;
   data: B3Data | null;
@@ -54,19 +56,38 @@ export interface B3Setup {
  */
 export type B3TrainPeriod = 'train' | 'test';
 
-export function b3Setup(days: B3Days, simulator: B3Simulator, options: { cost?: number; loss?: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod } = {}): B3Setup {
+export interface B3SetupOptions {
+  cost?: number;
+  loss?: B3Loss;
+  dataDir?: string;
+  trainPeriod?: B3TrainPeriod;
+  /** Bootstrap, training period 'train': how 2018-2020 splits into training and validation (default 'tail'). */
+  validationSplit?: B3ValidationSplit;
+  /** ES loss only: train the first N steps on the entropic risk (lambda of the setting), then on ES 99 %. */
+  pretrainSteps?: number;
+}
+
+export function b3Setup(days: B3Days, simulator: B3Simulator, options: B3SetupOptions = {}): B3Setup {
   const problem = b3Problem(days, options.cost);
-  const objective = (options.loss ?? 'es') === 'es' ? new ExpectedShortfallObjective(B3_SETTING.alpha) : entropicObjective(problem.lambda);
+  const loss = options.loss ?? 'es';
+  const objective = loss === 'es' ? new ExpectedShortfallObjective(B3_SETTING.alpha) : entropicObjective(problem.lambda);
+  const pretrainSteps = options.pretrainSteps ?? 0;
+  if (!(Number.isSafeInteger(pretrainSteps) && pretrainSteps >= 0)) throw new RangeError(`pretraining steps must be a whole number >= 0, got ${String(pretrainSteps)}`);
+  if (pretrainSteps > 0 && loss !== 'es') throw new RangeError('entropic pretraining goes before the ES loss only');
+  const pretrain = pretrainSteps > 0 ? { pretrain: { objective: entropicObjective(problem.lambda), steps: pretrainSteps } } : {};
   const trainPeriod = options.trainPeriod ?? 'train';
+  const split = options.validationSplit ?? 'tail';
   if (simulator === 'gbm') {
     if (trainPeriod !== 'train') throw new RangeError('training on the test period applies to the bootstrap simulator only');
+    if (split !== 'tail') throw new RangeError('the validation split applies to the bootstrap simulator only');
     const source = gbmB3Source(problem);
-    return { problem, source, objective, testPaths: (count, seed) => source.sample(count, new Rng(seed)), data: null };
+    return { problem, source, objective, ...pretrain, testPaths: (count, seed) => source.sample(count, new Rng(seed)), data: null };
   }
-  const data = loadB3Data(options.dataDir);
+  if (trainPeriod === 'test' && split !== 'tail') throw new RangeError('the validation split applies to training on 2018-2020 only');
+  const data = loadB3Data(options.dataDir, split);
   const { train, validation, test } = data.histories;
   return {
-    problem, objective, data,
+    problem, objective, data, ...pretrain,
     source: trainPeriod === 'test' ? bootstrapPathSource(problem, test, test) : bootstrapPathSource(problem, train, validation),
     testPaths: (count, seed) => anchoredBootstrapPaths(test, problem, count, new Rng(seed)),
   };

@@ -14,7 +14,10 @@ import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationR
 import type { Criterion } from '../core/learn/criterion';
 import type { PathSet } from '../core/sim/paths';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
-import { b3Gate, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Report, type B3Simulator } from '../core/learn/b3';
+import { B3_SPREAD_SPLIT, b3Gate, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Report, type B3Simulator, type B3ValidationSplit } from '../core/learn/b3';
+
+/** The spread validation split in words (data ranges of a model trained with it). */
+const B3_SPREAD_DESCRIPTION = `spread split: the last ${B3_SPREAD_SPLIT.validationDays} days of every ${B3_SPREAD_SPLIT.cycleDays} validate, a window never crosses a segment`;
 import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss, type B3TrainPeriod } from './b3Setup';
 import { spawnWorker, WorkerGradientPartner, type WorkerLocation } from './parallelGradient';
 
@@ -60,7 +63,7 @@ export interface TrainJobInput {
    * B3 only: days to expiry, path simulator, loss, the folder of the shared data files, and the period bootstrap
    * training draws from ('test' is a diagnostic: it cannot be gated or stored).
    */
-  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod };
+  b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod; validationSplit?: B3ValidationSplit; pretrainSteps?: number; checkpoint?: 'best' | 'last' };
   /** Continue from this model (a `train` output): the network the settings describe, its weights as the start. */
   initialModel?: PolicyModelJson;
 }
@@ -111,10 +114,11 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   const b3Input = input.b3 ?? (input.benchmark === 'B3' ? { days: 7 as const, simulator: 'gbm' as const, loss: 'es' as const } : undefined);
   const trainPeriod = b3Input?.trainPeriod ?? 'train';
   if (trainPeriod === 'test' && input.gate) throw new Error('a model trained on the test period (a diagnostic) cannot be gated: its test paths are its training distribution');
-  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}), trainPeriod });
+  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}), trainPeriod, ...(b3Input?.validationSplit !== undefined ? { validationSplit: b3Input.validationSplit } : {}), ...(b3Input?.pretrainSteps !== undefined ? { pretrainSteps: b3Input.pretrainSteps } : {}) });
   const initial = input.initialModel === undefined ? {} : { initial: importPolicy(input.initialModel).policy };
   const problem = b3?.problem ?? (history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost)));
-  const b3Options: TrainerOptions = b3 === null ? initial : { source: b3.source, objective: b3.objective, ...initial };
+  const b3Options: TrainerOptions = b3 === null ? initial : { source: b3.source, objective: b3.objective, ...(b3.pretrain !== undefined ? { pretrain: b3.pretrain } : {}), ...initial };
+  const spread = b3Input?.validationSplit === 'spread';
   const settings = {
     ...DEFAULT_TRAIN_SETTINGS,
     ...(b3 === null ? {} : B3_TRAIN_SETTINGS),
@@ -151,13 +155,17 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   } finally {
     trainer.close();
   }
-  const { policy, reason, last } = run;
+  const { reason, last } = run;
+  // B3 `--checkpoint last` (decision 0035): the final parameters, whatever the validation said.
+  const policy = b3Input?.checkpoint === 'last' ? trainer.currentPolicy() : run.policy;
   const elapsedMs = hooks.now() - start;
   const b3DataRange = b3 === null ? undefined : b3.data === null
     ? `Black-Scholes paths, σ ${problem.sigma}, ${b3Input!.days} days, hourly`
     : trainPeriod === 'test'
       ? 'DIAGNOSTIC, NOT OUT OF SAMPLE: trained and validated on the test period 2021-01-01..2022-03-01 (bootstrapped hourly BTC returns)'
-      : 'bootstrapped hourly BTC returns: training 2018-05-15..2020-06-30, validation 2020-07-01..2020-12-31, test 2021-01-01..2022-03-01 (never seen in training)';
+      : spread
+        ? `bootstrapped hourly BTC returns: training and validation 2018-05-15..2020-12-31 (${B3_SPREAD_DESCRIPTION}), test 2021-01-01..2022-03-01 (never seen in training)`
+        : 'bootstrapped hourly BTC returns: training 2018-05-15..2020-06-30, validation 2020-07-01..2020-12-31, test 2021-01-01..2022-03-01 (never seen in training)';
   const model = exportPolicy(policy, {
     benchmark: input.benchmark ?? input.source ?? 'custom',
     problem,
@@ -172,7 +180,9 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
       ...(b3Input?.loss === 'es' ? { best_validation_entropic_risk: null } : {}),
       data_range: b3.data === null ? null : trainPeriod === 'test'
         ? { train: '2021-01-01..2022-03-01 (DIAGNOSTIC: the test period)', validation: '2021-01-01..2022-03-01 (DIAGNOSTIC: the test period)', test: '2021-01-01..2022-03-01 (in sample: not an out-of-sample result)' }
-        : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
+        : spread
+          ? { train: `2018-05-15..2020-12-31 outside the validation segments (${B3_SPREAD_DESCRIPTION})`, validation: `the validation segments of 2018-05-15..2020-12-31 (${B3_SPREAD_DESCRIPTION})`, test: '2021-01-01..2022-03-01 (never seen in training)' }
+          : { train: '2018-05-15..2020-06-30', validation: '2020-07-01..2020-12-31', test: '2021-01-01..2022-03-01 (never seen in training)' },
     }),
     // Provenance of a continued training: the model it started from.
     ...(input.initialModel === undefined ? {} : { initialized_from: { steps: input.initialModel.training['steps'] ?? null, best_step: input.initialModel.training['best_step'] ?? null, settings: input.initialModel.training['settings'] ?? null, best_validation_risk: input.initialModel.training['best_validation_risk'] ?? null } }),

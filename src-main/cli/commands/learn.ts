@@ -165,7 +165,7 @@ export const learnCommands: CommandTable = {
       const bar = new ProgressBar(`train ${benchmark} ${kind}`);
       const handle = startTrainWorker(
         { ...(session ? { problem: session.problem, session: session.job, source: session.label } : history ? { history: history.history, source: history.label } : { benchmark: benchmark as BenchmarkName, ...(cost !== undefined ? { cost } : {}) }), kind, seed, maxSteps, maxMs, threads, ...(batch !== undefined ? { batch } : {}), ...(store && criterion ? { gate: { paths: testPaths, seed: testSeed, criterion } } : {}), ...b3Input },
-        ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)} best validation ${progress.bestValidationRisk.toFixed(5)}`),
+        ({ progress, fraction }) => bar.update(fraction, `step ${progress.step} train ${progress.trainRisk.toFixed(5)}${progress.loss !== undefined ? ` (${progress.loss})` : ''} best validation ${progress.bestValidationRisk.toFixed(5)}`),
         trainWorkerLocation(),
       );
       const onInterrupt = (): void => {

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError, intFlag, positiveFlag, type FlagSpec, type ParsedArgs } from '../args';
-import { B3_DAYS, B3_SIMULATORS, b3Baseline, compareToBsDelta, isB3Days, runB3, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Simulator } from '../../core/learn/b3';
+import { B3_DAYS, B3_SIMULATORS, B3_SPREAD_SPLIT, B3_VALIDATION_SPLITS, b3Baseline, compareToBsDelta, isB3Days, runB3, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Simulator, type B3ValidationSplit } from '../../core/learn/b3';
 import { importPolicy, type PolicyModelJson } from '../../core/learn/network';
 import type { HedgePolicy } from '../../core/learn/hedging';
 import { Rng } from '../../core/random';
@@ -29,6 +29,9 @@ export const B3_TRAIN_FLAGS: Record<string, FlagSpec> = {
   'validation-paths': { type: 'string', description: 'B3: validation paths (default 10000)' },
   'validate-every': { type: 'string', description: 'B3: validate every N steps (default 10)' },
   'train-period': { type: 'string', description: 'B3 bootstrap: train (2018-2020, default) or test (2021-2022; a diagnostic, needs --diagnostic, never stored)' },
+  'validation-split': { type: 'string', description: `B3 bootstrap: tail (validation 2020-H2, default) or spread (the last ${B3_SPREAD_SPLIT.validationDays} of every ${B3_SPREAD_SPLIT.cycleDays} days of 2018-2020 validate; windows never cross)` },
+  'pretrain-steps': { type: 'string', description: 'B3 --loss es: train the first N steps on the entropic risk, then on ES 99 % (validation is ES throughout)' },
+  checkpoint: { type: 'string', description: 'B3: best (the best validation, default) or last (the final parameters, whatever the validation said)' },
   diagnostic: { type: 'boolean', description: 'B3: allows --train-period test (in-sample: bounds what the network can reach, not an out-of-sample result)' },
 };
 
@@ -38,7 +41,7 @@ export const B3_EVALUATE_FLAGS: Record<string, FlagSpec> = {
   'ww-risk-aversion': { type: 'string', description: 'B3 --policy ww: the band\'s risk aversion (default: the best ES 99 % on validation paths)' },
 };
 
-const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic'];
+const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic', 'validation-split', 'pretrain-steps', 'checkpoint'];
 
 export interface B3Flags {
   days: B3Days;
@@ -91,13 +94,20 @@ export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, stori
     if (b3.simulator !== 'bootstrap') throw new UsageError('--train-period test applies to --simulator bootstrap only');
     if (storing) throw new UsageError('--train-period test is a diagnostic: its model is not stored (--db); write it with --out');
   } else if (flags['diagnostic'] !== undefined) throw new UsageError('--diagnostic goes with --train-period test only');
+  const split = flags['validation-split'] ?? 'tail';
+  if (typeof split !== 'string' || !(B3_VALIDATION_SPLITS as readonly string[]).includes(split)) throw new UsageError(`--validation-split must be ${B3_VALIDATION_SPLITS.join(' or ')}, got ${JSON.stringify(split)}`);
+  if (split !== 'tail' && (b3.simulator !== 'bootstrap' || period !== 'train')) throw new UsageError('--validation-split applies to --simulator bootstrap trained on 2018-2020 only');
+  const pretrainSteps = intFlag(flags, 'pretrain-steps', { min: 1, max: 1_000_000 });
+  if (pretrainSteps !== undefined && b3.loss !== 'es') throw new UsageError('--pretrain-steps goes with --loss es (entropic pretraining, then ES 99 %)');
+  const checkpoint = flags['checkpoint'] ?? 'best';
+  if (checkpoint !== 'best' && checkpoint !== 'last') throw new UsageError(`--checkpoint must be best or last, got ${JSON.stringify(checkpoint)}`);
   const learningRate = positiveFlag(flags, 'learning-rate');
   const validationPaths = intFlag(flags, 'validation-paths', { min: 100, max: 1_000_000 });
   const validateEvery = intFlag(flags, 'validate-every', { min: 1, max: 1_000_000 });
   const init = flags['init'];
   if (init !== undefined && typeof init !== 'string') throw new UsageError('--init needs a model JSON file');
   return {
-    b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}), ...(period === 'test' ? { trainPeriod: 'test' as const } : {}) },
+    b3: { days: b3.days, simulator: b3.simulator, loss: b3.loss, ...(b3.dataDir !== undefined ? { dataDir: b3.dataDir } : {}), ...(period === 'test' ? { trainPeriod: 'test' as const } : {}), ...(split !== 'tail' ? { validationSplit: split as B3ValidationSplit } : {}), ...(pretrainSteps !== undefined ? { pretrainSteps } : {}), ...(checkpoint === 'last' ? { checkpoint: 'last' as const } : {}) },
     ...(typeof init === 'string' ? { initialModel: initialModel(init) } : {}),
     ...(learningRate !== undefined ? { learningRate } : {}),
     ...(validationPaths !== undefined ? { validationPaths } : {}),

@@ -218,6 +218,87 @@ export function buildAnchoredHistory(
   };
 }
 
+/** A period of time, [from, to) in epoch ms (UTC). */
+export interface B3Span {
+  from: number;
+  to: number;
+}
+
+/**
+ * How 2018-2020 is split into training and validation anchors (decision 0035):
+ * - tail (0023, default): training 2018-05-15..2020-06-30, validation 2020-07-01..2020-12-31;
+ * - spread: 2018-05-15..2020-12-31 cut into cycles of {@link B3_SPREAD_SPLIT}.cycleDays days, the last
+ *   `validationDays` of each cycle validate, the rest trains. Each segment is its own period for
+ *   {@link buildAnchoredHistory}, so a window never leaves its segment: training and validation windows never share
+ *   an hourly return (the price is 29 days of anchors lost at the end of every segment).
+ */
+export const B3_VALIDATION_SPLITS = ['tail', 'spread'] as const;
+export type B3ValidationSplit = (typeof B3_VALIDATION_SPLITS)[number];
+
+export const B3_SPREAD_SPLIT = Object.freeze({ cycleDays: 240, validationDays: 60 });
+
+/**
+ * The training and validation segments of `split` inside `span` (the training side's whole span: the tail
+ * split's two periods joined). Spread: from `span.from`, cycles of `cycleDays` days whose last `validationDays`
+ * validate; the last cycle is cut at `span.to`.
+ */
+export function b3SplitSegments(
+  split: B3ValidationSplit,
+  span: B3Span = { from: B3_PERIODS.train.from, to: B3_PERIODS.validation.to },
+  options: { cycleDays?: number; validationDays?: number } = {},
+): { train: B3Span[]; validation: B3Span[] } {
+  if (split === 'tail') {
+    if (span.from !== B3_PERIODS.train.from || span.to !== B3_PERIODS.validation.to) throw new RangeError('the tail split is the fixed periods of B3_PERIODS');
+    return { train: [{ ...B3_PERIODS.train }], validation: [{ ...B3_PERIODS.validation }] };
+  }
+  const cycleDays = options.cycleDays ?? B3_SPREAD_SPLIT.cycleDays;
+  const validationDays = options.validationDays ?? B3_SPREAD_SPLIT.validationDays;
+  if (!Number.isSafeInteger(cycleDays) || !Number.isSafeInteger(validationDays) || validationDays < 1 || validationDays >= cycleDays) {
+    throw new RangeError(`spread split needs whole days 0 < validation days < cycle days, got ${String(validationDays)} of ${String(cycleDays)}`);
+  }
+  if (!(span.to > span.from)) throw new RangeError('spread split: the span is empty');
+  const train: B3Span[] = [];
+  const validation: B3Span[] = [];
+  for (let start = span.from; start < span.to; start += cycleDays * MS_PER_DAY) {
+    const cut = Math.min(span.to, start + (cycleDays - validationDays) * MS_PER_DAY);
+    const end = Math.min(span.to, start + cycleDays * MS_PER_DAY);
+    train.push({ from: start, to: cut });
+    if (end > cut) validation.push({ from: cut, to: end });
+  }
+  return { train, validation };
+}
+
+/**
+ * One history from the histories of disjoint segments (same window length), as {@link anchoredBootstrapPaths}
+ * draws from it: the returns concatenated and each anchor's window start moved with its segment, so a window
+ * stays inside its own segment's returns. `period` spans the first segment's start to the last's end.
+ */
+export function joinAnchoredHistories(parts: readonly AnchoredHistory[]): AnchoredHistory {
+  if (parts.length === 0) throw new RangeError('no histories to join');
+  const windowLength = parts[0]!.windowLength;
+  for (const p of parts) if (p.windowLength !== windowLength) throw new RangeError(`histories to join have windows of ${windowLength} and ${p.windowLength} hours`);
+  const sorted = [...parts].sort((a, b) => a.period.from - b.period.from);
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.period.from < sorted[i - 1]!.period.to) throw new RangeError('histories to join overlap in time');
+  const anchorStart: number[] = [];
+  let offset = 0;
+  for (const p of sorted) {
+    for (const a of p.anchorStart) anchorStart.push(a + offset);
+    offset += p.logReturns.length;
+  }
+  const concat = (pick: (p: AnchoredHistory) => Float64Array): Float64Array => Float64Array.from(sorted.flatMap((p) => Array.from(pick(p))));
+  return {
+    period: { from: sorted[0]!.period.from, to: sorted[sorted.length - 1]!.period.to },
+    logReturns: concat((p) => p.logReturns),
+    returnTime: concat((p) => p.returnTime),
+    anchorStart: Int32Array.from(anchorStart),
+    anchorTime: concat((p) => p.anchorTime),
+    anchorVol: concat((p) => p.anchorVol),
+    anchorVolSource: sorted.flatMap((p) => p.anchorVolSource),
+    windowLength,
+    skipped: sorted.flatMap((p) => p.skipped),
+  };
+}
+
 /** Bootstrapped paths with, per path, the anchor drawn (index into the history's anchors). */
 export interface AnchoredPaths extends TrainingPaths {
   impliedVol: Float64Array;

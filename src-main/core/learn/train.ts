@@ -137,6 +137,12 @@ export interface TrainerOptions {
    * It must be the network the settings describe: same kind, layer sizes, input scalings and head scale.
    */
   initial?: NetworkPolicy;
+  /**
+   * Train the first `steps` steps on this objective, then on `objective` (B3: entropic, then ES 99 %; decision
+   * 0035). Validation and the kept checkpoint always use `objective`; an objective's own parameters (the
+   * Rockafellar-Uryasev w) are stepped only while it trains, so w starts at the first ES batch's VaR.
+   */
+  pretrain?: { objective: TrainingObjective; steps: number };
 }
 
 /** Throws when `initial` is not the network `settings` and `inputs` describe, naming what differs. */
@@ -162,6 +168,8 @@ export interface TrainProgress {
   validationStandardError: number | null;
   bestValidationRisk: number;
   bestStep: number;
+  /** Name of the objective this step trained on (differs from the validation's during pretraining). */
+  loss?: string;
 }
 
 export class HedgeTrainer {
@@ -177,6 +185,7 @@ export class HedgeTrainer {
   private readonly validationPaths: TrainingPaths;
   readonly source: PathSource;
   readonly objective: TrainingObjective;
+  private readonly pretrain: { objective: TrainingObjective; steps: number } | null;
   private readonly steps: number;
   private readonly shard: HedgePathGradient;
   private readonly pnl: Float64Array;
@@ -216,12 +225,20 @@ export class HedgeTrainer {
     this.trainRng = new Rng(settings.seeds.train);
     this.source = options.source ?? gbmPathSource(problem);
     this.objective = options.objective ?? entropicObjective(problem.lambda);
+    const pretrain = options.pretrain;
+    if (pretrain !== undefined && !(Number.isSafeInteger(pretrain.steps) && pretrain.steps >= 0)) throw new RangeError(`pretraining steps must be a whole number >= 0, got ${String(pretrain.steps)}`);
+    this.pretrain = pretrain ?? null;
     this.validationPaths = this.source.validation(settings.validationPaths, new Rng(settings.seeds.validation));
   }
 
   /** The best validated policy so far (a copy, safe to keep while training continues). */
   bestPolicy(): NetworkPolicy {
     return new NetworkPolicy(this.policy.kind, this.best.clone(), this.policy.inputs, this.policy.headScale);
+  }
+
+  /** The current parameters (a copy): what `--checkpoint last` keeps instead of the best validated ones. */
+  currentPolicy(): NetworkPolicy {
+    return new NetworkPolicy(this.policy.kind, this.policy.mlp.clone(), this.policy.inputs, this.policy.headScale);
   }
 
   /** The objective's criterion (entropic risk by default) of the current parameters on the validation paths. */
@@ -267,13 +284,19 @@ export class HedgeTrainer {
     return v;
   }
 
+  /** The objective the next step trains on: the pretraining one for its first steps, then `objective`. */
+  get trainingObjective(): TrainingObjective {
+    return this.pretrain !== null && this.stepCount < this.pretrain.steps ? this.pretrain.objective : this.objective;
+  }
+
   /** One Adam step on a fresh batch of training paths; validates every `validateEvery` steps. */
   step(learningRate = this.settings.learningRate): TrainProgress {
     const { settings } = this;
+    const objective = this.trainingObjective;
     const sample = this.source.sample(settings.batch, this.trainRng);
     const trainRisk = this.lossAndGradient(sample.paths, sample);
     this.adam.step(this.gradients, learningRate);
-    this.objective.step?.(learningRate);
+    objective.step?.(learningRate);
     this.stepCount++;
     let validationRisk: number | null = null;
     let validationStandardError: number | null = null;
@@ -282,7 +305,7 @@ export class HedgeTrainer {
       validationRisk = v.value;
       validationStandardError = v.standardError;
     }
-    return { step: this.stepCount, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRisk, bestStep: this.bestStep };
+    return { step: this.stepCount, trainRisk, validationRisk, validationStandardError, bestValidationRisk: this.bestRisk, bestStep: this.bestStep, ...(this.pretrain !== null ? { loss: objective.name } : {}) };
   }
 
   /** The accumulated gradient of the last `lossAndGradient` (shaped like the MLP parameters). */
@@ -291,7 +314,7 @@ export class HedgeTrainer {
   }
 
   /**
-   * The objective (entropic risk by default) of the current policy on `paths` (batch-sized, steps as the
+   * The training objective ({@link trainingObjective}: entropic risk by default) of the current policy on `paths` (batch-sized, steps as the
    * problem) and its gradient with respect to every parameter, accumulated into `gradient` (zeroed first).
    * `extras` carries per-path implied vols and premiums (B3); a premium shifts the P&L, not its gradient.
    */
@@ -305,7 +328,7 @@ export class HedgeTrainer {
     this.shard.forward(paths.spot, n, 0, pnl.subarray(0, own), extras.impliedVol);
     partner?.endForward(pnl.subarray(own));
     if (extras.premium) for (let i = 0; i < n; i++) pnl[i] = pnl[i]! + extras.premium[i]!;
-    const trainRisk = this.objective.lossAndGradient(pnl, weight);
+    const trainRisk = this.trainingObjective.lossAndGradient(pnl, weight);
     partner?.beginBackward(weight.subarray(own));
     for (const g of this.gradients) g.fill(0);
     this.shard.backward(weight.subarray(0, own), this.gradients);

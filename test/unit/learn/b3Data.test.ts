@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src-main/core/random';
-import { anchoredBootstrapPaths, B3_PERIODS, b3Problem } from '../../../src-main/core/learn/b3';
+import { anchoredBootstrapPaths, B3_PERIODS, b3Problem, b3SplitSegments } from '../../../src-main/core/learn/b3';
 import { loadB3Data, parseDailyDvolCsv } from '../../../src-main/learn/b3Data';
 import { readHourlyCloses } from '../../../src-main/learn/data';
 import { sharedPath } from '../core/pricing/sharedData';
@@ -103,6 +103,56 @@ describe('B3 data from ../shared/data', () => {
       expect(train.anchorTime[a]! + 30 * 24 * HOUR).toBeLessThanOrEqual(B3_PERIODS.train.to);
     }
     expect(seen).toBe(300 * 168);
+  });
+});
+
+describe('B3 data with the spread validation split (decision 0035)', () => {
+  const tail = loadB3Data(sharedPath('data'));
+  const spread = loadB3Data(sharedPath('data'), 'spread');
+  const { train, validation, test } = spread.histories;
+  const segments = b3SplitSegments('spread');
+  const windowHours = (h: typeof train, a: number): number[] => Array.from(h.returnTime.subarray(h.anchorStart[a]!, h.anchorStart[a]! + h.windowLength));
+
+  it('keeps training and validation inside 2018-05-15..2020-12-31, each window inside one of its own segments', () => {
+    for (const [h, spans] of [[train, segments.train], [validation, segments.validation]] as const) {
+      expect(h.anchorStart.length).toBeGreaterThan(100);
+      for (let a = 0; a < h.anchorStart.length; a++) {
+        const hours = windowHours(h, a);
+        expect(hours[0]).toBe(h.anchorTime[a]);
+        const first = hours[0]!;
+        const end = hours[hours.length - 1]! + HOUR;
+        expect(first).toBeGreaterThanOrEqual(B3_PERIODS.train.from);
+        expect(end).toBeLessThanOrEqual(B3_PERIODS.test.from);
+        expect(spans.some((s) => s.from <= first && end <= s.to)).toBe(true);
+      }
+    }
+  });
+
+  it('never lets a training window and a validation window share an hourly return', () => {
+    const validationHours = new Set<number>();
+    for (let a = 0; a < validation.anchorStart.length; a++) for (const t of windowHours(validation, a)) validationHours.add(t);
+    for (let a = 0; a < train.anchorStart.length; a++) for (const t of windowHours(train, a)) if (validationHours.has(t)) throw new Error(`training anchor ${a} uses the validation hour ${new Date(t).toISOString()}`);
+    // Validation from each year of the span, not only 2020-H2.
+    expect(new Set(Array.from(validation.anchorTime, (t) => new Date(t).getUTCFullYear()))).toEqual(new Set([2018, 2019, 2020]));
+  });
+
+  it('leaves the test period as it is, and the hourly returns are those of the tail split', () => {
+    expect(Array.from(test.anchorTime)).toEqual(Array.from(tail.histories.test.anchorTime));
+    expect(Array.from(test.anchorVol)).toEqual(Array.from(tail.histories.test.anchorVol));
+    // The same day has the same vol in both splits (priced from the whole series' past), and the same window.
+    const byDay = new Map<number, number>();
+    for (const h of [tail.histories.train, tail.histories.validation]) h.anchorTime.forEach((t, a) => byDay.set(t, h.anchorVol[a]!));
+    let shared = 0;
+    for (const h of [train, validation]) {
+      h.anchorTime.forEach((t, a) => {
+        if (!byDay.has(t)) return; // a day whose window crosses 2020-07-01 anchors only in the spread split
+        expect(h.anchorVol[a]).toBe(byDay.get(t));
+        shared++;
+      });
+    }
+    expect(shared).toBeGreaterThan(500);
+    // Fewer anchors than the tail split: each segment loses the 29 days whose window would cross its end.
+    expect(train.anchorStart.length + validation.anchorStart.length).toBeLessThan(tail.histories.train.anchorStart.length + tail.histories.validation.anchorStart.length);
   });
 });
 

@@ -13,19 +13,14 @@ import {
 import { bsDeltaPolicy } from '../../../../src-main/core/learn/baselines';
 import { fillBatch, newBatch } from '../../../../src-main/core/learn/hedging';
 import { black76Price } from '../../../../src-main/core/pricing/black76';
+import { hourlySeries } from '../../../helpers/hourlySeries';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-/** An hourly series of `days` days from `start` with seeded returns of hourly vol `hourlyVol`. */
+/** An hourly series of `days` days from `start` with seeded returns of hourly vol `hourlyVol` (drift 0.001 an hour). */
 function series(start: number, days: number, hourlyVol: number, seed: number): { time: Float64Array; close: Float64Array } {
-  const n = days * 24 + 1;
-  const rng = new Rng(seed);
-  const time = Float64Array.from({ length: n }, (_, i) => start + i * HOUR);
-  const close = new Float64Array(n);
-  close[0] = 100;
-  for (let i = 1; i < n; i++) close[i] = close[i - 1]! * Math.exp(hourlyVol * rng.nextNormal() + 0.001);
-  return { time, close };
+  return hourlySeries(start, days, hourlyVol, seed, 0.001);
 }
 
 describe('per-path implied vol in the hedge batch', () => {

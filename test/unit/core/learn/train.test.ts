@@ -2,13 +2,15 @@
  * trainFor's time budget: a timed run keeps room for its next step and the closing validation, so it ends within
  * maxMs (on a scripted clock: every training step costs 1 s, every validation 5 s), and the warm start is
  * validated as the first checkpoint. A trainer given an initial policy starts from its parameters (continued
- * training) and refuses one of another shape or problem.
+ * training) and refuses one of another shape or problem. With pretraining, the first steps train on the entropic
+ * risk (step for step the entropic trainer's) and then switch to ES, whose w starts only then; validation is ES.
  */
 import { describe, expect, it } from 'vitest';
 import { benchmarkProblem } from '../../../../src-main/core/learn/benchmarks';
 import { b3Problem } from '../../../../src-main/core/learn/b3';
 import { exportPolicy, importPolicy } from '../../../../src-main/core/learn/network';
-import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor } from '../../../../src-main/core/learn/train';
+import { ExpectedShortfallObjective } from '../../../../src-main/core/learn/esLoss';
+import { DEFAULT_TRAIN_SETTINGS, entropicObjective, HedgeTrainer, trainFor } from '../../../../src-main/core/learn/train';
 
 function scriptedTrainer(warmStart: 'whalley-wilmott' | 'none'): { trainer: HedgeTrainer; clock: { ms: number } } {
   const trainer = new HedgeTrainer(benchmarkProblem('B1'), { ...DEFAULT_TRAIN_SETTINGS, kind: 'ntb', batch: 32, hidden: [4, 4], validationPaths: 200, validateEvery: 4, warmStart });
@@ -84,5 +86,63 @@ describe('HedgeTrainer with an initial policy (continue training a saved model)'
     expect(() => new HedgeTrainer(problem, { ...settings, headScale: 0.02 }, { initial: other.policy })).toThrow(/layer sizes/);
     const scaled = new HedgeTrainer(problem, { ...settings, headScale: 0.02 });
     expect(() => new HedgeTrainer(problem, settings, { initial: scaled.policy })).toThrow(/head scale 0.02, the training 0.1/);
+  });
+});
+
+describe('HedgeTrainer with pretraining (entropic, then expected shortfall; decision 0035)', () => {
+  const settings = { ...DEFAULT_TRAIN_SETTINGS, kind: 'ntb' as const, batch: 256, hidden: [4, 4], validationPaths: 200, validateEvery: 2, warmStart: 'none' as const };
+  const problem = benchmarkProblem('B1');
+
+  it('trains its first steps on the pretraining objective, then switches; validation stays on the main objective', () => {
+    const es = new ExpectedShortfallObjective(0.99);
+    const pretrained = new HedgeTrainer(problem, settings, { objective: es, pretrain: { objective: entropicObjective(problem.lambda), steps: 3 } });
+    // The same seeds trained on the entropic risk throughout: identical while pretraining.
+    const entropic = new HedgeTrainer(problem, settings);
+    const losses: (string | undefined)[] = [];
+    for (let s = 0; s < 3; s++) {
+      const p = pretrained.step();
+      const q = entropic.step();
+      expect(p.trainRisk).toBe(q.trainRisk);
+      losses.push(p.loss);
+      // w of the ES objective is untouched until it trains.
+      expect(es.threshold[0]).toBe(0);
+    }
+    expect(exportPolicy(pretrained.policy, {}).weights).toEqual(exportPolicy(entropic.policy, {}).weights);
+    // Validation is the ES of the validation P&L (the checkpoint criterion), also while pretraining: the same
+    // parameters on the same validation paths validate as an ES-only trainer's, not as the entropic trainer's.
+    const esOnly = new HedgeTrainer(problem, settings, { objective: new ExpectedShortfallObjective(0.99), initial: pretrained.policy });
+    expect(pretrained.validate()).toEqual(esOnly.validate());
+    expect(pretrained.validate().value).not.toBe(entropic.validate().value);
+    expect(pretrained.trainingObjective).toBe(es);
+    const after = pretrained.step();
+    losses.push(after.loss);
+    expect(losses).toEqual(['entropic(lambda=1)', 'entropic(lambda=1)', 'entropic(lambda=1)', 'expected shortfall 0.99']);
+    // The switch: w started at the first ES batch's VaR (a loss of a short call, positive), and the step's
+    // training risk is the Rockafellar-Uryasev value, not the entropic risk of the same batch.
+    expect(es.threshold[0]).toBeGreaterThan(0);
+    expect(after.trainRisk).not.toBe(entropic.step().trainRisk);
+  });
+
+  it('currentPolicy is a copy of the parameters now (the last checkpoint), bestPolicy the best validated', () => {
+    const trainer = new HedgeTrainer(problem, { ...settings, validateEvery: 1000 });
+    trainer.validateAndKeep();
+    trainer.step();
+    trainer.step();
+    const now = trainer.currentPolicy();
+    expect(exportPolicy(now, {}).weights).toEqual(exportPolicy(trainer.policy, {}).weights);
+    // The best is the validated start (step 0), not the trained parameters.
+    expect(trainer.bestValidationStep).toBe(0);
+    expect(exportPolicy(trainer.bestPolicy(), {}).weights).not.toEqual(exportPolicy(now, {}).weights);
+    // A copy: further training does not move it.
+    const kept = exportPolicy(now, {}).weights;
+    trainer.step();
+    expect(exportPolicy(now, {}).weights).toEqual(kept);
+    expect(exportPolicy(trainer.policy, {}).weights).not.toEqual(kept);
+  });
+
+  it('without pretraining reports no loss name and refuses a negative or fractional step count', () => {
+    expect(new HedgeTrainer(problem, settings).step().loss).toBeUndefined();
+    expect(() => new HedgeTrainer(problem, settings, { pretrain: { objective: entropicObjective(1), steps: -1 } })).toThrow(/pretraining steps must be a whole number >= 0, got -1/);
+    expect(() => new HedgeTrainer(problem, settings, { pretrain: { objective: entropicObjective(1), steps: 1.5 } })).toThrow(/got 1.5/);
   });
 });
