@@ -15,11 +15,11 @@ import type { Criterion } from '../core/learn/criterion';
 import type { PathSet } from '../core/sim/paths';
 import { DEFAULT_TRAIN_SETTINGS, HedgeTrainer, trainFor, type HedgingProblem, type StopReason, type TrainerOptions, type TrainProgress } from '../core/learn/train';
 import { B3_SPREAD_SPLIT, b3Gate, tuneWhalleyWilmott, type B3Comparison, type B3Days, type B3Report, type B3Simulator, type B3ValidationSplit } from '../core/learn/b3';
+import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss, type B3TrainPeriod } from './b3Setup';
+import { spawnWorker, WorkerGradientPartner, type WorkerLocation } from './parallelGradient';
 
 /** The spread validation split in words (data ranges of a model trained with it). */
 const B3_SPREAD_DESCRIPTION = `spread split: the last ${B3_SPREAD_SPLIT.validationDays} days of every ${B3_SPREAD_SPLIT.cycleDays} validate, a window never crosses a segment`;
-import { B3_TRAIN_SETTINGS, b3Setup, type B3Loss, type B3TrainPeriod } from './b3Setup';
-import { spawnWorker, WorkerGradientPartner, type WorkerLocation } from './parallelGradient';
 
 export interface TrainJobInput {
   /** A benchmark's problem, or `problem` itself (paths calibrated to a market). */
@@ -114,7 +114,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   const b3Input = input.b3 ?? (input.benchmark === 'B3' ? { days: 7 as const, simulator: 'gbm' as const, loss: 'es' as const } : undefined);
   const trainPeriod = b3Input?.trainPeriod ?? 'train';
   if (trainPeriod === 'test' && input.gate) throw new Error('a model trained on the test period (a diagnostic) cannot be gated: its test paths are its training distribution');
-  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}), trainPeriod, ...(b3Input?.validationSplit !== undefined ? { validationSplit: b3Input.validationSplit } : {}), ...(b3Input?.pretrainSteps !== undefined ? { pretrainSteps: b3Input.pretrainSteps } : {}) });
+  const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}), trainPeriod, ...(b3Input.validationSplit !== undefined ? { validationSplit: b3Input.validationSplit } : {}), ...(b3Input.pretrainSteps !== undefined ? { pretrainSteps: b3Input.pretrainSteps } : {}) });
   const initial = input.initialModel === undefined ? {} : { initial: importPolicy(input.initialModel).policy };
   const problem = b3?.problem ?? (history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost)));
   const b3Options: TrainerOptions = b3 === null ? initial : { source: b3.source, objective: b3.objective, ...(b3.pretrain !== undefined ? { pretrain: b3.pretrain } : {}), ...initial };
