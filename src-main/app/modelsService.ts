@@ -14,6 +14,7 @@ import type { CommandParams } from '../api/contract';
 import { ApiException } from '../api/errors';
 import { proportionalCost } from '../core/hedge/deltaPolicies';
 import type { LoadedModel } from '../core/hedge/settings';
+import { PATH_DEPENDENT_REFUSAL } from '../core/hedge/learnedPolicy';
 import type { LiveRealizedSnapshot } from '../core/forecast/liveRealized';
 import { benchmarkProblem } from '../core/learn/benchmarks';
 import { criterionKey, criterionLabel, type Criterion } from '../core/learn/criterion';
@@ -386,6 +387,7 @@ export class ModelsService implements ModelGate {
   private readRefusal(id: number): string | null {
     const s = this.repository.summary(id);
     if (!s) return `model ${id} does not exist`;
+    if (s.pathDependent) return `model ${id} "${s.name}": ${PATH_DEPENDENT_REFUSAL}`;
     const current = this.criterion();
     const label = criterionLabel(current);
     const gate = s.gates.find((g) => criterionKey(g.criterion) === criterionKey(current));

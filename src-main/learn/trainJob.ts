@@ -9,7 +9,7 @@ import { bootstrapPaths } from '../core/sim/paths';
 import { HISTORY_BLOCK_DAYS, historyProblem, bootstrapPathSource } from './historyTrain';
 import { readHistorySeries, type HistoryRange, type HistorySeries } from './historySeries';
 import { sessionPaths } from './sessionReturns';
-import { exportPolicy, importPolicy, type NetworkKind, type PolicyModelJson } from '../core/learn/network';
+import { exportPolicy, hedgePnlInput, importPolicy, withExtraInput, type NetworkKind, type NetworkPolicy, type PolicyModelJson } from '../core/learn/network';
 import { evaluateOnPaths, gateAgainstWhalleyWilmott, testPaths, type EvaluationReport, type GateResult } from '../core/learn/evaluate';
 import type { Criterion } from '../core/learn/criterion';
 import type { PathSet } from '../core/sim/paths';
@@ -64,8 +64,13 @@ export interface TrainJobInput {
    * training draws from ('test' is a diagnostic: it cannot be gated or stored).
    */
   b3?: { days: B3Days; simulator: B3Simulator; loss: B3Loss; dataDir?: string; trainPeriod?: B3TrainPeriod; validationSplit?: B3ValidationSplit; pretrainSteps?: number; checkpoint?: 'best' | 'last' };
-  /** Continue from this model (a `train` output): the network the settings describe, its weights as the start. */
+  /**
+   * Continue from this model (a `train` output): the network the settings describe, its weights as the start. With
+   * `hedgePnlInput` a model without that input is widened by it with zero weights (the same decisions at the start).
+   */
   initialModel?: PolicyModelJson;
+  /** Give the network the hedge's P&L so far as an input (a path-dependent policy; decision 0037). */
+  hedgePnlInput?: boolean;
 }
 
 export type TrainJobMessage =
@@ -105,6 +110,13 @@ export interface TrainJobHooks {
   onProgress(message: TrainJobMessage): void;
 }
 
+/** The start of a continued training; widened by the hedge P&L input when the training has it and the model not. */
+function initialPolicy(json: PolicyModelJson, problem: HedgingProblem, hedgePnl: boolean): NetworkPolicy {
+  const policy = importPolicy(json).policy;
+  if (!hedgePnl || policy.pathDependent) return policy;
+  return withExtraInput(policy, hedgePnlInput(problem.contract.strike, problem.contract.maturity, problem.sigma));
+}
+
 export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJobMessage & { type: 'done' } {
   if (input.problem === undefined && input.benchmark === undefined && input.history === undefined) throw new Error('a training job needs a benchmark, a problem or a history');
   const session = input.session ?? null;
@@ -115,8 +127,8 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
   const trainPeriod = b3Input?.trainPeriod ?? 'train';
   if (trainPeriod === 'test' && input.gate) throw new Error('a model trained on the test period (a diagnostic) cannot be gated: its test paths are its training distribution');
   const b3 = b3Input === undefined ? null : b3Setup(b3Input.days, b3Input.simulator, { ...(input.cost !== undefined ? { cost: input.cost } : {}), loss: b3Input.loss, ...(b3Input.dataDir !== undefined ? { dataDir: b3Input.dataDir } : {}), trainPeriod, ...(b3Input.validationSplit !== undefined ? { validationSplit: b3Input.validationSplit } : {}), ...(b3Input.pretrainSteps !== undefined ? { pretrainSteps: b3Input.pretrainSteps } : {}) });
-  const initial = input.initialModel === undefined ? {} : { initial: importPolicy(input.initialModel).policy };
   const problem = b3?.problem ?? (history ? historyProblem(history.train, input.history!.maturityDays ?? 30, input.history!.cost ?? 5e-4) : (input.problem ?? benchmarkProblem(input.benchmark!, input.cost)));
+  const initial = input.initialModel === undefined ? {} : { initial: initialPolicy(input.initialModel, problem, input.hedgePnlInput === true) };
   const b3Options: TrainerOptions = b3 === null ? initial : { source: b3.source, objective: b3.objective, ...(b3.pretrain !== undefined ? { pretrain: b3.pretrain } : {}), ...initial };
   const spread = b3Input?.validationSplit === 'spread';
   const settings = {
@@ -128,6 +140,7 @@ export function runTrainJob(input: TrainJobInput, hooks: TrainJobHooks): TrainJo
     ...(input.learningRate !== undefined ? { learningRate: input.learningRate } : {}),
     ...(input.validationPaths !== undefined ? { validationPaths: input.validationPaths } : {}),
     ...(input.validateEvery !== undefined ? { validateEvery: input.validateEvery } : {}),
+    ...(input.hedgePnlInput === true ? { hedgePnlInput: true } : {}),
     seeds: { init: input.seed, train: input.seed + 1, validation: input.seed + 2 },
   };
   const threads = input.threads ?? 1;

@@ -39,10 +39,15 @@ export interface StoredModelSummary {
    * differ (the app's market clock, which a replay sets in the past; the CLI's wall clock).
    */
   gates: StoredGate[];
+  /**
+   * Whether the network reads the hedge's P&L so far (input `hedge_pnl`, decision 0037): a path-dependent band for
+   * one option hedged from its start, for benchmarks and evaluations; the hedge advisor refuses it.
+   */
+  pathDependent: boolean;
 }
 
 /** A model to store: its summary fields (the kind comes from the model JSON) and the model itself. */
-export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind' | 'gates' | 'trainingGate'> {
+export interface NewModel extends Omit<StoredModelSummary, 'id' | 'kind' | 'gates' | 'trainingGate' | 'pathDependent'> {
   model: PolicyModelJson;
   /** Gate results to store with it (the training run's, under the trader's criterion then). */
   gates?: Omit<StoredGate, 'createdMs'>[];
@@ -65,7 +70,12 @@ interface Row {
   data_range: string;
   metrics: string;
   passed_gate: number;
+  path_dependent: number;
 }
+
+/** The summary columns; `path_dependent` read from the model JSON's inputs. */
+const SUMMARY_COLUMNS = `id, name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate,
+  EXISTS (SELECT 1 FROM json_each(models.model, '$.inputs') WHERE json_extract(value, '$.name') = 'hedge_pnl') AS path_dependent`;
 
 /**
  * The training run's gate, from the model's own row (`metrics.gate`, `passed_gate`). A model stored before migration
@@ -111,7 +121,7 @@ export class ModelRepository {
     return {
       id: row.id, name: row.name, kind: row.kind, benchmark: row.benchmark, createdMs: row.created_ms,
       seeds: JSON.parse(row.seeds) as Record<string, number>, dataRange: row.data_range,
-      metrics, passedGate: row.passed_gate === 1, trainingGate, gates,
+      metrics, passedGate: row.passed_gate === 1, trainingGate, gates, pathDependent: row.path_dependent === 1,
     };
   }
 
@@ -151,7 +161,7 @@ export class ModelRepository {
 
   /** Summaries (no weights), newest first; optionally one benchmark only. */
   list(benchmark?: string): StoredModelSummary[] {
-    const sql = 'SELECT id, name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate FROM models';
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM models`;
     const rows = benchmark === undefined
       ? this.db.prepare<[], Row>(`${sql} ORDER BY created_ms DESC, id DESC`).all()
       : this.db.prepare<[string], Row>(`${sql} WHERE benchmark = ? ORDER BY created_ms DESC, id DESC`).all(benchmark);
@@ -166,7 +176,7 @@ export class ModelRepository {
 
   /** One model's summary, or null for an unknown id. */
   summary(id: number): StoredModelSummary | null {
-    const row = this.db.prepare<[number], Row>('SELECT id, name, kind, benchmark, created_ms, seeds, data_range, metrics, passed_gate FROM models WHERE id = ?').get(id);
+    const row = this.db.prepare<[number], Row>(`SELECT ${SUMMARY_COLUMNS} FROM models WHERE id = ?`).get(id);
     return row === undefined ? null : this.toSummary(row);
   }
 

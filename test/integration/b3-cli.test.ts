@@ -26,6 +26,7 @@ describe('gammadesk --benchmark B3 (built CLI)', () => {
       [['train', '--benchmark', 'B3', '--pretrain-steps', '0', '--out', 'never-written.json'], /--pretrain-steps/],
       [['train', '--benchmark', 'B3', '--checkpoint', 'middle', '--out', 'never-written.json'], /--checkpoint must be best or last, got "middle"/],
       [['train', '--benchmark', 'B1', '--pretrain-steps', '5', '--out', 'never-written.json'], /--pretrain-steps applies to --benchmark B3 only/],
+      [['train', '--benchmark', 'B2', '--pnl-input', '--out', 'never-written.json'], /--pnl-input applies to --benchmark B3 only/],
     ];
     for (const [args, message] of cases) {
       const { status, stderr } = gammadesk(...args);
@@ -52,6 +53,31 @@ describe('gammadesk --benchmark B3 (built CLI)', () => {
       expect(evaluated.status).toBe(0);
       const report = JSON.parse(evaluated.stdout) as { es_ratio_to_bs_delta: { value: number } };
       expect(report.es_ratio_to_bs_delta.value).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('continues a Markov model as a path-dependent one (--pnl-input), and the widened model evaluates', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gammadesk-b3-pnl-'));
+    try {
+      const markov = join(dir, 'markov.json');
+      const small = ['--steps', '1', '--batch', '64', '--validation-paths', '200', '--validate-every', '1', '--seed', '5'];
+      expect(gammadesk('train', '--benchmark', 'B3', ...small, '--out', markov).status).toBe(0);
+      const wide = join(dir, 'wide.json');
+      const train = gammadesk('train', '--benchmark', 'B3', '--init', markov, '--pnl-input', ...small, '--out', wide);
+      expect(train.status).toBe(0);
+      const model = JSON.parse(readFileSync(wide, 'utf8')) as { inputs: { name: string }[]; architecture: { sizes: number[] }; training: { settings: Record<string, unknown> } };
+      expect(model.inputs.map((x) => x.name)).toEqual(['log_moneyness', 'time_to_maturity', 'bs_delta', 'implied_vol', 'hedge_pnl']);
+      expect(model.architecture.sizes[0]).toBe(5);
+      expect(model.training.settings['hedgePnlInput']).toBe(true);
+      // Continuing the path-dependent model needs the flag again (another network otherwise).
+      const without = gammadesk('train', '--benchmark', 'B3', '--init', wide, ...small, '--out', join(dir, 'never.json'));
+      expect(without.status).not.toBe(0);
+      expect(without.stderr).toMatch(/layer sizes 5-16-16-2, the training 4-16-16-2/);
+      const evaluated = gammadesk('evaluate', '--benchmark', 'B3', '--policy', wide, '--paths', '500', '--format', 'json');
+      expect(evaluated.status).toBe(0);
+      expect((JSON.parse(evaluated.stdout) as { es_ratio_to_bs_delta: { value: number } }).es_ratio_to_bs_delta.value).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -28,7 +28,7 @@ describe('models store', () => {
     const [summary] = repo.list('B2');
     expect(summary).toEqual({
       id, name: 'b2-ntb', kind: 'ntb', benchmark: 'B2', createdMs: 1_700_000_000_000, seeds: { init: 1, train: 2, validation: 3, test: 1000 },
-      dataRange: 'Black-Scholes paths, sigma 0.2', metrics: { indifference_price: 0.0235 }, passedGate: false, trainingGate: null, gates: [],
+      dataRange: 'Black-Scholes paths, sigma 0.2', metrics: { indifference_price: 0.0235 }, passedGate: false, trainingGate: null, gates: [], pathDependent: false,
     });
     const stored = repo.model(id);
     expect(stored).toEqual(model);

@@ -146,6 +146,11 @@ export interface ModelSummaryDto {
   gates: GateDto[];
   /** Whether it has a passed gate on the trader's current criterion: only then may the hedge advisor use it. */
   passedCurrent: boolean;
+  /**
+   * The network reads the hedge's P&L so far (input hedge_pnl, decision 0037): it serves benchmarks and
+   * comparisons; the advisor refuses it whatever its gates.
+   */
+  pathDependent: boolean;
   /** Currencies whose hedge advisor uses this model now. */
   inUse: Currency[];
 }

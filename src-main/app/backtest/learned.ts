@@ -5,7 +5,7 @@
  * to the band's nearest edge). The file's SHA-256 identifies it in the result's hash.
  */
 import { defaultHedgeSettings } from '../../core/hedge/settings';
-import { LearnedPolicy } from '../../core/hedge/learnedPolicy';
+import { LearnedPolicy, PATH_DEPENDENT_REFUSAL } from '../../core/hedge/learnedPolicy';
 import { importPolicy } from '../../core/learn/network';
 import type { Currency } from '../../core/market/events';
 import type { BacktestPolicySpec } from './backtest';
@@ -18,6 +18,7 @@ export function learnedPolicySpec(name: string, text: string, currency: Currency
     throw new Error(`not a model file (not JSON: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   const { policy: network } = importPolicy(json);
+  if (network.pathDependent) throw new Error(`model ${name}: ${PATH_DEPENDENT_REFUSAL}`);
   const maxBookShare = defaultHedgeSettings(currency).maxBookShare;
   return {
     name,

@@ -32,6 +32,7 @@ export const B3_TRAIN_FLAGS: Record<string, FlagSpec> = {
   'validation-split': { type: 'string', description: `B3 bootstrap: tail (validation 2020-H2, default) or spread (the last ${B3_SPREAD_SPLIT.validationDays} of every ${B3_SPREAD_SPLIT.cycleDays} days of 2018-2020 validate; windows never cross)` },
   'pretrain-steps': { type: 'string', description: 'B3 --loss es: train the first N steps on the entropic risk, then on ES 99 % (validation is ES throughout)' },
   checkpoint: { type: 'string', description: 'B3: best (the best validation, default) or last (the final parameters, whatever the validation said)' },
+  'pnl-input': { type: 'boolean', description: 'B3: give the network the hedge\'s P&L so far as an input (a path-dependent band for ES; with --init, a model without it is widened by it, zero weights)' },
   diagnostic: { type: 'boolean', description: 'B3: allows --train-period test (in-sample: bounds what the network can reach, not an out-of-sample result)' },
 };
 
@@ -41,7 +42,7 @@ export const B3_EVALUATE_FLAGS: Record<string, FlagSpec> = {
   'ww-risk-aversion': { type: 'string', description: 'B3 --policy ww: the band\'s risk aversion (default: the best ES 99 % on validation paths)' },
 };
 
-const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic', 'validation-split', 'pretrain-steps', 'checkpoint'];
+const B3_ONLY = ['days', 'loss', 'ww-risk-aversion', 'init', 'learning-rate', 'validation-paths', 'validate-every', 'train-period', 'diagnostic', 'validation-split', 'pretrain-steps', 'checkpoint', 'pnl-input'];
 
 export interface B3Flags {
   days: B3Days;
@@ -85,7 +86,7 @@ function initialModel(file: string): PolicyModelJson {
  * The B3 part of a training job's input: the benchmark's options, a model to continue from, the training
  * settings a flag overrides. `--train-period test` needs `--diagnostic` and cannot be stored (`storing`: --db).
  */
-export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, storing = false): Pick<TrainJobInput, 'b3' | 'initialModel' | 'learningRate' | 'validationPaths' | 'validateEvery'> {
+export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, storing = false): Pick<TrainJobInput, 'b3' | 'initialModel' | 'learningRate' | 'validationPaths' | 'validateEvery' | 'hedgePnlInput'> {
   if (b3.simulator === DERIBIT_HOURLY) throw new UsageError('--simulator deribit-hourly is test data only: train on gbm or bootstrap (2018-2020) and evaluate on deribit-hourly');
   const period = flags['train-period'] ?? 'train';
   if (period !== 'train' && period !== 'test') throw new UsageError(`--train-period must be train or test, got ${JSON.stringify(period)}`);
@@ -112,6 +113,7 @@ export function b3TrainInput(b3: B3Flags, flags: ParsedArgs['flags'] = {}, stori
     ...(learningRate !== undefined ? { learningRate } : {}),
     ...(validationPaths !== undefined ? { validationPaths } : {}),
     ...(validateEvery !== undefined ? { validateEvery } : {}),
+    ...(flags['pnl-input'] === true ? { hedgePnlInput: true } : {}),
   };
 }
 

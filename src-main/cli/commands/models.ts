@@ -113,7 +113,7 @@ export const modelsCommands: CommandTable = {
           else {
             console.log(`the trader's criterion: ${criterionLabel(criterion)} (a learned policy must have passed its gate on it)`);
             for (const m of models) {
-              console.log(`${String(m.id).padStart(4)}  ${m.name}  ${m.kind} ${m.benchmark}  ${new Date(m.createdMs).toISOString().slice(0, 19)}Z  ${passedCurrent(m) ? 'usable' : 'not usable'}  gates ${gateText(m)}`);
+              console.log(`${String(m.id).padStart(4)}  ${m.name}  ${m.kind} ${m.benchmark}  ${new Date(m.createdMs).toISOString().slice(0, 19)}Z  ${m.pathDependent ? 'not usable (path-dependent: benchmarks only)' : passedCurrent(m) ? 'usable' : 'not usable'}  gates ${gateText(m)}`);
             }
           }
           return Promise.resolve(0);

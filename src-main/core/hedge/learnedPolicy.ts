@@ -147,6 +147,9 @@ export function bookBand(network: NetworkPolicy, holdings: readonly HedgeHolding
   return { lower, upper, bsDelta, currentHedge, options, skipped };
 }
 
+/** Why a path-dependent model (input hedge_pnl, decision 0037) cannot hedge a book. */
+export const PATH_DEPENDENT_REFUSAL = 'the model reads the hedge P&L so far (input hedge_pnl: a path-dependent band for one option hedged from its start); a book of options bought at different times has no such number, so it serves benchmarks and evaluations, not the advisor or backtests';
+
 const fmt = (x: number): string => (x === 0 ? '0' : Number(x.toPrecision(4)).toString());
 
 export class LearnedPolicy implements HedgePolicy {
@@ -155,7 +158,10 @@ export class LearnedPolicy implements HedgePolicy {
     private readonly network: NetworkPolicy,
     readonly model: LearnedModelRef,
     private readonly params: LinearHedgeParams = {},
-  ) {}
+  ) {
+    // A path-dependent model reads one option's hedge P&L since its hedge began; a book has no such number.
+    if (network.pathDependent) throw new RangeError(PATH_DEPENDENT_REFUSAL);
+  }
 
   propose(book: HedgeBook, market: HedgeMarket, objectives: HedgeObjectives): Proposal {
     const hedge = hedgeInstrument(market, this.params.instrument);

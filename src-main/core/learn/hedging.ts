@@ -35,6 +35,12 @@ export interface HedgeState {
   previousPosition: number;
   /** Implied vol used for pricing and the greeks, decimal. */
   impliedVol: number;
+  /**
+   * The hedged short option's P&L so far (price units): the hedge's gains minus its costs up to this decision,
+   * minus the rise of the option's Black-76 value at the implied vol since the hedge began. Only path-dependent
+   * policies read it ({@link HedgePolicy.pathDependent}); absent elsewhere.
+   */
+  hedgePnl?: number;
 }
 
 /** One time step of many paths (struct-of-arrays); scalars are shared by all paths at that step. */
@@ -52,6 +58,8 @@ export interface HedgeBatch {
    * replaces `impliedVol` for path i, in the greeks and in every policy input.
    */
   pathImpliedVol?: Float64Array;
+  /** Per-path {@link HedgeState.hedgePnl}: filled by the runners for a path-dependent policy only. */
+  hedgePnl?: Float64Array;
 }
 
 /** The implied vol of path i of `batch` (the per-path array when present, else the shared scalar). */
@@ -65,6 +73,11 @@ export function batchImpliedVol(batch: HedgeBatch, i: number): number {
  */
 export interface HedgePolicy {
   readonly name: string;
+  /**
+   * True when the rule reads the hedge's P&L so far (`hedgePnl`): the runners then track it (runHedge,
+   * HedgePathGradient), and a caller that cannot (the live advisor) refuses the rule.
+   */
+  readonly pathDependent?: boolean;
   decide(state: HedgeState): number;
   decideBatch(batch: HedgeBatch, out: Float64Array): void;
 }
@@ -116,6 +129,51 @@ export function fillBatch(paths: PathSet, step: number, contract: OptionContract
   }
 }
 
+/**
+ * Black-76 value (r = 0) of the long option at every path of `batch` (its spot, time to maturity and implied
+ * vol, per path when given) into `out`; at or after expiry the intrinsic value.
+ */
+export function fillOptionValue(batch: HedgeBatch, contract: OptionContract, out: Float64Array): void {
+  const rootTau = Math.sqrt(Math.max(batch.timeToMaturity, 0));
+  const k = contract.strike;
+  const perPath = batch.pathImpliedVol;
+  for (let i = 0; i < batch.count; i++) {
+    const s = (perPath === undefined ? batch.impliedVol : perPath[i]!) * rootTau;
+    const f = batch.spot[i]!;
+    if (!(s > 0)) {
+      out[i] = contract.isCall ? Math.max(f - k, 0) : Math.max(k - f, 0);
+      continue;
+    }
+    const d1 = batch.logMoneyness[i]! / s + 0.5 * s;
+    const d2 = d1 - s;
+    out[i] = contract.isCall ? f * normCdf(d1) - k * normCdf(d2) : k * normCdf(-d2) - f * normCdf(-d1);
+  }
+}
+
+/**
+ * Tracks {@link HedgeBatch.hedgePnl} for a path-dependent policy: `begin` at step 0 (after fillBatch) records the
+ * option's starting values; `fill` at every step writes cash - (V_k - V_0), where `cash` is each path's hedge
+ * gains minus costs so far.
+ */
+export class HedgePnlTracker {
+  private readonly start: Float64Array;
+  private readonly value: Float64Array;
+  constructor(count: number) {
+    this.start = new Float64Array(count);
+    this.value = new Float64Array(count);
+  }
+
+  begin(batch: HedgeBatch, contract: OptionContract): void {
+    fillOptionValue(batch, contract, this.start);
+  }
+
+  fill(batch: HedgeBatch, contract: OptionContract, cash: Float64Array): void {
+    const out = batch.hedgePnl ?? (batch.hedgePnl = new Float64Array(batch.count));
+    fillOptionValue(batch, contract, this.value);
+    for (let i = 0; i < batch.count; i++) out[i] = cash[i]! - (this.value[i]! - this.start[i]!);
+  }
+}
+
 export function newBatch(count: number): HedgeBatch {
   return {
     count, timeToMaturity: 0, impliedVol: 0,
@@ -164,10 +222,16 @@ export function runHedge(paths: PathSet, contract: OptionContract, policy: Hedge
   const turnover = new Float64Array(n);
   const payoff = new Float64Array(n);
   const eps = options.cost;
+  const tracker = policy.pathDependent === true ? new HedgePnlTracker(n) : null;
   for (let k = 0; k < steps; k++) {
     const vol = typeof options.impliedVol === 'number' ? options.impliedVol : options.impliedVol[k]!;
     fillBatch(paths, k, contract, vol, batch, options.pathImpliedVol);
     batch.previousPosition.set(position);
+    if (tracker !== null) {
+      // pnl holds each path's gains minus costs so far (the payoff comes after the last step).
+      if (k === 0) tracker.begin(batch, contract);
+      tracker.fill(batch, contract, pnl);
+    }
     policy.decideBatch(batch, next);
     const row = k * n;
     for (let i = 0; i < n; i++) {

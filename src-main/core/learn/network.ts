@@ -6,7 +6,11 @@
  *   Network: A Neural Network Architecture for Efficient Deep Hedging", arXiv:2103.01775): the network outputs
  *   two numbers o0, o1; the band is [delta - w softplus(o0), delta + w softplus(o1)] around the Black-Scholes
  *   delta and the new position is the previous one clamped into it (no trade inside the band). Inputs: log
- *   moneyness, time to maturity, delta, implied vol (no previous position: the clamp carries it).
+ *   moneyness, time to maturity, delta, implied vol (no previous position: the clamp carries it); optionally the
+ *   hedge's P&L so far (`hedge_pnl`), which makes the policy path-dependent: for expected shortfall the optimal
+ *   hedge depends on how far the path already is from the tail (Rockafellar-Uryasev: ES = min_w w + E[(L - w)+] /
+ *   (1 - alpha), whose inner problem is a hedge of the hinge (L - w)+, not of L; Buehler et al. 2019 §4 note the
+ *   state of such risk measures grows by the running wealth). docs/decisions/0037-path-dependent-ntb.md.
  * - `ffn`, a feed-forward deep hedge with the previous position as an input (Buehler, Gonon, Teichmann & Wood
  *   2019, "Deep hedging", Quantitative Finance 19(8), §4 / the "recurrent" network of their §5): position =
  *   delta + w o0. Deviation from the paper: the output is a correction to the Black-Scholes delta rather than
@@ -22,7 +26,7 @@ export type NetworkKind = 'ntb' | 'ffn';
 
 /** One network input: (raw - shift) x scale. */
 export interface InputScaling {
-  name: 'log_moneyness' | 'time_to_maturity' | 'bs_delta' | 'implied_vol' | 'previous_position';
+  name: 'log_moneyness' | 'time_to_maturity' | 'bs_delta' | 'implied_vol' | 'previous_position' | 'hedge_pnl';
   shift: number;
   scale: number;
 }
@@ -49,6 +53,14 @@ export function defaultInputs(kind: NetworkKind, maturity: number, sigma: number
     : [...common, { name: 'previous_position', shift: 0.5, scale: 2 }];
 }
 
+/**
+ * The scaling of the `hedge_pnl` input for an option of `strike`, `maturity` years at vol `sigma`: a tenth of
+ * strike x sigma x sqrt(maturity) (about a quarter of the premium of an ATM option) maps to 1.
+ */
+export function hedgePnlInput(strike: number, maturity: number, sigma: number): InputScaling {
+  return { name: 'hedge_pnl', shift: 0, scale: 10 / (strike * sigma * Math.sqrt(maturity)) };
+}
+
 function rawFeature(name: InputScaling['name'], s: HedgeState): number {
   switch (name) {
     case 'log_moneyness': return s.logMoneyness;
@@ -56,6 +68,9 @@ function rawFeature(name: InputScaling['name'], s: HedgeState): number {
     case 'bs_delta': return s.bsDelta;
     case 'implied_vol': return s.impliedVol;
     case 'previous_position': return s.previousPosition;
+    case 'hedge_pnl':
+      if (s.hedgePnl === undefined || !Number.isFinite(s.hedgePnl)) throw new RangeError('this model reads the hedge P&L so far (input hedge_pnl); the state has none');
+      return s.hedgePnl;
   }
 }
 
@@ -79,6 +94,12 @@ export function fillInputs(inputs: readonly InputScaling[], batch: HedgeBatch, i
         for (let i = 0; i < batch.count; i++) into[i * width + j] = v;
         break;
       }
+      case 'hedge_pnl': {
+        const pnl = batch.hedgePnl;
+        if (pnl === undefined) throw new RangeError('this model reads the hedge P&L so far (input hedge_pnl); the batch has none');
+        for (let i = 0; i < batch.count; i++) into[i * width + j] = (pnl[i]! - shift) * scale;
+        break;
+      }
       case 'implied_vol': {
         const v = (batch.impliedVol - shift) * scale;
         const perPath = batch.pathImpliedVol;
@@ -92,6 +113,7 @@ export function fillInputs(inputs: readonly InputScaling[], batch: HedgeBatch, i
 /** A trained (or training) network policy. */
 export class NetworkPolicy implements HedgePolicy {
   readonly name: string;
+  readonly pathDependent: boolean;
   private readonly single: Float64Array;
   private readonly output: Float64Array;
   private readonly scratch: Float64Array;
@@ -110,6 +132,7 @@ export class NetworkPolicy implements HedgePolicy {
     if (mlp.inputSize !== inputs.length) throw new RangeError(`network has ${mlp.inputSize} inputs but ${inputs.length} scalings`);
     if (mlp.outputSize !== outputs) throw new RangeError(`${kind} network needs ${outputs} outputs, got ${mlp.outputSize}`);
     this.name = kind;
+    this.pathDependent = inputs.some((x) => x.name === 'hedge_pnl');
     this.single = new Float64Array(inputs.length);
     this.output = new Float64Array(outputs);
     this.scratch = new Float64Array(2 * Math.max(...mlp.sizes));
@@ -157,6 +180,27 @@ export class NetworkPolicy implements HedgePolicy {
   }
 }
 
+/**
+ * The same policy with one more input, `input`, appended with zero weights: it computes exactly what `policy`
+ * computes until training moves those weights (continuing a Markov model as a path-dependent one).
+ */
+export function withExtraInput(policy: NetworkPolicy, input: InputScaling): NetworkPolicy {
+  if (policy.inputs.some((x) => x.name === input.name)) throw new RangeError(`the model already has the input ${input.name}`);
+  const sizes = [...policy.mlp.sizes];
+  const nIn = sizes[0]!;
+  sizes[0] = nIn + 1;
+  const mlp = new Mlp(sizes, policy.mlp.precision);
+  for (let l = 0; l < sizes.length - 1; l++) {
+    mlp.biases[l]!.set(policy.mlp.biases[l]!);
+    if (l > 0) mlp.weights[l]!.set(policy.mlp.weights[l]!);
+  }
+  const first = mlp.weights[0]!;
+  const old = policy.mlp.weights[0]!;
+  first.fill(0);
+  for (let o = 0; o < sizes[1]!; o++) for (let i = 0; i < nIn; i++) first[o * (nIn + 1) + i] = old[o * nIn + i]!;
+  return new NetworkPolicy(policy.kind, mlp, [...policy.inputs.map((x) => ({ ...x })), { ...input }], policy.headScale);
+}
+
 /** The JSON export of a network policy (format `gammadesk-hedge-policy`, version 1). */
 export interface PolicyModelJson {
   format: 'gammadesk-hedge-policy';
@@ -164,12 +208,23 @@ export interface PolicyModelJson {
   kind: NetworkKind;
   architecture: { sizes: number[]; hiddenActivation: 'relu'; outputActivation: 'identity'; layout: 'weights[l][out * inputs + in]' };
   inputs: InputScaling[];
+  /** What each raw input is, by name (for an independent evaluation; not read back). */
+  input_definitions?: Record<string, string>;
   head: { scale: number; formula: string };
   weights: number[][];
   biases: number[][];
   /** Free-form provenance: benchmark, cost, seeds, data range, metrics. */
   training: Record<string, unknown>;
 }
+
+const INPUT_DEFINITIONS: Record<InputScaling['name'], string> = {
+  log_moneyness: 'ln(S / K), S the underlying (forward) price',
+  time_to_maturity: 'years to expiry (ACT/365)',
+  bs_delta: 'Black-76 delta (r = 0) of the long option at the implied vol (negative for a put)',
+  implied_vol: 'the implied vol pricing the option, decimal',
+  previous_position: 'the hedge held before this decision, units of underlying per option',
+  hedge_pnl: 'the hedged short option\'s P&L so far, price units: sum over past steps of position x price change minus cost, minus (V_now - V_start), V the Black-76 value at the implied vol',
+};
 
 const HEAD_FORMULA: Record<NetworkKind, string> = {
   ntb: 'position = clamp(previous_position, bs_delta - scale * softplus(o0), bs_delta + scale * softplus(o1))',
@@ -183,6 +238,7 @@ export function exportPolicy(policy: NetworkPolicy, training: Record<string, unk
     kind: policy.kind,
     architecture: { sizes: [...policy.mlp.sizes], hiddenActivation: 'relu', outputActivation: 'identity', layout: 'weights[l][out * inputs + in]' },
     inputs: policy.inputs.map((x) => ({ ...x })),
+    input_definitions: Object.fromEntries(policy.inputs.map((x) => [x.name, INPUT_DEFINITIONS[x.name]])),
     head: { scale: policy.headScale, formula: HEAD_FORMULA[policy.kind] },
     weights: policy.mlp.weights.map((w) => Array.from(w)),
     biases: policy.mlp.biases.map((b) => Array.from(b)),
@@ -190,7 +246,7 @@ export function exportPolicy(policy: NetworkPolicy, training: Record<string, unk
   };
 }
 
-const INPUT_NAMES = new Set<string>(['log_moneyness', 'time_to_maturity', 'bs_delta', 'implied_vol', 'previous_position']);
+const INPUT_NAMES = new Set<string>(['log_moneyness', 'time_to_maturity', 'bs_delta', 'implied_vol', 'previous_position', 'hedge_pnl']);
 
 function finiteArray(value: unknown, length: number, field: string): number[] {
   if (!Array.isArray(value) || value.length !== length) throw new Error(`model field ${field} must be an array of ${length} numbers`);

@@ -9,9 +9,13 @@
  *
  * Gradient of one path's P&L X = sum_k [q_k dS_k - eps S_k |q_k - q_{k-1}|] - payoff, with q the positions:
  *   dX/dq_k (explicit) = dS_k - eps S_k sgn(q_k - q_{k-1}) + eps S_{k+1} sgn(q_{k+1} - q_k).
+ * A path-dependent network (input `hedge_pnl`, P_m = sum_{j<m} I_j - (V_m - V_0) with I_j = q_j dS_j -
+ * eps S_j |q_j - q_{j-1}|) also sees the increments I_j through every later input P_m: each I_j then weighs
+ * dL/dX + sum_{m>j} dL/dP_m instead of dL/dX, the second term collected from the input gradients as the
+ * backward pass walks back in time.
  */
 import type { PathSet } from '../sim/paths';
-import { fillBatch, newBatch, type HedgeBatch } from './hedging';
+import { fillBatch, HedgePnlTracker, newBatch, type HedgeBatch } from './hedging';
 import type { MlpCache } from './mlp';
 import { fillInputs, sigmoid, softplus, type NetworkPolicy } from './network';
 import type { HedgingProblem } from './train';
@@ -44,6 +48,9 @@ export class HedgePathGradient {
   private readonly previous: Float64Array;
   private readonly carry: Float64Array;
   private readonly carryToPrevious: Float64Array;
+  /** Path-dependent networks only: the P&L tracker (forward) and sum_{m>k} dL/dP_m (backward). */
+  private readonly tracker: HedgePnlTracker | null;
+  private readonly pnlAdjoint: Float64Array;
 
   /** @param count paths in this slice. */
   constructor(readonly policy: NetworkPolicy, readonly problem: HedgingProblem, readonly count: number) {
@@ -62,6 +69,8 @@ export class HedgePathGradient {
     this.previous = new Float64Array(count);
     this.carry = new Float64Array(count);
     this.carryToPrevious = new Float64Array(count);
+    this.tracker = policy.pathDependent ? new HedgePnlTracker(count) : null;
+    this.pnlAdjoint = new Float64Array(policy.pathDependent ? count : 0);
   }
 
   /**
@@ -83,6 +92,10 @@ export class HedgePathGradient {
     for (let k = 0; k < steps; k++) {
       fillBatch(local, k, contract, sigma, batch, vols);
       batch.previousPosition.set(previous);
+      if (this.tracker !== null) {
+        if (k === 0) this.tracker.begin(batch, contract);
+        this.tracker.fill(batch, contract, pnl);
+      }
       const cache = this.caches[k]!;
       fillInputs(this.policy.inputs, batch, cache.activations[0]!);
       const o = mlp.forward(cache);
@@ -116,6 +129,10 @@ export class HedgePathGradient {
     const headScale = policy.headScale;
     const prevInput = policy.kind === 'ffn' ? policy.inputs.findIndex((x) => x.name === 'previous_position') : -1;
     const prevScale = prevInput >= 0 ? policy.inputs[prevInput]!.scale : 0;
+    const pnlInput = policy.inputs.findIndex((x) => x.name === 'hedge_pnl');
+    const pnlScale = pnlInput >= 0 ? policy.inputs[pnlInput]!.scale : 0;
+    const adjoint = this.pnlAdjoint;
+    adjoint.fill(0);
     // carry[i] = dL/dq_k through everything after step k (later costs and later positions).
     carry.fill(0);
     for (let k = steps - 1; k >= 0; k--) {
@@ -129,9 +146,11 @@ export class HedgePathGradient {
         const s = local.spot[k * n + i]!;
         const before = qPrev === null ? 0 : qPrev[i]!;
         const sign = Math.sign(q[i]! - before);
-        const g = weight[i]! * ((local.spot[(k + 1) * n + i]! - s) - eps * s * sign) + carry[i]!;
+        // dL/dI_k: through the final P&L, and through the hedge_pnl inputs of the later steps.
+        const w = pnlInput >= 0 ? weight[i]! + adjoint[i]! : weight[i]!;
+        const g = w * ((local.spot[(k + 1) * n + i]! - s) - eps * s * sign) + carry[i]!;
         // The cost of this step depends on the previous position too.
-        carryToPrevious[i] = weight[i]! * eps * s * sign;
+        carryToPrevious[i] = w * eps * s * sign;
         if (policy.kind === 'ntb') {
           const o0 = o[i * 2]!;
           const o1 = o[i * 2 + 1]!;
@@ -150,6 +169,11 @@ export class HedgePathGradient {
       if (prevInput >= 0) {
         const dIn = cache.deltas[0]!;
         for (let i = 0; i < n; i++) carryToPrevious[i] = carryToPrevious[i]! + dIn[i * nIn + prevInput]! * prevScale;
+      }
+      if (pnlInput >= 0) {
+        // P_k sums the increments of the steps before k: its gradient joins the adjoint for them.
+        const dIn = cache.deltas[0]!;
+        for (let i = 0; i < n; i++) adjoint[i] = adjoint[i]! + dIn[i * nIn + pnlInput]! * pnlScale;
       }
       carry.set(carryToPrevious);
     }

@@ -16,7 +16,7 @@ import { Rng, type RandomSource } from '../random';
 import { simulateGbm, type PathSet } from '../sim/paths';
 import { runHedge, type OptionContract } from './hedging';
 import { Adam, Mlp } from './mlp';
-import { defaultInputs, NetworkPolicy, type InputScaling, type NetworkKind } from './network';
+import { defaultInputs, hedgePnlInput, NetworkPolicy, type InputScaling, type NetworkKind } from './network';
 import { HedgePathGradient, type GradientPartner } from './pathGradient';
 import { entropicRisk, entropicRiskGradient, type Estimate } from './risk';
 import { prefitToWhalleyWilmott } from './warmStart';
@@ -61,6 +61,11 @@ export interface TrainSettings {
    * the training stream (warmStart.ts); 'none' or absent: start from the initialisation.
    */
   warmStart?: 'whalley-wilmott' | 'none';
+  /**
+   * Give the network the hedge's P&L so far as one more input (`hedge_pnl`, network.ts): a path-dependent policy,
+   * for risk measures whose optimal hedge depends on it (expected shortfall). Absent or false: the Markov inputs.
+   */
+  hedgePnlInput?: boolean;
 }
 
 export const DEFAULT_TRAIN_SETTINGS: Readonly<Omit<TrainSettings, 'kind'>> = Object.freeze({
@@ -200,6 +205,7 @@ export class HedgeTrainer {
     this.steps = Math.round(contract.maturity / dt);
     if (this.steps < 1) throw new RangeError(`maturity ${contract.maturity} is shorter than one step of ${dt}`);
     const inputs = defaultInputs(settings.kind, contract.maturity, sigma);
+    if (settings.hedgePnlInput === true) inputs.push(hedgePnlInput(contract.strike, contract.maturity, sigma));
     const sizes = [inputs.length, ...settings.hidden, settings.kind === 'ntb' ? 2 : 1];
     // A small output layer: the FFN starts at delta.
     const mlp = Mlp.initialized(sizes, new Rng(settings.seeds.init), 0.1);

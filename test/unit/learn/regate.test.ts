@@ -32,7 +32,7 @@ const json = (() => {
 function summary(benchmark: string, simulator: string): StoredModelSummary {
   return {
     id: 7, name: 'h', kind: 'ntb', benchmark, createdMs: 0, seeds: { init: 1, train: 2, validation: 3, test: 1000 }, dataRange: '',
-    metrics: { problem: problemDto(problem, 'history'), gate: { simulator } }, passedGate: false, trainingGate: null, gates: [],
+    metrics: { problem: problemDto(problem, 'history'), gate: { simulator } }, passedGate: false, trainingGate: null, gates: [], pathDependent: false,
   };
 }
 
