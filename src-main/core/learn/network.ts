@@ -9,8 +9,8 @@
  *   moneyness, time to maturity, delta, implied vol (no previous position: the clamp carries it); optionally the
  *   hedge's P&L so far (`hedge_pnl`), which makes the policy path-dependent: for expected shortfall the optimal
  *   hedge depends on how far the path already is from the tail (Rockafellar-Uryasev: ES = min_w w + E[(L - w)+] /
- *   (1 - alpha), whose inner problem is a hedge of the hinge (L - w)+, not of L; Buehler et al. 2019 §4 note the
- *   state of such risk measures grows by the running wealth). docs/decisions/0037-path-dependent-ntb.md.
+ *   (1 - alpha), whose inner problem is a hedge of the hinge (L - w)+, not of L: Markov only in a state
+ *   augmented by the wealth so far, Bäuerle & Ott 2011). docs/decisions/0037-path-dependent-ntb.md.
  * - `ffn`, a feed-forward deep hedge with the previous position as an input (Buehler, Gonon, Teichmann & Wood
  *   2019, "Deep hedging", Quantitative Finance 19(8), §4 / the "recurrent" network of their §5): position =
  *   delta + w o0. Deviation from the paper: the output is a correction to the Black-Scholes delta rather than
