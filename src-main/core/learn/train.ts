@@ -184,6 +184,8 @@ export class HedgeTrainer {
   private bestStep = 0;
   private stepCount = 0;
   private warmStarted = false;
+  /** A continued training (`initial` given) whose start has not been validated yet. */
+  private startUnvalidated = false;
   private readonly adam: Adam;
   private readonly gradients: Float64Array[];
   private readonly trainRng: Rng;
@@ -217,6 +219,7 @@ export class HedgeTrainer {
       mlp.copyFrom(options.initial.mlp);
       // Given parameters are not overwritten by a warm start.
       this.warmStarted = true;
+      this.startUnvalidated = true;
     }
     this.policy = new NetworkPolicy(settings.kind, mlp, inputs, settings.headScale);
     this.best = mlp.clone();
@@ -277,6 +280,17 @@ export class HedgeTrainer {
     const error = prefitToWhalleyWilmott(this.policy, this.problem, this.trainRng);
     this.validateAndKeep();
     return error;
+  }
+
+  /**
+   * A continued training: validates the given parameters as the first checkpoint (step 0), so that a training that
+   * never beats its start keeps the start. Call once, before the first step (trainFor does); true when it validated.
+   */
+  validateStart(): boolean {
+    if (!this.startUnvalidated || this.stepCount > 0) return false;
+    this.startUnvalidated = false;
+    this.validateAndKeep();
+    return true;
   }
 
   /** Validates now and keeps the parameters if they are the best so far. */
@@ -375,9 +389,11 @@ export function trainFor(trainer: HedgeTrainer, limits: TrainLimits, hooks: Trai
   let last: TrainProgress | null = null;
   let reason: StopReason = 'finished';
   // Time budget: the next step and the closing validation must fit, so that a timed run ends within maxMs. The
-  // warm start (which ends with a validation) stands for a validation's cost until a step has validated.
+  // warm start (which ends with a validation) or the validation of a continued training's start stands for a
+  // validation's cost until a step has validated.
   const warm = trainer.warmStart();
-  let validationMs = warm === null ? 0 : hooks.now() - start;
+  const startValidated = trainer.validateStart();
+  let validationMs = warm === null && !startValidated ? 0 : hooks.now() - start;
   let stepMs = 0;
   for (let s = 0; s < limits.maxSteps; s++) {
     if (hooks.isCancelled()) {

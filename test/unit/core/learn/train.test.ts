@@ -29,6 +29,21 @@ function scriptedTrainer(warmStart: 'whalley-wilmott' | 'none'): { trainer: Hedg
 }
 
 describe('trainFor', () => {
+  it('validates a continued training\'s start as step 0: a run that never beats it keeps the start', () => {
+    const problem = benchmarkProblem('B1');
+    const settings = { ...DEFAULT_TRAIN_SETTINGS, kind: 'ntb' as const, batch: 64, hidden: [4, 4], validationPaths: 500, validateEvery: 2, warmStart: 'none' as const };
+    const first = new HedgeTrainer(problem, settings);
+    for (let i = 0; i < 4; i++) first.step();
+    const start = first.currentPolicy();
+    // A learning rate far too large: every step makes the band worse than the start.
+    const trainer = new HedgeTrainer(problem, { ...settings, learningRate: 5 }, { initial: start });
+    const { policy } = trainFor(trainer, { maxSteps: 6, maxMs: 1e9 }, { now: () => 0, isCancelled: () => false });
+    expect(trainer.bestValidationStep).toBe(0);
+    expect(Array.from(policy.mlp.weights[0]!)).toEqual(Array.from(start.mlp.weights[0]!));
+    // Validated once: a second call does nothing.
+    expect(trainer.validateStart()).toBe(false);
+  });
+
   it('ends a timed run within its budget, closing validation included', () => {
     for (const warm of ['none', 'whalley-wilmott'] as const) {
       const { trainer, clock } = scriptedTrainer(warm);
