@@ -8,6 +8,7 @@
  * (the final position is left open: its value is already in the gains). The premium is not in X: the
  * indifference price is the risk of X (see risk.ts).
  */
+import { black76Price } from '../pricing/black76';
 import { normCdf, normPdf } from '../pricing/normal';
 import type { PathSet } from '../sim/paths';
 
@@ -130,47 +131,23 @@ export function fillBatch(paths: PathSet, step: number, contract: OptionContract
 }
 
 /**
- * Black-76 value (r = 0) of the long option at every path of `batch` (its spot, time to maturity and implied
- * vol, per path when given) into `out`; at or after expiry the intrinsic value.
- */
-export function fillOptionValue(batch: HedgeBatch, contract: OptionContract, out: Float64Array): void {
-  const rootTau = Math.sqrt(Math.max(batch.timeToMaturity, 0));
-  const k = contract.strike;
-  const perPath = batch.pathImpliedVol;
-  for (let i = 0; i < batch.count; i++) {
-    const s = (perPath === undefined ? batch.impliedVol : perPath[i]!) * rootTau;
-    const f = batch.spot[i]!;
-    if (!(s > 0)) {
-      out[i] = contract.isCall ? Math.max(f - k, 0) : Math.max(k - f, 0);
-      continue;
-    }
-    const d1 = batch.logMoneyness[i]! / s + 0.5 * s;
-    const d2 = d1 - s;
-    out[i] = contract.isCall ? f * normCdf(d1) - k * normCdf(d2) : k * normCdf(-d2) - f * normCdf(-d1);
-  }
-}
-
-/**
- * Tracks {@link HedgeBatch.hedgePnl} for a path-dependent policy: `begin` at step 0 (after fillBatch) records the
- * option's starting values; `fill` at every step writes cash - (V_k - V_0), where `cash` is each path's hedge
- * gains minus costs so far.
+ * Tracks {@link HedgeBatch.hedgePnl} for a path-dependent policy: `fill` at every step k (after fillBatch) writes
+ * cash - (V_k - V_0), where `cash` is each path's hedge gains minus costs so far and V the option's Black-76 value
+ * (core/pricing) at the path's implied vol; step 0 records V_0.
  */
 export class HedgePnlTracker {
   private readonly start: Float64Array;
-  private readonly value: Float64Array;
   constructor(count: number) {
     this.start = new Float64Array(count);
-    this.value = new Float64Array(count);
   }
 
-  begin(batch: HedgeBatch, contract: OptionContract): void {
-    fillOptionValue(batch, contract, this.start);
-  }
-
-  fill(batch: HedgeBatch, contract: OptionContract, cash: Float64Array): void {
+  fill(step: number, batch: HedgeBatch, contract: OptionContract, cash: Float64Array): void {
     const out = batch.hedgePnl ?? (batch.hedgePnl = new Float64Array(batch.count));
-    fillOptionValue(batch, contract, this.value);
-    for (let i = 0; i < batch.count; i++) out[i] = cash[i]! - (this.value[i]! - this.start[i]!);
+    for (let i = 0; i < batch.count; i++) {
+      const value = black76Price(batch.spot[i]!, contract.strike, batch.timeToMaturity, batchImpliedVol(batch, i), contract.isCall);
+      if (step === 0) this.start[i] = value;
+      out[i] = cash[i]! - (value - this.start[i]!);
+    }
   }
 }
 
@@ -227,11 +204,8 @@ export function runHedge(paths: PathSet, contract: OptionContract, policy: Hedge
     const vol = typeof options.impliedVol === 'number' ? options.impliedVol : options.impliedVol[k]!;
     fillBatch(paths, k, contract, vol, batch, options.pathImpliedVol);
     batch.previousPosition.set(position);
-    if (tracker !== null) {
-      // pnl holds each path's gains minus costs so far (the payoff comes after the last step).
-      if (k === 0) tracker.begin(batch, contract);
-      tracker.fill(batch, contract, pnl);
-    }
+    // pnl holds each path's gains minus costs so far (the payoff comes after the last step).
+    tracker?.fill(k, batch, contract, pnl);
     policy.decideBatch(batch, next);
     const row = k * n;
     for (let i = 0; i < n; i++) {

@@ -92,10 +92,7 @@ export class HedgePathGradient {
     for (let k = 0; k < steps; k++) {
       fillBatch(local, k, contract, sigma, batch, vols);
       batch.previousPosition.set(previous);
-      if (this.tracker !== null) {
-        if (k === 0) this.tracker.begin(batch, contract);
-        this.tracker.fill(batch, contract, pnl);
-      }
+      this.tracker?.fill(k, batch, contract, pnl);
       const cache = this.caches[k]!;
       fillInputs(this.policy.inputs, batch, cache.activations[0]!);
       const o = mlp.forward(cache);

@@ -60,7 +60,7 @@ describe('hedge P&L so far', () => {
     }
   });
 
-  it('a network without the input is never given it (the Markov runners are unchanged)', () => {
+  it('the training settings decide whether the network reads it, as its last input', () => {
     const trainer = new HedgeTrainer(B1, { ...DEFAULT_TRAIN_SETTINGS, kind: 'ntb', hidden: [4, 4], batch: 16, validationPaths: 100 });
     expect(trainer.policy.pathDependent).toBe(false);
     const pathDependent = new HedgeTrainer(B1, { ...DEFAULT_TRAIN_SETTINGS, kind: 'ntb', hidden: [4, 4], batch: 16, validationPaths: 100, hedgePnlInput: true });
